@@ -1,0 +1,52 @@
+# A thin front to CMake: the README's two commands, `make demo` and `make test`.
+BUILD ?= build
+TEST_BUILD ?= build-test
+DEMO_DB ?= $(BUILD)/demo/docket.db
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEPS = $(shell grep -v '^\#' deps.txt)
+SOURCES = $(wildcard src/*.c src/*.h src/cmd/*.c include/docket/*.h tests/unit/*.c)
+
+.PHONY: all deps build demo test lint clean
+
+all: build
+
+# Installs what deps.txt lists: with apt-get as root, else prints the one command to run.
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	missing=$$(echo $$missing); \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "make deps: installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo "make deps: missing packages; run:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y $$missing"; \
+		exit 1; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DBUILD_TESTING=OFF >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Creates the demo store once (a second run reuses it) and prints the progress list.
+demo: build
+	@mkdir -p $(dir $(DEMO_DB))
+	@[ -f $(DEMO_DB) ] || ./$(BUILD)/docket -d $(DEMO_DB) init
+	./$(BUILD)/docket -d $(DEMO_DB) list
+	@echo "demo store: $(DEMO_DB) (try: ./$(BUILD)/docket -d $(DEMO_DB) show ceb)"
+
+lint: deps
+	clang-format --dry-run --Werror $(SOURCES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+		--inline-suppr -Iinclude -Isrc src
+
+# Builds with warnings as errors and runs every test.
+test: deps lint
+	cmake -S . -B $(TEST_BUILD) -DDOCKET_WERROR=ON -DBUILD_TESTING=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,34 @@
+/* checklist.h: checklists (a resolution's document, kinds and items as JSON): checking and
+ * loading them as events. */
+#ifndef DOCKET_CHECKLIST_H
+#define DOCKET_CHECKLIST_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "docket/db.h"
+
+/* The checklist shipped with docket and loaded by `init`. */
+#define CHECKLIST_DEFAULT "schema/checklists/res1309.json"
+
+/* Parses TEXT[0..LEN) and checks all of it: fields and their types, unknown or duplicate keys,
+ * dates, statuses, baselines, parents and paragraph references within the checklist. On
+ * success *OUT owns the parsed checklist (json_decref). Exit code DK_DATA, with the JSON path
+ * of the first fault ("items[12].baseline: 'membr' is not a membership status"). */
+int checklist_parse(const char *text, size_t len, json_t **out, struct diag *d);
+
+/* What checklist_apply recorded. */
+struct checklist_counts {
+    int definitions; /* the document, paragraphs, kinds and statuses recorded */
+    int items;       /* items added */
+    int unchanged;   /* parts already in the store, left alone */
+};
+
+/* Records the events that make the store hold checklist CL (from checklist_parse), inside the
+ * caller's write transaction. Parts that the store already holds are left alone, so loading a
+ * checklist twice changes nothing the second time. Exit codes: DK_DATA (a reference to a kind
+ * or parent that the store lacks), DK_STORE. */
+int checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d);
+
+#endif

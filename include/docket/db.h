@@ -1,0 +1,86 @@
+/* db.h: the store: opening, migrating, cached statements and the one transaction helper. */
+#ifndef DOCKET_DB_H
+#define DOCKET_DB_H
+
+#include <sqlite3.h>
+
+#include "docket/diag.h"
+
+struct db;
+
+/* PRAGMA application_id of every docket store: "DKT1". */
+#define DB_APPLICATION_ID 0x444b5431
+
+enum {
+    DB_CREATE = 1 << 0,   /* create a new store; refuse when PATH exists */
+    DB_READONLY = 1 << 1, /* open for reading only (auditors) */
+};
+
+/* Opens (or with DB_CREATE creates and migrates) the store at PATH; ":memory:" makes a new
+ * store in memory, for tests. On success *OUT owns a new
+ * handle for db_close. Exit codes: DK_STORE (missing, not a docket store, newer, corrupt,
+ * locked past the timeout). */
+int db_open(const char *path, unsigned flags, struct db **out, struct diag *d);
+
+/* Closes DB and frees its cached statements; NULL is accepted. */
+void db_close(struct db *db);
+
+/* Returns the schema version a store reaches once migrated: the number of migrations. */
+int db_schema_version(void);
+
+/* The connection, borrowed, for modules that step their own statements. */
+sqlite3 *db_handle(struct db *db);
+
+/* Returns this store's replica id (borrowed). */
+const char *db_replica(const struct db *db);
+
+/* The actor and OS login recorded with every event this handle appends (borrowed). */
+void db_set_actor(struct db *db, const char *actor, const char *login);
+const char *db_actor(const struct db *db);
+const char *db_login(const struct db *db);
+
+/* Returns the batch id shared by the events of the current transaction (borrowed), made on
+ * first use. */
+const char *db_batch(struct db *db);
+
+/* Finds or prepares the statement for SQL (a string literal: it is cached by address), reset
+ * and with its bindings cleared; *OUT is borrowed. Returns 0 or DK_STORE. */
+int db_prep(struct db *db, const char *sql, sqlite3_stmt **out, struct diag *d);
+
+/* Steps ST: returns 1 for a row, 0 when done, -1 with D set (DK_STORE) on an error. */
+int db_row(struct db *db, sqlite3_stmt *st, struct diag *d);
+
+/* Steps ST to its end, for statements that return no rows. Returns 0 or DK_STORE. */
+int db_run(struct db *db, sqlite3_stmt *st, struct diag *d);
+
+/* Runs SQL text without parameters (DDL). Returns 0 or DK_STORE. */
+int db_exec(struct db *db, const char *sql, struct diag *d);
+
+/* Binds by name; a NULL value binds SQL NULL. Returns 0 or DK_STORE. */
+int db_bind_text(struct db *db, sqlite3_stmt *st, const char *name, const char *v, struct diag *d);
+int db_bind_int(struct db *db, sqlite3_stmt *st, const char *name, long long v, struct diag *d);
+
+/* Records the connection's last error as DK_STORE in D, prefixed by WHAT; returns DK_STORE. */
+int db_fail(struct db *db, const char *what, struct diag *d);
+
+/* The one transaction helper: BEGIN IMMEDIATE (WRITE) or BEGIN, then FN(ARG), then COMMIT;
+ * any failure (FN's non-zero return, a failed COMMIT) rolls back. Returns FN's code, or
+ * DK_STORE when the transaction itself failed. */
+int db_tx(struct db *db, int write, int (*fn)(void *arg), void *arg, struct diag *d);
+
+/* What the event module remembers of the chain's head during one transaction; db_tx forgets
+ * it at every BEGIN, since another process may have appended in between. */
+struct db_chain {
+    int known;
+    long long seq;
+    unsigned char hash[32];
+};
+
+/* Returns the handle's chain memory (borrowed). */
+struct db_chain *db_chain(struct db *db);
+
+/* Writes a consistent copy of the live store to PATH through a temporary file in PATH's folder,
+ * synced and renamed over PATH. Returns 0, DK_STORE or DK_IO. */
+int db_backup(struct db *db, const char *path, struct diag *d);
+
+#endif

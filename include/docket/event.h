@@ -1,0 +1,101 @@
+/* event.h: appending events to the hash-chained log, their canonical bytes, and the chain check. */
+#ifndef DOCKET_EVENT_H
+#define DOCKET_EVENT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "docket/db.h"
+
+enum { EV_HASH_LEN = 32 };
+
+/* The version byte that opens the canonical bytes; bump it when their layout changes. */
+#define EV_CANON_VERSION 1
+
+/* One event to append. Strings are borrowed; NULL stores SQL NULL. */
+struct event {
+    const char *uuid; /* NULL: a new random one */
+    const char *type;
+    const char *item; /* the item's uuid */
+    const char *subject;
+    const char *old_value;
+    const char *new_value;
+    const char *reason;
+    const char *eff; /* YYYY, YYYY-MM or YYYY-MM-DD, already checked */
+    json_t *attrs;   /* an object whose values are strings, or NULL; borrowed */
+};
+
+/* Appends E to the log with the next sequence number, this transaction's batch id, the clock's
+ * UTC time, the handle's actor, login and replica, and the chained hash; then brings the state
+ * up to date. Must run inside db_tx(write). On success *SEQ (when not NULL) is the new event's
+ * sequence number. Exit codes: DK_DATA (text that is not UTF-8), DK_STORE. A clock that reads
+ * earlier than the last event leaves a warning in D. */
+int ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d);
+
+/* Returns the text in which an event's ATTRS are stored (compact, keys sorted), owned by the
+ * caller (free), or NULL for no attributes. Sets *OOM when memory runs out. */
+char *ev_attrs_text(json_t *attrs, int *oom);
+
+/* The fields that the canonical bytes cover, in their order, as stored. */
+enum {
+    EVF_UUID,
+    EVF_BATCH,
+    EVF_TYPE,
+    EVF_ITEM,
+    EVF_SUBJECT,
+    EVF_OLD,
+    EVF_NEW,
+    EVF_REASON,
+    EVF_EFF,
+    EVF_RECORDED,
+    EVF_ACTOR,
+    EVF_LOGIN,
+    EVF_REPLICA,
+    EVF_COUNT
+};
+
+/* An event as bytes: each field (v NULL for SQL NULL) and its attrs as stored JSON text. */
+struct ev_bytes {
+    const char *v[EVF_COUNT];
+    size_t n[EVF_COUNT];
+    const char *attrs; /* NULL: none */
+    size_t attrs_len;
+};
+
+/* A growable byte buffer, reused across events. */
+struct ev_buf {
+    unsigned char *p;
+    size_t len, cap;
+};
+
+/* Writes the canonical bytes of E into BUF (replacing what it held): "docket-event", the
+ * version byte, each field as a 4-byte big-endian length (0xffffffff for NULL) and its bytes,
+ * then the number of attributes and each (key, value) pair sorted by key, length-prefixed
+ * likewise. Returns 0, or -1 when the attrs are not a JSON object of strings or memory runs
+ * out. */
+int ev_canon(const struct ev_bytes *e, struct ev_buf *buf);
+
+/* Computes OUT = SHA-256(PREV || canonical bytes of E), using BUF as scratch. Returns 0 or -1. */
+int ev_hash(const unsigned char prev[EV_HASH_LEN], const struct ev_bytes *e, struct ev_buf *buf,
+            unsigned char out[EV_HASH_LEN]);
+
+void ev_buf_free(struct ev_buf *buf);
+
+/* What the chain check found. */
+struct ev_check {
+    long long count;                 /* events read */
+    unsigned char head[EV_HASH_LEN]; /* the stored hash of the last event */
+    long long bad_seq;               /* the first event that does not match, or 0 */
+    char why[160];                   /* how it does not match */
+};
+
+/* Recomputes the chain of every event in sequence order, stopping at the first mismatch (a
+ * gap in the sequence, a hash that differs, attrs that cannot be read). Returns 0 with the
+ * result in *OUT (bad_seq 0 when all match), or DK_STORE. */
+int ev_check_chain(struct db *db, struct ev_check *out, struct diag *d);
+
+/* Writes HASH as 64 lower-case hex digits into OUT. */
+void ev_hex(const unsigned char hash[EV_HASH_LEN], char out[2 * EV_HASH_LEN + 1]);
+
+#endif

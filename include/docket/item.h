@@ -1,0 +1,79 @@
+/* item.h: tracked items: finding them, and the changes a user records against them. */
+#ifndef DOCKET_ITEM_H
+#define DOCKET_ITEM_H
+
+#include "docket/date.h"
+#include "docket/db.h"
+
+/* An item as the state holds it; every string is owned (item_free). */
+struct item {
+    char *uuid, *key, *doc, *kind, *parent, *title, *ref, *goal, *due, *description;
+    char *created, *status, *since;
+    long long cadence_months; /* 0: none */
+    int progress, final;
+};
+
+/* Loads item KEY from the state (current, or as of state_asof) into *OUT. Exit codes: DK_DATA
+ * naming the nearest key ("unknown item 'cbe' (did you mean 'ceb'?)"), DK_STORE. */
+int item_get(struct db *db, const char *key, struct item *out, struct diag *d);
+
+/* Frees the strings of IT; NULL is accepted. */
+void item_free(struct item *it);
+
+/* Returns 0 when STATUS belongs to KIND's vocabulary, else DK_DATA listing the valid ones. */
+int item_check_status(struct db *db, const char *kind, const char *status, struct diag *d);
+
+/* Returns 0 when KIND is a kind of the state, else DK_DATA naming the nearest. */
+int item_check_kind(struct db *db, const char *kind, struct diag *d);
+
+/* What `add` (and a checklist) gives for a new item; strings borrowed, NULL when absent. */
+struct item_spec {
+    const char *key, *title, *kind, *parent, *ref, *goal, *due, *description;
+    const char *doc;            /* NULL: the parent's document, else the store's only one */
+    const char *baseline;       /* a status that holds from the item's creation */
+    const char *cadence_months; /* a reporting duty's cadence, 1 to 120 */
+    const char *eff;            /* the creation date, checked; NULL: today */
+    const char *reason;
+};
+
+/* Records a new item (and its baseline status: SPEC's, or for a membership to keep the kind's
+ * keep_baseline). An instance key "X/Y" takes its kind, goal, paragraph and (unless SPEC says)
+ * its creation date from X. Its uuid is the v5 UUID of its document and key, the same in every
+ * store. Exit codes: DK_DATA (bad or taken key, unknown kind or parent, bad field), DK_STORE. */
+int item_add(struct db *db, const struct item_spec *spec, struct diag *d);
+
+/* Records STATUS for IT, effective EFF, with REASON; the writer's view of the old status is
+ * IT's. Exit codes: DK_DATA (not in the kind's vocabulary, a date before the item existed),
+ * DK_STORE. */
+int item_set_status(struct db *db, const struct item *it, const char *status,
+                    const struct date *eff, const char *reason, struct diag *d);
+
+/* Attaches evidence to IT: an http(s) URL, or a readable local file whose SHA-256 and size are
+ * recorded. Exit codes: DK_DATA (neither), DK_STORE. */
+int item_evidence(struct db *db, const struct item *it, const char *ref, const struct date *eff,
+                  const char *reason, struct diag *d);
+
+/* Records a note on IT. Exit codes: DK_DATA, DK_STORE. */
+int item_note(struct db *db, const struct item *it, const char *text, const struct date *eff,
+              struct diag *d);
+
+/* Records a cost implication of AMOUNT (a decimal in major units, at most as many decimals as
+ * the currency has) in CURRENCY (ISO 4217), stored as integer minor units. Exit codes:
+ * DK_DATA, DK_STORE. */
+int item_cost(struct db *db, const struct item *it, const char *amount, const char *currency,
+              const char *basis, const struct date *eff, const char *reason, struct diag *d);
+
+/* The fields that `edit` may change, NULL-terminated. */
+extern const char *const item_fields[];
+
+/* Sets FIELD of IT to VALUE ('' clears it). Returns 0 after recording the change, -1 when
+ * VALUE is already the field's value (nothing recorded), or DK_DATA / DK_STORE. */
+int item_edit(struct db *db, const struct item *it, const char *field, const char *value,
+              const struct date *eff, const char *reason, struct diag *d);
+
+/* Cancels the event with local sequence SEQ by a new revert event; both stay in the trail.
+ * Exit codes: DK_DATA (no such event, already reverted, a kind that cannot be reverted),
+ * DK_STORE. */
+int item_revert(struct db *db, long long seq, const char *reason, const char *eff, struct diag *d);
+
+#endif

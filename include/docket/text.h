@@ -1,0 +1,30 @@
+/* text.h: UTF-8 checks, escaping of data for terminals, and "did you mean" suggestions. */
+#ifndef DOCKET_TEXT_H
+#define DOCKET_TEXT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Returns 1 when S[0..LEN) is well-formed UTF-8 with no NUL, overlong form, surrogate or code
+ * point above U+10FFFF; 0 otherwise. */
+int text_utf8_ok(const char *s, size_t len);
+
+/* Writes S to F with every C0, C1 and DEL character, and the bidirectional override and
+ * isolate characters, written as a visible escape (\n, \x1b, \u202e), so that no control
+ * sequence from data reaches a terminal. Invalid UTF-8 bytes are written as \xNN. Returns 0,
+ * or -1 when F reports a write error. */
+int text_put(FILE *f, const char *s);
+
+/* Like text_put, padded with spaces to WIDTH columns, counting one column per code point. A
+ * longer S is written whole. */
+int text_put_width(FILE *f, const char *s, int width);
+
+/* Returns the edit distance (optimal string alignment: insert, delete, substitute,
+ * transpose) between A and B, stopping early at MAX + 1. */
+int text_distance(const char *a, const char *b, int max);
+
+/* Returns 1 when S is a valid item key: segments of [a-z0-9][a-z0-9-]* joined by '.', with at
+ * most one instance part '/[A-Za-z0-9][A-Za-z0-9._-]*' at the end; 0 otherwise. */
+int text_key_ok(const char *s);
+
+#endif

@@ -1,0 +1,437 @@
+/* checklist.c: checklists (a resolution's document, kinds and items as JSON): checking and
+ * loading them as events. */
+#include <stdio.h>
+#include <string.h>
+
+#include "docket/checklist.h"
+#include "docket/date.h"
+#include "docket/event.h"
+#include "docket/item.h"
+#include "docket/text.h"
+
+enum { T_STR, T_INT, T_BOOL, T_ARR, T_OBJ };
+
+struct field {
+    const char *name;
+    int type;
+    int required;
+};
+
+static const char *const type_names[] = {"a string", "an integer", "true or false", "an array",
+                                         "an object"};
+
+/* Checks that O is an object with only the fields FS, each of its type, the required ones
+ * present, strings valid UTF-8 and non-empty. */
+static int
+check_fields(json_t *o, const char *path, const struct field *fs, struct diag *d)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(o))
+        return diag_set(d, DK_DATA, "%s: must be an object", path);
+    json_object_foreach(o, key, v)
+    {
+        const struct field *f = fs;
+        int ok;
+
+        while (f->name && strcmp(f->name, key) != 0)
+            f++;
+        if (f->name == NULL)
+            return diag_set(d, DK_DATA, "%s.%s: unknown field", path, key);
+        switch (f->type) {
+        case T_STR:
+            ok = json_is_string(v) && json_string_length(v) > 0 &&
+                 text_utf8_ok(json_string_value(v), json_string_length(v));
+            break;
+        case T_INT:
+            ok = json_is_integer(v);
+            break;
+        case T_BOOL:
+            ok = json_is_boolean(v);
+            break;
+        case T_ARR:
+            ok = json_is_array(v);
+            break;
+        default:
+            ok = json_is_object(v);
+        }
+        if (!ok && !(f->type != T_STR && json_is_null(v) && !f->required))
+            return diag_set(d, DK_DATA, "%s.%s: must be %s%s", path, key, type_names[f->type],
+                            f->type == T_STR ? " (non-empty UTF-8)" : "");
+    }
+    for (; fs->name; fs++)
+        if (fs->required && json_object_get(o, fs->name) == NULL)
+            return diag_set(d, DK_DATA, "%s.%s: missing", path, fs->name);
+    return 0;
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static const struct field top_fields[] = {{"format", T_STR, 1},   {"version", T_INT, 1},
+                                          {"document", T_OBJ, 1}, {"kinds", T_ARR, 0},
+                                          {"items", T_ARR, 0},    {NULL, 0, 0}};
+static const struct field doc_fields[] = {
+    {"symbol", T_STR, 1},   {"title", T_STR, 1},      {"body", T_STR, 0},
+    {"session", T_STR, 0},  {"adopted", T_STR, 1},    {"published", T_STR, 0},
+    {"preamble", T_STR, 0}, {"paragraphs", T_ARR, 0}, {NULL, 0, 0}};
+static const struct field para_fields[] = {{"ref", T_STR, 1}, {"text", T_STR, 1}, {NULL, 0, 0}};
+static const struct field kind_fields[] = {
+    {"name", T_STR, 1},           {"label", T_STR, 0},
+    {"description", T_STR, 0},    {"initial", T_STR, 1},
+    {"statuses", T_ARR, 1},       {"keep_baseline", T_STR, 0},
+    {"cadence_months", T_INT, 0}, {NULL, 0, 0}};
+static const struct field status_fields[] = {
+    {"name", T_STR, 1},   {"label", T_STR, 0},   {"progress", T_INT, 1},
+    {"final", T_BOOL, 1}, {"breach", T_BOOL, 0}, {"submission", T_BOOL, 0},
+    {NULL, 0, 0}};
+static const struct field item_fields_json[] = {{"key", T_STR, 1},
+                                                {"title", T_STR, 1},
+                                                {"kind", T_STR, 1},
+                                                {"parent", T_STR, 0},
+                                                {"ref", T_STR, 0},
+                                                {"goal", T_STR, 0},
+                                                {"baseline", T_STR, 0},
+                                                {"cadence_months", T_INT, 0},
+                                                {"due", T_STR, 0},
+                                                {"description", T_STR, 0},
+                                                {NULL, 0, 0}};
+
+/* Returns the entry of array A whose field NAME equals V, before index LIMIT; or NULL. */
+static json_t *
+find_by(json_t *a, const char *name, const char *v, size_t limit)
+{
+    for (size_t i = 0; i < limit && i < json_array_size(a); i++)
+        if (strcmp(str(json_array_get(a, i), name), v) == 0)
+            return json_array_get(a, i);
+    return NULL;
+}
+
+static int
+is_slug(const char *s)
+{
+    return text_key_ok(s) && strchr(s, '/') == NULL && strchr(s, '.') == NULL;
+}
+
+/* Returns 1 when STATUS is one of kind K's statuses. */
+static int
+has_status(json_t *k, const char *status)
+{
+    return find_by(json_object_get(k, "statuses"), "name", status, (size_t)-1) != NULL;
+}
+
+static int
+check_kind(json_t *kinds, size_t i, struct diag *d)
+{
+    json_t *k = json_array_get(kinds, i), *sts, *s;
+    char path[64], spath[96];
+    const char *name;
+    size_t j;
+    int rc;
+
+    snprintf(path, sizeof path, "kinds[%zu]", i);
+    if ((rc = check_fields(k, path, kind_fields, d)) != 0)
+        return rc;
+    name = str(k, "name");
+    if (!is_slug(name))
+        return diag_set(d, DK_DATA, "%s.name: bad kind name '%s'", path, name);
+    if (find_by(kinds, "name", name, i))
+        return diag_set(d, DK_DATA, "%s.name: kind '%s' is defined twice", path, name);
+    sts = json_object_get(k, "statuses");
+    if (json_array_size(sts) == 0)
+        return diag_set(d, DK_DATA, "%s.statuses: must list at least one status", path);
+    json_array_foreach(sts, j, s)
+    {
+        long long p;
+
+        snprintf(spath, sizeof spath, "%s.statuses[%zu]", path, j);
+        if ((rc = check_fields(s, spath, status_fields, d)) != 0)
+            return rc;
+        if (!is_slug(str(s, "name")))
+            return diag_set(d, DK_DATA, "%s.name: bad status name '%s'", spath, str(s, "name"));
+        if (find_by(sts, "name", str(s, "name"), j))
+            return diag_set(d, DK_DATA, "%s.name: status '%s' is listed twice", spath,
+                            str(s, "name"));
+        p = json_integer_value(json_object_get(s, "progress"));
+        if (p < 0 || p > 100)
+            return diag_set(d, DK_DATA, "%s.progress: must be from 0 to 100", spath);
+    }
+    if (!has_status(k, str(k, "initial")))
+        return diag_set(d, DK_DATA, "%s.initial: '%s' is not a %s status", path, str(k, "initial"),
+                        name);
+    if (str(k, "keep_baseline") && !has_status(k, str(k, "keep_baseline")))
+        return diag_set(d, DK_DATA, "%s.keep_baseline: '%s' is not a %s status", path,
+                        str(k, "keep_baseline"), name);
+    if (json_object_get(k, "cadence_months")) {
+        long long c = json_integer_value(json_object_get(k, "cadence_months"));
+
+        if (c < 1 || c > 120)
+            return diag_set(d, DK_DATA, "%s.cadence_months: must be from 1 to 120", path);
+    }
+    return 0;
+}
+
+static int
+check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, struct diag *d)
+{
+    json_t *it = json_array_get(items, i), *k;
+    const char *key, *v;
+    char path[64];
+    struct date date;
+    int rc;
+
+    snprintf(path, sizeof path, "items[%zu]", i);
+    if ((rc = check_fields(it, path, item_fields_json, d)) != 0)
+        return rc;
+    key = str(it, "key");
+    if (!text_key_ok(key))
+        return diag_set(d, DK_DATA, "%s.key: bad key '%s'", path, key);
+    if (find_by(items, "key", key, i))
+        return diag_set(d, DK_DATA, "%s.key: '%s' is listed twice", path, key);
+    k = find_by(kinds, "name", str(it, "kind"), (size_t)-1);
+    if ((v = str(it, "baseline")) != NULL && k && !has_status(k, v))
+        return diag_set(d, DK_DATA, "%s.baseline: '%s' is not a %s status", path, v,
+                        str(it, "kind"));
+    if ((v = str(it, "goal")) != NULL && strcmp(v, "obtain") != 0 && strcmp(v, "keep") != 0)
+        return diag_set(d, DK_DATA, "%s.goal: must be obtain or keep", path);
+    if ((v = str(it, "ref")) != NULL && json_array_size(paras) > 0 &&
+        !find_by(paras, "ref", v, (size_t)-1))
+        return diag_set(d, DK_DATA, "%s.ref: the document has no paragraph '%s'", path, v);
+    if ((v = str(it, "due")) != NULL && date_parse(v, &date, d) != 0)
+        return diag_prefix(d, "%s.due: ", path);
+    if (json_object_get(it, "cadence_months")) {
+        long long c = json_integer_value(json_object_get(it, "cadence_months"));
+
+        if (c < 1 || c > 120)
+            return diag_set(d, DK_DATA, "%s.cadence_months: must be from 1 to 120", path);
+    }
+    return 0;
+}
+
+int
+checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
+{
+    json_error_t je;
+    json_t *cl = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *doc, *paras, *p;
+    char today[11], path[64];
+    struct date date;
+    size_t i;
+    int rc;
+
+    if (cl == NULL)
+        return diag_set(d, DK_DATA, "line %d, column %d: %s", je.line, je.column, je.text);
+    if ((rc = check_fields(cl, "checklist", top_fields, d)) != 0)
+        goto fail;
+    if (strcmp(str(cl, "format"), "docket-checklist") != 0 ||
+        json_integer_value(json_object_get(cl, "version")) != 1) {
+        rc = diag_set(d, DK_DATA, "checklist: not a docket checklist of version 1");
+        goto fail;
+    }
+    doc = json_object_get(cl, "document");
+    if ((rc = check_fields(doc, "document", doc_fields, d)) != 0)
+        goto fail;
+    date_today(today);
+    if ((rc = date_parse_past(str(doc, "adopted"), today, &date, d)) != 0 ||
+        (str(doc, "published") && (rc = date_parse(str(doc, "published"), &date, d)) != 0)) {
+        rc = diag_prefix(d, "document: ");
+        goto fail;
+    }
+    paras = json_object_get(doc, "paragraphs");
+    json_array_foreach(paras, i, p)
+    {
+        snprintf(path, sizeof path, "document.paragraphs[%zu]", i);
+        if ((rc = check_fields(p, path, para_fields, d)) != 0)
+            goto fail;
+        if (find_by(paras, "ref", str(p, "ref"), i)) {
+            rc = diag_set(d, DK_DATA, "%s.ref: '%s' is listed twice", path, str(p, "ref"));
+            goto fail;
+        }
+    }
+    for (i = 0; i < json_array_size(json_object_get(cl, "kinds")); i++)
+        if ((rc = check_kind(json_object_get(cl, "kinds"), i, d)) != 0)
+            goto fail;
+    for (i = 0; i < json_array_size(json_object_get(cl, "items")); i++)
+        if ((rc = check_item(json_object_get(cl, "items"), i, json_object_get(cl, "kinds"), paras,
+                             d)) != 0)
+            goto fail;
+    *out = cl;
+    return 0;
+fail:
+    json_decref(cl);
+    return rc;
+}
+
+/* Appends the definition event E unless an identical one is already in the log. */
+static int
+define(struct db *db, struct event *e, struct checklist_counts *n, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT 1 FROM event WHERE item IS NULL AND type = :type AND subject = :subject AND "
+        "new_value IS :new AND attrs IS :attrs";
+    sqlite3_stmt *st;
+    char *attrs;
+    int rc, oom;
+
+    if ((attrs = ev_attrs_text(e->attrs, &oom)) == NULL && oom)
+        return diag_set(d, DK_STORE, "out of memory");
+    if ((rc = db_prep(db, sql, &st, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":type", e->type, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":subject", e->subject, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":new", e->new_value, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":attrs", attrs, d)) == 0) {
+        rc = db_row(db, st, d);
+        sqlite3_reset(st);
+        if (rc == 1) {
+            n->unchanged++;
+            rc = 0;
+        } else if (rc == 0 && (rc = ev_append(db, e, NULL, d)) == 0) {
+            n->definitions++;
+        } else if (rc < 0) {
+            rc = d->code;
+        }
+    }
+    free(attrs);
+    return rc;
+}
+
+/* Sets KEY in O to V when V is not NULL. */
+static void
+put(json_t *o, const char *key, const char *v)
+{
+    if (v != NULL)
+        json_object_set_new(o, key, json_string(v));
+}
+
+static void
+put_int(json_t *o, const char *key, json_t *v, char *buf, size_t n)
+{
+    if (json_is_integer(v)) {
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+        put(o, key, buf);
+    }
+}
+
+/* Appends the events for the document, its paragraphs, the kinds and their statuses. */
+static int
+apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklist_counts *n,
+                  struct diag *d)
+{
+    json_t *doc = json_object_get(cl, "document"), *v, *s;
+    const char *symbol = str(doc, "symbol"), *adopted = str(doc, "adopted");
+    struct event e = {.reason = reason, .eff = adopted};
+    char buf[4][24];
+    size_t i, j;
+    int rc = 0;
+
+    if ((e.attrs = json_object()) == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    e.type = "document";
+    e.subject = symbol;
+    e.new_value = str(doc, "title");
+    put(e.attrs, "body", str(doc, "body"));
+    put(e.attrs, "session", str(doc, "session"));
+    put(e.attrs, "adopted", adopted);
+    put(e.attrs, "published", str(doc, "published"));
+    put(e.attrs, "preamble", str(doc, "preamble"));
+    if ((rc = define(db, &e, n, d)) != 0)
+        goto out;
+    json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
+    {
+        json_object_clear(e.attrs);
+        e.type = "paragraph";
+        e.subject = str(v, "ref");
+        e.new_value = str(v, "text");
+        put(e.attrs, "doc", symbol);
+        snprintf(buf[0], sizeof buf[0], "%zu", i + 1);
+        put(e.attrs, "ord", buf[0]);
+        if ((rc = define(db, &e, n, d)) != 0)
+            goto out;
+    }
+    json_array_foreach(json_object_get(cl, "kinds"), i, v)
+    {
+        json_object_clear(e.attrs);
+        e.type = "kind";
+        e.subject = str(v, "name");
+        e.new_value = str(v, "label") ? str(v, "label") : str(v, "name");
+        put(e.attrs, "description", str(v, "description"));
+        put(e.attrs, "initial", str(v, "initial"));
+        put(e.attrs, "keep_baseline", str(v, "keep_baseline"));
+        put_int(e.attrs, "cadence_months", json_object_get(v, "cadence_months"), buf[0],
+                sizeof buf[0]);
+        if ((rc = define(db, &e, n, d)) != 0)
+            goto out;
+        json_array_foreach(json_object_get(v, "statuses"), j, s)
+        {
+            json_object_clear(e.attrs);
+            e.type = "vocab";
+            e.subject = str(v, "name");
+            e.new_value = str(s, "name");
+            put(e.attrs, "label", str(s, "label"));
+            put_int(e.attrs, "progress", json_object_get(s, "progress"), buf[0], sizeof buf[0]);
+            put(e.attrs, "final", json_is_true(json_object_get(s, "final")) ? "1" : "0");
+            put(e.attrs, "breach", json_is_true(json_object_get(s, "breach")) ? "1" : "0");
+            put(e.attrs, "submission", json_is_true(json_object_get(s, "submission")) ? "1" : "0");
+            snprintf(buf[1], sizeof buf[1], "%zu", j + 1);
+            put(e.attrs, "ord", buf[1]);
+            if ((rc = define(db, &e, n, d)) != 0)
+                goto out;
+        }
+    }
+out:
+    json_decref(e.attrs);
+    return rc;
+}
+
+int
+checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d)
+{
+    json_t *doc = json_object_get(cl, "document"), *v;
+    struct checklist_counts n = {0};
+    char reason[600], cadence[24];
+    struct item existing;
+    size_t i;
+    int rc;
+
+    snprintf(reason, sizeof reason, "loaded from the checklist of %s", str(doc, "symbol"));
+    if ((rc = apply_definitions(db, cl, reason, &n, d)) != 0)
+        return rc;
+    json_array_foreach(json_object_get(cl, "items"), i, v)
+    {
+        struct item_spec s = {.key = str(v, "key"),
+                              .title = str(v, "title"),
+                              .kind = str(v, "kind"),
+                              .parent = str(v, "parent"),
+                              .ref = str(v, "ref"),
+                              .goal = str(v, "goal"),
+                              .due = str(v, "due"),
+                              .description = str(v, "description"),
+                              .doc = str(doc, "symbol"),
+                              .baseline = str(v, "baseline"),
+                              .eff = str(doc, "adopted"),
+                              .reason = reason};
+        struct diag probe = {0};
+
+        if (json_is_integer(json_object_get(v, "cadence_months"))) {
+            snprintf(cadence, sizeof cadence, "%lld",
+                     (long long)json_integer_value(json_object_get(v, "cadence_months")));
+            s.cadence_months = cadence;
+        }
+        /* An item the store already has is left as it is. */
+        if (item_get(db, s.key, &existing, &probe) == 0) {
+            item_free(&existing);
+            n.unchanged++;
+            continue;
+        }
+        if (probe.code == DK_STORE)
+            return diag_set(d, DK_STORE, "%s", probe.msg);
+        if ((rc = item_add(db, &s, d)) != 0)
+            return diag_prefix(d, "items[%zu]: ", i);
+        n.items++;
+    }
+    *out = n;
+    return 0;
+}

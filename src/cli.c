@@ -1,0 +1,370 @@
+/* cli.c: the command layer's shared parts: argument parsing, help, and output helpers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "docket/currency.h"
+#include "docket/date.h"
+#include "docket/event.h"
+#include "docket/state.h"
+#include "docket/text.h"
+
+const char *
+args_get(const struct args *a, const char *name)
+{
+    const char *v = NULL;
+
+    for (int i = 0; i < a->ngiven; i++)
+        if (strcmp(a->given[i].o->name, name) == 0)
+            v = a->given[i].v;
+    return v;
+}
+
+int
+args_count(const struct args *a, const char *name)
+{
+    int n = 0;
+
+    for (int i = 0; i < a->ngiven; i++)
+        n += strcmp(a->given[i].o->name, name) == 0;
+    return n;
+}
+
+const char *
+args_nth(const struct args *a, const char *name, int k)
+{
+    for (int i = 0; i < a->ngiven; i++)
+        if (strcmp(a->given[i].o->name, name) == 0 && k-- == 0)
+            return a->given[i].v;
+    return NULL;
+}
+
+/* Returns 1 when ARG is a negative number (an amount), not an option. */
+static int
+negative_number(const char *arg)
+{
+    return arg[0] == '-' && arg[1] >= '0' && arg[1] <= '9';
+}
+
+static const struct opt *
+find_long(const struct opt *opts, const char *name, size_t len)
+{
+    for (; opts->name; opts++)
+        if (strlen(opts->name) == len && strncmp(opts->name, name, len) == 0)
+            return opts;
+    return NULL;
+}
+
+static const struct opt *
+find_short(const struct opt *opts, char c)
+{
+    for (; opts->name; opts++)
+        if (opts->short_name == c)
+            return opts;
+    return NULL;
+}
+
+int
+cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, struct diag *d)
+{
+    struct args a = {0};
+    int only_pos = 0;
+
+    /* Every argument is either positional or an option: argc bounds both arrays. */
+    a.pos = calloc((size_t)argc + 1, sizeof *a.pos);
+    a.given = calloc((size_t)argc + 1, sizeof *a.given);
+    if (a.pos == NULL || a.given == NULL)
+        goto oom;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i], *value = NULL, *eq;
+        const struct opt *o;
+
+        if (only_pos || arg[0] != '-' || arg[1] == '\0' || negative_number(arg)) {
+            a.pos[a.npos++] = argv[i];
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (arg[1] == '-') {
+            eq = strchr(arg + 2, '=');
+            o = find_long(e->opts, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+            if (o == NULL)
+                goto unknown;
+            if (eq) {
+                if (o->value == NULL) {
+                    diag_set(d, DK_USAGE, "--%s takes no value", o->name);
+                    goto fail;
+                }
+                value = eq + 1;
+            }
+        } else {
+            if ((o = find_short(e->opts, arg[1])) == NULL)
+                goto unknown;
+            if (arg[2] != '\0') {
+                if (o->value == NULL)
+                    goto unknown;
+                value = arg + 2;
+            }
+        }
+        if (o->value != NULL && value == NULL) {
+            if (i + 1 >= argc) {
+                diag_set(d, DK_USAGE, "--%s needs a value (%s)", o->name, o->value);
+                goto fail;
+            }
+            value = argv[++i];
+        }
+        if (!(o->flags & OPT_MULTI) && args_get(&a, o->name) != NULL) {
+            diag_set(d, DK_USAGE, "--%s is given twice", o->name);
+            goto fail;
+        }
+        a.given[a.ngiven].o = o;
+        a.given[a.ngiven].v = value ? value : "";
+        a.ngiven++;
+        continue;
+    unknown:
+        diag_set(d, DK_USAGE, "unknown option '%s' (see 'docket %s --help')", arg, e->name);
+        goto fail;
+    }
+    for (const struct opt *o = e->opts; o->name; o++) {
+        if ((o->flags & OPT_REQUIRED) && args_get(&a, o->name) == NULL) {
+            if (o->short_name)
+                diag_set(d, DK_USAGE, "-%c %s is required", o->short_name, o->value);
+            else
+                diag_set(d, DK_USAGE, "--%s %s is required", o->name, o->value);
+            goto fail;
+        }
+    }
+    if (a.npos < e->min_args || (e->max_args >= 0 && a.npos > e->max_args)) {
+        diag_set(d, DK_USAGE, "%s arguments (usage: docket %s %s)",
+                 a.npos < e->min_args ? "too few" : "too many", e->name, e->usage);
+        goto fail;
+    }
+    *out = a;
+    return 0;
+oom:
+    diag_set(d, DK_USAGE, "out of memory");
+fail:
+    free(a.pos);
+    free(a.given);
+    return d->code;
+}
+
+void
+cli_help(const struct cmd_entry *e, FILE *f)
+{
+    fprintf(f, "usage: docket %s %s\n\n%s\n", e->name, e->usage, e->summary);
+    if (e->opts[0].name)
+        fputs("\noptions:\n", f);
+    for (const struct opt *o = e->opts; o->name; o++) {
+        char left[64];
+
+        snprintf(left, sizeof left, "%s%c%s--%s%s%s", o->short_name ? "-" : "",
+                 o->short_name ? o->short_name : ' ', o->short_name ? ", " : " ", o->name,
+                 o->value ? " " : "", o->value ? o->value : "");
+        fprintf(f, "  %-26s %s\n", o->short_name ? left : left + 1, o->help);
+    }
+}
+
+int
+cli_effective(struct cmd_ctx *ctx, struct date *out)
+{
+    char today[11];
+    const char *on = args_get(&ctx->args, "on");
+
+    date_today(today);
+    return date_parse_past(on ? on : today, today, out, &ctx->diag);
+}
+
+int
+cli_asof(struct cmd_ctx *ctx)
+{
+    const char *asof = args_get(&ctx->args, "as-of");
+    const char *known = args_get(&ctx->args, "known-at");
+    char ts[TS_LEN + 1];
+    struct date date;
+    int rc;
+
+    snprintf(ctx->asof, sizeof ctx->asof, "9999-12-31");
+    snprintf(ctx->known, sizeof ctx->known, "9999-12-31T23:59:59.999Z");
+    if (asof == NULL && known == NULL)
+        return 0;
+    if (asof && (rc = date_parse(asof, &date, &ctx->diag)) != 0)
+        return rc;
+    if (known && (rc = ts_parse(known, 1, ts, &ctx->diag)) != 0)
+        return rc;
+    if (asof)
+        memcpy(ctx->asof, date.end, sizeof ctx->asof);
+    if (known)
+        memcpy(ctx->known, ts, sizeof ctx->known);
+    return state_asof(ctx->db, asof ? date.end : NULL, known ? ts : NULL, &ctx->diag);
+}
+
+void
+cli_put(struct cmd_ctx *ctx, const char *s, int width)
+{
+    text_put_width(ctx->out, s ? s : "", width);
+}
+
+void
+cli_json(struct cmd_ctx *ctx, json_t *v)
+{
+    json_dumpf(v, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    fputc('\n', ctx->out);
+    json_decref(v);
+}
+
+json_t *
+cli_jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+void
+cli_money(char *buf, size_t n, long long minor, const char *currency)
+{
+    int exp = currency_exponent(currency ? currency : "");
+    unsigned long long v = minor < 0 ? 0ULL - (unsigned long long)minor : (unsigned long long)minor;
+    unsigned long long scale = 1;
+
+    if (exp <= 0) {
+        snprintf(buf, n, "%lld", minor);
+        return;
+    }
+    for (int i = 0; i < exp; i++)
+        scale *= 10;
+    snprintf(buf, n, "%s%llu.%0*llu", minor < 0 ? "-" : "", v / scale, exp & 7, v % scale);
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* The column numbers of CLI_EVENT_COLUMNS. */
+enum {
+    C_SEQ,
+    C_UUID,
+    C_BATCH,
+    C_TYPE,
+    C_KEY,
+    C_SUBJECT,
+    C_OLD,
+    C_NEW,
+    C_ATTRS,
+    C_REASON,
+    C_EFF,
+    C_RECORDED,
+    C_ACTOR,
+    C_LOGIN,
+    C_REPLICA,
+    C_HASH,
+    C_REVERTED_BY,
+    C_REVERTS
+};
+
+/* Returns attribute NAME of the event's attrs text, or NULL (owned by O). */
+static const char *
+attr_of(json_t *o, const char *name)
+{
+    return json_string_value(json_object_get(o, name));
+}
+
+void
+cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st)
+{
+    const char *type = col(st, C_TYPE), *key = col(st, C_KEY), *reason = col(st, C_REASON);
+    const char *attrs = col(st, C_ATTRS);
+    json_t *a = attrs ? json_loads(attrs, 0, NULL) : NULL;
+    FILE *f = ctx->out;
+    char money[48];
+
+    fprintf(f, "#%-6lld ", (long long)sqlite3_column_int64(st, C_SEQ));
+    cli_put(ctx, col(st, C_EFF), 11);
+    cli_put(ctx, col(st, C_RECORDED), 25);
+    cli_put(ctx, col(st, C_ACTOR), 12);
+    fputc(' ', f);
+    cli_put(ctx, key ? key : "-", 0);
+    fputs("  ", f);
+    if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {
+        if (strcmp(type, "edit") == 0) {
+            cli_put(ctx, col(st, C_SUBJECT), 0);
+            fputs(": ", f);
+        }
+        cli_put(ctx, col(st, C_OLD) ? col(st, C_OLD) : "(none)", 0);
+        fputs(" -> ", f);
+        cli_put(ctx, col(st, C_NEW) ? col(st, C_NEW) : "(none)", 0);
+    } else if (strcmp(type, "item") == 0) {
+        fputs("created: ", f);
+        cli_put(ctx, col(st, C_NEW), 0);
+    } else if (strcmp(type, "cost") == 0) {
+        cli_money(money, sizeof money, sqlite3_column_int64(st, C_NEW), attr_of(a, "currency"));
+        fprintf(f, "cost %s ", money);
+        cli_put(ctx, attr_of(a, "currency"), 0);
+        if (attr_of(a, "basis")) {
+            fputs(" (", f);
+            cli_put(ctx, attr_of(a, "basis"), 0);
+            fputc(')', f);
+        }
+    } else if (strcmp(type, "revert") == 0) {
+        fprintf(f, "revert of #%lld", (long long)sqlite3_column_int64(st, C_REVERTS));
+    } else if (strcmp(type, "note") == 0) {
+        fputs("note", f);
+    } else if (strcmp(type, "vocab") == 0) {
+        fputs("status ", f);
+        cli_put(ctx, col(st, C_NEW), 0);
+        fputs(" of ", f);
+        cli_put(ctx, col(st, C_SUBJECT), 0);
+        fputs(" (", f);
+        cli_put(ctx, attr_of(a, "progress"), 0);
+        fputs("%)", f);
+    } else {
+        /* document, paragraph, kind, evidence: the type and its subject or value. */
+        cli_put(ctx, type, 0);
+        fputc(' ', f);
+        cli_put(ctx, strcmp(type, "evidence") == 0 ? col(st, C_NEW) : col(st, C_SUBJECT), 0);
+    }
+    if (reason && reason[0]) {
+        fputs(": ", f);
+        cli_put(ctx, reason, 0);
+    }
+    if (sqlite3_column_type(st, C_REVERTED_BY) != SQLITE_NULL)
+        fprintf(f, "  [reverted by #%lld]", (long long)sqlite3_column_int64(st, C_REVERTED_BY));
+    fputc('\n', f);
+    json_decref(a);
+}
+
+json_t *
+cli_event_json(sqlite3_stmt *st)
+{
+    static const struct {
+        const char *name;
+        int col;
+    } text[] = {{"uuid", C_UUID},         {"batch", C_BATCH},     {"type", C_TYPE},
+                {"key", C_KEY},           {"subject", C_SUBJECT}, {"old", C_OLD},
+                {"new", C_NEW},           {"reason", C_REASON},   {"effective", C_EFF},
+                {"recorded", C_RECORDED}, {"actor", C_ACTOR},     {"login", C_LOGIN},
+                {"replica", C_REPLICA}};
+    const char *attrs = col(st, C_ATTRS);
+    char hex[2 * EV_HASH_LEN + 1] = "";
+    json_t *o = json_object(), *a = attrs ? json_loads(attrs, 0, NULL) : NULL;
+
+    json_object_set_new(o, "seq", json_integer(sqlite3_column_int64(st, C_SEQ)));
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        json_object_set_new(o, text[i].name, cli_jstr(col(st, text[i].col)));
+    json_object_set_new(o, "attrs", a ? a : json_object());
+    if (sqlite3_column_bytes(st, C_HASH) == EV_HASH_LEN)
+        ev_hex(sqlite3_column_blob(st, C_HASH), hex);
+    json_object_set_new(o, "hash", json_string(hex));
+    json_object_set_new(o, "reverted_by",
+                        sqlite3_column_type(st, C_REVERTED_BY) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(st, C_REVERTED_BY)));
+    json_object_set_new(o, "reverts",
+                        sqlite3_column_type(st, C_REVERTS) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(st, C_REVERTS)));
+    return o;
+}

@@ -1,0 +1,132 @@
+/* cli.h: the command layer: the entry each command declares, its parsed arguments, and the
+ * output helpers commands share.
+ *
+ * Adding a command:
+ *   1. src/cmd/VERB.c: `const struct cmd_entry cmd_VERB` and its static run function;
+ *   2. one line in the table in src/commands.c (and its declaration below);
+ *   3. tests: tests/cli/test_VERB.sh, and unit tests for any new core code;
+ *   4. a line in the README's list of commands.
+ */
+#ifndef DOCKET_CLI_H
+#define DOCKET_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "docket/db.h"
+#include "docket/diag.h"
+
+/* One option of a command. */
+struct opt {
+    const char *name;  /* long name, without the dashes */
+    char short_name;   /* 0: none */
+    const char *value; /* the name of its value ("DATE"), or NULL for a flag */
+    unsigned flags;
+    const char *help;
+};
+
+enum {
+    OPT_MULTI = 1,    /* may be given more than once */
+    OPT_REQUIRED = 2, /* must be given */
+};
+
+/* The parsed command line of one command. */
+struct args {
+    char **pos; /* positional arguments */
+    int npos;
+    struct given {
+        const struct opt *o;
+        const char *v; /* "" for a flag */
+    } * given;
+    int ngiven;
+};
+
+/* Returns the last value given for option NAME, "" for a flag that was given, or NULL. */
+const char *args_get(const struct args *a, const char *name);
+
+/* Returns how many times NAME was given, and the I-th value. */
+int args_count(const struct args *a, const char *name);
+const char *args_nth(const struct args *a, const char *name, int i);
+
+struct cmd_ctx;
+
+enum {
+    CMD_STORE = 1,  /* opens the store */
+    CMD_WRITE = 2,  /* writes: runs inside one BEGIN IMMEDIATE transaction */
+    CMD_CREATE = 4, /* creates the store (init) */
+    CMD_NOTX = 8,   /* runs outside a transaction: VACUUM INTO makes its own (backup) */
+};
+
+/* A command's declaration: what the dispatcher needs to check its arguments and prepare the
+ * store before calling RUN. */
+struct cmd_entry {
+    const char *name;
+    const char *usage; /* after "docket NAME " */
+    const char *summary;
+    const struct opt *opts; /* ends with { NULL } */
+    int min_args, max_args; /* positional arguments; max -1: any number */
+    unsigned flags;
+    int (*run)(struct cmd_ctx *ctx);
+};
+
+/* What a command runs with. */
+struct cmd_ctx {
+    const struct cmd_entry *entry;
+    struct args args;
+    struct db *db;
+    const char *db_path;
+    FILE *out; /* stdout; for writers a buffer written to stdout after the commit */
+    struct diag diag;
+    char asof[11];  /* cli_asof: the end of --as-of, else 9999-12-31 */
+    char known[25]; /* cli_asof: --known-at as a full UTC time, else the end of time */
+};
+
+/* The command table, ending with NULL. */
+extern const struct cmd_entry *const commands[];
+
+extern const struct cmd_entry cmd_init, cmd_list, cmd_show, cmd_set, cmd_note, cmd_add, cmd_edit,
+    cmd_cost, cmd_revert, cmd_log, cmd_diff, cmd_verify, cmd_backup;
+
+/* Parses ARGV[0..ARGC) against E's options. Returns 0, or DK_USAGE with D set. */
+int cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, struct diag *d);
+
+/* Prints E's help to F. */
+void cli_help(const struct cmd_entry *e, FILE *f);
+
+/* Parses --on (default today) as a date that is not in the future. Returns 0 or DK_DATA. */
+struct date;
+int cli_effective(struct cmd_ctx *ctx, struct date *out);
+
+/* Applies --as-of and --known-at, when given, with state_asof, and keeps their bounds in
+ * ctx->asof and ctx->known for the command's own queries. Returns 0, DK_DATA or DK_STORE. */
+int cli_asof(struct cmd_ctx *ctx);
+
+/* The columns, in this order, that cli_event_text and cli_event_json read from a statement
+ * over "event e"; the statement binds :known (the --known-at limit for reverts). */
+#define CLI_EVENT_COLUMNS                                                                          \
+    "e.seq, e.uuid, e.batch, e.type, (SELECT i.key FROM items i WHERE i.uuid = e.item), "          \
+    "e.subject, e.old_value, e.new_value, e.attrs, e.reason, e.eff, e.recorded, e.actor, "         \
+    "e.login, e.replica, e.hash, (SELECT r.seq FROM event r WHERE r.type = 'revert' AND "          \
+    "r.subject = e.uuid AND r.recorded <= :known), CASE WHEN e.type = 'revert' THEN (SELECT "      \
+    "t.seq FROM event t WHERE t.uuid = e.subject) END"
+
+/* Writes the event in ST's current row (CLI_EVENT_COLUMNS) as one line of text. */
+void cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st);
+
+/* Returns the event in ST's current row as a new JSON object. */
+json_t *cli_event_json(sqlite3_stmt *st);
+
+/* Writes an amount of MINOR units of CURRENCY in major units ("250000.00") into BUF. */
+void cli_money(char *buf, size_t n, long long minor, const char *currency);
+
+/* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
+void cli_put(struct cmd_ctx *ctx, const char *s, int width);
+
+/* Writes JSON value V (stolen) to ctx->out on one line, followed by a newline. */
+void cli_json(struct cmd_ctx *ctx, json_t *v);
+
+/* Returns a new JSON string of S, or JSON null when S is NULL. */
+json_t *cli_jstr(const char *s);
+
+#endif

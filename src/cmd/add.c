@@ -1,0 +1,65 @@
+/* add.c: `docket add`: add an item, or an instance of one (unct/KEN). */
+#include "cli.h"
+#include "docket/item.h"
+
+static const struct opt opts[] = {
+    {"title", 0, "TITLE", OPT_REQUIRED, "what the item asks for (required)"},
+    {"kind", 0, "KIND", 0, "membership, action, reporting, ... (an instance takes its parent's)"},
+    {"parent", 0, "KEY", 0, "the item it belongs under (default: the longest dotted prefix)"},
+    {"ref", 0, "REF", 0, "the paragraph that asks for it, such as 2(c)"},
+    {"goal", 0, "GOAL", 0, "for a membership: obtain or keep"},
+    {"due", 0, "DATE", 0, "when it is due"},
+    {"cadence", 0, "MONTHS", 0, "for a reporting duty: months between submissions"},
+    {"description", 0, "TEXT", 0, "a longer description"},
+    {"on", 0, "DATE", 0, "since when it is tracked (default: today)"},
+    {"message", 'm', "REASON", 0, "why it is added"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static int
+run(struct cmd_ctx *ctx)
+{
+    const struct args *a = &ctx->args;
+    struct item_spec s = {.key = a->pos[0],
+                          .title = args_get(a, "title"),
+                          .kind = args_get(a, "kind"),
+                          .parent = args_get(a, "parent"),
+                          .ref = args_get(a, "ref"),
+                          .goal = args_get(a, "goal"),
+                          .due = args_get(a, "due"),
+                          .cadence_months = args_get(a, "cadence"),
+                          .description = args_get(a, "description"),
+                          .eff = args_get(a, "on"),
+                          .reason = args_get(a, "message")};
+    struct item it;
+    int rc;
+
+    if ((rc = item_add(ctx->db, &s, &ctx->diag)) != 0 ||
+        (rc = item_get(ctx->db, s.key, &it, &ctx->diag)) != 0)
+        return rc;
+    fputs("added ", ctx->out);
+    cli_put(ctx, it.key, 0);
+    fputs(" (", ctx->out);
+    cli_put(ctx, it.kind, 0);
+    if (it.parent) {
+        fputs(" under ", ctx->out);
+        cli_put(ctx, it.parent, 0);
+    }
+    fputs(", ", ctx->out);
+    cli_put(ctx, it.status, 0);
+    fputs(")\n", ctx->out);
+    item_free(&it);
+    return 0;
+}
+
+const struct cmd_entry cmd_add = {
+    .name = "add",
+    .usage = "KEY --title TITLE [--kind KIND] [--parent KEY] [--ref REF] [--goal GOAL] "
+             "[--due DATE] [--cadence MONTHS] [--description TEXT] [--on DATE] [-m REASON]",
+    .summary = "Add an item to track, or a per-country instance of one (unct/KEN).",
+    .opts = opts,
+    .min_args = 1,
+    .max_args = 1,
+    .flags = CMD_STORE | CMD_WRITE,
+    .run = run,
+};

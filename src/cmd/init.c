@@ -1,0 +1,61 @@
+/* init.c: `docket init`: create a store, with the Resolution 1309 checklist unless --empty. */
+#include <string.h>
+
+#include "cli.h"
+#include "docket/checklist.h"
+#include "docket/embed.h"
+
+static const struct opt opts[] = {
+    {"empty", 0, NULL, 0, "create the store without loading the Resolution 1309 checklist"},
+    {"json", 0, NULL, 0, "print the result as JSON"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static int
+run(struct cmd_ctx *ctx)
+{
+    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
+    struct checklist_counts n = {0};
+    json_t *cl = NULL;
+    const char *symbol = NULL;
+    int rc = 0;
+
+    if (!args_get(&ctx->args, "empty")) {
+        if (f == NULL)
+            return diag_set(&ctx->diag, DK_STORE, "internal: no embedded checklist");
+        if ((rc = checklist_parse(f->data, f->len, &cl, &ctx->diag)) != 0 ||
+            (rc = checklist_apply(ctx->db, cl, &n, &ctx->diag)) != 0)
+            goto out;
+        symbol = json_string_value(json_object_get(json_object_get(cl, "document"), "symbol"));
+    }
+    if (args_get(&ctx->args, "json")) {
+        cli_json(ctx,
+                 json_pack("{s:s, s:s, s:o, s:i}", "store", ctx->db_path, "replica",
+                           db_replica(ctx->db), "document", cli_jstr(symbol), "items", n.items));
+    } else {
+        fprintf(ctx->out, "created ");
+        cli_put(ctx, ctx->db_path, 0);
+        if (symbol) {
+            fprintf(ctx->out, " with the checklist of ");
+            cli_put(ctx, symbol, 0);
+            fprintf(ctx->out, ": %d items", n.items);
+        } else {
+            fprintf(ctx->out, ", empty");
+        }
+        fprintf(ctx->out, " (replica %s)\n", db_replica(ctx->db));
+    }
+out:
+    json_decref(cl);
+    return rc;
+}
+
+const struct cmd_entry cmd_init = {
+    .name = "init",
+    .usage = "[--empty] [--json]",
+    .summary = "Create a store and load the Resolution 1309 checklist into it.",
+    .opts = opts,
+    .min_args = 0,
+    .max_args = 0,
+    .flags = CMD_STORE | CMD_CREATE | CMD_WRITE,
+    .run = run,
+};

@@ -1,0 +1,45 @@
+/* note.c: `docket note`: add a note or evidence to an item without changing its status. */
+#include "cli.h"
+#include "docket/item.h"
+
+static const struct opt opts[] = {
+    {"message", 'm', "TEXT", OPT_REQUIRED, "the note (required)"},
+    {"on", 0, "DATE", 0, "the date it refers to (default: today)"},
+    {"evidence", 0, "URL|FILE", OPT_MULTI, "a link or a local file to attach (repeatable)"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static int
+run(struct cmd_ctx *ctx)
+{
+    const char *text = args_get(&ctx->args, "message");
+    struct date eff;
+    struct item it;
+    int rc;
+
+    if ((rc = cli_effective(ctx, &eff)) != 0 ||
+        (rc = item_get(ctx->db, ctx->args.pos[0], &it, &ctx->diag)) != 0)
+        return rc;
+    rc = item_note(ctx->db, &it, text, &eff, &ctx->diag);
+    for (int i = 0; rc == 0 && i < args_count(&ctx->args, "evidence"); i++)
+        rc = item_evidence(ctx->db, &it, args_nth(&ctx->args, "evidence", i), &eff, text,
+                           &ctx->diag);
+    if (rc == 0) {
+        fputs("noted on ", ctx->out);
+        cli_put(ctx, it.key, 0);
+        fprintf(ctx->out, " (%d evidence)\n", args_count(&ctx->args, "evidence"));
+    }
+    item_free(&it);
+    return rc;
+}
+
+const struct cmd_entry cmd_note = {
+    .name = "note",
+    .usage = "KEY -m TEXT [--on DATE] [--evidence URL|FILE]...",
+    .summary = "Add a note, and evidence, to an item without changing its status.",
+    .opts = opts,
+    .min_args = 1,
+    .max_args = 1,
+    .flags = CMD_STORE | CMD_WRITE,
+    .run = run,
+};

@@ -1,0 +1,9 @@
+/* commands.c: the one command table. */
+#include <stddef.h>
+
+#include "cli.h"
+
+const struct cmd_entry *const commands[] = {
+    &cmd_init, &cmd_list,   &cmd_show, &cmd_set,  &cmd_note,   &cmd_add,    &cmd_edit,
+    &cmd_cost, &cmd_revert, &cmd_log,  &cmd_diff, &cmd_verify, &cmd_backup, NULL,
+};

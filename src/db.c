@@ -1,0 +1,469 @@
+/* db.c: the store: opening, migrating, cached statements and the one transaction helper. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docket/date.h"
+#include "docket/db.h"
+#include "docket/embed.h"
+#include "docket/uuid.h"
+
+enum { BUSY_TIMEOUT_MS = 10000 };
+
+struct cached {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct db {
+    sqlite3 *h;
+    struct cached *cache;
+    size_t ncache, capcache;
+    char replica[UUID_LEN + 1];
+    char batch[UUID_LEN + 1];
+    const char *actor, *login;
+    struct db_chain chain;
+};
+
+int
+db_fail(struct db *db, const char *what, struct diag *d)
+{
+    int ec = sqlite3_extended_errcode(db->h);
+
+    if ((ec & 0xff) == SQLITE_BUSY)
+        return diag_set(d, DK_STORE, "%s: the store is locked by another process (waited %d s)",
+                        what, BUSY_TIMEOUT_MS / 1000);
+    if ((ec & 0xff) == SQLITE_NOTADB || (ec & 0xff) == SQLITE_CORRUPT)
+        return diag_set(d, DK_STORE, "%s: the store is damaged: %s", what, sqlite3_errmsg(db->h));
+    return diag_set(d, DK_STORE, "%s: %s", what, sqlite3_errmsg(db->h));
+}
+
+int
+db_schema_version(void)
+{
+    int n = 0;
+
+    for (const struct embed_file *f = embed_files; f->name; f++)
+        if (strncmp(f->name, "schema/", 7) == 0 && strchr(f->name + 7, '/') == NULL)
+            n++;
+    return n;
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+    return db->h;
+}
+
+const char *
+db_replica(const struct db *db)
+{
+    return db->replica;
+}
+
+void
+db_set_actor(struct db *db, const char *actor, const char *login)
+{
+    db->actor = actor;
+    db->login = login;
+}
+
+const char *
+db_actor(const struct db *db)
+{
+    return db->actor ? db->actor : "";
+}
+
+const char *
+db_login(const struct db *db)
+{
+    return db->login ? db->login : "";
+}
+
+const char *
+db_batch(struct db *db)
+{
+    if (db->batch[0] == '\0' && uuid_v4(db->batch) != 0)
+        return NULL;
+    return db->batch;
+}
+
+struct db_chain *
+db_chain(struct db *db)
+{
+    return &db->chain;
+}
+
+int
+db_prep(struct db *db, const char *sql, sqlite3_stmt **out, struct diag *d)
+{
+    sqlite3_stmt *st;
+
+    for (size_t i = 0; i < db->ncache; i++) {
+        if (db->cache[i].sql == sql) {
+            sqlite3_reset(db->cache[i].st);
+            sqlite3_clear_bindings(db->cache[i].st);
+            *out = db->cache[i].st;
+            return 0;
+        }
+    }
+    if (db->ncache == db->capcache) {
+        size_t cap = db->capcache ? db->capcache * 2 : 32;
+        struct cached *c = realloc(db->cache, cap * sizeof *c);
+
+        if (c == NULL)
+            return diag_set(d, DK_STORE, "out of memory");
+        db->cache = c;
+        db->capcache = cap;
+    }
+    if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "cannot prepare a statement", d);
+    db->cache[db->ncache].sql = sql;
+    db->cache[db->ncache].st = st;
+    db->ncache++;
+    *out = st;
+    return 0;
+}
+
+int
+db_row(struct db *db, sqlite3_stmt *st, struct diag *d)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    db_fail(db, "store", d);
+    sqlite3_reset(st);
+    return -1;
+}
+
+int
+db_run(struct db *db, sqlite3_stmt *st, struct diag *d)
+{
+    int rc;
+
+    while ((rc = db_row(db, st, d)) == 1)
+        ;
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
+int
+db_exec(struct db *db, const char *sql, struct diag *d)
+{
+    if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, "store", d);
+    return 0;
+}
+
+static int
+param(struct db *db, sqlite3_stmt *st, const char *name, struct diag *d)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+
+    if (i == 0)
+        diag_set(d, DK_STORE, "internal: statement has no parameter '%s'", name);
+    (void)db;
+    return i;
+}
+
+int
+db_bind_text(struct db *db, sqlite3_stmt *st, const char *name, const char *v, struct diag *d)
+{
+    int i = param(db, st, name, d);
+    int rc;
+
+    if (i == 0)
+        return DK_STORE;
+    rc = v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+    return rc == SQLITE_OK ? 0 : db_fail(db, "bind", d);
+}
+
+int
+db_bind_int(struct db *db, sqlite3_stmt *st, const char *name, long long v, struct diag *d)
+{
+    int i = param(db, st, name, d);
+
+    if (i == 0)
+        return DK_STORE;
+    return sqlite3_bind_int64(st, i, v) == SQLITE_OK ? 0 : db_fail(db, "bind", d);
+}
+
+/* Reads one integer PRAGMA. Returns 0 or DK_STORE. */
+static int
+pragma_int(struct db *db, const char *sql, int *out, struct diag *d)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "cannot read the store", d);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return db_fail(db, "cannot read the store", d);
+    return 0;
+}
+
+static int
+begin(struct db *db, int write, struct diag *d)
+{
+    db->batch[0] = '\0';
+    db->chain.known = 0;
+    if (sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, "cannot begin a transaction", d);
+    return 0;
+}
+
+int
+db_tx(struct db *db, int write, int (*fn)(void *arg), void *arg, struct diag *d)
+{
+    int rc = begin(db, write, d);
+
+    if (rc != 0)
+        return rc;
+    rc = fn(arg);
+    if (rc == 0 && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(db, "cannot commit", d);
+    if (rc != 0 && !sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Brings the schema from version FROM to the newest inside one transaction; a new store
+ * (FROM 0) also gets its identity. Returns 0 or DK_STORE. */
+static int
+migrate(struct db *db, struct diag *d)
+{
+    char id[UUID_LEN + 1], now[TS_LEN + 1], sql[128];
+    int version, n = 0, rc;
+    sqlite3_stmt *st;
+
+    if ((rc = begin(db, 1, d)) != 0)
+        return rc;
+    /* Another process may have migrated while this one waited for the lock. */
+    if ((rc = pragma_int(db, "PRAGMA user_version", &version, d)) != 0)
+        goto out;
+    for (const struct embed_file *f = embed_files; f->name; f++) {
+        if (strncmp(f->name, "schema/", 7) != 0 || strchr(f->name + 7, '/') != NULL)
+            continue;
+        if (++n <= version)
+            continue;
+        if (sqlite3_exec(db->h, f->data, NULL, NULL, NULL) != SQLITE_OK) {
+            rc = diag_set(d, DK_STORE, "migration '%s' failed: %s", f->name, sqlite3_errmsg(db->h));
+            goto out;
+        }
+    }
+    if (version == 0) {
+        if (uuid_v4(id) != 0) {
+            rc = diag_set(d, DK_STORE, "cannot make a replica id: no random bytes");
+            goto out;
+        }
+        ts_now(now);
+        if (sqlite3_prepare_v2(db->h,
+                               "INSERT INTO meta (key, value) VALUES ('replica', ?1), "
+                               "('created', ?2)",
+                               -1, &st, NULL) != SQLITE_OK) {
+            rc = db_fail(db, "cannot write the store", d);
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            rc = db_fail(db, "cannot write the store", d);
+            goto out;
+        }
+    }
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+             DB_APPLICATION_ID, n);
+    if ((rc = db_exec(db, sql, d)) != 0)
+        goto out;
+    if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(db, "cannot commit the migration", d);
+out:
+    if (!sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int
+load_replica(struct db *db, struct diag *d)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = 'replica'", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_fail(db, "cannot read the store", d);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == UUID_LEN)
+        memcpy(db->replica, sqlite3_column_text(st, 0), UUID_LEN + 1);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && db->replica[0] != '\0')
+        return 0;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return diag_set(d, DK_STORE, "the store has no valid replica id");
+    return db_fail(db, "cannot read the store", d);
+}
+
+/* Checks that the file is docket's and not newer than this program; migrates an older one. */
+static int
+check_and_migrate(struct db *db, const char *path, unsigned flags, struct diag *d)
+{
+    int app, version, rc;
+
+    if ((rc = pragma_int(db, "PRAGMA application_id", &app, d)) != 0) {
+        if ((sqlite3_errcode(db->h) & 0xff) == SQLITE_NOTADB) {
+            d->code = 0;
+            return diag_set(d, DK_STORE, "'%s' is not a docket store (not an SQLite file)", path);
+        }
+        return rc;
+    }
+    if ((rc = pragma_int(db, "PRAGMA user_version", &version, d)) != 0)
+        return rc;
+    if (!(flags & DB_CREATE) && app != DB_APPLICATION_ID)
+        return diag_set(d, DK_STORE, "'%s' is not a docket store", path);
+    if (version > db_schema_version())
+        return diag_set(d, DK_STORE,
+                        "'%s' was written by a newer docket (schema %d; this one knows %d)", path,
+                        version, db_schema_version());
+    if (version < db_schema_version()) {
+        if (flags & DB_READONLY)
+            return diag_set(d, DK_STORE,
+                            "'%s' needs migrating to schema %d: open it once without -r", path,
+                            db_schema_version());
+        if ((rc = migrate(db, d)) != 0)
+            return rc;
+    }
+    return load_replica(db, d);
+}
+
+int
+db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
+{
+    struct db *db;
+    struct stat sb;
+    int oflags, rc, fd;
+
+    if (strcmp(path, ":memory:") == 0) {
+        /* An in-memory store, for tests: always new. */
+        flags |= DB_CREATE;
+    } else if (flags & DB_CREATE) {
+        /* O_EXCL claims the name, so two inits cannot both create it. */
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return diag_set(d, errno == EEXIST ? DK_STORE : DK_IO, "cannot create '%s': %s", path,
+                            errno == EEXIST ? "it already exists" : strerror(errno));
+        close(fd);
+    } else if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return diag_set(d, DK_STORE, "no store at '%s' (create one with 'docket init')", path);
+        return diag_set(d, DK_STORE, "cannot open '%s': %s", path, strerror(errno));
+    } else if (!S_ISREG(sb.st_mode)) {
+        return diag_set(d, DK_STORE, "'%s' is not a docket store (not a regular file)", path);
+    }
+    if ((db = calloc(1, sizeof *db)) == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = diag_set(d, DK_STORE, "cannot open '%s': %s", path,
+                      db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+    if ((flags & DB_CREATE) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
+        goto fail;
+    if ((rc = db_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", d)) != 0)
+        goto fail;
+    if ((rc = check_and_migrate(db, path, flags, d)) != 0)
+        goto fail;
+    *out = db;
+    return 0;
+fail:
+    db_close(db);
+    if ((flags & DB_CREATE) && strcmp(path, ":memory:") != 0)
+        unlink(path);
+    return rc;
+}
+
+void
+db_close(struct db *db)
+{
+    if (db == NULL)
+        return;
+    for (size_t i = 0; i < db->ncache; i++)
+        sqlite3_finalize(db->cache[i].st);
+    free(db->cache);
+    sqlite3_close(db->h);
+    free(db);
+}
+
+/* Flushes FD's file to disk and closes it. Returns 0 or -1 with errno set. */
+static int
+sync_close(int fd)
+{
+    int rc = fsync(fd);
+    int e = errno;
+
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+int
+db_backup(struct db *db, const char *path, struct diag *d)
+{
+    char *copy = NULL, *tmp = NULL, *dir;
+    sqlite3_stmt *st = NULL;
+    int fd = -1, rc = 0;
+    size_t n = strlen(path) + 16;
+
+    if ((copy = strdup(path)) == NULL || (tmp = malloc(n)) == NULL) {
+        rc = diag_set(d, DK_IO, "out of memory");
+        goto out;
+    }
+    dir = dirname(copy);
+    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0) {
+        rc = diag_set(d, DK_IO, "cannot write '%s': %s", path, strerror(errno));
+        tmp[0] = '\0';
+        goto out;
+    }
+    close(fd);
+    if (sqlite3_prepare_v2(db->h, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK) {
+        rc = db_fail(db, "backup", d);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = db_fail(db, "backup", d);
+        goto out;
+    }
+    if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || sync_close(fd) != 0 ||
+        rename(tmp, path) != 0) {
+        rc = diag_set(d, DK_IO, "cannot write '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    tmp[0] = '\0';
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+        sync_close(fd);
+out:
+    sqlite3_finalize(st);
+    if (tmp && tmp[0] != '\0')
+        unlink(tmp);
+    free(tmp);
+    free(copy);
+    return rc;
+}

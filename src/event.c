@@ -1,0 +1,377 @@
+/* event.c: appending events to the hash-chained log, their canonical bytes, and the chain check. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "docket/date.h"
+#include "docket/event.h"
+#include "docket/state.h"
+#include "docket/text.h"
+#include "docket/uuid.h"
+
+static const char canon_magic[] = "docket-event";
+
+static int
+buf_reserve(struct ev_buf *b, size_t more)
+{
+    size_t cap;
+    unsigned char *p;
+
+    if (b->len + more <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more)
+        cap *= 2;
+    if ((p = realloc(b->p, cap)) == NULL)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+static int
+buf_put(struct ev_buf *b, const void *v, size_t n)
+{
+    unsigned char *q;
+    uint32_t len = v ? (uint32_t)n : UINT32_MAX;
+
+    if (buf_reserve(b, 4 + (v ? n : 0)) != 0)
+        return -1;
+    q = b->p + b->len;
+    q[0] = (unsigned char)(len >> 24);
+    q[1] = (unsigned char)(len >> 16);
+    q[2] = (unsigned char)(len >> 8);
+    q[3] = (unsigned char)len;
+    if (v && n)
+        memcpy(q + 4, v, n);
+    b->len += 4 + (v ? n : 0);
+    return 0;
+}
+
+void
+ev_buf_free(struct ev_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+static int
+cmp_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Appends the count and the sorted (key, value) pairs of the JSON object text ATTRS. */
+static int
+canon_attrs(const char *attrs, size_t len, struct ev_buf *b)
+{
+    json_t *o = NULL, *v;
+    const char **keys = NULL;
+    const char *k;
+    size_t n = 0, i;
+    int rc = -1;
+
+    if (attrs != NULL) {
+        o = json_loadb(attrs, len, JSON_REJECT_DUPLICATES, NULL);
+        if (!json_is_object(o))
+            goto out;
+        n = json_object_size(o);
+    }
+    if (buf_put(b, "", 0) != 0) /* reserve the count, written below */
+        goto out;
+    b->p[b->len - 4] = (unsigned char)(n >> 24);
+    b->p[b->len - 3] = (unsigned char)(n >> 16);
+    b->p[b->len - 2] = (unsigned char)(n >> 8);
+    b->p[b->len - 1] = (unsigned char)n;
+    if (n == 0) {
+        rc = 0;
+        goto out;
+    }
+    if ((keys = malloc(n * sizeof *keys)) == NULL)
+        goto out;
+    i = 0;
+    json_object_foreach(o, k, v)
+    {
+        if (!json_is_string(v))
+            goto out;
+        keys[i++] = k;
+    }
+    qsort(keys, n, sizeof *keys, cmp_keys);
+    for (i = 0; i < n; i++) {
+        v = json_object_get(o, keys[i]);
+        if (buf_put(b, keys[i], strlen(keys[i])) != 0 ||
+            buf_put(b, json_string_value(v), json_string_length(v)) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(keys);
+    json_decref(o);
+    return rc;
+}
+
+int
+ev_canon(const struct ev_bytes *e, struct ev_buf *b)
+{
+    b->len = 0;
+    if (buf_reserve(b, sizeof canon_magic) != 0)
+        return -1;
+    memcpy(b->p, canon_magic, sizeof canon_magic - 1);
+    b->p[sizeof canon_magic - 1] = EV_CANON_VERSION;
+    b->len = sizeof canon_magic;
+    for (int i = 0; i < EVF_COUNT; i++)
+        if (buf_put(b, e->v[i], e->n[i]) != 0)
+            return -1;
+    return canon_attrs(e->attrs, e->attrs_len, b);
+}
+
+int
+ev_hash(const unsigned char prev[EV_HASH_LEN], const struct ev_bytes *e, struct ev_buf *b,
+        unsigned char out[EV_HASH_LEN])
+{
+    unsigned int n = 0;
+
+    if (ev_canon(e, b) != 0 || buf_reserve(b, EV_HASH_LEN) != 0)
+        return -1;
+    /* Put the previous hash in front of the canonical bytes: one digest call per event. */
+    memmove(b->p + EV_HASH_LEN, b->p, b->len);
+    memcpy(b->p, prev, EV_HASH_LEN);
+    return EVP_Digest(b->p, b->len + EV_HASH_LEN, out, &n, EVP_sha256(), NULL) == 1 &&
+                   n == EV_HASH_LEN
+               ? 0
+               : -1;
+}
+
+void
+ev_hex(const unsigned char hash[EV_HASH_LEN], char out[2 * EV_HASH_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (int i = 0; i < EV_HASH_LEN; i++) {
+        out[2 * i] = hex[hash[i] >> 4];
+        out[2 * i + 1] = hex[hash[i] & 15];
+    }
+    out[2 * EV_HASH_LEN] = '\0';
+}
+
+static void
+field(struct ev_bytes *b, int i, const char *v)
+{
+    b->v[i] = v;
+    b->n[i] = v ? strlen(v) : 0;
+}
+
+/* Loads the chain's head (sequence, hash) once per transaction, and warns when the clock reads
+ * earlier than the last recorded event. */
+static int
+load_head(struct db *db, const char *now, struct diag *d)
+{
+    static const char sql[] = "SELECT seq, hash, recorded FROM event ORDER BY seq DESC LIMIT 1";
+    struct db_chain *c = db_chain(db);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (c->known)
+        return 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    c->seq = 0;
+    memset(c->hash, 0, sizeof c->hash);
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (rc == 1) {
+        const char *last = (const char *)sqlite3_column_text(st, 2);
+
+        if (sqlite3_column_bytes(st, 1) != EV_HASH_LEN) {
+            sqlite3_reset(st);
+            return diag_set(d, DK_STORE, "the last event's hash is damaged: run 'docket verify'");
+        }
+        c->seq = sqlite3_column_int64(st, 0);
+        memcpy(c->hash, sqlite3_column_blob(st, 1), EV_HASH_LEN);
+        if (last && strcmp(now, last) < 0)
+            diag_warn(d, "the clock reads %s, earlier than the last event's %s; recorded anyway",
+                      now, last);
+    }
+    sqlite3_reset(st);
+    c->known = 1;
+    return 0;
+}
+
+char *
+ev_attrs_text(json_t *attrs, int *oom)
+{
+    char *s;
+
+    *oom = 0;
+    if (attrs == NULL || json_object_size(attrs) == 0)
+        return NULL;
+    if ((s = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+        *oom = 1;
+    return s;
+}
+
+static int
+text_ok(const char *what, const char *v, struct diag *d)
+{
+    if (v != NULL && !text_utf8_ok(v, strlen(v)))
+        return diag_set(d, DK_DATA, "%s is not valid UTF-8 text", what);
+    return 0;
+}
+
+int
+ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
+{
+    static const char sql[] =
+        "INSERT INTO event (seq, uuid, batch, type, item, subject, old_value, new_value, attrs, "
+        "reason, eff, recorded, actor, login, replica, hash) VALUES (:seq, :uuid, :batch, "
+        ":type, :item, :subject, :old, :new, :attrs, :reason, :eff, :recorded, :actor, :login, "
+        ":replica, :hash)";
+    char uuid[UUID_LEN + 1], now[TS_LEN + 1];
+    unsigned char hash[EV_HASH_LEN];
+    struct ev_bytes b = {0};
+    struct ev_buf buf = {0};
+    struct db_chain *c = db_chain(db);
+    const char *key, *batch = db_batch(db);
+    char *attrs = NULL;
+    json_t *v;
+    sqlite3_stmt *st;
+    int rc, oom;
+
+    if ((rc = text_ok("the reason", e->reason, d)) != 0 ||
+        (rc = text_ok("the value", e->new_value, d)) != 0 ||
+        (rc = text_ok("the subject", e->subject, d)) != 0 ||
+        (rc = text_ok("the actor", db_actor(db), d)) != 0)
+        return rc;
+    if (e->attrs) {
+        json_object_foreach(e->attrs, key, v)
+        {
+            if (!json_is_string(v))
+                return diag_set(d, DK_DATA, "internal: attribute '%s' is not a string", key);
+            if (!text_utf8_ok(json_string_value(v), json_string_length(v)))
+                return diag_set(d, DK_DATA, "'%s' is not valid UTF-8 text", key);
+        }
+    }
+    if ((attrs = ev_attrs_text(e->attrs, &oom)) == NULL && oom)
+        return diag_set(d, DK_STORE, "out of memory");
+    if (batch == NULL || (e->uuid == NULL && uuid_v4(uuid) != 0)) {
+        rc = diag_set(d, DK_STORE, "cannot make an id: no random bytes");
+        goto out;
+    }
+    ts_now(now);
+    if ((rc = load_head(db, now, d)) != 0)
+        goto out;
+    field(&b, EVF_UUID, e->uuid ? e->uuid : uuid);
+    field(&b, EVF_BATCH, batch);
+    field(&b, EVF_TYPE, e->type);
+    field(&b, EVF_ITEM, e->item);
+    field(&b, EVF_SUBJECT, e->subject);
+    field(&b, EVF_OLD, e->old_value);
+    field(&b, EVF_NEW, e->new_value);
+    field(&b, EVF_REASON, e->reason ? e->reason : "");
+    field(&b, EVF_EFF, e->eff);
+    field(&b, EVF_RECORDED, now);
+    field(&b, EVF_ACTOR, db_actor(db));
+    field(&b, EVF_LOGIN, db_login(db));
+    field(&b, EVF_REPLICA, db_replica(db));
+    b.attrs = attrs;
+    b.attrs_len = attrs ? strlen(attrs) : 0;
+    if (ev_hash(c->hash, &b, &buf, hash) != 0) {
+        rc = diag_set(d, DK_STORE, "cannot hash the event");
+        goto out;
+    }
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        goto out;
+    if ((rc = db_bind_int(db, st, ":seq", c->seq + 1, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":uuid", b.v[EVF_UUID], d)) != 0 ||
+        (rc = db_bind_text(db, st, ":batch", batch, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":type", e->type, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":item", e->item, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":subject", e->subject, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":old", e->old_value, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":new", e->new_value, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":attrs", attrs, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":reason", b.v[EVF_REASON], d)) != 0 ||
+        (rc = db_bind_text(db, st, ":eff", e->eff, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":recorded", now, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":actor", b.v[EVF_ACTOR], d)) != 0 ||
+        (rc = db_bind_text(db, st, ":login", b.v[EVF_LOGIN], d)) != 0 ||
+        (rc = db_bind_text(db, st, ":replica", b.v[EVF_REPLICA], d)) != 0)
+        goto out;
+    if (sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), hash, EV_HASH_LEN,
+                          SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE) {
+        rc = db_fail(db, "cannot record the event", d);
+        sqlite3_reset(st);
+        goto out;
+    }
+    sqlite3_reset(st);
+    c->seq++;
+    memcpy(c->hash, hash, EV_HASH_LEN);
+    if ((rc = state_apply(db, e->type, e->item, d)) != 0)
+        goto out;
+    if (seq)
+        *seq = c->seq;
+out:
+    ev_buf_free(&buf);
+    free(attrs);
+    return rc;
+}
+
+int
+ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT uuid, batch, type, item, subject, old_value, new_value, reason, eff, recorded, "
+        "actor, login, replica, attrs, hash, seq FROM event ORDER BY seq";
+    unsigned char prev[EV_HASH_LEN] = {0}, h[EV_HASH_LEN];
+    struct ev_check r = {0};
+    struct ev_bytes b;
+    struct ev_buf buf = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        long long seq = sqlite3_column_int64(st, 15);
+
+        for (int i = 0; i < EVF_COUNT; i++) {
+            b.v[i] = (const char *)sqlite3_column_text(st, i);
+            b.n[i] = (size_t)sqlite3_column_bytes(st, i);
+        }
+        b.attrs = (const char *)sqlite3_column_text(st, 13);
+        b.attrs_len = (size_t)sqlite3_column_bytes(st, 13);
+        r.count++;
+        if (seq != r.count) {
+            r.bad_seq = seq;
+            if (seq > r.count)
+                snprintf(r.why, sizeof r.why, "the events before it from %lld are missing",
+                         r.count);
+            else
+                snprintf(r.why, sizeof r.why, "its sequence number is out of order");
+            break;
+        }
+        if (ev_hash(prev, &b, &buf, h) != 0) {
+            r.bad_seq = seq;
+            snprintf(r.why, sizeof r.why, "its attributes cannot be read");
+            break;
+        }
+        if (sqlite3_column_bytes(st, 14) != EV_HASH_LEN ||
+            memcmp(sqlite3_column_blob(st, 14), h, EV_HASH_LEN) != 0) {
+            r.bad_seq = seq;
+            snprintf(r.why, sizeof r.why, "its content does not match its hash");
+            break;
+        }
+        memcpy(prev, h, EV_HASH_LEN);
+    }
+    sqlite3_reset(st);
+    ev_buf_free(&buf);
+    if (rc < 0)
+        return d->code;
+    memcpy(r.head, prev, EV_HASH_LEN);
+    *out = r;
+    return 0;
+}

@@ -1,0 +1,743 @@
+/* item.c: tracked items: finding them, and the changes a user records against them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "docket/currency.h"
+#include "docket/event.h"
+#include "docket/item.h"
+#include "docket/text.h"
+#include "docket/uuid.h"
+
+const char *const item_fields[] = {"title",          "ref",         "due", "parent",
+                                   "cadence_months", "description", NULL};
+
+static char *
+dup_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+
+    return s ? strdup((const char *)s) : NULL;
+}
+
+void
+item_free(struct item *it)
+{
+    if (it == NULL)
+        return;
+    free(it->uuid);
+    free(it->key);
+    free(it->doc);
+    free(it->kind);
+    free(it->parent);
+    free(it->title);
+    free(it->ref);
+    free(it->goal);
+    free(it->due);
+    free(it->description);
+    free(it->created);
+    free(it->status);
+    free(it->since);
+    memset(it, 0, sizeof *it);
+}
+
+/* Finds the closest of the names that SQL returns to WANT, within an edit distance that grows
+ * with the name's length; writes it to OUT (empty when none is close). */
+static int
+nearest(struct db *db, const char *sql, const char *want, char *out, size_t n, struct diag *d)
+{
+    sqlite3_stmt *st;
+    int best = (int)strlen(want) / 3 + 1, rc;
+
+    if (best > 3)
+        best = 3;
+    out[0] = '\0';
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        int dist = name ? text_distance(want, name, best) : best + 1;
+
+        if (dist <= best && (dist < best || out[0] == '\0')) {
+            best = dist;
+            snprintf(out, n, "%s", name);
+        }
+    }
+    return rc < 0 ? d->code : 0;
+}
+
+/* Returns DK_DATA: "unknown WHAT 'NAME' (did you mean 'X'?)", or HINT when nothing is close. */
+static int
+unknown(struct db *db, const char *what, const char *name, const char *names_sql, const char *hint,
+        struct diag *d)
+{
+    char near[256];
+    int rc = nearest(db, names_sql, name, near, sizeof near, d);
+
+    if (rc != 0)
+        return rc;
+    if (near[0] != '\0')
+        return diag_set(d, DK_DATA, "unknown %s '%s' (did you mean '%s'?)", what, name, near);
+    return diag_set(d, DK_DATA, "unknown %s '%s' (%s)", what, name, hint);
+}
+
+int
+item_get(struct db *db, const char *key, struct item *out, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT uuid, key, doc, kind, parent, title, ref, goal, due, description, created, "
+        "status, since, cadence_months, progress, final FROM items WHERE key = :key";
+    struct item it = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (rc == 0)
+        return unknown(db, "item", key, "SELECT key FROM items", "see 'docket list'", d);
+    it.uuid = dup_col(st, 0);
+    it.key = dup_col(st, 1);
+    it.doc = dup_col(st, 2);
+    it.kind = dup_col(st, 3);
+    it.parent = dup_col(st, 4);
+    it.title = dup_col(st, 5);
+    it.ref = dup_col(st, 6);
+    it.goal = dup_col(st, 7);
+    it.due = dup_col(st, 8);
+    it.description = dup_col(st, 9);
+    it.created = dup_col(st, 10);
+    it.status = dup_col(st, 11);
+    it.since = dup_col(st, 12);
+    it.cadence_months = sqlite3_column_int64(st, 13);
+    it.progress = sqlite3_column_int(st, 14);
+    it.final = sqlite3_column_int(st, 15);
+    sqlite3_reset(st);
+    if (it.uuid == NULL || it.key == NULL || it.kind == NULL || it.created == NULL) {
+        item_free(&it);
+        return diag_set(d, DK_STORE, "out of memory");
+    }
+    *out = it;
+    return 0;
+}
+
+int
+item_check_status(struct db *db, const char *kind, const char *status, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT status, EXISTS (SELECT 1 FROM vocab WHERE kind = :kind AND status = :status) "
+        "FROM vocab WHERE kind = :kind ORDER BY ord";
+    char list[400] = "";
+    size_t used = 0;
+    sqlite3_stmt *st;
+    int rc, found = 0;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":kind", kind, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":status", status, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        found = sqlite3_column_int(st, 1);
+        if (used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+                                     (const char *)sqlite3_column_text(st, 0));
+    }
+    if (rc < 0)
+        return d->code;
+    if (found)
+        return 0;
+    return diag_set(d, DK_DATA, "'%s' is not a %s status (valid: %s)", status, kind,
+                    list[0] ? list : "none");
+}
+
+static int
+attr(json_t *o, const char *key, const char *v)
+{
+    if (v == NULL)
+        return 0;
+    return json_object_set_new(o, key, json_string(v));
+}
+
+/* Returns the state's value of FIELD for IT, as the event layer stores it (borrowed from IT,
+ * or written to BUF). */
+static const char *
+field_value(const struct item *it, const char *field, char *buf, size_t n)
+{
+    if (strcmp(field, "title") == 0)
+        return it->title;
+    if (strcmp(field, "ref") == 0)
+        return it->ref;
+    if (strcmp(field, "due") == 0)
+        return it->due;
+    if (strcmp(field, "parent") == 0)
+        return it->parent;
+    if (strcmp(field, "description") == 0)
+        return it->description;
+    if (it->cadence_months == 0)
+        return NULL;
+    snprintf(buf, n, "%lld", it->cadence_months);
+    return buf;
+}
+
+/* Checks that a status dated EFF does not lie wholly before IT existed. */
+static int
+after_creation(const struct item *it, const struct date *eff, struct diag *d)
+{
+    struct date created;
+
+    if (date_parse(it->created, &created, d) != 0)
+        return d->code;
+    if (strcmp(eff->end, created.start) < 0)
+        return diag_set(d, DK_DATA, "'%s' is tracked from %s, after %s", it->key, it->created,
+                        eff->text);
+    return 0;
+}
+
+int
+item_set_status(struct db *db, const struct item *it, const char *status, const struct date *eff,
+                const char *reason, struct diag *d)
+{
+    struct event e = {.type = "status",
+                      .item = it->uuid,
+                      .subject = it->key,
+                      .old_value = it->status,
+                      .new_value = status,
+                      .reason = reason,
+                      .eff = eff->text};
+    int rc;
+
+    if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
+        (rc = after_creation(it, eff, d)) != 0)
+        return rc;
+    return ev_append(db, &e, NULL, d);
+}
+
+/* Hashes the file at PATH: writes its SHA-256 (hex) and size. Returns 0 or -1 with errno. */
+static int
+hash_file(const char *path, char hex[2 * EV_HASH_LEN + 1], long long *size)
+{
+    unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    long long total = 0;
+    ssize_t got;
+    EVP_MD_CTX *ctx;
+    int fd, ok;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return -1;
+    ctx = EVP_MD_CTX_new();
+    ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    while (ok && (got = read(fd, buf, sizeof buf)) != 0) {
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            ok = 0;
+            break;
+        }
+        total += got;
+        ok = EVP_DigestUpdate(ctx, buf, (size_t)got) == 1;
+    }
+    if (ok)
+        ok = EVP_DigestFinal_ex(ctx, md, &n) == 1 && n == EV_HASH_LEN;
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    if (!ok) {
+        if (errno == 0)
+            errno = EIO;
+        return -1;
+    }
+    ev_hex(md, hex);
+    *size = total;
+    return 0;
+}
+
+int
+item_evidence(struct db *db, const struct item *it, const char *ref, const struct date *eff,
+              const char *reason, struct diag *d)
+{
+    struct event e = {.type = "evidence",
+                      .item = it->uuid,
+                      .subject = it->key,
+                      .new_value = ref,
+                      .reason = reason,
+                      .eff = eff->text};
+    char hex[2 * EV_HASH_LEN + 1], size[24], *real = NULL;
+    const char *colon = strstr(ref, "://");
+    long long bytes;
+    struct stat sb;
+    int rc;
+
+    if ((e.attrs = json_object()) == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    if (colon != NULL) {
+        size_t scheme = (size_t)(colon - ref);
+
+        if (!((scheme == 4 && strncasecmp(ref, "http", 4) == 0) ||
+              (scheme == 5 && strncasecmp(ref, "https", 5) == 0)) ||
+            colon[3] == '\0' || colon[3] == '/' || strpbrk(ref, " \t\r\n") != NULL) {
+            rc = diag_set(d, DK_DATA, "evidence '%s' is not an http or https URL", ref);
+            goto out;
+        }
+        attr(e.attrs, "type", "url");
+    } else {
+        if (stat(ref, &sb) != 0 || !S_ISREG(sb.st_mode) || (real = realpath(ref, NULL)) == NULL ||
+            hash_file(real, hex, &bytes) != 0) {
+            rc = diag_set(d, DK_DATA, "evidence '%s' is neither an http(s) URL nor a readable file",
+                          ref);
+            goto out;
+        }
+        snprintf(size, sizeof size, "%lld", bytes);
+        attr(e.attrs, "type", "file");
+        attr(e.attrs, "sha256", hex);
+        attr(e.attrs, "bytes", size);
+        e.new_value = real;
+    }
+    rc = ev_append(db, &e, NULL, d);
+out:
+    free(real);
+    json_decref(e.attrs);
+    return rc;
+}
+
+int
+item_note(struct db *db, const struct item *it, const char *text, const struct date *eff,
+          struct diag *d)
+{
+    struct event e = {
+        .type = "note", .item = it->uuid, .subject = it->key, .reason = text, .eff = eff->text};
+
+    return ev_append(db, &e, NULL, d);
+}
+
+/* Parses a decimal AMOUNT with at most EXP decimals into integer minor units. */
+static int
+parse_amount(const char *amount, int exp, long long *out)
+{
+    const char *p = amount;
+    long long v = 0;
+    int neg = 0, decimals = -1, digits = 0;
+
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    for (; *p != '\0'; p++) {
+        if (*p == '.' && decimals < 0 && digits > 0) {
+            decimals = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || decimals == exp)
+            return -1;
+        if (v > (LLONG_MAX - (*p - '0')) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+        digits++;
+        if (decimals >= 0)
+            decimals++;
+    }
+    if (digits == 0 || decimals == 0)
+        return -1;
+    for (int i = decimals < 0 ? 0 : decimals; i < exp; i++) {
+        if (v > LLONG_MAX / 10)
+            return -1;
+        v *= 10;
+    }
+    *out = neg ? -v : v;
+    return 0;
+}
+
+int
+item_cost(struct db *db, const struct item *it, const char *amount, const char *currency,
+          const char *basis, const struct date *eff, const char *reason, struct diag *d)
+{
+    struct event e = {
+        .type = "cost", .item = it->uuid, .subject = it->key, .reason = reason, .eff = eff->text};
+    int exp = currency_exponent(currency);
+    long long minor;
+    char units[24];
+    int rc;
+
+    if (exp < 0)
+        return diag_set(d, DK_DATA, "'%s' is not an ISO 4217 currency code (such as USD, CHF)",
+                        currency);
+    if (parse_amount(amount, exp, &minor) != 0)
+        return diag_set(d, DK_DATA,
+                        "bad amount '%s' (a decimal number with at most %d decimals for %s)",
+                        amount, exp, currency);
+    snprintf(units, sizeof units, "%lld", minor);
+    e.new_value = units;
+    if ((e.attrs = json_object()) == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    attr(e.attrs, "currency", currency);
+    attr(e.attrs, "basis", basis);
+    rc = ev_append(db, &e, NULL, d);
+    json_decref(e.attrs);
+    return rc;
+}
+
+/* Returns 1 when KEY names an item in the state. */
+static int
+exists(struct db *db, const char *key, struct diag *d)
+{
+    static const char sql[] = "SELECT 1 FROM items WHERE key = :key";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":key", key, d) != 0)
+        return -1;
+    rc = db_row(db, st, d);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Checks that making PARENT the parent of KEY would not close a loop. */
+static int
+no_cycle(struct db *db, const char *key, const char *parent, struct diag *d)
+{
+    static const char sql[] = "WITH RECURSIVE up(k) AS (SELECT :parent UNION SELECT i.parent "
+                              "FROM items i JOIN up ON i.key = up.k WHERE i.parent IS NOT NULL) "
+                              "SELECT 1 FROM up WHERE k = :key";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":parent", parent, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+        return rc;
+    rc = db_row(db, st, d);
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    if (rc == 1)
+        return diag_set(d, DK_DATA, "'%s' cannot be under '%s': that would make a loop", key,
+                        parent);
+    return 0;
+}
+
+static int
+check_cadence(const char *v, long long *out, struct diag *d)
+{
+    char *end;
+    long long n;
+
+    errno = 0;
+    n = strtoll(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < 1 || n > 120)
+        return diag_set(d, DK_DATA, "bad cadence '%s' (a number of months from 1 to 120)", v);
+    *out = n;
+    return 0;
+}
+
+/* Finds the document a new item belongs to: its parent's, else the store's only one. */
+static int
+default_doc(struct db *db, const char *parent_doc, char *out, size_t n, struct diag *d)
+{
+    static const char sql[] = "SELECT min(symbol), count(*) FROM documents";
+    sqlite3_stmt *st;
+    int rc;
+
+    out[0] = '\0';
+    if (parent_doc != NULL) {
+        snprintf(out, n, "%s", parent_doc);
+        return 0;
+    }
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (sqlite3_column_int(st, 1) == 1)
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* Finds the longest dotted prefix of KEY that names an item; writes it to OUT or "". */
+static int
+prefix_parent(struct db *db, const char *key, char *out, size_t n, struct diag *d)
+{
+    char *dot;
+    int rc;
+
+    snprintf(out, n, "%s", key);
+    while ((dot = strrchr(out, '.')) != NULL) {
+        *dot = '\0';
+        if ((rc = exists(db, out, d)) < 0)
+            return d->code;
+        if (rc == 1)
+            return 0;
+    }
+    out[0] = '\0';
+    return 0;
+}
+
+int
+item_check_kind(struct db *db, const char *kind, struct diag *d)
+{
+    static const char sql[] = "SELECT 1 FROM kinds WHERE name = :kind";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
+        return rc;
+    rc = db_row(db, st, d);
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    if (rc == 0)
+        return unknown(db, "kind", kind, "SELECT name FROM kinds", "see 'docket list --json'", d);
+    return 0;
+}
+
+static int
+keep_baseline(struct db *db, const char *kind, char *out, size_t n, struct diag *d)
+{
+    static const char sql[] = "SELECT keep_baseline FROM kinds WHERE name = :kind";
+    sqlite3_stmt *st;
+    int rc;
+
+    out[0] = '\0';
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (rc == 1 && sqlite3_column_text(st, 0) != NULL)
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+item_add(struct db *db, const struct item_spec *s, struct diag *d)
+{
+    char uuid[UUID_LEN + 1], doc[512], parent_buf[256], baseline[64], today[11], cad[24];
+    const char *slash = strchr(s->key, '/'), *parent = s->parent, *kind = s->kind;
+    const char *goal = s->goal, *base = s->baseline, *ref = s->ref;
+    struct item par = {0}, it = {0};
+    struct date eff, due;
+    struct event e = {.type = "item"};
+    long long cadence = 0;
+    size_t namelen;
+    char *name = NULL;
+    int rc;
+
+    date_today(today);
+    if (!text_key_ok(s->key))
+        return diag_set(d, DK_DATA,
+                        "bad key '%s' (lower-case words joined by '.', with an optional "
+                        "'/INSTANCE', such as 'ceb.hlcm' or 'unct/KEN')",
+                        s->key);
+    if ((rc = exists(db, s->key, d)) != 0)
+        return rc < 0 ? d->code : diag_set(d, DK_DATA, "item '%s' already exists", s->key);
+    if (s->title == NULL || s->title[0] == '\0')
+        return diag_set(d, DK_DATA, "'%s' needs a title", s->key);
+    if (s->due && (rc = date_parse(s->due, &due, d)) != 0)
+        return rc;
+    if (s->goal && strcmp(s->goal, "obtain") != 0 && strcmp(s->goal, "keep") != 0)
+        return diag_set(d, DK_DATA, "bad goal '%s' (obtain or keep)", s->goal);
+    if (s->cadence_months && (rc = check_cadence(s->cadence_months, &cadence, d)) != 0)
+        return rc;
+    if (slash != NULL) {
+        /* An instance belongs to the item it is an instance of, and is of its kind. */
+        snprintf(parent_buf, sizeof parent_buf, "%.*s", (int)(slash - s->key), s->key);
+        if (parent && strcmp(parent, parent_buf) != 0)
+            return diag_set(d, DK_DATA, "'%s' is an instance of '%s' and must stay under it",
+                            s->key, parent_buf);
+        parent = parent_buf;
+    } else if (parent == NULL) {
+        if ((rc = prefix_parent(db, s->key, parent_buf, sizeof parent_buf, d)) != 0)
+            return rc;
+        parent = parent_buf[0] ? parent_buf : NULL;
+    }
+    if (parent && (rc = item_get(db, parent, &par, d)) != 0)
+        return rc;
+    /* An instance is asked for as long as the item it is an instance of: it is tracked from
+     * the parent's creation unless told otherwise. */
+    if ((rc = date_parse_past(s->eff ? s->eff : slash ? par.created : today, today, &eff, d)))
+        goto out;
+    if (slash != NULL) {
+        if (kind && strcmp(kind, par.kind) != 0) {
+            rc = diag_set(d, DK_DATA, "'%s' is an instance of '%s' and so a %s, not a %s", s->key,
+                          par.key, par.kind, kind);
+            goto out;
+        }
+        kind = par.kind;
+        if (goal == NULL)
+            goal = par.goal;
+        if (ref == NULL)
+            ref = par.ref;
+    }
+    if (kind == NULL) {
+        rc = diag_set(d, DK_DATA, "'%s' needs a kind (--kind)", s->key);
+        goto out;
+    }
+    if ((rc = item_check_kind(db, kind, d)) != 0)
+        goto out;
+    if (base == NULL && goal && strcmp(goal, "keep") == 0) {
+        if ((rc = keep_baseline(db, kind, baseline, sizeof baseline, d)) != 0)
+            goto out;
+        base = baseline[0] ? baseline : NULL;
+    }
+    if (base && (rc = item_check_status(db, kind, base, d)) != 0)
+        goto out;
+    if ((rc = default_doc(db, s->doc ? s->doc : par.doc, doc, sizeof doc, d)) != 0)
+        goto out;
+    namelen = strlen(doc) + strlen(s->key) + 2;
+    if ((name = malloc(namelen)) == NULL) {
+        rc = diag_set(d, DK_STORE, "out of memory");
+        goto out;
+    }
+    snprintf(name, namelen, "%s\n%s", doc, s->key);
+    if (uuid_v5(name, namelen - 1, uuid) != 0) {
+        rc = diag_set(d, DK_STORE, "cannot make the item's id");
+        goto out;
+    }
+    if ((e.attrs = json_object()) == NULL) {
+        rc = diag_set(d, DK_STORE, "out of memory");
+        goto out;
+    }
+    snprintf(cad, sizeof cad, "%lld", cadence);
+    attr(e.attrs, "doc", doc[0] ? doc : NULL);
+    attr(e.attrs, "kind", kind);
+    attr(e.attrs, "parent", parent);
+    attr(e.attrs, "ref", ref);
+    attr(e.attrs, "goal", goal);
+    attr(e.attrs, "due", s->due ? due.text : NULL);
+    attr(e.attrs, "cadence_months", cadence > 0 ? cad : NULL);
+    attr(e.attrs, "description", s->description);
+    e.item = uuid;
+    e.subject = s->key;
+    e.new_value = s->title;
+    e.reason = s->reason ? s->reason : "";
+    e.eff = eff.text;
+    if ((rc = ev_append(db, &e, NULL, d)) != 0)
+        goto out;
+    if (base) {
+        if ((rc = item_get(db, s->key, &it, d)) != 0)
+            goto out;
+        rc = item_set_status(db, &it, base, &eff,
+                             s->baseline ? "baseline" : "baseline: a membership to keep", d);
+    }
+out:
+    json_decref(e.attrs);
+    free(name);
+    item_free(&par);
+    item_free(&it);
+    return rc;
+}
+
+int
+item_edit(struct db *db, const struct item *it, const char *field, const char *value,
+          const struct date *eff, const char *reason, struct diag *d)
+{
+    struct event e = {.type = "edit",
+                      .item = it->uuid,
+                      .subject = field,
+                      .new_value = value,
+                      .reason = reason,
+                      .eff = eff->text};
+    char buf[24];
+    const char *old = field_value(it, field, buf, sizeof buf);
+    struct date due;
+    struct item par = {0};
+    long long cadence;
+    int rc, known = 0;
+
+    for (int i = 0; item_fields[i]; i++)
+        known |= strcmp(item_fields[i], field) == 0;
+    if (!known)
+        return diag_set(d, DK_DATA,
+                        "'%s' is not a field that can be edited (title, ref, due, parent, "
+                        "cadence_months, description)",
+                        field);
+    if (strcmp(field, "parent") == 0 && strchr(it->key, '/') != NULL)
+        return diag_set(d, DK_DATA, "'%s' is an instance: its parent is fixed", it->key);
+    if (strcmp(old ? old : "", value) == 0)
+        return -1;
+    e.old_value = old;
+    if (value[0] == '\0') {
+        if (strcmp(field, "title") == 0)
+            return diag_set(d, DK_DATA, "the title of '%s' cannot be empty", it->key);
+    } else if (strcmp(field, "due") == 0) {
+        if ((rc = date_parse(value, &due, d)) != 0)
+            return rc;
+    } else if (strcmp(field, "cadence_months") == 0) {
+        if ((rc = check_cadence(value, &cadence, d)) != 0)
+            return rc;
+    } else if (strcmp(field, "parent") == 0) {
+        if ((rc = item_get(db, value, &par, d)) != 0)
+            return rc;
+        item_free(&par);
+        if ((rc = no_cycle(db, it->key, value, d)) != 0)
+            return rc;
+    }
+    return ev_append(db, &e, NULL, d);
+}
+
+int
+item_revert(struct db *db, long long seq, const char *reason, const char *eff, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT e.uuid, e.type, e.item, e.subject, e.new_value, (SELECT r.seq FROM event r "
+        "WHERE r.type = 'revert' AND r.subject = e.uuid) FROM event e WHERE e.seq = :seq";
+    static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
+    struct event e = {.type = "revert", .reason = reason, .eff = eff};
+    char *uuid = NULL, *item = NULL, *key = NULL, *value = NULL, type[32];
+    sqlite3_stmt *st;
+    int rc, ok = 0;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":seq", seq, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (rc == 0)
+        return diag_set(d, DK_DATA, "no event %lld (see 'docket log')", seq);
+    snprintf(type, sizeof type, "%s", (const char *)sqlite3_column_text(st, 1));
+    for (int i = 0; revertible[i]; i++)
+        ok |= strcmp(revertible[i], type) == 0;
+    if (!ok) {
+        sqlite3_reset(st);
+        return diag_set(d, DK_DATA,
+                        "event %lld is a '%s' event, which cannot be reverted (only status, "
+                        "edit, note, evidence and cost events)",
+                        seq, type);
+    }
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+        rc = diag_set(d, DK_DATA, "event %lld was already reverted by event %lld", seq,
+                      sqlite3_column_int64(st, 5));
+        sqlite3_reset(st);
+        return rc;
+    }
+    uuid = dup_col(st, 0);
+    item = dup_col(st, 2);
+    key = dup_col(st, 3);
+    value = dup_col(st, 4);
+    sqlite3_reset(st);
+    if (uuid == NULL) {
+        rc = diag_set(d, DK_STORE, "out of memory");
+        goto out;
+    }
+    e.item = item;
+    e.subject = uuid;
+    e.old_value = value;
+    if ((e.attrs = json_object()) == NULL) {
+        rc = diag_set(d, DK_STORE, "out of memory");
+        goto out;
+    }
+    attr(e.attrs, "type", type);
+    attr(e.attrs, "key", key);
+    rc = ev_append(db, &e, NULL, d);
+out:
+    json_decref(e.attrs);
+    free(uuid);
+    free(item);
+    free(key);
+    free(value);
+    return rc;
+}

@@ -1,0 +1,246 @@
+/* main.c: global options, dispatch, the final check of stdout, and the exit code. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "docket/text.h"
+
+#ifndef DOCKET_VERSION
+#define DOCKET_VERSION "0.0.0"
+#endif
+
+static void
+help(FILE *f)
+{
+    fputs("usage: docket [-d DB] [--by ACTOR] [-r] COMMAND [ARGS]\n\n"
+          "Tracks whether the requests of a resolution are carried out, in one SQLite file\n"
+          "with a tamper-evident audit trail.\n\ncommands:\n",
+          f);
+    for (int i = 0; commands[i]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+    fputs("\nglobal options (before the command):\n"
+          "  -d, --db PATH      the store (default $DOCKET_DB, else ./docket.db)\n"
+          "  --by ACTOR         who records the change (default $DOCKET_ACTOR, else the login)\n"
+          "  -r, --read-only    open the store for reading only\n"
+          "  --version          print the version\n\n"
+          "'docket COMMAND --help' describes a command. Exit codes: 0 ok, 1 a check found a\n"
+          "problem, 2 usage, 3 bad data, 4 the store, 5 the network, 6 a file or stdout.\n",
+          f);
+}
+
+static int
+fail_usage(const char *fmt, const char *arg)
+{
+    fputs("docket: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return DK_USAGE;
+}
+
+static const struct cmd_entry *
+find_command(const char *name)
+{
+    const char *best = NULL;
+    int best_d = 3;
+
+    for (int i = 0; commands[i]; i++) {
+        int dist;
+
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+        if ((dist = text_distance(name, commands[i]->name, 2)) < best_d) {
+            best_d = dist;
+            best = commands[i]->name;
+        }
+    }
+    if (best)
+        fprintf(stderr, "docket: '%s' is not a command (did you mean '%s'?)\n", name, best);
+    else
+        fprintf(stderr, "docket: '%s' is not a command (see 'docket --help')\n", name);
+    return NULL;
+}
+
+static int
+trace_sql(unsigned type, void *ctx, void *p, void *x)
+{
+    char *sql = sqlite3_expanded_sql(p);
+
+    (void)type;
+    (void)ctx;
+    (void)x;
+    fprintf(stderr, "docket: sql: %s\n", sql ? sql : "?");
+    sqlite3_free(sql);
+    return 0;
+}
+
+static int
+run_command(void *arg)
+{
+    struct cmd_ctx *ctx = arg;
+
+    return ctx->entry->run(ctx);
+}
+
+/* Returns the OS login name: the password entry of the effective user, else $USER. */
+static const char *
+login_name(void)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    const char *user = getenv("USER");
+
+    if (pw && pw->pw_name && pw->pw_name[0])
+        return pw->pw_name;
+    return user && user[0] ? user : "unknown";
+}
+
+static double
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Opens the store, runs the command (writers inside one transaction, with their output held
+ * until it commits), and returns its exit code. */
+static int
+dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
+{
+    const struct cmd_entry *e = ctx->entry;
+    const char *login = login_name(), *actor = by ? by : getenv("DOCKET_ACTOR");
+    char *buf = NULL;
+    size_t len = 0;
+    unsigned flags = 0;
+    int rc;
+
+    if (actor == NULL || actor[0] == '\0')
+        actor = login;
+    if (!text_utf8_ok(actor, strlen(actor)))
+        return diag_set(&ctx->diag, DK_DATA, "the actor is not valid UTF-8 text");
+    if (!(e->flags & CMD_STORE))
+        return e->run(ctx);
+    if (e->flags & CMD_CREATE)
+        flags |= DB_CREATE;
+    if (readonly)
+        flags |= DB_READONLY;
+    if ((rc = db_open(ctx->db_path, flags, &ctx->db, &ctx->diag)) != 0)
+        return rc;
+    db_set_actor(ctx->db, actor, login);
+    if (getenv("DOCKET_TRACE_SQL") && strcmp(getenv("DOCKET_TRACE_SQL"), "1") == 0)
+        sqlite3_trace_v2(db_handle(ctx->db), SQLITE_TRACE_STMT, trace_sql, NULL);
+    if (e->flags & CMD_WRITE) {
+        if ((ctx->out = open_memstream(&buf, &len)) == NULL)
+            return diag_set(&ctx->diag, DK_IO, "out of memory");
+    }
+    if (e->flags & CMD_NOTX)
+        rc = e->run(ctx);
+    else
+        rc = db_tx(ctx->db, (e->flags & CMD_WRITE) != 0, run_command, ctx, &ctx->diag);
+    if (e->flags & CMD_WRITE) {
+        fclose(ctx->out);
+        ctx->out = stdout;
+        if (rc == 0 && len > 0 && fwrite(buf, 1, len, stdout) != len)
+            rc = diag_set(&ctx->diag, DK_IO, "cannot write to stdout: %s", strerror(errno));
+        free(buf);
+    }
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *db_path = getenv("DOCKET_DB"), *by = NULL;
+    struct cmd_ctx ctx = {0};
+    int readonly = 0, i, rc;
+    double start = now_ms();
+
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--version") == 0) {
+            printf("docket %s\n", DOCKET_VERSION);
+            goto out;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            help(stdout);
+            goto out;
+        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--read-only") == 0) {
+            readonly = 1;
+        } else if (strcmp(a, "-d") == 0 || strcmp(a, "--db") == 0 || strcmp(a, "--by") == 0) {
+            if (i + 1 >= argc)
+                return fail_usage("%s needs a value", a);
+            if (strcmp(a, "--by") == 0)
+                by = argv[++i];
+            else
+                db_path = argv[++i];
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            db_path = a + 5;
+        } else if (strncmp(a, "--by=", 5) == 0) {
+            by = a + 5;
+        } else {
+            return fail_usage("unknown option '%s' (see 'docket --help')", a);
+        }
+    }
+    if (i == argc) {
+        help(stderr);
+        return DK_USAGE;
+    }
+    if ((ctx.entry = find_command(argv[i])) == NULL)
+        return DK_USAGE;
+    for (int j = i + 1; j < argc && strcmp(argv[j], "--") != 0; j++) {
+        if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0) {
+            cli_help(ctx.entry, stdout);
+            goto out;
+        }
+    }
+    if (readonly && (ctx.entry->flags & CMD_WRITE)) {
+        fprintf(stderr, "docket: %s: writes to the store, which -r forbids\n", argv[i]);
+        return DK_USAGE;
+    }
+    if (cli_parse(ctx.entry, argc - i - 1, argv + i + 1, &ctx.args, &ctx.diag) != 0) {
+        fprintf(stderr, "docket: %s: %s\n", ctx.entry->name, ctx.diag.msg);
+        return ctx.diag.code;
+    }
+    ctx.db_path = db_path && db_path[0] ? db_path : "docket.db";
+    ctx.out = stdout;
+    rc = dispatch(&ctx, by, readonly);
+    if (ctx.diag.warn[0])
+        fprintf(stderr, "docket: %s: warning: %s\n", ctx.entry->name, ctx.diag.warn);
+    if (rc != 0)
+        fprintf(stderr, "docket: %s: %s\n", ctx.entry->name,
+                ctx.diag.msg[0] ? ctx.diag.msg : "failed");
+    if (rc != 0 && (ctx.entry->flags & CMD_CREATE) && ctx.db != NULL) {
+        /* This init created the file (db_open succeeded); a failed init leaves none behind. */
+        char side[4096];
+
+        db_close(ctx.db);
+        ctx.db = NULL;
+        unlink(ctx.db_path);
+        snprintf(side, sizeof side, "%s-wal", ctx.db_path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", ctx.db_path);
+        unlink(side);
+    }
+    db_close(ctx.db);
+    free(ctx.args.pos);
+    free(ctx.args.given);
+    if (getenv("DOCKET_TRACE") && strcmp(getenv("DOCKET_TRACE"), "1") == 0)
+        fprintf(stderr, "docket: trace: %s on '%s': exit %d after %.1f ms\n", ctx.entry->name,
+                ctx.db_path, rc, now_ms() - start);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "docket: cannot write to stdout: %s\n", strerror(errno));
+        return DK_IO;
+    }
+    return rc;
+out:
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "docket: cannot write to stdout: %s\n", strerror(errno));
+        return DK_IO;
+    }
+    return 0;
+}

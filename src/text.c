@@ -1,0 +1,224 @@
+/* text.c: UTF-8 checks, escaping of data for terminals, and "did you mean" suggestions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "docket/text.h"
+
+/* Decodes one code point at S (at most N bytes). Returns its length, or 0 when the bytes are
+ * not well-formed UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
+{
+    size_t len, i;
+    unsigned long c;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        len = 2;
+        c = s[0] & 0x1f;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        len = 3;
+        c = s[0] & 0x0f;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        len = 4;
+        c = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+int
+text_utf8_ok(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned long cp;
+    size_t i = 0, n;
+
+    while (i < len) {
+        if (p[i] == 0)
+            return 0;
+        if ((n = utf8_decode(p + i, len - i, &cp)) == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
+/* Returns 1 for the characters that may not reach a terminal raw: C0, DEL, C1, and the
+ * bidirectional embeddings, overrides and isolates that can reorder what a reader sees. */
+static int
+unsafe(unsigned long cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+/* Writes the code point at S as text or an escape; returns the bytes consumed (at least 1)
+ * and sets *ERR on a write error. */
+static size_t
+put_one(FILE *f, const unsigned char *s, size_t n, int *err)
+{
+    unsigned long cp;
+    size_t len = utf8_decode(s, n, &cp);
+    int w;
+
+    if (len == 0) {
+        w = fprintf(f, "\\x%02x", s[0]);
+        len = 1;
+    } else if (unsafe(cp)) {
+        switch (cp) {
+        case '\n':
+            w = fputs("\\n", f);
+            break;
+        case '\r':
+            w = fputs("\\r", f);
+            break;
+        case '\t':
+            w = fputs("\\t", f);
+            break;
+        default:
+            w = cp < 0x80 ? fprintf(f, "\\x%02lx", cp) : fprintf(f, "\\u%04lx", cp);
+        }
+    } else {
+        w = fwrite(s, 1, len, f) == len ? 0 : EOF;
+    }
+    if (w < 0)
+        *err = 1;
+    return len;
+}
+
+int
+text_put(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+    int err = 0;
+
+    while (i < n && !err)
+        i += put_one(f, p + i, n - i, &err);
+    return err ? -1 : 0;
+}
+
+int
+text_put_width(FILE *f, const char *s, int width)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned long cp;
+    int cols = 0;
+
+    if (text_put(f, s) != 0)
+        return -1;
+    /* Count the columns written: one per code point; an escape is wider, which only pads
+     * less. Nothing is ever cut: keys are copied from this output. */
+    for (size_t i = 0, n = strlen(s), len; i < n; i += len ? len : 1, cols++)
+        len = utf8_decode(p + i, n - i, &cp);
+    for (; cols < width; cols++)
+        if (fputc(' ', f) == EOF)
+            return -1;
+    return 0;
+}
+
+int
+text_distance(const char *a, const char *b, int max)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j;
+    int *base, *row0, *row1, *row2, *t, best, result;
+
+    if ((la > lb ? la - lb : lb - la) > (size_t)max)
+        return max + 1;
+    if ((base = calloc(3 * (lb + 1), sizeof *base)) == NULL)
+        return max + 1;
+    row0 = base;
+    row1 = row0 + lb + 1;
+    row2 = row1 + lb + 1;
+    /* row2 is the row before the previous one (for transpositions), row1 the previous one. */
+    for (j = 0; j <= lb; j++)
+        row1[j] = (int)j;
+    for (i = 1; i <= la; i++) {
+        row0[0] = (int)i;
+        best = row0[0];
+        for (j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = row1[j - 1] + cost;
+
+            if (row1[j] + 1 < v)
+                v = row1[j] + 1;
+            if (row0[j - 1] + 1 < v)
+                v = row0[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                row2[j - 2] + 1 < v)
+                v = row2[j - 2] + 1;
+            row0[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > max) {
+            free(base);
+            return max + 1;
+        }
+        t = row2;
+        row2 = row1;
+        row1 = row0;
+        row0 = t;
+    }
+    result = row1[lb] > max ? max + 1 : row1[lb];
+    free(base);
+    return result;
+}
+
+static int
+slug_char(int c, int first)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (!first && c == '-');
+}
+
+static int
+instance_char(int c, int first)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (!first && (c == '.' || c == '_' || c == '-'));
+}
+
+int
+text_key_ok(const char *s)
+{
+    const char *p = s;
+    int first = 1;
+
+    if (strlen(s) > 200)
+        return 0;
+    for (; *p != '\0' && *p != '/'; p++) {
+        if (*p == '.') {
+            if (first)
+                return 0;
+            first = 1;
+            continue;
+        }
+        if (!slug_char((unsigned char)*p, first))
+            return 0;
+        first = 0;
+    }
+    if (first)
+        return 0;
+    if (*p == '\0')
+        return 1;
+    for (p++, first = 1; *p != '\0'; p++, first = 0)
+        if (!instance_char((unsigned char)*p, first))
+            return 0;
+    return !first;
+}
