@@ -56,6 +56,7 @@ END;
 -- received it. Append-only like the events.
 CREATE TABLE shared (
     uuid TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,   -- the event's local sequence here
     pos INTEGER NOT NULL UNIQUE,
     hash BLOB NOT NULL,
     received TEXT NOT NULL

@@ -392,7 +392,6 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
     json_t *doc = json_object_get(cl, "document"), *v;
     struct checklist_counts n = {0};
     char reason[600], cadence[24];
-    struct item existing;
     size_t i;
     int rc;
 
@@ -413,7 +412,6 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
                               .baseline = str(v, "baseline"),
                               .eff = str(doc, "adopted"),
                               .reason = reason};
-        struct diag probe = {0};
 
         if (json_is_integer(json_object_get(v, "cadence_months"))) {
             snprintf(cadence, sizeof cadence, "%lld",
@@ -421,13 +419,12 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
             s.cadence_months = cadence;
         }
         /* An item the store already has is left as it is. */
-        if (item_get(db, s.key, &existing, &probe) == 0) {
-            item_free(&existing);
+        if ((rc = item_exists(db, s.key, d)) < 0)
+            return d->code;
+        if (rc == 1) {
             n.unchanged++;
             continue;
         }
-        if (probe.code == DK_STORE)
-            return diag_set(d, DK_STORE, "%s", probe.msg);
         if ((rc = item_add(db, &s, d)) != 0)
             return diag_prefix(d, "items[%zu]: ", i);
         n.items++;

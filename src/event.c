@@ -54,8 +54,9 @@ void
 ev_buf_free(struct ev_buf *b)
 {
     free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
+    EVP_MD_CTX_free(b->ctx);
+    EVP_MD_free(b->md);
+    memset(b, 0, sizeof *b);
 }
 
 static int
@@ -113,19 +114,26 @@ out:
     return rc;
 }
 
-int
-ev_canon(const struct ev_bytes *e, struct ev_buf *b)
+/* Writes the canonical bytes of E into BUF after OFFSET bytes left for the caller. */
+static int
+canon_at(const struct ev_bytes *e, struct ev_buf *b, size_t offset)
 {
     b->len = 0;
-    if (buf_reserve(b, sizeof canon_magic) != 0)
+    if (buf_reserve(b, offset + sizeof canon_magic) != 0)
         return -1;
-    memcpy(b->p, canon_magic, sizeof canon_magic - 1);
-    b->p[sizeof canon_magic - 1] = EV_CANON_VERSION;
-    b->len = sizeof canon_magic;
+    memcpy(b->p + offset, canon_magic, sizeof canon_magic - 1);
+    b->p[offset + sizeof canon_magic - 1] = EV_CANON_VERSION;
+    b->len = offset + sizeof canon_magic;
     for (int i = 0; i < EVF_COUNT; i++)
         if (buf_put(b, e->v[i], e->n[i]) != 0)
             return -1;
     return canon_attrs(e->attrs, e->attrs_len, b);
+}
+
+int
+ev_canon(const struct ev_bytes *e, struct ev_buf *b)
+{
+    return canon_at(e, b, 0);
 }
 
 int
@@ -134,15 +142,20 @@ ev_hash(const unsigned char prev[EV_HASH_LEN], const struct ev_bytes *e, struct 
 {
     unsigned int n = 0;
 
-    if (ev_canon(e, b) != 0 || buf_reserve(b, EV_HASH_LEN) != 0)
+    /* The digest and its context are made once per buffer: making them per event costs more
+     * than hashing the event. */
+    if (b->md == NULL && (b->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
         return -1;
-    /* Put the previous hash in front of the canonical bytes: one digest call per event. */
-    memmove(b->p + EV_HASH_LEN, b->p, b->len);
+    if (b->ctx == NULL && (b->ctx = EVP_MD_CTX_new()) == NULL)
+        return -1;
+    if (canon_at(e, b, EV_HASH_LEN) != 0)
+        return -1;
     memcpy(b->p, prev, EV_HASH_LEN);
-    return EVP_Digest(b->p, b->len + EV_HASH_LEN, out, &n, EVP_sha256(), NULL) == 1 &&
-                   n == EV_HASH_LEN
-               ? 0
-               : -1;
+    if (EVP_DigestInit_ex2(b->ctx, b->md, NULL) != 1 ||
+        EVP_DigestUpdate(b->ctx, b->p, b->len) != 1 || EVP_DigestFinal_ex(b->ctx, out, &n) != 1 ||
+        n != EV_HASH_LEN)
+        return -1;
+    return 0;
 }
 
 void

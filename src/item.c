@@ -382,9 +382,8 @@ item_cost(struct db *db, const struct item *it, const char *amount, const char *
     return rc;
 }
 
-/* Returns 1 when KEY names an item in the state. */
-static int
-exists(struct db *db, const char *key, struct diag *d)
+int
+item_exists(struct db *db, const char *key, struct diag *d)
 {
     static const char sql[] = "SELECT 1 FROM items WHERE key = :key";
     sqlite3_stmt *st;
@@ -468,7 +467,7 @@ prefix_parent(struct db *db, const char *key, char *out, size_t n, struct diag *
     snprintf(out, n, "%s", key);
     while ((dot = strrchr(out, '.')) != NULL) {
         *dot = '\0';
-        if ((rc = exists(db, out, d)) < 0)
+        if ((rc = item_exists(db, out, d)) < 0)
             return d->code;
         if (rc == 1)
             return 0;
@@ -533,7 +532,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
                         "bad key '%s' (lower-case words joined by '.', with an optional "
                         "'/INSTANCE', such as 'ceb.hlcm' or 'unct/KEN')",
                         s->key);
-    if ((rc = exists(db, s->key, d)) != 0)
+    if ((rc = item_exists(db, s->key, d)) != 0)
         return rc < 0 ? d->code : diag_set(d, DK_DATA, "item '%s' already exists", s->key);
     if (s->title == NULL || s->title[0] == '\0')
         return diag_set(d, DK_DATA, "'%s' needs a title", s->key);

@@ -12,126 +12,117 @@
  * An event is visible when its effective period ends by :asof, it was recorded by :known, and
  * no revert recorded by :known cancels it. Among visible events the latest wins: the greatest
  * effective date, then the later position in the shared log (unpublished events last), then
- * the later local sequence.
+ * the later local sequence. Both lookups go by local sequence, the rowid that every index
+ * holds, so that neither reads the event's row.
  */
-#define VISIBLE(e)                                                                                 \
-    e ".eff_end <= :asof AND " e ".recorded <= :known AND NOT EXISTS (SELECT 1 FROM event r "      \
-      "WHERE r.type = 'revert' AND r.subject = " e ".uuid AND r.recorded <= :known)"
-#define POS(e)    "(SELECT s.pos FROM shared s WHERE s.uuid = " e ".uuid)"
+// clang-format off
+#define VISIBLE(e) \
+    e ".eff_end <= :asof AND " e ".recorded <= :known AND " e ".seq NOT IN (" \
+    "SELECT t.seq FROM event r INDEXED BY event_reverts JOIN event t ON t.uuid = r.subject " \
+    "WHERE r.type = 'revert' AND r.recorded <= :known)"
+#define POS(e) "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
 #define LATEST(e) e ".eff_end DESC, " POS(e) " DESC NULLS FIRST, " e ".seq DESC"
-#define FIRST(e)  POS(e) " ASC NULLS LAST, " e ".seq ASC"
 
+/* The latest visible event of TYPE for item c.item, found in two steps so that the shared log
+ * is consulted only for events that tie on the greatest effective date. */
+#define LATEST_SEQ(type) \
+    "(SELECT e.seq FROM event e WHERE e.type = '" type "' AND e.item = c.item " \
+    "AND e.eff_end = (SELECT m.eff_end FROM event m WHERE m.type = '" type "' " \
+    "AND m.item = c.item AND " VISIBLE("m") " ORDER BY m.eff_end DESC LIMIT 1) " \
+    "AND " VISIBLE("e") " ORDER BY " POS("e") " DESC NULLS FIRST, e.seq DESC LIMIT 1)"
+
+/* The latest visible definition (an event without an item) of TYPE per PARTITION. */
 #define ATTR(name) "json_extract(attrs, '$." name "')"
-#define LATEST_OF(type, partition, cols)                                                           \
-    "SELECT " cols " FROM (SELECT e.subject, e.new_value, e.attrs, row_number() OVER ("            \
-    "PARTITION BY " partition                                                                      \
-    " ORDER BY " LATEST("e") ") AS rn FROM event e WHERE e.item IS NULL "                          \
-                             "AND e.type = '" type "' AND " VISIBLE("e") ") WHERE rn = 1"
+#define INT_ATTR(name) "CAST(" ATTR(name) " AS INTEGER)"
+#define LATEST_OF(type, partition, cols) \
+    "SELECT " cols " FROM (SELECT e.subject, e.new_value, e.attrs, row_number() OVER (" \
+    "PARTITION BY " partition " ORDER BY " LATEST("e") ") AS rn FROM event e " \
+    "WHERE e.item IS NULL AND e.type = '" type "' AND " VISIBLE("e") ") WHERE rn = 1"
 
-#define DOCUMENTS_SELECT                                                                           \
-    LATEST_OF("document", "e.subject",                                                             \
-              "subject, new_value, " ATTR("body") ", " ATTR("session") ", " ATTR(                  \
-                  "adopted") ", " ATTR("published") ", " ATTR("preamble"))
+#define DOCUMENTS_SELECT \
+    LATEST_OF("document", "e.subject", \
+              "subject, new_value, " ATTR("body") ", " ATTR("session") ", " \
+              ATTR("adopted") ", " ATTR("published") ", " ATTR("preamble"))
 
-#define PARAGRAPHS_SELECT                                                                          \
-    LATEST_OF("paragraph", "json_extract(e.attrs, '$.doc'), e.subject",                            \
-              ATTR("doc") ", subject, new_value, CAST(" ATTR("ord") " AS INTEGER)")
+#define PARAGRAPHS_SELECT \
+    LATEST_OF("paragraph", "json_extract(e.attrs, '$.doc'), e.subject", \
+              ATTR("doc") ", subject, new_value, " INT_ATTR("ord"))
 
-#define KINDS_SELECT                                                                               \
-    LATEST_OF("kind", "e.subject",                                                                 \
-              "subject, new_value, " ATTR("description") ", " ATTR("initial") ", " ATTR(           \
-                  "keep_baseline") ", CAST(" ATTR("cadence_months") " AS INTEGER)")
+#define KINDS_SELECT \
+    LATEST_OF("kind", "e.subject", \
+              "subject, new_value, " ATTR("description") ", " ATTR("initial") ", " \
+              ATTR("keep_baseline") ", " INT_ATTR("cadence_months"))
 
-#define VOCAB_SELECT                                                                               \
-    LATEST_OF("vocab", "e.subject, e.new_value",                                                   \
-              "subject, new_value, " ATTR("label") ", CAST(" ATTR(                                 \
-                  "progress") " AS INTEGER), "                                                     \
-                              "CAST(" ATTR("final") " AS INTEGER), CAST(" ATTR(                    \
-                                  "breach") " AS INTEGER), "                                       \
-                                            "CAST(" ATTR("submission") " AS INTEGER), CAST(" ATTR( \
-                                                "ord") " AS INTEGER)")
+#define VOCAB_SELECT \
+    LATEST_OF("vocab", "e.subject, e.new_value", \
+              "subject, new_value, " ATTR("label") ", " INT_ATTR("progress") ", " \
+              INT_ATTR("final") ", " INT_ATTR("breach") ", " INT_ATTR("submission") ", " \
+              INT_ATTR("ord"))
 
-/* A field of an item: its latest visible edit, else its value at creation; '' clears it. */
-#define FIELD(name, base)                                                                          \
-    "NULLIF(COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'edit' AND e.item = "         \
-    "c.item AND e.subject = '" name                                                                \
-    "' AND " VISIBLE("e") " ORDER BY " LATEST("e") " LIMIT 1), " base "), '')"
+/* The latest visible edit of each field of each item, one row per item. */
+#define EDIT(field) "max(CASE WHEN subject = '" field "' THEN new_value END) AS " field
+#define EDITS_SELECT(filter) \
+    "SELECT item, " EDIT("parent") ", " EDIT("title") ", " EDIT("ref") ", " EDIT("due") ", " \
+    EDIT("cadence_months") ", " EDIT("description") " FROM (SELECT e.item, e.subject, " \
+    "e.new_value, row_number() OVER (PARTITION BY e.item, e.subject ORDER BY " LATEST("e") \
+    ") AS rn FROM event e INDEXED BY event_edit WHERE e.type = 'edit' " filter " AND " \
+    VISIBLE("e") ") WHERE rn = 1 GROUP BY item"
+
+/* A field of an item: its latest edit, else its value at creation; '' clears it. */
+#define FIELD(name, base) "NULLIF(COALESCE(d." name ", " base "), '') AS " name
 
 /* The last day of the period of date X (YYYY, YYYY-MM or YYYY-MM-DD). */
-#define DATE_END(x)                                                                                \
-    "(CASE length(" x ") WHEN 4 THEN " x " || '-12-31' WHEN 7 THEN date(" x " || '-01', "          \
-    "'+1 month', '-1 day') ELSE " x " END)"
+#define DATE_END(x) \
+    "(CASE length(" x ") WHEN 4 THEN " x " || '-12-31' " \
+    "WHEN 7 THEN date(" x " || '-01', '+1 month', '-1 day') ELSE " x " END)"
 
-/* Items, in the column order of the items table. Two offices that load the same checklist
+/* Items, in the column order of the items table: ALL of them, or ONE (:item). Two offices that load the same checklist
  * create the same item twice: the first creation in log order is the one that counts. A
- * reporting duty's cadence is its own, else its kind's. */
-#define ITEMS_SELECT(schema, filter)                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            \
-    "SELECT x.*, CASE WHEN x.final THEN NULL WHEN x.due IS NOT NULL THEN " DATE_END(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            \
-        "x.due") " WHEN x.cadence_months IS NOT NULL THEN date(" DATE_END("COALESCE(x.submitted, "                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                          "x.created)") ", '+' "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                \
-                                                                                        "|| "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   \
-                                                                                        "x."                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    \
-                                                                                        "cadence_"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        "months "                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                        "|| ' "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                        "months')"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        " END "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                        "FROM ("                                                                                                                                                                                                                                                                                                                                                                                                                                                                                \
-                                                                                        "SELECT "                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                        "c.item "                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                        "AS "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   \
-                                                                                        "uuid, "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                \
-                                                                                        "c."                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    \
-                                                                                        "subject "                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        "AS key, "                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        "json_"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                        "extract("                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        "c.attrs,"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        " '$.doc'"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        ") AS "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                        "doc, "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                        "json_"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                        "extract("                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        "c.attrs,"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                        " '$."                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  \
-                                                                                        "kind') "                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                        "AS "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   \
-                                                                                        "kind,"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-                                                                                        " " FIELD(                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                            "pare"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                            "nt",                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                            "json"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                            "_ext"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                            "ract"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                            "(c."                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                            "attr"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                            "s, "                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                            "'$."                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                            "pare"                                                                                                                                                                                                                                                                                                                                                                                                                                                                              \
-                                                                                            "nt'"                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
-                                                                                            ")") " AS parent, " FIELD("title",                                                                                                                                                                                                                                                                                                                                                                                                                                                  \
-                                                                                                                      "c.new_value") " AS title, " FIELD("ref", "json_extract(c.attrs, '$.ref')") " AS ref, "                                                                                                                                                                                                                                                                                                                                                                   \
-                                                                                                                                                                                                  "json_extract(c.attrs, '$.goal') AS goal, " FIELD("due", "json_extract(c.attrs, '$.due')") " AS due, "                                                                                                                                                                                                                                                                        \
-                                                                                                                                                                                                                                                                                             "COALESCE(CAST(" FIELD("cadence_months", "json_extract(c.attrs, '$.cadence_months')") " AS INTEGER), k.cadence_months) AS cadence_months, " FIELD(                                                                                                                                 \
-                                                                                                                                                                                                                                                                                                 "description", "json_extract(c.attrs, '$.description')") " AS description, "                                                                                                                                                                                                   \
-                                                                                                                                                                                                                                                                                                                                                          "c.eff AS created, COALESCE(s.new_value, k.initial) AS status, s.eff AS since, "                                                                                                                                      \
-                                                                                                                                                                                                                                                                                                                                                          "s.seq AS status_seq, v.progress AS progress, v.final AS final, v.breach AS breach, "                                                                                                                                 \
-                                                                                                                                                                                                                                                                                                                                                          "CASE WHEN EXISTS (SELECT 1 FROM " schema                                                                                                                                                                             \
-                                                                                                                                                                                                                                                                                                                                                          "vocab sv WHERE sv.kind = k.name AND "                                                                                                                                                                                \
-                                                                                                                                                                                                                                                                                                                                                          "sv.submission) THEN (SELECT e.eff FROM event e JOIN " schema "vocab sv ON sv.kind = "                                                                                                                                \
-                                                                                                                                                                                                                                                                                                                                                          "k.name AND sv.status = e.new_value AND sv.submission WHERE e.type = 'status' AND "                                                                                                                                   \
-                                                                                                                                                                                                                                                                                                                                                          "e.item = c.item AND " VISIBLE(                                                                                                                                                                                       \
-                                                                                                                                                                                                                                                                                                                                                              "e") " ORDER BY " LATEST("e") " LIMIT 1) END AS submitted "                                                                                                                                                       \
-                                                                                                                                                                                                                                                                                                                                                                                            "FROM event c "                                                                                                                                                                     \
-                                                                                                                                                                                                                                                                                                                                                                                            "LEFT JOIN " schema "kinds k ON k.name = json_extract(c.attrs, '$.kind') "                                                                                                          \
-                                                                                                                                                                                                                                                                                                                                                                                            "LEFT JOIN event s ON s.seq = (SELECT e.seq FROM event e WHERE e.type = 'status' AND "                                                                                              \
-                                                                                                                                                                                                                                                                                                                                                                                            "e.item = c.item AND " VISIBLE("e") " ORDER BY " LATEST("e") " LIMIT 1) "                                                                                                           \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                         "LEFT JOIN " schema                                                                                                    \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                         "vocab v ON v.kind = k.name AND v.status = COALESCE(s.new_value, "                                                     \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                         "k.initial) "                                                                                                          \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                         "WHERE c.type = 'item' " filter " AND " VISIBLE("c") " AND c.seq = (SELECT o.seq FROM "                                \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              "event o WHERE o.type = 'item' AND o.item = c.item AND " VISIBLE( \
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "o") " ORDER BY " FIRST("o") " LIMIT 1)) x"
+ * reporting duty's cadence is its own, else its kind's; its last submission is the latest
+ * status that its kind counts as one. */
+#define ONE_E "AND e.item = :item"
+#define ONE_C "AND c.item = :item"
+#define ALL_E ""
+#define ALL_C ""
+#define ITEMS_SELECT(schema, which) \
+    "WITH d AS MATERIALIZED (" EDITS_SELECT(which##_E) "), " \
+    "x AS (" ITEMS_FIELDS(schema, which##_C) ") " \
+    "SELECT x.*, CASE WHEN x.final THEN NULL " \
+    "WHEN x.due IS NOT NULL THEN " DATE_END("x.due") " " \
+    "WHEN x.cadence_months IS NOT NULL THEN date(" DATE_END("COALESCE(x.submitted, x.created)") \
+    ", '+' || x.cadence_months || ' months') END FROM x"
+
+/* The columns of an item that come from its events (all but next_due). */
+#define ITEMS_FIELDS(schema, filter) \
+    "SELECT c.item AS uuid, c.subject AS key, json_extract(c.attrs, '$.doc') AS doc, " \
+    "json_extract(c.attrs, '$.kind') AS kind, " \
+    FIELD("parent", "json_extract(c.attrs, '$.parent')") ", " \
+    FIELD("title", "c.new_value") ", " \
+    FIELD("ref", "json_extract(c.attrs, '$.ref')") ", " \
+    "json_extract(c.attrs, '$.goal') AS goal, " \
+    FIELD("due", "json_extract(c.attrs, '$.due')") ", " \
+    "COALESCE(CAST(NULLIF(COALESCE(d.cadence_months, " \
+    "json_extract(c.attrs, '$.cadence_months')), '') AS INTEGER), k.cadence_months) " \
+    "AS cadence_months, " \
+    FIELD("description", "json_extract(c.attrs, '$.description')") ", " \
+    "c.eff AS created, COALESCE(s.new_value, k.initial) AS status, s.eff AS since, " \
+    "s.seq AS status_seq, v.progress AS progress, v.final AS final, v.breach AS breach, " \
+    "CASE WHEN k.name IN (SELECT sv.kind FROM " schema "vocab sv WHERE sv.submission) " \
+    "THEN (SELECT e.eff FROM event e JOIN " schema "vocab sv ON sv.kind = k.name " \
+    "AND sv.status = e.new_value AND sv.submission " \
+    "WHERE e.type = 'status' AND e.item = c.item AND " VISIBLE("e") " " \
+    "ORDER BY " LATEST("e") " LIMIT 1) END AS submitted " \
+    "FROM event c INDEXED BY event_items " \
+    "LEFT JOIN d ON d.item = c.item " \
+    "LEFT JOIN " schema "kinds k ON k.name = json_extract(c.attrs, '$.kind') " \
+    "LEFT JOIN event s ON s.seq = " LATEST_SEQ("status") " " \
+    "LEFT JOIN " schema "vocab v ON v.kind = k.name " \
+    "AND v.status = COALESCE(s.new_value, k.initial) " \
+    "WHERE c.type = 'item' " filter " AND " VISIBLE("c") " " \
+    "AND NOT EXISTS (SELECT 1 FROM event o INDEXED BY event_items WHERE o.type = 'item' " \
+    "AND o.item = c.item AND o.seq <> c.seq AND " VISIBLE("o") " " \
+    "AND (COALESCE(" POS("o") ", 9e18), o.seq) < (COALESCE(" POS("c") ", 9e18), c.seq))"
+// clang-format on
 
 static const char end_of_time[] = "9999-12-31";
 static const char end_of_record[] = "9999-12-31T23:59:59.999Z";
@@ -175,12 +166,12 @@ static const char *const refresh_paragraphs[] = {
 static const char *const refresh_kinds[] = {
     "DELETE FROM main.kinds", "INSERT INTO main.kinds " KINDS_SELECT,
     "DELETE FROM main.vocab", "INSERT INTO main.vocab " VOCAB_SELECT,
-    "DELETE FROM main.items", "INSERT INTO main.items " ITEMS_SELECT("main.", ""),
+    "DELETE FROM main.items", "INSERT INTO main.items " ITEMS_SELECT("main.", ALL),
 };
 
 static const char *const refresh_item[] = {
     "DELETE FROM main.items WHERE uuid = :item",
-    "INSERT INTO main.items " ITEMS_SELECT("main.", "AND c.item = :item"),
+    "INSERT INTO main.items " ITEMS_SELECT("main.", ONE),
 };
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -208,7 +199,7 @@ static const char *const build_asof[] = {
     "INSERT INTO temp.paragraphs " PARAGRAPHS_SELECT,
     "INSERT INTO temp.kinds " KINDS_SELECT,
     "INSERT INTO temp.vocab " VOCAB_SELECT,
-    "INSERT INTO temp.items " ITEMS_SELECT("temp.", ""),
+    "INSERT INTO temp.items " ITEMS_SELECT("temp.", ALL),
 };
 
 int
@@ -242,39 +233,85 @@ state_asof_end(struct db *db, struct diag *d)
     return 0;
 }
 
+/* Returns 1 when column I of A and B hold the same type and bytes. */
+static int
+same_value(sqlite3_stmt *a, sqlite3_stmt *b, int i)
+{
+    int type = sqlite3_column_type(a, i), n;
+
+    if (type != sqlite3_column_type(b, i))
+        return 0;
+    switch (type) {
+    case SQLITE_NULL:
+        return 1;
+    case SQLITE_INTEGER:
+        return sqlite3_column_int64(a, i) == sqlite3_column_int64(b, i);
+    case SQLITE_FLOAT:
+        return sqlite3_column_double(a, i) == sqlite3_column_double(b, i);
+    default:
+        n = sqlite3_column_bytes(a, i);
+        return n == sqlite3_column_bytes(b, i) &&
+               memcmp(sqlite3_column_blob(a, i), sqlite3_column_blob(b, i), (size_t)n) == 0;
+    }
+}
+
+/* Steps the maintained table and its replay side by side, in the order of their first two
+ * columns (a unique key in every state table), and names the first row that differs. */
+static int
+compare(struct db *db, const char *table, struct diag *d)
+{
+    char sql[128];
+    sqlite3_stmt *st[2] = {NULL, NULL};
+    const char *schema[2] = {"main", "temp"};
+    int rc = 0, ra, rb;
+
+    for (int i = 0; i < 2; i++) {
+        snprintf(sql, sizeof sql, "SELECT * FROM %s.%s ORDER BY 1, 2", schema[i], table);
+        if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st[i], NULL) != SQLITE_OK) {
+            rc = db_fail(db, "cannot check the state", d);
+            goto out;
+        }
+    }
+    for (;;) {
+        int same;
+
+        ra = sqlite3_step(st[0]);
+        rb = sqlite3_step(st[1]);
+        if ((ra != SQLITE_ROW && ra != SQLITE_DONE) || (rb != SQLITE_ROW && rb != SQLITE_DONE)) {
+            rc = db_fail(db, "cannot check the state", d);
+            break;
+        }
+        if (ra == SQLITE_DONE && rb == SQLITE_DONE)
+            break;
+        same = ra == rb && sqlite3_column_count(st[0]) == sqlite3_column_count(st[1]);
+        for (int i = 0; same && i < sqlite3_column_count(st[0]); i++)
+            same = same_value(st[0], st[1], i);
+        if (!same) {
+            /* Name the row by its key: an item's key, else the first column. */
+            sqlite3_stmt *row = ra == SQLITE_ROW ? st[0] : st[1];
+            const unsigned char *at = sqlite3_column_text(row, strcmp(table, "items") == 0);
+
+            rc = diag_set(d, DK_CHECK,
+                          "the state table '%s' differs from a replay of the events at '%s'", table,
+                          at ? (const char *)at : "");
+            break;
+        }
+    }
+out:
+    sqlite3_finalize(st[0]);
+    sqlite3_finalize(st[1]);
+    return rc;
+}
+
 int
 state_check(struct db *db, struct diag *d)
 {
-    char sql[400];
-    sqlite3_stmt *st;
     int rc;
 
     if ((rc = state_asof(db, NULL, NULL, d)) != 0)
         return rc;
-    for (int i = 0; i < COUNT(tables) && rc == 0; i++) {
-        const char *t = tables[i];
-
-        snprintf(sql, sizeof sql,
-                 "SELECT * FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM temp.%s) UNION ALL "
-                 "SELECT * FROM (SELECT * FROM temp.%s EXCEPT SELECT * FROM main.%s) LIMIT 1",
-                 t, t, t, t);
-        if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
-            return db_fail(db, "cannot check the state", d);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            /* Name the row by its key: an item's key, else the first column. */
-            const unsigned char *at = sqlite3_column_text(st, strcmp(t, "items") == 0);
-
-            rc = diag_set(d, DK_CHECK,
-                          "the state table '%s' differs from a replay of the events at '%s'", t,
-                          at ? (const char *)at : "");
-        } else if (rc == SQLITE_DONE)
-            rc = 0;
-        else
-            rc = db_fail(db, "cannot check the state", d);
-        sqlite3_finalize(st);
-    }
-    if (rc != 0)
-        return rc;
+    for (int i = 0; i < COUNT(tables); i++)
+        if ((rc = compare(db, tables[i], d)) != 0)
+            return rc;
     return state_asof_end(db, d);
 }

@@ -68,34 +68,24 @@ unsafe(unsigned long cp)
            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
 }
 
-/* Writes the code point at S as text or an escape; returns the bytes consumed (at least 1)
- * and sets *ERR on a write error. */
+/* Writes the code point at S (LEN bytes, 0 when not valid UTF-8) as an escape. Returns the
+ * bytes consumed, at least 1. */
 static size_t
-put_one(FILE *f, const unsigned char *s, size_t n, int *err)
+put_escape(FILE *f, const unsigned char *s, size_t len, unsigned long cp, int *err)
 {
-    unsigned long cp;
-    size_t len = utf8_decode(s, n, &cp);
     int w;
 
     if (len == 0) {
         w = fprintf(f, "\\x%02x", s[0]);
         len = 1;
-    } else if (unsafe(cp)) {
-        switch (cp) {
-        case '\n':
-            w = fputs("\\n", f);
-            break;
-        case '\r':
-            w = fputs("\\r", f);
-            break;
-        case '\t':
-            w = fputs("\\t", f);
-            break;
-        default:
-            w = cp < 0x80 ? fprintf(f, "\\x%02lx", cp) : fprintf(f, "\\u%04lx", cp);
-        }
+    } else if (cp == '\n') {
+        w = fputs("\\n", f);
+    } else if (cp == '\r') {
+        w = fputs("\\r", f);
+    } else if (cp == '\t') {
+        w = fputs("\\t", f);
     } else {
-        w = fwrite(s, 1, len, f) == len ? 0 : EOF;
+        w = cp < 0x80 ? fprintf(f, "\\x%02lx", cp) : fprintf(f, "\\u%04lx", cp);
     }
     if (w < 0)
         *err = 1;
@@ -106,11 +96,28 @@ int
 text_put(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), i = 0;
+    size_t n = strlen(s), i = 0, run = 0, len;
+    unsigned long cp;
     int err = 0;
 
-    while (i < n && !err)
-        i += put_one(f, p + i, n - i, &err);
+    /* Safe text is written in runs; only what must be escaped is written alone. */
+    while (i < n && !err) {
+        if (p[i] >= 0x20 && p[i] < 0x7f) {
+            i++;
+            continue;
+        }
+        len = utf8_decode(p + i, n - i, &cp);
+        if (len != 0 && !unsafe(cp)) {
+            i += len;
+            continue;
+        }
+        if (i > run && fwrite(p + run, 1, i - run, f) != i - run)
+            err = 1;
+        i += put_escape(f, p + i, len, cp, &err);
+        run = i;
+    }
+    if (!err && i > run && fwrite(p + run, 1, i - run, f) != i - run)
+        err = 1;
     return err ? -1 : 0;
 }
 

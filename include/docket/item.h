@@ -17,6 +17,10 @@ struct item {
  * naming the nearest key ("unknown item 'cbe' (did you mean 'ceb'?)"), DK_STORE. */
 int item_get(struct db *db, const char *key, struct item *out, struct diag *d);
 
+/* Returns 1 when KEY names an item in the state, 0 when it does not, -1 with D set (DK_STORE)
+ * on an error. */
+int item_exists(struct db *db, const char *key, struct diag *d);
+
 /* Frees the strings of IT; NULL is accepted. */
 void item_free(struct item *it);
 

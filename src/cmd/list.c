@@ -20,15 +20,15 @@ static const struct opt opts[] = {
  * many have reached full progress, named by the kind's first status of full progress. */
 static const char sql[] =
     "WITH RECURSIVE below(k) AS (SELECT :under UNION SELECT c.key FROM items c JOIN below ON "
-    "c.parent = below.k) "
+    "c.parent = below.k), "
+    "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items "
+    "WHERE instr(key, '/') > 0 GROUP BY parent) "
     "SELECT i.key, i.title, i.kind, i.status, i.progress, i.final, i.since, i.due, i.next_due, "
-    "i.next_due < :today, i.breach, i.parent, i.ref, i.doc, "
-    "(SELECT count(*) FROM items c WHERE c.parent = i.key AND instr(c.key, '/') > 0), "
-    "(SELECT count(*) FROM items c WHERE c.parent = i.key AND instr(c.key, '/') > 0 AND "
-    "c.progress = 100), "
-    "(SELECT v.status FROM vocab v WHERE v.kind = i.kind AND v.progress = 100 ORDER BY v.ord "
-    "LIMIT 1) "
+    "i.next_due < :today, i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
+    "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
+    "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
     "FROM items i LEFT JOIN paragraphs p ON p.doc = i.doc AND p.ref = i.ref "
+    "LEFT JOIN roll r ON r.parent = i.key "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
     "AND (:under IS NULL OR i.key IN below) AND (NOT :overdue OR i.next_due < :today) "
     "ORDER BY i.doc, p.ord IS NULL, p.ord, i.key";
