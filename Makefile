@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEPS = $(shell grep -v '^\#' deps.txt)
 SOURCES = $(wildcard src/*.c src/*.h src/cmd/*.c include/docket/*.h tests/unit/*.c)
 
-.PHONY: all deps build demo test lint clean
+.PHONY: all deps build demo test lint bench clean
 
 all: build
 
@@ -48,5 +48,12 @@ test: deps lint
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Times the commands on a generated store of 10,000 items and 100,000 events (about a minute to
+# generate once) beside the sqlite3 shell; prints a Markdown table.
+bench: deps
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/null
+	cmake --build build-bench -j $(JOBS) --target docket docket-bench-gen
+	python3 tests/bench/bench.py build-bench $(BENCH_ARGS)
+
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) build-bench

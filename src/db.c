@@ -196,6 +196,22 @@ db_bind_int(struct db *db, sqlite3_stmt *st, const char *name, long long v, stru
     return sqlite3_bind_int64(st, i, v) == SQLITE_OK ? 0 : db_fail(db, "bind", d);
 }
 
+/* period_end(D): the last day of the period of effective date D (YYYY, YYYY-MM or
+ * YYYY-MM-DD), or NULL when D is not one. The projections use it to reach a due date. */
+static void
+sql_period_end(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *v = sqlite3_value_text(argv[0]);
+    struct diag d = {0};
+    struct date date;
+
+    (void)argc;
+    if (v == NULL || date_parse((const char *)v, &date, &d) != 0)
+        sqlite3_result_null(cx);
+    else
+        sqlite3_result_text(cx, date.end, -1, SQLITE_TRANSIENT);
+}
+
 /* Reads one integer PRAGMA. Returns 0 or DK_STORE. */
 static int
 pragma_int(struct db *db, const char *sql, int *out, struct diag *d)
@@ -383,12 +399,16 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     }
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+    sqlite3_create_function_v2(db->h, "period_end", 1,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               sql_period_end, NULL, NULL, NULL);
     if ((flags & DB_CREATE) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
         goto fail;
-    /* A 16 MiB page cache: the projections revisit index pages; memory stays flat. */
+    /* A 16 MiB page cache, since the projections revisit index pages, and as-of tables in
+     * memory: both stay flat as the trail grows. */
     if ((rc = db_exec(db,
                       "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-                      "PRAGMA cache_size = -16384",
+                      "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY",
                       d)) != 0)
         goto fail;
     if ((rc = check_and_migrate(db, path, flags, d)) != 0)

@@ -17,9 +17,13 @@
  */
 // clang-format off
 #define VISIBLE(e) \
-    e ".eff_end <= :asof AND " e ".recorded <= :known AND " e ".seq NOT IN (" \
-    "SELECT t.seq FROM event r INDEXED BY event_reverts JOIN event t ON t.uuid = r.subject " \
-    "WHERE r.type = 'revert' AND r.recorded <= :known)"
+    e ".eff_end <= :asof AND " e ".recorded <= :known AND " e ".seq NOT IN reverted"
+
+/* The events cancelled by reverts recorded by :known, by local sequence; every projection
+ * starts WITH it. */
+#define REVERTED \
+    "reverted(seq) AS (SELECT t.seq FROM event r INDEXED BY event_reverts " \
+    "JOIN event t ON t.uuid = r.subject WHERE r.type = 'revert' AND r.recorded <= :known)"
 #define POS(e) "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
 #define LATEST(e) e ".eff_end DESC, " POS(e) " DESC NULLS FIRST, " e ".seq DESC"
 
@@ -35,7 +39,7 @@
 #define ATTR(name) "json_extract(attrs, '$." name "')"
 #define INT_ATTR(name) "CAST(" ATTR(name) " AS INTEGER)"
 #define LATEST_OF(type, partition, cols) \
-    "SELECT " cols " FROM (SELECT e.subject, e.new_value, e.attrs, row_number() OVER (" \
+    "WITH " REVERTED " SELECT " cols " FROM (SELECT e.subject, e.new_value, e.attrs, row_number() OVER (" \
     "PARTITION BY " partition " ORDER BY " LATEST("e") ") AS rn FROM event e " \
     "WHERE e.item IS NULL AND e.type = '" type "' AND " VISIBLE("e") ") WHERE rn = 1"
 
@@ -71,26 +75,22 @@
 /* A field of an item: its latest edit, else its value at creation; '' clears it. */
 #define FIELD(name, base) "NULLIF(COALESCE(d." name ", " base "), '') AS " name
 
-/* The last day of the period of date X (YYYY, YYYY-MM or YYYY-MM-DD). */
-#define DATE_END(x) \
-    "(CASE length(" x ") WHEN 4 THEN " x " || '-12-31' " \
-    "WHEN 7 THEN date(" x " || '-01', '+1 month', '-1 day') ELSE " x " END)"
-
 /* Items, in the column order of the items table: ALL of them, or ONE (:item). Two offices that load the same checklist
  * create the same item twice: the first creation in log order is the one that counts. A
  * reporting duty's cadence is its own, else its kind's; its last submission is the latest
- * status that its kind counts as one. */
+ * status that its kind counts as one. Its next step is due by its due date, else by its last
+ * submission (or its creation) plus its cadence, unless it is final. Each column of x is used
+ * once below, so that flattening x copies none of its subqueries. */
 #define ONE_E "AND e.item = :item"
 #define ONE_C "AND c.item = :item"
 #define ALL_E ""
 #define ALL_C ""
 #define ITEMS_SELECT(schema, which) \
-    "WITH d AS MATERIALIZED (" EDITS_SELECT(which##_E) "), " \
+    "WITH " REVERTED ", d AS MATERIALIZED (" EDITS_SELECT(which##_E) "), " \
     "x AS (" ITEMS_FIELDS(schema, which##_C) ") " \
-    "SELECT x.*, CASE WHEN x.final THEN NULL " \
-    "WHEN x.due IS NOT NULL THEN " DATE_END("x.due") " " \
-    "WHEN x.cadence_months IS NOT NULL THEN date(" DATE_END("COALESCE(x.submitted, x.created)") \
-    ", '+' || x.cadence_months || ' months') END FROM x"
+    "SELECT x.*, CASE WHEN x.final THEN NULL ELSE COALESCE(period_end(x.due), " \
+    "date(period_end(COALESCE(x.submitted, x.created)), '+' || x.cadence_months || " \
+    "' months')) END FROM x"
 
 /* The columns of an item that come from its events (all but next_due). */
 #define ITEMS_FIELDS(schema, filter) \

@@ -63,12 +63,10 @@ struct ev_bytes {
     size_t attrs_len;
 };
 
-/* A growable byte buffer and a digest context, reused across events; ev_buf_free frees them. */
+/* A growable byte buffer, reused across events; ev_buf_free frees it. */
 struct ev_buf {
     unsigned char *p;
     size_t len, cap;
-    struct evp_md_ctx_st *ctx;
-    struct evp_md_st *md;
 };
 
 /* Writes the canonical bytes of E into BUF (replacing what it held): "docket-event", the

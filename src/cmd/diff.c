@@ -29,7 +29,8 @@ run(struct cmd_ctx *ctx)
     if ((rc = state_asof(ctx->db, d1.end, NULL, &ctx->diag)) != 0 ||
         (rc = db_exec(ctx->db,
                       "DROP TABLE IF EXISTS temp.diff_before; CREATE TEMP TABLE diff_before AS "
-                      "SELECT uuid, key, status, progress FROM temp.items",
+                      "SELECT uuid, key, status, progress FROM temp.items; "
+                      "CREATE UNIQUE INDEX temp.diff_before_uuid ON diff_before (uuid)",
                       &ctx->diag)) != 0 ||
         (rc = state_asof(ctx->db, d2.end, NULL, &ctx->diag)) != 0 ||
         (rc = db_prep(ctx->db, changed_sql, &st, &ctx->diag)) != 0)
