@@ -196,6 +196,14 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, struct diag *d
     if ((v = str(it, "baseline")) != NULL && k && !has_status(k, v))
         return diag_set(d, DK_DATA, "%s.baseline: '%s' is not a %s status", path, v,
                         str(it, "kind"));
+    /* A parent in the checklist must come first, so that loading in order finds it; one that
+     * is not in the checklist must be in the store, which checklist_apply checks. */
+    if ((v = str(it, "parent")) != NULL && strcmp(v, key) == 0)
+        return diag_set(d, DK_DATA, "%s.parent: '%s' cannot be its own parent", path, key);
+    if (v != NULL && !find_by(items, "key", v, i) && find_by(items, "key", v, (size_t)-1))
+        return diag_set(d, DK_DATA,
+                        "%s.parent: '%s' comes later in the checklist (list parents first)", path,
+                        v);
     if ((v = str(it, "goal")) != NULL && strcmp(v, "obtain") != 0 && strcmp(v, "keep") != 0)
         return diag_set(d, DK_DATA, "%s.goal: must be obtain or keep", path);
     if ((v = str(it, "ref")) != NULL && json_array_size(paras) > 0 &&

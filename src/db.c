@@ -333,11 +333,13 @@ load_replica(struct db *db, struct diag *d)
     return db_fail(db, "cannot read the store", d);
 }
 
-/* Checks that the file is docket's and not newer than this program; migrates an older one. */
+/* Checks that the file is docket's (or, for DB_CREATE, empty) and not newer than this program;
+ * writes its schema version to *VERSION. Runs before anything else touches the file, so that a
+ * stray text file is called what it is. */
 static int
-check_and_migrate(struct db *db, const char *path, unsigned flags, struct diag *d)
+check_store(struct db *db, const char *path, unsigned flags, int *version, struct diag *d)
 {
-    int app, version, rc;
+    int app, rc;
 
     if ((rc = pragma_int(db, "PRAGMA application_id", &app, d)) != 0) {
         if ((sqlite3_errcode(db->h) & 0xff) == SQLITE_NOTADB) {
@@ -346,23 +348,18 @@ check_and_migrate(struct db *db, const char *path, unsigned flags, struct diag *
         }
         return rc;
     }
-    if ((rc = pragma_int(db, "PRAGMA user_version", &version, d)) != 0)
+    if ((rc = pragma_int(db, "PRAGMA user_version", version, d)) != 0)
         return rc;
     if (!(flags & DB_CREATE) && app != DB_APPLICATION_ID)
         return diag_set(d, DK_STORE, "'%s' is not a docket store", path);
-    if (version > db_schema_version())
+    if (*version > db_schema_version())
         return diag_set(d, DK_STORE,
                         "'%s' was written by a newer docket (schema %d; this one knows %d)", path,
-                        version, db_schema_version());
-    if (version < db_schema_version()) {
-        if (flags & DB_READONLY)
-            return diag_set(d, DK_STORE,
-                            "'%s' needs migrating to schema %d: open it once without -r", path,
-                            db_schema_version());
-        if ((rc = migrate(db, d)) != 0)
-            return rc;
-    }
-    return load_replica(db, d);
+                        *version, db_schema_version());
+    if (*version < db_schema_version() && (flags & DB_READONLY))
+        return diag_set(d, DK_STORE, "'%s' needs migrating to schema %d: open it once without -r",
+                        path, db_schema_version());
+    return 0;
 }
 
 int
@@ -370,7 +367,7 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
 {
     struct db *db;
     struct stat sb;
-    int oflags, rc, fd;
+    int oflags, rc, fd, version;
 
     if (strcmp(path, ":memory:") == 0) {
         /* An in-memory store, for tests: always new. */
@@ -402,6 +399,8 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     sqlite3_create_function_v2(db->h, "period_end", 1,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                sql_period_end, NULL, NULL, NULL);
+    if ((rc = check_store(db, path, flags, &version, d)) != 0)
+        goto fail;
     if ((flags & DB_CREATE) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
         goto fail;
     /* A 16 MiB page cache, since the projections revisit index pages, and as-of tables in
@@ -411,7 +410,8 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
                       "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY",
                       d)) != 0)
         goto fail;
-    if ((rc = check_and_migrate(db, path, flags, d)) != 0)
+    if ((version < db_schema_version() && (rc = migrate(db, d)) != 0) ||
+        (rc = load_replica(db, d)) != 0)
         goto fail;
     *out = db;
     return 0;

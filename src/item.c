@@ -681,7 +681,8 @@ int
 item_revert(struct db *db, long long seq, const char *reason, const char *eff, struct diag *d)
 {
     static const char sql[] =
-        "SELECT e.uuid, e.type, e.item, e.subject, e.new_value, (SELECT r.seq FROM event r "
+        "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
+        "e.new_value, (SELECT r.seq FROM event r "
         "WHERE r.type = 'revert' AND r.subject = e.uuid) FROM event e WHERE e.seq = :seq";
     static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
     struct event e = {.type = "revert", .reason = reason, .eff = eff};

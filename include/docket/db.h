@@ -19,7 +19,8 @@ enum {
 /* Opens (or with DB_CREATE creates and migrates) the store at PATH; ":memory:" makes a new
  * store in memory, for tests. On success *OUT owns a new
  * handle for db_close. Exit codes: DK_STORE (missing, not a docket store, newer, corrupt,
- * locked past the timeout). */
+ * locked past the timeout; an existing file for DB_CREATE), DK_IO (DB_CREATE cannot make the
+ * file). */
 int db_open(const char *path, unsigned flags, struct db **out, struct diag *d);
 
 /* Closes DB and frees its cached statements; NULL is accepted. */

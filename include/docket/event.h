@@ -85,7 +85,7 @@ void ev_buf_free(struct ev_buf *buf);
 /* What the chain check found. */
 struct ev_check {
     long long count;                 /* events read */
-    unsigned char head[EV_HASH_LEN]; /* the stored hash of the last event */
+    unsigned char head[EV_HASH_LEN]; /* the hash of the last event that matched */
     long long bad_seq;               /* the first event that does not match, or 0 */
     char why[160];                   /* how it does not match */
 };

@@ -1,0 +1,305 @@
+/* test_text.c: UTF-8 checks, escaping of data for terminals, and "did you mean" suggestions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docket/text.h"
+#include "support.h"
+
+/* Returns what text_put (WIDTH < 0) or text_put_width writes for S, owned by the caller. */
+static char *
+put(const char *s, int width)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    assert_non_null(f);
+    if (width < 0)
+        assert_int_equal(text_put(f, s), 0);
+    else
+        assert_int_equal(text_put_width(f, s, width), 0);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(buf);
+    return buf;
+}
+
+static void
+check_put(const char *s, const char *want)
+{
+    char *got = put(s, -1);
+
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void
+check_put_width(const char *s, int width, const char *want)
+{
+    char *got = put(s, width);
+
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void
+utf8_accepts_well_formed_text(void **state)
+{
+    static const char *const good[] = {
+        "",
+        "plain ASCII",
+        "IOM\xe2\x80\x93UN", /* U+2013 en dash */
+        "caf\xc3\xa9",       /* U+00E9: the smallest two-byte lead is C2, this is C3 */
+        "\xc2\x80",          /* U+0080: the smallest two-byte code point */
+        "\xe0\xa0\x80",      /* U+0800: the smallest three-byte code point */
+        "\xed\x9f\xbf",      /* U+D7FF: just below the surrogates */
+        "\xee\x80\x80",      /* U+E000: just above them */
+        "\xf0\x90\x80\x80",  /* U+10000: the smallest four-byte code point */
+        "\xf0\x9d\x84\x9e",  /* U+1D11E */
+        "\xf4\x8f\xbf\xbf",  /* U+10FFFF: the largest */
+        "\xe2\x80\xae",      /* U+202E is well-formed; escaping it is text_put's job */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_int_equal(text_utf8_ok(good[i], strlen(good[i])), 1);
+}
+
+static void
+utf8_refuses_malformed_text(void **state)
+{
+    static const char *const bad[] = {
+        "\xc0\x80",         /* overlong NUL */
+        "\xc1\xbf",         /* overlong two-byte */
+        "\xe0\x80\x80",     /* overlong three-byte */
+        "\xe0\x9f\xbf",     /* overlong three-byte, just below U+0800 */
+        "\xf0\x80\x80\x80", /* overlong four-byte */
+        "\xf0\x8f\xbf\xbf", /* overlong four-byte, just below U+10000 */
+        "\xed\xa0\x80",     /* U+D800, a surrogate */
+        "\xed\xbf\xbf",     /* U+DFFF, a surrogate */
+        "\xf4\x90\x80\x80", /* U+110000, beyond Unicode */
+        "\xf5\x80\x80\x80", /* a lead byte that can never appear */
+        "\xff",
+        "\xfe",
+        "\x80",         /* a lone continuation byte */
+        "a\xbf",        /* a lone continuation byte after ASCII */
+        "\xc3",         /* truncated two-byte */
+        "\xe2\x80",     /* truncated three-byte */
+        "\xf0\x9d\x84", /* truncated four-byte */
+        "\xe2\x28\xa1", /* a continuation byte missing in the middle */
+        "IOM\xe2\x80",  /* truncated at the end of otherwise good text */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (text_utf8_ok(bad[i], strlen(bad[i])) != 0)
+            fail_msg("bad[%zu] was accepted as UTF-8", i);
+    }
+}
+
+static void
+utf8_honours_the_explicit_length(void **state)
+{
+    (void)state;
+    /* An embedded NUL is refused, wherever it stands. */
+    assert_int_equal(text_utf8_ok("a\0b", 3), 0);
+    assert_int_equal(text_utf8_ok("\0", 1), 0);
+    assert_int_equal(text_utf8_ok("ab\0", 3), 0);
+    /* Only the given length is read: a bad byte past it does not count. */
+    assert_int_equal(text_utf8_ok("abc\xff", 3), 1);
+    assert_int_equal(text_utf8_ok("abc\xff", 4), 0);
+    /* A sequence cut by the length is truncated, although the bytes after it would finish it. */
+    assert_int_equal(text_utf8_ok("\xe2\x80\x93", 2), 0);
+    assert_int_equal(text_utf8_ok("\xe2\x80\x93", 3), 1);
+    assert_int_equal(text_utf8_ok("", 0), 1);
+}
+
+static void
+put_escapes_control_characters(void **state)
+{
+    (void)state;
+    check_put("a\nb", "a\\nb");
+    check_put("a\rb", "a\\rb");
+    check_put("a\tb", "a\\tb");
+    check_put("\x1b[31mred", "\\x1b[31mred");
+    check_put("\x01", "\\x01");
+    check_put("\x1f", "\\x1f");
+    check_put("del\x7f", "del\\x7f");
+    check_put("\xc2\x85", "\\u0085"); /* C1 NEL */
+    check_put("\xc2\x9b"
+              "2J",
+              "\\u009b2J"); /* C1 CSI */
+    check_put("\xc2\x9f", "\\u009f");
+    check_put("\xc2\xa0", "\xc2\xa0"); /* U+00A0 is past C1: written as it is */
+}
+
+static void
+put_escapes_bidirectional_controls(void **state)
+{
+    (void)state;
+    check_put("abc\xe2\x80\xae"
+              "def",
+              "abc\\u202edef");           /* RLO */
+    check_put("\xe2\x80\xaa", "\\u202a"); /* LRE */
+    check_put("\xe2\x81\xa6", "\\u2066"); /* LRI */
+    check_put("\xe2\x81\xa9", "\\u2069"); /* PDI */
+    check_put("\xe2\x80\x8e\xe2\x80\x8f", "\\u200e\\u200f");
+    check_put("\xd8\x9c", "\\u061c");          /* ARABIC LETTER MARK */
+    check_put("\xe2\x80\xaf", "\xe2\x80\xaf"); /* U+202F, next to the overrides, is harmless */
+}
+
+static void
+put_writes_invalid_bytes_as_hex(void **state)
+{
+    (void)state;
+    check_put("\xff", "\\xff");
+    check_put("a\xff"
+              "b",
+              "a\\xffb");
+    check_put("\xc0\x80", "\\xc0\\x80");
+    check_put("\xed\xa0\x80", "\\xed\\xa0\\x80");
+    check_put("x\xe2\x80", "x\\xe2\\x80");
+}
+
+static void
+put_leaves_plain_text_alone(void **state)
+{
+    (void)state;
+    check_put("", "");
+    check_put("IOM\xe2\x80\x93UN", "IOM\xe2\x80\x93UN");
+    check_put("C/106/RES/1309 \"quoted\" \\ back", "C/106/RES/1309 \"quoted\" \\ back");
+    check_put("\xf0\x9d\x84\x9e", "\xf0\x9d\x84\x9e");
+}
+
+static void
+put_reports_a_write_error(void **state)
+{
+    char buf[16] = "";
+    FILE *f = fmemopen(buf, sizeof buf, "r"); /* a stream that refuses writes */
+
+    (void)state;
+    assert_non_null(f);
+    assert_int_equal(text_put(f, "abc"), -1);
+    clearerr(f);
+    assert_int_equal(text_put_width(f, "abc", 10), -1);
+    fclose(f);
+}
+
+static void
+put_width_pads_and_never_truncates(void **state)
+{
+    (void)state;
+    check_put_width("ab", 5, "ab   ");
+    check_put_width("ab", 2, "ab");
+    check_put_width("ab", 0, "ab");
+    check_put_width("", 3, "   ");
+    check_put_width("abcdef", 3, "abcdef");
+    check_put_width("ceb.hlcm-longer-than-the-column", 8, "ceb.hlcm-longer-than-the-column");
+    /* One column per code point, not per byte: the en dash is three bytes, one column. */
+    check_put_width("IOM\xe2\x80\x93UN", 8, "IOM\xe2\x80\x93UN  ");
+    check_put_width("caf\xc3\xa9", 5, "caf\xc3\xa9 ");
+    /* Padding still escapes. */
+    check_put_width("a\x1b", 2, "a\\x1b");
+}
+
+static void
+distance_is_optimal_string_alignment(void **state)
+{
+    (void)state;
+    assert_int_equal(text_distance("ceb", "ceb", 3), 0);
+    assert_int_equal(text_distance("cbe", "ceb", 3), 1); /* one transposition */
+    assert_int_equal(text_distance("ceb", "cbe", 3), 1);
+    assert_int_equal(text_distance("kitten", "sitting", 5), 3);
+    assert_int_equal(text_distance("sitting", "kitten", 5), 3);
+    assert_int_equal(text_distance("", "abc", 5), 3);
+    assert_int_equal(text_distance("abc", "", 5), 3);
+    assert_int_equal(text_distance("", "", 0), 0);
+    assert_int_equal(text_distance("unct", "unc", 3), 1);
+    assert_int_equal(text_distance("membrship", "membership", 3), 1);
+    /* Optimal string alignment edits no substring twice: "ca" to "abc" is 3, not 2. */
+    assert_int_equal(text_distance("ca", "abc", 5), 3);
+}
+
+static void
+distance_stops_early_at_max_plus_one(void **state)
+{
+    (void)state;
+    assert_int_equal(text_distance("kitten", "sitting", 1), 2);
+    assert_int_equal(text_distance("kitten", "sitting", 2), 3);
+    assert_int_equal(text_distance("kitten", "sitting", 3), 3);
+    assert_int_equal(text_distance("a", "abcdefgh", 2), 3); /* lengths alone rule it out */
+    assert_int_equal(text_distance("abcdef", "uvwxyz", 2), 3);
+    assert_int_equal(text_distance("ceb", "xyz", 0), 1);
+    assert_int_equal(text_distance("ceb", "ceb", 0), 0);
+}
+
+static void
+key_accepts_valid_keys(void **state)
+{
+    static const char *const good[] = {
+        "ceb",
+        "ceb.hlcm",
+        "unct/KEN",
+        "undg.regional/asia-pacific",
+        "report.wg",
+        "safeguard.lead-agency",
+        "a",
+        "a1.b2.c3",
+        "x-",
+        "unct/K",
+        "unct/ken_1.2-b",
+        "9",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (text_key_ok(good[i]) != 1)
+            fail_msg("'%s' was refused as a key", good[i]);
+    }
+}
+
+static void
+key_refuses_invalid_keys(void **state)
+{
+    static const char *const bad[] = {
+        "",    ".a",   "a.",   "a..b", "A",           "cEb",         "a/",   "a/b/c",
+        "a b", "-a",   "a.-b", "/KEN", "a/-b",        "a/.b",        "a/_b", "a/b c",
+        "a_b", "a\tb", "ceb.", "a.b/", "caf\xc3\xa9", "a/b\xc3\xa9",
+    };
+    char longkey[202];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (text_key_ok(bad[i]) != 0)
+            fail_msg("'%s' was accepted as a key", bad[i]);
+    }
+    /* Keys are capped at 200 bytes. */
+    memset(longkey, 'a', 200);
+    longkey[200] = '\0';
+    assert_int_equal(text_key_ok(longkey), 1);
+    longkey[200] = 'a';
+    longkey[201] = '\0';
+    assert_int_equal(text_key_ok(longkey), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(utf8_accepts_well_formed_text),
+        cmocka_unit_test(utf8_refuses_malformed_text),
+        cmocka_unit_test(utf8_honours_the_explicit_length),
+        cmocka_unit_test(put_escapes_control_characters),
+        cmocka_unit_test(put_escapes_bidirectional_controls),
+        cmocka_unit_test(put_writes_invalid_bytes_as_hex),
+        cmocka_unit_test(put_leaves_plain_text_alone),
+        cmocka_unit_test(put_reports_a_write_error),
+        cmocka_unit_test(put_width_pads_and_never_truncates),
+        cmocka_unit_test(distance_is_optimal_string_alignment),
+        cmocka_unit_test(distance_stops_early_at_max_plus_one),
+        cmocka_unit_test(key_accepts_valid_keys),
+        cmocka_unit_test(key_refuses_invalid_keys),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
