@@ -4,7 +4,7 @@ TEST_BUILD ?= build-test
 DEMO_DB ?= $(BUILD)/demo/docket.db
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEPS = $(shell grep -v '^\#' deps.txt)
-SOURCES = $(wildcard src/*.c src/*.h src/cmd/*.c include/docket/*.h tests/unit/*.c)
+SOURCES = $(wildcard src/*.c src/*.h src/cmd/*.c include/docket/*.h tests/unit/*.[ch] tests/bench/*.c)
 
 .PHONY: all deps build demo test lint bench clean
 

@@ -306,20 +306,12 @@ define(struct db *db, struct event *e, struct checklist_counts *n, struct diag *
     return rc;
 }
 
-/* Sets KEY in O to V when V is not NULL. */
-static void
-put(json_t *o, const char *key, const char *v)
-{
-    if (v != NULL)
-        json_object_set_new(o, key, json_string(v));
-}
-
 static void
 put_int(json_t *o, const char *key, json_t *v, char *buf, size_t n)
 {
     if (json_is_integer(v)) {
         snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-        put(o, key, buf);
+        ev_attr(o, key, buf);
     }
 }
 
@@ -340,11 +332,11 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
     e.type = "document";
     e.subject = symbol;
     e.new_value = str(doc, "title");
-    put(e.attrs, "body", str(doc, "body"));
-    put(e.attrs, "session", str(doc, "session"));
-    put(e.attrs, "adopted", adopted);
-    put(e.attrs, "published", str(doc, "published"));
-    put(e.attrs, "preamble", str(doc, "preamble"));
+    ev_attr(e.attrs, "body", str(doc, "body"));
+    ev_attr(e.attrs, "session", str(doc, "session"));
+    ev_attr(e.attrs, "adopted", adopted);
+    ev_attr(e.attrs, "published", str(doc, "published"));
+    ev_attr(e.attrs, "preamble", str(doc, "preamble"));
     if ((rc = define(db, &e, n, d)) != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
@@ -353,9 +345,9 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
         e.type = "paragraph";
         e.subject = str(v, "ref");
         e.new_value = str(v, "text");
-        put(e.attrs, "doc", symbol);
+        ev_attr(e.attrs, "doc", symbol);
         snprintf(buf[0], sizeof buf[0], "%zu", i + 1);
-        put(e.attrs, "ord", buf[0]);
+        ev_attr(e.attrs, "ord", buf[0]);
         if ((rc = define(db, &e, n, d)) != 0)
             goto out;
     }
@@ -365,9 +357,9 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
         e.type = "kind";
         e.subject = str(v, "name");
         e.new_value = str(v, "label") ? str(v, "label") : str(v, "name");
-        put(e.attrs, "description", str(v, "description"));
-        put(e.attrs, "initial", str(v, "initial"));
-        put(e.attrs, "keep_baseline", str(v, "keep_baseline"));
+        ev_attr(e.attrs, "description", str(v, "description"));
+        ev_attr(e.attrs, "initial", str(v, "initial"));
+        ev_attr(e.attrs, "keep_baseline", str(v, "keep_baseline"));
         put_int(e.attrs, "cadence_months", json_object_get(v, "cadence_months"), buf[0],
                 sizeof buf[0]);
         if ((rc = define(db, &e, n, d)) != 0)
@@ -378,13 +370,14 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
             e.type = "vocab";
             e.subject = str(v, "name");
             e.new_value = str(s, "name");
-            put(e.attrs, "label", str(s, "label"));
+            ev_attr(e.attrs, "label", str(s, "label"));
             put_int(e.attrs, "progress", json_object_get(s, "progress"), buf[0], sizeof buf[0]);
-            put(e.attrs, "final", json_is_true(json_object_get(s, "final")) ? "1" : "0");
-            put(e.attrs, "breach", json_is_true(json_object_get(s, "breach")) ? "1" : "0");
-            put(e.attrs, "submission", json_is_true(json_object_get(s, "submission")) ? "1" : "0");
+            ev_attr(e.attrs, "final", json_is_true(json_object_get(s, "final")) ? "1" : "0");
+            ev_attr(e.attrs, "breach", json_is_true(json_object_get(s, "breach")) ? "1" : "0");
+            ev_attr(e.attrs, "submission",
+                    json_is_true(json_object_get(s, "submission")) ? "1" : "0");
             snprintf(buf[1], sizeof buf[1], "%zu", j + 1);
-            put(e.attrs, "ord", buf[1]);
+            ev_attr(e.attrs, "ord", buf[1]);
             if ((rc = define(db, &e, n, d)) != 0)
                 goto out;
         }

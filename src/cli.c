@@ -128,7 +128,13 @@ cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, st
         goto fail;
     }
     for (const struct opt *o = e->opts; o->name; o++) {
-        if ((o->flags & OPT_REQUIRED) && args_get(&a, o->name) == NULL) {
+        const char *v = args_get(&a, o->name);
+
+        if ((o->flags & OPT_REQUIRED) && v != NULL && v[0] == '\0') {
+            diag_set(d, DK_USAGE, "--%s cannot be empty", o->name);
+            goto fail;
+        }
+        if ((o->flags & OPT_REQUIRED) && v == NULL) {
             if (o->short_name)
                 diag_set(d, DK_USAGE, "-%c %s is required", o->short_name, o->value);
             else

@@ -200,6 +200,14 @@ load_head(struct db *db, const char *now, struct diag *d)
     return 0;
 }
 
+int
+ev_attr(json_t *attrs, const char *key, const char *v)
+{
+    if (v == NULL)
+        return 0;
+    return json_object_set_new(attrs, key, json_stringn_nocheck(v, strlen(v)));
+}
+
 char *
 ev_attrs_text(json_t *attrs, int *oom)
 {

@@ -136,37 +136,35 @@ int
 item_check_status(struct db *db, const char *kind, const char *status, struct diag *d)
 {
     static const char sql[] =
-        "SELECT status, EXISTS (SELECT 1 FROM vocab WHERE kind = :kind AND status = :status) "
-        "FROM vocab WHERE kind = :kind ORDER BY ord";
-    char list[400] = "";
+        "SELECT DISTINCT status FROM vocab WHERE :kind IS NULL OR kind = :kind ORDER BY ord";
+    char list[400] = "", near[64] = "";
     size_t used = 0;
     sqlite3_stmt *st;
-    int rc, found = 0;
+    int rc, found = 0, best = 3;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":kind", kind, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":status", status, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
         return rc;
     while ((rc = db_row(db, st, d)) == 1) {
-        found = sqlite3_column_int(st, 1);
+        const char *s = (const char *)sqlite3_column_text(st, 0);
+        int dist = text_distance(status, s, 2);
+
+        found |= strcmp(s, status) == 0;
+        if (dist < best) {
+            best = dist;
+            snprintf(near, sizeof near, "%s", s);
+        }
         if (used < sizeof list)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
-                                     (const char *)sqlite3_column_text(st, 0));
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", s);
     }
     if (rc < 0)
         return d->code;
     if (found)
         return 0;
-    return diag_set(d, DK_DATA, "'%s' is not a %s status (valid: %s)", status, kind,
-                    list[0] ? list : "none");
-}
-
-static int
-attr(json_t *o, const char *key, const char *v)
-{
-    if (v == NULL)
-        return 0;
-    return json_object_set_new(o, key, json_string(v));
+    if (kind == NULL)
+        return diag_set(d, DK_DATA, "unknown status '%s'%s%s%s", status,
+                        near[0] ? " (did you mean '" : "", near, near[0] ? "'?)" : "");
+    return diag_set(d, DK_DATA, "'%s' is not %s %s status (valid: %s)", status,
+                    strchr("aeiou", kind[0]) ? "an" : "a", kind, list[0] ? list : "none");
 }
 
 /* Returns the state's value of FIELD for IT, as the event layer stores it (borrowed from IT,
@@ -285,7 +283,7 @@ item_evidence(struct db *db, const struct item *it, const char *ref, const struc
             rc = diag_set(d, DK_DATA, "evidence '%s' is not an http or https URL", ref);
             goto out;
         }
-        attr(e.attrs, "type", "url");
+        ev_attr(e.attrs, "type", "url");
     } else {
         if (stat(ref, &sb) != 0 || !S_ISREG(sb.st_mode) || (real = realpath(ref, NULL)) == NULL ||
             hash_file(real, hex, &bytes) != 0) {
@@ -294,9 +292,9 @@ item_evidence(struct db *db, const struct item *it, const char *ref, const struc
             goto out;
         }
         snprintf(size, sizeof size, "%lld", bytes);
-        attr(e.attrs, "type", "file");
-        attr(e.attrs, "sha256", hex);
-        attr(e.attrs, "bytes", size);
+        ev_attr(e.attrs, "type", "file");
+        ev_attr(e.attrs, "sha256", hex);
+        ev_attr(e.attrs, "bytes", size);
         e.new_value = real;
     }
     rc = ev_append(db, &e, NULL, d);
@@ -373,8 +371,8 @@ item_cost(struct db *db, const struct item *it, const char *amount, const char *
     e.new_value = units;
     if ((e.attrs = json_object()) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
-    attr(e.attrs, "currency", currency);
-    attr(e.attrs, "basis", basis);
+    ev_attr(e.attrs, "currency", currency);
+    ev_attr(e.attrs, "basis", basis);
     rc = ev_append(db, &e, NULL, d);
     json_decref(e.attrs);
     return rc;
@@ -600,14 +598,14 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         goto out;
     }
     snprintf(cad, sizeof cad, "%lld", cadence);
-    attr(e.attrs, "doc", doc[0] ? doc : NULL);
-    attr(e.attrs, "kind", kind);
-    attr(e.attrs, "parent", parent);
-    attr(e.attrs, "ref", ref);
-    attr(e.attrs, "goal", goal);
-    attr(e.attrs, "due", s->due ? due.text : NULL);
-    attr(e.attrs, "cadence_months", cadence > 0 ? cad : NULL);
-    attr(e.attrs, "description", s->description);
+    ev_attr(e.attrs, "doc", doc[0] ? doc : NULL);
+    ev_attr(e.attrs, "kind", kind);
+    ev_attr(e.attrs, "parent", parent);
+    ev_attr(e.attrs, "ref", ref);
+    ev_attr(e.attrs, "goal", goal);
+    ev_attr(e.attrs, "due", s->due ? due.text : NULL);
+    ev_attr(e.attrs, "cadence_months", cadence > 0 ? cad : NULL);
+    ev_attr(e.attrs, "description", s->description);
     e.item = uuid;
     e.subject = s->key;
     e.new_value = s->title;
@@ -728,8 +726,8 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, s
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
-    attr(e.attrs, "type", type);
-    attr(e.attrs, "key", key);
+    ev_attr(e.attrs, "type", type);
+    ev_attr(e.attrs, "key", key);
     rc = ev_append(db, &e, NULL, d);
 out:
     json_decref(e.attrs);

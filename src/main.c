@@ -33,12 +33,23 @@ help(FILE *f)
           f);
 }
 
+/* Prints one line on stderr: "docket: CMD: PREFIXMSG", with the message escaped, since it may
+ * quote data or arguments holding control characters. */
+static void
+report(const char *cmd, const char *prefix, const char *msg)
+{
+    fprintf(stderr, "docket: %s%s%s", cmd ? cmd : "", cmd ? ": " : "", prefix);
+    text_put(stderr, msg);
+    fputc('\n', stderr);
+}
+
 static int
 fail_usage(const char *fmt, const char *arg)
 {
-    fputs("docket: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
+    char msg[512];
+
+    snprintf(msg, sizeof msg, fmt, arg);
+    report(NULL, "", msg);
     return DK_USAGE;
 }
 
@@ -47,6 +58,7 @@ find_command(const char *name)
 {
     const char *best = NULL;
     int best_d = 3;
+    char msg[512];
 
     for (int i = 0; commands[i]; i++) {
         int dist;
@@ -59,9 +71,10 @@ find_command(const char *name)
         }
     }
     if (best)
-        fprintf(stderr, "docket: '%s' is not a command (did you mean '%s'?)\n", name, best);
+        snprintf(msg, sizeof msg, "'%s' is not a command (did you mean '%s'?)", name, best);
     else
-        fprintf(stderr, "docket: '%s' is not a command (see 'docket --help')\n", name);
+        snprintf(msg, sizeof msg, "'%s' is not a command (see 'docket --help')", name);
+    report(NULL, "", msg);
     return NULL;
 }
 
@@ -203,17 +216,16 @@ main(int argc, char **argv)
         return DK_USAGE;
     }
     if (cli_parse(ctx.entry, argc - i - 1, argv + i + 1, &ctx.args, &ctx.diag) != 0) {
-        fprintf(stderr, "docket: %s: %s\n", ctx.entry->name, ctx.diag.msg);
+        report(ctx.entry->name, "", ctx.diag.msg);
         return ctx.diag.code;
     }
     ctx.db_path = db_path && db_path[0] ? db_path : "docket.db";
     ctx.out = stdout;
     rc = dispatch(&ctx, by, readonly);
     if (ctx.diag.warn[0])
-        fprintf(stderr, "docket: %s: warning: %s\n", ctx.entry->name, ctx.diag.warn);
+        report(ctx.entry->name, "warning: ", ctx.diag.warn);
     if (rc != 0)
-        fprintf(stderr, "docket: %s: %s\n", ctx.entry->name,
-                ctx.diag.msg[0] ? ctx.diag.msg : "failed");
+        report(ctx.entry->name, "", ctx.diag.msg[0] ? ctx.diag.msg : "failed");
     if (rc != 0 && (ctx.entry->flags & CMD_CREATE) && ctx.db != NULL) {
         /* This init created the file (db_open succeeded); a failed init leaves none behind. */
         char side[4096];

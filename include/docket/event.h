@@ -33,6 +33,11 @@ struct event {
  * earlier than the last event leaves a warning in D. */
 int ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d);
 
+/* Sets attribute KEY of ATTRS to V, unless V is NULL. V's bytes are kept as given, even when
+ * they are not UTF-8: ev_append refuses those with DK_DATA, naming KEY. Returns 0 or -1 when
+ * memory runs out. */
+int ev_attr(json_t *attrs, const char *key, const char *v);
+
 /* Returns the text in which an event's ATTRS are stored (compact, keys sorted), owned by the
  * caller (free), or NULL for no attributes. Sets *OOM when memory runs out. */
 char *ev_attrs_text(json_t *attrs, int *oom);

@@ -24,7 +24,8 @@ int item_exists(struct db *db, const char *key, struct diag *d);
 /* Frees the strings of IT; NULL is accepted. */
 void item_free(struct item *it);
 
-/* Returns 0 when STATUS belongs to KIND's vocabulary, else DK_DATA listing the valid ones. */
+/* Returns 0 when STATUS belongs to KIND's vocabulary (any kind's, when KIND is NULL), else
+ * DK_DATA listing the valid ones (or naming the nearest). */
 int item_check_status(struct db *db, const char *kind, const char *status, struct diag *d);
 
 /* Returns 0 when KIND is a kind of the state, else DK_DATA naming the nearest. */

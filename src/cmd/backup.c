@@ -1,4 +1,6 @@
 /* backup.c: `docket backup`: a consistent copy of a live store. */
+#include <sys/stat.h>
+
 #include "cli.h"
 
 static const struct opt opts[] = {
@@ -8,8 +10,14 @@ static const struct opt opts[] = {
 static int
 run(struct cmd_ctx *ctx)
 {
-    int rc = db_backup(ctx->db, ctx->args.pos[0], &ctx->diag);
+    struct stat a, b;
+    int rc;
 
+    /* Renaming a copy over the live store would pull it from under every other process. */
+    if (stat(ctx->args.pos[0], &a) == 0 && stat(ctx->db_path, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+        return diag_set(&ctx->diag, DK_USAGE, "'%s' is the store itself", ctx->args.pos[0]);
+    rc = db_backup(ctx->db, ctx->args.pos[0], &ctx->diag);
     if (rc == 0) {
         fputs("wrote ", ctx->out);
         cli_put(ctx, ctx->args.pos[0], 0);

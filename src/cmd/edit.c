@@ -32,6 +32,18 @@ run(struct cmd_ctx *ctx)
             break;
         }
         *eq = '\0';
+        for (int j = 1; j < i; j++) {
+            size_t n = strlen(field);
+
+            if (strncmp(ctx->args.pos[j], field, n) == 0 && ctx->args.pos[j][n] == '=') {
+                rc = diag_set(&ctx->diag, DK_USAGE, "'%s' is given twice", field);
+                break;
+            }
+        }
+        if (rc != 0) {
+            free(field);
+            break;
+        }
         /* -1: the field already holds the value, and nothing is recorded. */
         if ((rc = item_edit(ctx->db, &it, field, eq + 1, &eff, reason, &ctx->diag)) <= 0) {
             cli_put(ctx, it.key, 0);

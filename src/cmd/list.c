@@ -107,6 +107,9 @@ run(struct cmd_ctx *ctx)
         return rc;
     if (args_get(a, "kind") && (rc = item_check_kind(ctx->db, args_get(a, "kind"), &ctx->diag)))
         return rc;
+    if (args_get(a, "status") && (rc = item_check_status(ctx->db, args_get(a, "kind"),
+                                                         args_get(a, "status"), &ctx->diag)) != 0)
+        return rc;
     if (args_get(a, "under")) {
         struct item it;
 

@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "docket/event.h"
-#include "docket/state.h"
+#include "docket/audit.h"
 
 static const struct opt opts[] = {
     {"head", 0, NULL, 0, "print only the head to publish: N HEX"},
@@ -23,6 +22,8 @@ parse_head(const char *s, long long *n, char hex[2 * EV_HASH_LEN + 1])
     if (colon == NULL || strlen(colon + 1) != 2 * EV_HASH_LEN ||
         strspn(colon + 1, "0123456789abcdefABCDEF") != 2 * EV_HASH_LEN)
         return -1;
+    if (colon == s || strspn(s, "0123456789") != (size_t)(colon - s))
+        return -1;
     *n = strtoll(s, &end, 10);
     if (end != colon || *n < 0)
         return -1;
@@ -32,26 +33,28 @@ parse_head(const char *s, long long *n, char hex[2 * EV_HASH_LEN + 1])
     return 0;
 }
 
-/* Checks that the trail still holds the published head N:HEX. */
+/* Checks that the trail still holds the published head N:WANT. */
 static int
-against(struct cmd_ctx *ctx, const struct ev_check *c, const char *arg)
+against(struct cmd_ctx *ctx, const struct ev_check *c, long long n, const char *want)
 {
     static const char sql[] = "SELECT hash FROM event WHERE seq = :n";
-    char want[2 * EV_HASH_LEN + 1], have[2 * EV_HASH_LEN + 1];
+    char have[2 * EV_HASH_LEN + 1];
     sqlite3_stmt *st;
-    long long n;
     int rc;
 
-    if (parse_head(arg, &n, want) != 0)
-        return diag_set(&ctx->diag, DK_USAGE, "'%s' is not a head (N:HEX, from verify --head)",
-                        arg);
     if (n > c->count)
         return diag_set(&ctx->diag, DK_CHECK,
                         "the trail holds %lld events but %lld were published: it was truncated "
                         "or replaced",
                         c->count, n);
-    if (n == 0)
+    if (n == 0) {
+        /* The head of an empty trail is the zero hash that the first event chains from. */
+        if (strspn(want, "0") != 2 * EV_HASH_LEN)
+            return diag_set(&ctx->diag, DK_CHECK,
+                            "the published head 0:%.12s... is not the head of an empty trail",
+                            want);
         return 0;
+    }
     if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0 ||
         (rc = db_bind_int(ctx->db, st, ":n", n, &ctx->diag)) != 0)
         return rc;
@@ -72,18 +75,29 @@ against(struct cmd_ctx *ctx, const struct ev_check *c, const char *arg)
 static int
 run(struct cmd_ctx *ctx)
 {
-    char hex[2 * EV_HASH_LEN + 1];
+    char hex[2 * EV_HASH_LEN + 1], want[2 * EV_HASH_LEN + 1];
+    const char *head = args_get(&ctx->args, "against");
+    struct diag state = {0};
     struct ev_check c;
+    long long n = 0;
     int rc;
 
-    if ((rc = ev_check_chain(ctx->db, &c, &ctx->diag)) != 0)
+    if (head && parse_head(head, &n, want) != 0)
+        return diag_set(&ctx->diag, DK_USAGE, "'%s' is not a head (N:HEX, from verify --head)",
+                        head);
+    /* The first problem in the order an auditor weighs them: a broken chain, a trail that no
+     * longer holds a published head, a state that is not the replay of the trail. */
+    if ((rc = audit_run(ctx->db, ctx->db_path, &c, &state, &ctx->diag)) != 0)
         return rc;
     if (c.bad_seq != 0)
-        return diag_set(&ctx->diag, DK_CHECK, "event %lld: %s", c.bad_seq, c.why);
-    if ((rc = state_check(ctx->db, &ctx->diag)) != 0)
-        return rc;
-    if (args_get(&ctx->args, "against") &&
-        (rc = against(ctx, &c, args_get(&ctx->args, "against"))) != 0)
+        rc = diag_set(&ctx->diag, DK_CHECK, "event %lld: %s", c.bad_seq, c.why);
+    if (rc == 0 && head)
+        rc = against(ctx, &c, n, want);
+    if (rc == 0 && state.code != 0)
+        rc = diag_set(&ctx->diag, state.code, "%s", state.msg);
+    if (rc == DK_CHECK && args_get(&ctx->args, "json"))
+        cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
+    if (rc != 0)
         return rc;
     ev_hex(c.head, hex);
     if (args_get(&ctx->args, "head"))

@@ -1,0 +1,67 @@
+# End-to-end: docket cost (amounts in integer minor units, ISO 4217) and its refusals.
+. "$(dirname "$0")/lib.sh"
+
+init_store
+
+n0=$(events)
+run_ok cost cost.legal 250000.50 CHF -m "secretariat estimate" --basis "per year"
+expect_out "250000.50 CHF"
+expect_eq "events after cost" "$(events)" $((n0 + 1))
+expect_eq "the cost event" "$(sql 'select type, subject, new_value, attrs, reason from event order by seq desc limit 1')" \
+    'cost|cost.legal|25000050|{"basis":"per year","currency":"CHF"}|secretariat estimate'
+run_ok show cost.legal
+expect_out "^  costs  *250000.50 CHF"
+expect_out "cost 250000.50 CHF (per year): secretariat estimate"
+run_ok log cost.legal
+expect_out "cost.legal  cost 250000.50 CHF (per year): secretariat estimate"
+
+# Whole amounts, one decimal, currencies without minor units, and a dated estimate.
+run_ok cost cost.legal 1000 USD -m "travel" --on 2016-03
+expect_eq "1000 USD in cents" "$(sql 'select new_value, eff from event order by seq desc limit 1')" "100000|2016-03"
+run_ok cost cost.legal 0.5 USD -m "rounding"
+expect_eq "0.5 USD in cents" "$(sql 'select new_value from event order by seq desc limit 1')" 50
+run_ok cost cost.legal 1500 JPY -m "translation"
+expect_eq "JPY has no minor unit" "$(sql 'select new_value from event order by seq desc limit 1')" 1500
+run_ok cost cost.legal 1.250 BHD -m "three decimals"
+expect_eq "BHD has three decimals" "$(sql 'select new_value from event order by seq desc limit 1')" 1250
+
+# A negative amount (a saving, a correction) is an argument, not an option.
+run_ok cost cost.legal -100 USD -m "saving on travel"
+expect_eq "-100 USD in cents" "$(sql 'select new_value from event order by seq desc limit 1')" -10000
+run_ok show cost.legal --json
+expect_json
+expect_eq "costs per currency" \
+    "$(pyjson 'print(sorted((c["currency"], c["minor_units"], c["amount"]) for c in d["costs"]))')" \
+    "[('BHD', 1250, '1.250'), ('CHF', 25000050, '250000.50'), ('JPY', 1500, '1500'), ('USD', 90050, '900.50')]"
+run_ok show cost.legal
+expect_out "900.50 USD"
+
+# Costs can be recorded on any item, such as an instance.
+run_ok add unct/KEN --title Kenya
+run_ok cost unct/KEN 12000 USD -m "membership fee" --basis "per year"
+run_ok show unct/KEN
+expect_out "^  costs  *12000.00 USD"
+
+# Failures: exit code, one line on stderr, nothing written.
+run_fails 3 "docket: cost: bad amount '1.234' (a decimal number with at most 2 decimals for CHF)" \
+    cost cost.legal 1.234 CHF -m x
+run_fails 3 "at most 0 decimals for JPY" cost cost.legal 100.5 JPY -m x
+run_fails 3 "bad amount 'abc'" cost cost.legal abc USD -m x
+run_fails 3 "bad amount" cost cost.legal 1,000 USD -m x
+run_fails 3 "bad amount" cost cost.legal 1e6 USD -m x
+run_fails 3 "bad amount" cost cost.legal "" USD -m x
+run_fails 3 "bad amount" cost cost.legal 99999999999999999999999 USD -m x
+run_fails 3 "'XYZ' is not an ISO 4217 currency code" cost cost.legal 100 XYZ -m x
+run_fails 3 "'chf' is not an ISO 4217 currency code" cost cost.legal 100 chf -m x
+run_fails 3 "not an ISO 4217 currency code" cost cost.legal 100 US -m x
+run_fails 3 "docket: cost: unknown item 'nosuch'" cost nosuch 100 USD -m x
+run_fails 3 "bad date" cost cost.legal 100 USD -m x --on 2016-02-30
+run_fails 3 "in the future" cost cost.legal 100 USD -m x --on 2099
+run_fails 3 "not valid UTF-8" cost cost.legal 100 USD -m x --basis "$(printf '\377')"
+run_fails 2 "docket: cost: -m REASON is required" cost cost.legal 100 USD
+run_fails 2 "docket: cost: " cost cost.legal 100
+run_fails 2 "docket: cost: " cost cost.legal 100 USD EUR -m x
+run_fails 2 "unknown option '--bogus'" cost cost.legal 100 USD -m x --bogus
+run_fails 2 "-r" -r cost cost.legal 100 USD -m x
+run_ok verify
+done_ok

@@ -1,0 +1,97 @@
+# End-to-end: a process killed with SIGKILL in the middle of a large `set` batch leaves all of
+# the batch or none of it, and a store that passes integrity_check and verify.
+. "$(dirname "$0")/lib.sh"
+
+RUNS=10
+init_store
+
+# 1,000 instances to set in one batch.
+i=1
+while [ $i -le 1000 ]; do
+    key=$(printf 'unct/C%04d' $i)
+    "$DOCKET" add "$key" --title "Country $i" >/dev/null 2>"$tmp/err" || {
+        rc=$?
+        last_cmd="add $key"
+        fail "could not add $key"
+    }
+    i=$((i + 1))
+done
+expect_eq "instances" "$(sql "select count(*) from items where key like 'unct/C%'")" 1000
+keys=$(i=1; while [ $i -le 1000 ]; do printf 'unct/C%04d ' $i; i=$((i + 1)); done)
+
+ms_now() {
+    date +%s%3N
+}
+
+# The window: how long one whole batch takes, traced as in the runs below.
+t0=$(ms_now)
+# shellcheck disable=SC2086 # the keys are meant to be split
+DOCKET_TRACE_SQL=1 "$DOCKET" set $keys member -m "warm-up" >/dev/null 2>"$tmp/trace.warm" ||
+    fail "the warm-up batch failed: $(grep -v '^docket: sql:' "$tmp/trace.warm" | head -n 3)"
+window=$(($(ms_now) - t0))
+expect_eq "warm-up events" "$(sql "select count(*) from event where reason = 'warm-up'")" 1000
+grep -q '^docket: sql: BEGIN IMMEDIATE' "$tmp/trace.warm" || fail "the SQL trace shows no BEGIN IMMEDIATE"
+pass
+echo "# one batch of 1,000 takes $window ms"
+
+before_begin=0
+mid=0
+in_commit=0
+after_commit=0
+finished=0
+run_no=1
+while [ $run_no -le $RUNS ]; do
+    if [ $((run_no % 2)) -eq 1 ]; then status=approached; else status=member; fi
+    delay_ms=$(shuf -i 0-"$window" -n 1)
+    delay=$(awk -v ms="$delay_ms" 'BEGIN { printf "%.3f", ms / 1000 }')
+    n_before=$(events)
+    # shellcheck disable=SC2086
+    DOCKET_TRACE_SQL=1 "$DOCKET" set $keys "$status" -m "run $run_no" >/dev/null 2>"$tmp/trace" &
+    pid=$!
+    bg_pids="$pid"
+    sleep "$delay"
+    if kill -9 "$pid" 2>/dev/null; then killed=1; else killed=0; fi
+    wait "$pid" 2>/dev/null
+    code=$?
+    bg_pids=""
+
+    got=$(sql "select count(*) from event where reason = 'run $run_no'")
+    [ "$got" -eq 0 ] || [ "$got" -eq 1000 ] ||
+        fail "run $run_no (killed after ${delay}s): $got of 1,000 events of the batch were written"
+    pass
+    expect_eq "run $run_no: all events" "$(events)" $((n_before + got))
+    expect_eq "run $run_no: integrity_check" "$(sql 'pragma integrity_check')" ok
+    run verify
+    [ "$rc" -eq 0 ] || fail "run $run_no (killed after ${delay}s, $got events): verify exit $rc"
+    pass
+    if [ "$got" -eq 1000 ]; then
+        expect_eq "run $run_no: state" \
+            "$(sql "select count(*) from items where key like 'unct/C%' and status = '$status'")" 1000
+    fi
+
+    if [ "$killed" -eq 1 ] && [ "$code" -ne 0 ]; then
+        if [ "$got" -eq 1000 ]; then
+            after_commit=$((after_commit + 1))
+        elif grep -q '^docket: sql: COMMIT' "$tmp/trace"; then
+            in_commit=$((in_commit + 1))
+        elif grep -q '^docket: sql: BEGIN IMMEDIATE' "$tmp/trace"; then
+            mid=$((mid + 1))
+        else
+            before_begin=$((before_begin + 1))
+        fi
+    else
+        [ "$code" -eq 0 ] || fail "run $run_no finished with exit $code: $(grep -v '^docket: sql:' "$tmp/trace" | head -n 3)"
+        expect_eq "run $run_no (finished before the kill): events" "$got" 1000
+        finished=$((finished + 1))
+    fi
+    echo "# run $run_no: kill after ${delay}s, exit $code, $got events"
+    run_no=$((run_no + 1))
+done
+
+echo "# $RUNS runs: $mid killed mid-transaction (0 events), $in_commit killed during COMMIT," \
+    "$before_begin killed before BEGIN, $after_commit killed after COMMIT (1000 events)," \
+    "$finished finished before the kill"
+expect_eq "runs accounted for" $((mid + in_commit + before_begin + after_commit + finished)) $RUNS
+run_ok verify
+expect_eq "no gaps in seq" "$(sql 'select max(seq) = count(*) from event')" 1
+done_ok

@@ -1,0 +1,106 @@
+# End-to-end: docket log (the audit trail), its filters and JSON Lines.
+. "$(dirname "$0")/lib.sh"
+
+init_store
+
+# Phase A, then a recorded time T1, phase B, a recorded time T2, phase C.
+run_ok set ceb approached -m "phase A"
+sleep 1
+t1=$(now_utc)
+sleep 1
+run_ok --by alice set ceb.hlcm member -m "phase B" --on 2016-01
+run_ok --by alice note ceb.hlcm -m "phase B note"
+sleep 1
+t2=$(now_utc)
+sleep 1
+run_ok --by bob cost cost.legal 100 USD -m "phase C"
+
+# All: one line per event, oldest first.
+run_ok log
+expect_eq "log lines" "$(wc -l <"$tmp/out" | tr -d ' ')" "$(events)"
+expect_eq "log is in seq order" "$(sed 's/^#\([0-9]*\) .*/\1/' "$tmp/out" | sort -n -c && echo sorted)" sorted
+expect_out "^#1 .*document C/106/RES/1309"
+expect_out "tester  *ceb  not-approached -> approached: phase A$"
+expect_out "^#[0-9]*  *2016-01  *20.*Z  *alice  *ceb.hlcm  not-approached -> member: phase B$"
+
+# KEY: the events of that item only.
+run_ok log ceb.hlcm
+expect_eq "events of ceb.hlcm" "$(wc -l <"$tmp/out" | tr -d ' ')" 3
+expect_out "created: "
+expect_out "phase B$"
+expect_out "note: phase B note"
+expect_not_out "phase A"
+
+# --by
+run_ok log --by alice
+expect_eq "events by alice" "$(wc -l <"$tmp/out" | tr -d ' ')" 2
+expect_not_out "phase A\|phase C"
+run_ok log --by nobody
+expect_no_out
+run_ok log ceb --by alice
+expect_no_out
+
+# --since / --until use the recorded time (UTC), not the effective date.
+run_ok log --since "$t1"
+expect_eq "events since T1" "$(wc -l <"$tmp/out" | tr -d ' ')" 3
+expect_out "phase B$"
+expect_out "phase C$"
+expect_not_out "phase A"
+run_ok log --until "$t1"
+expect_out "phase A$"
+expect_not_out "phase B\|phase C"
+expect_eq "events until T1" "$(wc -l <"$tmp/out" | tr -d ' ')" $(($(events) - 3))
+run_ok log --since "$t1" --until "$t2"
+expect_eq "events between T1 and T2" "$(wc -l <"$tmp/out" | tr -d ' ')" 2
+expect_not_out "phase A\|phase C"
+run_ok log ceb.hlcm --since "$t1" --until "$t2" --by alice
+expect_eq "all filters" "$(wc -l <"$tmp/out" | tr -d ' ')" 2
+run_ok log --since "$t2" --until "$t1"
+expect_no_out
+# An event's own recorded time (milliseconds) is inside both bounds.
+rec=$(sql "select substr(recorded, 1, 23) from event where reason = 'phase C'")
+run_ok log --since "$rec"
+expect_out "phase C$"
+run_ok log --until "$rec" --since "$t2"
+expect_out "phase C$"
+# Partial times: a day.
+run_ok log --since "$(today)"
+expect_out "phase A$"
+run_ok log --until 2015-12-31
+expect_no_out
+
+# --json: JSON Lines, each line an object with the event's fields.
+run_ok log --json
+expect_eq "json lines" "$(wc -l <"$tmp/out" | tr -d ' ')" "$(events)"
+python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    for k in ("seq", "uuid", "batch", "type", "reason", "effective", "recorded", "actor", "hash"):
+        assert k in e, (k, e)
+    n += 1
+print(n)' "$tmp/out" >"$tmp/n" 2>&1 || fail "a log --json line does not parse: $(cat "$tmp/n")"
+pass
+expect_eq "parsed lines" "$(cat "$tmp/n")" "$(events)"
+run_ok log ceb.hlcm --json
+expect_eq "log KEY --json" "$(python3 -c '
+import json, sys
+print([(e["type"], e["actor"], e["effective"]) for e in map(json.loads, open(sys.argv[1]))][1:])' "$tmp/out")" \
+    "[('status', 'alice', '2016-01'), ('note', 'alice', '$(today)')]"
+# The hash in the log is the one in the store.
+expect_eq "hash" "$(python3 -c '
+import json, sys
+print(list(map(json.loads, open(sys.argv[1])))[-1]["hash"])' "$tmp/out")" \
+    "$(sql "select lower(hex(hash)) from event where reason = 'phase B note'")"
+
+# Failures.
+run_fails 3 "docket: log: bad time 'garbage'" log --since garbage
+run_fails 3 "bad time" log --until 2016-02-30
+run_fails 3 "bad time" log --since 2016-01-01T25:00
+run_fails 3 "docket: log: unknown item 'cbe' (did you mean 'ceb'?)" log cbe
+run_fails 2 "unknown option '--bogus'" log --bogus
+run_fails 2 "docket: log: " log ceb echa
+run_ok -r log ceb
+expect_out "phase A$"
+done_ok

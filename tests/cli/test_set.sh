@@ -1,0 +1,89 @@
+# End-to-end: docket set (status changes, batches, evidence) and all the ways it refuses.
+. "$(dirname "$0")/lib.sh"
+
+init_store
+
+# One key.
+n0=$(events)
+run_ok set ceb approached -m "letter sent to the CEB secretary"
+expect_out "^ceb: not-approached -> approached"
+expect_eq "events after one set" "$(events)" $((n0 + 1))
+expect_eq "state of ceb" "$(sql "select status from items where key = 'ceb'")" approached
+expect_eq "the event" "$(sql "select type || ' ' || subject || ' ' || old_value || ' ' || new_value || ' ' || actor from event order by seq desc limit 1")" \
+    "status ceb not-approached approached tester"
+expect_eq "its reason" "$(sql 'select reason from event order by seq desc limit 1')" "letter sent to the CEB secretary"
+expect_eq "its effective date (default today)" "$(sql 'select eff from event order by seq desc limit 1')" "$(today)"
+st=$(status_of ceb) || exit 1
+expect_eq "show ceb" "$st" approached
+run_ok verify
+
+# Several keys share one batch id, and the batch is new.
+n0=$(events)
+run_ok set ceb.hlcm ceb.hlcp ceb.undg member -m "admitted together"
+expect_out "^ceb.hlcm: not-approached -> member"
+expect_out "^ceb.undg: not-approached -> member"
+expect_eq "events after a 3-key set" "$(events)" $((n0 + 3))
+expect_eq "distinct batches of the new events" "$(sql "select count(distinct batch) from event where seq > $n0")" 1
+expect_eq "the batch is not an older one" \
+    "$(sql "select count(*) from event where seq <= $n0 and batch in (select batch from event where seq > $n0)")" 0
+expect_eq "members under ceb" "$(sql "select count(*) from items where key like 'ceb.%' and status = 'member'")" 3
+
+# --by and --on (a partial date keeps its precision).
+run_ok --by alice set legal.approach in-progress -m "talks opened" --on 2017-03
+expect_out "effective 2017-03"
+expect_eq "actor from --by" "$(sql 'select actor from event order by seq desc limit 1')" alice
+expect_eq "partial effective date" "$(sql 'select eff from event order by seq desc limit 1')" 2017-03
+run_ok show legal.approach
+expect_out "since 2017-03"
+
+# --evidence URL adds an evidence event in the same batch; a local file is hashed.
+n0=$(events)
+run_ok set echa approached -m "wrote" --evidence https://example.org/letter.pdf
+expect_eq "events after set with evidence" "$(events)" $((n0 + 2))
+expect_eq "the evidence event" "$(sql "select type || ' ' || new_value from event where seq = $((n0 + 2))")" \
+    "evidence https://example.org/letter.pdf"
+expect_eq "batches" "$(sql "select count(distinct batch) from event where seq > $n0")" 1
+printf 'signed agreement\n' >"$tmp/agreement.txt"
+run_ok set echa under-consideration -m "reply" --evidence "$tmp/agreement.txt" --evidence http://example.org/x
+run_ok show echa --json
+expect_eq "sha256 of file evidence" \
+    "$(pyjson 'print([e["sha256"] for e in d["evidence"] if e["ref"].endswith("agreement.txt")][0])')" \
+    "$(sha256sum "$tmp/agreement.txt" | cut -d' ' -f1)"
+expect_eq "evidence entries" "$(pyjson 'print(len(d["evidence"]))')" 3
+
+# --json parses and lists the recorded changes.
+run_ok set iasc member -m "joined" --json
+expect_json
+expect_eq "set --json" "$(pyjson 'print(d[0]["key"], d[0]["old"], d[0]["new"])')" "iasc invitee member"
+
+# Failures: each exits with its code, one line on stderr, and writes nothing.
+run_fails 2 "docket: set: -m REASON is required" set ceb member
+run_fails 2 "docket: set: " set ceb
+run_fails 2 "docket: set: " set
+run_fails 3 "docket: set: unknown item 'cbe' (did you mean 'ceb'?)" set cbe member -m x
+run_fails 3 "unknown item 'nosuchkey'" set nosuchkey member -m x
+run_fails 3 "'foo' is not a membership status (valid: not-approached, approached, .*member" set ceb foo -m x
+run_fails 3 "'member' is not a reporting status (valid: not-started" set report.wg member -m x
+run_fails 3 "bad date '2016-13-01'" set ceb member -m x --on 2016-13-01
+run_fails 3 "bad date" set ceb member -m x --on 2017-02-30
+run_fails 3 "bad date" set ceb member -m x --on 24/11/2015
+run_fails 3 "bad date" set ceb member -m x --on 2016-1-5
+run_fails 3 "in the future" set ceb member -m x --on 2099-01-01
+run_fails 3 "evidence 'ftp://example.org/x' is not an http or https URL" \
+    set ceb member -m x --evidence ftp://example.org/x
+run_fails 3 "evidence" set ceb member -m x --evidence "$tmp/no-such-file"
+run_fails 3 "not valid UTF-8" set ceb member -m "$(printf 'bad \377 byte')"
+run_fails 3 "not valid UTF-8" set ceb member -m "$(printf '\300\200')"
+run_fails 2 "unknown option '--bogus'" set ceb member -m x --bogus
+run_fails 2 "unknown option" set --colour ceb member -m x
+run_fails 3 "given twice" set ceb ceb member -m x
+
+# A batch is one transaction: one bad key, status or evidence and none of it is written.
+run_fails 3 "unknown item 'nosuchkey'" set ceb nosuchkey member -m x
+run_fails 3 "not a reporting status" set echa report.wg member -m x
+run_fails 3 "not an http or https URL" set ceb echa member -m x --evidence https://ok.example --evidence ftp://x
+expect_eq "ceb after refused batches" "$(sql "select status from items where key = 'ceb'")" approached
+expect_eq "echa after refused batches" "$(sql "select status from items where key = 'echa'")" under-consideration
+
+run_ok verify
+done_ok

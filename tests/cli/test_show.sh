@@ -1,0 +1,96 @@
+# End-to-end: docket show (fields, history with both dates, evidence, costs, as-of, known-at).
+. "$(dirname "$0")/lib.sh"
+
+init_store
+
+# The fields of a checklist item.
+run_ok show ceb
+expect_out "^ceb: Become a member of the UN System Chief Executives Board"
+expect_out "^  status  *not-approached (0%)"
+expect_out "^  kind  *membership"
+expect_out "^  goal  *obtain"
+expect_out "^  document  *C/106/RES/1309"
+expect_out "^  paragraph  *2(c)"
+expect_out "^  parent  *-"
+expect_out "^  created  *2015-11-24"
+expect_out "^  below  *ceb.hlcm not-approached 0%"
+expect_out "^history:"
+expect_out "^#[0-9][0-9]*  *2015-11-24 .*ceb  created: "
+
+# History lines carry the effective date and the recorded time, the actor and the reason.
+run_ok set ceb approached -m "letter to the secretary" --on 2016-02
+run_ok --by alice note ceb -m "meeting held" --evidence https://example.org/minutes
+run_ok show ceb
+expect_out "^  status  *approached (20%) since 2016-02"
+expect_out "^#[0-9][0-9]*  *2016-02  *20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]\.[0-9][0-9][0-9]Z  *tester  *ceb  not-approached -> approached: letter to the secretary"
+expect_out "^#[0-9][0-9]*  *$(today)  *20.*Z  *alice  *ceb  note: meeting held"
+expect_out "^  evidence  *https://example.org/minutes ($(today))"
+# The recorded time in the history is the one in the store.
+rec=$(sql "select recorded from event where type = 'status' and subject = 'ceb' order by seq desc limit 1")
+expect_out_fixed " $rec "
+
+# Costs.
+run_ok cost cost.legal 250000.50 CHF -m "secretariat estimate" --basis "per year"
+run_ok cost cost.legal 1000 CHF -m "legal review"
+run_ok show cost.legal
+expect_out "^  costs  *251000.50 CHF"
+expect_out "cost 250000.50 CHF (per year): secretariat estimate"
+
+# Instances: the parent counts them, the instance names its parent.
+run_ok add unct/KEN --title "Kenya"
+run_ok add unct/UGA --title "Uganda"
+run_ok set unct/KEN member -m "joined"
+run_ok show unct
+expect_out "^  instances  *member 1, not-approached 1"
+run_ok show unct/KEN
+expect_out "^unct/KEN: Kenya"
+expect_out "^  parent  *unct"
+expect_out "^  kind  *membership"
+expect_out "^  status  *member (100%, final)"
+
+# --json: one object with the fields, evidence, costs and history.
+run_ok show ceb --json
+expect_json
+expect_eq "key, status, since" "$(pyjson 'print(d["key"], d["status"], d["since"], d["progress"])')" "ceb approached 2016-02 20"
+expect_eq "evidence" "$(pyjson 'print([e["ref"] for e in d["evidence"]])')" "['https://example.org/minutes']"
+expect_eq "history types" "$(pyjson 'print([h["type"] for h in d["history"]])')" "['item', 'status', 'note', 'evidence']"
+expect_eq "history dates" "$(pyjson 'h = d["history"][1]; print(h["effective"], h["recorded"] == "'"$rec"'", h["actor"])')" "2016-02 True tester"
+run_ok show cost.legal --json
+expect_eq "costs" "$(pyjson 'print([(c["currency"], c["minor_units"], c["amount"]) for c in d["costs"]])')" \
+    "[('CHF', 25100050, '251000.50')]"
+
+# --as-of: by effective date.
+run_ok show ceb --as-of 2016-01-31
+expect_out "^  status  *not-approached"
+run_ok show ceb --as-of 2016-02-29
+expect_out "^  status  *approached (20%) since 2016-02"
+st=$(status_of ceb --as-of 2016) || exit 1
+expect_eq "ceb as of 2016" "$st" approached
+run_fails 3 "docket: show: unknown item 'ceb'" show ceb --as-of 2015-01-01
+
+# --known-at: by recorded time.
+sleep 1
+t1=$(now_utc)
+sleep 1
+run_ok set ceb under-consideration -m "on the agenda" --on 2016-06
+st=$(status_of ceb) || exit 1
+expect_eq "ceb now" "$st" under-consideration
+st=$(status_of ceb --known-at "$t1") || exit 1
+expect_eq "ceb known at $t1" "$st" approached
+run_ok show ceb --known-at "$t1"
+expect_not_out "on the agenda"
+run_ok show ceb --known-at "$t1" --as-of 2016-01
+expect_out "^  status  *not-approached"
+# An item added after T was not known at T.
+run_ok add unct/TZA --title "Tanzania"
+run_fails 3 "unknown item 'unct/TZA'" show unct/TZA --known-at "$t1"
+
+# Failures.
+run_fails 3 "docket: show: unknown item 'nosuch'" show nosuch
+run_fails 3 "did you mean 'ceb'" show cbe
+run_fails 3 "docket: show: bad date 'later'" show ceb --as-of later
+run_fails 3 "docket: show: bad time" show ceb --known-at 2016-02-30T00:00
+run_fails 2 "docket: show: " show
+run_fails 2 "docket: show: " show ceb echa
+run_fails 2 "unknown option '--bogus'" show ceb --bogus
+done_ok

@@ -1,0 +1,82 @@
+# End-to-end: docket verify (the audit chain, the state, published heads).
+. "$(dirname "$0")/lib.sh"
+
+init_store
+
+# A fresh store verifies; --head is "N HEX" with the last event's hash.
+run_ok verify
+expect_out "^ok: $(events) events, head [0-9a-f]\{64\}$"
+run_ok verify --head
+expect_eq "verify --head" "$(cat "$tmp/out")" "$(events) $(sql 'select lower(hex(hash)) from event order by seq desc limit 1')"
+head1=$(tr ' ' : <"$tmp/out")
+run_ok verify --json
+expect_json
+expect_eq "verify --json" "$(pyjson 'print(d["ok"], d["events"], d["head"])')" "True $(events) ${head1#*:}"
+run_ok -r verify
+expect_out "^ok: "
+
+# The head moves with every event; an earlier head still holds against the longer trail.
+run_ok set ceb approached -m "letter"
+run_ok note ceb -m "call"
+run_ok verify --head
+head2=$(tr ' ' : <"$tmp/out")
+expect_ne "head after two events" "$head2" "$head1"
+expect_eq "count in the head" "${head2%%:*}" $((${head1%%:*} + 2))
+run_ok verify --against "$head1"
+expect_out "^ok: "
+run_ok verify --against "$head2"
+# Upper-case hex is the same head.
+run_ok verify --against "$(echo "$head1" | tr a-f A-F)"
+# The empty head (what verify --head prints for an empty trail) holds against everything.
+run_ok verify --against "0:$(printf '%064d' 0)"
+
+# A head that was never this trail's: exit 1, one line, naming the event.
+wrong="${head1%%:*}:$(printf '%064d' 0 | tr 0 a)"
+run verify --against "$wrong"
+expect_rc 1
+expect_one_err_line
+expect_err "docket: verify: event ${head1%%:*} differs from the published head"
+# A count of 0 with any other hash was never a head of any trail.
+run verify --against "0:$(printf '%064d' 0 | tr 0 a)"
+expect_rc 1
+expect_one_err_line
+# A head longer than the trail: it was truncated.
+run verify --against "99999:${head1#*:}"
+expect_rc 1
+expect_one_err_line
+expect_err "holds $(events) events but 99999 were published"
+
+# A store from another init has another head.
+run_ok -d "$tmp/other.db" init
+run -d "$tmp/other.db" verify --against "$head1"
+expect_rc 1
+expect_one_err_line
+
+# An empty store verifies, with the zero head.
+run_ok -d "$tmp/empty.db" init --empty
+run_ok -d "$tmp/empty.db" verify --head
+expect_eq "empty head" "$(cat "$tmp/out")" "0 $(printf '%064d' 0)"
+
+# A tampered hash is found and named (the full audit scenarios are in test_audit.sh).
+cp "$DOCKET_DB" "$tmp/tampered.db"
+sqlite3 "$tmp/tampered.db" "drop trigger event_no_update;
+    update event set hash = zeroblob(32) where seq = 12;"
+run -d "$tmp/tampered.db" verify
+expect_rc 1
+expect_one_err_line
+expect_err "docket: verify: event 12"
+run -d "$tmp/tampered.db" verify --head
+expect_rc 1
+expect_err "event 12"
+run_ok verify
+
+# Usage and store errors.
+run_fails 2 "docket: verify: '5:abcd' is not a head" verify --against 5:abcd
+run_fails 2 "is not a head" verify --against garbage
+run_fails 2 "is not a head" verify --against ":${head1#*:}"
+run_fails 2 "is not a head" verify --against "x:${head1#*:}"
+run_fails 2 "is not a head" verify --against "${head1}0"
+run_fails 2 "unknown option '--bogus'" verify --bogus
+run_fails 2 "docket: verify: " verify extra
+run_fails 4 "docket: verify: no store" -d "$tmp/missing.db" verify
+done_ok
