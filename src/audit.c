@@ -1,56 +1,105 @@
-/* audit.c: the whole check behind `verify`: the chain and the state, side by side. */
+/* audit.c: the whole check behind `verify`: the chain and the state, on two cores. */
 #include <pthread.h>
 #include <string.h>
 
 #include "docket/audit.h"
 #include "docket/state.h"
 
-/* The replay's half of the work, run on its own connection in its own thread. */
-struct replay {
-    struct db *db;
-    struct diag d;
-    int rc;
+/* Events per piece of chain work; small enough to share the tail between two threads. */
+enum { CHUNK = 8192 };
+
+/* The work both threads draw from: the replay of the state once, then ranges of the chain. */
+struct work {
+    pthread_mutex_t mu;
+    long long next, last; /* the next range starts at NEXT; LAST is the last event */
+    struct ev_check bad;  /* the earliest mismatch found so far (bad_seq 0: none) */
+    struct diag state;    /* what the replay found */
+    int failed;           /* DK_STORE from either thread */
+    struct diag store;
 };
 
-static void *
-replay_main(void *arg)
-{
-    struct replay *r = arg;
+struct worker {
+    struct work *w;
+    struct db *db;
+    int replay; /* this worker replays the state before it takes ranges */
+};
 
-    r->rc = state_check(r->db, &r->d);
+/* Takes the next range [*LO, *HI) of the chain; returns 0 when none is left or a mismatch was
+ * found before it. */
+static int
+take_range(struct work *w, long long *lo, long long *hi)
+{
+    int ok;
+
+    pthread_mutex_lock(&w->mu);
+    ok = !w->failed && w->next <= w->last && (w->bad.bad_seq == 0 || w->next < w->bad.bad_seq);
+    if (ok) {
+        *lo = w->next;
+        *hi = w->next + CHUNK > w->last + 1 ? w->last + 1 : w->next + CHUNK;
+        w->next = *hi;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return ok;
+}
+
+static void
+fail(struct work *w, const struct diag *d)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->failed)
+        w->store = *d;
+    w->failed = 1;
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void *
+work_main(void *arg)
+{
+    struct worker *k = arg;
+    struct work *w = k->w;
+    struct ev_check r;
+    long long lo, hi;
+
+    if (k->replay) {
+        struct diag d = {0};
+        int rc = state_check(k->db, &d);
+
+        if (rc != 0 && rc != DK_CHECK)
+            fail(w, &d);
+        w->state = d;
+    }
+    while (take_range(w, &lo, &hi)) {
+        struct diag d = {0};
+
+        if (ev_check_range(k->db, lo, hi, &r, &d) != 0) {
+            fail(w, &d);
+            break;
+        }
+        pthread_mutex_lock(&w->mu);
+        if (r.bad_seq != 0 && (w->bad.bad_seq == 0 || r.bad_seq < w->bad.bad_seq))
+            w->bad = r;
+        pthread_mutex_unlock(&w->mu);
+    }
     return NULL;
 }
 
-/* Returns the number of events in DB's snapshot, or -1 with D set. */
-static long long
-last_seq(struct db *db, struct diag *d)
-{
-    static const char sql[] = "SELECT max(seq) FROM event";
-    sqlite3_stmt *st;
-    long long n = -1;
-
-    if (db_prep(db, sql, &st, d) == 0 && db_row(db, st, d) == 1)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return n;
-}
-
 /* Opens a second read-only connection whose snapshot holds the same events as DB's. Returns it,
- * or NULL when none can be had (the caller then checks in turn). */
+ * or NULL when none can be had (the caller then works alone). */
 static struct db *
-second_reader(struct db *db, const char *path)
+second_reader(const char *path, long long last)
 {
     struct diag d = {0};
-    long long want = last_seq(db, &d);
 
-    for (int tries = 0; want >= 0 && tries < 3; tries++) {
+    if (path == NULL || strcmp(path, ":memory:") == 0)
+        return NULL;
+    for (int tries = 0; tries < 3; tries++) {
         struct db *b = NULL;
 
         if (db_open(path, DB_READONLY, &b, &d) != 0 || db_exec(b, "BEGIN", &d) != 0) {
             db_close(b);
             return NULL;
         }
-        if (last_seq(b, &d) == want)
+        if (ev_last_seq(b, &d) == last)
             return b;
         /* A writer committed in between: this snapshot is newer than DB's. */
         db_close(b);
@@ -58,28 +107,54 @@ second_reader(struct db *db, const char *path)
     return NULL;
 }
 
+/* Returns the stored hash of event SEQ into OUT (zeros for 0). */
+static int
+stored_hash(struct db *db, long long seq, unsigned char out[EV_HASH_LEN], struct diag *d)
+{
+    static const char sql[] = "SELECT hash FROM event WHERE seq = :seq";
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(out, 0, EV_HASH_LEN);
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":seq", seq, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_bytes(st, 0) == EV_HASH_LEN)
+        memcpy(out, sqlite3_column_blob(st, 0), EV_HASH_LEN);
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
 int
 audit_run(struct db *db, const char *path, struct ev_check *chain, struct diag *state,
           struct diag *d)
 {
-    struct replay r = {0};
+    struct work w = {.next = 1};
+    struct worker main_worker = {&w, db, 0}, helper = {&w, NULL, 1};
     pthread_t thread;
-    int rc, threaded = 0;
+    int threaded = 0, rc;
 
-    if (path != NULL && strcmp(path, ":memory:") != 0 && (r.db = second_reader(db, path)) &&
-        pthread_create(&thread, NULL, replay_main, &r) == 0)
+    if ((w.last = ev_last_seq(db, d)) < 0)
+        return d->code;
+    pthread_mutex_init(&w.mu, NULL);
+    /* The helper starts with the replay while this thread starts on the chain; alone, this
+     * thread does both. */
+    if ((helper.db = second_reader(path, w.last)) != NULL &&
+        pthread_create(&thread, NULL, work_main, &helper) == 0)
         threaded = 1;
-    rc = ev_check_chain(db, chain, d);
+    main_worker.replay = !threaded;
+    work_main(&main_worker);
     if (threaded)
         pthread_join(thread, NULL);
-    else if (rc == 0)
-        r.rc = state_check(db, &r.d);
-    /* A second reader that could not be had costs only the parallelism. */
-    db_close(r.db);
-    if (rc != 0)
-        return rc;
-    if (r.rc != 0 && r.rc != DK_CHECK)
-        return diag_set(d, r.rc, "%s", r.d.msg);
-    *state = r.d;
+    db_close(helper.db);
+    pthread_mutex_destroy(&w.mu);
+    if (w.failed)
+        return diag_set(d, w.store.code ? w.store.code : DK_STORE, "%s", w.store.msg);
+    *chain = w.bad;
+    if (w.bad.bad_seq == 0) {
+        chain->count = w.last;
+        if ((rc = stored_hash(db, w.last, chain->head, d)) != 0)
+            return rc;
+    }
+    *state = w.state;
     return 0;
 }

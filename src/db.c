@@ -403,11 +403,10 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
         goto fail;
     if ((flags & DB_CREATE) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
         goto fail;
-    /* A 16 MiB page cache, since the projections revisit index pages, and as-of tables in
-     * memory: both stay flat as the trail grows. */
+    /* As-of tables live in memory: they hold one row per item, not per event. */
     if ((rc = db_exec(db,
                       "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-                      "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY",
+                      "PRAGMA temp_store = MEMORY",
                       d)) != 0)
         goto fail;
     if ((version < db_schema_version() && (rc = migrate(db, d)) != 0) ||

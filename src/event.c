@@ -329,23 +329,39 @@ out:
 }
 
 int
-ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
+ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, struct diag *d)
 {
     static const char sql[] =
         "SELECT uuid, batch, type, item, subject, old_value, new_value, reason, eff, recorded, "
-        "actor, login, replica, attrs, hash, seq FROM event ORDER BY seq";
+        "actor, login, replica, attrs, hash, seq FROM event WHERE seq >= :from AND seq < :hi "
+        "ORDER BY seq";
     unsigned char prev[EV_HASH_LEN] = {0}, h[EV_HASH_LEN];
+    long long expect = lo > 1 ? lo - 1 : 1;
     struct ev_check r = {0};
     struct ev_bytes b;
     struct ev_buf buf = {0};
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":from", expect, d)) ||
+        (rc = db_bind_int(db, st, ":hi", hi, d)) != 0)
         return rc;
     while ((rc = db_row(db, st, d)) == 1) {
         long long seq = sqlite3_column_int64(st, 15);
+        int stored = sqlite3_column_bytes(st, 14) == EV_HASH_LEN;
 
+        if (seq != expect) {
+            r.bad_seq = seq;
+            snprintf(r.why, sizeof r.why, "the events before it from %lld are missing", expect);
+            break;
+        }
+        expect++;
+        if (seq < lo) {
+            /* The event before the range: its stored hash is where the range chains from. */
+            if (stored)
+                memcpy(prev, sqlite3_column_blob(st, 14), EV_HASH_LEN);
+            continue;
+        }
         for (int i = 0; i < EVF_COUNT; i++) {
             b.v[i] = (const char *)sqlite3_column_text(st, i);
             b.n[i] = (size_t)sqlite3_column_bytes(st, i);
@@ -353,22 +369,12 @@ ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
         b.attrs = (const char *)sqlite3_column_text(st, 13);
         b.attrs_len = (size_t)sqlite3_column_bytes(st, 13);
         r.count++;
-        if (seq != r.count) {
-            r.bad_seq = seq;
-            if (seq > r.count)
-                snprintf(r.why, sizeof r.why, "the events before it from %lld are missing",
-                         r.count);
-            else
-                snprintf(r.why, sizeof r.why, "its sequence number is out of order");
-            break;
-        }
         if (ev_hash(prev, &b, &buf, h) != 0) {
             r.bad_seq = seq;
             snprintf(r.why, sizeof r.why, "its attributes cannot be read");
             break;
         }
-        if (sqlite3_column_bytes(st, 14) != EV_HASH_LEN ||
-            memcmp(sqlite3_column_blob(st, 14), h, EV_HASH_LEN) != 0) {
+        if (!stored || memcmp(sqlite3_column_blob(st, 14), h, EV_HASH_LEN) != 0) {
             r.bad_seq = seq;
             snprintf(r.why, sizeof r.why, "its content does not match its hash");
             break;
@@ -382,4 +388,25 @@ ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
     memcpy(r.head, prev, EV_HASH_LEN);
     *out = r;
     return 0;
+}
+
+long long
+ev_last_seq(struct db *db, struct diag *d)
+{
+    static const char sql[] = "SELECT coalesce(max(seq), 0) FROM event";
+    sqlite3_stmt *st;
+    long long n = -1;
+
+    if (db_prep(db, sql, &st, d) == 0 && db_row(db, st, d) == 1)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+int
+ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
+{
+    long long last = ev_last_seq(db, d);
+
+    return last < 0 ? d->code : ev_check_range(db, 1, last + 1, out, d);
 }

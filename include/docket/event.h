@@ -89,16 +89,24 @@ void ev_buf_free(struct ev_buf *buf);
 
 /* What the chain check found. */
 struct ev_check {
-    long long count;                 /* events read */
+    long long count;                 /* events checked */
     unsigned char head[EV_HASH_LEN]; /* the hash of the last event that matched */
     long long bad_seq;               /* the first event that does not match, or 0 */
     char why[160];                   /* how it does not match */
 };
 
-/* Recomputes the chain of every event in sequence order, stopping at the first mismatch (a
- * gap in the sequence, a hash that differs, attrs that cannot be read). Returns 0 with the
- * result in *OUT (bad_seq 0 when all match), or DK_STORE. */
+/* Checks the events with LO <= seq < HI, each against the stored hash of the one before it
+ * (zeros before the first), stopping at the first mismatch: a gap in the sequence, a hash that
+ * differs, attrs that cannot be read. Since each link is checked on its own, ranges can be
+ * checked in any order, and in parallel; together they check the whole chain. Returns 0 with
+ * the result in *OUT (bad_seq 0 when all match), or DK_STORE. */
+int ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, struct diag *d);
+
+/* Checks every event: ev_check_range over the whole log. */
 int ev_check_chain(struct db *db, struct ev_check *out, struct diag *d);
+
+/* Returns the greatest sequence number (0 for an empty log), or -1 with D set. */
+long long ev_last_seq(struct db *db, struct diag *d);
 
 /* Writes HASH as 64 lower-case hex digits into OUT. */
 void ev_hex(const unsigned char hash[EV_HASH_LEN], char out[2 * EV_HASH_LEN + 1]);
