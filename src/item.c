@@ -416,6 +416,32 @@ no_cycle(struct db *db, const char *key, const char *parent, struct diag *d)
     return 0;
 }
 
+/* Checks that REF names a paragraph of document DOC, when DOC has paragraphs at all. */
+static int
+check_ref(struct db *db, const char *doc, const char *ref, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT count(*), coalesce(sum(ref = :ref), 0), group_concat(ref, ', ') FROM "
+        "(SELECT ref FROM paragraphs WHERE doc = :doc ORDER BY ord)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (doc == NULL || ref == NULL || ref[0] == '\0')
+        return 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":doc", doc, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":ref", ref, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0)
+        rc = diag_set(d, DK_DATA, "%s has no paragraph '%s' (it has %s)", doc, ref,
+                      (const char *)sqlite3_column_text(st, 2));
+    else
+        rc = 0;
+    sqlite3_reset(st);
+    return rc;
+}
+
 static int
 check_cadence(const char *v, long long *out, struct diag *d)
 {
@@ -522,6 +548,16 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     char *name = NULL;
     int rc;
 
+    const struct {
+        const char *name, *v;
+    } text[] = {
+        {"the title", s->title},   {"the ref", s->ref},       {"the description", s->description},
+        {"the reason", s->reason}, {"the parent", s->parent}, {"the kind", s->kind}};
+
+    /* Text is checked first, so that a bad byte is named as such wherever it is. */
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (text[i].v && !text_utf8_ok(text[i].v, strlen(text[i].v)))
+            return diag_set(d, DK_DATA, "%s is not valid UTF-8 text", text[i].name);
     date_today(today);
     if (!text_key_ok(s->key))
         return diag_set(d, DK_DATA,
@@ -581,7 +617,8 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     }
     if (base && (rc = item_check_status(db, kind, base, d)) != 0)
         goto out;
-    if ((rc = default_doc(db, s->doc ? s->doc : par.doc, doc, sizeof doc, d)) != 0)
+    if ((rc = default_doc(db, s->doc ? s->doc : par.doc, doc, sizeof doc, d)) != 0 ||
+        (rc = check_ref(db, doc[0] ? doc : NULL, ref, d)) != 0)
         goto out;
     namelen = strlen(doc) + strlen(s->key) + 2;
     if ((name = malloc(namelen)) == NULL) {
@@ -661,6 +698,9 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
             return diag_set(d, DK_DATA, "the title of '%s' cannot be empty", it->key);
     } else if (strcmp(field, "due") == 0) {
         if ((rc = date_parse(value, &due, d)) != 0)
+            return rc;
+    } else if (strcmp(field, "ref") == 0) {
+        if ((rc = check_ref(db, it->doc, value, d)) != 0)
             return rc;
     } else if (strcmp(field, "cadence_months") == 0) {
         if ((rc = check_cadence(value, &cadence, d)) != 0)

@@ -13,6 +13,7 @@ static const struct opt opts[] = {
     {"description", 0, "TEXT", 0, "a longer description"},
     {"on", 0, "DATE", 0, "since when it is tracked (default: today)"},
     {"message", 'm', "REASON", 0, "why it is added"},
+    {"json", 0, NULL, 0, "print the new item as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -37,6 +38,13 @@ run(struct cmd_ctx *ctx)
     if ((rc = item_add(ctx->db, &s, &ctx->diag)) != 0 ||
         (rc = item_get(ctx->db, s.key, &it, &ctx->diag)) != 0)
         return rc;
+    if (args_get(a, "json")) {
+        cli_json(ctx, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "key", it.key, "uuid",
+                                it.uuid, "kind", it.kind, "parent", cli_jstr(it.parent), "ref",
+                                cli_jstr(it.ref), "status", it.status, "created", it.created));
+        item_free(&it);
+        return 0;
+    }
     fputs("added ", ctx->out);
     cli_put(ctx, it.key, 0);
     fputs(" (", ctx->out);
@@ -54,8 +62,9 @@ run(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_add = {
     .name = "add",
-    .usage = "KEY --title TITLE [--kind KIND] [--parent KEY] [--ref REF] [--goal GOAL] "
-             "[--due DATE] [--cadence MONTHS] [--description TEXT] [--on DATE] [-m REASON]",
+    .usage =
+        "KEY --title TITLE [--kind KIND] [--parent KEY] [--ref REF] [--goal GOAL] "
+        "[--due DATE] [--cadence MONTHS] [--description TEXT] [--on DATE] [-m REASON] [--json]",
     .summary = "Add an item to track, or a per-country instance of one (unct/KEN).",
     .opts = opts,
     .min_args = 1,

@@ -6,13 +6,33 @@ static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "where the figure comes from (required)"},
     {"basis", 0, "TEXT", 0, "what the amount covers (per year, one-off, ...)"},
     {"on", 0, "DATE", 0, "the date of the estimate (default: today)"},
+    {"json", 0, NULL, 0, "print the recorded cost as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
+
+/* Reads back the minor units that the event just recorded holds. */
+static int
+recorded_units(struct cmd_ctx *ctx, long long *minor)
+{
+    static const char sql[] = "SELECT CAST(new_value AS INTEGER) FROM event WHERE seq = :seq";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0 ||
+        (rc = db_bind_int(ctx->db, st, ":seq", db_chain(ctx->db)->seq, &ctx->diag)) != 0)
+        return rc;
+    if ((rc = db_row(ctx->db, st, &ctx->diag)) == 1)
+        *minor = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == 1 ? 0 : rc < 0 ? ctx->diag.code : diag_set(&ctx->diag, DK_STORE, "lost the cost");
+}
 
 static int
 run(struct cmd_ctx *ctx)
 {
     const struct args *a = &ctx->args;
+    char money[48];
+    long long minor = 0;
     struct date eff;
     struct item it;
     int rc;
@@ -20,24 +40,30 @@ run(struct cmd_ctx *ctx)
     if ((rc = cli_effective(ctx, &eff)) != 0 ||
         (rc = item_get(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
         return rc;
-    rc = item_cost(ctx->db, &it, a->pos[1], a->pos[2], args_get(a, "basis"), &eff,
-                   args_get(a, "message"), &ctx->diag);
-    if (rc == 0) {
+    if ((rc = item_cost(ctx->db, &it, a->pos[1], a->pos[2], args_get(a, "basis"), &eff,
+                        args_get(a, "message"), &ctx->diag)) != 0 ||
+        (rc = recorded_units(ctx, &minor)) != 0)
+        goto out;
+    cli_money(money, sizeof money, minor, a->pos[2]);
+    if (args_get(a, "json")) {
+        cli_json(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}", "key", it.key, "currency", a->pos[2],
+                                "amount", money, "minor_units", (json_int_t)minor, "seq",
+                                (json_int_t)db_chain(ctx->db)->seq));
+    } else {
         fputs("cost on ", ctx->out);
         cli_put(ctx, it.key, 0);
-        fputs(": ", ctx->out);
-        cli_put(ctx, a->pos[1], 0);
-        fputc(' ', ctx->out);
+        fprintf(ctx->out, ": %s ", money);
         cli_put(ctx, a->pos[2], 0);
         fputc('\n', ctx->out);
     }
+out:
     item_free(&it);
     return rc;
 }
 
 const struct cmd_entry cmd_cost = {
     .name = "cost",
-    .usage = "KEY AMOUNT CURRENCY -m REASON [--basis TEXT] [--on DATE]",
+    .usage = "KEY AMOUNT CURRENCY -m REASON [--basis TEXT] [--on DATE] [--json]",
     .summary = "Record a cost implication (AMOUNT in major units, such as 250000.00 CHF).",
     .opts = opts,
     .min_args = 3,

@@ -8,6 +8,7 @@
 static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "why the fields change (required)"},
     {"on", 0, "DATE", 0, "since when the new values hold (default: today)"},
+    {"json", 0, NULL, 0, "print the changes as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -15,6 +16,7 @@ static int
 run(struct cmd_ctx *ctx)
 {
     const char *reason = args_get(&ctx->args, "message");
+    json_t *changes = args_get(&ctx->args, "json") ? json_array() : NULL;
     struct date eff;
     struct item it;
     int rc;
@@ -45,7 +47,12 @@ run(struct cmd_ctx *ctx)
             break;
         }
         /* -1: the field already holds the value, and nothing is recorded. */
-        if ((rc = item_edit(ctx->db, &it, field, eq + 1, &eff, reason, &ctx->diag)) <= 0) {
+        if ((rc = item_edit(ctx->db, &it, field, eq + 1, &eff, reason, &ctx->diag)) <= 0 &&
+            changes) {
+            json_array_append_new(changes, json_pack("{s:s, s:s, s:b}", "field", field, "value",
+                                                     eq + 1, "changed", rc == 0));
+            rc = 0;
+        } else if (rc <= 0) {
             cli_put(ctx, it.key, 0);
             fprintf(ctx->out, ".%s: ", field);
             cli_put(ctx, eq + 1, 0);
@@ -56,13 +63,18 @@ run(struct cmd_ctx *ctx)
         if (rc != 0)
             break;
     }
+    if (rc == 0 && changes) {
+        cli_json(ctx, json_pack("{s:s, s:o}", "key", it.key, "fields", changes));
+        changes = NULL;
+    }
+    json_decref(changes);
     item_free(&it);
     return rc;
 }
 
 const struct cmd_entry cmd_edit = {
     .name = "edit",
-    .usage = "KEY FIELD=VALUE... -m REASON [--on DATE]",
+    .usage = "KEY FIELD=VALUE... -m REASON [--on DATE] [--json]",
     .summary = "Change an item's title, ref, due, parent, cadence_months or description.",
     .opts = opts,
     .min_args = 2,

@@ -6,6 +6,7 @@ static const struct opt opts[] = {
     {"message", 'm', "TEXT", OPT_REQUIRED, "the note (required)"},
     {"on", 0, "DATE", 0, "the date it refers to (default: today)"},
     {"evidence", 0, "URL|FILE", OPT_MULTI, "a link or a local file to attach (repeatable)"},
+    {"json", 0, NULL, 0, "print the result as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -24,7 +25,11 @@ run(struct cmd_ctx *ctx)
     for (int i = 0; rc == 0 && i < args_count(&ctx->args, "evidence"); i++)
         rc = item_evidence(ctx->db, &it, args_nth(&ctx->args, "evidence", i), &eff, text,
                            &ctx->diag);
-    if (rc == 0) {
+    if (rc == 0 && args_get(&ctx->args, "json")) {
+        cli_json(ctx, json_pack("{s:s, s:I, s:i}", "key", it.key, "last_seq",
+                                (json_int_t)db_chain(ctx->db)->seq, "evidence",
+                                args_count(&ctx->args, "evidence")));
+    } else if (rc == 0) {
         fputs("noted on ", ctx->out);
         cli_put(ctx, it.key, 0);
         fprintf(ctx->out, " (%d evidence)\n", args_count(&ctx->args, "evidence"));
@@ -35,7 +40,7 @@ run(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_note = {
     .name = "note",
-    .usage = "KEY -m TEXT [--on DATE] [--evidence URL|FILE]...",
+    .usage = "KEY -m TEXT [--on DATE] [--evidence URL|FILE]... [--json]",
     .summary = "Add a note, and evidence, to an item without changing its status.",
     .opts = opts,
     .min_args = 1,

@@ -7,6 +7,7 @@
 
 static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "why the event was a mistake (required)"},
+    {"json", 0, NULL, 0, "print the result as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -26,13 +27,17 @@ run(struct cmd_ctx *ctx)
     date_today(today);
     if ((rc = item_revert(ctx->db, seq, args_get(&ctx->args, "message"), today, &ctx->diag)) != 0)
         return rc;
-    fprintf(ctx->out, "reverted event %lld (by event %lld)\n", seq, db_chain(ctx->db)->seq);
+    if (args_get(&ctx->args, "json"))
+        cli_json(ctx, json_pack("{s:I, s:I}", "reverted", (json_int_t)seq, "by",
+                                (json_int_t)db_chain(ctx->db)->seq));
+    else
+        fprintf(ctx->out, "reverted event %lld (by event %lld)\n", seq, db_chain(ctx->db)->seq);
     return 0;
 }
 
 const struct cmd_entry cmd_revert = {
     .name = "revert",
-    .usage = "SEQ -m REASON",
+    .usage = "SEQ -m REASON [--json]",
     .summary = "Cancel a mistaken event by a new one; both stay in the audit trail.",
     .opts = opts,
     .min_args = 1,

@@ -23,11 +23,13 @@ run_ok add smt/KEN --title "SMT Kenya" --goal keep
 expect_out "^added smt/KEN (membership under smt"
 
 # A new item with the optional fields.
-run_ok add proposal.annex --title "Draft the annex" --kind proposal --ref "2(d)" \
+# A paragraph reference must name a paragraph of the item's document.
+run_fails 3 "has no paragraph '2(d)'" add proposal.annex --title "Draft the annex" --kind proposal --ref "2(d)"
+run_ok add proposal.annex --title "Draft the annex" --kind proposal --ref "4" \
     --due 2030-06 --description "An annex to the agreement" -m "asked by the working group"
 expect_out "^added proposal.annex (proposal"
 run_ok show proposal.annex
-expect_out "^  paragraph  *2(d)"
+expect_out "^  paragraph  *4"
 expect_out "^  due  *2030-06"
 expect_out "^  description  *An annex to the agreement"
 expect_out "^  parent  *-"

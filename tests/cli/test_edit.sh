@@ -20,15 +20,16 @@ expect_out "^legal.approach .*Negotiate an improved legal basis"
 
 # Several fields in one batch; an unchanged value writes nothing.
 n0=$(events)
-run_ok edit cost.legal ref=3bis due=2030-06 "description=What the arrangements cost" -m "from the WG"
+run_fails 3 "has no paragraph '3bis'" edit cost.legal ref=3bis -m "no such paragraph"
+run_ok edit cost.legal ref=4 due=2030-06 "description=What the arrangements cost" -m "from the WG"
 expect_eq "events after a 3-field edit" "$(events)" $((n0 + 3))
 expect_eq "one batch" "$(sql "select count(distinct batch) from event where seq > $n0")" 1
 run_ok show cost.legal
-expect_out "^  paragraph  *3bis"
+expect_out "^  paragraph  *4"
 expect_out "^  due  *2030-06"
 expect_out "^  description  *What the arrangements cost"
 n0=$(events)
-run_ok edit cost.legal ref=3bis -m "again"
+run_ok edit cost.legal ref=4 -m "again"
 expect_out "unchanged"
 expect_eq "events after a no-op edit" "$(events)" "$n0"
 
