@@ -13,36 +13,40 @@ import sys
 import time
 
 
-def run_once(argv, env, stdin=None):
-    """Runs ARGV; returns (seconds, peak RSS in KiB, exit status)."""
+RSS_FILE = "/tmp/docket-bench-rss"
+
+
+def run_once(argv, env, stdin=None, rss=False):
+    """Runs ARGV; returns (seconds, peak RSS in KiB or 0). The peak is taken in a separate run
+    under GNU time, whose own start would otherwise count in the time: a child forked from
+    this Python would report Python's own pages as its peak."""
+    if rss:
+        argv = ["/usr/bin/time", "-f", "%M", "-o", RSS_FILE, *argv]
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if stdin:
-        proc.stdin.write(stdin.encode())
-        proc.stdin.close()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(argv, env=env, input=stdin.encode() if stdin else None,
+                          stdin=None if stdin else subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.exit(f"bench: {' '.join(argv)} exited {code}: {err.strip()}")
-    return elapsed, usage.ru_maxrss, code
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} exited {proc.returncode}: "
+                 f"{proc.stderr.decode(errors='replace').strip()}")
+    if not rss:
+        return elapsed, 0
+    with open(RSS_FILE) as f:
+        return elapsed, int(f.read().split()[-1])
 
 
 def measure(argv, env, runs, stdin=None, setup=None):
-    """Returns (median s, min s, max s, peak KiB) over RUNS runs after one warm-up."""
+    """Returns (median s, min s, max s, peak KiB): RUNS timed runs after one warm-up that also
+    takes the peak memory."""
     if setup:
         setup()
-    run_once(argv, env, stdin)
-    times, peak = [], 0
+    _, peak = run_once(argv, env, stdin, rss=True)
+    times = []
     for _ in range(runs):
         if setup:
             setup()
-        t, rss, _ = run_once(argv, env, stdin)
-        times.append(t)
-        peak = max(peak, rss)
+        times.append(run_once(argv, env, stdin)[0])
     return statistics.median(times), min(times), max(times), peak
 
 
