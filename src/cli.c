@@ -227,22 +227,6 @@ cli_jstr(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-void
-cli_money(char *buf, size_t n, long long minor, const char *currency)
-{
-    int exp = currency_exponent(currency ? currency : "");
-    unsigned long long v = minor < 0 ? 0ULL - (unsigned long long)minor : (unsigned long long)minor;
-    unsigned long long scale = 1;
-
-    if (exp <= 0) {
-        snprintf(buf, n, "%lld", minor);
-        return;
-    }
-    for (int i = 0; i < exp; i++)
-        scale *= 10;
-    snprintf(buf, n, "%s%llu.%0*llu", minor < 0 ? "-" : "", v / scale, exp & 7, v % scale);
-}
-
 static const char *
 col(sqlite3_stmt *st, int i)
 {
@@ -306,7 +290,8 @@ cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st)
         fputs("created: ", f);
         cli_put(ctx, col(st, C_NEW), 0);
     } else if (strcmp(type, "cost") == 0) {
-        cli_money(money, sizeof money, sqlite3_column_int64(st, C_NEW), attr_of(a, "currency"));
+        currency_format(money, sizeof money, sqlite3_column_int64(st, C_NEW),
+                        attr_of(a, "currency"));
         fprintf(f, "cost %s ", money);
         cli_put(ctx, attr_of(a, "currency"), 0);
         if (attr_of(a, "basis")) {

@@ -67,6 +67,7 @@ struct cmd_entry {
     const struct opt *opts; /* ends with { NULL } */
     int min_args, max_args; /* positional arguments; max -1: any number */
     unsigned flags;
+    const char *writes_with; /* an option that makes the command write (report --publish) */
     int (*run)(struct cmd_ctx *ctx);
 };
 
@@ -80,13 +81,18 @@ struct cmd_ctx {
     struct diag diag;
     char asof[11];  /* cli_asof: the end of --as-of, else 9999-12-31 */
     char known[25]; /* cli_asof: --known-at as a full UTC time, else the end of time */
+    /* Called once the transaction has ended, COMMITTED or not: to rename into place a file
+     * that must not appear unless the transaction holds, or else to drop it. Its failure is
+     * the command's. */
+    int (*after_commit)(struct cmd_ctx *ctx, int committed);
+    void *after_arg;
 };
 
 /* The command table, ending with NULL. */
 extern const struct cmd_entry *const commands[];
 
 extern const struct cmd_entry cmd_init, cmd_list, cmd_show, cmd_set, cmd_note, cmd_add, cmd_edit,
-    cmd_cost, cmd_revert, cmd_log, cmd_diff, cmd_verify, cmd_backup;
+    cmd_cost, cmd_revert, cmd_log, cmd_diff, cmd_verify, cmd_backup, cmd_report;
 
 /* Parses ARGV[0..ARGC) against E's options. Returns 0, or DK_USAGE with D set. */
 int cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, struct diag *d);
@@ -116,9 +122,6 @@ void cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st);
 
 /* Returns the event in ST's current row as a new JSON object. */
 json_t *cli_event_json(sqlite3_stmt *st);
-
-/* Writes an amount of MINOR units of CURRENCY in major units ("250000.00") into BUF. */
-void cli_money(char *buf, size_t n, long long minor, const char *currency);
 
 /* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
 void cli_put(struct cmd_ctx *ctx, const char *s, int width);

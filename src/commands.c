@@ -4,6 +4,6 @@
 #include "cli.h"
 
 const struct cmd_entry *const commands[] = {
-    &cmd_init, &cmd_list,   &cmd_show, &cmd_set,  &cmd_note,   &cmd_add,    &cmd_edit,
-    &cmd_cost, &cmd_revert, &cmd_log,  &cmd_diff, &cmd_verify, &cmd_backup, NULL,
+    &cmd_init,   &cmd_list, &cmd_show, &cmd_set,    &cmd_note,   &cmd_add,    &cmd_edit, &cmd_cost,
+    &cmd_revert, &cmd_log,  &cmd_diff, &cmd_report, &cmd_verify, &cmd_backup, NULL,
 };

@@ -1,6 +1,7 @@
 /* currency.c: the table of active ISO 4217 currency codes and lookup of their exponents. */
 #include "docket/currency.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* One active code and the number of digits after the decimal point in its amounts. */
@@ -65,4 +66,20 @@ currency_exponent(const char *code)
             lo = mid + 1;
     }
     return -1;
+}
+
+void
+currency_format(char *buf, size_t n, long long minor, const char *currency)
+{
+    int exp = currency_exponent(currency ? currency : "");
+    unsigned long long v = minor < 0 ? 0ULL - (unsigned long long)minor : (unsigned long long)minor;
+    unsigned long long scale = 1;
+
+    if (exp <= 0) {
+        snprintf(buf, n, "%lld", minor);
+        return;
+    }
+    for (int i = 0; i < exp; i++)
+        scale *= 10;
+    snprintf(buf, n, "%s%llu.%0*llu", minor < 0 ? "-" : "", v / scale, exp & 7, v % scale);
 }

@@ -1,16 +1,17 @@
 /* db.c: the store: opening, migrating, cached statements and the one transaction helper. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "docket/currency.h"
 #include "docket/date.h"
 #include "docket/db.h"
 #include "docket/embed.h"
+#include "docket/outfile.h"
 #include "docket/uuid.h"
 
 enum { BUSY_TIMEOUT_MS = 10000 };
@@ -212,6 +213,22 @@ sql_period_end(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_text(cx, date.end, -1, SQLITE_TRANSIENT);
 }
 
+/* money(MINOR, CURRENCY): an amount in minor units written in major units, for reports. */
+static void
+sql_money(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    char buf[48];
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    currency_format(buf, sizeof buf, sqlite3_value_int64(argv[0]),
+                    (const char *)sqlite3_value_text(argv[1]));
+    sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
+}
+
 /* Reads one integer PRAGMA. Returns 0 or DK_STORE. */
 static int
 pragma_int(struct db *db, const char *sql, int *out, struct diag *d)
@@ -403,6 +420,9 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     sqlite3_create_function_v2(db->h, "period_end", 1,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                sql_period_end, NULL, NULL, NULL);
+    sqlite3_create_function_v2(db->h, "money", 2,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               sql_money, NULL, NULL, NULL);
     if ((rc = check_store(db, path, flags, &version, d)) != 0)
         goto fail;
     if ((flags & DB_CREATE) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
@@ -437,60 +457,24 @@ db_close(struct db *db)
     free(db);
 }
 
-/* Flushes FD's file to disk and closes it. Returns 0 or -1 with errno set. */
-static int
-sync_close(int fd)
-{
-    int rc = fsync(fd);
-    int e = errno;
-
-    close(fd);
-    errno = e;
-    return rc;
-}
-
 int
 db_backup(struct db *db, const char *path, struct diag *d)
 {
-    char *copy = NULL, *tmp = NULL, *dir;
+    struct outfile o;
     sqlite3_stmt *st = NULL;
-    int fd = -1, rc = 0;
-    size_t n = strlen(path) + 16;
+    int rc;
 
-    if ((copy = strdup(path)) == NULL || (tmp = malloc(n)) == NULL) {
-        rc = diag_set(d, DK_IO, "out of memory");
-        goto out;
-    }
-    dir = dirname(copy);
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    if ((fd = mkstemp(tmp)) < 0) {
-        rc = diag_set(d, DK_IO, "cannot write '%s': %s", path, strerror(errno));
-        tmp[0] = '\0';
-        goto out;
-    }
-    close(fd);
-    if (sqlite3_prepare_v2(db->h, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK) {
+    /* VACUUM INTO writes a consistent copy into the empty temporary file. */
+    if ((rc = outfile_open(path, &o, d)) != 0)
+        return rc;
+    if (sqlite3_prepare_v2(db->h, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(st, 1, o.tmp, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE) {
         rc = db_fail(db, "backup", d);
-        goto out;
+        sqlite3_finalize(st);
+        outfile_abort(&o);
+        return rc;
     }
-    sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = db_fail(db, "backup", d);
-        goto out;
-    }
-    if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || sync_close(fd) != 0 ||
-        rename(tmp, path) != 0) {
-        rc = diag_set(d, DK_IO, "cannot write '%s': %s", path, strerror(errno));
-        goto out;
-    }
-    tmp[0] = '\0';
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-        sync_close(fd);
-out:
     sqlite3_finalize(st);
-    if (tmp && tmp[0] != '\0')
-        unlink(tmp);
-    free(tmp);
-    free(copy);
-    return rc;
+    return outfile_commit(&o, d);
 }

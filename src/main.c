@@ -127,6 +127,8 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
 {
     const struct cmd_entry *e = ctx->entry;
     const char *login = login_name(), *actor = by ? by : getenv("DOCKET_ACTOR");
+    int writes =
+        (e->flags & CMD_WRITE) || (e->writes_with && args_get(&ctx->args, e->writes_with) != NULL);
     char *buf = NULL;
     size_t len = 0;
     unsigned flags = 0;
@@ -147,20 +149,25 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
     db_set_actor(ctx->db, actor, login);
     if (getenv("DOCKET_TRACE_SQL") && strcmp(getenv("DOCKET_TRACE_SQL"), "1") == 0)
         sqlite3_trace_v2(db_handle(ctx->db), SQLITE_TRACE_STMT, trace_sql, NULL);
-    if (e->flags & CMD_WRITE) {
-        if ((ctx->out = open_memstream(&buf, &len)) == NULL)
-            return diag_set(&ctx->diag, DK_IO, "out of memory");
-    }
+    if (readonly && writes)
+        return diag_set(&ctx->diag, DK_USAGE, "this writes to the store, which -r forbids");
+    if (writes && (ctx->out = open_memstream(&buf, &len)) == NULL)
+        return diag_set(&ctx->diag, DK_IO, "out of memory");
     if (e->flags & CMD_NOTX)
         rc = e->run(ctx);
     else
-        rc = db_tx(ctx->db, (e->flags & CMD_WRITE) != 0, run_command, ctx, &ctx->diag);
-    if (e->flags & CMD_WRITE) {
+        rc = db_tx(ctx->db, writes, run_command, ctx, &ctx->diag);
+    if (writes) {
         fclose(ctx->out);
         ctx->out = stdout;
         if (rc == 0 && len > 0 && fwrite(buf, 1, len, stdout) != len)
             rc = diag_set(&ctx->diag, DK_IO, "cannot write to stdout: %s", strerror(errno));
         free(buf);
+    }
+    if (ctx->after_commit) {
+        int after = ctx->after_commit(ctx, rc == 0);
+
+        rc = rc != 0 ? rc : after;
     }
     return rc;
 }
@@ -212,7 +219,7 @@ main(int argc, char **argv)
         }
     }
     if (readonly && (ctx.entry->flags & CMD_WRITE)) {
-        fprintf(stderr, "docket: %s: writes to the store, which -r forbids\n", argv[i]);
+        report(ctx.entry->name, "", "writes to the store, which -r forbids");
         return DK_USAGE;
     }
     if (cli_parse(ctx.entry, argc - i - 1, argv + i + 1, &ctx.args, &ctx.diag) != 0) {

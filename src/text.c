@@ -59,6 +59,31 @@ text_utf8_ok(const char *s, size_t len)
     return 1;
 }
 
+char *
+text_repair(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char *out = malloc(3 * n + 1), *q = out;
+    unsigned long cp;
+    size_t i = 0, len;
+
+    if (out == NULL)
+        return NULL;
+    while (i < n) {
+        if (p[i] != 0 && (len = utf8_decode(p + i, n - i, &cp)) != 0) {
+            memcpy(q, p + i, len);
+            q += len;
+            i += len;
+        } else {
+            memcpy(q, "\xef\xbf\xbd", 3); /* U+FFFD */
+            q += 3;
+            i++;
+        }
+    }
+    *q = '\0';
+    return out;
+}
+
 /* Returns 1 for the characters that may not reach a terminal raw: C0, DEL, C1, and the
  * bidirectional embeddings, overrides and isolates that can reorder what a reader sees. */
 static int

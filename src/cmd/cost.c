@@ -1,5 +1,6 @@
 /* cost.c: `docket cost`: record a cost implication in integer minor units of a currency. */
 #include "cli.h"
+#include "docket/currency.h"
 #include "docket/item.h"
 
 static const struct opt opts[] = {
@@ -44,7 +45,7 @@ run(struct cmd_ctx *ctx)
                         args_get(a, "message"), &ctx->diag)) != 0 ||
         (rc = recorded_units(ctx, &minor)) != 0)
         goto out;
-    cli_money(money, sizeof money, minor, a->pos[2]);
+    currency_format(money, sizeof money, minor, a->pos[2]);
     if (args_get(a, "json")) {
         cli_json(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}", "key", it.key, "currency", a->pos[2],
                                 "amount", money, "minor_units", (json_int_t)minor, "seq",

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "docket/currency.h"
 #include "docket/item.h"
 
 static const struct opt opts[] = {
@@ -98,7 +99,7 @@ sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
                                       json_pack("{s:s, s:s, s:o}", "ref", text(st, 0), "effective",
                                                 text(st, 1), "sha256", cli_jstr(text(st, 2))));
             } else if (o && s == 3) {
-                cli_money(money, sizeof money, sqlite3_column_int64(st, 1), text(st, 0));
+                currency_format(money, sizeof money, sqlite3_column_int64(st, 1), text(st, 0));
                 json_array_append_new(
                     a, json_pack("{s:o, s:I, s:s, s:i}", "currency", cli_jstr(text(st, 0)),
                                  "minor_units", (json_int_t)sqlite3_column_int64(st, 1), "amount",
@@ -127,7 +128,7 @@ sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
                     cli_put(ctx, text(st, 1), 0);
                     fputc(')', ctx->out);
                 } else if (s == 3) {
-                    cli_money(money, sizeof money, sqlite3_column_int64(st, 1), text(st, 0));
+                    currency_format(money, sizeof money, sqlite3_column_int64(st, 1), text(st, 0));
                     fprintf(ctx->out, "%s ", money);
                     cli_put(ctx, text(st, 0), 0);
                 } else {

@@ -1,0 +1,120 @@
+/* report.h: reports as SQL: their definitions, and running their sections into a renderer. */
+#ifndef DOCKET_REPORT_H
+#define DOCKET_REPORT_H
+
+#include <stdio.h>
+
+#include "docket/db.h"
+
+/* A chart a section asks for: a KIND drawn from the columns X and Y (and SERIES for stacks). */
+struct report_chart {
+    char *kind;   /* "bar", "line" or "stack" */
+    char *x, *y;  /* column names */
+    char *series; /* "stack": the column whose values are stacked */
+};
+
+/* One section: a header comment and one SELECT. Strings are owned by the report. */
+struct report_section {
+    char *name, *title, *description; /* description may be NULL */
+    struct report_chart chart;        /* chart.kind NULL: no chart */
+    char *sql;
+    int line; /* the line of the file where the section starts */
+};
+
+/* A report definition, parsed from reports/NAME.sql. */
+struct report_def {
+    char *name, *title, *description;
+    char *origin; /* where it came from: "reports/progress.sql" or a path */
+    struct report_section *sections;
+    int nsections;
+};
+
+/* Parses report NAME from TEXT (ORIGIN names it in messages). The file is a header comment
+ * ("-- title: ...", "-- description: ..."), then sections, each opened by "-- section: NAME"
+ * and its own "-- title:", "-- description:", "-- chart: KIND x=COL y=COL [series=COL]" lines,
+ * then exactly one SELECT. On success *OUT owns the definition (report_free). Exit code
+ * DK_DATA as "ORIGIN:LINE: what is wrong". */
+int report_parse(const char *name, const char *text, size_t len, const char *origin,
+                 struct report_def **out, struct diag *d);
+
+/* Loads report NAME: DIR/NAME.sql when DIR (--reports) has it, else the embedded one. Exit
+ * codes: DK_DATA (no such report, naming the nearest; a bad file), DK_IO (DIR unreadable). */
+int report_load(const char *name, const char *dir, struct report_def **out, struct diag *d);
+
+void report_free(struct report_def *r);
+
+/* Returns the section called NAME, or NULL. */
+const struct report_section *report_section(const struct report_def *r, const char *name);
+
+/* What a report states about itself, so that a reader can check it against the trail. */
+struct report_meta {
+    const char *report, *title, *description;
+    const char *asof;      /* the as-of date, YYYY-MM-DD */
+    const char *generated; /* UTC time of generation; NULL with --reproducible */
+    long long events;      /* the trail's position: its last sequence number */
+    char head[65];         /* the hash of that event, hex */
+    int ndocs;
+    struct report_doc {
+        char *symbol, *title, *adopted;
+    } * docs;
+};
+
+struct render;
+
+/* What a format implements. Each function writes to the renderer's stream and returns 0, or
+ * DK_IO when the stream reports an error. A section's rows arrive one at a time as the current
+ * row of a statement, so that a long report streams in flat memory. */
+struct render_ops {
+    int (*begin)(struct render *r, const struct report_meta *m);
+    int (*section)(struct render *r, const struct report_section *s, int ncols,
+                   const char *const *cols);
+    int (*row)(struct render *r, sqlite3_stmt *st);
+    int (*section_end)(struct render *r, const struct report_section *s);
+    int (*end)(struct render *r);
+    void (*free)(struct render *r); /* frees what the format keeps in state */
+};
+
+struct render {
+    const struct render_ops *ops;
+    FILE *f;
+    int one_section; /* only one section is written (csv: no title rows) */
+    void *state;     /* the format's own */
+};
+
+/* The formats. render_csv writes every section, each after a row holding its title, unless
+ * only one is chosen; the others are whole reports. */
+extern const struct render_ops render_md, render_html, render_csv, render_json;
+
+/* Returns the renderer for FORMAT ("md", "html", "csv", "json"), or NULL. */
+const struct render_ops *render_find(const char *format);
+
+/* What a run needs beyond the store. */
+struct report_opts {
+    const char *asof;    /* YYYY-MM-DD, the end of --as-of; NULL: the current state */
+    const char *known;   /* a full UTC time (--known-at); NULL: everything recorded */
+    const char *since;   /* a full UTC time: the changes recorded since then */
+    const char *today;   /* YYYY-MM-DD: the date the report speaks for when ASOF is NULL */
+    const char *section; /* only this section, or NULL */
+    int reproducible;    /* leave out the generation time */
+};
+
+/* Runs every section of R (or OPTS->section) against DB and renders it with OUT. Section SQL
+ * sees the state tables (as of OPTS->asof and ->known), items_since (the items as recorded at
+ * OPTS->since), progress_by_month (see state_progress_by_month), the one-row table params
+ * (asof, known, since) and the views evidence, costs, status_events and publications, each
+ * limited to what is visible then. Exit codes: DK_DATA
+ * (a section that would write, broken SQL, an unknown section: "ORIGIN:LINE: ..."; an as-of
+ * date before any document was adopted), DK_STORE, DK_IO. */
+int report_run(struct db *db, const struct report_def *r, const struct report_opts *opts,
+               struct render *out, struct diag *d);
+
+/* Writes the recorded time of the last publication of report NAME into OUT, or the start of
+ * time when it was never published. Returns 0 or DK_STORE. */
+int report_last_published(struct db *db, const char *name, char out[25], struct diag *d);
+
+/* Records the publication of report NAME as of ASOF in FORMAT: an event holding the trail's
+ * head ("N HEX") at this moment. Must run inside db_tx(write). Returns 0 or DK_STORE. */
+int report_publish(struct db *db, const char *name, const char *asof, const char *format,
+                   struct diag *d);
+
+#endif

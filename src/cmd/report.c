@@ -1,0 +1,116 @@
+/* report.c: `docket report`: a report rendered as Markdown, HTML, CSV or JSON. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "docket/date.h"
+#include "docket/outfile.h"
+#include "docket/report.h"
+
+static const struct opt opts[] = {
+    {"format", 0, "FORMAT", 0, "md (default), html, csv or json"},
+    {"as-of", 0, "DATE", 0, "the state on DATE (by effective date, with all known now)"},
+    {"known-at", 0, "TIME", 0, "as the tracker recorded it at TIME (UTC)"},
+    {"since", 0, "TIME", 0, "the changes recorded since TIME (default: the last publication)"},
+    {"section", 0, "NAME", 0, "only this section"},
+    {"output", 'o', "FILE", 0, "write to FILE (through a temporary file) instead of stdout"},
+    {"reports", 0, "DIR", 0, "report definitions in DIR add to and override the built-in ones"},
+    {"reproducible", 0, NULL, 0, "leave out the generation time"},
+    {"publish", 0, NULL, 0, "record the publication as an event in the audit trail"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+/* Renames the written report into place once the publication is committed, or drops it. */
+static int
+finish(struct cmd_ctx *ctx, int committed)
+{
+    struct outfile *o = ctx->after_arg;
+    int rc = committed ? outfile_commit(o, &ctx->diag) : 0;
+
+    if (!committed)
+        outfile_abort(o);
+    free(o);
+    return rc;
+}
+
+static int
+run(struct cmd_ctx *ctx)
+{
+    const struct args *a = &ctx->args;
+    const char *format = args_get(a, "format") ? args_get(a, "format") : "md";
+    const char *name = a->npos ? a->pos[0] : "progress";
+    char today[11], known[TS_LEN + 1], since[TS_LEN + 1];
+    struct report_opts o = {.section = args_get(a, "section"),
+                            .reproducible = args_get(a, "reproducible") != NULL};
+    struct render r = {.ops = render_find(format), .one_section = o.section != NULL};
+    struct report_def *def = NULL;
+    struct outfile *out = NULL;
+    struct date asof;
+    int rc;
+
+    if (r.ops == NULL)
+        return diag_set(&ctx->diag, DK_USAGE, "unknown format '%s' (md, html, csv or json)",
+                        format);
+    date_today(today);
+    o.today = today;
+    if ((args_get(a, "as-of") && (rc = date_parse(args_get(a, "as-of"), &asof, &ctx->diag))) ||
+        (args_get(a, "known-at") &&
+         (rc = ts_parse(args_get(a, "known-at"), 1, known, &ctx->diag))) ||
+        (args_get(a, "since") && (rc = ts_parse(args_get(a, "since"), 0, since, &ctx->diag))))
+        return rc;
+    o.asof = args_get(a, "as-of") ? asof.end : NULL;
+    o.known = args_get(a, "known-at") ? known : NULL;
+    if (!args_get(a, "since") &&
+        (rc = report_last_published(ctx->db, name, since, &ctx->diag)) != 0)
+        return rc;
+    o.since = since;
+    if ((rc = report_load(name, args_get(a, "reports"), &def, &ctx->diag)) != 0)
+        return rc;
+    if ((out = calloc(1, sizeof *out)) == NULL) {
+        rc = diag_set(&ctx->diag, DK_IO, "out of memory");
+        goto fail;
+    }
+    if (args_get(a, "output") && (rc = outfile_open(args_get(a, "output"), out, &ctx->diag)))
+        goto fail;
+    r.f = args_get(a, "output") ? out->f : ctx->out;
+    rc = report_run(ctx->db, def, &o, &r, &ctx->diag);
+    r.ops->free(&r);
+    if (rc == 0 && args_get(a, "publish"))
+        rc = report_publish(ctx->db, name, o.asof ? o.asof : today, format, &ctx->diag);
+    if (rc != 0)
+        goto fail;
+    report_free(def);
+    if (!args_get(a, "output")) {
+        free(out);
+        return 0;
+    }
+    if (!args_get(a, "publish")) {
+        rc = outfile_commit(out, &ctx->diag);
+        free(out);
+        return rc;
+    }
+    /* A published report's file appears only if its publication is committed. */
+    ctx->after_commit = finish;
+    ctx->after_arg = out;
+    return 0;
+fail:
+    if (out)
+        outfile_abort(out);
+    free(out);
+    report_free(def);
+    return rc;
+}
+
+const struct cmd_entry cmd_report = {
+    .name = "report",
+    .usage = "[NAME] [--format md|html|csv|json] [--as-of DATE] [--known-at TIME] "
+             "[--since TIME] [--section NAME] [-o FILE] [--reports DIR] [--reproducible] "
+             "[--publish]",
+    .summary = "Render a progress report (default 'progress') as Markdown, HTML, CSV or JSON.",
+    .opts = opts,
+    .min_args = 0,
+    .max_args = 1,
+    .flags = CMD_STORE,
+    .writes_with = "publish",
+    .run = run,
+};

@@ -1,0 +1,104 @@
+/* outfile.c: files written whole or not at all: a temporary file beside the target, flushed,
+ * synced and renamed over it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docket/outfile.h"
+
+int
+outfile_open(const char *path, struct outfile *o, struct diag *d)
+{
+    size_t n;
+    mode_t mask;
+    int fd = -1;
+
+    memset(o, 0, sizeof *o);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    n = strlen(path) + 16;
+    if ((o->path = strdup(path)) == NULL || (o->tmp = malloc(n)) == NULL) {
+        outfile_abort(o);
+        return diag_set(d, DK_IO, "cannot write '%s': out of memory", path);
+    }
+    snprintf(o->tmp, n, "%s.tmp-XXXXXX", path);
+    /* mkstemp makes the file private; the target gets the usual mode (0666 less the umask). */
+    mask = umask(0);
+    umask(mask);
+    if ((fd = mkstemp(o->tmp)) < 0 || fchmod(fd, 0666 & ~mask) != 0 ||
+        (o->f = fdopen(fd, "w")) == NULL) {
+        int e = errno;
+
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+        outfile_abort(o);
+        return diag_set(d, DK_IO, "cannot write '%s': %s", path, strerror(e));
+    }
+    return 0;
+}
+
+/* Syncs the folder that holds PATH, so that the rename itself survives a crash. */
+static void
+sync_dir(const char *path)
+{
+    char *copy = strdup(path);
+    int fd;
+
+    if (copy && (fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
+}
+
+int
+outfile_commit(struct outfile *o, struct diag *d)
+{
+    int e = 0;
+
+    if (o->path == NULL) {
+        if (fflush(o->f) != 0 || ferror(o->f))
+            return diag_set(d, DK_IO, "cannot write to stdout: %s", strerror(errno));
+        return 0;
+    }
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
+        e = errno ? errno : EIO;
+    if (fclose(o->f) != 0 && e == 0)
+        e = errno;
+    o->f = NULL;
+    if (e == 0 && rename(o->tmp, o->path) != 0)
+        e = errno;
+    if (e != 0) {
+        diag_set(d, DK_IO, "cannot write '%s': %s", o->path, strerror(e));
+        outfile_abort(o);
+        return DK_IO;
+    }
+    sync_dir(o->path);
+    free(o->tmp);
+    o->tmp = NULL;
+    outfile_abort(o);
+    return 0;
+}
+
+void
+outfile_abort(struct outfile *o)
+{
+    if (o->f && o->f != stdout)
+        fclose(o->f);
+    if (o->tmp) {
+        unlink(o->tmp);
+        free(o->tmp);
+    }
+    free(o->path);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,96 @@
+/* render_csv.c: reports as CSV (RFC 4180, UTF-8, CRLF): one section, or every section after a
+ * row holding its title. */
+#include <string.h>
+
+#include "docket/diag.h"
+#include "docket/report.h"
+
+/* Writes one field, quoted when it holds a comma, a quote or a line break. */
+static void
+field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int
+status(struct render *r)
+{
+    return ferror(r->f) ? DK_IO : 0;
+}
+
+static int
+begin(struct render *r, const struct report_meta *m)
+{
+    (void)m;
+    return status(r);
+}
+
+static int
+section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
+{
+    if (!r->one_section) {
+        field(r->f, s->title);
+        fputs("\r\n", r->f);
+    }
+    for (int i = 0; i < ncols; i++) {
+        if (i)
+            fputc(',', r->f);
+        field(r->f, cols[i]);
+    }
+    fputs("\r\n", r->f);
+    return status(r);
+}
+
+static int
+row(struct render *r, sqlite3_stmt *st)
+{
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+        if (i)
+            fputc(',', r->f);
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_NULL:
+            break;
+        case SQLITE_INTEGER:
+            fprintf(r->f, "%lld", (long long)sqlite3_column_int64(st, i));
+            break;
+        case SQLITE_FLOAT:
+            fprintf(r->f, "%.15g", sqlite3_column_double(st, i));
+            break;
+        default:
+            field(r->f, (const char *)sqlite3_column_text(st, i));
+        }
+    }
+    fputs("\r\n", r->f);
+    return status(r);
+}
+
+static int
+section_end(struct render *r, const struct report_section *s)
+{
+    (void)s;
+    return status(r);
+}
+
+static int
+end(struct render *r)
+{
+    return status(r);
+}
+
+static void
+free_state(struct render *r)
+{
+    (void)r;
+}
+
+const struct render_ops render_csv = {begin, section, row, section_end, end, free_state};

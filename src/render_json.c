@@ -1,0 +1,156 @@
+/* render_json.c: reports as one JSON object: metadata, then sections with their columns and
+ * rows, written as it goes so that a long report streams. */
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "docket/diag.h"
+#include "docket/report.h"
+#include "docket/text.h"
+
+/* Where the writer is: how many sections and rows have been written, for the commas. */
+struct place {
+    int sections, rows;
+};
+
+/* Writes V (stolen) as compact JSON. */
+static void
+put(FILE *f, json_t *v)
+{
+    json_dumpf(v, f, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+    json_decref(v);
+}
+
+static json_t *
+jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* Returns column I of ST as JSON: text that is not UTF-8 (a blob, a cut string) has its bad
+ * bytes replaced, since JSON cannot carry them. */
+static json_t *
+value(sqlite3_stmt *st, int i)
+{
+    const char *s;
+    size_t n;
+    char *fixed;
+    json_t *v;
+
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        return json_null();
+    case SQLITE_INTEGER:
+        return json_integer(sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT:
+        return json_real(sqlite3_column_double(st, i));
+    default:
+        s = (const char *)sqlite3_column_text(st, i);
+        n = (size_t)sqlite3_column_bytes(st, i);
+        if (text_utf8_ok(s, n))
+            return json_stringn(s, n);
+        if ((fixed = text_repair(s, n)) == NULL)
+            return json_null();
+        v = json_string(fixed);
+        free(fixed);
+        return v;
+    }
+}
+
+static int
+status(struct render *r)
+{
+    return ferror(r->f) ? DK_IO : 0;
+}
+
+static int
+begin(struct render *r, const struct report_meta *m)
+{
+    json_t *docs = json_array();
+
+    if ((r->state = calloc(1, sizeof(struct place))) == NULL)
+        return DK_IO;
+    for (int i = 0; i < m->ndocs; i++)
+        json_array_append_new(docs, json_pack("{s:o, s:o, s:o}", "symbol", jstr(m->docs[i].symbol),
+                                              "title", jstr(m->docs[i].title), "adopted",
+                                              jstr(m->docs[i].adopted)));
+    fputs("{\"format\":\"docket-report\",\"version\":1,\"report\":", r->f);
+    put(r->f, jstr(m->report));
+    fputs(",\"title\":", r->f);
+    put(r->f, jstr(m->title));
+    fputs(",\"description\":", r->f);
+    put(r->f, jstr(m->description));
+    fputs(",\"documents\":", r->f);
+    put(r->f, docs);
+    fputs(",\"as_of\":", r->f);
+    put(r->f, jstr(m->asof));
+    fputs(",\"generated\":", r->f);
+    put(r->f, jstr(m->generated));
+    fprintf(r->f, ",\"trail\":{\"events\":%lld,\"head\":\"%s\"},\"sections\":[", m->events,
+            m->head);
+    return status(r);
+}
+
+static int
+section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
+{
+    struct place *p = r->state;
+    json_t *names = json_array(), *chart = json_null();
+
+    for (int i = 0; i < ncols; i++)
+        json_array_append_new(names, jstr(cols[i]));
+    if (s->chart.kind)
+        chart = json_pack("{s:s, s:s, s:s, s:o}", "kind", s->chart.kind, "x", s->chart.x, "y",
+                          s->chart.y, "series", jstr(s->chart.series));
+    fputs(p->sections++ ? ",\n{\"name\":" : "\n{\"name\":", r->f);
+    put(r->f, jstr(s->name));
+    fputs(",\"title\":", r->f);
+    put(r->f, jstr(s->title));
+    fputs(",\"description\":", r->f);
+    put(r->f, jstr(s->description));
+    fputs(",\"chart\":", r->f);
+    put(r->f, chart);
+    fputs(",\"columns\":", r->f);
+    put(r->f, names);
+    fputs(",\"rows\":[", r->f);
+    p->rows = 0;
+    return status(r);
+}
+
+static int
+row(struct render *r, sqlite3_stmt *st)
+{
+    struct place *p = r->state;
+    json_t *a = json_array();
+
+    for (int i = 0; i < sqlite3_column_count(st); i++)
+        json_array_append_new(a, value(st, i));
+    if (p->rows++)
+        fputc(',', r->f);
+    put(r->f, a);
+    return status(r);
+}
+
+static int
+section_end(struct render *r, const struct report_section *s)
+{
+    (void)s;
+    fputs("]}", r->f);
+    return status(r);
+}
+
+static int
+end(struct render *r)
+{
+    fputs("\n]}\n", r->f);
+    return status(r);
+}
+
+static void
+free_state(struct render *r)
+{
+    free(r->state);
+    r->state = NULL;
+}
+
+const struct render_ops render_json = {begin, section, row, section_end, end, free_state};

@@ -1,0 +1,142 @@
+/* render_md.c: reports as GitHub-flavoured Markdown: a header, then a table per section. */
+#include <string.h>
+
+#include "docket/diag.h"
+#include "docket/report.h"
+#include "docket/text.h"
+
+/* Writes S for a table cell or a line: '|' and '\' escaped, line breaks as spaces, control
+ * characters escaped as text_put does. */
+static void
+put(FILE *f, const char *s)
+{
+    const char *p = s;
+
+    while (*p) {
+        size_t n = strcspn(p, "|\\\r\n");
+        char run[256];
+
+        while (n > 0) {
+            size_t k = n < sizeof run - 1 ? n : sizeof run - 1;
+
+            /* Cut only at a UTF-8 character boundary. */
+            while (k < n && k > 0 && ((unsigned char)p[k] & 0xc0) == 0x80)
+                k--;
+            memcpy(run, p, k);
+            run[k] = '\0';
+            text_put(f, run);
+            p += k;
+            n -= k;
+        }
+        if (*p == '|' || *p == '\\')
+            fprintf(f, "\\%c", *p++);
+        else if (*p == '\r' || *p == '\n')
+            fputc(' ', f), p++;
+    }
+}
+
+static int
+status(struct render *r)
+{
+    return ferror(r->f) ? DK_IO : 0;
+}
+
+static int
+begin(struct render *r, const struct report_meta *m)
+{
+    fputs("# ", r->f);
+    put(r->f, m->title);
+    fputs("\n\n", r->f);
+    if (m->description) {
+        put(r->f, m->description);
+        fputs("\n\n", r->f);
+    }
+    for (int i = 0; i < m->ndocs; i++) {
+        fputs("- Document: ", r->f);
+        put(r->f, m->docs[i].symbol ? m->docs[i].symbol : "");
+        fputs(", ", r->f);
+        put(r->f, m->docs[i].title ? m->docs[i].title : "");
+        if (m->docs[i].adopted) {
+            fputs(", adopted ", r->f);
+            put(r->f, m->docs[i].adopted);
+        }
+        fputc('\n', r->f);
+    }
+    fprintf(r->f, "- As of: %s\n", m->asof);
+    if (m->generated)
+        fprintf(r->f, "- Generated: %s\n", m->generated);
+    fprintf(r->f, "- Audit trail: `%lld %s`\n\n", m->events, m->head);
+    return status(r);
+}
+
+static int
+section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
+{
+    fputs("## ", r->f);
+    put(r->f, s->title);
+    fputs("\n\n", r->f);
+    if (s->description) {
+        put(r->f, s->description);
+        fputs("\n\n", r->f);
+    }
+    for (int i = 0; i < ncols; i++) {
+        fputs("| ", r->f);
+        put(r->f, cols[i]);
+        fputc(' ', r->f);
+    }
+    fputs("|\n", r->f);
+    for (int i = 0; i < ncols; i++)
+        fputs("|---", r->f);
+    fputs("|\n", r->f);
+    r->state = NULL; /* no row yet: section_end says so */
+    return status(r);
+}
+
+static int
+row(struct render *r, sqlite3_stmt *st)
+{
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+        fputs("| ", r->f);
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_NULL:
+            break;
+        case SQLITE_INTEGER:
+            fprintf(r->f, "%lld", (long long)sqlite3_column_int64(st, i));
+            break;
+        case SQLITE_FLOAT:
+            fprintf(r->f, "%.15g", sqlite3_column_double(st, i));
+            break;
+        default:
+            put(r->f, (const char *)sqlite3_column_text(st, i));
+        }
+        fputc(' ', r->f);
+    }
+    fputs("|\n", r->f);
+    r->state = r; /* any non-NULL value: a row was written */
+    return status(r);
+}
+
+static int
+section_end(struct render *r, const struct report_section *s)
+{
+    (void)s;
+    if (r->state == NULL)
+        fputs("\n_No rows._\n", r->f);
+    fputc('\n', r->f);
+    return status(r);
+}
+
+static int
+end(struct render *r)
+{
+    (void)r;
+    return status(r);
+}
+
+static void
+free_state(struct render *r)
+{
+    r->state = NULL;
+}
+
+const struct render_ops render_md = {begin, section, row, section_end, end, free_state};
