@@ -30,12 +30,17 @@ build: deps
 	cmake -S . -B $(BUILD) -DBUILD_TESTING=OFF >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Creates the demo store once (a second run reuses it) and prints the progress list.
+# Creates the demo store once (a second run reuses it), prints the progress list and the
+# progress report, and writes the HTML report beside the store.
 demo: build
 	@mkdir -p $(dir $(DEMO_DB))
 	@[ -f $(DEMO_DB) ] || ./$(BUILD)/docket -d $(DEMO_DB) init
 	./$(BUILD)/docket -d $(DEMO_DB) list
-	@echo "demo store: $(DEMO_DB) (try: ./$(BUILD)/docket -d $(DEMO_DB) show ceb)"
+	@echo
+	./$(BUILD)/docket -d $(DEMO_DB) report
+	@./$(BUILD)/docket -d $(DEMO_DB) report --format html -o $(dir $(DEMO_DB))progress.html
+	@echo "demo store: $(DEMO_DB); HTML report: $(dir $(DEMO_DB))progress.html"
+	@echo "try: ./$(BUILD)/docket -d $(DEMO_DB) show ceb"
 
 lint: deps
 	clang-format --dry-run --Werror $(SOURCES)

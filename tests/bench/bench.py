@@ -120,6 +120,8 @@ def main():
         note="writes one event")
     row("100-key set", [docket, "set", *batch, "member", "-m", "bench"],
         note="one batch of 100 events")
+    for fmt in ("md", "html", "csv", "json"):
+        row(f"report {fmt}", [docket, "report", "--format", fmt])
     row("verify", [docket, "verify"])
     row("init", [docket, "-d", os.path.join(work, "init.db"), "init"], setup=fresh_init)
 
