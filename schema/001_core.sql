@@ -12,7 +12,8 @@ CREATE TABLE event (
     uuid TEXT NOT NULL UNIQUE,
     batch TEXT NOT NULL,           -- the events of one command share it
     type TEXT NOT NULL,            -- document, paragraph, kind, vocab, item, edit, status,
-                                   -- note, evidence, cost, revert, publication
+                                   -- note, evidence, cost, revert, publication, check,
+                                   -- notice
     item TEXT,                     -- the item's uuid, for events about one item
     subject TEXT,                  -- the item key, field, kind, or reverted event's uuid
     old_value TEXT,                -- the value as the writer saw it
@@ -45,6 +46,7 @@ CREATE INDEX event_defs ON event (type, subject, new_value) WHERE item IS NULL;
 CREATE INDEX event_reverts ON event (subject) WHERE type = 'revert';
 CREATE INDEX event_costs ON event (item) WHERE type = 'cost';
 CREATE INDEX event_evidence ON event (item, batch) WHERE type = 'evidence';
+CREATE INDEX event_checks ON event (item, new_value, seq) WHERE type = 'check';
 CREATE INDEX event_publications ON event (subject, seq) WHERE type = 'publication';
 CREATE INDEX event_item ON event (item, seq);
 CREATE INDEX event_recorded ON event (recorded);

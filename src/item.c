@@ -221,9 +221,8 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
     return ev_append(db, &e, NULL, d);
 }
 
-/* Hashes the file at PATH: writes its SHA-256 (hex) and size. Returns 0 or -1 with errno. */
-static int
-hash_file(const char *path, char hex[2 * EV_HASH_LEN + 1], long long *size)
+int
+item_file_digest(const char *path, char hex[2 * EV_HASH_LEN + 1], long long *size)
 {
     unsigned char buf[65536], md[SHA256_DIGEST_LENGTH];
     long long total = 0;
@@ -286,7 +285,7 @@ item_evidence(struct db *db, const struct item *it, const char *ref, const struc
         ev_attr(e.attrs, "type", "url");
     } else {
         if (stat(ref, &sb) != 0 || !S_ISREG(sb.st_mode) || (real = realpath(ref, NULL)) == NULL ||
-            hash_file(real, hex, &bytes) != 0) {
+            item_file_digest(real, hex, &bytes) != 0) {
             rc = diag_set(d, DK_DATA, "evidence '%s' is neither an http(s) URL nor a readable file",
                           ref);
             goto out;

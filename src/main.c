@@ -160,7 +160,8 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
     if (writes) {
         fclose(ctx->out);
         ctx->out = stdout;
-        if (rc == 0 && len > 0 && fwrite(buf, 1, len, stdout) != len)
+        /* A check that said no (exit 1) has still done its work: its findings are the output. */
+        if ((rc == 0 || rc == DK_CHECK) && len > 0 && fwrite(buf, 1, len, stdout) != len)
             rc = diag_set(&ctx->diag, DK_IO, "cannot write to stdout: %s", strerror(errno));
         free(buf);
     }

@@ -193,6 +193,17 @@ state_apply(struct db *db, const char *type, const char *item, struct diag *d)
     return 0;
 }
 
+int
+state_rebuild(struct db *db, struct diag *d)
+{
+    int rc;
+
+    if ((rc = run_all(db, refresh_documents, COUNT(refresh_documents), NULL, NULL, NULL, d)) ||
+        (rc = run_all(db, refresh_paragraphs, COUNT(refresh_paragraphs), NULL, NULL, NULL, d)))
+        return rc;
+    return run_all(db, refresh_kinds, COUNT(refresh_kinds), NULL, NULL, NULL, d);
+}
+
 /* The state tables in the order their projections depend on each other. */
 static const char *const tables[] = {"documents", "paragraphs", "kinds", "vocab", "items"};
 

@@ -58,6 +58,10 @@ int item_set_status(struct db *db, const struct item *it, const char *status,
 int item_evidence(struct db *db, const struct item *it, const char *ref, const struct date *eff,
                   const char *reason, struct diag *d);
 
+/* Hashes the file at PATH: writes its SHA-256 as 64 hex digits to HEX and its size to *SIZE.
+ * Returns 0, or -1 with errno set. */
+int item_file_digest(const char *path, char hex[65], long long *size);
+
 /* Records a note on IT. Exit codes: DK_DATA, DK_STORE. */
 int item_note(struct db *db, const struct item *it, const char *text, const struct date *eff,
               struct diag *d);

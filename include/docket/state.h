@@ -9,6 +9,10 @@
  * DK_STORE. */
 int state_apply(struct db *db, const char *type, const char *item, struct diag *d);
 
+/* Rebuilds every state table from the whole log, as after restoring an export. Returns 0 or
+ * DK_STORE. */
+int state_rebuild(struct db *db, struct diag *d);
+
 /* Shadows the state tables (documents, paragraphs, kinds, vocab, items) with temporary tables
  * of the same shape holding the state as of the end of ASOF ("YYYY-MM-DD", by effective
  * date; NULL: every date) by what had been recorded until KNOWN (a full UTC timestamp; NULL:

@@ -1,0 +1,55 @@
+/* net.h: everything that crosses a network, over libcurl loaded at first use. */
+#ifndef DOCKET_NET_H
+#define DOCKET_NET_H
+
+#include <stddef.h>
+
+#include "docket/diag.h"
+#include "docket/event.h"
+
+/* The limits every transfer runs under; net_defaults fills them. */
+struct net_opts {
+    long connect_ms;    /* connection timeout: 5 s */
+    long total_ms;      /* whole-transfer timeout: 30 s */
+    size_t max_bytes;   /* a larger body is refused: 1 MiB (64 MiB for imports) */
+    const char *cacert; /* a CA file added to the system's, or NULL */
+};
+
+void net_defaults(struct net_opts *o);
+
+/* What a transfer brought back. */
+struct net_reply {
+    long status;                       /* the HTTP status, 0 when none came */
+    char final_url[2048];              /* after redirects */
+    unsigned char sha256[EV_HASH_LEN]; /* of the body */
+    size_t len;
+    char *body;    /* owned, NUL-terminated, when the caller asked to keep it; else NULL */
+    char why[256]; /* for a failed transfer: libcurl's message */
+};
+
+/* Returns 0 when libcurl can be loaded, else DK_NET naming what is missing. Loading happens
+ * once, at the first call of any net_ function; commands that never call one never load it. */
+int net_load(struct diag *d);
+
+/* GETs URL and keeps its body in OUT->body (free it). NAME stands for the URL in messages
+ * (pass URL itself unless it holds a secret). Exit code DK_NET: "NAME: libcurl's message", a
+ * status of 400 or more, a body over the cap. */
+int net_get(const char *url, const char *name, const struct net_opts *o, struct net_reply *out,
+            struct diag *d);
+
+/* POSTs BODY as CONTENT_TYPE to URL with the extra header lines HEADERS (NULL-terminated, or
+ * NULL). NAME stands for the URL in messages: a webhook URL usually holds a token and is never
+ * shown. Exit code DK_NET. */
+int net_post(const char *url, const char *name, const char *content_type, const char *body,
+             const char *const *headers, const struct net_opts *o, struct net_reply *out,
+             struct diag *d);
+
+/* Fetches URLS[0..N) with up to PARALLEL transfers at a time, hashing each body as it comes and
+ * keeping none; OUT[i] gets each one's result (status 0 and why set when it failed). PROGRESS,
+ * when not NULL, is called after each one finishes with the number done. Returns 0 (failures
+ * of single links are results, not errors) or DK_NET when libcurl itself cannot run. */
+int net_fetch_all(const char *const *urls, size_t n, int parallel, const struct net_opts *o,
+                  struct net_reply *out, void (*progress)(size_t done, size_t n, void *arg),
+                  void *arg, struct diag *d);
+
+#endif

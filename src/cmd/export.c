@@ -1,0 +1,47 @@
+/* export.c: `docket export`: the whole tracker as JSON Lines, or its items as CSV. */
+#include <string.h>
+
+#include "cli.h"
+#include "docket/export.h"
+#include "docket/outfile.h"
+
+static const struct opt opts[] = {
+    {"format", 0, "FORMAT", 0, "jsonl (default: the whole trail) or csv (the items)"},
+    {"output", 'o', "FILE", 0, "write to FILE (through a temporary file) instead of stdout"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static int
+run(struct cmd_ctx *ctx)
+{
+    const char *format = args_get(&ctx->args, "format") ? args_get(&ctx->args, "format") : "jsonl";
+    const char *path = args_get(&ctx->args, "output");
+    struct outfile o;
+    int rc;
+
+    if (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
+        return diag_set(&ctx->diag, DK_USAGE, "unknown format '%s' (jsonl or csv)", format);
+    if ((rc = outfile_open(path, &o, &ctx->diag)) != 0)
+        return rc;
+    if (path == NULL)
+        o.f = ctx->out;
+    rc = strcmp(format, "csv") == 0 ? export_csv(ctx->db, o.f, &ctx->diag)
+                                    : export_jsonl(ctx->db, o.f, &ctx->diag);
+    if (rc != 0) {
+        outfile_abort(&o);
+        return rc;
+    }
+    return path ? outfile_commit(&o, &ctx->diag) : 0;
+}
+
+const struct cmd_entry cmd_export = {
+    .name = "export",
+    .usage = "[--format jsonl|csv] [-o FILE]",
+    .summary =
+        "Export the whole tracker as JSON Lines (events with their hashes), or items as CSV.",
+    .opts = opts,
+    .min_args = 0,
+    .max_args = 0,
+    .flags = CMD_STORE,
+    .run = run,
+};

@@ -1,0 +1,392 @@
+/* export.c: the whole tracker out (JSON Lines) and back in, and items as CSV. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "docket/date.h"
+#include "docket/event.h"
+#include "docket/export.h"
+#include "docket/item.h"
+#include "docket/state.h"
+#include "docket/text.h"
+
+/* Writes V (stolen) as one compact line. */
+static void
+line(FILE *f, json_t *v)
+{
+    json_dumpf(v, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', f);
+    json_decref(v);
+}
+
+static json_t *
+col_json(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        return json_null();
+    case SQLITE_INTEGER:
+        return json_integer(sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT:
+        return json_real(sqlite3_column_double(st, i));
+    default:
+        return json_stringn((const char *)sqlite3_column_text(st, i),
+                            (size_t)sqlite3_column_bytes(st, i));
+    }
+}
+
+/* Writes one line per row of SQL: {"type": TYPE, column: value, ...}. */
+static int
+rows(struct db *db, FILE *f, const char *sql, const char *type, struct diag *d)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        json_t *o = json_pack("{s:s}", "type", type);
+
+        for (int i = 0; i < sqlite3_column_count(st); i++)
+            json_object_set_new(o, sqlite3_column_name(st, i), col_json(st, i));
+        line(f, o);
+    }
+    return rc < 0 ? d->code : 0;
+}
+
+int
+export_jsonl(struct db *db, FILE *f, struct diag *d)
+{
+    static const char head_sql[] =
+        "SELECT seq, hash, (SELECT value FROM meta WHERE key = 'replica') FROM event "
+        "ORDER BY seq DESC LIMIT 1";
+    static const char events_sql[] =
+        "SELECT e.seq, e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, "
+        "e.attrs, e.reason, e.eff, e.recorded, e.actor, e.login, e.replica, e.hash, s.pos, "
+        "s.hash, s.received FROM event e LEFT JOIN shared s ON s.seq = e.seq ORDER BY e.seq";
+    static const char *const names[] = {"seq",     "uuid",     "batch", "event_type", "item",
+                                        "subject", "old",      "new",   "attrs",      "reason",
+                                        "eff",     "recorded", "actor", "login",      "replica"};
+    char hex[2 * EV_HASH_LEN + 1] = "", now[TS_LEN + 1];
+    long long events = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, head_sql, &st, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1) {
+        events = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == EV_HASH_LEN)
+            ev_hex(sqlite3_column_blob(st, 1), hex);
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    ts_now(now);
+    line(f, json_pack("{s:s, s:i, s:I, s:s, s:s, s:s}", "format", EXPORT_FORMAT, "version",
+                      EXPORT_VERSION, "events", (json_int_t)events, "head", hex, "replica",
+                      db_replica(db), "exported", now));
+    if ((rc = rows(db, f, "SELECT * FROM documents ORDER BY symbol", "document", d)) != 0 ||
+        (rc = rows(db, f, "SELECT * FROM kinds ORDER BY name", "kind", d)) != 0 ||
+        (rc = rows(db, f, "SELECT * FROM vocab ORDER BY kind, ord", "status", d)) != 0 ||
+        (rc = rows(db, f, "SELECT * FROM items ORDER BY key", "item", d)) != 0)
+        return rc;
+    if ((rc = db_prep(db, events_sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1 && !ferror(f)) {
+        json_t *o = json_pack("{s:s}", "type", "event");
+
+        for (int i = 0; i < 15; i++) {
+            if (i == 8) {
+                /* Attributes as an object, so that jq reads them; their order is canon's. */
+                const char *a = (const char *)sqlite3_column_text(st, 8);
+                json_t *v = a ? json_loads(a, JSON_REJECT_DUPLICATES, NULL) : NULL;
+
+                json_object_set_new(o, names[i], v ? v : json_null());
+            } else {
+                json_object_set_new(o, names[i], col_json(st, i));
+            }
+        }
+        if (sqlite3_column_bytes(st, 15) == EV_HASH_LEN)
+            ev_hex(sqlite3_column_blob(st, 15), hex);
+        json_object_set_new(o, "hash", json_string(hex));
+        if (sqlite3_column_type(st, 16) != SQLITE_NULL) {
+            char shared[2 * EV_HASH_LEN + 1] = "";
+
+            if (sqlite3_column_bytes(st, 17) == EV_HASH_LEN)
+                ev_hex(sqlite3_column_blob(st, 17), shared);
+            json_object_set_new(o, "shared",
+                                json_pack("{s:I, s:s, s:o}", "pos",
+                                          (json_int_t)sqlite3_column_int64(st, 16), "hash", shared,
+                                          "received", col_json(st, 18)));
+        }
+        line(f, o);
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    return ferror(f) ? diag_set(d, DK_IO, "cannot write the export: %s", strerror(errno)) : 0;
+}
+
+/* Writes one CSV field, quoted when it must be. */
+static void
+csv_field(FILE *f, const char *s)
+{
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int
+export_csv(struct db *db, FILE *f, struct diag *d)
+{
+    static const char sql[] = "SELECT key, title, kind, parent, ref, goal, due, cadence_months, "
+                              "description, status, since, progress, next_due FROM items "
+                              "ORDER BY key";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+        fputs(i ? "," : "", f);
+        csv_field(f, strcmp(sqlite3_column_name(st, i), "since") == 0 ? "date"
+                                                                      : sqlite3_column_name(st, i));
+    }
+    fputs("\r\n", f);
+    while ((rc = db_row(db, st, d)) == 1) {
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            fputs(i ? "," : "", f);
+            csv_field(f, (const char *)sqlite3_column_text(st, i));
+        }
+        fputs("\r\n", f);
+    }
+    if (rc < 0)
+        return d->code;
+    return ferror(f) ? diag_set(d, DK_IO, "cannot write the export: %s", strerror(errno)) : 0;
+}
+
+int
+export_is_header(const char *text, size_t len)
+{
+    json_t *o = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, NULL);
+    const char *format = json_string_value(json_object_get(o, "format"));
+    int yes = format && strcmp(format, EXPORT_FORMAT) == 0;
+
+    json_decref(o);
+    return yes;
+}
+
+/* Reads hex HEX of a 32-byte hash into OUT. Returns 0 or -1. */
+static int
+unhex(const char *hex, unsigned char out[EV_HASH_LEN])
+{
+    if (hex == NULL || strlen(hex) != 2 * EV_HASH_LEN)
+        return -1;
+    for (int i = 0; i < EV_HASH_LEN; i++) {
+        unsigned v;
+
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || strspn(hex + 2 * i, "0123456789abcdef") < 2)
+            return -1;
+        out[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* The restoring of one export: what it has checked so far. */
+struct restore {
+    struct db *db;
+    long long seq;
+    unsigned char prev[EV_HASH_LEN];
+    struct ev_buf buf;
+};
+
+/* Checks one event line and inserts it as it was recorded. */
+static int
+restore_event(struct restore *r, json_t *o, long long lineno, struct diag *d)
+{
+    static const char sql[] =
+        "INSERT INTO event (seq, uuid, batch, type, item, subject, old_value, new_value, attrs, "
+        "reason, eff, recorded, actor, login, replica, hash) VALUES (:seq, :uuid, :batch, "
+        ":type, :item, :subject, :old, :new, :attrs, :reason, :eff, :recorded, :actor, "
+        ":login, :replica, :hash)";
+    static const char shared_sql[] = "INSERT INTO shared (uuid, seq, pos, hash, received) "
+                                     "VALUES (:uuid, :seq, :pos, :hash, :received)";
+    static const char *const required[] = {"uuid",     "batch", "event_type", "reason", "eff",
+                                           "recorded", "actor", "login",      "replica"};
+    static const char *const fields[EVF_COUNT] = {
+        "uuid",   "batch", "event_type", "item",  "subject", "old",    "new",
+        "reason", "eff",   "recorded",   "actor", "login",   "replica"};
+    unsigned char hash[EV_HASH_LEN], want[EV_HASH_LEN];
+    json_t *attrs = json_object_get(o, "attrs"), *shared = json_object_get(o, "shared");
+    struct ev_bytes b = {0};
+    struct date eff;
+    char *text = NULL;
+    sqlite3_stmt *st;
+    int rc, oom;
+
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!json_is_string(json_object_get(o, required[i])))
+            return diag_set(d, DK_DATA, "line %lld: '%s' must be a string", lineno, required[i]);
+    if (json_integer_value(json_object_get(o, "seq")) != r->seq + 1)
+        return diag_set(d, DK_DATA, "line %lld: expected event %lld", lineno, r->seq + 1);
+    if (date_parse(jstr(o, "eff"), &eff, d) != 0)
+        return diag_prefix(d, "line %lld: ", lineno);
+    if (strlen(jstr(o, "recorded")) != TS_LEN)
+        return diag_set(d, DK_DATA, "line %lld: bad recorded time", lineno);
+    if (unhex(jstr(o, "hash"), want) != 0)
+        return diag_set(d, DK_DATA, "line %lld: 'hash' must be 64 hex digits", lineno);
+    if (!json_is_null(attrs) && attrs != NULL && !json_is_object(attrs))
+        return diag_set(d, DK_DATA, "line %lld: 'attrs' must be an object", lineno);
+    if ((text = ev_attrs_text(json_is_object(attrs) ? attrs : NULL, &oom)) == NULL && oom)
+        return diag_set(d, DK_STORE, "out of memory");
+    for (int i = 0; i < EVF_COUNT; i++) {
+        json_t *v = json_object_get(o, fields[i]);
+
+        if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
+            rc = diag_set(d, DK_DATA, "line %lld: '%s' must be a string", lineno, fields[i]);
+            goto out;
+        }
+        b.v[i] = json_string_value(v);
+        b.n[i] = json_string_length(v);
+    }
+    b.attrs = text;
+    b.attrs_len = text ? strlen(text) : 0;
+    if (ev_hash(r->prev, &b, &r->buf, hash) != 0) {
+        rc = diag_set(d, DK_DATA, "line %lld: the attributes must all be strings", lineno);
+        goto out;
+    }
+    if (memcmp(hash, want, EV_HASH_LEN) != 0) {
+        rc = diag_set(d, DK_DATA, "line %lld: event %lld does not match its hash", lineno,
+                      r->seq + 1);
+        goto out;
+    }
+    if ((rc = db_prep(r->db, sql, &st, d)) != 0 ||
+        (rc = db_bind_int(r->db, st, ":seq", r->seq + 1, d)) != 0)
+        goto out;
+    for (int i = 0; i < EVF_COUNT && rc == 0; i++) {
+        static const char *const params[EVF_COUNT] = {
+            ":uuid",   ":batch", ":type",     ":item",  ":subject", ":old",    ":new",
+            ":reason", ":eff",   ":recorded", ":actor", ":login",   ":replica"};
+
+        rc = db_bind_text(r->db, st, params[i], b.v[i], d);
+    }
+    if (rc != 0 || (rc = db_bind_text(r->db, st, ":attrs", text, d)) != 0)
+        goto out;
+    sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), hash, EV_HASH_LEN,
+                      SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = diag_set(d, DK_DATA, "line %lld: %s", lineno, sqlite3_errmsg(db_handle(r->db)));
+        sqlite3_reset(st);
+        goto out;
+    }
+    sqlite3_reset(st);
+    if (json_is_object(shared)) {
+        unsigned char sh[EV_HASH_LEN];
+
+        if (!json_is_integer(json_object_get(shared, "pos")) ||
+            unhex(jstr(shared, "hash"), sh) != 0 || !jstr(shared, "received")) {
+            rc = diag_set(d, DK_DATA, "line %lld: bad 'shared'", lineno);
+            goto out;
+        }
+        if ((rc = db_prep(r->db, shared_sql, &st, d)) != 0 ||
+            (rc = db_bind_text(r->db, st, ":uuid", b.v[EVF_UUID], d)) != 0 ||
+            (rc = db_bind_int(r->db, st, ":seq", r->seq + 1, d)) != 0 ||
+            (rc = db_bind_int(r->db, st, ":pos", json_integer_value(json_object_get(shared, "pos")),
+                              d)) != 0 ||
+            (rc = db_bind_text(r->db, st, ":received", jstr(shared, "received"), d)) != 0)
+            goto out;
+        sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), sh, EV_HASH_LEN,
+                          SQLITE_TRANSIENT);
+        if ((rc = db_run(r->db, st, d)) != 0) {
+            rc = diag_prefix(d, "line %lld: ", lineno);
+            goto out;
+        }
+    }
+    r->seq++;
+    memcpy(r->prev, hash, EV_HASH_LEN);
+out:
+    free(text);
+    return rc;
+}
+
+int
+export_restore(struct db *db, const char *header, FILE *f, struct import_counts *n, struct diag *d)
+{
+    struct restore r = {.db = db};
+    json_t *h = json_loads(header, JSON_REJECT_DUPLICATES, NULL), *o = NULL;
+    long long lineno = 1, want;
+    unsigned char head[EV_HASH_LEN];
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = 0;
+
+    if (!json_is_object(h) || json_integer_value(json_object_get(h, "version")) != EXPORT_VERSION ||
+        !json_is_integer(json_object_get(h, "events")) || unhex(jstr(h, "head"), head) != 0) {
+        json_decref(h);
+        return diag_set(d, DK_DATA, "line 1: not a docket export of version %d", EXPORT_VERSION);
+    }
+    want = json_integer_value(json_object_get(h, "events"));
+    json_decref(h);
+    if ((r.seq = ev_last_seq(db, d)) != 0)
+        return r.seq < 0 ? d->code
+                         : diag_set(d, DK_DATA,
+                                    "an export restores into an empty store only "
+                                    "(make one with 'docket init --empty')");
+    while ((len = getline(&buf, &cap, f)) > 0 && rc == 0) {
+        json_error_t je;
+        const char *type;
+
+        lineno++;
+        if (len == 1 && buf[0] == '\n')
+            continue;
+        if ((o = json_loadb(buf, (size_t)len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+            rc = diag_set(d, DK_DATA, "line %lld: %s", lineno, je.text);
+            break;
+        }
+        type = jstr(o, "type");
+        if (type == NULL ||
+            (strcmp(type, "event") != 0 && strcmp(type, "document") != 0 &&
+             strcmp(type, "kind") != 0 && strcmp(type, "status") != 0 && strcmp(type, "item") != 0))
+            rc = diag_set(d, DK_DATA, "line %lld: unknown line type", lineno);
+        else if (strcmp(type, "event") == 0)
+            rc = restore_event(&r, o, lineno, d);
+        /* The state lines are for readers; the state is rebuilt from the events. */
+        json_decref(o);
+    }
+    free(buf);
+    ev_buf_free(&r.buf);
+    if (rc == 0 && ferror(f))
+        rc = diag_set(d, DK_IO, "cannot read the export: %s", strerror(errno));
+    if (rc == 0 && (r.seq != want || (want > 0 && memcmp(r.prev, head, EV_HASH_LEN) != 0)))
+        rc = diag_set(d, DK_DATA,
+                      "the export holds %lld events but its header promises %lld with another "
+                      "head: it was cut short or altered",
+                      r.seq, want);
+    if (rc == 0)
+        rc = state_rebuild(db, d);
+    if (rc == 0)
+        n->events = r.seq;
+    /* The chain's head moved without ev_append: let the next append look it up. */
+    db_chain(db)->known = 0;
+    return rc;
+}
