@@ -164,8 +164,8 @@ field(struct ev_bytes *b, int i, const char *v)
     b->n[i] = v ? strlen(v) : 0;
 }
 
-/* Loads the chain's head (sequence, hash) once per transaction, and warns when the clock reads
- * earlier than the last recorded event. */
+/* Loads the chain's head (sequence, hash) once per transaction, and warns when the clock (NOW,
+ * for an event recorded here) reads earlier than the last recorded event. */
 static int
 load_head(struct db *db, const char *now, struct diag *d)
 {
@@ -191,7 +191,7 @@ load_head(struct db *db, const char *now, struct diag *d)
         }
         c->seq = sqlite3_column_int64(st, 0);
         memcpy(c->hash, sqlite3_column_blob(st, 1), EV_HASH_LEN);
-        if (last && strcmp(now, last) < 0)
+        if (now && last && strcmp(now, last) < 0)
             diag_warn(d, "the clock reads %s, earlier than the last event's %s; recorded anyway",
                       now, last);
     }
@@ -229,23 +229,84 @@ text_ok(const char *what, const char *v, struct diag *d)
     return 0;
 }
 
-int
-ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
+/* Binds field I of B (SQL NULL when absent) to parameter NAME. */
+static int
+bind_field(struct db *db, sqlite3_stmt *st, const char *name, const struct ev_bytes *b, int i,
+           struct diag *d)
+{
+    int k = sqlite3_bind_parameter_index(st, name);
+    int rc = b->v[i] ? sqlite3_bind_text(st, k, b->v[i], (int)b->n[i], SQLITE_TRANSIENT)
+                     : sqlite3_bind_null(st, k);
+
+    return rc == SQLITE_OK ? 0 : db_fail(db, "cannot record the event", d);
+}
+
+/* Appends B to the log with the next local sequence number and the hash that chains it to the
+ * last event; then, with APPLY, brings the state up to date. HASH (when not NULL) gets its
+ * hash. */
+static int
+insert(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV_HASH_LEN],
+       long long *seq, struct diag *d)
 {
     static const char sql[] =
         "INSERT INTO event (seq, uuid, batch, type, item, subject, old_value, new_value, attrs, "
         "reason, eff, recorded, actor, login, replica, hash) VALUES (:seq, :uuid, :batch, "
         ":type, :item, :subject, :old, :new, :attrs, :reason, :eff, :recorded, :actor, :login, "
         ":replica, :hash)";
-    char uuid[UUID_LEN + 1], now[TS_LEN + 1];
-    unsigned char hash[EV_HASH_LEN];
-    struct ev_bytes b = {0};
-    struct ev_buf buf = {0};
+    static const char *const params[EVF_COUNT] = {
+        ":uuid",   ":batch", ":type",     ":item",  ":subject", ":old",    ":new",
+        ":reason", ":eff",   ":recorded", ":actor", ":login",   ":replica"};
     struct db_chain *c = db_chain(db);
+    unsigned char h[EV_HASH_LEN];
+    struct ev_buf buf = {0};
+    char type[32], item[64];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (ev_hash(c->hash, b, &buf, h) != 0) {
+        ev_buf_free(&buf);
+        return diag_set(d, DK_DATA, "the event's attributes are not an object of strings");
+    }
+    ev_buf_free(&buf);
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":seq", c->seq + 1, d)) != 0)
+        return rc;
+    for (int i = 0; i < EVF_COUNT; i++)
+        if ((rc = bind_field(db, st, params[i], b, i, d)) != 0)
+            return rc;
+    if (sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":attrs"), b->attrs,
+                          b->attrs ? (int)b->attrs_len : 0, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), h, EV_HASH_LEN,
+                          SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE) {
+        rc = db_fail(db, "cannot record the event", d);
+        sqlite3_reset(st);
+        return rc;
+    }
+    sqlite3_reset(st);
+    c->seq++;
+    memcpy(c->hash, h, EV_HASH_LEN);
+    if (hash)
+        memcpy(hash, h, EV_HASH_LEN);
+    if (seq)
+        *seq = c->seq;
+    if (!apply)
+        return 0;
+    /* The state wants the type and item as C strings. */
+    snprintf(type, sizeof type, "%.*s", (int)b->n[EVF_TYPE], b->v[EVF_TYPE]);
+    snprintf(item, sizeof item, "%.*s", b->v[EVF_ITEM] ? (int)b->n[EVF_ITEM] : 0,
+             b->v[EVF_ITEM] ? b->v[EVF_ITEM] : "");
+    return state_apply(db, type, b->v[EVF_ITEM] ? item : NULL, d);
+}
+
+int
+ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
+{
+    char uuid[UUID_LEN + 1], now[TS_LEN + 1];
+    struct ev_bytes b = {0};
     const char *key, *batch = db_batch(db);
     char *attrs = NULL;
     json_t *v;
-    sqlite3_stmt *st;
     int rc, oom;
 
     if ((rc = text_ok("the reason", e->reason, d)) != 0 ||
@@ -286,46 +347,84 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     field(&b, EVF_REPLICA, db_replica(db));
     b.attrs = attrs;
     b.attrs_len = attrs ? strlen(attrs) : 0;
-    if (ev_hash(c->hash, &b, &buf, hash) != 0) {
-        rc = diag_set(d, DK_STORE, "cannot hash the event");
-        goto out;
-    }
-    if ((rc = db_prep(db, sql, &st, d)) != 0)
-        goto out;
-    if ((rc = db_bind_int(db, st, ":seq", c->seq + 1, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":uuid", b.v[EVF_UUID], d)) != 0 ||
-        (rc = db_bind_text(db, st, ":batch", batch, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":type", e->type, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":item", e->item, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":subject", e->subject, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":old", e->old_value, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":new", e->new_value, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":attrs", attrs, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":reason", b.v[EVF_REASON], d)) != 0 ||
-        (rc = db_bind_text(db, st, ":eff", e->eff, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":recorded", now, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":actor", b.v[EVF_ACTOR], d)) != 0 ||
-        (rc = db_bind_text(db, st, ":login", b.v[EVF_LOGIN], d)) != 0 ||
-        (rc = db_bind_text(db, st, ":replica", b.v[EVF_REPLICA], d)) != 0)
-        goto out;
-    if (sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), hash, EV_HASH_LEN,
-                          SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_DONE) {
-        rc = db_fail(db, "cannot record the event", d);
-        sqlite3_reset(st);
-        goto out;
-    }
-    sqlite3_reset(st);
-    c->seq++;
-    memcpy(c->hash, hash, EV_HASH_LEN);
-    if ((rc = state_apply(db, e->type, e->item, d)) != 0)
-        goto out;
-    if (seq)
-        *seq = c->seq;
+    rc = insert(db, &b, 1, NULL, seq, d);
 out:
-    ev_buf_free(&buf);
     free(attrs);
     return rc;
+}
+
+int
+ev_receive(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV_HASH_LEN],
+           long long *seq, struct diag *d)
+{
+    static const int required[] = {EVF_UUID,     EVF_BATCH, EVF_TYPE,  EVF_REASON, EVF_EFF,
+                                   EVF_RECORDED, EVF_ACTOR, EVF_LOGIN, EVF_REPLICA};
+    struct date eff;
+    char text[16];
+    int rc;
+
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (b->v[required[i]] == NULL)
+            return diag_set(d, DK_DATA, "an event lacks its %s", ev_field_names[required[i]]);
+    for (int i = 0; i < EVF_COUNT; i++)
+        if (b->v[i] && !text_utf8_ok(b->v[i], b->n[i]))
+            return diag_set(d, DK_DATA, "the event's %s is not UTF-8 text", ev_field_names[i]);
+    snprintf(text, sizeof text, "%.*s", b->n[EVF_EFF] < 11 ? (int)b->n[EVF_EFF] : 11,
+             b->v[EVF_EFF]);
+    if (date_parse(text, &eff, d) != 0)
+        return d->code;
+    if (b->n[EVF_RECORDED] != TS_LEN || b->v[EVF_RECORDED][TS_LEN - 1] != 'Z')
+        return diag_set(d, DK_DATA, "the event's recorded time is malformed");
+    if ((rc = load_head(db, NULL, d)) != 0)
+        return rc;
+    return insert(db, b, apply, hash, seq, d);
+}
+
+const char *const ev_field_names[EVF_COUNT] = {"uuid",  "batch", "event_type", "item", "subject",
+                                               "old",   "new",   "reason",     "eff",  "recorded",
+                                               "actor", "login", "replica"};
+
+json_t *
+ev_to_json(sqlite3_stmt *st, int first)
+{
+    json_t *o = json_object();
+    const char *attrs = (const char *)sqlite3_column_text(st, first + EVF_COUNT);
+    json_t *a = attrs ? json_loads(attrs, JSON_REJECT_DUPLICATES, NULL) : NULL;
+
+    for (int i = 0; i < EVF_COUNT; i++) {
+        const char *v = (const char *)sqlite3_column_text(st, first + i);
+
+        json_object_set_new(o, ev_field_names[i],
+                            v ? json_stringn(v, (size_t)sqlite3_column_bytes(st, first + i))
+                              : json_null());
+    }
+    json_object_set_new(o, "attrs", a ? a : json_null());
+    return o;
+}
+
+int
+ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d)
+{
+    json_t *a = json_object_get(o, "attrs");
+    int oom;
+
+    memset(b, 0, sizeof *b);
+    *attrs = NULL;
+    for (int i = 0; i < EVF_COUNT; i++) {
+        json_t *v = json_object_get(o, ev_field_names[i]);
+
+        if (v != NULL && !json_is_null(v) && !json_is_string(v))
+            return diag_set(d, DK_DATA, "'%s' must be a string", ev_field_names[i]);
+        b->v[i] = json_string_value(v);
+        b->n[i] = json_string_length(v);
+    }
+    if (a != NULL && !json_is_null(a) && !json_is_object(a))
+        return diag_set(d, DK_DATA, "'attrs' must be an object");
+    if ((*attrs = ev_attrs_text(json_is_object(a) ? a : NULL, &oom)) == NULL && oom)
+        return diag_set(d, DK_STORE, "out of memory");
+    b->attrs = *attrs;
+    b->attrs_len = *attrs ? strlen(*attrs) : 0;
+    return 0;
 }
 
 int
@@ -409,4 +508,51 @@ ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
     long long last = ev_last_seq(db, d);
 
     return last < 0 ? d->code : ev_check_range(db, 1, last + 1, out, d);
+}
+
+int
+ev_check_shared(struct db *db, struct ev_check *out, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, "
+        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, s.pos FROM shared s "
+        "JOIN event e ON e.seq = s.seq ORDER BY s.pos";
+    unsigned char prev[EV_HASH_LEN] = {0}, h[EV_HASH_LEN];
+    struct ev_check r = {0};
+    struct ev_bytes b;
+    struct ev_buf buf = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        long long pos = sqlite3_column_int64(st, 15);
+
+        for (int i = 0; i < EVF_COUNT; i++) {
+            b.v[i] = (const char *)sqlite3_column_text(st, i);
+            b.n[i] = (size_t)sqlite3_column_bytes(st, i);
+        }
+        b.attrs = (const char *)sqlite3_column_text(st, 13);
+        b.attrs_len = (size_t)sqlite3_column_bytes(st, 13);
+        if (pos != ++r.count) {
+            r.bad_seq = pos;
+            snprintf(r.why, sizeof r.why, "shared-log position %lld is missing", r.count);
+            break;
+        }
+        if (ev_hash(prev, &b, &buf, h) != 0 || sqlite3_column_bytes(st, 14) != EV_HASH_LEN ||
+            memcmp(sqlite3_column_blob(st, 14), h, EV_HASH_LEN) != 0) {
+            r.bad_seq = pos;
+            snprintf(r.why, sizeof r.why, "shared-log position %lld does not match its hash", pos);
+            break;
+        }
+        memcpy(prev, h, EV_HASH_LEN);
+    }
+    sqlite3_reset(st);
+    ev_buf_free(&buf);
+    if (rc < 0)
+        return d->code;
+    memcpy(r.head, prev, EV_HASH_LEN);
+    *out = r;
+    return 0;
 }

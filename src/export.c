@@ -63,12 +63,8 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
         "SELECT seq, hash, (SELECT value FROM meta WHERE key = 'replica') FROM event "
         "ORDER BY seq DESC LIMIT 1";
     static const char events_sql[] =
-        "SELECT e.seq, e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, "
-        "e.attrs, e.reason, e.eff, e.recorded, e.actor, e.login, e.replica, e.hash, s.pos, "
-        "s.hash, s.received FROM event e LEFT JOIN shared s ON s.seq = e.seq ORDER BY e.seq";
-    static const char *const names[] = {"seq",     "uuid",     "batch", "event_type", "item",
-                                        "subject", "old",      "new",   "attrs",      "reason",
-                                        "eff",     "recorded", "actor", "login",      "replica"};
+        "SELECT e.seq, e.hash, s.pos, s.hash, s.received, " EV_JSON_COLUMNS
+        " FROM event e LEFT JOIN shared s ON s.seq = e.seq ORDER BY e.seq";
     char hex[2 * EV_HASH_LEN + 1] = "", now[TS_LEN + 1];
     long long events = 0;
     sqlite3_stmt *st;
@@ -96,31 +92,22 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
     if ((rc = db_prep(db, events_sql, &st, d)) != 0)
         return rc;
     while ((rc = db_row(db, st, d)) == 1 && !ferror(f)) {
-        json_t *o = json_pack("{s:s}", "type", "event");
+        json_t *o = json_pack("{s:s, s:I}", "type", "event", "seq",
+                              (json_int_t)sqlite3_column_int64(st, 0));
 
-        for (int i = 0; i < 15; i++) {
-            if (i == 8) {
-                /* Attributes as an object, so that jq reads them; their order is canon's. */
-                const char *a = (const char *)sqlite3_column_text(st, 8);
-                json_t *v = a ? json_loads(a, JSON_REJECT_DUPLICATES, NULL) : NULL;
-
-                json_object_set_new(o, names[i], v ? v : json_null());
-            } else {
-                json_object_set_new(o, names[i], col_json(st, i));
-            }
-        }
-        if (sqlite3_column_bytes(st, 15) == EV_HASH_LEN)
-            ev_hex(sqlite3_column_blob(st, 15), hex);
+        json_object_update(o, ev_to_json(st, 5));
+        if (sqlite3_column_bytes(st, 1) == EV_HASH_LEN)
+            ev_hex(sqlite3_column_blob(st, 1), hex);
         json_object_set_new(o, "hash", json_string(hex));
-        if (sqlite3_column_type(st, 16) != SQLITE_NULL) {
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
             char shared[2 * EV_HASH_LEN + 1] = "";
 
-            if (sqlite3_column_bytes(st, 17) == EV_HASH_LEN)
-                ev_hex(sqlite3_column_blob(st, 17), shared);
+            if (sqlite3_column_bytes(st, 3) == EV_HASH_LEN)
+                ev_hex(sqlite3_column_blob(st, 3), shared);
             json_object_set_new(o, "shared",
                                 json_pack("{s:I, s:s, s:o}", "pos",
-                                          (json_int_t)sqlite3_column_int64(st, 16), "hash", shared,
-                                          "received", col_json(st, 18)));
+                                          (json_int_t)sqlite3_column_int64(st, 2), "hash", shared,
+                                          "received", col_json(st, 4)));
         }
         line(f, o);
     }
@@ -216,92 +203,37 @@ struct restore {
     struct db *db;
     long long seq;
     unsigned char prev[EV_HASH_LEN];
-    struct ev_buf buf;
 };
 
-/* Checks one event line and inserts it as it was recorded. */
+/* Checks one event line and appends it as it was recorded; its hash must be the one this
+ * store's chain gives it, since an export is restored into an empty store in its order. */
 static int
 restore_event(struct restore *r, json_t *o, long long lineno, struct diag *d)
 {
-    static const char sql[] =
-        "INSERT INTO event (seq, uuid, batch, type, item, subject, old_value, new_value, attrs, "
-        "reason, eff, recorded, actor, login, replica, hash) VALUES (:seq, :uuid, :batch, "
-        ":type, :item, :subject, :old, :new, :attrs, :reason, :eff, :recorded, :actor, "
-        ":login, :replica, :hash)";
     static const char shared_sql[] = "INSERT INTO shared (uuid, seq, pos, hash, received) "
                                      "VALUES (:uuid, :seq, :pos, :hash, :received)";
-    static const char *const required[] = {"uuid",     "batch", "event_type", "reason", "eff",
-                                           "recorded", "actor", "login",      "replica"};
-    static const char *const fields[EVF_COUNT] = {
-        "uuid",   "batch", "event_type", "item",  "subject", "old",    "new",
-        "reason", "eff",   "recorded",   "actor", "login",   "replica"};
-    unsigned char hash[EV_HASH_LEN], want[EV_HASH_LEN];
-    json_t *attrs = json_object_get(o, "attrs"), *shared = json_object_get(o, "shared");
-    struct ev_bytes b = {0};
-    struct date eff;
-    char *text = NULL;
+    unsigned char hash[EV_HASH_LEN], want[EV_HASH_LEN], sh[EV_HASH_LEN];
+    json_t *shared = json_object_get(o, "shared");
+    struct ev_bytes b;
+    char *attrs = NULL;
     sqlite3_stmt *st;
-    int rc, oom;
+    long long seq;
+    int rc;
 
-    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (!json_is_string(json_object_get(o, required[i])))
-            return diag_set(d, DK_DATA, "line %lld: '%s' must be a string", lineno, required[i]);
     if (json_integer_value(json_object_get(o, "seq")) != r->seq + 1)
         return diag_set(d, DK_DATA, "line %lld: expected event %lld", lineno, r->seq + 1);
-    if (date_parse(jstr(o, "eff"), &eff, d) != 0)
-        return diag_prefix(d, "line %lld: ", lineno);
-    if (strlen(jstr(o, "recorded")) != TS_LEN)
-        return diag_set(d, DK_DATA, "line %lld: bad recorded time", lineno);
     if (unhex(jstr(o, "hash"), want) != 0)
         return diag_set(d, DK_DATA, "line %lld: 'hash' must be 64 hex digits", lineno);
-    if (!json_is_null(attrs) && attrs != NULL && !json_is_object(attrs))
-        return diag_set(d, DK_DATA, "line %lld: 'attrs' must be an object", lineno);
-    if ((text = ev_attrs_text(json_is_object(attrs) ? attrs : NULL, &oom)) == NULL && oom)
-        return diag_set(d, DK_STORE, "out of memory");
-    for (int i = 0; i < EVF_COUNT; i++) {
-        json_t *v = json_object_get(o, fields[i]);
-
-        if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
-            rc = diag_set(d, DK_DATA, "line %lld: '%s' must be a string", lineno, fields[i]);
-            goto out;
-        }
-        b.v[i] = json_string_value(v);
-        b.n[i] = json_string_length(v);
-    }
-    b.attrs = text;
-    b.attrs_len = text ? strlen(text) : 0;
-    if (ev_hash(r->prev, &b, &r->buf, hash) != 0) {
-        rc = diag_set(d, DK_DATA, "line %lld: the attributes must all be strings", lineno);
+    if ((rc = ev_from_json(o, &b, &attrs, d)) != 0 ||
+        (rc = ev_receive(r->db, &b, 0, hash, &seq, d)) != 0) {
+        rc = diag_prefix(d, "line %lld: ", lineno);
         goto out;
     }
     if (memcmp(hash, want, EV_HASH_LEN) != 0) {
-        rc = diag_set(d, DK_DATA, "line %lld: event %lld does not match its hash", lineno,
-                      r->seq + 1);
+        rc = diag_set(d, DK_DATA, "line %lld: event %lld does not match its hash", lineno, seq);
         goto out;
     }
-    if ((rc = db_prep(r->db, sql, &st, d)) != 0 ||
-        (rc = db_bind_int(r->db, st, ":seq", r->seq + 1, d)) != 0)
-        goto out;
-    for (int i = 0; i < EVF_COUNT && rc == 0; i++) {
-        static const char *const params[EVF_COUNT] = {
-            ":uuid",   ":batch", ":type",     ":item",  ":subject", ":old",    ":new",
-            ":reason", ":eff",   ":recorded", ":actor", ":login",   ":replica"};
-
-        rc = db_bind_text(r->db, st, params[i], b.v[i], d);
-    }
-    if (rc != 0 || (rc = db_bind_text(r->db, st, ":attrs", text, d)) != 0)
-        goto out;
-    sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), hash, EV_HASH_LEN,
-                      SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = diag_set(d, DK_DATA, "line %lld: %s", lineno, sqlite3_errmsg(db_handle(r->db)));
-        sqlite3_reset(st);
-        goto out;
-    }
-    sqlite3_reset(st);
     if (json_is_object(shared)) {
-        unsigned char sh[EV_HASH_LEN];
-
         if (!json_is_integer(json_object_get(shared, "pos")) ||
             unhex(jstr(shared, "hash"), sh) != 0 || !jstr(shared, "received")) {
             rc = diag_set(d, DK_DATA, "line %lld: bad 'shared'", lineno);
@@ -309,7 +241,7 @@ restore_event(struct restore *r, json_t *o, long long lineno, struct diag *d)
         }
         if ((rc = db_prep(r->db, shared_sql, &st, d)) != 0 ||
             (rc = db_bind_text(r->db, st, ":uuid", b.v[EVF_UUID], d)) != 0 ||
-            (rc = db_bind_int(r->db, st, ":seq", r->seq + 1, d)) != 0 ||
+            (rc = db_bind_int(r->db, st, ":seq", seq, d)) != 0 ||
             (rc = db_bind_int(r->db, st, ":pos", json_integer_value(json_object_get(shared, "pos")),
                               d)) != 0 ||
             (rc = db_bind_text(r->db, st, ":received", jstr(shared, "received"), d)) != 0)
@@ -321,10 +253,10 @@ restore_event(struct restore *r, json_t *o, long long lineno, struct diag *d)
             goto out;
         }
     }
-    r->seq++;
+    r->seq = seq;
     memcpy(r->prev, hash, EV_HASH_LEN);
 out:
-    free(text);
+    free(attrs);
     return rc;
 }
 
@@ -374,7 +306,6 @@ export_restore(struct db *db, const char *header, FILE *f, struct import_counts 
         json_decref(o);
     }
     free(buf);
-    ev_buf_free(&r.buf);
     if (rc == 0 && ferror(f))
         rc = diag_set(d, DK_IO, "cannot read the export: %s", strerror(errno));
     if (rc == 0 && (r.seq != want || (want > 0 && memcmp(r.prev, head, EV_HASH_LEN) != 0)))
@@ -386,7 +317,5 @@ export_restore(struct db *db, const char *header, FILE *f, struct import_counts 
         rc = state_rebuild(db, d);
     if (rc == 0)
         n->events = r.seq;
-    /* The chain's head moved without ev_append: let the next append look it up. */
-    db_chain(db)->known = 0;
     return rc;
 }

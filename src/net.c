@@ -239,7 +239,7 @@ net_post(const char *url, const char *name, const char *content_type, const char
 
     if ((rc = net_load(d)) != 0)
         return rc;
-    if (start(&t, url, o, out, 0) != 0)
+    if (start(&t, url, o, out, 1) != 0)
         return diag_set(d, DK_NET, "%s: libcurl would not start", name);
     snprintf(line, sizeof line, "Content-Type: %s", content_type);
     list = lib.slist_append(list, line);
@@ -252,6 +252,10 @@ net_post(const char *url, const char *name, const char *content_type, const char
     lib.easy_setopt(t.h, CURLOPT_FOLLOWLOCATION, 0L);
     rc = perform(&t, name, d);
     lib.slist_free_all(list);
+    if (rc != 0 && out->status < 400) {
+        free(out->body);
+        out->body = NULL;
+    }
     return rc;
 }
 

@@ -13,6 +13,7 @@
 int
 outfile_open(const char *path, struct outfile *o, struct diag *d)
 {
+    struct stat sb;
     size_t n;
     mode_t mask;
     int fd = -1;
@@ -22,6 +23,8 @@ outfile_open(const char *path, struct outfile *o, struct diag *d)
         o->f = stdout;
         return 0;
     }
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return diag_set(d, DK_IO, "cannot write '%s': it is a folder", path);
     n = strlen(path) + 16;
     if ((o->path = strdup(path)) == NULL || (o->tmp = malloc(n)) == NULL) {
         outfile_abort(o);

@@ -17,7 +17,8 @@ struct place {
 static void
 put(FILE *f, json_t *v)
 {
-    json_dumpf(v, f, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+    json_dumpf(v, f,
+               JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(v);
 }
 

@@ -5,15 +5,16 @@
 #include "docket/report.h"
 #include "docket/text.h"
 
-/* Writes S for a table cell or a line: '|' and '\' escaped, line breaks as spaces, control
- * characters escaped as text_put does. */
+/* Writes S for a table cell or a line: '|', '\\', '<', '>' and '&' escaped (a reader of the
+ * Markdown renders HTML in it), line breaks as spaces, control characters escaped as text_put
+ * does. */
 static void
 put(FILE *f, const char *s)
 {
     const char *p = s;
 
     while (*p) {
-        size_t n = strcspn(p, "|\\\r\n");
+        size_t n = strcspn(p, "|\\\r\n<>&");
         char run[256];
 
         while (n > 0) {
@@ -30,6 +31,8 @@ put(FILE *f, const char *s)
         }
         if (*p == '|' || *p == '\\')
             fprintf(f, "\\%c", *p++);
+        else if (*p == '<' || *p == '>' || *p == '&')
+            fputs(*p == '<' ? "&lt;" : *p == '>' ? "&gt;" : "&amp;", f), p++;
         else if (*p == '\r' || *p == '\n')
             fputc(' ', f), p++;
     }

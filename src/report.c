@@ -148,7 +148,7 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
         report_free(r);
         return diag_set(d, DK_DATA, "%s: not valid UTF-8 text", origin);
     }
-    while (p < end && rc == 0) {
+    while (p < end && rc == 0 && why == NULL) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         char *tmp;
@@ -237,9 +237,8 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
             else if (s->sql == NULL || is_blank(s->sql))
                 why = "the section has no SELECT";
         }
-        lineno = why ? lineno : 0;
         if (why == NULL && r->nsections == 0)
-            why = "no '-- section:' in the report";
+            lineno = 1, why = "no '-- section:' in the report";
         if (why == NULL && r->title == NULL)
             lineno = 1, why = "the report has no '-- title:'";
     }
@@ -499,53 +498,66 @@ prepare_section(struct db *db, const struct report_def *r, const struct report_s
                             r->origin, s->line, s->name);
         }
     }
-    if (!sqlite3_stmt_readonly(st)) {
+    /* Only a query may run: COMMIT, SAVEPOINT, ATTACH or a PRAGMA that sets something count as
+     * read-only to SQLite, but return no rows. */
+    if (!sqlite3_stmt_readonly(st) || sqlite3_column_count(st) == 0) {
+        int writes = !sqlite3_stmt_readonly(st);
+
         sqlite3_finalize(st);
-        return diag_set(d, DK_DATA, "%s:%d: section '%s' would write to the store", r->origin,
-                        s->line, s->name);
+        return diag_set(d, DK_DATA, "%s:%d: section '%s' %s", r->origin, s->line, s->name,
+                        writes ? "would write to the store" : "is not a query");
     }
     *out = st;
     return 0;
 }
 
-/* Runs one section into OUT. */
+/* Prepares section S and binds the report's bounds where it names them. */
 static int
-run_section(struct db *db, const struct report_def *r, const struct report_section *s,
-            const struct report_opts *o, struct render *out, struct diag *d)
+prepare_bound(struct db *db, const struct report_def *r, const struct report_section *s,
+              const struct report_opts *o, sqlite3_stmt **out, struct diag *d)
 {
-    const char *cols[64];
+    const char *known = o->known ? o->known : "9999-12-31T23:59:59.999Z";
     sqlite3_stmt *st = NULL;
-    int rc, n, step = SQLITE_DONE;
+    int rc;
 
     if ((rc = prepare_section(db, r, s, &st, d)) != 0)
         return rc;
-    n = sqlite3_column_count(st);
-    if (n > (int)(sizeof cols / sizeof cols[0])) {
+    if (sqlite3_column_count(st) > 64) {
         sqlite3_finalize(st);
         return diag_set(d, DK_DATA, "%s:%d: section '%s' has more than 64 columns", r->origin,
                         s->line, s->name);
     }
-    for (int i = 0; i < n; i++)
-        cols[i] = sqlite3_column_name(st, i);
-    /* Sections may name the report's bounds as parameters too. */
     for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
         const char *p = sqlite3_bind_parameter_name(st, i);
         const char *v = p == NULL                  ? NULL
                         : strcmp(p, ":asof") == 0  ? (o->asof ? o->asof : o->today)
                         : strcmp(p, ":since") == 0 ? o->since
-                        : strcmp(p, ":known") == 0
-                            ? (o->known ? o->known : "9999-12-31T23:59:59.999Z")
-                            : NULL;
+                        : strcmp(p, ":known") == 0 ? known
+                                                   : NULL;
 
         if (v == NULL) {
             sqlite3_finalize(st);
             return diag_set(d, DK_DATA,
-                            "%s:%d: section '%s': unknown parameter %s (known: "
-                            ":asof, :since, :known)",
+                            "%s:%d: section '%s': unknown parameter %s (known: :asof, :since, "
+                            ":known)",
                             r->origin, s->line, s->name, p ? p : "?");
         }
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
     }
+    *out = st;
+    return 0;
+}
+
+/* Runs one prepared section into OUT. */
+static int
+run_section(struct db *db, const struct report_def *r, const struct report_section *s,
+            sqlite3_stmt *st, struct render *out, struct diag *d)
+{
+    const char *cols[64];
+    int rc, n = sqlite3_column_count(st), step = SQLITE_DONE;
+
+    for (int i = 0; i < n; i++)
+        cols[i] = sqlite3_column_name(st, i);
     rc = out->ops->section(out, s, n, cols);
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
         rc = out->ops->row(out, st);
@@ -554,7 +566,6 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
                       sqlite3_errmsg(db_handle(db)));
     else if (rc == 0)
         rc = out->ops->section_end(out, s);
-    sqlite3_finalize(st);
     if (rc == DK_IO)
         return diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     return rc;
@@ -565,6 +576,7 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
            struct render *out, struct diag *d)
 {
     struct report_meta m = {.report = r->name, .title = r->title, .description = r->description};
+    sqlite3_stmt **st = NULL;
     char now[TS_LEN + 1];
     int rc;
 
@@ -575,21 +587,30 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     m.generated = o->reproducible ? NULL : now;
     if ((rc = load_meta(db, o->asof, &m, d)) != 0 || (rc = prepare_environment(db, r, o, d)) != 0)
         goto out;
-    /* Sections only read: make the connection refuse writes while they run. */
-    if ((rc = db_exec(db, "PRAGMA query_only = 1", d)) != 0)
+    /* Every section is prepared before anything is written: a refused one leaves no half
+     * report behind. */
+    if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL) {
+        rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
-    if ((rc = out->ops->begin(out, &m)) != 0) {
-        rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
-        goto restore;
     }
     for (int i = 0; i < r->nsections && rc == 0; i++)
         if (o->section == NULL || strcmp(o->section, r->sections[i].name) == 0)
-            rc = run_section(db, r, &r->sections[i], o, out, d);
+            rc = prepare_bound(db, r, &r->sections[i], o, &st[i], d);
+    /* Sections only read: make the connection refuse writes while they run. */
+    if (rc != 0 || (rc = db_exec(db, "PRAGMA query_only = 1", d)) != 0)
+        goto out;
+    if ((rc = out->ops->begin(out, &m)) != 0)
+        rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
+    for (int i = 0; i < r->nsections && rc == 0; i++)
+        if (st[i])
+            rc = run_section(db, r, &r->sections[i], st[i], out, d);
     if (rc == 0 && out->ops->end(out) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
-restore:
     db_exec(db, "PRAGMA query_only = 0", d);
 out:
+    for (int i = 0; st && i < r->nsections; i++)
+        sqlite3_finalize(st[i]);
+    free(st);
     meta_free(&m);
     return rc;
 }

@@ -500,7 +500,7 @@ position(struct db *db, long long seq, struct diag *d)
 /* Walks one item's visible status events in effective order and records its progress moves,
  * month by month. Events that tie on a date are settled as the projections settle them. */
 static int
-pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int start,
+pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int until, int start,
          const char *kind, struct diag *d)
 {
     const struct vocab_entry *v = p->vocab;
@@ -545,9 +545,10 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int s
 
             if (m < born)
                 m = born;
-            if (m < p->nmonths)
+            if (m < until) {
                 k->delta[m] += now - progress;
-            progress = now;
+                progress = now;
+            }
             date[0] = '\0';
         }
         if (!more)
@@ -577,6 +578,11 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int s
         }
     } while (more);
     sqlite3_reset(st);
+    /* An item that gains an item below it stops being a leaf in that month. */
+    if (until < p->nmonths) {
+        k->born[until]--;
+        k->base[until] -= progress;
+    }
     return 0;
 }
 
@@ -584,9 +590,10 @@ int
 state_progress_by_month(struct db *db, const char *asof, const char *known, struct diag *d)
 {
     static const char leaves_sql[] =
-        "SELECT i.uuid, i.kind, i.created, coalesce(v.progress, 0) FROM items i "
+        "SELECT i.uuid, i.kind, i.created, coalesce(v.progress, 0), (SELECT "
+        "min(period_end(c.created)) FROM items c WHERE c.parent = i.key) FROM items i "
         "JOIN kinds k ON k.name = i.kind LEFT JOIN vocab v ON v.kind = i.kind AND "
-        "v.status = k.initial WHERE NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = i.key)";
+        "v.status = k.initial";
     static const char first_sql[] = "SELECT min(period_end(created)) FROM items";
     static const char insert_sql[] =
         "INSERT INTO temp.progress_by_month (month, kind, items, progress_sum) "
@@ -614,12 +621,14 @@ state_progress_by_month(struct db *db, const char *asof, const char *known, stru
     while ((rc = db_row(db, st, d)) == 1) {
         char uuid[64], kind[64];
         struct kind_months *k;
-        int born, start = sqlite3_column_int(st, 3);
+        int born, until = p.nmonths, start = sqlite3_column_int(st, 3);
 
         snprintf(uuid, sizeof uuid, "%s", (const char *)sqlite3_column_text(st, 0));
         snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(st, 1));
         born = month_of((const char *)sqlite3_column_text(st, 2)) - p.m0;
-        if (born < 0 || born >= p.nmonths)
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            until = month_of((const char *)sqlite3_column_text(st, 4)) - p.m0;
+        if (born < 0 || born >= p.nmonths || until <= born)
             continue;
         if ((k = kind_slot(&p, kind)) == NULL) {
             sqlite3_reset(st);
@@ -628,7 +637,7 @@ state_progress_by_month(struct db *db, const char *asof, const char *known, stru
         }
         k->born[born]++;
         k->base[born] += start;
-        if ((rc = pbm_item(&p, uuid, k, born, start, kind, d)) != 0) {
+        if ((rc = pbm_item(&p, uuid, k, born, until, start, kind, d)) != 0) {
             sqlite3_reset(st);
             goto out;
         }

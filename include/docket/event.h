@@ -68,6 +68,31 @@ struct ev_bytes {
     size_t attrs_len;
 };
 
+/* The names of the fields in an event's JSON form (exports, the shared log). */
+extern const char *const ev_field_names[EVF_COUNT];
+
+/* The columns, in order, that ev_to_json reads from a statement over "event e". */
+#define EV_JSON_COLUMNS                                                                            \
+    "e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, e.eff, "      \
+    "e.recorded, e.actor, e.login, e.replica, e.attrs"
+
+/* Returns the event in ST's current row (EV_JSON_COLUMNS from column FIRST on) as a new JSON
+ * object: its fields by ev_field_names, and its attributes as an object (or null). */
+json_t *ev_to_json(sqlite3_stmt *st, int first);
+
+/* Reads an event object O (as ev_to_json writes it) into B, borrowing O's strings, and the
+ * stored text of its attributes into *ATTRS (owned; free). Returns 0 or DK_DATA naming the
+ * field of the wrong type. */
+int ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d);
+
+/* Appends an event recorded elsewhere (by another office, or in an export), exactly as it was
+ * recorded: its own uuid, times, actor, login and replica, with the next local sequence and
+ * this store's chain hash (into HASH when not NULL). With APPLY the state is brought up to date;
+ * without, the caller rebuilds it (state_rebuild). Exit codes: DK_DATA (a missing field, a bad
+ * date or time, attributes that are not strings), DK_STORE. */
+int ev_receive(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV_HASH_LEN],
+               long long *seq, struct diag *d);
+
 /* A growable byte buffer, reused across events; ev_buf_free frees it. */
 struct ev_buf {
     unsigned char *p;
@@ -101,6 +126,12 @@ struct ev_check {
  * checked in any order, and in parallel; together they check the whole chain. Returns 0 with
  * the result in *OUT (bad_seq 0 when all match), or DK_STORE. */
 int ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, struct diag *d);
+
+/* Checks the shared log's chain as this store holds it: positions 1, 2, ... without a gap, each
+ * hash SHA-256(the one before || the event's canonical bytes), the same on every replica.
+ * Returns 0 with *OUT (count: the log's length; bad_seq: the first bad position, or 0), or
+ * DK_STORE. */
+int ev_check_shared(struct db *db, struct ev_check *out, struct diag *d);
 
 /* Checks every event: ev_check_range over the whole log. */
 int ev_check_chain(struct db *db, struct ev_check *out, struct diag *d);

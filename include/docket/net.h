@@ -38,8 +38,9 @@ int net_get(const char *url, const char *name, const struct net_opts *o, struct 
             struct diag *d);
 
 /* POSTs BODY as CONTENT_TYPE to URL with the extra header lines HEADERS (NULL-terminated, or
- * NULL). NAME stands for the URL in messages: a webhook URL usually holds a token and is never
- * shown. Exit code DK_NET. */
+ * NULL), keeping the reply's body in OUT->body (free it; kept also for an HTTP error, whose
+ * body often says why). NAME stands for the URL in messages: a webhook URL usually holds a
+ * token and is never shown. Exit code DK_NET. */
 int net_post(const char *url, const char *name, const char *content_type, const char *body,
              const char *const *headers, const struct net_opts *o, struct net_reply *out,
              struct diag *d);

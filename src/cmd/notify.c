@@ -108,7 +108,7 @@ run(struct cmd_ctx *ctx)
         return rc;
     net_defaults(&o);
     for (size_t i = 0; i < j.n && rc == 0; i++) {
-        struct net_reply reply;
+        struct net_reply reply = {0};
         struct diag nd = {0};
         const char *headers[] = {header, NULL};
 
@@ -116,6 +116,7 @@ run(struct cmd_ctx *ctx)
         j.id = j.pending[i].id;
         j.delivered = net_post(url, "the webhook", "application/json", j.pending[i].body, headers,
                                &o, &reply, &nd) == 0;
+        free(reply.body);
         j.why = nd.msg;
         if (!j.delivered && why[0] == '\0')
             snprintf(why, sizeof why, "%s", nd.msg);

@@ -78,7 +78,8 @@ run(struct cmd_ctx *ctx)
     char hex[2 * EV_HASH_LEN + 1], want[2 * EV_HASH_LEN + 1];
     const char *head = args_get(&ctx->args, "against");
     struct diag state = {0};
-    struct ev_check c;
+    struct ev_check c, shared = {0};
+    char shared_hex[2 * EV_HASH_LEN + 1];
     long long n = 0;
     int rc;
 
@@ -95,16 +96,23 @@ run(struct cmd_ctx *ctx)
         rc = against(ctx, &c, n, want);
     if (rc == 0 && state.code != 0)
         rc = diag_set(&ctx->diag, state.code, "%s", state.msg);
+    if (rc == 0 && (rc = ev_check_shared(ctx->db, &shared, &ctx->diag)) == 0 && shared.bad_seq)
+        rc = diag_set(&ctx->diag, DK_CHECK, "%s", shared.why);
     if (rc == DK_CHECK && args_get(&ctx->args, "json"))
         cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
     if (rc != 0)
         return rc;
     ev_hex(c.head, hex);
+    ev_hex(shared.head, shared_hex);
     if (args_get(&ctx->args, "head"))
         fprintf(ctx->out, "%lld %s\n", c.count, hex);
     else if (args_get(&ctx->args, "json"))
-        cli_json(ctx,
-                 json_pack("{s:b, s:I, s:s}", "ok", 1, "events", (json_int_t)c.count, "head", hex));
+        cli_json(ctx, json_pack("{s:b, s:I, s:s, s:{s:I, s:s}}", "ok", 1, "events",
+                                (json_int_t)c.count, "head", hex, "shared", "events",
+                                (json_int_t)shared.count, "head", shared_hex));
+    else if (shared.count > 0)
+        fprintf(ctx->out, "ok: %lld events, head %s; shared log: %lld events, head %s\n", c.count,
+                hex, shared.count, shared_hex);
     else
         fprintf(ctx->out, "ok: %lld events, head %s\n", c.count, hex);
     return 0;

@@ -1,0 +1,46 @@
+/* sync.h: offices share one log through etcd: publishing local events, pulling others'. */
+#ifndef DOCKET_SYNC_H
+#define DOCKET_SYNC_H
+
+#include "docket/db.h"
+
+/* Where the shared log lives, as `remote set` stores it in the store (the password file's
+ * path, never the password). Empty strings where unset. */
+struct sync_remote {
+    char endpoints[1024], prefix[256], user[128], password_file[1024], cacert[1024];
+};
+
+/* Reads the remote from the store. Exit codes: DK_USAGE (none set: "docket remote set"),
+ * DK_STORE. */
+int sync_remote_get(struct db *db, struct sync_remote *r, struct diag *d);
+
+/* Stores R, inside the caller's write transaction. Exit codes: DK_USAGE (no endpoints, a
+ * prefix with characters other than letters, digits, '-', '_', '/'), DK_STORE. */
+int sync_remote_set(struct db *db, const struct sync_remote *r, struct diag *d);
+
+/* What a sync did. */
+struct sync_counts {
+    long long published; /* local events put into the shared log */
+    long long pulled;    /* events of others applied here */
+    long long position;  /* the shared log's length once done */
+    char head[65];       /* the shared log's head hash, hex */
+};
+
+/* Publishes this store's unpublished events to the shared log and applies every event others
+ * published, in the log's order, until neither has anything left. Opens its own transactions,
+ * none across a network call: a sync killed at any moment resumes where it was, and each
+ * event is applied once. Exit codes: DK_NET (etcd), DK_DATA (a log entry that does not chain,
+ * a store copied by hand: another store shares this one's replica id), DK_STORE. */
+int sync_run(struct db *db, struct sync_counts *n, struct diag *d);
+
+/* Reads what `docket status` says: events not yet published, the last sync (or ""), the
+ * shared log's length and head. Returns 0 or DK_STORE. */
+int sync_status(struct db *db, long long *unpublished, char last[25], long long *position,
+                char head[65], struct diag *d);
+
+/* The status changes made against another status than the one the log held before them, which
+ * no later change of the item has settled (and which were not reverted): seq, key, saw (what
+ * the writer saw), held (what the log held), status, eff, recorded, actor, replica, pos. */
+extern const char sync_conflicts_sql[];
+
+#endif

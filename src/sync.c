@@ -1,0 +1,740 @@
+/* sync.c: offices share one log through etcd: publishing local events, pulling others'.
+ *
+ * Under the prefix P the cluster holds:
+ *   P/head        {"pos": N, "hash": HEX}: the shared log's length and head
+ *   P/log/%020d   each event at its position, as JSON, with its shared-chain hash
+ *   P/ev/UUID     the position of event UUID, so that publishing it twice is impossible
+ * Publishing is one etcd transaction per batch: it holds only if P/head is unchanged and none of
+ * the batch's events exists yet. Whatever the outcome (even a timeout that hid a commit), the
+ * next pull tells what happened: it applies the log in order and recognises this store's own
+ * events by their uuid. Etcd orders and replicates; docket has no locking of its own.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "docket/date.h"
+#include "docket/etcd.h"
+#include "docket/event.h"
+#include "docket/state.h"
+#include "docket/sync.h"
+#include "docket/text.h"
+
+enum {
+    BATCH_EVENTS = 40,     /* 2 puts each + the head: within etcd's 128 operations */
+    BATCH_BYTES = 1 << 20, /* within etcd's 1.5 MiB request */
+    PULL_LIMIT = 256,      /* log entries per range request */
+};
+
+/* ---- the remote, kept in meta ---- */
+
+static const char *const remote_keys[] = {"remote.endpoints", "remote.prefix", "remote.user",
+                                          "remote.password_file", "remote.cacert"};
+
+static char *
+remote_field(struct sync_remote *r, int i)
+{
+    char *const f[] = {r->endpoints, r->prefix, r->user, r->password_file, r->cacert};
+
+    return f[i];
+}
+
+static size_t
+remote_size(int i)
+{
+    static const struct sync_remote r;
+    const size_t sizes[] = {sizeof r.endpoints, sizeof r.prefix, sizeof r.user,
+                            sizeof r.password_file, sizeof r.cacert};
+
+    return sizes[i];
+}
+
+int
+sync_remote_get(struct db *db, struct sync_remote *r, struct diag *d)
+{
+    static const char sql[] = "SELECT value FROM meta WHERE key = :key";
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < 5; i++) {
+        if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+            (rc = db_bind_text(db, st, ":key", remote_keys[i], d)) != 0)
+            return rc;
+        if ((rc = db_row(db, st, d)) == 1)
+            snprintf(remote_field(r, i), remote_size(i), "%s",
+                     (const char *)sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+        if (rc < 0)
+            return d->code;
+    }
+    if (r->endpoints[0] == '\0')
+        return diag_set(d, DK_USAGE,
+                        "no remote: set one with 'docket remote set --endpoints URL[,URL...]'");
+    if (r->prefix[0] == '\0')
+        snprintf(r->prefix, sizeof r->prefix, "docket");
+    return 0;
+}
+
+int
+sync_remote_set(struct db *db, const struct sync_remote *r, struct diag *d)
+{
+    static const char put_sql[] =
+        "INSERT INTO meta (key, value) VALUES (:key, :value) ON CONFLICT (key) DO UPDATE SET "
+        "value = excluded.value";
+    static const char del_sql[] = "DELETE FROM meta WHERE key = :key";
+    struct sync_remote copy = *r;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (r->endpoints[0] == '\0')
+        return diag_set(d, DK_USAGE, "--endpoints URL[,URL...] is required");
+    if (strspn(r->prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/") !=
+        strlen(r->prefix))
+        return diag_set(d, DK_USAGE, "a prefix holds letters, digits, '-', '_' and '/' only");
+    for (int i = 0; i < 5; i++) {
+        const char *v = remote_field(&copy, i);
+
+        if ((rc = db_prep(db, v[0] ? put_sql : del_sql, &st, d)) != 0 ||
+            (rc = db_bind_text(db, st, ":key", remote_keys[i], d)) != 0 ||
+            (v[0] && (rc = db_bind_text(db, st, ":value", v, d)) != 0) ||
+            (rc = db_run(db, st, d)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- one sync ---- */
+
+struct sync {
+    struct db *db;
+    struct etcd *etcd;
+    char prefix[256];
+    struct sync_counts *n;
+    struct diag *d;
+    /* Carried between a transaction and the network: */
+    json_t *kvs;          /* log entries pulled, to apply */
+    json_t *batch;        /* events to publish, as JSON */
+    long long *batch_seq; /* their local sequence numbers */
+    long long position;   /* the shared log's length here */
+    int definitions;      /* a definition got its place: rebuild the state at the end */
+    unsigned char head[EV_HASH_LEN];
+    char now[TS_LEN + 1];
+};
+
+/* Returns the key "PREFIX/SUFFIX" in base64, as the gateway wants it. */
+static json_t *
+key_of(const char *prefix, const char *suffix)
+{
+    char key[512];
+
+    snprintf(key, sizeof key, "%s/%s", prefix, suffix);
+    return etcd_b64(key, strlen(key));
+}
+
+/* The keys of event UUID and of log position POS. */
+static json_t *
+event_key(const char *prefix, const char *uuid)
+{
+    char suffix[128];
+
+    snprintf(suffix, sizeof suffix, "ev/%s", uuid);
+    return key_of(prefix, suffix);
+}
+
+static json_t *
+log_key(const char *prefix, long long pos)
+{
+    char suffix[64];
+
+    snprintf(suffix, sizeof suffix, "log/%020lld", pos);
+    return key_of(prefix, suffix);
+}
+
+/* Reads the shared log's length and head as this store holds them. */
+static int
+load_position(struct sync *s)
+{
+    static const char sql[] = "SELECT pos, hash FROM shared ORDER BY pos DESC LIMIT 1";
+    sqlite3_stmt *st;
+    int rc;
+
+    s->position = 0;
+    memset(s->head, 0, sizeof s->head);
+    if ((rc = db_prep(s->db, sql, &st, s->d)) != 0)
+        return rc;
+    if ((rc = db_row(s->db, st, s->d)) == 1) {
+        s->position = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == EV_HASH_LEN)
+            memcpy(s->head, sqlite3_column_blob(st, 1), EV_HASH_LEN);
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? s->d->code : 0;
+}
+
+static int
+read_position(void *arg)
+{
+    return load_position(arg);
+}
+
+/* Finds out whether a status event just placed at POS was made against another status than
+ * the log held before it; records it in the conflict table if so. */
+static int
+check_conflict(struct sync *s, long long seq, long long pos, const struct ev_bytes *b)
+{
+    static const char held_sql[] =
+        "SELECT coalesce((SELECT e.new_value FROM event e JOIN shared p ON p.seq = e.seq "
+        "WHERE e.type = 'status' AND e.item = :item AND p.pos < :pos AND NOT EXISTS (SELECT 1 "
+        "FROM event r WHERE r.type = 'revert' AND r.subject = e.uuid) ORDER BY p.pos DESC LIMIT "
+        "1), (SELECT k.initial FROM items i JOIN kinds k ON k.name = i.kind WHERE i.uuid = "
+        ":item))";
+    static const char insert_sql[] = "INSERT INTO conflict (seq, item, pos, saw, held) VALUES "
+                                     "(:seq, :item, :pos, :saw, :held)";
+    char item[64], saw[128], status[128], held[128] = "";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (b->v[EVF_ITEM] == NULL || b->n[EVF_TYPE] != 6 || memcmp(b->v[EVF_TYPE], "status", 6))
+        return 0;
+    snprintf(item, sizeof item, "%.*s", (int)b->n[EVF_ITEM], b->v[EVF_ITEM]);
+    snprintf(saw, sizeof saw, "%.*s", b->v[EVF_OLD] ? (int)b->n[EVF_OLD] : 0,
+             b->v[EVF_OLD] ? b->v[EVF_OLD] : "");
+    snprintf(status, sizeof status, "%.*s", (int)b->n[EVF_NEW], b->v[EVF_NEW]);
+    if ((rc = db_prep(s->db, held_sql, &st, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":item", item, s->d)) != 0 ||
+        (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0)
+        return rc;
+    if ((rc = db_row(s->db, st, s->d)) == 1 && sqlite3_column_text(st, 0))
+        snprintf(held, sizeof held, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (rc < 0)
+        return s->d->code;
+    /* Two offices that set the same status have not contradicted each other. */
+    if (strcmp(saw, held) == 0 || strcmp(status, held) == 0)
+        return 0;
+    if ((rc = db_prep(s->db, insert_sql, &st, s->d)) != 0 ||
+        (rc = db_bind_int(s->db, st, ":seq", seq, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":item", item, s->d)) != 0 ||
+        (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":saw", saw, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":held", held, s->d)) != 0)
+        return rc;
+    return db_run(s->db, st, s->d);
+}
+
+/* Records that local event SEQ (B) stands at POS in the shared log with HASH. A position can
+ * settle ties and which of two creations of an item counts, so the state of what the event is
+ * about is brought up to date: an item at once, definitions (kinds, vocabularies, documents)
+ * once the transaction's events are all placed. */
+static int
+place(struct sync *s, const struct ev_bytes *b, long long seq, long long pos,
+      const unsigned char hash[EV_HASH_LEN])
+{
+    static const char sql[] = "INSERT INTO shared (uuid, seq, pos, hash, received) VALUES "
+                              "(:uuid, :seq, :pos, :hash, :received)";
+    sqlite3_stmt *st;
+    int rc;
+
+    char type[32], item[64];
+    if ((rc = db_prep(s->db, sql, &st, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":uuid", b->v[EVF_UUID], s->d)) != 0 ||
+        (rc = db_bind_int(s->db, st, ":seq", seq, s->d)) != 0 ||
+        (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":received", s->now, s->d)) != 0)
+        return rc;
+    sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), hash, EV_HASH_LEN,
+                      SQLITE_TRANSIENT);
+    if ((rc = db_run(s->db, st, s->d)) != 0)
+        return rc;
+    if (b->v[EVF_ITEM] == NULL) {
+        s->definitions = 1;
+        return 0;
+    }
+    snprintf(type, sizeof type, "%.*s", (int)b->n[EVF_TYPE], b->v[EVF_TYPE]);
+    snprintf(item, sizeof item, "%.*s", (int)b->n[EVF_ITEM], b->v[EVF_ITEM]);
+    return state_apply(s->db, type, item, s->d);
+}
+
+/* Returns this store's sequence number of event UUID (0 when it has none), or -1. */
+static long long
+local_seq(struct sync *s, const char *uuid)
+{
+    static const char sql[] = "SELECT seq FROM event WHERE uuid = :uuid";
+    sqlite3_stmt *st;
+    long long seq = -1;
+    int rc;
+
+    if (db_prep(s->db, sql, &st, s->d) == 0 && db_bind_text(s->db, st, ":uuid", uuid, s->d) == 0) {
+        rc = db_row(s->db, st, s->d);
+        seq = rc == 1 ? sqlite3_column_int64(st, 0) : rc == 0 ? 0 : -1;
+    }
+    sqlite3_reset(st);
+    return seq;
+}
+
+static int
+unhex(const char *hex, unsigned char out[EV_HASH_LEN])
+{
+    if (hex == NULL || strlen(hex) != 2 * EV_HASH_LEN ||
+        strspn(hex, "0123456789abcdef") != 2 * EV_HASH_LEN)
+        return -1;
+    for (int i = 0; i < EV_HASH_LEN; i++)
+        out[i] =
+            (unsigned char)((strchr("0123456789abcdef", hex[2 * i]) - "0123456789abcdef") << 4 |
+                            (strchr("0123456789abcdef", hex[2 * i + 1]) - "0123456789abcdef"));
+    return 0;
+}
+
+/* Applies the pulled log entries in s->kvs, in order, inside one write transaction: the
+ * applied position moves with the events it covers, so a sync killed here resumes exactly. */
+static int
+apply_pulled(void *arg)
+{
+    struct sync *s = arg;
+    struct ev_buf buf = {0};
+    json_t *kv;
+    size_t i;
+    int rc;
+
+    if ((rc = load_position(s)) != 0)
+        return rc;
+    json_array_foreach(s->kvs, i, kv)
+    {
+        size_t klen, vlen;
+        char *key = etcd_unb64(json_string_value(json_object_get(kv, "key")), &klen);
+        char *value = etcd_unb64(json_string_value(json_object_get(kv, "value")), &vlen);
+        json_t *o = value ? json_loadb(value, vlen, JSON_REJECT_DUPLICATES, NULL) : NULL;
+        unsigned char want[EV_HASH_LEN], shared[EV_HASH_LEN];
+        const char *slash = key ? strrchr(key, '/') : NULL;
+        long long pos = slash ? strtoll(slash + 1, NULL, 10) : 0, seq;
+        struct ev_bytes b;
+        char *attrs = NULL;
+
+        rc = 0;
+        if (o == NULL || pos != s->position + 1 ||
+            unhex(json_string_value(json_object_get(o, "hash")), want) != 0)
+            rc = diag_set(s->d, DK_DATA, "the shared log's entry %lld is not a docket event",
+                          s->position + 1);
+        else if ((rc = ev_from_json(o, &b, &attrs, s->d)) != 0)
+            rc = diag_prefix(s->d, "shared log entry %lld: ", pos);
+        else if (b.v[EVF_UUID] == NULL || b.v[EVF_REPLICA] == NULL)
+            rc = diag_set(s->d, DK_DATA, "shared log entry %lld lacks its uuid", pos);
+        else if (ev_hash(s->head, &b, &buf, shared) != 0 || memcmp(shared, want, EV_HASH_LEN))
+            rc = diag_set(s->d, DK_DATA,
+                          "shared log entry %lld does not chain to the one before it: the "
+                          "shared log was altered",
+                          pos);
+        else if ((seq = local_seq(s, b.v[EVF_UUID])) < 0)
+            rc = s->d->code;
+        else if (seq == 0 && strcmp(b.v[EVF_REPLICA], db_replica(s->db)) == 0)
+            /* Only this store makes events with its replica id: another store has it too. */
+            rc = diag_set(s->d, DK_DATA,
+                          "another store shares this store's replica id %s: one of them was "
+                          "copied by hand; make the copy anew with 'docket clone'",
+                          db_replica(s->db));
+        else if (seq == 0 && (rc = ev_receive(s->db, &b, 1, NULL, &seq, s->d)) == 0)
+            s->n->pulled++;
+        if (rc == 0)
+            rc = place(s, &b, seq, pos, shared);
+        if (rc == 0)
+            rc = check_conflict(s, seq, pos, &b);
+        if (rc == 0) {
+            s->position = pos;
+            memcpy(s->head, shared, EV_HASH_LEN);
+        }
+        free(attrs);
+        json_decref(o);
+        free(key);
+        free(value);
+        if (rc != 0)
+            break;
+    }
+    ev_buf_free(&buf);
+    if (rc == 0 && s->definitions)
+        rc = state_rebuild(s->db, s->d);
+    s->definitions = 0;
+    return rc;
+}
+
+/* Pulls every log entry after this store's position and applies it, a range at a time. */
+static int
+pull(struct sync *s)
+{
+    char start[512], end[512];
+    int rc, more = 1;
+
+    while (more) {
+        json_t *req, *resp = NULL, *kvs;
+
+        if ((rc = db_tx(s->db, 0, read_position, s, s->d)) != 0)
+            return rc;
+        snprintf(start, sizeof start, "%s/log/%020lld", s->prefix, s->position + 1);
+        snprintf(end, sizeof end, "%s/log0", s->prefix); /* just past every "P/log/..." */
+        req = json_pack("{s:o, s:o, s:s}", "key", etcd_b64(start, strlen(start)), "range_end",
+                        etcd_b64(end, strlen(end)), "limit", "256");
+        rc = etcd_call(s->etcd, "/v3/kv/range", req, &resp, s->d);
+        json_decref(req);
+        if (rc != 0)
+            return rc;
+        kvs = json_object_get(resp, "kvs");
+        more = json_is_true(json_object_get(resp, "more"));
+        if (json_array_size(kvs) > 0) {
+            s->kvs = kvs;
+            ts_now(s->now);
+            rc = db_tx(s->db, 1, apply_pulled, s, s->d);
+            s->kvs = NULL;
+        } else {
+            more = 0;
+        }
+        json_decref(resp);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Collects up to a batch of this store's unpublished events, in local order, as JSON. */
+static int
+collect(void *arg)
+{
+    static const char sql[] = "SELECT e.seq, " EV_JSON_COLUMNS " FROM event e WHERE NOT "
+                              "EXISTS (SELECT 1 FROM shared s WHERE s.seq = e.seq) ORDER BY "
+                              "e.seq LIMIT :limit";
+    struct sync *s = arg;
+    size_t bytes = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = load_position(s)) != 0 || (rc = db_prep(s->db, sql, &st, s->d)) != 0 ||
+        (rc = db_bind_int(s->db, st, ":limit", BATCH_EVENTS, s->d)) != 0)
+        return rc;
+    while ((rc = db_row(s->db, st, s->d)) == 1) {
+        json_t *o = ev_to_json(st, 1);
+        char *text = json_dumps(o, JSON_COMPACT);
+
+        bytes += text ? strlen(text) : 0;
+        free(text);
+        if (json_array_size(s->batch) > 0 && bytes > BATCH_BYTES) {
+            json_decref(o);
+            break;
+        }
+        s->batch_seq[json_array_size(s->batch)] = sqlite3_column_int64(st, 0);
+        json_array_append_new(s->batch, o);
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? s->d->code : 0;
+}
+
+/* Builds the transaction that publishes the batch after position s->position, whose head key
+ * has revision HEAD_REV (0: none yet). */
+static json_t *
+publish_txn(struct sync *s, long long head_rev)
+{
+    json_t *compare = json_array(), *success = json_array(), *failure = json_array(), *o;
+    unsigned char h[EV_HASH_LEN];
+    struct ev_buf buf = {0};
+    long long pos = s->position;
+    char rev[32], hex[2 * EV_HASH_LEN + 1], posbuf[32];
+    size_t i;
+
+    memcpy(h, s->head, EV_HASH_LEN);
+    snprintf(rev, sizeof rev, "%lld", head_rev);
+    json_array_append_new(compare,
+                          json_pack("{s:o, s:s, s:s, s:s}", "key", key_of(s->prefix, "head"),
+                                    "target", "MOD", "mod_revision", rev, "result", "EQUAL"));
+    json_array_append_new(
+        failure, json_pack("{s:{s:o}}", "request_range", "key", key_of(s->prefix, "head")));
+    json_array_foreach(s->batch, i, o)
+    {
+        const char *uuid = json_string_value(json_object_get(o, "uuid"));
+        struct ev_bytes b;
+        char *attrs = NULL, *text;
+        struct diag d = {0};
+
+        ev_from_json(o, &b, &attrs, &d);
+        ev_hash(h, &b, &buf, h);
+        free(attrs);
+        ev_hex(h, hex);
+        pos++;
+        json_object_set_new(o, "hash", json_string(hex));
+        text = json_dumps(o, JSON_COMPACT);
+        snprintf(posbuf, sizeof posbuf, "%lld", pos);
+        json_array_append_new(compare, json_pack("{s:o, s:s, s:s, s:s}", "key",
+                                                 event_key(s->prefix, uuid), "target", "CREATE",
+                                                 "create_revision", "0", "result", "EQUAL"));
+        json_array_append_new(success, json_pack("{s:{s:o, s:o}}", "request_put", "key",
+                                                 event_key(s->prefix, uuid), "value",
+                                                 etcd_b64(posbuf, strlen(posbuf))));
+        json_array_append_new(
+            success, json_pack("{s:{s:o, s:o}}", "request_put", "key", log_key(s->prefix, pos),
+                               "value", etcd_b64(text ? text : "", text ? strlen(text) : 0)));
+        free(text);
+    }
+    ev_buf_free(&buf);
+    {
+        json_t *head = json_pack("{s:I, s:s}", "pos", (json_int_t)pos, "hash", hex);
+        char *text = json_dumps(head, JSON_COMPACT);
+
+        json_array_append_new(success, json_pack("{s:{s:o, s:o}}", "request_put", "key",
+                                                 key_of(s->prefix, "head"), "value",
+                                                 etcd_b64(text, strlen(text))));
+        free(text);
+        json_decref(head);
+    }
+    return json_pack("{s:o, s:o, s:o}", "compare", compare, "success", success, "failure", failure);
+}
+
+/* Records the positions of the batch just published. */
+static int
+record_published(void *arg)
+{
+    struct sync *s = arg;
+    struct ev_buf buf = {0};
+    json_t *o;
+    size_t i;
+    int rc = 0;
+
+    json_array_foreach(s->batch, i, o)
+    {
+        struct ev_bytes b;
+        char *attrs = NULL;
+        unsigned char h[EV_HASH_LEN];
+
+        if ((rc = ev_from_json(o, &b, &attrs, s->d)) == 0 && ev_hash(s->head, &b, &buf, h) == 0)
+            rc = place(s, &b, s->batch_seq[i], s->position + 1, h);
+        if (rc == 0)
+            rc = check_conflict(s, s->batch_seq[i], s->position + 1, &b);
+        free(attrs);
+        if (rc != 0)
+            break;
+        s->position++;
+        memcpy(s->head, h, EV_HASH_LEN);
+        s->n->published++;
+    }
+    ev_buf_free(&buf);
+    if (rc == 0 && s->definitions)
+        rc = state_rebuild(s->db, s->d);
+    s->definitions = 0;
+    return rc;
+}
+
+/* Reads the head key's revision and position; 0 and 0 when the log is empty. */
+static int
+read_head(struct sync *s, long long *rev, long long *pos)
+{
+    json_t *req = json_pack("{s:o}", "key", key_of(s->prefix, "head")), *resp = NULL;
+    json_t *kv;
+    int rc = etcd_call(s->etcd, "/v3/kv/range", req, &resp, s->d);
+
+    json_decref(req);
+    if (rc != 0)
+        return rc;
+    *rev = *pos = 0;
+    kv = json_array_get(json_object_get(resp, "kvs"), 0);
+    if (kv) {
+        size_t n;
+        char *v = etcd_unb64(json_string_value(json_object_get(kv, "value")), &n);
+        json_t *head = v ? json_loadb(v, n, 0, NULL) : NULL;
+
+        *rev = etcd_int(json_object_get(kv, "mod_revision"));
+        *pos = json_integer_value(json_object_get(head, "pos"));
+        json_decref(head);
+        free(v);
+    }
+    json_decref(resp);
+    return 0;
+}
+
+/* Publishes one batch; returns 0 when done with this batch (published, or found to need a
+ * pull first), or an error. */
+static int
+publish_batch(struct sync *s)
+{
+    long long rev, pos;
+    json_t *txn, *resp = NULL;
+    int rc;
+
+    if ((rc = read_head(s, &rev, &pos)) != 0)
+        return rc;
+    if (pos != s->position)
+        return 0; /* others published since our last pull: pull, then come back */
+    txn = publish_txn(s, rev);
+    rc = etcd_call(s->etcd, "/v3/kv/txn", txn, &resp, s->d);
+    json_decref(txn);
+    if (rc != 0) {
+        /* A timeout may hide a commit: the next pull will tell. Only a refusal (auth,
+         * permission) stops the sync. */
+        if (strstr(s->d->msg, "denied") || strstr(s->d->msg, "auth") ||
+            strstr(s->d->msg, "password") || strstr(s->d->msg, "user"))
+            return rc;
+        s->d->code = 0;
+        s->d->msg[0] = '\0';
+        return 0;
+    }
+    if (json_is_true(json_object_get(resp, "succeeded"))) {
+        ts_now(s->now);
+        json_decref(resp);
+        return db_tx(s->db, 1, record_published, s, s->d);
+    }
+    /* A comparison failed: the head moved, or some of these events are already in the log
+     * (a request that timed out did commit). Either way the pull settles it. */
+    json_decref(resp);
+    return 0;
+}
+
+static int
+count_unpublished(void *arg)
+{
+    static const char sql[] =
+        "SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM shared s WHERE s.seq = "
+        "e.seq)";
+    struct sync *s = arg;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(s->db, sql, &st, s->d)) != 0 || (rc = db_row(s->db, st, s->d)) < 0)
+        return rc ? rc : s->d->code;
+    s->batch_seq[0] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int
+stamp(void *arg)
+{
+    static const char sql[] = "INSERT INTO meta (key, value) VALUES ('sync.last', :now) ON "
+                              "CONFLICT (key) DO UPDATE SET value = excluded.value";
+    struct sync *s = arg;
+    sqlite3_stmt *st;
+    int rc;
+
+    ts_now(s->now);
+    if ((rc = db_prep(s->db, sql, &st, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":now", s->now, s->d)) != 0)
+        return rc;
+    return db_run(s->db, st, s->d);
+}
+
+struct read_remote {
+    struct db *db;
+    struct sync_remote *r;
+    struct diag *d;
+};
+
+static int
+read_remote(void *arg)
+{
+    struct read_remote *x = arg;
+
+    return sync_remote_get(x->db, x->r, x->d);
+}
+
+int
+sync_run(struct db *db, struct sync_counts *n, struct diag *d)
+{
+    struct sync_remote r;
+    struct read_remote rr = {db, &r, d};
+    struct etcd_opts eo = {0};
+    long long seqs[BATCH_EVENTS + 1];
+    struct sync s = {.db = db, .n = n, .d = d, .batch_seq = seqs};
+    int rc, rounds = 0;
+
+    memset(n, 0, sizeof *n);
+    if ((rc = db_tx(db, 0, read_remote, &rr, d)) != 0)
+        return rc;
+    eo.endpoints = r.endpoints;
+    eo.user = r.user[0] ? r.user : NULL;
+    eo.password_file = r.password_file[0] ? r.password_file : NULL;
+    eo.cacert = r.cacert[0] ? r.cacert : NULL;
+    eo.timeout_ms = 2000;
+    if (getenv("DOCKET_ETCD_TIMEOUT_MS"))
+        eo.timeout_ms = strtol(getenv("DOCKET_ETCD_TIMEOUT_MS"), NULL, 10);
+    snprintf(s.prefix, sizeof s.prefix, "%s", r.prefix);
+    if ((rc = etcd_open(&eo, &s.etcd, d)) != 0)
+        return rc;
+    for (;;) {
+        if ((rc = pull(&s)) != 0)
+            break;
+        if ((s.batch = json_array()) == NULL) {
+            rc = diag_set(d, DK_STORE, "out of memory");
+            break;
+        }
+        rc = db_tx(db, 0, collect, &s, d);
+        if (rc == 0 && json_array_size(s.batch) == 0) {
+            json_decref(s.batch);
+            s.batch = NULL;
+            break;
+        }
+        if (rc == 0)
+            rc = publish_batch(&s);
+        json_decref(s.batch);
+        s.batch = NULL;
+        if (rc != 0)
+            break;
+        /* Each round either publishes or learns from the log what it must pull; a log that
+         * keeps moving under a slow office is still caught up with, but not forever. */
+        if (++rounds > 100000) {
+            rc = diag_set(d, DK_NET, "the shared log kept moving; run sync again");
+            break;
+        }
+    }
+    if (rc == 0 && (rc = db_tx(db, 1, stamp, &s, d)) == 0) {
+        n->position = s.position;
+        ev_hex(s.head, n->head);
+    }
+    etcd_close(s.etcd);
+    return rc;
+}
+
+struct status_read {
+    struct sync s;
+    long long unpublished;
+    char last[TS_LEN + 1];
+};
+
+static int
+read_status(void *arg)
+{
+    static const char last_sql[] = "SELECT value FROM meta WHERE key = 'sync.last'";
+    struct status_read *x = arg;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = load_position(&x->s)) != 0 || (rc = count_unpublished(&x->s)) != 0)
+        return rc;
+    x->unpublished = x->s.batch_seq[0];
+    x->last[0] = '\0';
+    if ((rc = db_prep(x->s.db, last_sql, &st, x->s.d)) != 0)
+        return rc;
+    if ((rc = db_row(x->s.db, st, x->s.d)) == 1)
+        snprintf(x->last, sizeof x->last, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc < 0 ? x->s.d->code : 0;
+}
+
+int
+sync_status(struct db *db, long long *unpublished, char last[25], long long *position,
+            char head[65], struct diag *d)
+{
+    long long seqs[1];
+    struct sync_counts n;
+    struct status_read x = {.s = {.db = db, .n = &n, .d = d, .batch_seq = seqs}};
+    int rc = read_status(&x);
+
+    if (rc != 0)
+        return rc;
+    *unpublished = x.unpublished;
+    snprintf(last, 25, "%s", x.last);
+    *position = x.s.position;
+    ev_hex(x.s.head, head);
+    return 0;
+}
+
+const char sync_conflicts_sql[] =
+    "SELECT c.seq, i.key, c.saw, c.held, e.new_value AS status, e.eff, e.recorded, e.actor, "
+    "e.replica, c.pos FROM conflict c JOIN event e ON e.seq = c.seq JOIN items i ON i.uuid = "
+    "c.item WHERE NOT EXISTS (SELECT 1 FROM event r WHERE r.type = 'revert' AND r.subject = "
+    "e.uuid) AND NOT EXISTS (SELECT 1 FROM event later LEFT JOIN shared p ON p.seq = later.seq "
+    "WHERE later.type = 'status' AND later.item = c.item AND coalesce(p.pos, 9e18) > c.pos AND "
+    "later.seq NOT IN (SELECT seq FROM conflict) AND NOT EXISTS (SELECT 1 FROM event r WHERE "
+    "r.type = 'revert' AND r.subject = later.uuid)) ORDER BY c.pos";

@@ -1,0 +1,649 @@
+# End-to-end: docket report (reports as SQL, rendered as Markdown, HTML, CSV and JSON).
+# Golden outputs live in tests/cli/golden/report.{md,html,csv,json}; regenerate them with
+#   DOCKET_UPDATE_GOLDEN=1 sh tests/cli/test_report.sh build/docket
+# then read them through before committing them.
+. "$(dirname "$0")/lib.sh"
+
+here=$(cd "$(dirname "$0")" && pwd)
+golden=$here/golden
+reports_src=$here/../../reports
+
+# Each group of checks runs in a subshell, so that one failing group is reported and the others
+# still run; the test fails at the end if any did.
+failed_groups=""
+group() {
+    (
+        "$1"
+        echo "$checks" >"$tmp/checks"
+    )
+    if [ $? -ne 0 ]; then
+        failed_groups="$failed_groups $1"
+    else
+        checks=$(cat "$tmp/checks")
+    fi
+}
+
+# A title that must be escaped everywhere: markup, quotes, an ampersand, a comma, a line break
+# and a Markdown table bar.
+odd_title=$(printf '<script>alert(1)</script> "&'"'"', a comma\nand a new line | pipe')
+
+# The golden reports speak as of this date, so that "today" (the overdue flags, the days in a
+# status, the last month over time) does not move them.
+ASOF=2017-12-31
+
+# ---------------------------------------------------------------------------------------------
+# The scripted history. Dates are effective dates; the recorded times are those of the run.
+init_store
+run_ok add unct/KEN --title "UN country team, Kenya" --on 2015-11-24 -m "tracked from the start"
+run_ok add safeguard.odd --kind safeguard --title "$odd_title" --on 2016-01-15 -m "needs escaping"
+run_ok add unct/UGA --title "UN country team, Uganda" --on 2016-02-01 -m "tracked from February"
+run_ok set ceb approached -m "letter to the CEB secretary" --on 2016-03 \
+    --evidence https://example.org/ceb/letter.pdf
+run_ok set report.wg submitted -m "first report to the Working Group" --on 2016-04 \
+    --evidence https://example.org/wg/report-1.pdf
+run_ok set safeguard.independence at-risk -m "the draft text threatens it" --on 2016-05
+run_ok cost cost.legal 250000.50 CHF -m "secretariat estimate" --basis one-off --on 2016-06
+run_ok cost cost.legal 1200 USD -m "travel" --basis "per year" --on 2016-07
+run_ok set echa member -m "recorded against the wrong item" --on 2016-08
+reverted_seq=$(sql 'select max(seq) from event')
+reverted_at=$(sql "select recorded from event where seq = $reverted_seq")
+run_ok revert "$reverted_seq" -m "meant ceb.hlcm"
+run_ok set ceb.hlcm approached -m "letter to the HLCM" --on 2016-08
+run_ok set unct/KEN member -m "admitted to the UNCT" --on 2016-09 \
+    --evidence https://example.org/unct/ken.html
+run_ok cost legal.approach 10000 CHF -m "legal advice" --on 2017-01
+run_ok set safeguard.independence preserved -m "the final text keeps it" --on 2017-02
+run_ok set safeguard.efficiency at-risk -m "new procedures" --on 2017-04
+run_ok set safeguard.own-governance breached -m "a board decision" --on 2017-05
+
+run_ok verify --head
+head=$(cat "$tmp/out")
+hex=${head#* }
+nevents=$(sql 'select max(seq) from event')
+expect_eq "trail position" "${head% *}" "$nevents"
+replica=$(sql "select value from meta where key like '%replica%'")
+expect_ne "replica id" "$replica" ""
+
+# report_json [ARGS...]: the report as JSON in $tmp/out, checked to parse.
+report_json() {
+    run_ok report --format json --reproducible "$@"
+    expect_json
+}
+
+# ---------------------------------------------------------------------------------------------
+golden_outputs() {
+    differ=""
+    for fmt in md html csv json; do
+        run_ok report --reproducible --as-of $ASOF --format $fmt
+        cp "$tmp/out" "$tmp/report.$fmt"
+        # The run-dependent parts are the trail's head alone; it must be the trail's.
+        case $fmt in
+        md) want=1 ;;
+        html) want=3 ;;
+        json) want=1 ;;
+        csv) want=0 ;;
+        esac
+        expect_eq "head in the $fmt report" "$(grep -o "$hex" "$tmp/out" | wc -l | tr -d ' ')" $want
+        # No event, item or replica ids and no recorded times: nothing else varies by run.
+        expect_not_out '[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}'
+        expect_not_out "$replica"
+        expect_not_out '[0-9]T[0-9][0-9]:[0-9][0-9]'
+        sed "s/$hex/HEAD/g" "$tmp/out" >"$tmp/report.$fmt.norm"
+        if [ "${DOCKET_UPDATE_GOLDEN:-}" = 1 ]; then
+            mkdir -p "$golden"
+            cp "$tmp/report.$fmt.norm" "$golden/report.$fmt"
+            echo "wrote $golden/report.$fmt" >&2
+        elif ! cmp -s "$tmp/report.$fmt.norm" "$golden/report.$fmt"; then
+            diff -u "$golden/report.$fmt" "$tmp/report.$fmt.norm" | head -n 40 >&2
+            differ="$differ $fmt"
+        fi
+    done
+    [ -z "$differ" ] ||
+        fail "reports differ from $golden/report.*:$differ (DOCKET_UPDATE_GOLDEN=1 rewrites them)"
+    pass
+    # The head as the report states it is "verify --head", so a reader can check it.
+    grep -q -F -e "- Audit trail: \`$head\`" "$tmp/report.md" || fail "md: no audit trail line"
+    grep -q -F -e "verify --against $nevents:$hex" "$tmp/report.html" ||
+        fail "html: no verify --against line"
+    pass
+}
+
+reproducible() {
+    for fmt in md html csv json; do
+        run_ok report --reproducible --format $fmt
+        cp "$tmp/out" "$tmp/again1"
+        run_ok report --reproducible --format $fmt
+        cmp -s "$tmp/out" "$tmp/again1" || fail "two --reproducible $fmt reports differ"
+        pass
+    done
+    run_ok report --reproducible
+    expect_not_out '^- Generated:'
+    expect_out "^- As of: $(today)\$"
+    run_ok report
+    expect_out '^- Generated: [0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{3\}Z$'
+    report_json
+    expect_eq "generated with --reproducible" "$(pyjson 'print(d["generated"])')" None
+    run_ok report --format json
+    expect_eq "generated" "$(pyjson 'import re; print(bool(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", d["generated"])))')" True
+    run_ok report --format html
+    expect_out '<time class="generated" datetime="[0-9-]*T[0-9:.]*Z">'
+    # -o writes the same bytes as stdout, and nothing on stdout.
+    run_ok report --reproducible --as-of $ASOF --format html
+    cp "$tmp/out" "$tmp/stdout.html"
+    run_ok report --reproducible --as-of $ASOF --format html -o "$tmp/written.html"
+    expect_no_out
+    cmp -s "$tmp/written.html" "$tmp/stdout.html" || fail "-o wrote other bytes than stdout"
+    pass
+    expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
+}
+
+html() {
+    run_ok report --reproducible --as-of $ASOF --format html
+    python3 "$here/html_check.py" "$tmp/out" --chart over-time --chart by-kind \
+        --chart by-paragraph --chart statuses --text "$odd_title" \
+        --text "C/106/RES/1309" --text "safeguard.own-governance" >"$tmp/check" 2>&1 ||
+        fail "html_check: $(cat "$tmp/check")"
+    pass
+    # Exactly the four charts, each a figure; the odd title escaped in the text and attributes.
+    expect_eq "svg elements" "$(grep -c '<svg ' "$tmp/out")" 4
+    expect_out_fixed '&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39;, a comma'
+    expect_not_out '<script'
+    expect_out_fixed '<title id="chart4-title">Progress over time</title>'
+    expect_out_fixed '<circle class="dot" cx="64.0" cy="178.6" r="3.0"><title>2015-11: 21.7%</title></circle>'
+    expect_out_fixed '<circle class="dot" cx="696.0" cy="148.2" r="3.0"><title>2017-12: 36.9%</title></circle>'
+    expect_out '<time class="asof" datetime="2017-12-31">'
+    # An empty section says so.
+    report_json --as-of 2015-12 --section cost-totals
+    expect_eq "no costs in 2015" "$(pyjson 'print(d["sections"][0]["rows"])')" "[]"
+    run_ok report --reproducible --as-of 2015-12 --format html
+    python3 "$here/html_check.py" "$tmp/out" --chart over-time >"$tmp/check" 2>&1 ||
+        fail "html_check as of 2015-12: $(cat "$tmp/check")"
+    pass
+    expect_out_fixed '<p class="empty">No rows.</p>'
+}
+
+csv_check='import csv, io, json, sys
+raw = open(sys.argv[1], "rb").read()
+d = json.load(open(sys.argv[2], encoding="utf-8"))
+whole = sys.argv[3] == "all"
+quoted = False
+for i, b in enumerate(raw):
+    if b == 0x22:
+        quoted = not quoted
+    elif not quoted and b == 0x0A and raw[i - 1:i] != b"\r":
+        sys.exit("a bare LF at byte %d" % i)
+    elif not quoted and b == 0x0D and raw[i + 1:i + 2] != b"\n":
+        sys.exit("a bare CR at byte %d" % i)
+if not raw.endswith(b"\r\n"):
+    sys.exit("no CRLF at the end")
+rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+def cell(v):
+    return "" if v is None else "%.15g" % v if isinstance(v, float) else str(v)
+i = 0
+for s in d["sections"]:
+    if whole:
+        if rows[i] != [s["title"]]:
+            sys.exit("row %d: %r, not the title of %s" % (i, rows[i], s["name"]))
+        i += 1
+    if rows[i] != s["columns"]:
+        sys.exit("row %d: %r, not the columns of %s" % (i, rows[i], s["name"]))
+    i += 1
+    for r in s["rows"]:
+        if rows[i] != [cell(v) for v in r]:
+            sys.exit("row %d: %r, expected %r" % (i, rows[i], [cell(v) for v in r]))
+        i += 1
+if i != len(rows):
+    sys.exit("%d rows more than the sections hold" % (len(rows) - i))
+odd = [r for r in rows if r[:1] == ["safeguard.odd"] and len(r) == 4]
+print(len(d["sections"]), len(rows), odd[0][1] if odd else "")'
+
+csv_readback() {
+    report_json --as-of $ASOF
+    cp "$tmp/out" "$tmp/all.json"
+    run_ok report --reproducible --as-of $ASOF --format csv
+    cp "$tmp/out" "$tmp/all.csv"
+    python3 -c "$csv_check" "$tmp/all.csv" "$tmp/all.json" all >"$tmp/csv" 2>&1 ||
+        fail "csv: $(cat "$tmp/csv")"
+    pass
+    # 13 sections, each a title row and a header row, and the odd title read back whole.
+    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 13
+    expect_eq "csv odd title" "$(sed '1s/^[0-9]* [0-9]* //' "$tmp/csv")" "$odd_title"
+    expect_out_fixed "$(printf 'safeguard.odd,"<script>alert(1)</script> ""&'"'"', a comma\nand a new line | pipe",not-assessed,\r')"
+    expect_out_fixed "$(printf 'Overall progress\r\nitems,mean progress %%,done,overdue,safeguards breached\r\n13,36.9,3,1,1\r\n')"
+    # One section: its header and rows only, no title row.
+    run_ok report --reproducible --as-of $ASOF --format csv --section costs
+    cp "$tmp/out" "$tmp/costs.csv"
+    report_json --as-of $ASOF --section costs
+    python3 -c "$csv_check" "$tmp/costs.csv" "$tmp/out" one >"$tmp/csv" 2>&1 ||
+        fail "csv --section costs: $(cat "$tmp/csv")"
+    pass
+    expect_eq "costs.csv" "$(tr -d '\r' <"$tmp/costs.csv")" "key,currency,total,entries,latest estimate
+cost.legal,CHF,250000.50,1,2016-06
+cost.legal,USD,1200.00,1,2016-07
+legal.approach,CHF,10000.00,1,2017-01"
+    # The totals are the store's, in minor units.
+    run_ok report --reproducible --as-of $ASOF --format csv --section cost-totals
+    expect_eq "cost totals" "$(tr -d '\r' <"$tmp/out")" "currency,total,entries
+CHF,260000.50,2
+USD,1200.00,1"
+    expect_eq "store's totals" "$(sql "select group_concat(c || ' ' || t, ', ') from (select json_extract(attrs, '\$.currency') as c, sum(cast(new_value as integer)) as t from event where type = 'cost' group by c order by c)")" \
+        "CHF 26000050, USD 120000"
+}
+
+json() {
+    report_json --as-of $ASOF
+    expect_eq "format" "$(pyjson 'print(d["format"], d["version"], d["report"], d["as_of"])')" \
+        "docket-report 1 progress $ASOF"
+    expect_eq "trail" "$(pyjson 'print(d["trail"]["events"], d["trail"]["head"])')" "$head"
+    expect_eq "trail.events" "$(pyjson 'print(d["trail"]["events"])')" "$(sql 'select max(seq) from event')"
+    expect_eq "documents" "$(pyjson 'print([(x["symbol"], x["adopted"]) for x in d["documents"]])')" \
+        "[('C/106/RES/1309', '2015-11-24')]"
+    expect_eq "section names" "$(pyjson 'print(" ".join(s["name"] for s in d["sections"]))')" \
+        "summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs changes longest evidence"
+    expect_eq "section shape" "$(pyjson 'print(all(set(s) >= {"name", "title", "description", "chart", "columns", "rows"} and s["title"] and all(len(r) == len(s["columns"]) for r in s["rows"]) for s in d["sections"]))')" True
+    expect_eq "charts" "$(pyjson 'print("; ".join("%s %s" % (s["name"], s["chart"]) for s in d["sections"] if s["chart"]))')" \
+        "by-kind {'kind': 'bar', 'x': 'kind', 'y': 'progress', 'series': None}; by-paragraph {'kind': 'bar', 'x': 'paragraph', 'y': 'progress', 'series': None}; over-time {'kind': 'line', 'x': 'month', 'y': 'progress', 'series': None}; statuses {'kind': 'stack', 'x': 'kind', 'y': 'items', 'series': 'status'}"
+    expect_eq "summary" "$(pyjson 'print(d["sections"][0]["columns"], d["sections"][0]["rows"])')" \
+        "['items', 'mean progress %', 'done', 'overdue', 'safeguards breached'] [[13, 36.9, 3, 1, 1]]"
+    expect_eq "odd title in json" "$(pyjson 'print([r[1] for s in d["sections"] if s["name"] == "safeguards" for r in s["rows"] if r[0] == "safeguard.odd"][0])')" "$odd_title"
+    run_ok verify --against "$nevents:$hex"
+}
+
+# asof_values DATE: the values an as-of report shows, one line per aspect.
+asof_values() {
+    report_json --as-of "$1"
+    pyjson 'S = {s["name"]: s for s in d["sections"]}
+def rows(n, key=None):
+    return [r for r in S[n]["rows"] if key is None or r[0] == key]
+print("as_of", d["as_of"])
+print("summary", rows("summary")[0])
+print("ceb", rows("memberships", "ceb")[0][3:5])
+print("unct", rows("memberships", "unct")[0][3:])
+print("echa", rows("memberships", "echa")[0][3:5])
+print("safeguards", [r[0] + " " + r[2] for r in rows("safeguards")][:3], rows("safeguards")[-1][0])
+print("reporting", rows("reporting")[0][2:])
+print("costs", rows("cost-totals"))
+print("evidence", [r[0] for r in rows("evidence")])
+print("over-time", rows("over-time")[-1])'
+}
+
+asof() {
+    asof_values 2016-02 >"$tmp/v" || fail "as of 2016-02"
+    expect_eq "as of 2016-02" "$(cat "$tmp/v")" "as_of 2016-02-29
+summary [13, 20.0, 2, 0, 0]
+ceb ['not-approached', None]
+unct ['not-approached', None, 2, 0, 'not-approached 2']
+echa ['not-approached', None]
+safeguards ['safeguard.cost-effectiveness not-assessed', 'safeguard.decentralized not-assessed', 'safeguard.efficiency not-assessed'] safeguard.responsiveness
+reporting ['not-started', 6, None, '2016-05-24', '']
+costs []
+evidence []
+over-time ['2016-02', 20.0]"
+    asof_values 2016-06 >"$tmp/v" || fail "as of 2016-06"
+    expect_eq "as of 2016-06" "$(cat "$tmp/v")" "as_of 2016-06-30
+summary [13, 27.7, 2, 0, 0]
+ceb ['approached', '2016-03']
+unct ['not-approached', None, 2, 0, 'not-approached 2']
+echa ['not-approached', None]
+safeguards ['safeguard.independence at-risk', 'safeguard.cost-effectiveness not-assessed', 'safeguard.decentralized not-assessed'] safeguard.responsiveness
+reporting ['submitted', 6, '2016-04', '2016-10-30', '']
+costs [['CHF', '250000.50', 1]]
+evidence ['ceb', 'report.wg']
+over-time ['2016-06', 27.7]"
+    asof_values 2017-06 >"$tmp/v" || fail "as of 2017-06"
+    expect_eq "as of 2017-06" "$(cat "$tmp/v")" "as_of 2017-06-30
+summary [13, 36.9, 3, 1, 1]
+ceb ['approached', '2016-03']
+unct ['not-approached', None, 2, 1, 'member 1, not-approached 1']
+echa ['not-approached', None]
+safeguards ['safeguard.own-governance breached', 'safeguard.efficiency at-risk', 'safeguard.cost-effectiveness not-assessed'] safeguard.independence
+reporting ['submitted', 6, '2016-04', '2016-10-30', 'overdue']
+costs [['CHF', '260000.50', 2], ['USD', '1200.00', 1]]
+evidence ['ceb', 'report.wg', 'unct/KEN']
+over-time ['2017-06', 36.9]"
+    # A whole year counts to its last day; the first day of the document is allowed.
+    report_json --as-of 2016 --section summary
+    expect_eq "as of 2016" "$(pyjson 'print(d["as_of"], d["sections"][0]["rows"])')" \
+        "2016-12-31 [[13, 36.9, 3, 1, 0]]"
+    report_json --as-of 2015-11-24 --section summary
+    expect_eq "as of adoption" "$(pyjson 'print(d["as_of"], d["sections"][0]["rows"])')" \
+        "2015-11-24 [[12, 21.7, 2, 0, 0]]"
+    # As the tracker knew it before the revert: echa was a member then.
+    report_json --as-of $ASOF --known-at "$reverted_at" --section memberships
+    expect_eq "echa known before the revert" \
+        "$(pyjson 'print([r[3] for r in d["sections"][0]["rows"] if r[0] == "echa"])')" "['member']"
+}
+
+# over_time_agrees MONTH...: the over-time value of each MONTH in the report as of $ASOF is
+# the overall mean of a report as of the end of that month.
+over_time_agrees() {
+    report_json --as-of $ASOF --section over-time
+    cp "$tmp/out" "$tmp/over-time.json"
+    for m in "$@"; do
+        ot=$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print([r[1] for r in d["sections"][0]["rows"] if r[0] == sys.argv[2]])' "$tmp/over-time.json" "$m")
+        report_json --as-of "$m" --section summary
+        expect_eq "over time in $m against the report as of $m" "$ot" "$(pyjson 'print([d["sections"][0]["rows"][0][1]])')"
+    done
+}
+
+over_time() {
+    report_json --as-of $ASOF --section over-time
+    expect_eq "months" "$(pyjson 'print(len(d["sections"][0]["rows"]), d["sections"][0]["rows"][0], d["sections"][0]["rows"][-1])')" \
+        "26 ['2015-11', 21.7] ['2017-12', 36.9]"
+    expect_eq "changes over time" "$(pyjson 'r = d["sections"][0]["rows"]
+print([(m, v) for i, (m, v) in enumerate(r) if i == 0 or r[i - 1][1] != v])')" \
+        "[('2015-11', 21.7), ('2016-02', 20.0), ('2016-04', 27.7), ('2016-08', 29.2), ('2016-09', 36.9)]"
+    over_time_agrees 2015-11 2016-01 2016-02 2016-04 2016-08 2016-09 2017-06
+}
+
+# A leaf that gains a child later was a leaf until then: months before stay as they were.
+over_time_with_a_later_child() {
+    run_ok backup "$tmp/later.db"
+    DOCKET_DB=$tmp/later.db
+    run_ok add undg.regional/AFR --title "Regional UNDG team, Africa" --on 2017-03 -m "tracked"
+    over_time_agrees 2016-06 2017-02 2017-03
+}
+
+# ---------------------------------------------------------------------------------------------
+# User report directories.
+rdir=$tmp/reports
+mkdir -p "$rdir"
+
+user_reports() {
+    report_json --as-of $ASOF
+    cp "$tmp/out" "$tmp/builtin.json"
+    # An override of progress with one more section.
+    cp "$reports_src/progress.sql" "$rdir/progress.sql"
+    cat >>"$rdir/progress.sql" <<'EOF'
+
+-- section: extra
+-- title: Safeguards at risk or breached
+-- description: An extra section from the user's directory,
+-- description: over two lines.
+-- chart: bar x=status y=items
+SELECT status, count(*) AS items FROM items
+WHERE kind = 'safeguard' AND status IN ('at-risk', 'breached')
+GROUP BY status ORDER BY status;
+EOF
+    report_json --as-of $ASOF --reports "$rdir"
+    expect_eq "override sections" "$(pyjson 'print(len(d["sections"]), d["sections"][-1]["name"], d["sections"][-1]["rows"])')" \
+        "14 extra [['at-risk', 1], ['breached', 1]]"
+    expect_eq "extra description" "$(pyjson 'print(d["sections"][-1]["description"])')" \
+        "An extra section from the user's directory, over two lines."
+    # The rest is the built-in report, unchanged.
+    python3 -c 'import json,sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+a["sections"] = a["sections"][:-1]
+sys.exit(a != b)' "$tmp/out" "$tmp/builtin.json" || fail "the override's other sections differ from the built-in ones"
+    pass
+    run_ok report --reproducible --as-of $ASOF --reports "$rdir" --format html
+    python3 "$here/html_check.py" "$tmp/out" --chart extra --chart over-time >"$tmp/check" 2>&1 ||
+        fail "html_check of the override: $(cat "$tmp/check")"
+    pass
+    # A report of a new name, with the report's bounds as parameters.
+    cat >"$rdir/brief.sql" <<'EOF'
+-- title: Brief
+-- description: Two numbers.
+
+-- section: counts
+-- title: Items and events
+SELECT (SELECT count(*) FROM items) AS items, :asof AS "as of",
+       (SELECT count(*) FROM status_events) AS "status changes";
+EOF
+    run_ok report brief --reports "$rdir" --reproducible --as-of 2016-06 --format csv
+    expect_eq "brief" "$(tr -d '\r' <"$tmp/out")" "Items and events
+items,as of,status changes
+33,2016-06-30,7"
+    run_ok report brief --reports "$rdir" --reproducible --as-of 2016-06
+    expect_out '^# Brief$'
+    expect_out '^## Items and events$'
+    run_fails 3 "docket: report: unknown report 'brief'" report brief
+    # Without the file there, the built-in report is used.
+    run_ok report --reports "$tmp" --reproducible --as-of $ASOF --format json
+    cmp -s "$tmp/out" "$tmp/builtin.json" || fail "--reports without progress.sql is not the built-in report"
+    pass
+}
+
+# bad_report FILE-CONTENT RC PATTERN: a report 'bad' holding CONTENT fails with RC and
+# PATTERN, to a file and published: nothing is written either way.
+bad_report() {
+    printf '%s\n' "$1" >"$rdir/bad.sql"
+    run_fails "$2" "$3" report bad --reports "$rdir" --publish
+    run_fails "$2" "$3" report bad --reports "$rdir" --format html -o "$tmp/bad.html"
+    run_fails "$2" "$3" report bad --reports "$rdir" --format csv -o "$tmp/bad.html" --publish
+    [ ! -e "$tmp/bad.html" ] || fail "a failed report left $tmp/bad.html"
+    expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
+}
+
+head3='-- title: Bad
+-- description: A report that is refused.
+
+-- section: fine
+-- title: Fine
+SELECT 1 AS one;
+'
+
+user_reports_refused() {
+    n0=$(events)
+    for w in "DELETE FROM items" "INSERT INTO items (uuid, key, kind, title, created) VALUES ('u', 'k', 'action', 't', '2016')" \
+        "UPDATE items SET status = 'member'" "DROP TABLE items" "CREATE TABLE t (x)" \
+        "INSERT INTO event (seq) VALUES (1000) RETURNING seq" "REPLACE INTO meta VALUES ('a', 'b')" \
+        "WITH x AS (SELECT 1) DELETE FROM items" "PRAGMA user_version = 7" "VACUUM"; do
+        bad_report "$head3
+-- section: writes
+-- title: Writes
+
+$w;" 3 "^docket: report: $rdir/bad.sql:11: section 'writes' would write to the store\$"
+    done
+    expect_eq "events after refused writes" "$(events)" "$n0"
+    expect_eq "items after refused writes" "$(sql 'select count(*) from items')" 33
+    bad_report "$head3
+-- section: broken
+-- title: Broken
+SELEC key FROM items;" 3 "^docket: report: $rdir/bad.sql:10: section 'broken': near \"SELEC\": syntax error\$"
+    bad_report "$head3
+-- section: nosuch
+-- title: No such table
+SELECT * FROM nosuch;" 3 "^docket: report: $rdir/bad.sql:10: section 'nosuch': no such table: nosuch\$"
+    bad_report "$head3
+-- section: two
+-- title: Two statements
+SELECT 1;
+SELECT 2;" 3 "^docket: report: $rdir/bad.sql:10: section 'two' holds more than one statement\$"
+    bad_report "$head3
+-- section: untitled
+
+SELECT 1;" 3 "^docket: report: $rdir/bad.sql:\(8\|10\): the section has no '-- title:'\$"
+    bad_report "$head3
+-- section: empty
+-- title: Empty
+" 3 "^docket: report: $rdir/bad.sql:8: the section has no SELECT\$"
+    bad_report "$head3
+-- section: unknown
+-- title: Unknown header
+-- owner: someone
+SELECT 1;" 3 "^docket: report: $rdir/bad.sql:10: unknown header"
+    bad_report "$head3
+-- section: param
+-- title: Unknown parameter
+SELECT :nosuch;" 3 "^docket: report: $rdir/bad.sql:10: section 'param': unknown parameter :nosuch"
+    bad_report "$head3
+-- section: fine
+-- title: Twice
+SELECT 2;" 3 "^docket: report: $rdir/bad.sql:8: this section name is used twice\$"
+    bad_report "$head3
+-- section: Not_A_Name
+-- title: Bad name
+SELECT 2;" 3 "^docket: report: $rdir/bad.sql:8: a section name is"
+    bad_report "-- description: no title
+-- section: a
+-- title: A
+SELECT 1;" 3 "^docket: report: $rdir/bad.sql:1: the report has no '-- title:'\$"
+    bad_report "-- title: No sections" 3 "^docket: report: $rdir/bad.sql:[0-9]*: no '-- section:' in the report\$"
+    printf -- '-- title: \377\n-- section: a\n-- title: A\nSELECT 1;\n' >"$rdir/bad.sql"
+    run_fails 3 "^docket: report: $rdir/bad.sql: not valid UTF-8 text\$" report bad --reports "$rdir"
+    expect_eq "events after refused reports" "$(events)" "$n0"
+}
+
+# A refused report prints nothing, on stdout either: its sections are checked before the first
+# byte is written.
+user_reports_refused_print_nothing() {
+    for w in "DELETE FROM items" "SELEC 1" "SELECT * FROM nosuch" "SELECT 1; SELECT 2" "SELECT :nosuch"; do
+        printf '%s\n-- section: late\n-- title: Late\n%s;\n' "$head3" "$w" >"$rdir/bad.sql"
+        for fmt in md html csv json; do
+            run_fails 3 "^docket: report: $rdir/bad.sql:10: section 'late'" report bad --reports "$rdir" --format $fmt
+        done
+    done
+}
+
+# Refusals that must name the line they are about.
+user_reports_refused_lines() {
+    bad_report "$head3
+-- section: pie
+-- title: A pie
+-- chart: pie x=a y=b
+SELECT 1 AS a, 2 AS b;
+
+-- section: after
+-- title: After
+SELECT 3;" 3 "^docket: report: $rdir/bad.sql:10: a chart is bar, line or stack\$"
+    bad_report "$head3
+-- section: twice
+-- title: One
+-- title: Two
+SELECT 1;
+
+-- section: after
+-- title: After
+SELECT 3;" 3 "^docket: report: $rdir/bad.sql:10: the title is given twice\$"
+    bad_report "-- title: Early
+SELECT 1;
+-- section: a
+-- title: A
+SELECT 1;
+
+" 3 "^docket: report: $rdir/bad.sql:2: SQL before the first '-- section:' line\$"
+}
+
+# A section may not end the command's transaction: it is refused and nothing is recorded.
+user_reports_transaction_control() {
+    for w in COMMIT ROLLBACK END; do
+        bad_report "$head3
+-- section: tx
+-- title: Transaction control
+$w;" 3 "^docket: report: $rdir/bad.sql:10: section 'tx'"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+bad_input() {
+    run_fails 3 "^docket: report: unknown report 'progres' (did you mean 'progress'?)\$" report progres
+    run_fails 3 "^docket: report: report 'progress' has no section 'nosuch'\$" report --section nosuch
+    run_fails 2 "^docket: report: unknown format 'xml' (md, html, csv or json)\$" report --format xml
+    run_fails 2 "^docket: report: too many arguments" report progress extra
+    run_fails 2 "^docket: report: unknown option '--bogus'" report --bogus
+    run_fails 3 "^docket: report: 2015-11-23 is before any document was adopted (the first, 2015-11-24)\$" \
+        report --as-of 2015-11-23
+    run_fails 3 "^docket: report: bad date '2016-13'" report --as-of 2016-13
+    run_fails 3 "^docket: report: bad date '2016-02-30'" report --as-of 2016-02-30
+    run_fails 3 "^docket: report: bad date 'soon'" report --as-of soon
+    run_fails 3 "^docket: report: bad time 'yesterday'" report --since yesterday
+    run_fails 3 "^docket: report: bad time '2016-02-30'" report --since 2016-02-30
+    run_fails 3 "^docket: report: bad time 'then'" report --known-at then
+    run_fails 3 "^docket: report: bad report name '../progress'" report ../progress
+    # -o in a folder that does not exist: nothing at all is written there or beside it.
+    run_fails 6 "^docket: report: cannot write '$tmp/missing/r.md': No such file or directory\$" \
+        report -o "$tmp/missing/r.md"
+    [ ! -e "$tmp/missing" ] || fail "the missing folder was created"
+    pass
+    # -o naming a folder: the temporary file beside it is removed.
+    mkdir "$tmp/adir"
+    run_fails 6 "^docket: report: cannot write '$tmp/adir': it is a folder\$" report -o "$tmp/adir"
+    expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
+    expect_eq "files in the folder" "$(ls "$tmp/adir" | wc -l | tr -d ' ')" 0
+    # A report that fails keeps the old file whole.
+    echo "the old report" >"$tmp/keep.md"
+    run_fails 3 "has no section" report --section nosuch -o "$tmp/keep.md"
+    run_fails 3 "is before any document" report --as-of 2015-01 -o "$tmp/keep.md"
+    expect_eq "the old file" "$(cat "$tmp/keep.md")" "the old report"
+    expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
+}
+
+# ---------------------------------------------------------------------------------------------
+publish() {
+    n0=$(events)
+    run_ok verify --head
+    head0=$(cat "$tmp/out")
+    run_ok report --publish --reproducible
+    expect_out_fixed "- Audit trail: \`$head0\`"
+    expect_eq "events after publishing" "$(events)" $((n0 + 1))
+    expect_eq "publications" "$(sql "select count(*) from event where type = 'publication'")" 1
+    expect_eq "the publication" \
+        "$(sql "select subject, new_value, json_extract(attrs, '\$.as_of'), json_extract(attrs, '\$.format') from event where seq = (select max(seq) from event)")" \
+        "progress|$head0|$(today)|md"
+    run_ok verify
+    # Right after it, nothing has changed since.
+    report_json --section changes
+    expect_eq "changes right after publishing" "$(pyjson 'print(d["sections"][0]["rows"])')" "[]"
+    run_ok set ceb.hlcp approached -m "letter to the HLCP" --on 2017-06
+    run_ok add unct/TZA --title "UN country team, Tanzania" --on 2017-07 -m "tracked"
+    run_ok note ceb -m "a note changes no status"
+    report_json --section changes
+    expect_eq "changes since the publication" "$(pyjson 'print(d["sections"][0]["rows"])')" \
+        "[['ceb.hlcp', 'not-approached', 'approached', '2017-06'], ['unct/TZA', '(new)', 'not-approached', None]]"
+    # --since overrides the last publication.
+    report_json --section changes --since 2000-01-01
+    expect_eq "changes since 2000" "$(pyjson 'print(len(d["sections"][0]["rows"]))')" "$(sql 'select count(*) from items')"
+    # Published as of a date, to a file: the file appears and holds the head before it.
+    run_ok verify --head
+    head1=$(cat "$tmp/out")
+    run_ok report --publish --as-of 2017-06 --format html -o "$tmp/published.html"
+    expect_no_out
+    grep -q -F -e "verify --against ${head1% *}:${head1#* }" "$tmp/published.html" ||
+        fail "the published file does not state the head before the publication"
+    pass
+    expect_eq "the second publication" \
+        "$(sql "select new_value, json_extract(attrs, '\$.as_of'), json_extract(attrs, '\$.format') from event where seq = (select max(seq) from event)")" \
+        "$head1|2017-06-30|html"
+    report_json --section changes
+    expect_eq "changes after the second publication" "$(pyjson 'print(d["sections"][0]["rows"])')" "[]"
+    # Publishing writes: -r refuses it; an unwritable file records nothing.
+    run_fails 2 "^docket: report: this writes to the store, which -r forbids\$" -r report --publish
+    run_fails 6 "^docket: report: cannot write '$tmp/missing/p.md'" report --publish -o "$tmp/missing/p.md"
+    expect_eq "publications in the end" "$(sql "select count(*) from event where type = 'publication'")" 2
+    run_ok -r report --reproducible --section summary
+}
+
+# A publication whose file cannot be put in place is not recorded.
+publish_to_a_folder() {
+    n0=$(events)
+    mkdir -p "$tmp/pubdir"
+    run_fails 6 "^docket: report: cannot write '$tmp/pubdir'" report --publish -o "$tmp/pubdir"
+    expect_eq "events after a failed publication" "$(events)" "$n0"
+    expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
+}
+
+group golden_outputs
+group reproducible
+group html
+group csv_readback
+group json
+group asof
+group over_time
+group user_reports
+group user_reports_refused
+group bad_input
+group publish
+group user_reports_refused_print_nothing
+group user_reports_refused_lines
+group user_reports_transaction_control
+group publish_to_a_folder
+group over_time_with_a_later_child
+
+if [ -n "$failed_groups" ]; then
+    echo "FAIL $test_name: failed groups:$failed_groups ($checks checks passed in the others)" >&2
+    exit 1
+fi
+done_ok
