@@ -116,6 +116,15 @@ FROM costs
 GROUP BY key, currency
 ORDER BY key, currency;
 
+-- section: conflicts
+-- title: Conflicts between offices
+-- description: Status changes made against another status than the shared log held, which no
+-- description: later change has settled yet.
+SELECT key, saw AS "writer saw", held AS "log held", status AS "set to", eff AS effective,
+       actor, recorded
+FROM conflicts
+ORDER BY pos;
+
 -- section: changes
 -- title: Changes since the last report
 -- description: Items whose status differs from what the trail held at the time of the last

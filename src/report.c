@@ -9,6 +9,7 @@
 #include "docket/event.h"
 #include "docket/report.h"
 #include "docket/state.h"
+#include "docket/sync.h"
 #include "docket/text.h"
 
 void
@@ -354,6 +355,7 @@ static const char *const environment[] = {
     "json_extract(e.attrs, '$.basis') AS basis, e.eff, e.recorded, e.actor, e.reason FROM "
     "event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE e.type = 'cost' "
     "AND " VISIBLE_E,
+    "CREATE TEMP VIEW IF NOT EXISTS conflicts AS " SYNC_CONFLICTS_SQL,
     "CREATE TEMP VIEW IF NOT EXISTS publications AS SELECT e.seq, e.subject AS report, "
     "e.new_value AS head, json_extract(e.attrs, '$.as_of') AS asof, e.recorded, e.actor FROM "
     "event e INDEXED BY event_publications WHERE e.type = 'publication' AND e.recorded <= "

@@ -729,12 +729,3 @@ sync_status(struct db *db, long long *unpublished, char last[25], long long *pos
     ev_hex(x.s.head, head);
     return 0;
 }
-
-const char sync_conflicts_sql[] =
-    "SELECT c.seq, i.key, c.saw, c.held, e.new_value AS status, e.eff, e.recorded, e.actor, "
-    "e.replica, c.pos FROM conflict c JOIN event e ON e.seq = c.seq JOIN items i ON i.uuid = "
-    "c.item WHERE NOT EXISTS (SELECT 1 FROM event r WHERE r.type = 'revert' AND r.subject = "
-    "e.uuid) AND NOT EXISTS (SELECT 1 FROM event later LEFT JOIN shared p ON p.seq = later.seq "
-    "WHERE later.type = 'status' AND later.item = c.item AND coalesce(p.pos, 9e18) > c.pos AND "
-    "later.seq NOT IN (SELECT seq FROM conflict) AND NOT EXISTS (SELECT 1 FROM event r WHERE "
-    "r.type = 'revert' AND r.subject = later.uuid)) ORDER BY c.pos";

@@ -40,7 +40,15 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
 
 /* The status changes made against another status than the one the log held before them, which
  * no later change of the item has settled (and which were not reverted): seq, key, saw (what
- * the writer saw), held (what the log held), status, eff, recorded, actor, replica, pos. */
-extern const char sync_conflicts_sql[];
+ * the writer saw), held (what the log held), status, eff, recorded, actor, replica, pos. Reports
+ * see it as the view `conflicts`. */
+#define SYNC_CONFLICTS_SQL                                                                         \
+    "SELECT c.seq, i.key, c.saw, c.held, e.new_value AS status, e.eff, e.recorded, e.actor, "      \
+    "e.replica, c.pos FROM conflict c JOIN event e ON e.seq = c.seq JOIN items i ON i.uuid = "     \
+    "c.item WHERE NOT EXISTS (SELECT 1 FROM event r WHERE r.type = 'revert' AND r.subject = "      \
+    "e.uuid) AND NOT EXISTS (SELECT 1 FROM event later LEFT JOIN shared p ON p.seq = "             \
+    "later.seq WHERE later.type = 'status' AND later.item = c.item AND coalesce(p.pos, 9e18) > "   \
+    "c.pos AND later.seq NOT IN (SELECT seq FROM conflict) AND NOT EXISTS (SELECT 1 FROM event "   \
+    "r WHERE r.type = 'revert' AND r.subject = later.uuid))"
 
 #endif

@@ -13,13 +13,15 @@ text(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
+static const char sql[] = SYNC_CONFLICTS_SQL " ORDER BY c.pos";
+
 static int
 run(struct cmd_ctx *ctx)
 {
     sqlite3_stmt *st;
     int rc, n = 0;
 
-    if ((rc = db_prep(ctx->db, sync_conflicts_sql, &st, &ctx->diag)) != 0)
+    if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0)
         return rc;
     while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
         n++;

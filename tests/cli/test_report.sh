@@ -205,8 +205,8 @@ csv_readback() {
     python3 -c "$csv_check" "$tmp/all.csv" "$tmp/all.json" all >"$tmp/csv" 2>&1 ||
         fail "csv: $(cat "$tmp/csv")"
     pass
-    # 13 sections, each a title row and a header row, and the odd title read back whole.
-    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 13
+    # 14 sections, each a title row and a header row, and the odd title read back whole.
+    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 14
     expect_eq "csv odd title" "$(sed '1s/^[0-9]* [0-9]* //' "$tmp/csv")" "$odd_title"
     expect_out_fixed "$(printf 'safeguard.odd,"<script>alert(1)</script> ""&'"'"', a comma\nand a new line | pipe",not-assessed,\r')"
     expect_out_fixed "$(printf 'Overall progress\r\nitems,mean progress %%,done,overdue,safeguards breached\r\n13,36.9,3,1,1\r\n')"
@@ -239,7 +239,7 @@ json() {
     expect_eq "documents" "$(pyjson 'print([(x["symbol"], x["adopted"]) for x in d["documents"]])')" \
         "[('C/106/RES/1309', '2015-11-24')]"
     expect_eq "section names" "$(pyjson 'print(" ".join(s["name"] for s in d["sections"]))')" \
-        "summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs changes longest evidence"
+        "summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs conflicts changes longest evidence"
     expect_eq "section shape" "$(pyjson 'print(all(set(s) >= {"name", "title", "description", "chart", "columns", "rows"} and s["title"] and all(len(r) == len(s["columns"]) for r in s["rows"]) for s in d["sections"]))')" True
     expect_eq "charts" "$(pyjson 'print("; ".join("%s %s" % (s["name"], s["chart"]) for s in d["sections"] if s["chart"]))')" \
         "by-kind {'kind': 'bar', 'x': 'kind', 'y': 'progress', 'series': None}; by-paragraph {'kind': 'bar', 'x': 'paragraph', 'y': 'progress', 'series': None}; over-time {'kind': 'line', 'x': 'month', 'y': 'progress', 'series': None}; statuses {'kind': 'stack', 'x': 'kind', 'y': 'items', 'series': 'status'}"
@@ -369,7 +369,7 @@ GROUP BY status ORDER BY status;
 EOF
     report_json --as-of $ASOF --reports "$rdir"
     expect_eq "override sections" "$(pyjson 'print(len(d["sections"]), d["sections"][-1]["name"], d["sections"][-1]["rows"])')" \
-        "14 extra [['at-risk', 1], ['breached', 1]]"
+        "15 extra [['at-risk', 1], ['breached', 1]]"
     expect_eq "extra description" "$(pyjson 'print(d["sections"][-1]["description"])')" \
         "An extra section from the user's directory, over two lines."
     # The rest is the built-in report, unchanged.
