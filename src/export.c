@@ -93,9 +93,11 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
         return rc;
     while ((rc = db_row(db, st, d)) == 1 && !ferror(f)) {
         json_t *o = json_pack("{s:s, s:I}", "type", "event", "seq",
-                              (json_int_t)sqlite3_column_int64(st, 0));
+                              (json_int_t)sqlite3_column_int64(st, 0)),
+               *e = ev_to_json(st, 5);
 
-        json_object_update(o, ev_to_json(st, 5));
+        json_object_update(o, e);
+        json_decref(e);
         if (sqlite3_column_bytes(st, 1) == EV_HASH_LEN)
             ev_hex(sqlite3_column_blob(st, 1), hex);
         json_object_set_new(o, "hash", json_string(hex));
