@@ -231,7 +231,9 @@ checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
     int rc;
 
     if (cl == NULL)
-        return diag_set(d, DK_DATA, "line %d, column %d: %s", je.line, je.column, je.text);
+        return diag_set(d, DK_DATA, "line %d, column %d: %s", je.line, je.column,
+                        strstr(je.text, "JSON_ALLOW_NUL") ? "\\u0000 (NUL) is not allowed in text"
+                                                          : je.text);
     if ((rc = check_fields(cl, "checklist", top_fields, d)) != 0)
         goto fail;
     if (strcmp(str(cl, "format"), "docket-checklist") != 0 ||

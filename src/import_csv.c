@@ -52,9 +52,10 @@ import_csv_free(struct csv_items *t)
 }
 
 /* Reads one RFC 4180 field at *P (before END): quoted or not; writes it (owned) to *OUT and
- * whether the record ends after it. Returns 0, or -1 on a malformed quoted field. */
+ * whether the record ends after it. Returns 0, or -1 on a malformed quoted field. Rows are
+ * counted by record, as a spreadsheet numbers them, whatever line breaks quoted cells hold. */
 static int
-field(const char **p, const char *end, char **out, int *last, int *lines)
+field(const char **p, const char *end, char **out, int *last)
 {
     const char *s = *p;
     char *buf = malloc((size_t)(end - s) + 1), *q = buf;
@@ -76,8 +77,6 @@ field(const char **p, const char *end, char **out, int *last, int *lines)
                 s++;
                 break;
             }
-            if (*s == '\n')
-                (*lines)++;
             *q++ = *s;
         }
         if (s < end && *s != ',' && *s != '\r' && *s != '\n') {
@@ -148,7 +147,7 @@ import_csv_parse(const char *text, size_t len, struct csv_items **out, struct di
         char *name;
         int c = 0;
 
-        if (ncols == 64 || field(&p, end, &name, &last, &line) != 0) {
+        if (ncols == 64 || field(&p, end, &name, &last) != 0) {
             import_csv_free(t);
             return diag_set(d, DK_DATA, "row 1: bad header");
         }
@@ -194,7 +193,7 @@ import_csv_parse(const char *text, size_t len, struct csv_items **out, struct di
         for (last = 0; !last && rc == 0; i++) {
             char *v;
 
-            if (field(&p, end, &v, &last, &line) != 0) {
+            if (field(&p, end, &v, &last) != 0) {
                 rc = diag_set(d, DK_DATA, "row %d: a quoted field is not closed", row.line);
                 break;
             }
@@ -280,7 +279,10 @@ import_csv_apply(struct db *db, const struct csv_items *t, const char *origin,
                                   .goal = r->f[C_GOAL],
                                   .due = r->f[C_DUE],
                                   .cadence_months = r->f[C_CADENCE],
-                                  .description = r->f[C_DESCRIPTION]};
+                                  .description = r->f[C_DESCRIPTION],
+                                  /* A status dated in the past needs the item tracked
+                                     since then. */
+                                  .eff = r->f[C_DATE]};
 
             snprintf(reason, sizeof reason, "imported from %s, row %d", origin, r->line);
             s.reason = reason;

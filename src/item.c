@@ -604,7 +604,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
             ref = par.ref;
     }
     if (kind == NULL) {
-        rc = diag_set(d, DK_DATA, "'%s' needs a kind (--kind)", s->key);
+        rc = diag_set(d, DK_DATA, "'%s' needs a kind", s->key);
         goto out;
     }
     if ((rc = item_check_kind(db, kind, d)) != 0)

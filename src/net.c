@@ -209,6 +209,21 @@ perform(struct transfer *t, const char *name, struct diag *d)
     return 0;
 }
 
+/* Checks that a given CA file can be read: a missing one is the caller's mistake, not the
+ * network's. */
+static int
+check_cacert(const struct net_opts *o, struct diag *d)
+{
+    FILE *f;
+
+    if (o->cacert == NULL)
+        return 0;
+    if ((f = fopen(o->cacert, "r")) == NULL)
+        return diag_set(d, DK_DATA, "cannot read the CA file '%s'", o->cacert);
+    fclose(f);
+    return 0;
+}
+
 int
 net_get(const char *url, const char *name, const struct net_opts *o, struct net_reply *out,
         struct diag *d)
@@ -216,7 +231,7 @@ net_get(const char *url, const char *name, const struct net_opts *o, struct net_
     struct transfer t;
     int rc;
 
-    if ((rc = net_load(d)) != 0)
+    if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
         return rc;
     if (start(&t, url, o, out, 1) != 0)
         return diag_set(d, DK_NET, "%s: libcurl would not start", name);
@@ -237,7 +252,7 @@ net_post(const char *url, const char *name, const char *content_type, const char
     struct transfer t;
     int rc;
 
-    if ((rc = net_load(d)) != 0)
+    if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
         return rc;
     if (start(&t, url, o, out, 1) != 0)
         return diag_set(d, DK_NET, "%s: libcurl would not start", name);
@@ -252,6 +267,9 @@ net_post(const char *url, const char *name, const char *content_type, const char
     lib.easy_setopt(t.h, CURLOPT_FOLLOWLOCATION, 0L);
     rc = perform(&t, name, d);
     lib.slist_free_all(list);
+    /* A POST is not followed: a redirect, like any answer but 2xx, means not received. */
+    if (rc == 0 && (out->status < 200 || out->status > 299))
+        rc = diag_set(d, DK_NET, "%s: HTTP %ld", name, out->status);
     if (rc != 0 && out->status < 400) {
         free(out->body);
         out->body = NULL;
@@ -269,7 +287,7 @@ net_fetch_all(const char *const *urls, size_t n, int parallel, const struct net_
     CURLM *m;
     int running = 0, rc;
 
-    if ((rc = net_load(d)) != 0)
+    if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
         return rc;
     if (n == 0)
         return 0;

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""The audit chain of a docket export, recomputed from the README's description alone.
+
+Usage:
+  chain.py check EXPORT
+      recomputes every event's hash (canonical bytes version 1) and the header's head;
+      prints "ok N HEAD" and exits 0, or names the first line that does not match and exits 1.
+  chain.py rewrite EXPORT SEQ REASON OUT
+      writes OUT: EXPORT with event SEQ's reason replaced by REASON and every hash from there
+      on, and the header's head, recomputed: a forgery that is consistent in itself.
+"""
+import hashlib
+import json
+import struct
+import sys
+
+FIELDS = ["uuid", "batch", "event_type", "item", "subject", "old", "new", "reason", "eff",
+          "recorded", "actor", "login", "replica"]
+
+
+def put(b, s):
+    if s is None:
+        b += b"\xff\xff\xff\xff"
+    else:
+        v = s.encode("utf-8")
+        b += struct.pack(">I", len(v)) + v
+
+
+def canon(e):
+    b = bytearray(b"docket-event\x01")
+    for f in FIELDS:
+        put(b, e.get(f))
+    attrs = e.get("attrs") or {}
+    b += struct.pack(">I", len(attrs))
+    for k in sorted(attrs, key=lambda k: k.encode("utf-8")):
+        put(b, k)
+        put(b, attrs[k])
+    return bytes(b)
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def main():
+    mode, path = sys.argv[1], sys.argv[2]
+    lines = load(path)
+    header = json.loads(lines[0])
+    prev = bytes(32)
+    out = [None]
+    count = 0
+    for n, text in enumerate(lines[1:], start=2):
+        o = json.loads(text)
+        if o.get("type") != "event":
+            out.append(text)
+            continue
+        count += 1
+        if mode == "rewrite" and o["seq"] == int(sys.argv[3]):
+            o["reason"] = sys.argv[4]
+        h = hashlib.sha256(prev + canon(o)).hexdigest()
+        if mode == "check" and h != o["hash"]:
+            print("line %d: event %d: computed %s, export says %s" % (n, o["seq"], h, o["hash"]))
+            return 1
+        o["hash"] = h
+        prev = bytes.fromhex(h)
+        out.append(json.dumps(o, ensure_ascii=False, separators=(",", ":")))
+    head = prev.hex() if count else "0" * 64
+    if mode == "check":
+        if header.get("events") != count or header.get("head") != head:
+            print("header: %s events, head %s; computed %d, %s" %
+                  (header.get("events"), header.get("head"), count, head))
+            return 1
+        print("ok %d %s" % (count, head))
+        return 0
+    header["head"] = head
+    out[0] = json.dumps(header, separators=(",", ":"))
+    with open(sys.argv[5], "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
