@@ -427,36 +427,33 @@ ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d)
     return 0;
 }
 
-int
-ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, struct diag *d)
+/* Checks the chain that ST's rows make: each row the 13 canonical fields, the attrs, the stored
+ * hash and a number (local sequence, or shared-log position), in order. Rows numbered before
+ * LO only give their stored hash for the next to chain from; from LO on, each must be numbered
+ * one more than the last and hash to its stored hash. WHAT names a number in messages. */
+static int
+check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, struct ev_check *out,
+           struct diag *d)
 {
-    static const char sql[] =
-        "SELECT uuid, batch, type, item, subject, old_value, new_value, reason, eff, recorded, "
-        "actor, login, replica, attrs, hash, seq FROM event WHERE seq >= :from AND seq < :hi "
-        "ORDER BY seq";
     unsigned char prev[EV_HASH_LEN] = {0}, h[EV_HASH_LEN];
     long long expect = lo > 1 ? lo - 1 : 1;
     struct ev_check r = {0};
     struct ev_bytes b;
     struct ev_buf buf = {0};
-    sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":from", expect, d)) ||
-        (rc = db_bind_int(db, st, ":hi", hi, d)) != 0)
-        return rc;
     while ((rc = db_row(db, st, d)) == 1) {
-        long long seq = sqlite3_column_int64(st, 15);
+        long long n = sqlite3_column_int64(st, 15);
         int stored = sqlite3_column_bytes(st, 14) == EV_HASH_LEN;
 
-        if (seq != expect) {
-            r.bad_seq = seq;
-            snprintf(r.why, sizeof r.why, "the events before it from %lld are missing", expect);
+        if (n != expect) {
+            r.bad_seq = n;
+            snprintf(r.why, sizeof r.why, "the %ss before it from %lld are missing", what, expect);
             break;
         }
         expect++;
-        if (seq < lo) {
-            /* The event before the range: its stored hash is where the range chains from. */
+        if (n < lo) {
+            /* The one before the range: its stored hash is where the range chains from. */
             if (stored)
                 memcpy(prev, sqlite3_column_blob(st, 14), EV_HASH_LEN);
             continue;
@@ -469,12 +466,12 @@ ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, 
         b.attrs_len = (size_t)sqlite3_column_bytes(st, 13);
         r.count++;
         if (ev_hash(prev, &b, &buf, h) != 0) {
-            r.bad_seq = seq;
+            r.bad_seq = n;
             snprintf(r.why, sizeof r.why, "its attributes cannot be read");
             break;
         }
         if (!stored || memcmp(sqlite3_column_blob(st, 14), h, EV_HASH_LEN) != 0) {
-            r.bad_seq = seq;
+            r.bad_seq = n;
             snprintf(r.why, sizeof r.why, "its content does not match its hash");
             break;
         }
@@ -487,6 +484,23 @@ ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, 
     memcpy(r.head, prev, EV_HASH_LEN);
     *out = r;
     return 0;
+}
+
+int
+ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT uuid, batch, type, item, subject, old_value, new_value, reason, eff, recorded, "
+        "actor, login, replica, attrs, hash, seq FROM event WHERE seq >= :from AND seq < :hi "
+        "ORDER BY seq";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":from", lo > 1 ? lo - 1 : 1, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":hi", hi, d)) != 0)
+        return rc;
+    return check_rows(db, st, lo, "event", out, d);
 }
 
 long long
@@ -517,42 +531,14 @@ ev_check_shared(struct db *db, struct ev_check *out, struct diag *d)
         "SELECT e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, "
         "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, s.pos FROM shared s "
         "JOIN event e ON e.seq = s.seq ORDER BY s.pos";
-    unsigned char prev[EV_HASH_LEN] = {0}, h[EV_HASH_LEN];
-    struct ev_check r = {0};
-    struct ev_bytes b;
-    struct ev_buf buf = {0};
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = check_rows(db, st, 1, "shared-log position", out, d)) != 0)
         return rc;
-    while ((rc = db_row(db, st, d)) == 1) {
-        long long pos = sqlite3_column_int64(st, 15);
-
-        for (int i = 0; i < EVF_COUNT; i++) {
-            b.v[i] = (const char *)sqlite3_column_text(st, i);
-            b.n[i] = (size_t)sqlite3_column_bytes(st, i);
-        }
-        b.attrs = (const char *)sqlite3_column_text(st, 13);
-        b.attrs_len = (size_t)sqlite3_column_bytes(st, 13);
-        if (pos != ++r.count) {
-            r.bad_seq = pos;
-            snprintf(r.why, sizeof r.why, "shared-log position %lld is missing", r.count);
-            break;
-        }
-        if (ev_hash(prev, &b, &buf, h) != 0 || sqlite3_column_bytes(st, 14) != EV_HASH_LEN ||
-            memcmp(sqlite3_column_blob(st, 14), h, EV_HASH_LEN) != 0) {
-            r.bad_seq = pos;
-            snprintf(r.why, sizeof r.why, "shared-log position %lld does not match its hash", pos);
-            break;
-        }
-        memcpy(prev, h, EV_HASH_LEN);
-    }
-    sqlite3_reset(st);
-    ev_buf_free(&buf);
-    if (rc < 0)
-        return d->code;
-    memcpy(r.head, prev, EV_HASH_LEN);
-    *out = r;
+    if (out->bad_seq)
+        snprintf(out->why + strlen(out->why), sizeof out->why - strlen(out->why),
+                 " (shared-log position %lld)", out->bad_seq);
     return 0;
 }

@@ -119,25 +119,6 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
     return ferror(f) ? diag_set(d, DK_IO, "cannot write the export: %s", strerror(errno)) : 0;
 }
 
-/* Writes one CSV field, quoted when it must be. */
-static void
-csv_field(FILE *f, const char *s)
-{
-    if (s == NULL)
-        return;
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int
 export_csv(struct db *db, FILE *f, struct diag *d)
 {
@@ -151,14 +132,15 @@ export_csv(struct db *db, FILE *f, struct diag *d)
         return rc;
     for (int i = 0; i < sqlite3_column_count(st); i++) {
         fputs(i ? "," : "", f);
-        csv_field(f, strcmp(sqlite3_column_name(st, i), "since") == 0 ? "date"
-                                                                      : sqlite3_column_name(st, i));
+        text_csv_field(f, strcmp(sqlite3_column_name(st, i), "since") == 0
+                              ? "date"
+                              : sqlite3_column_name(st, i));
     }
     fputs("\r\n", f);
     while ((rc = db_row(db, st, d)) == 1) {
         for (int i = 0; i < sqlite3_column_count(st); i++) {
             fputs(i ? "," : "", f);
-            csv_field(f, (const char *)sqlite3_column_text(st, i));
+            text_csv_field(f, (const char *)sqlite3_column_text(st, i));
         }
         fputs("\r\n", f);
     }

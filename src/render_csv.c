@@ -4,23 +4,7 @@
 
 #include "docket/diag.h"
 #include "docket/report.h"
-
-/* Writes one field, quoted when it holds a comma, a quote or a line break. */
-static void
-field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+#include "docket/text.h"
 
 static int
 status(struct render *r)
@@ -39,13 +23,13 @@ static int
 section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
 {
     if (!r->one_section) {
-        field(r->f, s->title);
+        text_csv_field(r->f, s->title);
         fputs("\r\n", r->f);
     }
     for (int i = 0; i < ncols; i++) {
         if (i)
             fputc(',', r->f);
-        field(r->f, cols[i]);
+        text_csv_field(r->f, cols[i]);
     }
     fputs("\r\n", r->f);
     return status(r);
@@ -67,7 +51,7 @@ row(struct render *r, sqlite3_stmt *st)
             fprintf(r->f, "%.15g", sqlite3_column_double(st, i));
             break;
         default:
-            field(r->f, (const char *)sqlite3_column_text(st, i));
+            text_csv_field(r->f, (const char *)sqlite3_column_text(st, i));
         }
     }
     fputs("\r\n", r->f);

@@ -31,4 +31,8 @@ int text_distance(const char *a, const char *b, int max);
  * most one instance part '/[A-Za-z0-9][A-Za-z0-9._-]*' at the end; 0 otherwise. */
 int text_key_ok(const char *s);
 
+/* Writes S as one CSV field (RFC 4180): as it is, or quoted with its quotes doubled when it
+ * holds a comma, a quote or a line break. NULL writes an empty field. */
+void text_csv_field(FILE *f, const char *s);
+
 #endif
