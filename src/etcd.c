@@ -17,7 +17,21 @@ struct etcd {
     char *user, *password;
     char token[512];
     struct net_opts net;
+    int refused;   /* the last call was answered no (a 4xx): sending it again cannot help */
+    int too_large; /* the last call's answer was over the size cap */
 };
+
+int
+etcd_refused(const struct etcd *e)
+{
+    return e->refused;
+}
+
+int
+etcd_too_large(const struct etcd *e)
+{
+    return e->too_large;
+}
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -171,8 +185,8 @@ etcd_open(const struct etcd_opts *o, struct etcd **out, struct diag *d)
     return 0;
 }
 
-/* One POST to the current endpoint. Returns 0 with *RESP, or the HTTP status (or -1 when
- * none came) with WHY set. */
+/* One POST to the current endpoint. Returns 0 with *RESP, or the HTTP status (-1 when none
+ * came, -2 for an answer over the size cap) with WHY set. */
 static int
 post(struct etcd *e, const char *path, const char *body, json_t **resp, char *why, size_t n)
 {
@@ -187,6 +201,11 @@ post(struct etcd *e, const char *path, const char *body, json_t **resp, char *wh
     snprintf(auth, sizeof auth, "Authorization: %s", e->token);
     rc = net_post(url, e->endpoints[e->current], "application/json", body,
                   e->token[0] ? headers : NULL, &e->net, &reply, &d);
+    if (rc != 0 && strstr(d.msg, "larger than")) {
+        snprintf(why, n, "%s", d.msg);
+        free(reply.body);
+        return -2;
+    }
     if (reply.body)
         v = json_loads(reply.body, 0, NULL);
     free(reply.body);
@@ -248,21 +267,30 @@ etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct d
 
     if (body == NULL)
         return diag_set(d, DK_NET, "out of memory");
+    e->refused = e->too_large = 0;
     while (now_ms() < deadline) {
         if (e->user && e->token[0] == '\0' && (rc = authenticate(e, why, sizeof why)) != 0) {
             /* A refused password is final; an unreachable member is not. */
-            if (rc >= 400 && rc < 500)
+            if (rc >= 400 && rc < 500) {
+                e->refused = 1;
                 break;
+            }
         } else {
             rc = post(e, path, body, resp, why, sizeof why);
             if (rc == 0)
                 break;
+            if (rc == -2) {
+                e->too_large = 1; /* every member would send the same */
+                break;
+            }
             if (rc == 401 && e->user && !reauth++) {
                 e->token[0] = '\0'; /* an expired token: once more, after a new one */
                 continue;
             }
-            if (rc >= 400 && rc < 500)
-                break; /* permission denied, a bad request: another member says the same */
+            if (rc >= 400 && rc < 500) {
+                e->refused = 1; /* permission denied, too large a request: all would say so */
+                break;
+            }
         }
         /* Unreachable, timed out, or unavailable (a leader election): try the next one. */
         e->current = (e->current + 1) % e->n;
@@ -271,5 +299,8 @@ etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct d
     free(body);
     if (rc == 0)
         return 0;
+    if (!e->refused && !e->too_large && e->n > 1)
+        return diag_set(d, DK_NET, "etcd: no endpoint answered in %d s (the last: %s)",
+                        RETRY_MS / 1000, why[0] ? why : "no answer");
     return diag_set(d, DK_NET, "etcd: %s", why[0] ? why : "no endpoint answered");
 }

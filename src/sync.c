@@ -117,6 +117,7 @@ struct sync {
     long long *batch_seq; /* their local sequence numbers */
     long long position;   /* the shared log's length here */
     int definitions;      /* a definition got its place: rebuild the state at the end */
+    int limit;            /* log entries per range request: fewer when answers grow large */
     unsigned char head[EV_HASH_LEN];
     char now[TS_LEN + 1];
 };
@@ -311,6 +312,13 @@ apply_pulled(void *arg)
         char *attrs = NULL;
 
         rc = 0;
+        if (pos > 0 && pos <= s->position) {
+            /* Applied meanwhile by another sync of this store. */
+            free(key);
+            free(value);
+            json_decref(o);
+            continue;
+        }
         if (o == NULL || pos != s->position + 1 ||
             unhex(json_string_value(json_object_get(o, "hash")), want) != 0)
             rc = diag_set(s->d, DK_DATA, "the shared log's entry %lld is not a docket event",
@@ -370,10 +378,17 @@ pull(struct sync *s)
             return rc;
         snprintf(start, sizeof start, "%s/log/%020lld", s->prefix, s->position + 1);
         snprintf(end, sizeof end, "%s/log0", s->prefix); /* just past every "P/log/..." */
-        req = json_pack("{s:o, s:o, s:s}", "key", etcd_b64(start, strlen(start)), "range_end",
-                        etcd_b64(end, strlen(end)), "limit", "256");
+        req = json_pack("{s:o, s:o, s:I}", "key", etcd_b64(start, strlen(start)), "range_end",
+                        etcd_b64(end, strlen(end)), "limit", (json_int_t)s->limit);
         rc = etcd_call(s->etcd, "/v3/kv/range", req, &resp, s->d);
         json_decref(req);
+        if (rc != 0 && etcd_too_large(s->etcd) && s->limit > 1) {
+            /* Large events: ask for fewer at a time. */
+            s->limit = s->limit > 4 ? s->limit / 4 : 1;
+            s->d->code = 0;
+            s->d->msg[0] = '\0';
+            continue;
+        }
         if (rc != 0)
             return rc;
         kvs = json_object_get(resp, "kvs");
@@ -490,19 +505,31 @@ record_published(void *arg)
 {
     struct sync *s = arg;
     struct ev_buf buf = {0};
+    unsigned char from[EV_HASH_LEN];
+    long long after = s->position, local;
     json_t *o;
     size_t i;
     int rc = 0;
 
+    /* Another sync of this store may have pulled (and placed) the batch in the meantime. */
+    memcpy(from, s->head, EV_HASH_LEN);
+    if ((rc = load_position(s)) != 0)
+        return rc;
+    local = s->position;
+    s->position = after;
+    memcpy(s->head, from, EV_HASH_LEN);
     json_array_foreach(s->batch, i, o)
     {
         struct ev_bytes b;
         char *attrs = NULL;
         unsigned char h[EV_HASH_LEN];
+        int placed = s->position + 1 <= local;
 
-        if ((rc = ev_from_json(o, &b, &attrs, s->d)) == 0 && ev_hash(s->head, &b, &buf, h) == 0)
+        if ((rc = ev_from_json(o, &b, &attrs, s->d)) == 0 && ev_hash(s->head, &b, &buf, h) != 0)
+            rc = diag_set(s->d, DK_DATA, "an event to publish cannot be hashed");
+        if (rc == 0 && !placed)
             rc = place(s, &b, s->batch_seq[i], s->position + 1, h);
-        if (rc == 0)
+        if (rc == 0 && !placed)
             rc = check_conflict(s, s->batch_seq[i], s->position + 1, &b);
         free(attrs);
         if (rc != 0)
@@ -518,9 +545,9 @@ record_published(void *arg)
     return rc;
 }
 
-/* Reads the head key's revision and position; 0 and 0 when the log is empty. */
+/* Reads the head key's revision, position and hash; 0, 0 and zeros when the log is empty. */
 static int
-read_head(struct sync *s, long long *rev, long long *pos)
+read_head(struct sync *s, long long *rev, long long *pos, unsigned char hash[EV_HASH_LEN])
 {
     json_t *req = json_pack("{s:o}", "key", key_of(s->prefix, "head")), *resp = NULL;
     json_t *kv;
@@ -530,6 +557,7 @@ read_head(struct sync *s, long long *rev, long long *pos)
     if (rc != 0)
         return rc;
     *rev = *pos = 0;
+    memset(hash, 0, EV_HASH_LEN);
     kv = json_array_get(json_object_get(resp, "kvs"), 0);
     if (kv) {
         size_t n;
@@ -538,10 +566,30 @@ read_head(struct sync *s, long long *rev, long long *pos)
 
         *rev = etcd_int(json_object_get(kv, "mod_revision"));
         *pos = json_integer_value(json_object_get(head, "pos"));
+        if (unhex(json_string_value(json_object_get(head, "hash")), hash) != 0)
+            memset(hash, 0xff, EV_HASH_LEN); /* no store's head is that */
         json_decref(head);
         free(v);
     }
     json_decref(resp);
+    return 0;
+}
+
+/* Reads the remote head into *REV and *POS and checks that it continues this store's part of
+ * the log: a shorter log, or one of the same length with another head, is not this store's. */
+static int
+check_head(struct sync *s, long long *rev, long long *pos)
+{
+    unsigned char hash[EV_HASH_LEN];
+    int rc;
+
+    if ((rc = read_head(s, rev, pos, hash)) != 0)
+        return rc;
+    if (*pos < s->position || (*pos == s->position && memcmp(hash, s->head, EV_HASH_LEN) != 0))
+        return diag_set(s->d, DK_DATA,
+                        "the shared log under '%s' (%lld events) is not the one this store synced "
+                        "with (%lld events): another prefix, or a log that was wiped",
+                        s->prefix, *pos, s->position);
     return 0;
 }
 
@@ -554,7 +602,7 @@ publish_batch(struct sync *s)
     json_t *txn, *resp = NULL;
     int rc;
 
-    if ((rc = read_head(s, &rev, &pos)) != 0)
+    if ((rc = check_head(s, &rev, &pos)) != 0)
         return rc;
     if (pos != s->position)
         return 0; /* others published since our last pull: pull, then come back */
@@ -562,10 +610,9 @@ publish_batch(struct sync *s)
     rc = etcd_call(s->etcd, "/v3/kv/txn", txn, &resp, s->d);
     json_decref(txn);
     if (rc != 0) {
-        /* A timeout may hide a commit: the next pull will tell. Only a refusal (auth,
-         * permission) stops the sync. */
-        if (strstr(s->d->msg, "denied") || strstr(s->d->msg, "auth") ||
-            strstr(s->d->msg, "password") || strstr(s->d->msg, "user"))
+        /* A refusal (permission, a request too large) stops the sync; a timeout may hide a
+         * commit, which the next pull will tell. */
+        if (etcd_refused(s->etcd) || etcd_too_large(s->etcd))
             return rc;
         s->d->code = 0;
         s->d->msg[0] = '\0';
@@ -636,7 +683,7 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
     struct read_remote rr = {db, &r, d};
     struct etcd_opts eo = {0};
     long long seqs[BATCH_EVENTS + 1];
-    struct sync s = {.db = db, .n = n, .d = d, .batch_seq = seqs};
+    struct sync s = {.db = db, .n = n, .d = d, .batch_seq = seqs, .limit = PULL_LIMIT};
     int rc, rounds = 0;
 
     memset(n, 0, sizeof *n);
@@ -661,8 +708,14 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
         }
         rc = db_tx(db, 0, collect, &s, d);
         if (rc == 0 && json_array_size(s.batch) == 0) {
+            long long rev, pos;
+
+            /* Nothing to publish: still make sure the log is this store's. */
             json_decref(s.batch);
             s.batch = NULL;
+            rc = check_head(&s, &rev, &pos);
+            if (rc == 0 && pos != s.position)
+                continue; /* published meanwhile: pull it */
             break;
         }
         if (rc == 0)

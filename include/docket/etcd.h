@@ -32,6 +32,12 @@ void etcd_close(struct etcd *e);
  * down, a wrong password, a permission denied (a key outside the role). */
 int etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct diag *d);
 
+/* Tell why the last etcd_call failed: the cluster answered no (a 4xx: permission denied, a
+ * request too large), so that the same request cannot succeed; or the answer was over the
+ * size cap. Any other failure (no answer, a timeout) leaves the outcome unknown. */
+int etcd_refused(const struct etcd *e);
+int etcd_too_large(const struct etcd *e);
+
 /* Returns S[0..N) in base64 as a new JSON string, as the gateway wants keys and values. */
 json_t *etcd_b64(const char *s, size_t n);
 
