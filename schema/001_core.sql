@@ -143,9 +143,12 @@ CREATE TABLE items (
     final INTEGER,
     breach INTEGER,
     submitted TEXT,   -- a reporting duty's last submission (effective date)
-    next_due TEXT     -- the day by which the next step is due: the due date, or the last
+    next_due TEXT,    -- the day by which the next step is due: the due date, or the last
                       -- submission (else creation) plus the cadence; NULL once final
+    para_ord INTEGER NOT NULL  -- its paragraph's place in the document (1000000: none), so
+                               -- that lists follow the resolution without sorting
 );
 
 CREATE INDEX items_parent ON items (parent);
+CREATE INDEX items_order ON items (doc, para_ord, key);
 CREATE INDEX items_kind ON items (kind);

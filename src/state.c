@@ -92,7 +92,8 @@
     "x AS (" ITEMS_FIELDS(schema, which##_C) ") " \
     "SELECT x.*, CASE WHEN x.final THEN NULL ELSE COALESCE(period_end(x.due), " \
     "date(period_end(COALESCE(x.submitted, x.created)), '+' || x.cadence_months || " \
-    "' months')) END FROM x"
+    "' months')) END, coalesce((SELECT p.ord FROM " schema "paragraphs p WHERE p.doc = x.doc " \
+    "AND p.ref = x.ref), 1000000) FROM x"
 
 /* The columns of an item that come from its events (all but next_due). */
 #define ITEMS_FIELDS(schema, filter) \
@@ -164,11 +165,18 @@ static const char *const refresh_paragraphs[] = {
     "INSERT INTO main.paragraphs " PARAGRAPHS_SELECT,
 };
 
-/* A kind or its vocabulary changes what every item of it reports: rebuild them all. */
+/* A kind, its vocabulary or a paragraph (whose place items carry) changes what every item of
+ * them reports: those rebuild all items. */
+static const char *const refresh_all_items[] = {
+    "DELETE FROM main.items",
+    "INSERT INTO main.items " ITEMS_SELECT("main.", ALL),
+};
+
 static const char *const refresh_kinds[] = {
-    "DELETE FROM main.kinds", "INSERT INTO main.kinds " KINDS_SELECT,
-    "DELETE FROM main.vocab", "INSERT INTO main.vocab " VOCAB_SELECT,
-    "DELETE FROM main.items", "INSERT INTO main.items " ITEMS_SELECT("main.", ALL),
+    "DELETE FROM main.kinds",
+    "INSERT INTO main.kinds " KINDS_SELECT,
+    "DELETE FROM main.vocab",
+    "INSERT INTO main.vocab " VOCAB_SELECT,
 };
 
 static const char *const refresh_item[] = {
@@ -184,9 +192,15 @@ state_apply(struct db *db, const char *type, const char *item, struct diag *d)
     if (strcmp(type, "document") == 0)
         return run_all(db, refresh_documents, COUNT(refresh_documents), NULL, NULL, NULL, d);
     if (strcmp(type, "paragraph") == 0)
-        return run_all(db, refresh_paragraphs, COUNT(refresh_paragraphs), NULL, NULL, NULL, d);
+        return run_all(db, refresh_paragraphs, COUNT(refresh_paragraphs), NULL, NULL, NULL, d) ||
+                       run_all(db, refresh_all_items, COUNT(refresh_all_items), NULL, NULL, NULL, d)
+                   ? d->code
+                   : 0;
     if (strcmp(type, "kind") == 0 || strcmp(type, "vocab") == 0)
-        return run_all(db, refresh_kinds, COUNT(refresh_kinds), NULL, NULL, NULL, d);
+        return run_all(db, refresh_kinds, COUNT(refresh_kinds), NULL, NULL, NULL, d) ||
+                       run_all(db, refresh_all_items, COUNT(refresh_all_items), NULL, NULL, NULL, d)
+                   ? d->code
+                   : 0;
     if (item != NULL && (strcmp(type, "item") == 0 || strcmp(type, "edit") == 0 ||
                          strcmp(type, "status") == 0 || strcmp(type, "revert") == 0))
         return run_all(db, refresh_item, COUNT(refresh_item), NULL, NULL, item, d);
@@ -199,9 +213,10 @@ state_rebuild(struct db *db, struct diag *d)
     int rc;
 
     if ((rc = run_all(db, refresh_documents, COUNT(refresh_documents), NULL, NULL, NULL, d)) ||
-        (rc = run_all(db, refresh_paragraphs, COUNT(refresh_paragraphs), NULL, NULL, NULL, d)))
+        (rc = run_all(db, refresh_paragraphs, COUNT(refresh_paragraphs), NULL, NULL, NULL, d)) ||
+        (rc = run_all(db, refresh_kinds, COUNT(refresh_kinds), NULL, NULL, NULL, d)))
         return rc;
-    return run_all(db, refresh_kinds, COUNT(refresh_kinds), NULL, NULL, NULL, d);
+    return run_all(db, refresh_all_items, COUNT(refresh_all_items), NULL, NULL, NULL, d);
 }
 
 /* The state tables in the order their projections depend on each other. */

@@ -117,16 +117,19 @@ put_escape(FILE *f, const unsigned char *s, size_t len, unsigned long cp, int *e
     return len;
 }
 
-int
-text_put(FILE *f, const char *s)
+/* Writes S as text_put does, and returns the columns it takes as data (one per code point),
+ * or -1 on a write error. */
+static int
+put_counted(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s), i = 0, run = 0, len;
     unsigned long cp;
-    int err = 0;
+    int err = 0, cols = 0;
 
     /* Safe text is written in runs; only what must be escaped is written alone. */
     while (i < n && !err) {
+        cols++;
         if (p[i] >= 0x20 && p[i] < 0x7f) {
             i++;
             continue;
@@ -143,26 +146,25 @@ text_put(FILE *f, const char *s)
     }
     if (!err && i > run && fwrite(p + run, 1, i - run, f) != i - run)
         err = 1;
-    return err ? -1 : 0;
+    return err ? -1 : cols;
+}
+
+int
+text_put(FILE *f, const char *s)
+{
+    return put_counted(f, s) < 0 ? -1 : 0;
 }
 
 int
 text_put_width(FILE *f, const char *s, int width)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    unsigned long cp;
-    int cols = 0;
+    int cols = put_counted(f, s);
 
-    if (text_put(f, s) != 0)
-        return -1;
-    /* Count the columns written: one per code point; an escape is wider, which only pads
-     * less. Nothing is ever cut: keys are copied from this output. */
-    for (size_t i = 0, n = strlen(s), len; i < n; i += len ? len : 1, cols++)
-        len = utf8_decode(p + i, n - i, &cp);
-    for (; cols < width; cols++)
+    /* Nothing is ever cut: keys are copied from this output. */
+    for (; cols >= 0 && cols < width; cols++)
         if (fputc(' ', f) == EOF)
             return -1;
-    return 0;
+    return cols < 0 ? -1 : 0;
 }
 
 int

@@ -27,11 +27,10 @@ static const char sql[] =
     "i.next_due < :today, i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
     "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
     "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
-    "FROM items i LEFT JOIN paragraphs p ON p.doc = i.doc AND p.ref = i.ref "
-    "LEFT JOIN roll r ON r.parent = i.key "
+    "FROM items i LEFT JOIN roll r ON r.parent = i.key "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
     "AND (:under IS NULL OR i.key IN below) AND (NOT :overdue OR i.next_due < :today) "
-    "ORDER BY i.doc, p.ord IS NULL, p.ord, i.key";
+    "ORDER BY i.doc, i.para_ord, i.key";
 
 static void
 row_text(struct cmd_ctx *ctx, sqlite3_stmt *st)
