@@ -4,9 +4,19 @@ TEST_BUILD ?= build-test
 DEMO_DB ?= $(BUILD)/demo/docket.db
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEPS = $(shell grep -v '^\#' deps.txt)
-SOURCES = $(wildcard src/*.c src/*.h src/cmd/*.c include/docket/*.h tests/unit/*.[ch] tests/bench/*.c)
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+VALGRIND_BUILD ?= build-valgrind
+SOURCES = $(wildcard src/*.c src/*.h src/cmd/*.c include/docket/*.h tests/unit/*.[ch] \
+	tests/bench/*.c tests/reliability/*.c tests/fuzz/*.c)
+# Prints the figures ("# ..." lines) that the reliability tests printed in a ctest run's log.
+FIGURES = awk '/^[0-9]+\/[0-9]+ Test: /{t = $$3; if (t ~ /^rel_/) print "== " t} \
+	/^\# / && t ~ /^rel_/'
+# What the sanitizers do on a finding: stop, with a stack, so that the test fails.
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build demo test lint bench clean
+.PHONY: all deps build demo test lint bench fuzz valgrind clean
 
 all: build
 
@@ -47,18 +57,55 @@ lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 		--inline-suppr -Iinclude -Isrc src
 
-# Builds with warnings as errors and runs every test.
+# Builds with warnings as errors and runs every test: unit, cli and reliability; then the unit
+# and cli tests (and the reliability tests labelled asan) again in a build with ASan and UBSan;
+# then each fuzz target for 15 s.
+# A failing phase does not stop the later ones: every failure is shown, and the exit code is
+# non-zero if any phase failed.
 test: deps lint
 	cmake -S . -B $(TEST_BUILD) -DDOCKET_WERROR=ON -DBUILD_TESTING=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
-	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cmake -S . -B $(ASAN_BUILD) -DDOCKET_SANITIZE=ON -DDOCKET_WERROR=ON -DBUILD_TESTING=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@rc=0; \
+	echo "== tests (unit, cli, reliability)"; \
+	(cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)) || rc=1; \
+	$(FIGURES) $(TEST_BUILD)/Testing/Temporary/LastTest.log; \
+	echo "== tests under ASan and UBSan (unit, cli, asan)"; \
+	(cd $(ASAN_BUILD) && $(SANITIZER_ENV) \
+		ctest --output-on-failure -j $(JOBS) -L 'unit|cli|asan') || rc=1; \
+	$(FIGURES) $(ASAN_BUILD)/Testing/Temporary/LastTest.log; \
+	echo "== fuzzing, 15 s per target"; \
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15 || rc=1; \
+	exit $$rc
 
-# Times the commands on a generated store of 10,000 items and 100,000 events (about a minute to
-# generate once) beside the sqlite3 shell; prints a Markdown table.
+# Runs each libFuzzer target (tests/fuzz) for FUZZ_SECONDS from its committed corpus; a crash
+# leaves its input in $(FUZZ_BUILD)/tests/fuzz/work/TARGET/artifacts.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DDOCKET_FUZZ=ON -DBUILD_TESTING=OFF \
+		-DDOCKET_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_checklist fuzz_date fuzz_report
+	cd $(FUZZ_BUILD) && { ctest -V -j $(JOBS) -L fuzz >fuzz.log 2>&1; rc=$$?; \
+		sed -n 's/^[0-9]*: //p' fuzz.log | \
+		grep -v '^Test command\|^Working Directory\|^Environment\|^Test timeout'; \
+		tail -n 1 fuzz.log; exit $$rc; }
+
+# Runs the unit and cli tests under valgrind: 0 errors and 0 bytes definitely lost, or the test
+# fails. The kill and concurrency tests are left out: each starts thousands of docket processes
+# (about 1.2 s each under valgrind), and the ASan build of `make test` runs them.
+valgrind: deps
+	cmake -S . -B $(VALGRIND_BUILD) -DDOCKET_VALGRIND=ON -DBUILD_TESTING=ON >/dev/null
+	cmake --build $(VALGRIND_BUILD) -j $(JOBS)
+	cd $(VALGRIND_BUILD) && ctest --output-on-failure -j $(JOBS) -L 'unit|cli' -E 'kill|concurrency'
+
+# Times the commands on generated stores (1,000 items and 10,000 events; 10,000 and 100,000;
+# 10,000 and 1,000,000: each generated once, the largest in a few minutes) beside the sqlite3
+# shell; prints a Markdown table per size. BENCH_ARGS="--sizes small" picks sizes.
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/null
 	cmake --build build-bench -j $(JOBS) --target docket docket-bench-gen
 	python3 tests/bench/bench.py build-bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) build-bench
+	rm -rf $(BUILD) $(TEST_BUILD) build-bench $(ASAN_BUILD) $(FUZZ_BUILD) $(VALGRIND_BUILD)

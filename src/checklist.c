@@ -105,9 +105,13 @@ static const struct field item_fields_json[] = {{"key", T_STR, 1},
 static json_t *
 find_by(json_t *a, const char *name, const char *v, size_t limit)
 {
-    for (size_t i = 0; i < limit && i < json_array_size(a); i++)
-        if (strcmp(str(json_array_get(a, i), name), v) == 0)
+    for (size_t i = 0; i < limit && i < json_array_size(a); i++) {
+        const char *s = str(json_array_get(a, i), name);
+
+        /* Earlier entries are checked, later ones not yet: their key may be missing. */
+        if (s != NULL && strcmp(s, v) == 0)
             return json_array_get(a, i);
+    }
     return NULL;
 }
 

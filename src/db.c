@@ -41,6 +41,15 @@ db_fail(struct db *db, const char *what, struct diag *d)
                         what, BUSY_TIMEOUT_MS / 1000);
     if ((ec & 0xff) == SQLITE_NOTADB || (ec & 0xff) == SQLITE_CORRUPT)
         return diag_set(d, DK_STORE, "%s: the store is damaged: %s", what, sqlite3_errmsg(db->h));
+    /* docket checks its writes before making them, and its triggers are the only constraint
+     * that may refuse one: any other constraint failing means damage or a change from outside,
+     * as does a table or column of docket's schema gone missing. */
+    if (((ec & 0xff) == SQLITE_CONSTRAINT && ec != SQLITE_CONSTRAINT_TRIGGER) ||
+        (ec == SQLITE_ERROR && strncmp(sqlite3_errmsg(db->h), "no such ", 8) == 0))
+        return diag_set(d, DK_STORE,
+                        "%s: the store is damaged or was changed behind docket's back (run "
+                        "'docket verify --deep'): %s",
+                        what, sqlite3_errmsg(db->h));
     return diag_set(d, DK_STORE, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
@@ -265,8 +274,16 @@ db_tx(struct db *db, int write, int (*fn)(void *arg), void *arg, struct diag *d)
     if (rc != 0)
         return rc;
     rc = fn(arg);
-    if (rc == 0 && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_fail(db, "cannot commit", d);
+    if (rc == 0 && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        /* A failed sync leaves the written pages in the WAL: a later reader may or may not
+         * see them, so the outcome is unknown rather than undone. */
+        if (sqlite3_extended_errcode(db->h) == SQLITE_IOERR_FSYNC)
+            rc = diag_set(d, DK_STORE,
+                          "cannot commit: the disk did not confirm the write, so the change may "
+                          "or may not be saved (check with 'docket log')");
+        else
+            rc = db_fail(db, "cannot commit", d);
+    }
     if (rc != 0 && !sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -441,8 +458,19 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
 fail:
     db_close(db);
     if ((flags & DB_CREATE) && strcmp(path, ":memory:") != 0)
-        unlink(path);
+        db_remove(path);
     return rc;
+}
+
+void
+db_remove(const char *path)
+{
+    static const char *const sides[] = {"", "-wal", "-shm"};
+    char name[4096];
+
+    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
+        if (snprintf(name, sizeof name, "%s%s", path, sides[i]) < (int)sizeof name)
+            unlink(name);
 }
 
 void

@@ -236,15 +236,9 @@ main(int argc, char **argv)
         report(ctx.entry->name, "", ctx.diag.msg[0] ? ctx.diag.msg : "failed");
     if (rc != 0 && (ctx.entry->flags & CMD_CREATE) && ctx.db != NULL) {
         /* This init created the file (db_open succeeded); a failed init leaves none behind. */
-        char side[4096];
-
         db_close(ctx.db);
         ctx.db = NULL;
-        unlink(ctx.db_path);
-        snprintf(side, sizeof side, "%s-wal", ctx.db_path);
-        unlink(side);
-        snprintf(side, sizeof side, "%s-shm", ctx.db_path);
-        unlink(side);
+        db_remove(ctx.db_path);
     }
     db_close(ctx.db);
     free(ctx.args.pos);

@@ -538,11 +538,13 @@ prepare_bound(struct db *db, const struct report_def *r, const struct report_sec
                                                    : NULL;
 
         if (v == NULL) {
+            /* P belongs to ST: format the message before finalizing. */
+            rc = diag_set(d, DK_DATA,
+                          "%s:%d: section '%s': unknown parameter %s (known: :asof, :since, "
+                          ":known)",
+                          r->origin, s->line, s->name, p ? p : "?");
             sqlite3_finalize(st);
-            return diag_set(d, DK_DATA,
-                            "%s:%d: section '%s': unknown parameter %s (known: :asof, :since, "
-                            ":known)",
-                            r->origin, s->line, s->name, p ? p : "?");
+            return rc;
         }
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
     }

@@ -6,10 +6,11 @@
 
 /* Recomputes DB's chain (into *CHAIN, bad_seq 0 when every event matches) and checks that the
  * state equals a replay of the events (into *STATE: code DK_CHECK naming the table and row
- * that differ, else 0). When PATH names the store's file, the replay runs on a second
- * read-only connection, over the same events, in a second thread while this one checks the
- * chain; an in-memory store is checked in turn. Must run inside a read transaction on DB.
- * Returns 0 when both checks ran (whatever they found), or DK_STORE with D set. */
+ * that differ, DK_STORE when the replay could not read the store, else 0). When PATH names the
+ * store's file, the replay runs on a second read-only connection, over the same events, in a second
+ * thread while this one checks the chain; an in-memory store is checked in turn. Must run inside a
+ * read transaction on DB. Returns 0 when the chain was checked (whatever it found), or DK_STORE
+ * with D set. */
 int audit_run(struct db *db, const char *path, struct ev_check *chain, struct diag *state,
               struct diag *d);
 

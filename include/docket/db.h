@@ -26,6 +26,9 @@ int db_open(const char *path, unsigned flags, struct db **out, struct diag *d);
 /* Closes DB and frees its cached statements; NULL is accepted. */
 void db_close(struct db *db);
 
+/* Removes the store file at PATH and its -wal and -shm files: a failed init leaves nothing. */
+void db_remove(const char *path);
+
 /* Returns the schema version a store reaches once migrated: the number of migrations. */
 int db_schema_version(void);
 

@@ -9,6 +9,7 @@ static const struct opt opts[] = {
     {"head", 0, NULL, 0, "print only the head to publish: N HEX"},
     {"against", 0, "N:HEX", 0, "check the trail against a head published before"},
     {"json", 0, NULL, 0, "print the result as JSON"},
+    {"deep", 0, NULL, 0, "also check every page and index of the file (slower)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -72,6 +73,27 @@ against(struct cmd_ctx *ctx, const struct ev_check *c, long long n, const char *
     return 0;
 }
 
+/* Checks the file below the events: every page, and that each index matches its table (a
+ * damaged index can hide or duplicate rows from list without touching an event). */
+static int
+deep(struct cmd_ctx *ctx)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(db_handle(ctx->db), "PRAGMA integrity_check(1)", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_fail(ctx->db, "cannot check the file", &ctx->diag);
+    if ((rc = db_row(ctx->db, st, &ctx->diag)) == 1 &&
+        strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+        rc = diag_set(&ctx->diag, DK_CHECK, "the store's file is damaged: %s",
+                      (const char *)sqlite3_column_text(st, 0));
+    else
+        rc = rc < 0 ? ctx->diag.code : 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -86,11 +108,12 @@ run(struct cmd_ctx *ctx)
     if (head && parse_head(head, &n, want) != 0)
         return diag_set(&ctx->diag, DK_USAGE, "'%s' is not a head (N:HEX, from verify --head)",
                         head);
-    /* The first problem in the order an auditor weighs them: a broken chain, a trail that no
-     * longer holds a published head, a state that is not the replay of the trail. */
-    if ((rc = audit_run(ctx->db, ctx->db_path, &c, &state, &ctx->diag)) != 0)
-        return rc;
-    if (c.bad_seq != 0)
+    /* The first problem in the order an auditor weighs them: a damaged file (with --deep), a
+     * broken chain, a trail that no longer holds a published head, a state that is not the
+     * replay of the trail. */
+    rc = args_get(&ctx->args, "deep") ? deep(ctx) : 0;
+    if (rc == 0 && (rc = audit_run(ctx->db, ctx->db_path, &c, &state, &ctx->diag)) == 0 &&
+        c.bad_seq != 0)
         rc = diag_set(&ctx->diag, DK_CHECK, "event %lld: %s", c.bad_seq, c.why);
     if (rc == 0 && head)
         rc = against(ctx, &c, n, want);
@@ -120,7 +143,7 @@ run(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_verify = {
     .name = "verify",
-    .usage = "[--head] [--against N:HEX] [--json]",
+    .usage = "[--head] [--against N:HEX] [--deep] [--json]",
     .summary = "Recompute the audit chain and check the state; exit 1 naming what differs.",
     .opts = opts,
     .min_args = 0,

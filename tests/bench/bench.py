@@ -182,6 +182,7 @@ def bench_size(build, root, name, items, events, runs):
     for fmt in ("md", "html", "csv", "json"):
         row(f"report {fmt}", [docket, "report", "--format", fmt])
     row("verify", [docket, "verify"])
+    row("verify --deep", [docket, "verify", "--deep"])
     row("export", [docket, "export", "-o", export])
 
     def fresh_import_target():
@@ -203,7 +204,7 @@ def bench_size(build, root, name, items, events, runs):
     print("| command | docket ms (min-max) | peak MiB | baseline ms | docket/baseline | note |")
     print("|---|---|---|---|---|---|")
     for label, m, b, note in rows:
-        if label == "verify":
+        if label.startswith("verify"):
             note = f"{n_events / m[0]:,.0f} events/s"
         ratio = f"{m[0] / b[0]:.2f}x" if b else ""
         print(f"| {label} | {ms(m[0])} ({ms(m[1])}-{ms(m[2])}) | {m[3] / 1024:.1f} | "

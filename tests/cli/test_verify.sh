@@ -70,6 +70,22 @@ expect_rc 1
 expect_err "event 12"
 run_ok verify
 
+# An index that no longer matches its table leaves every event intact, so the chain and the
+# replay pass; --deep checks the file's pages and indexes and names the damage.
+cp "$DOCKET_DB" "$tmp/index.db"
+sqlite3 "$tmp/index.db" "pragma writable_schema = on; update sqlite_schema
+    set sql = 'CREATE INDEX event_recorded ON event (recorded DESC)' where name = 'event_recorded';"
+run_ok -d "$tmp/index.db" verify
+run -d "$tmp/index.db" verify --deep
+expect_rc 1
+expect_one_err_line
+expect_err "docket: verify: the store's file is damaged: .*index event_recorded"
+run -d "$tmp/index.db" verify --deep --json
+expect_rc 1
+expect_json
+run_ok verify --deep
+expect_out "^ok: $(events) events, head "
+
 # Usage and store errors.
 run_fails 2 "docket: verify: '5:abcd' is not a head" verify --against 5:abcd
 run_fails 2 "is not a head" verify --against garbage

@@ -329,6 +329,10 @@ items_are_checked(void **state)
 {
     (void)state;
     refused(CL(KIND, ITEM "," ITEM), "items[1].key", "'alpha' is listed twice", END);
+    /* Found by fuzzing: looking for a parent among all items met one not yet checked. */
+    refused(CL(KIND, "{\"key\":\"alpha\",\"title\":\"A\",\"kind\":\"membership\",\"parent\":"
+                     "\"elsewhere\"},{\"title\":\"B\",\"kind\":\"membership\"}"),
+            "items[", END);
     refused(CL(KIND, "{\"key\":\"Alpha\",\"title\":\"A\",\"kind\":\"membership\"}"), "items[0].key",
             "bad key", END);
     refused(CL(KIND, "{\"key\":\"alpha\",\"title\":\"A\",\"kind\":\"membership\",\"goal\":"

@@ -1,0 +1,4 @@
+-- title: T
+-- section: a
+-- title: A
+SELECT 1;

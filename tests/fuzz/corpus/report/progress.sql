@@ -1,0 +1,157 @@
+-- title: Progress report
+-- description: How far the requests of the resolution have been carried out, from the
+-- description: tracker's audit trail.
+
+-- section: summary
+-- title: Overall progress
+-- description: The mean progress of the leaf items (those with nothing below them); safeguards
+-- description: and acknowledgements are left out, since they are kept rather than achieved.
+SELECT count(*) AS items,
+       round(avg(progress), 1) AS "mean progress %",
+       sum(final AND progress = 100) AS done,
+       sum(next_due < (SELECT asof FROM params)) AS overdue,
+       (SELECT count(*) FROM items WHERE breach) AS "safeguards breached"
+FROM items i
+WHERE kind NOT IN ('safeguard', 'acknowledgement')
+  AND NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = i.key);
+
+-- section: by-kind
+-- title: Progress by kind
+-- description: Leaf items of each kind: how many, their mean progress, how many are done.
+-- chart: bar x=kind y=progress
+SELECT i.kind AS kind,
+       count(*) AS items,
+       round(avg(i.progress), 1) AS progress,
+       sum(i.final AND i.progress = 100) AS done
+FROM items i
+WHERE NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = i.key)
+GROUP BY i.kind
+ORDER BY i.kind;
+
+-- section: by-paragraph
+-- title: Progress by operative paragraph
+-- description: Leaf items by the paragraph that asks for them, in the resolution's order.
+-- chart: bar x=paragraph y=progress
+SELECT p.ref AS paragraph,
+       count(i.uuid) AS items,
+       round(avg(i.progress), 1) AS progress,
+       sum(i.final AND i.progress = 100) AS done
+FROM paragraphs p
+JOIN items i ON i.doc = p.doc AND i.ref = p.ref
+WHERE NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = i.key)
+GROUP BY p.doc, p.ref
+ORDER BY p.doc, p.ord;
+
+-- section: over-time
+-- title: Progress over time
+-- description: The mean progress of the leaf items at the end of each month, safeguards and
+-- description: acknowledgements left out, from the status changes in the trail.
+-- chart: line x=month y=progress
+SELECT month, round(sum(progress_sum) * 1.0 / sum(items), 1) AS progress
+FROM progress_by_month
+WHERE kind NOT IN ('safeguard', 'acknowledgement')
+GROUP BY month
+ORDER BY month;
+
+-- section: statuses
+-- title: Statuses by kind
+-- description: How many items of each kind stand in each status.
+-- chart: stack x=kind series=status y=items
+SELECT i.kind AS kind, i.status AS status, count(*) AS items
+FROM items i
+LEFT JOIN vocab v ON v.kind = i.kind AND v.status = i.status
+GROUP BY i.kind, i.status
+ORDER BY i.kind, v.ord;
+
+-- section: memberships
+-- title: Memberships sought and kept
+-- description: Each membership the resolution asks IOM to obtain or to keep, with its
+-- description: per-country (or per-region) instances rolled up.
+SELECT i.key, i.title, i.goal, i.status, i.since,
+       r.n AS instances,
+       r.done AS "instances done",
+       (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (
+            SELECT c.status, count(*) AS n FROM items c
+            WHERE c.parent = i.key AND instr(c.key, '/') > 0
+            GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
+FROM items i
+LEFT JOIN (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items
+           WHERE instr(key, '/') > 0 GROUP BY parent) r ON r.parent = i.key
+WHERE i.kind = 'membership' AND instr(i.key, '/') = 0
+ORDER BY i.goal DESC, i.key;
+
+-- section: safeguards
+-- title: Safeguards
+-- description: The essential elements that must be preserved; any breached or at risk first.
+SELECT i.key, i.title, i.status, i.since
+FROM items i
+WHERE i.kind = 'safeguard'
+ORDER BY i.breach DESC, i.status = 'at-risk' DESC, i.progress, i.key;
+
+-- section: reporting
+-- title: Reporting duties
+-- description: Each duty's last submission, and whether the next is overdue by its cadence.
+SELECT i.key, i.title, i.status,
+       i.cadence_months AS "cadence (months)",
+       i.submitted AS "last submission",
+       i.next_due AS "next due",
+       CASE WHEN i.next_due < (SELECT asof FROM params) THEN 'overdue' ELSE '' END AS overdue
+FROM items i
+WHERE i.kind = 'reporting'
+ORDER BY i.key;
+
+-- section: cost-totals
+-- title: Cost implications, per currency
+-- description: The cost implications recorded, totalled per currency.
+SELECT currency, money(sum(minor_units), currency) AS total, count(*) AS entries
+FROM costs
+GROUP BY currency
+ORDER BY currency;
+
+-- section: costs
+-- title: Cost implications, per item
+SELECT key, currency, money(sum(minor_units), currency) AS total, count(*) AS entries,
+       max(eff) AS "latest estimate"
+FROM costs
+GROUP BY key, currency
+ORDER BY key, currency;
+
+-- section: conflicts
+-- title: Conflicts between offices
+-- description: Status changes made against another status than the shared log held, which no
+-- description: later change has settled yet.
+SELECT key, saw AS "writer saw", held AS "log held", status AS "set to", eff AS effective,
+       actor, recorded
+FROM conflicts
+ORDER BY pos;
+
+-- section: changes
+-- title: Changes since the last report
+-- description: Items whose status differs from what the trail held at the time of the last
+-- description: publication of this report (or --since), by recorded time.
+SELECT i.key, CASE WHEN s.uuid IS NULL THEN '(new)' ELSE s.status END AS before,
+       i.status AS now, i.since AS effective
+FROM items i
+LEFT JOIN items_since s ON s.uuid = i.uuid
+WHERE s.status IS NOT i.status
+ORDER BY i.key;
+
+-- section: longest
+-- title: Longest in their current status
+-- description: The ten items that are not final and have stood longest in their status.
+SELECT i.key, i.status, coalesce(i.since, i.created) AS since,
+       CAST(julianday((SELECT asof FROM params)) -
+            julianday(period_end(coalesce(i.since, i.created))) AS INTEGER) AS days
+FROM items i
+WHERE NOT i.final
+ORDER BY period_end(coalesce(i.since, i.created)), i.key
+LIMIT 10;
+
+-- section: evidence
+-- title: Evidence behind each status
+-- description: The evidence recorded with each item's current status.
+SELECT i.key, i.status, i.since, ev.ref AS evidence, ev.sha256
+FROM items i
+JOIN event s ON s.seq = i.status_seq
+JOIN evidence ev ON ev.item = i.uuid AND ev.batch = s.batch
+ORDER BY i.key, ev.seq;
