@@ -100,18 +100,7 @@ row(struct render *r, sqlite3_stmt *st)
 {
     for (int i = 0; i < sqlite3_column_count(st); i++) {
         fputs("| ", r->f);
-        switch (sqlite3_column_type(st, i)) {
-        case SQLITE_NULL:
-            break;
-        case SQLITE_INTEGER:
-            fprintf(r->f, "%lld", (long long)sqlite3_column_int64(st, i));
-            break;
-        case SQLITE_FLOAT:
-            fprintf(r->f, "%.15g", sqlite3_column_double(st, i));
-            break;
-        default:
-            put(r->f, (const char *)sqlite3_column_text(st, i));
-        }
+        render_cell(r->f, st, i, put);
         fputc(' ', r->f);
     }
     fputs("|\n", r->f);

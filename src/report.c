@@ -619,6 +619,23 @@ out:
     return rc;
 }
 
+void
+render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const char *s))
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        break;
+    case SQLITE_INTEGER:
+        fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+        break;
+    case SQLITE_FLOAT:
+        fprintf(f, "%.15g", sqlite3_column_double(st, i));
+        break;
+    default:
+        text(f, (const char *)sqlite3_column_text(st, i));
+    }
+}
+
 const struct render_ops *
 render_find(const char *format)
 {

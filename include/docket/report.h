@@ -88,6 +88,10 @@ extern const struct render_ops render_md, render_html, render_csv, render_json;
 /* Returns the renderer for FORMAT ("md", "html", "csv", "json"), or NULL. */
 const struct render_ops *render_find(const char *format);
 
+/* Writes column I of ST's current row to F: nothing for NULL, an integer or a real as digits,
+ * anything else through TEXT, which escapes it for the format. */
+void render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const char *s));
+
 /* What a run needs beyond the store. */
 struct report_opts {
     const char *asof;    /* YYYY-MM-DD, the end of --as-of; NULL: the current state */

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "docket/checklist.h"
+#include "docket/date.h"
 #include "docket/embed.h"
+#include "docket/item.h"
 #include "support.h"
 
 struct step {
@@ -31,8 +33,8 @@ support_write(struct db *db, int (*fn)(struct db *db, void *arg, struct diag *d)
     return db_tx(db, 1, run_step, &s, d);
 }
 
-static int
-load(struct db *db, void *arg, struct diag *d)
+int
+support_load_checklist(struct db *db, void *arg, struct diag *d)
 {
     const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
     struct checklist_counts n;
@@ -55,7 +57,7 @@ support_store(int checklist)
     if (db_open(":memory:", DB_CREATE, &db, &d) != 0)
         fail_msg("cannot open an in-memory store: %s", d.msg);
     db_set_actor(db, "tester", "tester");
-    if (checklist && support_write(db, load, NULL, &d) != 0)
+    if (checklist && support_write(db, support_load_checklist, NULL, &d) != 0)
         fail_msg("cannot load the checklist: %s", d.msg);
     return db;
 }
@@ -85,4 +87,72 @@ support_text(struct db *db, const char *sql)
         snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return buf;
+}
+
+int
+support_open(void **state)
+{
+    *state = support_store(1);
+    return 0;
+}
+
+int
+support_close(void **state)
+{
+    db_close(*state);
+    return 0;
+}
+
+const char *
+support_item_col(struct db *db, const char *column, const char *key)
+{
+    static char buf[512];
+    char sql[128];
+    sqlite3_stmt *st;
+
+    snprintf(sql, sizeof sql, "SELECT %s FROM items WHERE key = ?1", column);
+    assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        snprintf(buf, sizeof buf, "(none)");
+    else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        snprintf(buf, sizeof buf, "(null)");
+    else
+        snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return buf;
+}
+
+struct change {
+    const char *key, *status, *eff;
+    long long seq; /* the event recorded */
+};
+
+static int
+do_set(struct db *db, void *arg, struct diag *d)
+{
+    struct change *c = arg;
+    struct item it = {0};
+    struct date eff;
+    int rc;
+
+    if ((rc = item_get(db, c->key, &it, d)) != 0)
+        return rc;
+    if ((rc = date_parse(c->eff, &eff, d)) == 0 &&
+        (rc = item_set_status(db, &it, c->status, &eff, "test", d)) == 0)
+        c->seq = db_chain(db)->seq;
+    item_free(&it);
+    return rc;
+}
+
+long long
+support_set_status(struct db *db, const char *key, const char *status, const char *eff)
+{
+    struct change c = {key, status, eff, 0};
+    struct diag d = {0};
+
+    if (support_write(db, do_set, &c, &d) != 0)
+        fail_msg("cannot set %s %s on %s: %s", key, status, eff, d.msg);
+    assert_true(c.seq > 0);
+    return c.seq;
 }

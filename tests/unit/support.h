@@ -20,10 +20,25 @@ struct db *support_store(int checklist);
 int support_write(struct db *db, int (*fn)(struct db *db, void *arg, struct diag *d), void *arg,
                   struct diag *d);
 
+/* A step for support_write: loads the Resolution 1309 checklist (ARG unused). */
+int support_load_checklist(struct db *db, void *arg, struct diag *d);
+
 /* Returns the integer that SQL (one row, one column, no parameters) yields. */
 long long support_int(struct db *db, const char *sql);
 
 /* Returns the text that SQL yields, copied into a static buffer (empty for NULL or no row). */
 const char *support_text(struct db *db, const char *sql);
+
+/* cmocka fixtures: a fresh store with the Resolution 1309 checklist in *STATE, and its close. */
+int support_open(void **state);
+int support_close(void **state);
+
+/* Returns COLUMN of item KEY in whatever `items` names now (the maintained table, or the as-of
+ * one that shadows it), in a static buffer: "(none)" without such an item, "(null)" for NULL. */
+const char *support_item_col(struct db *db, const char *column, const char *key);
+
+/* Records STATUS for item KEY effective EFF (a date as the command line takes it); returns the
+ * event's sequence number; the test fails when it cannot. */
+long long support_set_status(struct db *db, const char *key, const char *status, const char *eff);
 
 #endif

@@ -7,8 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "docket/checklist.h"
-#include "docket/embed.h"
 #include "docket/event.h"
 #include "docket/state.h"
 #include "support.h"
@@ -432,21 +430,6 @@ statements_are_cached_and_bound_by_name(void **state)
     db_close(db);
 }
 
-static int
-load_checklist(struct db *db, void *arg, struct diag *d)
-{
-    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
-    struct checklist_counts n;
-    json_t *cl = NULL;
-    int rc;
-
-    (void)arg;
-    if ((rc = checklist_parse(f->data, f->len, &cl, d)) == 0)
-        rc = checklist_apply(db, cl, &n, d);
-    json_decref(cl);
-    return rc;
-}
-
 /* Returns the number of entries in DIR, not counting "." and "..". */
 static int
 entries(const char *dir)
@@ -479,7 +462,7 @@ backup_is_a_store_with_the_same_events(void **state)
     snprintf(dst, sizeof dst, "%s/copy.db", sub);
     assert_int_equal(db_open(src, DB_CREATE, &db, &d), 0);
     db_set_actor(db, "tester", "tester");
-    assert_int_equal(support_write(db, load_checklist, NULL, &d), 0);
+    assert_int_equal(support_write(db, support_load_checklist, NULL, &d), 0);
     n = support_int(db, "SELECT count(*) FROM event");
     assert_true(n > 30);
 
@@ -518,7 +501,7 @@ readonly_store_answers_as_of_queries(void **state)
 
     assert_int_equal(db_open(at(t, "audit.db"), DB_CREATE, &db, &d), 0);
     db_set_actor(db, "tester", "tester");
-    assert_int_equal(support_write(db, load_checklist, NULL, &d), 0);
+    assert_int_equal(support_write(db, support_load_checklist, NULL, &d), 0);
     db_close(db);
 
     /* An auditor's read-only handle can still ask about the past and check the chain. */

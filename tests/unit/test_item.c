@@ -12,42 +12,6 @@
 #include "docket/uuid.h"
 #include "support.h"
 
-/* Each test gets a fresh store with the Resolution 1309 checklist loaded. */
-static int
-open_store(void **state)
-{
-    *state = support_store(1);
-    return 0;
-}
-
-static int
-close_store(void **state)
-{
-    db_close(*state);
-    return 0;
-}
-
-/* Returns COLUMN of item KEY: "(none)" without such an item, "(null)" for NULL. */
-static const char *
-item_col(struct db *db, const char *column, const char *key)
-{
-    static char buf[512];
-    char sql[128];
-    sqlite3_stmt *st;
-
-    snprintf(sql, sizeof sql, "SELECT %s FROM items WHERE key = ?1", column);
-    assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        snprintf(buf, sizeof buf, "(none)");
-    else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-        snprintf(buf, sizeof buf, "(null)");
-    else
-        snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return buf;
-}
-
 static long long
 events(struct db *db)
 {
@@ -276,19 +240,19 @@ uuids_are_the_same_in_every_store(void **state)
     assert_string_not_equal(db_replica(a), db_replica(b));
     add(a, &s);
     add(b, &other);
-    snprintf(ua, sizeof ua, "%s", item_col(a, "uuid", "unct/KEN"));
-    assert_string_equal(item_col(b, "uuid", "unct/KEN"), ua);
-    snprintf(ua, sizeof ua, "%s", item_col(a, "uuid", "ceb"));
-    assert_string_equal(item_col(b, "uuid", "ceb"), ua);
+    snprintf(ua, sizeof ua, "%s", support_item_col(a, "uuid", "unct/KEN"));
+    assert_string_equal(support_item_col(b, "uuid", "unct/KEN"), ua);
+    snprintf(ua, sizeof ua, "%s", support_item_col(a, "uuid", "ceb"));
+    assert_string_equal(support_item_col(b, "uuid", "ceb"), ua);
     assert_string_equal(ua, "bb7b7679-14a6-5a9b-ab1e-8c27d16e3ba8");
     /* Every checklist item, not only one. */
     assert_int_equal(support_int(a, "SELECT count(DISTINCT uuid) FROM items"), 31);
-    snprintf(ua, sizeof ua, "%s", item_col(a, "uuid", "ceb.hlcm"));
-    assert_string_equal(item_col(b, "uuid", "ceb.hlcm"), ua);
-    snprintf(ua, sizeof ua, "%s", item_col(a, "uuid", "report.wg"));
-    assert_string_equal(item_col(b, "uuid", "report.wg"), ua);
+    snprintf(ua, sizeof ua, "%s", support_item_col(a, "uuid", "ceb.hlcm"));
+    assert_string_equal(support_item_col(b, "uuid", "ceb.hlcm"), ua);
+    snprintf(ua, sizeof ua, "%s", support_item_col(a, "uuid", "report.wg"));
+    assert_string_equal(support_item_col(b, "uuid", "report.wg"), ua);
     /* Different keys, different items. */
-    assert_string_not_equal(item_col(a, "uuid", "ceb.hlcp"), ua);
+    assert_string_not_equal(support_item_col(a, "uuid", "ceb.hlcp"), ua);
     db_close(a);
     db_close(b);
 }
@@ -343,22 +307,22 @@ a_membership_to_keep_starts_as_member(void **state)
     struct item_spec own = {.key = "smt/UGA", .title = "Uganda", .baseline = "observer"};
 
     add(db, &s);
-    assert_string_equal(item_col(db, "goal", "smt/KEN"), "keep");
-    assert_string_equal(item_col(db, "status", "smt/KEN"), "member");
-    assert_string_equal(item_col(db, "since", "smt/KEN"), "2015-11-24");
+    assert_string_equal(support_item_col(db, "goal", "smt/KEN"), "keep");
+    assert_string_equal(support_item_col(db, "status", "smt/KEN"), "member");
+    assert_string_equal(support_item_col(db, "since", "smt/KEN"), "2015-11-24");
     assert_string_equal(
         support_text(db, "SELECT reason FROM event WHERE type = 'status' ORDER BY seq DESC"),
         "baseline: a membership to keep");
     /* A baseline given by the caller wins over the kind's. */
     add(db, &own);
-    assert_string_equal(item_col(db, "status", "smt/UGA"), "observer");
+    assert_string_equal(support_item_col(db, "status", "smt/UGA"), "observer");
     /* An instance of a membership to obtain has no baseline. */
     {
         struct item_spec obtain = {.key = "unct/UGA", .title = "Uganda"};
 
         add(db, &obtain);
-        assert_string_equal(item_col(db, "status", "unct/UGA"), "not-approached");
-        assert_string_equal(item_col(db, "since", "unct/UGA"), "(null)");
+        assert_string_equal(support_item_col(db, "status", "unct/UGA"), "not-approached");
+        assert_string_equal(support_item_col(db, "since", "unct/UGA"), "(null)");
     }
 }
 
@@ -374,12 +338,12 @@ a_dotted_key_finds_its_parent(void **state)
         .key = "fresh.start", .title = "No parent", .kind = "action", .eff = "2016-01-01"};
 
     add(db, &under);
-    assert_string_equal(item_col(db, "parent", "ceb.hlcm.finance"), "ceb.hlcm");
-    assert_string_equal(item_col(db, "created", "ceb.hlcm.finance"), "2016-01-01");
-    assert_string_equal(item_col(db, "doc", "ceb.hlcm.finance"), "C/106/RES/1309");
+    assert_string_equal(support_item_col(db, "parent", "ceb.hlcm.finance"), "ceb.hlcm");
+    assert_string_equal(support_item_col(db, "created", "ceb.hlcm.finance"), "2016-01-01");
+    assert_string_equal(support_item_col(db, "doc", "ceb.hlcm.finance"), "C/106/RES/1309");
     add(db, &top);
-    assert_string_equal(item_col(db, "parent", "fresh.start"), "(null)");
-    assert_string_equal(item_col(db, "status", "fresh.start"), "not-started");
+    assert_string_equal(support_item_col(db, "parent", "fresh.start"), "(null)");
+    assert_string_equal(support_item_col(db, "status", "fresh.start"), "not-started");
 }
 
 static void
@@ -400,7 +364,7 @@ a_status_may_not_predate_the_item(void **state)
     expect(db, do_status, &badstatus, DK_DATA, "not a membership status");
     /* An instance created later is tracked from its own date. */
     add(db, &late);
-    assert_string_equal(item_col(db, "created", "unct/KEN"), "2016-01-01");
+    assert_string_equal(support_item_col(db, "created", "unct/KEN"), "2016-01-01");
     expect(db, do_status, &before_late, DK_DATA, "tracked from 2016-01-01");
 }
 
@@ -465,7 +429,7 @@ costs_are_integer_minor_units(void **state)
         expect(db, do_cost, &c, DK_DATA, bad[i].want);
     }
     /* A cost does not change the status. */
-    assert_string_equal(item_col(db, "status", "cost.legal"), "not-estimated");
+    assert_string_equal(support_item_col(db, "status", "cost.legal"), "not-estimated");
 }
 
 static void
@@ -483,7 +447,7 @@ edits_change_a_field(void **state)
     expect(db, do_edit, &title, 0, NULL);
     assert_int_equal(title.result, 0);
     assert_int_equal(events(db), before + 1);
-    assert_string_equal(item_col(db, "title", "echa"), title.b);
+    assert_string_equal(support_item_col(db, "title", "echa"), title.b);
     assert_string_equal(
         support_text(db, "SELECT type || ' ' || subject FROM event ORDER BY seq DESC"),
         "edit title");
@@ -495,14 +459,14 @@ edits_change_a_field(void **state)
     assert_int_equal(events(db), before);
 
     expect(db, do_edit, &clear, 0, NULL);
-    assert_string_equal(item_col(db, "ref", "echa"), "(null)");
+    assert_string_equal(support_item_col(db, "ref", "echa"), "(null)");
     expect(db, do_edit, &clear, -1, NULL); /* already empty */
     expect(db, do_edit, &due, 0, NULL);
-    assert_string_equal(item_col(db, "due", "legal.approach"), "2017-06");
-    assert_string_equal(item_col(db, "next_due", "legal.approach"), "2017-06-30");
+    assert_string_equal(support_item_col(db, "due", "legal.approach"), "2017-06");
+    assert_string_equal(support_item_col(db, "next_due", "legal.approach"), "2017-06-30");
     expect(db, do_edit, &cadence, 0, NULL);
-    assert_string_equal(item_col(db, "cadence_months", "report.wg"), "12");
-    assert_string_equal(item_col(db, "next_due", "report.wg"), "2016-11-24");
+    assert_string_equal(support_item_col(db, "cadence_months", "report.wg"), "12");
+    assert_string_equal(support_item_col(db, "next_due", "report.wg"), "2016-11-24");
     {
         struct diag d = {0};
 
@@ -538,7 +502,7 @@ edits_are_checked(void **state)
     expect(db, do_edit, &instparent, DK_DATA, "instance");
     /* A parent that closes no loop is fine. */
     expect(db, do_edit, &moved, 0, NULL);
-    assert_string_equal(item_col(db, "parent", "echa"), "iasc");
+    assert_string_equal(support_item_col(db, "parent", "echa"), "iasc");
 }
 
 /* A temporary folder holding one file. */
@@ -636,7 +600,7 @@ evidence_is_a_url_or_a_hashed_file(void **state)
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
     drop_file(&t);
-    assert_string_equal(item_col(db, "status", "ceb"), "not-approached");
+    assert_string_equal(support_item_col(db, "status", "ceb"), "not-approached");
 }
 
 static void
@@ -669,31 +633,33 @@ instances_roll_up_into_their_parent(void **state)
     assert_int_equal(
         support_int(db, "SELECT count(*) FROM items WHERE parent = 'unct' AND progress = 100"), 1);
     assert_int_equal(support_int(db, "SELECT avg(progress) FROM items WHERE parent = 'unct'"), 50);
-    assert_string_equal(item_col(db, "status", "unct/UGA"), "not-approached");
+    assert_string_equal(support_item_col(db, "status", "unct/UGA"), "not-approached");
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(get_names_the_nearest_key, open_store, close_store),
-        cmocka_unit_test_setup_teardown(check_status_lists_the_vocabulary, open_store, close_store),
-        cmocka_unit_test_setup_teardown(an_instance_takes_what_it_is_an_instance_of, open_store,
-                                        close_store),
+        cmocka_unit_test_setup_teardown(get_names_the_nearest_key, support_open, support_close),
+        cmocka_unit_test_setup_teardown(check_status_lists_the_vocabulary, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(an_instance_takes_what_it_is_an_instance_of, support_open,
+                                        support_close),
         cmocka_unit_test(uuids_are_the_same_in_every_store),
-        cmocka_unit_test_setup_teardown(add_refuses_bad_specs, open_store, close_store),
-        cmocka_unit_test_setup_teardown(a_membership_to_keep_starts_as_member, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(a_dotted_key_finds_its_parent, open_store, close_store),
-        cmocka_unit_test_setup_teardown(a_status_may_not_predate_the_item, open_store, close_store),
-        cmocka_unit_test_setup_teardown(costs_are_integer_minor_units, open_store, close_store),
-        cmocka_unit_test_setup_teardown(edits_change_a_field, open_store, close_store),
-        cmocka_unit_test_setup_teardown(edits_are_checked, open_store, close_store),
-        cmocka_unit_test_setup_teardown(evidence_is_a_url_or_a_hashed_file, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(notes_are_recorded, open_store, close_store),
-        cmocka_unit_test_setup_teardown(instances_roll_up_into_their_parent, open_store,
-                                        close_store),
+        cmocka_unit_test_setup_teardown(add_refuses_bad_specs, support_open, support_close),
+        cmocka_unit_test_setup_teardown(a_membership_to_keep_starts_as_member, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(a_dotted_key_finds_its_parent, support_open, support_close),
+        cmocka_unit_test_setup_teardown(a_status_may_not_predate_the_item, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(costs_are_integer_minor_units, support_open, support_close),
+        cmocka_unit_test_setup_teardown(edits_change_a_field, support_open, support_close),
+        cmocka_unit_test_setup_teardown(edits_are_checked, support_open, support_close),
+        cmocka_unit_test_setup_teardown(evidence_is_a_url_or_a_hashed_file, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(notes_are_recorded, support_open, support_close),
+        cmocka_unit_test_setup_teardown(instances_roll_up_into_their_parent, support_open,
+                                        support_close),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

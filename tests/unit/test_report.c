@@ -349,54 +349,6 @@ bad_utf8_is_refused(void **state)
 /* ---- state_progress_by_month against state_asof ----------------------------------------- */
 
 static int
-open_store(void **state)
-{
-    *state = support_store(1);
-    return 0;
-}
-
-static int
-close_store(void **state)
-{
-    db_close(*state);
-    return 0;
-}
-
-struct change {
-    const char *key, *status, *eff;
-    long long seq;
-};
-
-static int
-do_set(struct db *db, void *arg, struct diag *d)
-{
-    struct change *c = arg;
-    struct item it = {0};
-    struct date eff;
-    int rc;
-
-    if ((rc = item_get(db, c->key, &it, d)) != 0)
-        return rc;
-    if ((rc = date_parse(c->eff, &eff, d)) == 0 &&
-        (rc = item_set_status(db, &it, c->status, &eff, "test", d)) == 0)
-        c->seq = db_chain(db)->seq;
-    item_free(&it);
-    return rc;
-}
-
-/* Records STATUS for KEY effective EFF; returns the event's sequence number. */
-static long long
-set_status(struct db *db, const char *key, const char *status, const char *eff)
-{
-    struct change c = {key, status, eff, 0};
-    struct diag d = {0};
-
-    if (support_write(db, do_set, &c, &d) != 0)
-        fail_msg("cannot set %s %s on %s: %s", key, status, eff, d.msg);
-    return c.seq;
-}
-
-static int
 do_revert(struct db *db, void *arg, struct diag *d)
 {
     char today[11];
@@ -638,32 +590,32 @@ scripted_history(struct db *db)
     add_item(db, "unct/KEN", NULL, NULL); /* created with unct: unct is never a leaf */
     add_item(db, "unct/UGA", NULL, "2016-02-10");
     add_item(db, "followup", "action", "2016-03");
-    set_status(db, "ceb.hlcm", "approached", "2016-01-15");
-    set_status(db, "ceb.hlcm", "member", "2016-04");
-    set_status(db, "ceb.hlcm", "lapsed", "2016-06-20");
-    set_status(db, "unct/KEN", "member", "2016-02-29");
-    set_status(db, "unct/UGA", "approached", "2016-02-10");
-    set_status(db, "echa", "observer", "2016-03");
-    set_status(db, "legal.approach", "in-progress", "2016-05-01");
-    set_status(db, "legal.approach", "abandoned", "2016-09");
-    set_status(db, "report.wg", "submitted", "2016-02");
-    set_status(db, "followup", "in-progress", "2016-03-20");
-    set_status(db, "cost.legal", "estimated", "2016-08");
-    set_status(db, "safeguard.independence", "at-risk", "2016-05");
+    support_set_status(db, "ceb.hlcm", "approached", "2016-01-15");
+    support_set_status(db, "ceb.hlcm", "member", "2016-04");
+    support_set_status(db, "ceb.hlcm", "lapsed", "2016-06-20");
+    support_set_status(db, "unct/KEN", "member", "2016-02-29");
+    support_set_status(db, "unct/UGA", "approached", "2016-02-10");
+    support_set_status(db, "echa", "observer", "2016-03");
+    support_set_status(db, "legal.approach", "in-progress", "2016-05-01");
+    support_set_status(db, "legal.approach", "abandoned", "2016-09");
+    support_set_status(db, "report.wg", "submitted", "2016-02");
+    support_set_status(db, "followup", "in-progress", "2016-03-20");
+    support_set_status(db, "cost.legal", "estimated", "2016-08");
+    support_set_status(db, "safeguard.independence", "at-risk", "2016-05");
     /* Back-dated: recorded after a later change, effective before it. */
-    set_status(db, "ceb.hlcp", "approached", "2016-06-10");
-    set_status(db, "ceb.hlcp", "member", "2016-02-20");
+    support_set_status(db, "ceb.hlcp", "approached", "2016-06-10");
+    support_set_status(db, "ceb.hlcp", "member", "2016-02-20");
     /* Ties on one day: the later entry wins, whether dated by day or by month. */
-    set_status(db, "undg.regional", "approached", "2016-04-30");
-    set_status(db, "undg.regional", "member", "2016-04");
-    set_status(db, "undg.regional", "observer", "2016-04-30");
+    support_set_status(db, "undg.regional", "approached", "2016-04-30");
+    support_set_status(db, "undg.regional", "member", "2016-04");
+    support_set_status(db, "undg.regional", "observer", "2016-04-30");
     /* A whole year counts from its last day. */
-    set_status(db, "proposal.legal", "in-preparation", "2016");
+    support_set_status(db, "proposal.legal", "in-preparation", "2016");
     /* Reverts: of the latest change, and of an older one under a later one. */
-    wrong = set_status(db, "echa", "member", "2016-05");
+    wrong = support_set_status(db, "echa", "member", "2016-05");
     revert(db, wrong);
-    older = set_status(db, "iasc", "observer", "2016-01");
-    set_status(db, "iasc", "member", "2016-07");
+    older = support_set_status(db, "iasc", "observer", "2016-01");
+    support_set_status(db, "iasc", "member", "2016-07");
     revert(db, older);
 }
 
@@ -698,10 +650,10 @@ a_leaf_that_gains_a_child_was_a_leaf_until_then(void **state)
     struct month pbm[MAX_MONTHS];
     int n, bad;
 
-    set_status(db, "unct", "approached", "2016-02");
+    support_set_status(db, "unct", "approached", "2016-02");
     add_item(db, "unct/KEN", NULL, "2016-06-10");
-    set_status(db, "unct/KEN", "member", "2016-08");
-    set_status(db, "undg.regional", "approached", "2016-03");
+    support_set_status(db, "unct/KEN", "member", "2016-08");
+    support_set_status(db, "undg.regional", "approached", "2016-03");
     add_item(db, "undg.regional/AFR", NULL, "2016-09-15");
     bad = compare_months(db, "2016-12-31", NULL, 1, "2015-11", pbm, &n);
     if (bad)
@@ -718,16 +670,16 @@ progress_by_month_known_at(void **state)
     long long echa;
     int n, nall, bad;
 
-    set_status(db, "ceb.hlcm", "approached", "2016-01");
-    echa = set_status(db, "echa", "observer", "2016-02");
-    set_status(db, "report.wg", "submitted", "2016-03-10");
-    recorded_of(db, set_status(db, "report.wg", "discontinued", "2016-04"), known);
+    support_set_status(db, "ceb.hlcm", "approached", "2016-01");
+    echa = support_set_status(db, "echa", "observer", "2016-02");
+    support_set_status(db, "report.wg", "submitted", "2016-03-10");
+    recorded_of(db, support_set_status(db, "report.wg", "discontinued", "2016-04"), known);
     tick();
     /* Recorded after KNOWN: a back-dated change, a revert, a new item. */
-    set_status(db, "ceb.hlcm", "member", "2016-01-20");
+    support_set_status(db, "ceb.hlcm", "member", "2016-01-20");
     revert(db, echa);
     add_item(db, "followup", "action", "2015-12");
-    set_status(db, "followup", "in-force", "2016-02");
+    support_set_status(db, "followup", "in-force", "2016-02");
 
     bad = compare_months(db, "2016-06-30", known, 1, "2015-11", pbm, &n);
     assert_int_equal(n, 8);
@@ -750,11 +702,11 @@ main(void)
         cmocka_unit_test(load_prefers_the_directory),
         cmocka_unit_test(refusals_name_their_line),
         cmocka_unit_test(bad_utf8_is_refused),
-        cmocka_unit_test_setup_teardown(progress_by_month_agrees_with_asof_each_month, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(a_leaf_that_gains_a_child_was_a_leaf_until_then, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(progress_by_month_known_at, open_store, close_store),
+        cmocka_unit_test_setup_teardown(progress_by_month_agrees_with_asof_each_month, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(a_leaf_that_gains_a_child_was_a_leaf_until_then,
+                                        support_open, support_close),
+        cmocka_unit_test_setup_teardown(progress_by_month_known_at, support_open, support_close),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,47 +9,10 @@
 #include "docket/state.h"
 #include "support.h"
 
-/* Each test gets a fresh store with the Resolution 1309 checklist loaded. */
-static int
-open_store(void **state)
-{
-    *state = support_store(1);
-    return 0;
-}
-
-static int
-close_store(void **state)
-{
-    db_close(*state);
-    return 0;
-}
-
-/* Returns the value of COLUMN of item KEY in whatever `items` names now (the maintained table,
- * or the as-of one that shadows it): "(none)" without such an item, "(null)" for NULL. */
-static const char *
-item_col(struct db *db, const char *column, const char *key)
-{
-    static char buf[256];
-    char sql[128];
-    sqlite3_stmt *st;
-
-    snprintf(sql, sizeof sql, "SELECT %s FROM items WHERE key = ?1", column);
-    assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        snprintf(buf, sizeof buf, "(none)");
-    else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-        snprintf(buf, sizeof buf, "(null)");
-    else
-        snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return buf;
-}
-
 static const char *
 status_of(struct db *db, const char *key)
 {
-    return item_col(db, "status", key);
+    return support_item_col(db, "status", key);
 }
 
 /* The status of KEY as of the end of ASOF by what was recorded until KNOWN. */
@@ -64,41 +27,6 @@ status_asof(struct db *db, const char *asof, const char *known, const char *key)
     snprintf(buf, sizeof buf, "%s", status_of(db, key));
     assert_int_equal(state_asof_end(db, &d), 0);
     return buf;
-}
-
-struct change {
-    const char *key, *status, *eff;
-    long long seq; /* the event recorded */
-};
-
-static int
-do_set(struct db *db, void *arg, struct diag *d)
-{
-    struct change *c = arg;
-    struct item it = {0};
-    struct date eff;
-    int rc;
-
-    if ((rc = item_get(db, c->key, &it, d)) != 0)
-        return rc;
-    if ((rc = date_parse(c->eff, &eff, d)) == 0 &&
-        (rc = item_set_status(db, &it, c->status, &eff, "test", d)) == 0)
-        c->seq = db_chain(db)->seq;
-    item_free(&it);
-    return rc;
-}
-
-/* Records STATUS for KEY effective EFF; returns the event's sequence number. */
-static long long
-set_status(struct db *db, const char *key, const char *status, const char *eff)
-{
-    struct change c = {key, status, eff, 0};
-    struct diag d = {0};
-
-    if (support_write(db, do_set, &c, &d) != 0)
-        fail_msg("cannot set %s %s on %s: %s", key, status, eff, d.msg);
-    assert_true(c.seq > 0);
-    return c.seq;
 }
 
 struct undo {
@@ -165,20 +93,20 @@ checklist_gives_the_initial_state(void **state)
     assert_string_equal(status_of(db, "appreciation"), "expressed");
     assert_string_equal(status_of(db, "ceb"), "not-approached");
     assert_string_equal(status_of(db, "legal.approach"), "not-started");
-    assert_string_equal(item_col(db, "since", "ceb"), "(null)");
-    assert_string_equal(item_col(db, "since", "iasmn"), "2015-11-24");
-    assert_string_equal(item_col(db, "progress", "iasmn"), "100");
-    assert_string_equal(item_col(db, "progress", "iasc"), "60");
-    assert_string_equal(item_col(db, "progress", "ceb"), "0");
-    assert_string_equal(item_col(db, "final", "iasmn"), "1");
-    assert_string_equal(item_col(db, "created", "ceb"), "2015-11-24");
-    assert_string_equal(item_col(db, "parent", "ceb.hlcm"), "ceb");
-    assert_string_equal(item_col(db, "ref", "ceb.hlcm"), "2(c)");
-    assert_string_equal(item_col(db, "doc", "ceb"), "C/106/RES/1309");
+    assert_string_equal(support_item_col(db, "since", "ceb"), "(null)");
+    assert_string_equal(support_item_col(db, "since", "iasmn"), "2015-11-24");
+    assert_string_equal(support_item_col(db, "progress", "iasmn"), "100");
+    assert_string_equal(support_item_col(db, "progress", "iasc"), "60");
+    assert_string_equal(support_item_col(db, "progress", "ceb"), "0");
+    assert_string_equal(support_item_col(db, "final", "iasmn"), "1");
+    assert_string_equal(support_item_col(db, "created", "ceb"), "2015-11-24");
+    assert_string_equal(support_item_col(db, "parent", "ceb.hlcm"), "ceb");
+    assert_string_equal(support_item_col(db, "ref", "ceb.hlcm"), "2(c)");
+    assert_string_equal(support_item_col(db, "doc", "ceb"), "C/106/RES/1309");
     /* A reporting duty is due a cadence after its creation. */
-    assert_string_equal(item_col(db, "cadence_months", "report.wg"), "6");
-    assert_string_equal(item_col(db, "next_due", "report.wg"), "2016-05-24");
-    assert_string_equal(item_col(db, "next_due", "iasmn"), "(null)");
+    assert_string_equal(support_item_col(db, "cadence_months", "report.wg"), "6");
+    assert_string_equal(support_item_col(db, "next_due", "report.wg"), "2016-05-24");
+    assert_string_equal(support_item_col(db, "next_due", "iasmn"), "(null)");
 }
 
 static void
@@ -187,8 +115,8 @@ asof_answers_by_effective_date(void **state)
     struct db *db = *state;
     struct diag d = {0};
 
-    set_status(db, "ceb", "approached", "2016-03-15");
-    set_status(db, "ceb", "member", "2017-01-01");
+    support_set_status(db, "ceb", "approached", "2016-03-15");
+    support_set_status(db, "ceb", "member", "2017-01-01");
     assert_string_equal(status_of(db, "ceb"), "member");
     assert_string_equal(status_asof(db, "2016-03-14", NULL, "ceb"), "not-approached");
     assert_string_equal(status_asof(db, "2016-03-15", NULL, "ceb"), "approached");
@@ -204,7 +132,7 @@ asof_answers_by_effective_date(void **state)
     assert_int_equal(state_asof(db, "2015-11-24", NULL, &d), 0);
     assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
     assert_string_equal(status_of(db, "iasmn"), "member");
-    assert_string_equal(item_col(db, "progress", "ceb"), "0");
+    assert_string_equal(support_item_col(db, "progress", "ceb"), "0");
     assert_int_equal(state_asof_end(db, &d), 0);
     /* Ending twice is harmless; the maintained tables are back. */
     assert_int_equal(state_asof_end(db, &d), 0);
@@ -217,10 +145,10 @@ a_back_dated_status_does_not_override_a_later_one(void **state)
 {
     struct db *db = *state;
 
-    set_status(db, "ceb", "approached", "2017-01-01");
-    set_status(db, "ceb", "member", "2016-06"); /* recorded later, effective earlier */
+    support_set_status(db, "ceb", "approached", "2017-01-01");
+    support_set_status(db, "ceb", "member", "2016-06"); /* recorded later, effective earlier */
     assert_string_equal(status_of(db, "ceb"), "approached");
-    assert_string_equal(item_col(db, "since", "ceb"), "2017-01-01");
+    assert_string_equal(support_item_col(db, "since", "ceb"), "2017-01-01");
     assert_string_equal(status_asof(db, "2016-12-31", NULL, "ceb"), "member");
     assert_string_equal(status_asof(db, "2016-06-30", NULL, "ceb"), "member");
     /* "2016-06" counts from the end of June. */
@@ -234,14 +162,14 @@ a_year_counts_from_its_last_day(void **state)
 {
     struct db *db = *state;
 
-    set_status(db, "echa", "observer", "2016");
+    support_set_status(db, "echa", "observer", "2016");
     assert_string_equal(status_of(db, "echa"), "observer");
-    assert_string_equal(item_col(db, "since", "echa"), "2016");
+    assert_string_equal(support_item_col(db, "since", "echa"), "2016");
     assert_string_equal(status_asof(db, "2016-06-30", NULL, "echa"), "not-approached");
     assert_string_equal(status_asof(db, "2016-12-30", NULL, "echa"), "not-approached");
     assert_string_equal(status_asof(db, "2016-12-31", NULL, "echa"), "observer");
     /* "2016-11" ends before "2016" does: from 2016-12-31 on, the year's entry is the later. */
-    set_status(db, "echa", "member", "2016-11");
+    support_set_status(db, "echa", "member", "2016-11");
     assert_string_equal(status_asof(db, "2016-11-30", NULL, "echa"), "member");
     assert_string_equal(status_asof(db, "2016-12-31", NULL, "echa"), "observer");
     assert_string_equal(status_of(db, "echa"), "observer");
@@ -253,17 +181,17 @@ ties_go_to_the_later_sequence(void **state)
     struct db *db = *state;
     long long s1, s2, s3;
 
-    s1 = set_status(db, "ceb.hlcm", "approached", "2016-05-01");
-    s2 = set_status(db, "ceb.hlcm", "observer", "2016-05-01");
+    s1 = support_set_status(db, "ceb.hlcm", "approached", "2016-05-01");
+    s2 = support_set_status(db, "ceb.hlcm", "observer", "2016-05-01");
     assert_true(s2 > s1);
     assert_string_equal(status_of(db, "ceb.hlcm"), "observer");
     assert_string_equal(status_asof(db, "2016-05-01", NULL, "ceb.hlcm"), "observer");
-    s3 = set_status(db, "ceb.hlcm", "approached", "2016-05-01");
+    s3 = support_set_status(db, "ceb.hlcm", "approached", "2016-05-01");
     assert_string_equal(status_of(db, "ceb.hlcm"), "approached");
     assert_int_equal(support_int(db, "SELECT status_seq FROM items WHERE key = 'ceb.hlcm'"), s3);
     /* "2016-05" and "2016-05-31" end on the same day: a tie, so the later entry wins. */
-    set_status(db, "ceb.hlcp", "member", "2016-05-31");
-    set_status(db, "ceb.hlcp", "lapsed", "2016-05");
+    support_set_status(db, "ceb.hlcp", "member", "2016-05-31");
+    support_set_status(db, "ceb.hlcp", "lapsed", "2016-05");
     assert_string_equal(status_of(db, "ceb.hlcp"), "lapsed");
 }
 
@@ -293,8 +221,8 @@ ties_follow_the_shared_log_then_unpublished_last(void **state)
     struct db *db = *state;
     long long s1, s2, s3;
 
-    s1 = set_status(db, "echa", "observer", "2016-05-01");
-    s2 = set_status(db, "echa", "invitee", "2016-05-01");
+    s1 = support_set_status(db, "echa", "observer", "2016-05-01");
+    s2 = support_set_status(db, "echa", "invitee", "2016-05-01");
     /* Published in the other order: the later position in the shared log wins, whatever the
      * local sequence says. */
     publish(db, s2, 3);
@@ -302,13 +230,13 @@ ties_follow_the_shared_log_then_unpublished_last(void **state)
     assert_string_equal(status_asof(db, NULL, NULL, "echa"), "observer");
     assert_string_equal(status_asof(db, "2016-05-01", NULL, "echa"), "observer");
     /* An unpublished entry on the same date counts as the latest of all. */
-    s3 = set_status(db, "echa", "approached", "2016-05-01");
+    s3 = support_set_status(db, "echa", "approached", "2016-05-01");
     assert_true(s3 > s2);
     assert_string_equal(status_asof(db, NULL, NULL, "echa"), "approached");
     assert_string_equal(status_of(db, "echa"), "approached");
     /* A later effective date still beats any position. */
     publish(db, s3, 6);
-    set_status(db, "echa", "member", "2016-05-02");
+    support_set_status(db, "echa", "member", "2016-05-02");
     publish(db, db_chain(db)->seq, 1);
     assert_string_equal(status_asof(db, NULL, NULL, "echa"), "member");
 }
@@ -346,13 +274,13 @@ a_duplicate_creation_yields_to_the_first_in_log_order(void **state)
         SQLITE_OK);
     second = support_int(db, "SELECT max(seq) FROM event");
     assert_int_equal(second, first + 1);
-    snprintf(uuid, sizeof uuid, "%s", item_col(db, "uuid", "unct/KEN"));
+    snprintf(uuid, sizeof uuid, "%s", support_item_col(db, "uuid", "unct/KEN"));
 
     /* Both unpublished: the earlier local sequence counts, and there is one item, not two. */
     assert_int_equal(state_asof(db, NULL, NULL, &d), 0);
     assert_int_equal(support_int(db, "SELECT count(*) FROM items WHERE key = 'unct/KEN'"), 1);
     assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
-    assert_string_equal(item_col(db, "title", "unct/KEN"), "First title");
+    assert_string_equal(support_item_col(db, "title", "unct/KEN"), "First title");
     assert_int_equal(state_asof_end(db, &d), 0);
 
     /* Published in the other order: the first in the shared log counts. */
@@ -360,10 +288,10 @@ a_duplicate_creation_yields_to_the_first_in_log_order(void **state)
     publish(db, first, 2);
     assert_int_equal(state_asof(db, NULL, NULL, &d), 0);
     assert_int_equal(support_int(db, "SELECT count(*) FROM items WHERE key = 'unct/KEN'"), 1);
-    assert_string_equal(item_col(db, "title", "unct/KEN"), "Second title");
+    assert_string_equal(support_item_col(db, "title", "unct/KEN"), "Second title");
     assert_int_equal(state_asof_end(db, &d), 0);
     assert_int_equal(state_apply(db, "item", uuid, &d), 0);
-    assert_string_equal(item_col(db, "title", "unct/KEN"), "Second title");
+    assert_string_equal(support_item_col(db, "title", "unct/KEN"), "Second title");
     assert_int_equal(state_check(db, &d), 0);
 }
 
@@ -377,9 +305,9 @@ known_at_hides_what_was_recorded_later(void **state)
 
     recorded_of(db, support_int(db, "SELECT max(seq) FROM event"), before);
     tick();
-    s1 = set_status(db, "unct", "approached", "2016-01-01");
+    s1 = support_set_status(db, "unct", "approached", "2016-01-01");
     tick();
-    s2 = set_status(db, "unct", "member", "2016-06-01");
+    s2 = support_set_status(db, "unct", "member", "2016-06-01");
     recorded_of(db, s1, t1);
     recorded_of(db, s2, t2);
     assert_true(strcmp(before, t1) < 0);
@@ -405,9 +333,9 @@ revert_cancels_a_status(void **state)
     struct diag d = {0};
     long long s1, s2, item_seq;
 
-    s1 = set_status(db, "ceb", "approached", "2016-01-01");
+    s1 = support_set_status(db, "ceb", "approached", "2016-01-01");
     tick();
-    s2 = set_status(db, "ceb", "member", "2016-06-01");
+    s2 = support_set_status(db, "ceb", "member", "2016-06-01");
     recorded_of(db, s2, t1);
     tick();
     assert_int_equal(revert(db, s2, &d), 0);
@@ -423,7 +351,7 @@ revert_cancels_a_status(void **state)
     memset(&d, 0, sizeof d);
     assert_int_equal(revert(db, s1, &d), 0);
     assert_string_equal(status_of(db, "ceb"), "not-approached");
-    assert_string_equal(item_col(db, "since", "ceb"), "(null)");
+    assert_string_equal(support_item_col(db, "since", "ceb"), "(null)");
 
     item_seq = support_int(db, "SELECT seq FROM event WHERE type = 'item' AND subject = 'ceb'");
     assert_true(item_seq > 0);
@@ -451,7 +379,7 @@ revert_of_a_baseline_falls_back_to_the_initial(void **state)
     assert_true(base > 0);
     assert_int_equal(revert(db, base, &d), 0);
     assert_string_equal(status_of(db, "iasc"), "not-approached");
-    assert_string_equal(item_col(db, "progress", "iasc"), "0");
+    assert_string_equal(support_item_col(db, "progress", "iasc"), "0");
 }
 
 static void
@@ -459,23 +387,23 @@ vocabulary_gives_progress_and_finality(void **state)
 {
     struct db *db = *state;
 
-    set_status(db, "ceb", "approached", "2016-01-01");
-    assert_string_equal(item_col(db, "progress", "ceb"), "20");
-    assert_string_equal(item_col(db, "final", "ceb"), "0");
-    set_status(db, "ceb", "member", "2016-06-01");
-    assert_string_equal(item_col(db, "progress", "ceb"), "100");
-    assert_string_equal(item_col(db, "final", "ceb"), "1");
+    support_set_status(db, "ceb", "approached", "2016-01-01");
+    assert_string_equal(support_item_col(db, "progress", "ceb"), "20");
+    assert_string_equal(support_item_col(db, "final", "ceb"), "0");
+    support_set_status(db, "ceb", "member", "2016-06-01");
+    assert_string_equal(support_item_col(db, "progress", "ceb"), "100");
+    assert_string_equal(support_item_col(db, "final", "ceb"), "1");
     {
         struct diag d = {0};
 
         assert_int_equal(state_asof(db, "2016-03-01", NULL, &d), 0);
-        assert_string_equal(item_col(db, "progress", "ceb"), "20");
+        assert_string_equal(support_item_col(db, "progress", "ceb"), "20");
         assert_int_equal(state_asof(db, "2016-06-01", NULL, &d), 0);
-        assert_string_equal(item_col(db, "progress", "ceb"), "100");
+        assert_string_equal(support_item_col(db, "progress", "ceb"), "100");
         assert_int_equal(state_asof_end(db, &d), 0);
     }
-    set_status(db, "safeguard.independence", "at-risk", "2016-01-01");
-    assert_string_equal(item_col(db, "progress", "safeguard.independence"), "50");
+    support_set_status(db, "safeguard.independence", "at-risk", "2016-01-01");
+    assert_string_equal(support_item_col(db, "progress", "safeguard.independence"), "50");
 }
 
 static void
@@ -483,14 +411,14 @@ a_submission_moves_the_next_due_date(void **state)
 {
     struct db *db = *state;
 
-    set_status(db, "report.wg", "in-preparation", "2016-02-01");
-    assert_string_equal(item_col(db, "submitted", "report.wg"), "(null)");
-    assert_string_equal(item_col(db, "next_due", "report.wg"), "2016-05-24");
-    set_status(db, "report.wg", "submitted", "2016-03-01");
-    assert_string_equal(item_col(db, "submitted", "report.wg"), "2016-03-01");
-    assert_string_equal(item_col(db, "next_due", "report.wg"), "2016-09-01");
-    set_status(db, "report.wg", "discontinued", "2016-04-01");
-    assert_string_equal(item_col(db, "next_due", "report.wg"), "(null)");
+    support_set_status(db, "report.wg", "in-preparation", "2016-02-01");
+    assert_string_equal(support_item_col(db, "submitted", "report.wg"), "(null)");
+    assert_string_equal(support_item_col(db, "next_due", "report.wg"), "2016-05-24");
+    support_set_status(db, "report.wg", "submitted", "2016-03-01");
+    assert_string_equal(support_item_col(db, "submitted", "report.wg"), "2016-03-01");
+    assert_string_equal(support_item_col(db, "next_due", "report.wg"), "2016-09-01");
+    support_set_status(db, "report.wg", "discontinued", "2016-04-01");
+    assert_string_equal(support_item_col(db, "next_due", "report.wg"), "(null)");
     assert_string_equal(status_asof(db, "2016-03-31", NULL, "report.wg"), "submitted");
 }
 
@@ -520,11 +448,11 @@ edits_are_seen_as_of_their_date(void **state)
     struct diag d = {0};
     char old[256];
 
-    snprintf(old, sizeof old, "%s", item_col(db, "title", "echa"));
+    snprintf(old, sizeof old, "%s", support_item_col(db, "title", "echa"));
     assert_int_equal(support_write(db, do_edit, &e, &d), 0);
-    assert_string_equal(item_col(db, "title", "echa"), "Executive Committee (renamed)");
+    assert_string_equal(support_item_col(db, "title", "echa"), "Executive Committee (renamed)");
     assert_int_equal(state_asof(db, "2016-12-31", NULL, &d), 0);
-    assert_string_equal(item_col(db, "title", "echa"), old);
+    assert_string_equal(support_item_col(db, "title", "echa"), old);
     assert_int_equal(state_asof_end(db, &d), 0);
     assert_int_equal(state_check(db, &d), 0);
 }
@@ -538,12 +466,12 @@ revert_of_an_edit_restores_the_field(void **state)
     char old[256];
     long long seq;
 
-    snprintf(old, sizeof old, "%s", item_col(db, "title", "echa"));
+    snprintf(old, sizeof old, "%s", support_item_col(db, "title", "echa"));
     assert_int_equal(support_write(db, do_edit, &e, &d), 0);
     seq = db_chain(db)->seq;
-    assert_string_equal(item_col(db, "title", "echa"), "Renamed");
+    assert_string_equal(support_item_col(db, "title", "echa"), "Renamed");
     assert_int_equal(revert(db, seq, &d), 0);
-    assert_string_equal(item_col(db, "title", "echa"), old);
+    assert_string_equal(support_item_col(db, "title", "echa"), old);
     assert_int_equal(state_check(db, &d), 0);
 }
 
@@ -557,7 +485,7 @@ a_revert_names_the_item_it_touches(void **state)
 
     /* The revert's attributes say what kind of event it cancelled and about which item, so
      * that the trail reads without looking the cancelled event up. */
-    seq = set_status(db, "ceb", "approached", "2016-01-01");
+    seq = support_set_status(db, "ceb", "approached", "2016-01-01");
     assert_int_equal(revert(db, seq, &d), 0);
     assert_string_equal(support_text(db, "SELECT json_extract(attrs, '$.type') || ' ' || "
                                          "json_extract(attrs, '$.key') FROM event ORDER BY seq "
@@ -580,8 +508,8 @@ check_passes_on_a_consistent_store(void **state)
 
     assert_int_equal(state_check(db, &d), 0);
     assert_int_equal(d.code, 0);
-    set_status(db, "ceb", "approached", "2016-01-01");
-    set_status(db, "ceb", "member", "2015-12");
+    support_set_status(db, "ceb", "approached", "2016-01-01");
+    support_set_status(db, "ceb", "member", "2015-12");
     assert_int_equal(state_check(db, &d), 0);
     /* It leaves the maintained tables visible. */
     assert_int_equal(support_int(db, "SELECT count(*) FROM temp.sqlite_master"), 0);
@@ -642,38 +570,42 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(checklist_gives_the_initial_state, open_store, close_store),
-        cmocka_unit_test_setup_teardown(asof_answers_by_effective_date, open_store, close_store),
+        cmocka_unit_test_setup_teardown(checklist_gives_the_initial_state, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(asof_answers_by_effective_date, support_open,
+                                        support_close),
         cmocka_unit_test_setup_teardown(a_back_dated_status_does_not_override_a_later_one,
-                                        open_store, close_store),
-        cmocka_unit_test_setup_teardown(a_year_counts_from_its_last_day, open_store, close_store),
-        cmocka_unit_test_setup_teardown(ties_go_to_the_later_sequence, open_store, close_store),
+                                        support_open, support_close),
+        cmocka_unit_test_setup_teardown(a_year_counts_from_its_last_day, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(ties_go_to_the_later_sequence, support_open, support_close),
         cmocka_unit_test_setup_teardown(ties_follow_the_shared_log_then_unpublished_last,
-                                        open_store, close_store),
+                                        support_open, support_close),
         cmocka_unit_test_setup_teardown(a_duplicate_creation_yields_to_the_first_in_log_order,
-                                        open_store, close_store),
-        cmocka_unit_test_setup_teardown(known_at_hides_what_was_recorded_later, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(revert_cancels_a_status, open_store, close_store),
-        cmocka_unit_test_setup_teardown(revert_of_a_baseline_falls_back_to_the_initial, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(vocabulary_gives_progress_and_finality, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(a_submission_moves_the_next_due_date, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(edits_are_seen_as_of_their_date, open_store, close_store),
-        cmocka_unit_test_setup_teardown(revert_of_an_edit_restores_the_field, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(a_revert_names_the_item_it_touches, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(check_passes_on_a_consistent_store, open_store,
-                                        close_store),
-        cmocka_unit_test_setup_teardown(check_finds_a_state_altered_behind_its_back, open_store,
-                                        close_store),
+                                        support_open, support_close),
+        cmocka_unit_test_setup_teardown(known_at_hides_what_was_recorded_later, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(revert_cancels_a_status, support_open, support_close),
+        cmocka_unit_test_setup_teardown(revert_of_a_baseline_falls_back_to_the_initial,
+                                        support_open, support_close),
+        cmocka_unit_test_setup_teardown(vocabulary_gives_progress_and_finality, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(a_submission_moves_the_next_due_date, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(edits_are_seen_as_of_their_date, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(revert_of_an_edit_restores_the_field, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(a_revert_names_the_item_it_touches, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(check_passes_on_a_consistent_store, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(check_finds_a_state_altered_behind_its_back, support_open,
+                                        support_close),
         cmocka_unit_test_setup_teardown(check_leaves_no_shadow_tables_when_it_finds_a_difference,
-                                        open_store, close_store),
-        cmocka_unit_test_setup_teardown(apply_rebuilds_what_an_event_touches, open_store,
-                                        close_store),
+                                        support_open, support_close),
+        cmocka_unit_test_setup_teardown(apply_rebuilds_what_an_event_touches, support_open,
+                                        support_close),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
