@@ -485,6 +485,21 @@ db_close(struct db *db)
     free(db);
 }
 
+/* Switches the store file at PATH, which no one else has open, to WAL. */
+static int
+set_wal(const char *path, struct diag *d)
+{
+    sqlite3 *h = NULL;
+    int rc = 0;
+
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
+        rc = diag_set(d, DK_IO, "cannot write '%s': %s", path,
+                      h ? sqlite3_errmsg(h) : "out of memory");
+    sqlite3_close(h);
+    return rc;
+}
+
 int
 db_backup(struct db *db, const char *path, struct diag *d)
 {
@@ -504,5 +519,11 @@ db_backup(struct db *db, const char *path, struct diag *d)
         return rc;
     }
     sqlite3_finalize(st);
+    /* VACUUM INTO leaves the copy in rollback-journal mode; a restored store is like any
+     * other: WAL. */
+    if ((rc = set_wal(o.tmp, d)) != 0) {
+        outfile_abort(&o);
+        return rc;
+    }
     return outfile_commit(&o, d);
 }

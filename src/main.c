@@ -1,6 +1,7 @@
 /* main.c: global options, dispatch, the final check of stdout, and the exit code. */
 #include <errno.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "docket/outfile.h"
 #include "docket/text.h"
 
 #ifndef DOCKET_VERSION
@@ -120,6 +122,69 @@ now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* A command's output, held until it ends: shown when it succeeds, dropped when it fails, so
+ * that a failure prints one line on stderr and nothing on stdout. A writer's is held whole (it
+ * must not show before its commit); a reader's up to READER_HOLD bytes, after which a long
+ * listing goes on to stdout as it comes. */
+enum { READER_HOLD = 8 << 20 };
+
+struct held {
+    char *buf;
+    size_t len, cap, limit;
+    int spilled; /* past LIMIT: written through */
+};
+
+static ssize_t
+held_write(void *cookie, const char *p, size_t n)
+{
+    struct held *h = cookie;
+
+    if (!h->spilled && n > h->limit - h->len) {
+        if (fwrite(h->buf, 1, h->len, stdout) != h->len)
+            return -1;
+        h->spilled = 1;
+    }
+    if (h->spilled)
+        return fwrite(p, 1, n, stdout) == n ? (ssize_t)n : -1;
+    if (n > h->cap - h->len) {
+        size_t cap = h->cap ? h->cap : 65536;
+        char *b;
+
+        while (n > cap - h->len)
+            cap *= 2;
+        if ((b = realloc(h->buf, cap)) == NULL)
+            return -1;
+        h->buf = b;
+        h->cap = cap;
+    }
+    memcpy(h->buf + h->len, p, n);
+    h->len += n;
+    return (ssize_t)n;
+}
+
+/* Opens the stream that holds a command's output into H. */
+static FILE *
+held_open(struct held *h, size_t limit)
+{
+    cookie_io_functions_t io = {.write = held_write};
+
+    memset(h, 0, sizeof *h);
+    h->limit = limit;
+    return fopencookie(h, "w", io);
+}
+
+/* Closes F, the stream of H, and shows what it held when SHOW is set. Returns 0 or DK_IO. */
+static int
+held_close(FILE *f, struct held *h, int show, struct diag *d)
+{
+    int rc = 0;
+
+    if (fclose(f) != 0 || (show && !h->spilled && fwrite(h->buf, 1, h->len, stdout) != h->len))
+        rc = diag_set(d, DK_IO, "cannot write to stdout: %s", strerror(errno));
+    free(h->buf);
+    return rc;
+}
+
 /* Opens the store, runs the command (writers inside one transaction, with their output held
  * until it commits), and returns its exit code. */
 static int
@@ -129,8 +194,7 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
     const char *login = login_name(), *actor = by ? by : getenv("DOCKET_ACTOR");
     int writes =
         (e->flags & CMD_WRITE) || (e->writes_with && args_get(&ctx->args, e->writes_with) != NULL);
-    char *buf = NULL;
-    size_t len = 0;
+    struct held held;
     unsigned flags = 0;
     int rc;
 
@@ -151,26 +215,34 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         sqlite3_trace_v2(db_handle(ctx->db), SQLITE_TRACE_STMT, trace_sql, NULL);
     if (readonly && writes)
         return diag_set(&ctx->diag, DK_USAGE, "this writes to the store, which -r forbids");
-    if (writes && (ctx->out = open_memstream(&buf, &len)) == NULL)
-        return diag_set(&ctx->diag, DK_IO, "out of memory");
+    /* Commands outside one transaction (sync, links, import, ...) report as they go. */
     if (e->flags & CMD_NOTX)
-        rc = e->run(ctx);
-    else
-        rc = db_tx(ctx->db, writes, run_command, ctx, &ctx->diag);
-    if (writes) {
-        fclose(ctx->out);
+        return e->run(ctx);
+    if ((ctx->out = held_open(&held, writes ? SIZE_MAX : READER_HOLD)) == NULL) {
         ctx->out = stdout;
-        /* A check that said no (exit 1) has still done its work: its findings are the output. */
-        if ((rc == 0 || rc == DK_CHECK) && len > 0 && fwrite(buf, 1, len, stdout) != len)
-            rc = diag_set(&ctx->diag, DK_IO, "cannot write to stdout: %s", strerror(errno));
-        free(buf);
+        return diag_set(&ctx->diag, DK_IO, "out of memory");
     }
+    rc = db_tx(ctx->db, writes, run_command, ctx, &ctx->diag);
+    /* A check that said no (exit 1) has still done its work: its findings are the output. */
+    if (held_close(ctx->out, &held, rc == 0 || rc == DK_CHECK, &ctx->diag) != 0 && rc == 0)
+        rc = DK_IO;
+    ctx->out = stdout;
     if (ctx->after_commit) {
         int after = ctx->after_commit(ctx, rc == 0);
 
         rc = rc != 0 ? rc : after;
     }
     return rc;
+}
+
+/* Flushes stdout at the end of command CMD (NULL: none); returns 0, or DK_IO with one line. */
+static int
+flush_stdout(const char *cmd)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    report(cmd, "cannot write to stdout: ", strerror(errno));
+    return DK_IO;
 }
 
 int
@@ -229,6 +301,7 @@ main(int argc, char **argv)
     }
     ctx.db_path = db_path && db_path[0] ? db_path : "docket.db";
     ctx.out = stdout;
+    outfile_protect(ctx.db_path);
     rc = dispatch(&ctx, by, readonly);
     if (ctx.diag.warn[0])
         report(ctx.entry->name, "warning: ", ctx.diag.warn);
@@ -246,15 +319,8 @@ main(int argc, char **argv)
     if (getenv("DOCKET_TRACE") && strcmp(getenv("DOCKET_TRACE"), "1") == 0)
         fprintf(stderr, "docket: trace: %s on '%s': exit %d after %.1f ms\n", ctx.entry->name,
                 ctx.db_path, rc, now_ms() - start);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "docket: cannot write to stdout: %s\n", strerror(errno));
-        return DK_IO;
-    }
-    return rc;
+    /* A command that failed has said why already: one line. */
+    return rc != 0 ? (fflush(stdout), rc) : flush_stdout(ctx.entry->name);
 out:
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "docket: cannot write to stdout: %s\n", strerror(errno));
-        return DK_IO;
-    }
-    return 0;
+    return flush_stdout(NULL);
 }

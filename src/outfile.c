@@ -3,12 +3,62 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "docket/outfile.h"
+
+static const char *protected_store;
+
+void
+outfile_protect(const char *store)
+{
+    protected_store = store;
+}
+
+/* Writes into OUT the absolute name of PATH with its folder's symbolic links resolved; returns
+ * 0, or -1 when the folder cannot be resolved. */
+static int
+canonical(const char *path, char out[PATH_MAX])
+{
+    char dir[PATH_MAX], base[PATH_MAX], real[PATH_MAX];
+
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return -1;
+    snprintf(base, sizeof base, "%s", path);
+    if (realpath(dirname(dir), real) == NULL)
+        return -1;
+    return snprintf(out, PATH_MAX, "%s/%s", real, basename(base)) >= PATH_MAX ? -1 : 0;
+}
+
+/* Returns 1 when writing PATH would replace the protected store or one of its files: the same
+ * file (a link to it included), or the same name once its folder is resolved. */
+static int
+is_protected(const char *path)
+{
+    static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+    char want[PATH_MAX], side[PATH_MAX + 16];
+    struct stat a, b;
+    int named;
+
+    if (protected_store == NULL || strcmp(protected_store, ":memory:") == 0)
+        return 0;
+    named = canonical(path, want) == 0;
+    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        char have[PATH_MAX];
+
+        snprintf(side, sizeof side, "%s%s", protected_store, sides[i]);
+        if (stat(path, &a) == 0 && stat(side, &b) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino)
+            return 1;
+        if (named && canonical(side, have) == 0 && strcmp(have, want) == 0)
+            return 1;
+    }
+    return 0;
+}
 
 int
 outfile_open(const char *path, struct outfile *o, struct diag *d)
@@ -23,6 +73,9 @@ outfile_open(const char *path, struct outfile *o, struct diag *d)
         o->f = stdout;
         return 0;
     }
+    if (is_protected(path))
+        return diag_set(d, DK_USAGE, "'%s' is the store or one of its files: write elsewhere",
+                        path);
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return diag_set(d, DK_IO, "cannot write '%s': it is a folder", path);
     n = strlen(path) + 16;

@@ -13,8 +13,14 @@ struct outfile {
     char *tmp;  /* the temporary file beside it */
 };
 
+/* Names the store that no output file may replace: STORE itself and its -wal, -shm and
+ * -journal files, under any name that leads to them. A renamed copy over one of them would
+ * destroy the store. STORE is kept, not copied. */
+void outfile_protect(const char *store);
+
 /* Opens a temporary file in PATH's folder for writing, or stdout when PATH is NULL or "-".
- * Exit code DK_IO ("cannot write 'PATH': ..."). */
+ * Exit codes: DK_USAGE (PATH is the protected store or one of its files), DK_IO ("cannot
+ * write 'PATH': ..."). */
 int outfile_open(const char *path, struct outfile *o, struct diag *d);
 
 /* Flushes, syncs and renames the temporary file over the target (flushes stdout). Exit code

@@ -85,11 +85,15 @@ deep(struct cmd_ctx *ctx)
         SQLITE_OK)
         return db_fail(ctx->db, "cannot check the file", &ctx->diag);
     if ((rc = db_row(ctx->db, st, &ctx->diag)) == 1 &&
-        strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-        rc = diag_set(&ctx->diag, DK_CHECK, "the store's file is damaged: %s",
-                      (const char *)sqlite3_column_text(st, 0));
-    else
+        strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+        /* One line: SQLite may head the finding with "*** in database main ***\n". */
+        const char *what = (const char *)sqlite3_column_text(st, 0);
+        const char *nl = strrchr(what, '\n');
+
+        rc = diag_set(&ctx->diag, DK_CHECK, "the store's file is damaged: %s", nl ? nl + 1 : what);
+    } else {
         rc = rc < 0 ? ctx->diag.code : 0;
+    }
     sqlite3_finalize(st);
     return rc;
 }

@@ -105,4 +105,22 @@ for target in "$DOCKET_DB" "$tmp/./docket.db"; do
     expect_eq "events after a backup onto itself" "$(events)" "$n0"
 done
 run_ok verify
+
+# No output file of any command may replace the store or its -wal, -shm or -journal file, by
+# any name: recent commits live in the WAL, so writing over it loses them.
+fp0=$(fingerprint)
+ln -s "$DOCKET_DB" "$tmp/link.db"
+for args in "backup $DOCKET_DB-wal" "backup $tmp/./docket.db-shm" "backup $DOCKET_DB-journal" \
+    "report -o $DOCKET_DB" "report -o $tmp/link.db" "report -o $DOCKET_DB-wal" \
+    "export -o $DOCKET_DB" "export -o $tmp/./docket.db-wal"; do
+    # shellcheck disable=SC2086
+    run_fails 2 "is the store or one of its files" $args
+done
+[ ! -e "$DOCKET_DB-journal" ] || fail "a refused backup left a -journal file"
+pass
+expect_eq "the store after the refused outputs" "$(fingerprint)" "$fp0"
+run_ok verify
+
+# A backup is a store like any other: in WAL mode, so that readers and a writer can share it.
+expect_eq "journal mode of a backup" "$(sqlite3 "$tmp/bk/copy.db" 'pragma journal_mode')" wal
 done_ok
