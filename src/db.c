@@ -462,15 +462,23 @@ fail:
     return rc;
 }
 
-void
-db_remove(const char *path)
+/* Removes the -wal, -shm and -journal files of the store at PATH. */
+static void
+remove_sides(const char *path)
 {
-    static const char *const sides[] = {"", "-wal", "-shm"};
+    static const char *const sides[] = {"-wal", "-shm", "-journal"};
     char name[4096];
 
     for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
         if (snprintf(name, sizeof name, "%s%s", path, sides[i]) < (int)sizeof name)
             unlink(name);
+}
+
+void
+db_remove(const char *path)
+{
+    unlink(path);
+    remove_sides(path);
 }
 
 void
@@ -525,5 +533,8 @@ db_backup(struct db *db, const char *path, struct diag *d)
         outfile_abort(&o);
         return rc;
     }
+    /* A store that the copy replaces may have left a WAL or a journal: SQLite would apply it to
+     * the copy, whose pages it does not describe. */
+    remove_sides(path);
     return outfile_commit(&o, d);
 }

@@ -26,7 +26,8 @@ int db_open(const char *path, unsigned flags, struct db **out, struct diag *d);
 /* Closes DB and frees its cached statements; NULL is accepted. */
 void db_close(struct db *db);
 
-/* Removes the store file at PATH and its -wal and -shm files: a failed init leaves nothing. */
+/* Removes the store file at PATH and its -wal, -shm and -journal files: a failed init leaves
+ * nothing. */
 void db_remove(const char *path);
 
 /* Returns the schema version a store reaches once migrated: the number of migrations. */
@@ -84,7 +85,8 @@ struct db_chain {
 struct db_chain *db_chain(struct db *db);
 
 /* Writes a consistent copy of the live store to PATH through a temporary file in PATH's folder,
- * synced and renamed over PATH. Returns 0, DK_STORE or DK_IO. */
+ * in WAL mode, synced and renamed over PATH (whose own -wal, -shm and -journal files are
+ * removed first). Returns 0, DK_STORE or DK_IO. */
 int db_backup(struct db *db, const char *path, struct diag *d);
 
 #endif

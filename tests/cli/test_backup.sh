@@ -43,6 +43,17 @@ run_ok backup "$tmp/bk/old.db"
 run_ok -d "$tmp/bk/old.db" verify --head
 expect_eq "head of a replaced file" "$(cat "$tmp/out")" "$head"
 
+# The backup replaces another store, whose WAL holds its last commits: the WAL goes with it,
+# else SQLite would apply it to the copy.
+run_ok -d "$tmp/bk/other.db" init
+run_ok -d "$tmp/bk/other.db" set iasc member -m "joined"
+[ -s "$tmp/bk/other.db-wal" ] || fail "the other store has no WAL to test with"
+run_ok backup "$tmp/bk/other.db"
+run_ok -d "$tmp/bk/other.db" verify --head
+expect_eq "head of a backup over a store with a WAL" "$(cat "$tmp/out")" "$head"
+expect_eq "integrity of that backup" "$(sqlite3 "$tmp/bk/other.db" 'pragma integrity_check')" ok
+rm -f "$tmp/bk/other.db"*
+
 # A live store: a writer keeps recording while the backup is taken. The backup is a
 # consistent prefix of the trail: it verifies, and its head holds against the original.
 (
