@@ -179,7 +179,8 @@ held_close(FILE *f, struct held *h, int show, struct diag *d)
 {
     int rc = 0;
 
-    if (fclose(f) != 0 || (show && !h->spilled && fwrite(h->buf, 1, h->len, stdout) != h->len))
+    if (fclose(f) != 0 ||
+        (show && !h->spilled && h->len > 0 && fwrite(h->buf, 1, h->len, stdout) != h->len))
         rc = diag_set(d, DK_IO, "cannot write to stdout: %s", strerror(errno));
     free(h->buf);
     return rc;
