@@ -103,17 +103,31 @@ ORDER BY i.key;
 -- section: cost-totals
 -- title: Cost implications, per currency
 -- description: The cost implications recorded, totalled per currency.
-SELECT currency, money(sum(minor_units), currency) AS total, count(*) AS entries
-FROM costs
-GROUP BY currency
+SELECT currency,
+       CASE typeof(minor) WHEN 'real' THEN 'too large' ELSE money(minor, currency) END AS total,
+       entries
+-- sum() of the amounts would fail the whole report with "integer overflow" past 64 bits.
+-- The sums of their parts above and below 10^9 cannot overflow (short of a billion
+-- entries), and SQLite's + and * give a real number, not an error, when their result does
+-- not fit: such a total is shown as too large, and every other one is exact, as before.
+FROM (SELECT currency,
+             sum(minor_units / 1000000000) * 1000000000 + sum(minor_units % 1000000000) AS minor,
+             count(*) AS entries
+      FROM costs
+      GROUP BY currency)
 ORDER BY currency;
 
 -- section: costs
 -- title: Cost implications, per item
-SELECT key, currency, money(sum(minor_units), currency) AS total, count(*) AS entries,
-       max(eff) AS "latest estimate"
-FROM costs
-GROUP BY key, currency
+SELECT key, currency,
+       CASE typeof(minor) WHEN 'real' THEN 'too large' ELSE money(minor, currency) END AS total,
+       entries, latest AS "latest estimate"
+-- Summed as in cost-totals, so that no amount can make the report fail.
+FROM (SELECT key, currency,
+             sum(minor_units / 1000000000) * 1000000000 + sum(minor_units % 1000000000) AS minor,
+             count(*) AS entries, max(eff) AS latest
+      FROM costs
+      GROUP BY key, currency)
 ORDER BY key, currency;
 
 -- section: conflicts

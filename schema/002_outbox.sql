@@ -6,6 +6,9 @@ CREATE TABLE outbox (
     created TEXT NOT NULL,          -- UTC
     format TEXT NOT NULL,           -- json or slack
     body TEXT NOT NULL,
+    through_seq INTEGER NOT NULL,   -- the last local event sequence number the notice covers:
+                                    -- the next one tells of the status events after it,
+                                    -- whatever their recorded times (sync brings older ones)
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt TEXT NOT NULL,     -- UTC; not before then
     delivered TEXT,                 -- UTC, once the receiver took it

@@ -65,11 +65,15 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
     static const char events_sql[] =
         "SELECT e.seq, e.hash, s.pos, s.hash, s.received, " EV_JSON_COLUMNS
         " FROM event e LEFT JOIN shared s ON s.seq = e.seq ORDER BY e.seq";
-    char hex[2 * EV_HASH_LEN + 1] = "", now[TS_LEN + 1];
+    char hex[2 * EV_HASH_LEN + 1], now[TS_LEN + 1];
     long long events = 0;
     sqlite3_stmt *st;
     int rc;
 
+    /* An empty trail's head is the chain's start, 32 zero bytes, as a report states it: the
+     * header must say so for the export to import back. */
+    memset(hex, '0', 2 * EV_HASH_LEN);
+    hex[2 * EV_HASH_LEN] = '\0';
     if ((rc = db_prep(db, head_sql, &st, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) == 1) {

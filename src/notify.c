@@ -20,16 +20,18 @@ col(sqlite3_stmt *st, int i)
     return s ? json_string((const char *)s) : json_null();
 }
 
-/* Collects the changes since SINCE and the overdue items as of TODAY into O; *CHANGES and
- * *OVERDUE get their counts. */
+/* Collects the status changes among the events after sequence number AFTER (up to THROUGH)
+ * and the overdue items as of TODAY into O; *CHANGES and *OVERDUE get their counts. The
+ * sequence numbers are this store's: an event that sync brings in with an older recorded
+ * time still comes after the last notice. */
 static int
-collect(struct db *db, const char *since, const char *today, json_t *o, long long *changes,
-        long long *overdue, struct diag *d)
+collect(struct db *db, long long after, long long through, const char *today, json_t *o,
+        long long *changes, long long *overdue, struct diag *d)
 {
     static const char changes_sql[] =
         "SELECT i.key, e.old_value, e.new_value, e.eff, e.recorded, e.actor, e.reason FROM "
-        "event e JOIN items i ON i.uuid = e.item WHERE e.type = 'status' AND e.recorded > "
-        ":since ORDER BY e.seq";
+        "event e JOIN items i ON i.uuid = e.item WHERE e.type = 'status' AND e.seq > :after "
+        "AND e.seq <= :through ORDER BY e.seq";
     static const char overdue_sql[] = "SELECT key, title, next_due FROM items WHERE next_due < "
                                       ":today ORDER BY next_due, key";
     json_t *list = json_array();
@@ -38,7 +40,8 @@ collect(struct db *db, const char *since, const char *today, json_t *o, long lon
 
     *changes = *overdue = 0;
     if ((rc = db_prep(db, changes_sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":since", since, d)) != 0)
+        (rc = db_bind_int(db, st, ":after", after, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":through", through, d)) != 0)
         goto fail;
     while ((rc = db_row(db, st, d)) == 1)
         if ((*changes)++ < LISTED)
@@ -68,7 +71,33 @@ fail:
     return d->code ? d->code : rc;
 }
 
-/* Writes the notice O as Slack's {"text": ...}. */
+/* Writes S to F for a Slack message: '&', '<' and '>' escaped as Slack asks, so that text
+ * from the store ("<!channel>", "<URL|text>") is shown, never taken as a mention or a link. */
+static void
+slack_put(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* Writes the string KEY of object V with slack_put, or ALT when it is not a string. */
+static void
+slack_field(FILE *f, json_t *v, const char *key, const char *alt)
+{
+    const char *s = json_string_value(json_object_get(v, key));
+
+    slack_put(f, s ? s : alt);
+}
+
+/* Writes the notice O as Slack's {"text": ...}; every value from the store is escaped. */
 static char *
 slack(json_t *o)
 {
@@ -80,27 +109,34 @@ slack(json_t *o)
 
     if (f == NULL)
         return NULL;
-    fprintf(f, "docket: %lld status changes since %s",
-            (long long)json_integer_value(json_object_get(o, "changes_total")),
-            json_string_value(json_object_get(o, "since")));
+    fprintf(f, "docket: %lld status changes since ",
+            (long long)json_integer_value(json_object_get(o, "changes_total")));
+    slack_field(f, o, "since", "");
     list = json_object_get(o, "changes");
     for (i = 0; i < json_array_size(list); i++) {
         v = json_array_get(list, i);
-        fprintf(f, "\n- %s: %s -> %s (%s, by %s)", json_string_value(json_object_get(v, "key")),
-                json_is_string(json_object_get(v, "old"))
-                    ? json_string_value(json_object_get(v, "old"))
-                    : "(none)",
-                json_string_value(json_object_get(v, "new")),
-                json_string_value(json_object_get(v, "effective")),
-                json_string_value(json_object_get(v, "by")));
+        fputs("\n- ", f);
+        slack_field(f, v, "key", "");
+        fputs(": ", f);
+        slack_field(f, v, "old", "(none)");
+        fputs(" -> ", f);
+        slack_field(f, v, "new", "");
+        fputs(" (", f);
+        slack_field(f, v, "effective", "");
+        fputs(", by ", f);
+        slack_field(f, v, "by", "");
+        fputc(')', f);
     }
     fprintf(f, "\n%lld overdue",
             (long long)json_integer_value(json_object_get(o, "overdue_total")));
     list = json_object_get(o, "overdue");
     for (i = 0; i < json_array_size(list); i++) {
         v = json_array_get(list, i);
-        fprintf(f, "\n- %s (due %s)", json_string_value(json_object_get(v, "key")),
-                json_string_value(json_object_get(v, "due")));
+        fputs("\n- ", f);
+        slack_field(f, v, "key", "");
+        fputs(" (due ", f);
+        slack_field(f, v, "due", "");
+        fputc(')', f);
     }
     fclose(f);
     v = json_pack("{s:s}", "text", text ? text : "");
@@ -115,14 +151,15 @@ notify_queue(struct db *db, const char *format, int *queued, struct diag *d)
 {
     static const char last_sql[] =
         "SELECT coalesce(max(created), '0000-01-01T00:00:00.000Z'), "
-        "coalesce(max(created), '') > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') FROM outbox";
+        "coalesce(max(created), '') > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day'), "
+        "coalesce(max(through_seq), 0), (SELECT coalesce(max(seq), 0) FROM event) FROM outbox";
     static const char insert_sql[] =
-        "INSERT INTO outbox (id, created, format, body, next_attempt) VALUES (:id, :created, "
-        ":format, :body, :created)";
+        "INSERT INTO outbox (id, created, format, body, through_seq, next_attempt) VALUES (:id, "
+        ":created, :format, :body, :through, :created)";
     char id[UUID_LEN + 1], now[TS_LEN + 1], today[11], since[TS_LEN + 1], counts[2][24];
     json_t *o = NULL;
     char *body = NULL;
-    long long changes, overdue;
+    long long changes, overdue, after, through;
     struct event e = {.type = "notice", .reason = "a notice is due"};
     sqlite3_stmt *st;
     int rc, recent;
@@ -136,6 +173,8 @@ notify_queue(struct db *db, const char *format, int *queued, struct diag *d)
     }
     snprintf(since, sizeof since, "%s", (const char *)sqlite3_column_text(st, 0));
     recent = sqlite3_column_int(st, 1);
+    after = sqlite3_column_int64(st, 2);
+    through = sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
     ts_now(now);
     date_today(today);
@@ -145,7 +184,7 @@ notify_queue(struct db *db, const char *format, int *queued, struct diag *d)
     json_object_set_new(o, "replica", json_string(db_replica(db)));
     json_object_set_new(o, "since", json_string(since));
     json_object_set_new(o, "created", json_string(now));
-    if ((rc = collect(db, since, today, o, &changes, &overdue, d)) != 0)
+    if ((rc = collect(db, after, through, today, o, &changes, &overdue, d)) != 0)
         goto out;
     /* Something new to say: changes, or overdue items not reminded of for a day. */
     if (changes == 0 && (overdue == 0 || recent))
@@ -159,7 +198,8 @@ notify_queue(struct db *db, const char *format, int *queued, struct diag *d)
         (rc = db_bind_text(db, st, ":id", id, d)) != 0 ||
         (rc = db_bind_text(db, st, ":created", now, d)) != 0 ||
         (rc = db_bind_text(db, st, ":format", format, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":body", body, d)) != 0 || (rc = db_run(db, st, d)) != 0)
+        (rc = db_bind_text(db, st, ":body", body, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":through", through, d)) != 0 || (rc = db_run(db, st, d)) != 0)
         goto out;
     /* The notice is a fact of the trail too, in the same transaction as its outbox row. */
     snprintf(counts[0], sizeof counts[0], "%lld", changes);

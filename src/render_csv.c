@@ -1,5 +1,7 @@
 /* render_csv.c: reports as CSV (RFC 4180, UTF-8, CRLF): one section, or every section after a
  * row holding its title. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "docket/diag.h"
@@ -35,13 +37,44 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
     return status(r);
 }
 
+/* Writes column I of ST's current row as one field. Text that is not UTF-8 (a blob, a cut
+ * string) has its bad bytes, and any NUL, replaced by U+FFFD, as in the JSON report: a CSV
+ * file is UTF-8, and a NUL would cut the value short. Returns 0, or DK_IO when memory runs
+ * out. */
+static int
+cell(FILE *f, sqlite3_stmt *st, int i)
+{
+    const char *s;
+    size_t n;
+    char *fixed;
+
+    if (sqlite3_column_type(st, i) != SQLITE_TEXT && sqlite3_column_type(st, i) != SQLITE_BLOB) {
+        render_cell(f, st, i, text_csv_field);
+        return 0;
+    }
+    s = (const char *)sqlite3_column_text(st, i);
+    n = (size_t)sqlite3_column_bytes(st, i);
+    if (s == NULL || text_utf8_ok(s, n)) {
+        text_csv_field(f, s ? s : "");
+        return 0;
+    }
+    if ((fixed = text_repair(s, n)) == NULL) {
+        errno = ENOMEM;
+        return DK_IO;
+    }
+    text_csv_field(f, fixed);
+    free(fixed);
+    return 0;
+}
+
 static int
 row(struct render *r, sqlite3_stmt *st)
 {
     for (int i = 0; i < sqlite3_column_count(st); i++) {
         if (i)
             fputc(',', r->f);
-        render_cell(r->f, st, i, text_csv_field);
+        if (cell(r->f, st, i) != 0)
+            return DK_IO;
     }
     fputs("\r\n", r->f);
     return status(r);

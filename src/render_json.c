@@ -1,5 +1,6 @@
 /* render_json.c: reports as one JSON object: metadata, then sections with their columns and
  * rows, written as it goes so that a long report streams. */
+#include <math.h>
 #include <stdlib.h>
 
 #include <jansson.h>
@@ -44,6 +45,10 @@ value(sqlite3_stmt *st, int i)
     case SQLITE_INTEGER:
         return json_integer(sqlite3_column_int64(st, i));
     case SQLITE_FLOAT:
+        /* JSON has no infinity or NaN (json_real refuses them): such a cell is null, and
+         * keeps its place in the row. */
+        if (!isfinite(sqlite3_column_double(st, i)))
+            return json_null();
         return json_real(sqlite3_column_double(st, i));
     default:
         s = (const char *)sqlite3_column_text(st, i);
@@ -124,8 +129,12 @@ row(struct render *r, sqlite3_stmt *st)
     struct place *p = r->state;
     json_t *a = json_array();
 
-    for (int i = 0; i < sqlite3_column_count(st); i++)
-        json_array_append_new(a, value(st, i));
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+        json_t *v = value(st, i);
+
+        /* A cell that cannot be made (out of memory) is null rather than missing. */
+        json_array_append_new(a, v ? v : json_null());
+    }
     if (p->rows++)
         fputc(',', r->f);
     put(r->f, a);

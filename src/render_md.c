@@ -18,11 +18,16 @@ put(FILE *f, const char *s)
         char run[256];
 
         while (n > 0) {
-            size_t k = n < sizeof run - 1 ? n : sizeof run - 1;
+            size_t k = n < sizeof run - 1 ? n : sizeof run - 1, cut = k;
 
-            /* Cut only at a UTF-8 character boundary. */
-            while (k < n && k > 0 && ((unsigned char)p[k] & 0xc0) == 0x80)
-                k--;
+            /* Cut at a UTF-8 character boundary: at most three continuation bytes back, as
+             * no character has more. A longer run of them is not UTF-8 anyway (each byte is
+             * escaped alone), so it is cut where it is, and the loop always advances. */
+            while (cut < n && cut + 3 > k && ((unsigned char)p[cut] & 0xc0) == 0x80)
+                cut--;
+            if (cut < n && ((unsigned char)p[cut] & 0xc0) == 0x80)
+                cut = k;
+            k = cut;
             memcpy(run, p, k);
             run[k] = '\0';
             text_put(f, run);

@@ -1,4 +1,5 @@
 /* report.c: reports as SQL: their definitions, and running their sections into a renderer. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,8 +304,16 @@ report_load(const char *name, const char *dir, struct report_def **out, struct d
     if (dir != NULL) {
         char *text = NULL;
         size_t len = 0;
+        DIR *dp;
 
-        snprintf(path, sizeof path, "%s/%s.sql", dir, name);
+        /* A folder that is not there (a typing slip) must not quietly give the built-in
+         * report: only a readable folder without NAME.sql does. */
+        if ((dp = opendir(dir)) == NULL)
+            return diag_set(d, DK_IO, "cannot read the folder '%s': %s", dir, strerror(errno));
+        closedir(dp);
+        if ((size_t)snprintf(path, sizeof path, "%s/%s.sql", dir, name) >= sizeof path)
+            return diag_set(d, DK_IO, "cannot read the folder '%s': %s", dir,
+                            strerror(ENAMETOOLONG));
         if ((rc = read_file(path, &text, &len, d)) == 0) {
             rc = report_parse(name, text, len, path, out, d);
             free(text);
@@ -652,15 +661,21 @@ render_find(const char *format)
 }
 
 int
-report_last_published(struct db *db, const char *name, char out[25], struct diag *d)
+report_last_published(struct db *db, const char *name, const char *known, char out[25],
+                      struct diag *d)
 {
-    static const char sql[] = "SELECT recorded FROM event INDEXED BY event_publications WHERE "
-                              "type = 'publication' AND subject = :name ORDER BY seq DESC LIMIT 1";
+    /* The last publication the tracker knew of at KNOWN: with --known-at, one recorded later
+     * had not happened yet. */
+    static const char sql[] =
+        "SELECT recorded FROM event INDEXED BY event_publications WHERE type = 'publication' "
+        "AND subject = :name AND recorded <= :known ORDER BY seq DESC LIMIT 1";
     sqlite3_stmt *st;
     int rc;
 
     snprintf(out, 25, "0000-01-01T00:00:00.000Z");
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":name", name, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":name", name, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":known", known ? known : "9999-12-31T23:59:59.999Z", d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_bytes(st, 0) == TS_LEN)
         memcpy(out, sqlite3_column_text(st, 0), TS_LEN + 1);

@@ -7,10 +7,13 @@
 
 #include "docket/db.h"
 
-/* Queues a notice in FORMAT ("json" or "slack") of the status changes recorded since the last
- * notice and of the items overdue today, when there is something new to say (a change, or
- * overdue items and no notice for a day): an outbox row and a 'notice' event, inside the
- * caller's write transaction. *QUEUED tells whether one was. Returns 0 or DK_STORE. */
+/* Queues a notice in FORMAT ("json" or "slack") of the status changes this store recorded or
+ * received since the last notice (by local sequence number, which the outbox row keeps, so an
+ * event synced in with an older recorded time is not missed) and of the items overdue today,
+ * when there is something new to say (a change, or overdue items and no notice for a day): an
+ * outbox row and a 'notice' event, inside the caller's write transaction. In the slack format
+ * every value from the store has '&', '<' and '>' escaped. *QUEUED tells whether one was.
+ * Returns 0 or DK_STORE. */
 int notify_queue(struct db *db, const char *format, int *queued, struct diag *d);
 
 /* A notice waiting in the outbox. */

@@ -38,7 +38,8 @@ int report_parse(const char *name, const char *text, size_t len, const char *ori
                  struct report_def **out, struct diag *d);
 
 /* Loads report NAME: DIR/NAME.sql when DIR (--reports) has it, else the embedded one. Exit
- * codes: DK_DATA (no such report, naming the nearest; a bad file), DK_IO (DIR unreadable). */
+ * codes: DK_DATA (no such report, naming the nearest; a bad file), DK_IO (DIR missing, not a
+ * folder or unreadable; DIR/NAME.sql unreadable). */
 int report_load(const char *name, const char *dir, struct report_def **out, struct diag *d);
 
 void report_free(struct report_def *r);
@@ -112,9 +113,11 @@ struct report_opts {
 int report_run(struct db *db, const struct report_def *r, const struct report_opts *opts,
                struct render *out, struct diag *d);
 
-/* Writes the recorded time of the last publication of report NAME into OUT, or the start of
- * time when it was never published. Returns 0 or DK_STORE. */
-int report_last_published(struct db *db, const char *name, char out[25], struct diag *d);
+/* Writes the recorded time of the last publication of report NAME recorded at or before KNOWN
+ * (a full UTC time; NULL: any time) into OUT, or the start of time when there is none.
+ * Returns 0 or DK_STORE. */
+int report_last_published(struct db *db, const char *name, const char *known, char out[25],
+                          struct diag *d);
 
 /* Records the publication of report NAME as of ASOF in FORMAT: an event holding the trail's
  * head ("N HEX") at this moment. Must run inside db_tx(write). Returns 0 or DK_STORE. */

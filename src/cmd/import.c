@@ -41,27 +41,33 @@ write_step(void *arg)
     return export_restore(j->ctx->db, j->header, j->stream, &j->n, &j->ctx->diag);
 }
 
-/* Reads the rest of F after PREFIX (already read) into one buffer. */
+/* Reads the rest of F after PREFIX (already read) into one buffer, of at most IMPORT_MAX
+ * bytes in all. */
 static int
 slurp(FILE *f, const char *prefix, size_t plen, char **out, size_t *len, struct diag *d,
       const char *origin)
 {
-    size_t cap = plen + 65536, n = plen, got;
+    size_t cap = plen + 65536, n = plen, got = 0;
     char *buf = malloc(cap), *p;
 
     if (buf == NULL)
         return diag_set(d, DK_IO, "out of memory");
     memcpy(buf, prefix, plen);
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+    /* The limit is checked after every read: the buffer's size is not the limit. */
+    while (n <= IMPORT_MAX && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
         n += got;
-        if (n + 1 == cap) {
-            if (cap > IMPORT_MAX || (p = realloc(buf, cap * 2)) == NULL) {
+        if (n + 1 == cap && n <= IMPORT_MAX) {
+            if ((p = realloc(buf, cap * 2)) == NULL) {
                 free(buf);
-                return diag_set(d, DK_DATA, "%s: larger than 64 MiB", origin);
+                return diag_set(d, DK_IO, "out of memory");
             }
             buf = p;
             cap *= 2;
         }
+    }
+    if (n > IMPORT_MAX) {
+        free(buf);
+        return diag_set(d, DK_DATA, "%s: larger than 64 MiB", origin);
     }
     if (ferror(f)) {
         free(buf);
@@ -129,7 +135,7 @@ run(struct cmd_ctx *ctx)
     } else if (strcmp(src, "-") == 0) {
         in = stdin;
     } else if ((in = fopen(src, "r")) == NULL) {
-        return diag_set(&ctx->diag, DK_DATA, "cannot read '%s': %s", src, strerror(errno));
+        return diag_set(&ctx->diag, DK_IO, "cannot read '%s': %s", src, strerror(errno));
     }
     if (in == NULL) {
         rc = diag_set(&ctx->diag, DK_IO, "out of memory");

@@ -35,7 +35,7 @@ webhook(const char *file, char *buf, size_t n, struct diag *d)
         snprintf(buf, n, "%s", env);
     } else {
         if ((f = fopen(file, "r")) == NULL)
-            return diag_set(d, DK_DATA, "cannot read '%s': %s", file, strerror(errno));
+            return diag_set(d, DK_IO, "cannot read '%s': %s", file, strerror(errno));
         if (fstat(fileno(f), &sb) != 0 || (sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
             fclose(f);
             return diag_set(d, DK_DATA,
@@ -43,8 +43,15 @@ webhook(const char *file, char *buf, size_t n, struct diag *d)
                             "(chmod 600)",
                             file);
         }
-        if (fgets(buf, (int)n, f) == NULL)
+        if (fgets(buf, (int)n, f) == NULL) {
             buf[0] = '\0';
+            if (ferror(f)) {
+                int e = errno;
+
+                fclose(f);
+                return diag_set(d, DK_IO, "cannot read '%s': %s", file, strerror(e));
+            }
+        }
         fclose(f);
         buf[strcspn(buf, " \t\r\n")] = '\0';
     }

@@ -39,6 +39,11 @@ run(struct cmd_ctx *ctx)
     const struct args *a = &ctx->args;
     const char *format = args_get(a, "format") ? args_get(a, "format") : "md";
     const char *name = a->npos ? a->pos[0] : "progress";
+    /* "-o -" is stdout: the command's own output, which a publishing run holds until its
+     * commit, not the real stdout behind it. */
+    const char *path = args_get(a, "output") && strcmp(args_get(a, "output"), "-") != 0
+                           ? args_get(a, "output")
+                           : NULL;
     char today[11], known[TS_LEN + 1], since[TS_LEN + 1];
     struct report_opts o = {.section = args_get(a, "section"),
                             .reproducible = args_get(a, "reproducible") != NULL};
@@ -61,7 +66,7 @@ run(struct cmd_ctx *ctx)
     o.asof = args_get(a, "as-of") ? asof.end : NULL;
     o.known = args_get(a, "known-at") ? known : NULL;
     if (!args_get(a, "since") &&
-        (rc = report_last_published(ctx->db, name, since, &ctx->diag)) != 0)
+        (rc = report_last_published(ctx->db, name, o.known, since, &ctx->diag)) != 0)
         return rc;
     o.since = since;
     if ((rc = report_load(name, args_get(a, "reports"), &def, &ctx->diag)) != 0)
@@ -70,9 +75,9 @@ run(struct cmd_ctx *ctx)
         rc = diag_set(&ctx->diag, DK_IO, "out of memory");
         goto fail;
     }
-    if (args_get(a, "output") && (rc = outfile_open(args_get(a, "output"), out, &ctx->diag)))
+    if (path && (rc = outfile_open(path, out, &ctx->diag)))
         goto fail;
-    r.f = args_get(a, "output") ? out->f : ctx->out;
+    r.f = path ? out->f : ctx->out;
     rc = report_run(ctx->db, def, &o, &r, &ctx->diag);
     r.ops->free(&r);
     if (rc == 0 && args_get(a, "publish"))
@@ -80,7 +85,7 @@ run(struct cmd_ctx *ctx)
     if (rc != 0)
         goto fail;
     report_free(def);
-    if (!args_get(a, "output")) {
+    if (!path) {
         free(out);
         return 0;
     }

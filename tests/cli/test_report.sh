@@ -625,6 +625,129 @@ publish_to_a_folder() {
     expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
 }
 
+# ---------------------------------------------------------------------------------------------
+# --known-at: the changes count from the last publication known then, not from a later one.
+known_at_publication() {
+    run_ok backup "$tmp/known.db"
+    DOCKET_DB=$tmp/known.db
+    run_ok report --publish --reproducible
+    run_ok set iasc member -m "joined the IASC" --on 2017-06
+    known=$(sql 'select recorded from event where seq = (select max(seq) from event)')
+    sleep 0.01
+    run_ok set echa observer -m "invited to ECHA" --on 2017-07
+    run_ok report --publish --reproducible
+    report_json --section changes --known-at "$known"
+    expect_eq "changes known at $known" "$(pyjson 'print([(r[0], r[2]) for r in d["sections"][0]["rows"]])')" \
+        "[('iasc', 'member')]"
+    report_json --section changes
+    expect_eq "changes since the last publication" "$(pyjson 'print(d["sections"][0]["rows"])')" "[]"
+}
+
+# Cells no format can carry as they are: a long run of UTF-8 continuation bytes, infinities,
+# invalid UTF-8 with a NUL. Every format ends, keeps every cell, and writes valid UTF-8.
+odd_cells() {
+    cdir=$tmp/cells
+    mkdir -p "$cdir"
+    cont=$(python3 -c 'print("80" * 300)')
+    cat >"$cdir/cells.sql" <<EOF
+-- title: Cells
+-- section: cells
+-- title: Cells
+SELECT CAST(x'$cont' AS TEXT) AS cont, 1e999 AS inf, -1e999 AS ninf,
+       CAST(x'41ff420043' AS TEXT) AS bad, 'ok' AS fine;
+EOF
+    for fmt in md html csv json; do
+        last_cmd="report cells --reports $cdir --format $fmt (at most 20 s)"
+        timeout 20 "$DOCKET" report cells --reports "$cdir" --reproducible --format $fmt \
+            >"$tmp/cells.$fmt" 2>"$tmp/err"
+        rc=$?
+        expect_rc 0
+    done
+    expect_eq "md: the continuation bytes, each escaped" \
+        "$(grep -o '\\x80' "$tmp/cells.md" | wc -l | tr -d ' ')" 300
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+print(d["sections"][0]["rows"] == [["\ufffd" * 300, None, None, "A\ufffdB\ufffdC", "ok"]])' \
+        "$tmp/cells.json" >"$tmp/v" 2>&1 || fail "json cells: $(cat "$tmp/v")"
+    expect_eq "json: every cell, infinities as null" "$(cat "$tmp/v")" True
+    python3 -c 'import csv, io, sys
+rows = list(csv.reader(io.StringIO(open(sys.argv[1], "rb").read().decode("utf-8"), newline="")))
+print(rows[2] == ["\ufffd" * 300, "inf", "-inf", "A\ufffdB\ufffdC", "ok"])' \
+        "$tmp/cells.csv" >"$tmp/v" 2>&1 || fail "csv cells: $(cat "$tmp/v")"
+    expect_eq "csv: valid UTF-8, bad bytes and NUL repaired" "$(cat "$tmp/v")" True
+}
+
+# --reports names a folder that must be there and readable: a slip never gives the built-in
+# report instead.
+reports_dir_missing() {
+    run_fails 6 "^docket: report: cannot read the folder '$tmp/no/such': No such file or directory\$" \
+        report --reports "$tmp/no/such"
+    run_fails 6 "^docket: report: cannot read the folder '$tmp/no/such'" \
+        report --reports "$tmp/no/such" --publish -o "$tmp/nodir.md"
+    [ ! -e "$tmp/nodir.md" ] || fail "a refused report wrote $tmp/nodir.md"
+    pass
+    echo "not a folder" >"$tmp/plain"
+    run_fails 6 "^docket: report: cannot read the folder '$tmp/plain': Not a directory\$" \
+        report --reports "$tmp/plain"
+    # (root reads any folder: the unreadable case is checked as another user only)
+    if [ "$(id -u)" != 0 ]; then
+        mkdir -p "$tmp/closed"
+        chmod 000 "$tmp/closed"
+        run_fails 6 "^docket: report: cannot read the folder '$tmp/closed': Permission denied\$" \
+            report --reports "$tmp/closed"
+        chmod 700 "$tmp/closed"
+    fi
+}
+
+# -o - is the command's own output: a published report that fails part-way prints nothing
+# and records nothing, as without -o.
+publish_to_stdout() {
+    sdir=$tmp/late
+    mkdir -p "$sdir"
+    printf '%s\n-- section: late\n-- title: Late\nSELECT sum(column1) FROM (VALUES (9223372036854775807), (1));\n' \
+        "$head3" >"$sdir/late.sql"
+    for fmt in md csv json; do
+        run_fails 3 "^docket: report: $sdir/late.sql:10: section 'late': integer overflow\$" \
+            report late --reports "$sdir" --format $fmt --publish -o -
+    done
+    run_ok backup "$tmp/stdout.db"
+    DOCKET_DB=$tmp/stdout.db
+    n0=$(events)
+    run_ok report --reproducible --publish -o -
+    expect_out '^# Progress report$'
+    expect_eq "events after publishing to -o -" "$(events)" $((n0 + 1))
+    expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
+}
+
+# The cost totals never fail the report: totals past 64 bits are said to be too large, and
+# those that fit are exact, even beyond a double's 53 bits.
+cost_overflow() {
+    run_ok backup "$tmp/costs.db"
+    DOCKET_DB=$tmp/costs.db
+    # Amounts no command may take, written behind docket's back (as a sync from another
+    # office could bring them); a report does not check the chain.
+    for c in CHF:1 CHF:2 USD:3; do
+        sql "insert into event (seq, uuid, batch, type, item, subject, old_value, new_value,
+                attrs, reason, eff, recorded, actor, login, replica, hash)
+             select (select max(seq) from event) + 1, 'huge-${c#*:}', batch, type, item,
+                subject, old_value, '9000000000000000000', attrs, reason, eff, recorded, actor,
+                login, replica, hash
+             from event where type = 'cost' and json_extract(attrs, '\$.currency') = '${c%:*}'
+                and item = (select uuid from items where key = 'cost.legal')
+             order by seq limit 1" || fail "inserting a cost"
+    done
+    expect_eq "huge costs" "$(sql "select count(*) from event where uuid like 'huge-%'")" 3
+    run_ok report --reproducible --as-of $ASOF --format csv --section cost-totals
+    expect_eq "cost totals" "$(tr -d '\r' <"$tmp/out")" "currency,total,entries
+CHF,too large,4
+USD,90000000000001200.00,2"
+    run_ok report --reproducible --as-of $ASOF --format csv --section costs
+    expect_eq "costs" "$(tr -d '\r' <"$tmp/out")" "key,currency,total,entries,latest estimate
+cost.legal,CHF,too large,3,2016-06
+cost.legal,USD,90000000000001200.00,2,2016-07
+legal.approach,CHF,10000.00,1,2017-01"
+}
+
 group golden_outputs
 group reproducible
 group html
@@ -641,6 +764,11 @@ group user_reports_refused_lines
 group user_reports_transaction_control
 group publish_to_a_folder
 group over_time_with_a_later_child
+group known_at_publication
+group odd_cells
+group reports_dir_missing
+group publish_to_stdout
+group cost_overflow
 
 if [ -n "$failed_groups" ]; then
     echo "FAIL $test_name: failed groups:$failed_groups ($checks checks passed in the others)" >&2

@@ -19,6 +19,9 @@ Modes:
              "path": path, "body": body} as one JSON line to --log; answers 500 (with a
              body that echoes the path, token and all) while the --fail-flag file exists,
              else 200. POST /moved... answers 308 to /hooks... (logged with status 308).
+           POST /status/NNN... answers HTTP NNN with a JSON body {"error": ..., "code": 7,
+             "message": "refused by the test server"}, as etcd's gateway refuses a request
+             (a fake etcd endpoint: http://127.0.0.1:PORT/status/403).
            --delay S sleeps S seconds before answering any request (bench: 0.05).
   silent   accepts connections and never answers (keeps them open, reads nothing).
 """
@@ -123,6 +126,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(ARGS.delay)
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else b""
+        if self.path.startswith("/status/"):
+            code = int(self.path.split("/")[2])
+            self.send_body(code, json.dumps({"error": "refused by the test server", "code": 7,
+                                             "message": "refused by the test server"}).encode(),
+                           "application/json")
+            return
         code = 500 if ARGS.fail_flag and os.path.exists(ARGS.fail_flag) else 200
         if self.path.startswith("/moved"):
             code = 308  # the hook moved: nothing was taken in

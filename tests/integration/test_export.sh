@@ -212,4 +212,21 @@ run_fails 2 "docket: import: " -r -d "$e" import "$tmp/a.jsonl"
 run_fails 6 "docket: export: " export -o "$tmp/no/such/dir/x.jsonl"
 run_fails 2 "docket: export: unknown format 'xml'" export --format xml
 run_ok verify
+
+# An empty store exports the chain's start as its head (32 zero bytes), and the export
+# imports back into another empty store, to the same head.
+zero=$(printf '%064d' 0)
+run_ok -d "$tmp/empty1.db" init --empty
+run_ok -d "$tmp/empty1.db" export -o "$tmp/empty.jsonl"
+expect_eq "header of an empty export" "$(head -n 1 "$tmp/empty.jsonl" | python3 -c 'import json,sys
+h = json.load(sys.stdin); print(h["format"], h["version"], h["events"], h["head"])')" \
+    "docket-export 1 0 $zero"
+run_ok -d "$tmp/empty2.db" init --empty
+run_ok -d "$tmp/empty2.db" import "$tmp/empty.jsonl"
+expect_out "^restored 0 events$"
+run_ok -d "$tmp/empty2.db" verify --head
+expect_out "^0 $zero$"
+# Cut to its header, a longer export is still refused as cut short.
+head -n 1 "$tmp/a.jsonl" >"$tmp/header-only.jsonl"
+run_fails 3 "docket: import: .*cut short" -d "$tmp/empty2.db" import "$tmp/header-only.jsonl"
 done_ok

@@ -138,7 +138,9 @@ printf 'key,title,kind,cadence_months\nx.y,t,reporting,0\n' >"$tmp/cadence.csv"
 run_fails 3 "docket: import: row 2, column cadence_months: bad cadence '0'" import --csv "$tmp/cadence.csv"
 printf 'key,title,kind,goal\nx.y,t,action,win\n' >"$tmp/goal.csv"
 run_fails 3 "docket: import: row 2, column goal: 'win' is not a goal" import --csv "$tmp/goal.csv"
-run_fails 3 "docket: import: cannot read '$tmp/none.csv'" import --csv "$tmp/none.csv"
+# A file that cannot be read is an I/O failure (exit 6), like any other.
+run_fails 6 "docket: import: cannot read '$tmp/none.csv': No such file or directory$" import --csv "$tmp/none.csv"
+run_fails 6 "docket: import: cannot read '$tmp': Is a directory$" import --csv "$tmp"
 expect_eq "good rows before a bad one" "$(sql "select count(*) from items where key like 'action.g%'")" 0
 run_ok verify
 
@@ -164,4 +166,12 @@ run_ok -d "$tmp/q.db" import --csv "$tmp/p.csv"
 run_ok -d "$tmp/q.db" export --format csv -o "$tmp/q.csv"
 cmp -s "$tmp/p.csv" "$tmp/q.csv" || fail "export --format csv of the copy differs"
 pass
+
+# The 64 MiB cap holds at the byte, whatever the buffer grew to: 64 MiB reach the parser (and
+# fail there), one byte more is refused as too large.
+truncate -s 64M "$tmp/cap.csv"
+run_fails 3 "docket: import: row 1" import --csv "$tmp/cap.csv"
+truncate -s 67108865 "$tmp/cap.csv"
+run_fails 3 "docket: import: $tmp/cap.csv: larger than 64 MiB$" import --csv "$tmp/cap.csv"
+rm -f "$tmp/cap.csv"
 done_ok

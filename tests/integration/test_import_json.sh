@@ -114,4 +114,17 @@ expect_eq "events in the empty store" "$(events)" 0
 run_ok import "$tmp/good.jsonl"
 expect_out "^restored $(grep -c '"type":"event"' "$tmp/good.jsonl") events"
 run_ok verify
+
+# A file that cannot be read is an I/O failure (exit 6), as the README's table says.
+run_fails 6 "docket: import: cannot read '$tmp/none.json': No such file or directory$" import "$tmp/none.json"
+run_fails 6 "docket: import: cannot read '$tmp': Is a directory$" import "$tmp"
+# The 64 MiB cap holds at the byte: 64 MiB reach the parser, one byte more is too large.
+truncate -s 64M "$tmp/cap.json"
+run_fails 3 "docket: import: line 1" import "$tmp/cap.json"
+truncate -s 67108865 "$tmp/cap.json"
+run_fails 3 "docket: import: $tmp/cap.json: larger than 64 MiB$" import "$tmp/cap.json"
+printf '\n' >"$tmp/cap.json"
+truncate -s 67108865 "$tmp/cap.json"
+run_fails 3 "docket: import: $tmp/cap.json: larger than 64 MiB$" import "$tmp/cap.json"
+rm -f "$tmp/cap.json"
 done_ok

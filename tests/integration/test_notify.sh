@@ -179,7 +179,9 @@ chmod 600 "$tmp/hook.url"
 run_ok notify --webhook-file "$tmp/hook.url"
 keep
 expect_out "^queued a notice; delivered 1 of 1 waiting$"
-run_fails 3 "docket: notify: cannot read '$tmp/none.url'" notify --webhook-file "$tmp/none.url"
+run_fails 6 "docket: notify: cannot read '$tmp/none.url': No such file or directory$" notify --webhook-file "$tmp/none.url"
+mkdir -m 700 "$tmp/hookdir"
+run_fails 6 "docket: notify: cannot read '$tmp/hookdir': Is a directory$" notify --webhook-file "$tmp/hookdir"
 printf 'ftp://127.0.0.1/%s\n' "$token" >"$tmp/ftp.url"
 chmod 600 "$tmp/ftp.url"
 run_fails 3 "docket: notify: the webhook is not an http or https URL$" notify --webhook-file "$tmp/ftp.url"
@@ -216,4 +218,49 @@ expect_one_err_line
 if grep -q -F "$token" "$tmp/err"; then fail "the token was printed"; fi
 pass
 expect_eq "waiting after a redirect" "$(sql 'select count(*) from outbox where delivered is null')" 1
+
+# last_body: the body of the last notice the receiver accepted.
+last_body() {
+    python3 -c 'import json, sys
+bodies = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+print([r for r in bodies if r["status"] == 200][-1]["body"])' "$log"
+}
+
+# Slack: text from the store cannot mention a channel or make a link ('&', '<', '>' escaped).
+export DOCKET_WEBHOOK_URL="$hook"
+run_ok notify --force
+keep
+run_ok --by '<!channel> & <http://127.0.0.1/x|click>' set ceb.hlcp member -m "joined" --on 2016-11
+run_ok notify --format slack
+keep
+expect_out "^queued a notice; delivered 1 of 1 waiting$"
+last_body >"$tmp/body" || fail "no body"
+expect_eq "slack text" "$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["text"].split("\n")[1])' "$tmp/body")" \
+    "- ceb.hlcp: not-approached -> member (2016-11, by &lt;!channel&gt; &amp; &lt;http://127.0.0.1/x|click&gt;)"
+if grep -q -F '<!channel>' "$tmp/body"; then fail "a raw <!channel> in the slack notice"; fi
+pass
+
+# The changes since the last notice are this store's events after it, whatever their recorded
+# time: an event that arrives later with an older recorded time (as sync brings them; here a
+# clock an hour behind) is told of in the next notice, and only once.
+last_cmd="set iasc observer (an hour behind)"
+timeout 60 faketime -f -1h "$DOCKET" set iasc observer -m "seat" --on 2016-11 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect_rc 0
+expect_eq "recorded before the last notice" \
+    "$(sql "select (select recorded from event where type = 'status' order by seq desc limit 1) < (select max(created) from outbox)")" 1
+run_ok notify
+keep
+expect_out "^queued a notice; delivered 1 of 1 waiting$"
+last_body >"$tmp/body" || fail "no body"
+expect_eq "changes in the notice" "$(python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))
+print(b["changes_total"], [(c["key"], c["new"]) for c in b["changes"]])' "$tmp/body")" \
+    "1 [('iasc', 'observer')]"
+expect_eq "the notice's high-water mark" "$(sql 'select max(through_seq) from outbox')" \
+    "$(sql "select max(seq) from event where type != 'notice'")"
+run_ok notify
+keep
+expect_out "^nothing new to notify; delivered 0 of 0 waiting$"
 done_ok
