@@ -1,7 +1,9 @@
 /* net.c: everything that crosses a network, over libcurl loaded at first use. */
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
@@ -145,11 +147,22 @@ start(struct transfer *t, const char *url, const struct net_opts *o, struct net_
     t->keep = keep;
     t->max = o->max_bytes;
     SHA256_Init(&t->sha);
-    if ((t->h = lib.easy_init()) == NULL)
+    if ((t->h = lib.easy_init()) == NULL) {
+        snprintf(reply->why, sizeof reply->why, "libcurl would not start");
         return -1;
+    }
+    /* Without these a transfer could be sent (or redirected) to any scheme libcurl knows:
+     * a libcurl that refuses them (older than 7.85) is not used at all. */
+    if (lib.easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+        lib.easy_setopt(t->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+        lib.easy_cleanup(t->h);
+        t->h = NULL;
+        snprintf(reply->why, sizeof reply->why,
+                 "libcurl cannot limit transfers to http and https (it needs version 7.85 or "
+                 "later)");
+        return -1;
+    }
     lib.easy_setopt(t->h, CURLOPT_URL, url);
-    lib.easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "http,https");
-    lib.easy_setopt(t->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     lib.easy_setopt(t->h, CURLOPT_FOLLOWLOCATION, 1L);
     lib.easy_setopt(t->h, CURLOPT_MAXREDIRS, 5L);
     lib.easy_setopt(t->h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_ms);
@@ -214,13 +227,31 @@ perform(struct transfer *t, const char *name, struct diag *d)
 static int
 check_cacert(const struct net_opts *o, struct diag *d)
 {
+    struct stat sb;
     FILE *f;
+    int ok;
 
     if (o->cacert == NULL)
         return 0;
     if ((f = fopen(o->cacert, "r")) == NULL)
-        return diag_set(d, DK_DATA, "cannot read the CA file '%s'", o->cacert);
+        return diag_set(d, DK_DATA, "cannot read the CA file '%s': %s", o->cacert, strerror(errno));
+    ok = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
     fclose(f);
+    return ok ? 0 : diag_set(d, DK_DATA, "the CA file '%s' is not a file", o->cacert);
+}
+
+int
+net_check(const struct net_opts *o, struct diag *d)
+{
+    struct net_reply reply;
+    struct transfer t;
+    int rc;
+
+    if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
+        return rc;
+    if (start(&t, "http://127.0.0.1/", o, &reply, 0) != 0)
+        return diag_set(d, DK_NET, "%s", reply.why);
+    lib.easy_cleanup(t.h);
     return 0;
 }
 
@@ -234,7 +265,7 @@ net_get(const char *url, const char *name, const struct net_opts *o, struct net_
     if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
         return rc;
     if (start(&t, url, o, out, 1) != 0)
-        return diag_set(d, DK_NET, "%s: libcurl would not start", name);
+        return diag_set(d, DK_NET, "%s: %s", name, out->why);
     if ((rc = perform(&t, name, d)) != 0) {
         free(out->body);
         out->body = NULL;
@@ -255,7 +286,7 @@ net_post(const char *url, const char *name, const char *content_type, const char
     if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
         return rc;
     if (start(&t, url, o, out, 1) != 0)
-        return diag_set(d, DK_NET, "%s: libcurl would not start", name);
+        return diag_set(d, DK_NET, "%s: %s", name, out->why);
     snprintf(line, sizeof line, "Content-Type: %s", content_type);
     list = lib.slist_append(list, line);
     for (int i = 0; headers && headers[i]; i++)
@@ -304,8 +335,7 @@ net_fetch_all(const char *const *urls, size_t n, int parallel, const struct net_
         /* Keep PARALLEL transfers going. */
         while (next < n && running < parallel) {
             if (start(&t[next], urls[next], o, &out[next], 0) != 0) {
-                snprintf(out[next].why, sizeof out[next].why, "libcurl would not start");
-                done++;
+                done++; /* start said why in out[next].why */
             } else {
                 lib.multi_add_handle(m, t[next].h);
                 running++;

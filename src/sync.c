@@ -52,7 +52,7 @@ int
 sync_remote_get(struct db *db, struct sync_remote *r, struct diag *d)
 {
     static const char sql[] = "SELECT value FROM meta WHERE key = :key";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     memset(r, 0, sizeof *r);
@@ -83,14 +83,23 @@ sync_remote_set(struct db *db, const struct sync_remote *r, struct diag *d)
         "value = excluded.value";
     static const char del_sql[] = "DELETE FROM meta WHERE key = :key";
     struct sync_remote copy = *r;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     if (r->endpoints[0] == '\0')
         return diag_set(d, DK_USAGE, "--endpoints URL[,URL...] is required");
+    /* What sync would refuse is refused now, before it is stored. */
+    if ((rc = etcd_check_endpoints(r->endpoints, d)) != 0)
+        return rc;
     if (strspn(r->prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/") !=
         strlen(r->prefix))
         return diag_set(d, DK_USAGE, "a prefix holds letters, digits, '-', '_' and '/' only");
+    if (r->user[0] && r->password_file[0] == '\0')
+        return diag_set(d, DK_USAGE, "--user needs --password-file FILE");
+    if (r->user[0] == '\0' && r->password_file[0])
+        return diag_set(d, DK_USAGE, "--password-file needs --user USER");
+    if (!text_utf8_ok(r->user, strlen(r->user)))
+        return diag_set(d, DK_DATA, "the etcd user name is not UTF-8 text");
     for (int i = 0; i < 5; i++) {
         const char *v = remote_field(&copy, i);
 
@@ -156,7 +165,7 @@ static int
 load_position(struct sync *s)
 {
     static const char sql[] = "SELECT pos, hash FROM shared ORDER BY pos DESC LIMIT 1";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     s->position = 0;
@@ -179,20 +188,22 @@ read_position(void *arg)
 }
 
 /* Finds out whether a status event just placed at POS was made against another status than
- * the log held before it; records it in the conflict table if so. */
+ * the log held before it; records it in the conflict table if so. What the log held is read
+ * from the log's first POS - 1 entries alone (a revert counts once it is among them), so that
+ * every office finds the same, whatever it holds unpublished or pulls later. */
 static int
 check_conflict(struct sync *s, long long seq, long long pos, const struct ev_bytes *b)
 {
     static const char held_sql[] =
         "SELECT coalesce((SELECT e.new_value FROM event e JOIN shared p ON p.seq = e.seq "
         "WHERE e.type = 'status' AND e.item = :item AND p.pos < :pos AND NOT EXISTS (SELECT 1 "
-        "FROM event r WHERE r.type = 'revert' AND r.subject = e.uuid) ORDER BY p.pos DESC LIMIT "
-        "1), (SELECT k.initial FROM items i JOIN kinds k ON k.name = i.kind WHERE i.uuid = "
-        ":item))";
+        "FROM event r JOIN shared rp ON rp.seq = r.seq WHERE r.type = 'revert' AND r.subject = "
+        "e.uuid AND rp.pos < :pos) ORDER BY p.pos DESC LIMIT 1), (SELECT k.initial FROM items i "
+        "JOIN kinds k ON k.name = i.kind WHERE i.uuid = :item))";
     static const char insert_sql[] = "INSERT INTO conflict (seq, item, pos, saw, held) VALUES "
                                      "(:seq, :item, :pos, :saw, :held)";
     char item[64], saw[128], status[128], held[128] = "";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     if (b->v[EVF_ITEM] == NULL || b->n[EVF_TYPE] != 6 || memcmp(b->v[EVF_TYPE], "status", 6))
@@ -233,7 +244,7 @@ place(struct sync *s, const struct ev_bytes *b, long long seq, long long pos,
 {
     static const char sql[] = "INSERT INTO shared (uuid, seq, pos, hash, received) VALUES "
                               "(:uuid, :seq, :pos, :hash, :received)";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     char type[32], item[64];
@@ -261,7 +272,7 @@ static long long
 local_seq(struct sync *s, const char *uuid)
 {
     static const char sql[] = "SELECT seq FROM event WHERE uuid = :uuid";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     long long seq = -1;
     int rc;
 
@@ -286,6 +297,22 @@ unhex(const char *hex, unsigned char out[EV_HASH_LEN])
     return 0;
 }
 
+/* Returns the log position that KEY[0..LEN) names: "PREFIX/log/" and exactly 20 digits; 0 for
+ * any other key (one of a tracker whose prefix is PREFIX/log/..., say). */
+static long long
+log_pos(const struct sync *s, const char *key, size_t len)
+{
+    size_t plen = strlen(s->prefix);
+    char *end = NULL;
+    long long pos;
+
+    if (key == NULL || len != plen + 5 + 20 || memcmp(key, s->prefix, plen) != 0 ||
+        memcmp(key + plen, "/log/", 5) != 0 || strspn(key + plen + 5, "0123456789") != 20)
+        return 0;
+    pos = strtoll(key + plen + 5, &end, 10);
+    return end == key + len && pos > 0 ? pos : 0;
+}
+
 /* Applies the pulled log entries in s->kvs, in order, inside one write transaction: the
  * applied position moves with the events it covers, so a sync killed here resumes exactly. */
 static int
@@ -301,19 +328,20 @@ apply_pulled(void *arg)
         return rc;
     json_array_foreach(s->kvs, i, kv)
     {
-        size_t klen, vlen;
+        size_t klen = 0, vlen;
         char *key = etcd_unb64(json_string_value(json_object_get(kv, "key")), &klen);
-        char *value = etcd_unb64(json_string_value(json_object_get(kv, "value")), &vlen);
+        long long pos = log_pos(s, key, klen), seq;
+        char *value = pos > s->position
+                          ? etcd_unb64(json_string_value(json_object_get(kv, "value")), &vlen)
+                          : NULL;
         json_t *o = value ? json_loadb(value, vlen, JSON_REJECT_DUPLICATES, NULL) : NULL;
         unsigned char want[EV_HASH_LEN], shared[EV_HASH_LEN];
-        const char *slash = key ? strrchr(key, '/') : NULL;
-        long long pos = slash ? strtoll(slash + 1, NULL, 10) : 0, seq;
         struct ev_bytes b;
         char *attrs = NULL;
 
         rc = 0;
-        if (pos > 0 && pos <= s->position) {
-            /* Applied meanwhile by another sync of this store. */
+        if (pos <= s->position) {
+            /* Another tracker's key, or applied meanwhile by another sync of this store. */
             free(key);
             free(value);
             json_decref(o);
@@ -368,17 +396,24 @@ apply_pulled(void *arg)
 static int
 pull(struct sync *s)
 {
-    char start[512], end[512];
+    char end[300], *from = NULL;
+    size_t from_len;
     int rc, more = 1;
 
+    if ((rc = db_tx(s->db, 0, read_position, s, s->d)) != 0)
+        return rc;
+    /* From the next position to just past "P/log/99...9" (':' follows '9'): a tracker whose
+     * prefix is P/log has its keys (P/log/head, P/log/ev/...) outside the range. */
+    snprintf(end, sizeof end, "%s/log/:", s->prefix);
+    from_len = strlen(s->prefix) + 5 + 20;
+    if ((from = malloc(from_len + 1)) == NULL)
+        return diag_set(s->d, DK_STORE, "out of memory");
+    snprintf(from, from_len + 1, "%s/log/%020lld", s->prefix, s->position + 1);
     while (more) {
         json_t *req, *resp = NULL, *kvs;
+        size_t n;
 
-        if ((rc = db_tx(s->db, 0, read_position, s, s->d)) != 0)
-            return rc;
-        snprintf(start, sizeof start, "%s/log/%020lld", s->prefix, s->position + 1);
-        snprintf(end, sizeof end, "%s/log0", s->prefix); /* just past every "P/log/..." */
-        req = json_pack("{s:o, s:o, s:I}", "key", etcd_b64(start, strlen(start)), "range_end",
+        req = json_pack("{s:o, s:o, s:I}", "key", etcd_b64(from, from_len), "range_end",
                         etcd_b64(end, strlen(end)), "limit", (json_int_t)s->limit);
         rc = etcd_call(s->etcd, "/v3/kv/range", req, &resp, s->d);
         json_decref(req);
@@ -390,22 +425,34 @@ pull(struct sync *s)
             continue;
         }
         if (rc != 0)
-            return rc;
+            break;
         kvs = json_object_get(resp, "kvs");
         more = json_is_true(json_object_get(resp, "more"));
-        if (json_array_size(kvs) > 0) {
+        if ((n = json_array_size(kvs)) > 0) {
+            /* The next range starts just after the last key of this one (with a NUL byte). */
+            size_t len;
+            char *last = etcd_unb64(
+                json_string_value(json_object_get(json_array_get(kvs, n - 1), "key")), &len);
+
+            free(from);
+            from = last;
+            from_len = len + 1;
+            if (last == NULL)
+                rc = diag_set(s->d, DK_DATA, "etcd sent a key that is not base64");
             s->kvs = kvs;
             ts_now(s->now);
-            rc = db_tx(s->db, 1, apply_pulled, s, s->d);
+            if (rc == 0)
+                rc = db_tx(s->db, 1, apply_pulled, s, s->d);
             s->kvs = NULL;
         } else {
             more = 0;
         }
         json_decref(resp);
         if (rc != 0)
-            return rc;
+            break;
     }
-    return 0;
+    free(from);
+    return rc;
 }
 
 /* Collects up to a batch of this store's unpublished events, in local order, as JSON. */
@@ -417,7 +464,7 @@ collect(void *arg)
                               "e.seq LIMIT :limit";
     struct sync *s = arg;
     size_t bytes = 0;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     if ((rc = load_position(s)) != 0 || (rc = db_prep(s->db, sql, &st, s->d)) != 0 ||
@@ -594,9 +641,9 @@ check_head(struct sync *s, long long *rev, long long *pos)
 }
 
 /* Publishes one batch; returns 0 when done with this batch (published, or found to need a
- * pull first), or an error. */
+ * pull first, which sets *BEHIND to the log's length as its head says), or an error. */
 static int
-publish_batch(struct sync *s)
+publish_batch(struct sync *s, long long *behind)
 {
     long long rev, pos;
     json_t *txn, *resp = NULL;
@@ -604,8 +651,10 @@ publish_batch(struct sync *s)
 
     if ((rc = check_head(s, &rev, &pos)) != 0)
         return rc;
-    if (pos != s->position)
-        return 0; /* others published since our last pull: pull, then come back */
+    if (pos != s->position) {
+        *behind = pos; /* others published since our last pull: pull, then come back */
+        return 0;
+    }
     txn = publish_txn(s, rev);
     rc = etcd_call(s->etcd, "/v3/kv/txn", txn, &resp, s->d);
     json_decref(txn);
@@ -624,8 +673,24 @@ publish_batch(struct sync *s)
         return db_tx(s->db, 1, record_published, s, s->d);
     }
     /* A comparison failed: the head moved, or some of these events are already in the log
-     * (a request that timed out did commit). Either way the pull settles it. */
-    json_decref(resp);
+     * (a request that timed out did commit). Either way the pull settles it. But with the
+     * head where it was, an event of the batch has its P/ev key and no place in the log after
+     * this store's position (it would have been pulled and placed): no pull can settle that. */
+    {
+        json_t *kv = json_array_get(
+            json_object_get(json_object_get(json_array_get(json_object_get(resp, "responses"), 0),
+                                            "response_range"),
+                            "kvs"),
+            0);
+        long long now = kv ? etcd_int(json_object_get(kv, "mod_revision")) : 0;
+
+        json_decref(resp);
+        if (now == rev)
+            return diag_set(s->d, DK_DATA,
+                            "the shared log under '%s' holds events of this store under '%s/ev/' "
+                            "but not in its log: the log was altered",
+                            s->prefix, s->prefix);
+    }
     return 0;
 }
 
@@ -636,14 +701,18 @@ count_unpublished(void *arg)
         "SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM shared s WHERE s.seq = "
         "e.seq)";
     struct sync *s = arg;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
-    if ((rc = db_prep(s->db, sql, &st, s->d)) != 0 || (rc = db_row(s->db, st, s->d)) < 0)
-        return rc ? rc : s->d->code;
-    s->batch_seq[0] = sqlite3_column_int64(st, 0);
+    if ((rc = db_prep(s->db, sql, &st, s->d)) != 0)
+        return rc;
+    if ((rc = db_row(s->db, st, s->d)) == 1)
+        s->batch_seq[0] = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return 0;
+    /* db_row says -1 for an error, with the exit code in the diag; a count always has a row. */
+    if (rc < 0)
+        return s->d->code;
+    return rc == 1 ? 0 : diag_set(s->d, DK_STORE, "the store could not count its events");
 }
 
 static int
@@ -652,7 +721,7 @@ stamp(void *arg)
     static const char sql[] = "INSERT INTO meta (key, value) VALUES ('sync.last', :now) ON "
                               "CONFLICT (key) DO UPDATE SET value = excluded.value";
     struct sync *s = arg;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     ts_now(s->now);
@@ -684,6 +753,7 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
     struct etcd_opts eo = {0};
     long long seqs[BATCH_EVENTS + 1];
     struct sync s = {.db = db, .n = n, .d = d, .batch_seq = seqs, .limit = PULL_LIMIT};
+    long long behind = 0; /* the log's length by its head, when it was ahead of this store */
     int rc, rounds = 0;
 
     memset(n, 0, sizeof *n);
@@ -700,8 +770,24 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
     if ((rc = etcd_open(&eo, &s.etcd, d)) != 0)
         return rc;
     for (;;) {
+        /* Each round either publishes or learns from the log what it must pull; a log that
+         * keeps moving under a slow office is still caught up with, but not forever. */
+        if (++rounds > 100000) {
+            rc = diag_set(d, DK_NET, "the shared log kept moving; run sync again");
+            break;
+        }
         if ((rc = pull(&s)) != 0)
             break;
+        /* The entries up to the head are written with it in one transaction, and the pull
+         * read after the head: a pull that stops short of it finds the log damaged. */
+        if (s.position < behind) {
+            rc = diag_set(d, DK_DATA,
+                          "the shared log's head under '%s' says %lld events, but its entries "
+                          "end at %lld: the log was altered",
+                          s.prefix, behind, s.position);
+            break;
+        }
+        behind = 0;
         if ((s.batch = json_array()) == NULL) {
             rc = diag_set(d, DK_STORE, "out of memory");
             break;
@@ -714,22 +800,18 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
             json_decref(s.batch);
             s.batch = NULL;
             rc = check_head(&s, &rev, &pos);
-            if (rc == 0 && pos != s.position)
-                continue; /* published meanwhile: pull it */
+            if (rc == 0 && pos != s.position) {
+                behind = pos; /* published meanwhile: pull it */
+                continue;
+            }
             break;
         }
         if (rc == 0)
-            rc = publish_batch(&s);
+            rc = publish_batch(&s, &behind);
         json_decref(s.batch);
         s.batch = NULL;
         if (rc != 0)
             break;
-        /* Each round either publishes or learns from the log what it must pull; a log that
-         * keeps moving under a slow office is still caught up with, but not forever. */
-        if (++rounds > 100000) {
-            rc = diag_set(d, DK_NET, "the shared log kept moving; run sync again");
-            break;
-        }
     }
     if (rc == 0 && (rc = db_tx(db, 1, stamp, &s, d)) == 0) {
         n->position = s.position;
@@ -750,7 +832,7 @@ read_status(void *arg)
 {
     static const char last_sql[] = "SELECT value FROM meta WHERE key = 'sync.last'";
     struct status_read *x = arg;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     if ((rc = load_position(&x->s)) != 0 || (rc = count_unpublished(&x->s)) != 0)

@@ -19,8 +19,17 @@ struct etcd_opts {
 
 struct etcd;
 
-/* Prepares a client (reading the password file, but not yet talking to the cluster). Exit
- * codes: DK_USAGE (no endpoints), DK_DATA (a password file others can read). */
+/* Checks an endpoint list as etcd_open reads it: up to 16 comma-separated http:// or https://
+ * URLs, HOST or HOST:PORT and an optional path, without user info (a password in a URL would
+ * be shown wherever the endpoint is named) or a query. Returns 0 or DK_USAGE. */
+int etcd_check_endpoints(const char *endpoints, struct diag *d);
+
+/* Prepares a client: checks the endpoints, reads the password file, checks the CA file and
+ * that libcurl can run, but does not yet talk to the cluster. Exit codes: DK_USAGE (no
+ * endpoints, a bad one, more than 16, a user without a password file), DK_DATA (a password
+ * file that cannot be read or others can read, a password over 1024 bytes, a user or password
+ * that is not UTF-8, a CA file that cannot be read), DK_NET (libcurl missing or too old, out
+ * of memory). */
 int etcd_open(const struct etcd_opts *o, struct etcd **out, struct diag *d);
 
 void etcd_close(struct etcd *e);
@@ -28,8 +37,9 @@ void etcd_close(struct etcd *e);
 /* POSTs REQ (borrowed) to PATH ("/v3/kv/txn") and parses the reply into *RESP (owned). A
  * request that fails to connect, times out or meets an unavailable member moves on to the next
  * endpoint, for up to about 10 s (a leader change costs about a second); with a user, docket
- * authenticates first and again when the token is refused. Exit code DK_NET: every endpoint
- * down, a wrong password, a permission denied (a key outside the role). */
+ * authenticates first and again when the token is refused. Exit codes: DK_NET (every endpoint
+ * down, a wrong password, a permission denied: a key outside the role); DK_DATA for a failure
+ * here rather than on the network (a CA file gone since etcd_open), returned at once. */
 int etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct diag *d);
 
 /* Tell why the last etcd_call failed: the cluster answered no (a 4xx: permission denied, a

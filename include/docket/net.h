@@ -31,16 +31,22 @@ struct net_reply {
  * once, at the first call of any net_ function; commands that never call one never load it. */
 int net_load(struct diag *d);
 
+/* Checks, before any transfer, what would make every transfer under O fail the same way
+ * here rather than on the network: libcurl loads and can be limited to http and https, and
+ * O's CA file, if any, is a file that can be read. Exit codes: DK_DATA (the CA file), DK_NET
+ * (libcurl). net_get, net_post and net_fetch_all check the same at each call. */
+int net_check(const struct net_opts *o, struct diag *d);
+
 /* GETs URL and keeps its body in OUT->body (free it). NAME stands for the URL in messages
- * (pass URL itself unless it holds a secret). Exit code DK_NET: "NAME: libcurl's message", a
- * status of 400 or more, a body over the cap. */
+ * (pass URL itself unless it holds a secret). Exit codes: DK_NET ("NAME: libcurl's message", a
+ * status of 400 or more, a body over the cap), DK_DATA (a CA file that cannot be read). */
 int net_get(const char *url, const char *name, const struct net_opts *o, struct net_reply *out,
             struct diag *d);
 
 /* POSTs BODY as CONTENT_TYPE to URL with the extra header lines HEADERS (NULL-terminated, or
  * NULL), keeping the reply's body in OUT->body (free it; kept also for an HTTP error, whose
  * body often says why). NAME stands for the URL in messages: a webhook URL usually holds a
- * token and is never shown. Exit code DK_NET. */
+ * token and is never shown. Exit codes: DK_NET, DK_DATA (a CA file that cannot be read). */
 int net_post(const char *url, const char *name, const char *content_type, const char *body,
              const char *const *headers, const struct net_opts *o, struct net_reply *out,
              struct diag *d);
@@ -48,7 +54,8 @@ int net_post(const char *url, const char *name, const char *content_type, const 
 /* Fetches URLS[0..N) with up to PARALLEL transfers at a time, hashing each body as it comes and
  * keeping none; OUT[i] gets each one's result (status 0 and why set when it failed). PROGRESS,
  * when not NULL, is called after each one finishes with the number done. Returns 0 (failures
- * of single links are results, not errors) or DK_NET when libcurl itself cannot run. */
+ * of single links are results, not errors), DK_NET when libcurl itself cannot run, or DK_DATA
+ * for a CA file that cannot be read. */
 int net_fetch_all(const char *const *urls, size_t n, int parallel, const struct net_opts *o,
                   struct net_reply *out, void (*progress)(size_t done, size_t n, void *arg),
                   void *arg, struct diag *d);

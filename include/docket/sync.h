@@ -10,12 +10,14 @@ struct sync_remote {
     char endpoints[1024], prefix[256], user[128], password_file[1024], cacert[1024];
 };
 
-/* Reads the remote from the store. Exit codes: DK_USAGE (none set: "docket remote set"),
- * DK_STORE. */
+/* Reads the remote from the store. Exit codes: DK_USAGE (none set: "docket remote set"; R is
+ * filled all the same), DK_STORE. */
 int sync_remote_get(struct db *db, struct sync_remote *r, struct diag *d);
 
-/* Stores R, inside the caller's write transaction. Exit codes: DK_USAGE (no endpoints, a
- * prefix with characters other than letters, digits, '-', '_', '/'), DK_STORE. */
+/* Stores R, inside the caller's write transaction, after checking it as sync would: an empty
+ * field is removed. Exit codes: DK_USAGE (no endpoints, endpoints etcd_check_endpoints
+ * refuses, a prefix with characters other than letters, digits, '-', '_', '/', a user without
+ * a password file or the reverse), DK_DATA (a user name that is not UTF-8), DK_STORE. */
 int sync_remote_set(struct db *db, const struct sync_remote *r, struct diag *d);
 
 /* What a sync did. */
@@ -29,12 +31,15 @@ struct sync_counts {
 /* Publishes this store's unpublished events to the shared log and applies every event others
  * published, in the log's order, until neither has anything left. Opens its own transactions,
  * none across a network call: a sync killed at any moment resumes where it was, and each
- * event is applied once. Exit codes: DK_NET (etcd), DK_DATA (a log entry that does not chain,
- * a store copied by hand: another store shares this one's replica id), DK_STORE. */
+ * event is applied once. Exit codes: DK_NET (etcd: no answer, a refusal, a log that kept
+ * moving), DK_DATA (a log entry that does not chain, a log shorter than its head says or than
+ * this store has applied, a store copied by hand: another store shares this one's replica id;
+ * and what etcd_open refuses: an unreadable password or CA file), DK_USAGE (no remote, bad
+ * endpoints), DK_STORE. */
 int sync_run(struct db *db, struct sync_counts *n, struct diag *d);
 
 /* Reads what `docket status` says: events not yet published, the last sync (or ""), the
- * shared log's length and head. Returns 0 or DK_STORE. */
+ * shared log's length and head. Returns 0 or DK_STORE (a store that cannot be read). */
 int sync_status(struct db *db, long long *unpublished, char last[25], long long *position,
                 char head[65], struct diag *d);
 

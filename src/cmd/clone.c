@@ -12,8 +12,8 @@ static const struct opt opts[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-void remote_from_args(const struct args *a, struct sync_remote *r);
-void sync_print(struct cmd_ctx *ctx, const struct sync_counts *n);
+int remote_from_args(const struct args *a, struct sync_remote *r, struct diag *d);
+int sync_print(struct cmd_ctx *ctx, const struct sync_counts *n);
 
 struct job {
     struct cmd_ctx *ctx;
@@ -35,12 +35,11 @@ run(struct cmd_ctx *ctx)
     struct sync_counts n;
     int rc;
 
-    remote_from_args(&ctx->args, &j.r);
-    if ((rc = db_tx(ctx->db, 1, set_remote, &j, &ctx->diag)) != 0 ||
+    if ((rc = remote_from_args(&ctx->args, &j.r, &ctx->diag)) != 0 ||
+        (rc = db_tx(ctx->db, 1, set_remote, &j, &ctx->diag)) != 0 ||
         (rc = sync_run(ctx->db, &n, &ctx->diag)) != 0)
         return rc;
-    sync_print(ctx, &n);
-    return 0;
+    return sync_print(ctx, &n);
 }
 
 const struct cmd_entry cmd_clone = {

@@ -18,7 +18,7 @@ static const char sql[] = SYNC_CONFLICTS_SQL " ORDER BY c.pos";
 static int
 run(struct cmd_ctx *ctx)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc, n = 0;
 
     if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0)

@@ -18,7 +18,10 @@ run(struct cmd_ctx *ctx)
 
     if ((rc = sync_status(ctx->db, &unpublished, last, &position, head, &ctx->diag)) != 0)
         return rc;
-    remote = sync_remote_get(ctx->db, &r, &none) == 0;
+    /* No remote (DK_USAGE) is a status to show; a store that cannot be read is not. */
+    if ((rc = sync_remote_get(ctx->db, &r, &none)) != 0 && rc != DK_USAGE)
+        return diag_set(&ctx->diag, rc, "%s", none.msg);
+    remote = rc == 0;
     if (args_get(&ctx->args, "json")) {
         cli_json(ctx, json_pack("{s:I, s:o, s:I, s:s, s:o}", "unpublished", (json_int_t)unpublished,
                                 "last_sync", cli_jstr(last[0] ? last : NULL), "position",

@@ -1,9 +1,12 @@
 /* sync.c: `docket sync`: publish this office's events and apply the others', through etcd. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "docket/sync.h"
+#include "docket/text.h"
 
 static const struct opt opts[] = {
     {"once", 0, NULL, 0, "sync once and stop (else every --interval seconds until stopped)"},
@@ -12,8 +15,8 @@ static const struct opt opts[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-/* Prints one sync's outcome. */
-void
+/* Prints one sync's outcome. Returns 0, or DK_IO when stdout cannot take it. */
+int
 sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
 {
     if (args_get(&ctx->args, "json"))
@@ -23,25 +26,43 @@ sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
     else
         fprintf(ctx->out, "published %lld, pulled %lld; shared log: %lld events, head %s\n",
                 n->published, n->pulled, n->position, n->head);
-    fflush(ctx->out);
+    if (fflush(ctx->out) != 0 || ferror(ctx->out))
+        return diag_set(&ctx->diag, DK_IO, "cannot write to stdout: %s", strerror(errno));
+    return 0;
 }
 
 static int
 run(struct cmd_ctx *ctx)
 {
     const char *every = args_get(&ctx->args, "interval");
-    long interval = every ? strtol(every, NULL, 10) : 60;
+    char *end = NULL;
+    long interval = every ? strtol(every, &end, 10) : 60;
     struct sync_counts n;
     int rc;
 
-    if (interval < 1)
-        return diag_set(&ctx->diag, DK_USAGE, "--interval takes a number of seconds");
-    for (;;) {
+    if (every && (end == every || *end != '\0' || interval < 1 || interval > 86400))
+        return diag_set(&ctx->diag, DK_USAGE, "--interval takes a number of seconds (1-86400)");
+    if (args_get(&ctx->args, "once")) {
         if ((rc = sync_run(ctx->db, &n, &ctx->diag)) != 0)
             return rc;
-        sync_print(ctx, &n);
-        if (args_get(&ctx->args, "once"))
-            return 0;
+        return sync_print(ctx, &n);
+    }
+    /* Every --interval seconds, for a field office whose connection comes and goes: a round
+     * that cannot reach the cluster says so and the next one tries again. Anything else (bad
+     * data, a damaged store, no remote, stdout gone) would fail every round alike: it stops. */
+    for (;;) {
+        if ((rc = sync_run(ctx->db, &n, &ctx->diag)) == 0) {
+            if ((rc = sync_print(ctx, &n)) != 0)
+                return rc;
+        } else if (rc == DK_NET) {
+            fputs("docket: sync: ", stderr);
+            text_put(stderr, ctx->diag.msg);
+            fputc('\n', stderr);
+            fflush(stderr);
+            memset(&ctx->diag, 0, sizeof ctx->diag);
+        } else {
+            return rc;
+        }
         sleep((unsigned)interval);
     }
 }

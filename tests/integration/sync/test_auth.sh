@@ -1,6 +1,7 @@
 # etcd auth on: a user 'office' whose role may read and write the prefix 'auth/' only, a user
 # 'reader' who may only read it. Sync and clone work with --user/--password-file (mode 600)
-# across JWT tokens that expire every second (renewed); a wrong password, a prefix outside the
+# across JWT tokens that expire every second (renewed) and are signed with RSA-4096 (over
+# 700 characters, sent whole); a wrong password, a prefix outside the
 # role and a write without the right are each one line and exit 5, the store untouched; a
 # password file others can read is refused (exit 3); the password is never stored or printed.
 # Usage: sh tests/integration/sync/test_auth.sh /path/to/docket
@@ -12,8 +13,9 @@ command -v openssl >/dev/null 2>&1 || {
     exit 2
 }
 
-# Tokens are JWTs that live one second, so that a sync outlives the token it started with.
-openssl genrsa -out "$tmp/jwt.key" 2048 2>/dev/null &&
+# Tokens are JWTs that live one second, so that a sync outlives the token it started with,
+# signed with a 4096-bit key, as some clusters do: each token is then over 700 characters.
+openssl genrsa -out "$tmp/jwt.key" 4096 2>/dev/null &&
     openssl rsa -in "$tmp/jwt.key" -pubout -out "$tmp/jwt.pub" 2>/dev/null ||
     fail "openssl could not make the JWT keys"
 ETCD_EXTRA="--auth-token=jwt,pub-key=$tmp/jwt.pub,priv-key=$tmp/jwt.key,sign-method=RS256,ttl=1s"
@@ -41,7 +43,13 @@ setup user add reader --new-user-password="$READERPW"
 setup user grant-role reader reader
 setup auth enable
 ECTL_USER="--user=root:$ROOTPW"
-echo "auth on: root, office (readwrite auth/), reader (read auth/); JWT tokens live 1 s"
+token_len=$(python3 -c 'import json, sys, urllib.request
+body = json.dumps({"name": "office", "password": sys.argv[2]}).encode()
+with urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/v3/auth/authenticate", body), timeout=5) as r:
+    print(len(json.load(r)["token"]))' "$ETCD_URL_1" "$OFFICEPW") || fail "cannot authenticate as office"
+echo "auth on: root, office (readwrite auth/), reader (read auth/); JWT tokens live 1 s, $token_len characters"
+[ "$token_len" -gt 700 ] || fail "a token of $token_len characters: the long-token case is not tested"
+pass
 
 umask 022
 printf '%s\n' "$OFFICEPW" >"$tmp/office.pw"
@@ -102,7 +110,10 @@ run_fails 5 "authentication failed" clone --endpoints "$ETCD_ENDPOINTS" --prefix
 expect_eq "a store left by a refused clone" "$(ls "$tmp/c.db"* 2>/dev/null | wc -l | tr -d ' ')" 0
 # No user at all, against a cluster with auth on: the same.
 DOCKET_DB=$B
-run_ok remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
+# (`remote set` keeps the user it is not given: --user '' drops it.)
+run_ok remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P --user ''
+run_ok remote show --json
+expect_eq "the user once dropped" "$(pyjson 'print(d["user"] + d["password_file"])')" ""
 run_fails 5 "^docket: sync: etcd: " sync --once
 echo "no user: exit $rc: $(cat "$tmp/err")"
 
