@@ -112,7 +112,7 @@ static int
 stored_hash(struct db *db, long long seq, unsigned char out[EV_HASH_LEN], struct diag *d)
 {
     static const char sql[] = "SELECT hash FROM event WHERE seq = :seq";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     memset(out, 0, EV_HASH_LEN);
@@ -133,8 +133,8 @@ audit_run(struct db *db, const char *path, struct ev_check *chain, struct diag *
     pthread_t thread;
     int threaded = 0, rc;
 
-    if ((w.last = ev_last_seq(db, d)) < 0)
-        return d->code;
+    if ((rc = ev_check_numbering(db, &w.last, d)) != 0)
+        return rc;
     pthread_mutex_init(&w.mu, NULL);
     /* The helper starts with the replay while this thread starts on the chain; alone, this
      * thread does both. */

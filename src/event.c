@@ -304,8 +304,8 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
 {
     char uuid[UUID_LEN + 1], now[TS_LEN + 1];
     struct ev_bytes b = {0};
-    const char *key, *batch = db_batch(db);
-    char *attrs = NULL;
+    const char *key, *batch = db_batch(db), *login = db_login(db);
+    char *attrs = NULL, *repaired = NULL;
     json_t *v;
     int rc, oom;
 
@@ -325,6 +325,16 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     }
     if ((attrs = ev_attrs_text(e->attrs, &oom)) == NULL && oom)
         return diag_set(d, DK_STORE, "out of memory");
+    /* The actor is a name the user chooses, refused above when it is not text; the OS login is
+     * a fact the user cannot change, so it is recorded with its stray bytes shown as U+FFFD,
+     * which keeps the event exportable. */
+    if (!text_utf8_ok(login, strlen(login))) {
+        if ((repaired = text_repair(login, strlen(login))) == NULL) {
+            rc = diag_set(d, DK_STORE, "out of memory");
+            goto out;
+        }
+        login = repaired;
+    }
     if (batch == NULL || (e->uuid == NULL && uuid_v4(uuid) != 0)) {
         rc = diag_set(d, DK_STORE, "cannot make an id: no random bytes");
         goto out;
@@ -343,12 +353,13 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     field(&b, EVF_EFF, e->eff);
     field(&b, EVF_RECORDED, now);
     field(&b, EVF_ACTOR, db_actor(db));
-    field(&b, EVF_LOGIN, db_login(db));
+    field(&b, EVF_LOGIN, login);
     field(&b, EVF_REPLICA, db_replica(db));
     b.attrs = attrs;
     b.attrs_len = attrs ? strlen(attrs) : 0;
     rc = insert(db, &b, 1, NULL, seq, d);
 out:
+    free(repaired);
     free(attrs);
     return rc;
 }
@@ -427,10 +438,73 @@ ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d)
     return 0;
 }
 
+/* Returns 1 when END (M bytes) is the last day of the period of the effective date EFF (N bytes:
+ * YYYY, YYYY-MM or YYYY-MM-DD), as period_end() computes it and as the eff_end column must
+ * hold it; 0 otherwise, and when EFF is not a date. It runs once per event in verify, so it
+ * reads the digits itself rather than format them as date_parse does. */
+static int
+period_end_is(const char *eff, size_t n, const char *end, size_t m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mon, day, last;
+
+    if (eff == NULL || end == NULL || m != 10 || (n != 4 && n != 7 && n != 10) ||
+        memcmp(eff, end, n) != 0)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? end[i] != '-' : end[i] < '0' || end[i] > '9')
+            return 0;
+    y = (end[0] - '0') * 1000 + (end[1] - '0') * 100 + (end[2] - '0') * 10 + (end[3] - '0');
+    mon = (end[5] - '0') * 10 + (end[6] - '0');
+    day = (end[8] - '0') * 10 + (end[9] - '0');
+    if (y < 1000 || mon < 1 || mon > 12)
+        return 0;
+    last = days[mon - 1] + (mon == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (n == 4)
+        return mon == 12 && day == 31;
+    return n == 7 ? day == last : day >= 1 && day <= last;
+}
+
+/* The columns that check_rows reads: the 13 canonical fields, then these. */
+enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_NUMBER, COL_EFF_END, COL_COUNT };
+
+/* Returns the first of the row's values V whose storage class is not the one the event table
+ * holds there (text, or NULL where the column allows it; bytes for the hash; an integer for
+ * the number), or -1 when all are. The hash reads each field's bytes as text, whatever its
+ * storage class; the projections compare values with their class (type = 'status' is false
+ * for the same bytes as a blob), so a changed class must fail the check like changed bytes. */
+static int
+misstored(sqlite3_value *const v[COL_COUNT])
+{
+    static const unsigned nullable =
+        1u << EVF_ITEM | 1u << EVF_SUBJECT | 1u << EVF_OLD | 1u << EVF_NEW | 1u << COL_ATTRS;
+
+    for (int i = 0; i < COL_COUNT; i++) {
+        int t = sqlite3_value_type(v[i]);
+        int want = i == COL_HASH ? SQLITE_BLOB : i == COL_NUMBER ? SQLITE_INTEGER : SQLITE_TEXT;
+
+        if (t != want && !(t == SQLITE_NULL && (nullable >> i & 1u)))
+            return i;
+    }
+    return -1;
+}
+
+static const char *
+class_name(int t)
+{
+    return t == SQLITE_INTEGER ? "an integer"
+           : t == SQLITE_FLOAT ? "a real number"
+           : t == SQLITE_BLOB  ? "bytes"
+           : t == SQLITE_NULL  ? "NULL"
+                               : "text";
+}
+
 /* Checks the chain that ST's rows make: each row the 13 canonical fields, the attrs, the stored
- * hash and a number (local sequence, or shared-log position), in order. Rows numbered before
- * LO only give their stored hash for the next to chain from; from LO on, each must be numbered
- * one more than the last and hash to its stored hash. WHAT names a number in messages. */
+ * hash, a number (local sequence, or shared-log position) and the stored eff_end, in order. Rows
+ * numbered before LO only give their stored hash for the next to chain from; from LO on, each
+ * must be numbered one more than the last, hold each column in its storage class, hash to its
+ * stored hash, and hold in eff_end the end of its effective date's period. WHAT names a number in
+ * messages. */
 static int
 check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, struct ev_check *out,
            struct diag *d)
@@ -438,14 +512,25 @@ check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, stru
     unsigned char prev[EV_HASH_LEN] = {0}, h[EV_HASH_LEN];
     long long expect = lo > 1 ? lo - 1 : 1;
     struct ev_check r = {0};
+    sqlite3_value *v[COL_COUNT];
     struct ev_bytes b;
     struct ev_buf buf = {0};
     int rc;
 
     while ((rc = db_row(db, st, d)) == 1) {
-        long long n = sqlite3_column_int64(st, 15);
-        int stored = sqlite3_column_bytes(st, 14) == EV_HASH_LEN;
+        long long n;
+        int stored, bad, bad_class = 0;
 
+        /* Each column's value is fetched once and read through the value API: a third of the
+         * calls (and of the statement mutex's round trips) of reading type, text and length
+         * from the statement. This connection is used by one thread only. */
+        for (int i = 0; i < COL_COUNT; i++)
+            v[i] = sqlite3_column_value(st, i);
+        /* Storage classes first: reading a value in another class converts it. */
+        if ((bad = misstored(v)) >= 0)
+            bad_class = sqlite3_value_type(v[bad]);
+        n = sqlite3_value_int64(v[COL_NUMBER]);
+        stored = sqlite3_value_bytes(v[COL_HASH]) == EV_HASH_LEN;
         if (n != expect) {
             r.bad_seq = n;
             snprintf(r.why, sizeof r.why, "the %ss before it from %lld are missing", what, expect);
@@ -455,26 +540,42 @@ check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, stru
         if (n < lo) {
             /* The one before the range: its stored hash is where the range chains from. */
             if (stored)
-                memcpy(prev, sqlite3_column_blob(st, 14), EV_HASH_LEN);
+                memcpy(prev, sqlite3_value_blob(v[COL_HASH]), EV_HASH_LEN);
             continue;
         }
         for (int i = 0; i < EVF_COUNT; i++) {
-            b.v[i] = (const char *)sqlite3_column_text(st, i);
-            b.n[i] = (size_t)sqlite3_column_bytes(st, i);
+            b.v[i] = (const char *)sqlite3_value_text(v[i]);
+            b.n[i] = (size_t)sqlite3_value_bytes(v[i]);
         }
-        b.attrs = (const char *)sqlite3_column_text(st, 13);
-        b.attrs_len = (size_t)sqlite3_column_bytes(st, 13);
+        b.attrs = (const char *)sqlite3_value_text(v[COL_ATTRS]);
+        b.attrs_len = (size_t)sqlite3_value_bytes(v[COL_ATTRS]);
         r.count++;
+        r.bad_seq = n;
         if (ev_hash(prev, &b, &buf, h) != 0) {
-            r.bad_seq = n;
             snprintf(r.why, sizeof r.why, "its attributes cannot be read");
             break;
         }
-        if (!stored || memcmp(sqlite3_column_blob(st, 14), h, EV_HASH_LEN) != 0) {
-            r.bad_seq = n;
+        if (!stored || memcmp(sqlite3_value_blob(v[COL_HASH]), h, EV_HASH_LEN) != 0) {
             snprintf(r.why, sizeof r.why, "its content does not match its hash");
             break;
         }
+        if (bad >= 0) {
+            snprintf(r.why, sizeof r.why, "its %s is stored as %s, not as %s",
+                     sqlite3_column_name(st, bad), class_name(bad_class),
+                     bad == COL_HASH     ? "bytes"
+                     : bad == COL_NUMBER ? "an integer"
+                                         : "text");
+            break;
+        }
+        /* eff_end is derived from eff and not hashed, yet the as-of views compare it. */
+        if (!period_end_is(b.v[EVF_EFF], b.n[EVF_EFF],
+                           (const char *)sqlite3_value_text(v[COL_EFF_END]),
+                           (size_t)sqlite3_value_bytes(v[COL_EFF_END]))) {
+            snprintf(r.why, sizeof r.why,
+                     "its eff_end is not the end of its effective date's period");
+            break;
+        }
+        r.bad_seq = 0;
         memcpy(prev, h, EV_HASH_LEN);
     }
     sqlite3_reset(st);
@@ -491,9 +592,9 @@ ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, 
 {
     static const char sql[] =
         "SELECT uuid, batch, type, item, subject, old_value, new_value, reason, eff, recorded, "
-        "actor, login, replica, attrs, hash, seq FROM event WHERE seq >= :from AND seq < :hi "
-        "ORDER BY seq";
-    sqlite3_stmt *st;
+        "actor, login, replica, attrs, hash, seq, eff_end FROM event WHERE seq >= :from AND "
+        "seq < :hi ORDER BY seq";
+    sqlite3_stmt *st = NULL;
     int rc;
 
     if ((rc = db_prep(db, sql, &st, d)) != 0 ||
@@ -507,21 +608,52 @@ long long
 ev_last_seq(struct db *db, struct diag *d)
 {
     static const char sql[] = "SELECT coalesce(max(seq), 0) FROM event";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     long long n = -1;
 
     if (db_prep(db, sql, &st, d) == 0 && db_row(db, st, d) == 1)
         n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (st != NULL)
+        sqlite3_reset(st);
     return n;
+}
+
+int
+ev_check_numbering(struct db *db, long long *last, struct diag *d)
+{
+    /* Two subqueries, so that each reads one end of the rowid b-tree. */
+    static const char sql[] = "SELECT (SELECT min(seq) FROM event), (SELECT max(seq) FROM event)";
+    sqlite3_stmt *st = NULL;
+    long long first = 1, max = 0;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        first = sqlite3_column_int64(st, 0);
+        max = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    if (first < 1)
+        return diag_set(d, DK_CHECK,
+                        "event %lld: the trail is numbered from 1, so this event lies outside "
+                        "the chain",
+                        first);
+    *last = max;
+    return 0;
 }
 
 int
 ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
 {
-    long long last = ev_last_seq(db, d);
+    long long last;
+    int rc;
 
-    return last < 0 ? d->code : ev_check_range(db, 1, last + 1, out, d);
+    if ((rc = ev_check_numbering(db, &last, d)) != 0)
+        return rc;
+    return ev_check_range(db, 1, last + 1, out, d);
 }
 
 int
@@ -529,9 +661,9 @@ ev_check_shared(struct db *db, struct ev_check *out, struct diag *d)
 {
     static const char sql[] =
         "SELECT e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, "
-        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, s.pos FROM shared s "
-        "JOIN event e ON e.seq = s.seq ORDER BY s.pos";
-    sqlite3_stmt *st;
+        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, s.pos, e.eff_end FROM "
+        "shared s JOIN event e ON e.seq = s.seq ORDER BY s.pos";
+    sqlite3_stmt *st = NULL;
     int rc;
 
     if ((rc = db_prep(db, sql, &st, d)) != 0 ||

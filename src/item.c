@@ -391,28 +391,73 @@ item_exists(struct db *db, const char *key, struct diag *d)
     return rc;
 }
 
-/* Checks that making PARENT the parent of KEY would not close a loop. */
+/* Returns 1 when KEY is PARENT or one of its ancestors, so that making PARENT the parent of KEY
+ * would close a loop; 0 when not; -1 with D set when the store cannot tell. */
 static int
-no_cycle(struct db *db, const char *key, const char *parent, struct diag *d)
+closes_loop(struct db *db, const char *key, const char *parent, struct diag *d)
 {
     static const char sql[] = "WITH RECURSIVE up(k) AS (SELECT :parent UNION SELECT i.parent "
                               "FROM items i JOIN up ON i.key = up.k WHERE i.parent IS NOT NULL) "
                               "SELECT 1 FROM up WHERE k = :key";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":parent", parent, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":key", key, d)) != 0)
-        return rc;
+    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":parent", parent, d) != 0 ||
+        db_bind_text(db, st, ":key", key, d) != 0)
+        return -1;
     rc = db_row(db, st, d);
     sqlite3_reset(st);
+    return rc;
+}
+
+/* Checks that making PARENT the parent of KEY would not close a loop. */
+static int
+no_cycle(struct db *db, const char *key, const char *parent, struct diag *d)
+{
+    int rc = closes_loop(db, key, parent, d);
+
     if (rc < 0)
         return d->code;
     if (rc == 1)
         return diag_set(d, DK_DATA, "'%s' cannot be under '%s': that would make a loop", key,
                         parent);
     return 0;
+}
+
+/* After the revert of event SEQ, a parent edit, has been applied: checks that the parent it
+ * brings back to item ITEM (a uuid) closes no loop, as an edit to that parent would be checked.
+ * The state already holds the restored parent, so the check walks up from it. */
+static int
+no_cycle_after_revert(struct db *db, long long seq, const char *item, struct diag *d)
+{
+    static const char sql[] = "SELECT key, parent FROM items WHERE uuid = :item";
+    sqlite3_stmt *st = NULL;
+    char *key = NULL, *parent = NULL;
+    int rc, has_parent;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":item", item, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if ((has_parent = rc == 1 && sqlite3_column_type(st, 1) != SQLITE_NULL)) {
+        key = dup_col(st, 0);
+        parent = dup_col(st, 1);
+    }
+    sqlite3_reset(st);
+    if (!has_parent)
+        rc = 0;
+    else if (key == NULL || parent == NULL)
+        rc = diag_set(d, DK_STORE, "out of memory");
+    else if ((rc = closes_loop(db, key, parent, d)) < 0)
+        rc = d->code;
+    else if (rc == 1)
+        rc = diag_set(d, DK_DATA,
+                      "event %lld cannot be reverted: it would put '%s' back under '%s', "
+                      "which is under it: that would make a loop",
+                      seq, key, parent);
+    free(key);
+    free(parent);
+    return rc;
 }
 
 /* Checks that REF names a paragraph of document DOC, when DOC has paragraphs at all. */
@@ -720,12 +765,13 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, s
     static const char sql[] =
         "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
         "e.new_value, (SELECT r.seq FROM event r "
-        "WHERE r.type = 'revert' AND r.subject = e.uuid) FROM event e WHERE e.seq = :seq";
+        "WHERE r.type = 'revert' AND r.subject = e.uuid), e.subject = 'parent' FROM event e "
+        "WHERE e.seq = :seq";
     static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
     struct event e = {.type = "revert", .reason = reason, .eff = eff};
     char *uuid = NULL, *item = NULL, *key = NULL, *value = NULL, type[32];
     sqlite3_stmt *st;
-    int rc, ok = 0;
+    int rc, ok = 0, parent_edit;
 
     if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":seq", seq, d)) != 0)
         return rc;
@@ -753,6 +799,7 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, s
     item = dup_col(st, 2);
     key = dup_col(st, 3);
     value = dup_col(st, 4);
+    parent_edit = strcmp(type, "edit") == 0 && sqlite3_column_int(st, 6) == 1;
     sqlite3_reset(st);
     if (uuid == NULL) {
         rc = diag_set(d, DK_STORE, "out of memory");
@@ -767,7 +814,10 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, s
     }
     ev_attr(e.attrs, "type", type);
     ev_attr(e.attrs, "key", key);
-    rc = ev_append(db, &e, NULL, d);
+    /* Undoing a parent edit brings an older parent back, which may by now lie below the item;
+     * the failure rolls the revert back with the command's transaction. */
+    if ((rc = ev_append(db, &e, NULL, d)) == 0 && parent_edit && item != NULL)
+        rc = no_cycle_after_revert(db, seq, item, d);
 out:
     json_decref(e.attrs);
     free(uuid);

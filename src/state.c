@@ -77,6 +77,13 @@
 /* A field of an item: its latest edit, else its value at creation; '' clears it. */
 #define FIELD(name, base) "NULLIF(COALESCE(d." name ", " base "), '') AS " name
 
+/* DAY plus N months, held to the last day of the month it lands in: SQLite's '+N months' rolls
+ * 2016-08-31 + 6 months over into 2017-03-03; the end of the month it lands in is 2017-02-28.
+ * ITEMS_SELECT's subquery names its base once, so that x's subqueries are not copied. */
+#define ADD_MONTHS(day, n) \
+    "min(date(" day ", '+' || " n " || ' months'), date(" day ", 'start of month', '+' || " \
+    "(" n " + 1) || ' months', '-1 day'))"
+
 /* Items, in the column order of the items table: ALL of them, or ONE (:item). Two offices that load the same checklist
  * create the same item twice: the first creation in log order is the one that counts. A
  * reporting duty's cadence is its own, else its kind's; its last submission is the latest
@@ -91,9 +98,10 @@
     "WITH " REVERTED ", d AS MATERIALIZED (" EDITS_SELECT(which##_E) "), " \
     "x AS (" ITEMS_FIELDS(schema, which##_C) ") " \
     "SELECT x.*, CASE WHEN x.final THEN NULL ELSE COALESCE(period_end(x.due), " \
-    "date(period_end(COALESCE(x.submitted, x.created)), '+' || x.cadence_months || " \
-    "' months')) END, coalesce((SELECT p.ord FROM " schema "paragraphs p WHERE p.doc = x.doc " \
-    "AND p.ref = x.ref), 1000000) FROM x"
+    "(SELECT " ADD_MONTHS("b.day", "b.n") " FROM (SELECT period_end(COALESCE(x.submitted, " \
+    "x.created)) AS day, x.cadence_months AS n) b)) END, coalesce((SELECT p.ord FROM " schema \
+    "paragraphs p WHERE p.doc = x.doc AND p.ref = x.ref), 1000000) FROM x"
+
 
 /* The columns of an item that come from its events (all but next_due). */
 #define ITEMS_FIELDS(schema, filter) \
@@ -502,13 +510,14 @@ static long long
 position(struct db *db, long long seq, struct diag *d)
 {
     static const char sql[] = "SELECT pos FROM shared WHERE seq = :seq";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     long long pos = -1;
 
     if (db_prep(db, sql, &st, d) == 0 && db_bind_int(db, st, ":seq", seq, d) == 0 &&
         db_row(db, st, d) == 1)
         pos = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (st != NULL)
+        sqlite3_reset(st);
     return pos;
 }
 
@@ -523,9 +532,9 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int u
     static const char sql[] =
         "SELECT eff_end, new_value, seq FROM event INDEXED BY event_status WHERE type = "
         "'status' AND item = :item AND eff_end <= :asof AND recorded <= :known ORDER BY eff_end";
-    char date[11] = "", status[64] = "";
+    char date[11] = "";
     long long best_pos = 0, best_seq = 0;
-    int progress = start, rc, more;
+    int progress = start, best = start, rc, more;
     sqlite3_stmt *st;
 
     /* The vocabulary is sorted by kind: find this kind's run once. */
@@ -556,13 +565,13 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int u
         }
         /* A new date (or the end) settles the group of the previous one. */
         if (date[0] && (!more || memcmp(end, date, 10) != 0)) {
-            int m = month_of_day(date) - p->m0, now = vocab_progress(v, nv, status);
+            int m = month_of_day(date) - p->m0;
 
             if (m < born)
                 m = born;
             if (m < until) {
-                k->delta[m] += now - progress;
-                progress = now;
+                k->delta[m] += best - progress;
+                progress = best;
             }
             date[0] = '\0';
         }
@@ -580,14 +589,10 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int u
         if (date[0] == '\0' || (pos < 0 && (best_pos >= 0 || seq > best_seq)) ||
             (pos >= 0 && best_pos >= 0 && pos > best_pos)) {
             const char *word = (const char *)sqlite3_column_text(st, 1);
-            size_t n = word ? strlen(word) : 0;
 
-            if (n >= sizeof status) {
-                sqlite3_reset(st);
-                return diag_set(d, DK_STORE, "status event %lld is damaged", seq);
-            }
+            /* Only the status's progress is kept, so a name of any length will do. */
             memcpy(date, end, 11);
-            memcpy(status, word, n + 1);
+            best = vocab_progress(v, nv, word ? word : "");
             best_pos = pos;
             best_seq = seq;
         }
@@ -634,12 +639,15 @@ state_progress_by_month(struct db *db, const char *asof, const char *known, stru
     if ((rc = pbm_load(&p, d)) != 0 || (rc = db_prep(db, leaves_sql, &st, d)) != 0)
         goto out;
     while ((rc = db_row(db, st, d)) == 1) {
-        char uuid[64], kind[64];
+        /* Borrowed from this row, which stays current while pbm_item runs its own statements:
+         * names of any length, not cut to a buffer. */
+        const char *uuid = (const char *)sqlite3_column_text(st, 0);
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
         struct kind_months *k;
         int born, until = p.nmonths, start = sqlite3_column_int(st, 3);
 
-        snprintf(uuid, sizeof uuid, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(st, 1));
+        if (uuid == NULL || kind == NULL)
+            continue;
         born = month_of((const char *)sqlite3_column_text(st, 2)) - p.m0;
         if (sqlite3_column_type(st, 4) != SQLITE_NULL)
             until = month_of((const char *)sqlite3_column_text(st, 4)) - p.m0;

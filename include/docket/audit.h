@@ -9,7 +9,8 @@
  * that differ, DK_STORE when the replay could not read the store, else 0). When PATH names the
  * store's file, the replay runs on a second read-only connection, over the same events, in a second
  * thread while this one checks the chain; an in-memory store is checked in turn. Must run inside a
- * read transaction on DB. Returns 0 when the chain was checked (whatever it found), or DK_STORE
+ * read transaction on DB. Returns 0 when the chain was checked (whatever it found), DK_CHECK with
+ * D naming an event numbered below 1 (outside the chain: see ev_check_numbering), or DK_STORE
  * with D set. */
 int audit_run(struct db *db, const char *path, struct ev_check *chain, struct diag *state,
               struct diag *d);

@@ -29,8 +29,9 @@ struct event {
 /* Appends E to the log with the next sequence number, this transaction's batch id, the clock's
  * UTC time, the handle's actor, login and replica, and the chained hash; then brings the state
  * up to date. Must run inside db_tx(write). On success *SEQ (when not NULL) is the new event's
- * sequence number. Exit codes: DK_DATA (text that is not UTF-8), DK_STORE. A clock that reads
- * earlier than the last event leaves a warning in D. */
+ * sequence number. Exit codes: DK_DATA (text or an actor that is not UTF-8), DK_STORE. A login
+ * that is not UTF-8 is recorded with each stray byte replaced by U+FFFD (text_repair). A clock
+ * that reads earlier than the last event leaves a warning in D. */
 int ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d);
 
 /* Sets attribute KEY of ATTRS to V, unless V is NULL. V's bytes are kept as given, even when
@@ -122,9 +123,11 @@ struct ev_check {
 
 /* Checks the events with LO <= seq < HI, each against the stored hash of the one before it
  * (zeros before the first), stopping at the first mismatch: a gap in the sequence, a hash that
- * differs, attrs that cannot be read. Since each link is checked on its own, ranges can be
- * checked in any order, and in parallel; together they check the whole chain. Returns 0 with
- * the result in *OUT (bad_seq 0 when all match), or DK_STORE. */
+ * differs, attrs that cannot be read, a column held in another storage class than the table's
+ * (a field as a blob hashes the same but no longer matches in queries), an eff_end that is not
+ * period_end(eff) (it is not hashed, yet the as-of views compare it). Since each link is checked on
+ * its own, ranges can be checked in any order, and in parallel; together they check the whole
+ * chain. Returns 0 with the result in *OUT (bad_seq 0 when all match), or DK_STORE. */
 int ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, struct diag *d);
 
 /* Checks the shared log's chain as this store holds it: positions 1, 2, ... without a gap, each
@@ -133,7 +136,15 @@ int ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *o
  * DK_STORE. */
 int ev_check_shared(struct db *db, struct ev_check *out, struct diag *d);
 
-/* Checks every event: ev_check_range over the whole log. */
+/* Checks that the events are numbered from 1: returns 0 with *LAST the greatest sequence number
+ * (0 for an empty log), DK_CHECK naming the lowest event when one is numbered below 1 (the
+ * chain, which starts at 1, would never see it), or DK_STORE. With ev_check_range over 1..LAST,
+ * which finds any gap, this shows that the events are exactly 1..LAST: count(*) = max(seq),
+ * from two b-tree lookups rather than a count of every row. */
+int ev_check_numbering(struct db *db, long long *last, struct diag *d);
+
+/* Checks every event: ev_check_numbering, then ev_check_range over the whole log. Returns 0
+ * with *OUT, DK_CHECK (an event numbered below 1) or DK_STORE. */
 int ev_check_chain(struct db *db, struct ev_check *out, struct diag *d);
 
 /* Returns the greatest sequence number (0 for an empty log), or -1 with D set. */

@@ -346,6 +346,32 @@ over_time_with_a_later_child() {
     over_time_agrees 2016-06 2017-02 2017-03
 }
 
+# Kinds and statuses are names of any length: progress over time reads them whole.
+long_names() {
+    DOCKET_DB=$tmp/long.db
+    long_kind=$(python3 -c 'print("k" * 150)')
+    long_done=$(python3 -c 'print("done-" + "d" * 150)')
+    cat >"$tmp/long.json" <<EOF
+{"format": "docket-checklist", "version": 1,
+ "document": {"symbol": "T/1", "title": "A test resolution", "adopted": "2015-11-24",
+              "paragraphs": [{"ref": "1", "text": "Requests a report."}]},
+ "kinds": [{"name": "$long_kind", "initial": "not-started",
+            "statuses": [{"name": "not-started", "progress": 0, "final": false},
+                         {"name": "$long_done", "progress": 100, "final": true}]}],
+ "items": [{"key": "report", "title": "Report back", "kind": "$long_kind", "ref": "1"}]}
+EOF
+    run_ok init --empty
+    run_ok import "$tmp/long.json"
+    run_ok set report "$long_done" -m "sent" --on 2016-03
+    report_json --as-of 2016-06
+    expect_eq "overall progress" "$(pyjson 'print(d["sections"][0]["rows"][0][1])')" 100.0
+    expect_eq "progress over time" \
+        "$(pyjson 'print([r for s in d["sections"] if s["name"] == "over-time" for r in s["rows"]][-4:])')" \
+        "[['2016-03', 100.0], ['2016-04', 100.0], ['2016-05', 100.0], ['2016-06', 100.0]]"
+    run_ok report --format html --as-of 2016-06 -o "$tmp/long.html"
+    expect_ne "the kind in the chart" "$(grep -c "$long_kind" "$tmp/long.html")" 0
+}
+
 # ---------------------------------------------------------------------------------------------
 # User report directories.
 rdir=$tmp/reports
@@ -767,6 +793,7 @@ group over_time_with_a_later_child
 group known_at_publication
 group odd_cells
 group reports_dir_missing
+group long_names
 group publish_to_stdout
 group cost_overflow
 

@@ -73,6 +73,24 @@ run_ok revert "$((ev - 1))" -m "wrong note"
 # Failures: exit code, one line on stderr, nothing written.
 run_fails 3 "docket: revert: event $bad was already reverted by event $((bad + 1))" revert "$bad" -m again
 item_seq=$(sql "select min(seq) from event where type = 'item'")
+# Reverting a parent edit brings the older parent back, which may by now lie below the item:
+# refused as the edit itself would be, nothing written.
+run_ok add x.a --title "A" --kind action --on 2016-01-01
+run_ok add x.b --title "B" --kind action --on 2016-01-01
+run_ok edit x.a parent=x.b -m "A under B"
+run_ok edit x.a parent= -m "A alone"
+detach=$(last_seq)
+run_ok edit x.b parent=x.a -m "B under A"
+n0=$(events)
+run_fails 3 "docket: revert: event $detach cannot be reverted: it would put 'x.a' back under 'x.b', which is under it" \
+    revert "$detach" -m "undo"
+expect_eq "events after a refused revert" "$(events)" "$n0"
+expect_eq "parents" "$(sql "select key, coalesce(parent, '-') from items where key in ('x.a', 'x.b') order by key" | tr '\n' ' ')" \
+    "x.a|- x.b|x.a "
+run_ok edit x.b parent= -m "B alone again"
+run_ok revert "$detach" -m "undo, now that B is alone"
+expect_eq "x.a's parent after the revert" "$(sql "select parent from items where key = 'x.a'")" "x.b"
+
 run_fails 3 "event $item_seq is a 'item' event, which cannot be reverted\|cannot be reverted" revert "$item_seq" -m x
 run_fails 3 "'document' event.*cannot be reverted" revert 1 -m x
 run_fails 3 "'revert' event.*cannot be reverted" revert "$((bad + 1))" -m x

@@ -70,6 +70,41 @@ expect_rc 1
 expect_err "event 12"
 run_ok verify
 
+# What the hash cannot see is checked too. A field stored as bytes hashes the same, yet no
+# longer matches in queries (type = 'status' is false for a blob).
+cp "$DOCKET_DB" "$tmp/class.db"
+sqlite3 "$tmp/class.db" "drop trigger event_no_update;
+    update event set type = cast(type as blob) where seq = 12;"
+run -d "$tmp/class.db" verify
+expect_rc 1
+expect_one_err_line
+expect_err "docket: verify: event 12: its type is stored as bytes, not as text"
+
+# eff_end is derived from eff and not hashed, yet every as-of view compares it: a stored value
+# that is not the end of eff's period (here from a changed column definition) is named.
+cp "$DOCKET_DB" "$tmp/effend.db"
+sqlite3 "$tmp/effend.db" "pragma writable_schema = on; update sqlite_schema
+    set sql = replace(sql, 'ELSE eff END', 'ELSE ''2099-01-01'' END') where name = 'event';"
+sqlite3 "$tmp/effend.db" "drop trigger event_no_update;
+    update event set eff = eff where seq = 12 and length(eff) = 10;
+    select changes();" >"$tmp/changed"
+expect_eq "rows rewritten" "$(cat "$tmp/changed")" 1
+run -d "$tmp/effend.db" verify
+expect_rc 1
+expect_one_err_line
+expect_err "docket: verify: event 12: its eff_end is not the end of its effective date's period"
+
+# The chain starts at 1: an event numbered 0 (or below) lies outside it and is named.
+cp "$DOCKET_DB" "$tmp/zero.db"
+sqlite3 "$tmp/zero.db" "insert into event (seq, uuid, batch, type, item, subject, old_value,
+    new_value, attrs, reason, eff, recorded, actor, login, replica, hash)
+    select 0, uuid || '-0', batch, type, item, subject, old_value, new_value, attrs, reason,
+    eff, recorded, actor, login, replica, hash from event where seq = 1;"
+run -d "$tmp/zero.db" verify
+expect_rc 1
+expect_one_err_line
+expect_err "docket: verify: event 0: the trail is numbered from 1"
+
 # An index that no longer matches its table leaves every event intact, so the chain and the
 # replay pass; --deep checks the file's pages and indexes and names the damage.
 cp "$DOCKET_DB" "$tmp/index.db"

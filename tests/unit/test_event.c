@@ -413,6 +413,25 @@ append_refuses_bad_text(void **state)
     db_close(db);
 }
 
+/* The OS login is a fact the user cannot change: one that is not UTF-8 is recorded with its
+ * stray bytes as U+FFFD, so that the event stays text and the chain verifies. */
+static void
+append_repairs_a_login_that_is_not_text(void **state)
+{
+    struct db *db = support_store(0);
+    struct ev_check c;
+    struct diag d = {0};
+
+    (void)state;
+    db_set_actor(db, "office", "bad\xffname");
+    append(db, "by a strange login");
+    assert_int_equal(support_int(db, "SELECT login = 'bad' || char(65533) || 'name' FROM event"),
+                     1);
+    assert_int_equal(ev_check_chain(db, &c, &d), 0);
+    assert_int_equal(c.bad_seq, 0);
+    db_close(db);
+}
+
 /* Appends a good note, then fails on a bad one: the transaction must roll back. */
 static int
 append_then_fail(struct db *db, void *arg, struct diag *d)
@@ -588,6 +607,7 @@ main(void)
         cmocka_unit_test(empty_chain_checks_clean),
         cmocka_unit_test(attrs_are_stored_sorted_and_compact),
         cmocka_unit_test(append_refuses_bad_text),
+        cmocka_unit_test(append_repairs_a_login_that_is_not_text),
         cmocka_unit_test(a_rolled_back_append_leaves_no_gap),
         cmocka_unit_test(triggers_refuse_update_and_delete),
         cmocka_unit_test(check_names_an_altered_event),

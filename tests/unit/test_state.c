@@ -417,7 +417,13 @@ a_submission_moves_the_next_due_date(void **state)
     support_set_status(db, "report.wg", "submitted", "2016-03-01");
     assert_string_equal(support_item_col(db, "submitted", "report.wg"), "2016-03-01");
     assert_string_equal(support_item_col(db, "next_due", "report.wg"), "2016-09-01");
-    support_set_status(db, "report.wg", "discontinued", "2016-04-01");
+    /* Six months after the 31st of August is the end of February, not the 3rd of March. */
+    support_set_status(db, "report.wg", "submitted", "2016-08-31");
+    assert_string_equal(support_item_col(db, "next_due", "report.wg"), "2017-02-28");
+    /* A month given alone counts from its last day; a leap year's February ends on the 29th. */
+    support_set_status(db, "report.wg", "submitted", "2019-08");
+    assert_string_equal(support_item_col(db, "next_due", "report.wg"), "2020-02-29");
+    support_set_status(db, "report.wg", "discontinued", "2020-04-01");
     assert_string_equal(support_item_col(db, "next_due", "report.wg"), "(null)");
     assert_string_equal(status_asof(db, "2016-03-31", NULL, "report.wg"), "submitted");
 }
