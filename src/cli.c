@@ -213,12 +213,16 @@ cli_put(struct cmd_ctx *ctx, const char *s, int width)
     text_put_width(ctx->out, s ? s : "", width);
 }
 
-void
+int
 cli_json(struct cmd_ctx *ctx, json_t *v)
 {
+    if (v == NULL)
+        return diag_set(&ctx->diag, DK_IO,
+                        "cannot make the JSON output (out of memory, or text that is not UTF-8)");
     json_dumpf(v, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     fputc('\n', ctx->out);
     json_decref(v);
+    return 0;
 }
 
 json_t *

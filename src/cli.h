@@ -127,8 +127,10 @@ json_t *cli_event_json(sqlite3_stmt *st);
 /* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
 void cli_put(struct cmd_ctx *ctx, const char *s, int width);
 
-/* Writes JSON value V (stolen) to ctx->out on one line, followed by a newline. */
-void cli_json(struct cmd_ctx *ctx, json_t *v);
+/* Writes JSON value V (stolen) to ctx->out on one line, followed by a newline. V is NULL when
+ * the json_ call that made it failed (memory, or text that is not UTF-8): then nothing is
+ * written and the result is DK_IO with ctx->diag set; else 0. */
+int cli_json(struct cmd_ctx *ctx, json_t *v);
 
 /* Returns a new JSON string of S, or JSON null when S is NULL. */
 json_t *cli_jstr(const char *s);

@@ -39,11 +39,11 @@ run(struct cmd_ctx *ctx)
         (rc = item_get(ctx->db, s.key, &it, &ctx->diag)) != 0)
         return rc;
     if (args_get(a, "json")) {
-        cli_json(ctx, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "key", it.key, "uuid",
-                                it.uuid, "kind", it.kind, "parent", cli_jstr(it.parent), "ref",
-                                cli_jstr(it.ref), "status", it.status, "created", it.created));
+        rc = cli_json(ctx, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "key", it.key, "uuid",
+                                     it.uuid, "kind", it.kind, "parent", cli_jstr(it.parent), "ref",
+                                     cli_jstr(it.ref), "status", it.status, "created", it.created));
         item_free(&it);
-        return 0;
+        return rc;
     }
     fputs("added ", ctx->out);
     cli_put(ctx, it.key, 0);

@@ -26,12 +26,14 @@ run(struct cmd_ctx *ctx)
     while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
         n++;
         if (args_get(&ctx->args, "json")) {
-            cli_json(ctx, json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:I}", "seq",
+            if ((rc = cli_json(
+                     ctx, json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:I}", "seq",
                                     (json_int_t)sqlite3_column_int64(st, 0), "key", text(st, 1),
                                     "saw", cli_jstr(text(st, 2)), "held", cli_jstr(text(st, 3)),
                                     "status", text(st, 4), "effective", text(st, 5), "recorded",
                                     text(st, 6), "actor", text(st, 7), "replica", text(st, 8),
-                                    "position", (json_int_t)sqlite3_column_int64(st, 9)));
+                                    "position", (json_int_t)sqlite3_column_int64(st, 9)))) != 0)
+                break;
             continue;
         }
         fprintf(ctx->out, "#%-6lld ", (long long)sqlite3_column_int64(st, 0));
@@ -48,7 +50,7 @@ run(struct cmd_ctx *ctx)
         cli_put(ctx, text(st, 6), 0);
         fputs(")\n", ctx->out);
     }
-    if (rc < 0)
+    if (rc != 0)
         return ctx->diag.code;
     if (n == 0 && !args_get(&ctx->args, "json"))
         fputs("no conflicts\n", ctx->out);

@@ -47,9 +47,9 @@ run(struct cmd_ctx *ctx)
         goto out;
     currency_format(money, sizeof money, minor, a->pos[2]);
     if (args_get(a, "json")) {
-        cli_json(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}", "key", it.key, "currency", a->pos[2],
-                                "amount", money, "minor_units", (json_int_t)minor, "seq",
-                                (json_int_t)db_chain(ctx->db)->seq));
+        rc = cli_json(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}", "key", it.key, "currency",
+                                     a->pos[2], "amount", money, "minor_units", (json_int_t)minor,
+                                     "seq", (json_int_t)db_chain(ctx->db)->seq));
     } else {
         fputs("cost on ", ctx->out);
         cli_put(ctx, it.key, 0);

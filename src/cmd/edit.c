@@ -64,7 +64,7 @@ run(struct cmd_ctx *ctx)
             break;
     }
     if (rc == 0 && changes) {
-        cli_json(ctx, json_pack("{s:s, s:o}", "key", it.key, "fields", changes));
+        rc = cli_json(ctx, json_pack("{s:s, s:o}", "key", it.key, "fields", changes));
         changes = NULL;
     }
     json_decref(changes);

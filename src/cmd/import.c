@@ -85,18 +85,18 @@ is_url(const char *s)
     return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
-static void
+static int
 print(struct cmd_ctx *ctx, const struct job *j)
 {
     if (args_get(&ctx->args, "json"))
-        cli_json(ctx, json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind",
-                                j->checklist ? "checklist"
-                                : j->csv     ? "csv"
-                                             : "export",
-                                "events", (json_int_t)j->n.events, "items",
-                                (json_int_t)(j->n.items + j->cl.items), "statuses",
-                                (json_int_t)j->n.changed, "unchanged",
-                                (json_int_t)(j->n.unchanged + j->cl.unchanged)));
+        return cli_json(ctx, json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind",
+                                       j->checklist ? "checklist"
+                                       : j->csv     ? "csv"
+                                                    : "export",
+                                       "events", (json_int_t)j->n.events, "items",
+                                       (json_int_t)(j->n.items + j->cl.items), "statuses",
+                                       (json_int_t)j->n.changed, "unchanged",
+                                       (json_int_t)(j->n.unchanged + j->cl.unchanged)));
     else if (j->checklist)
         fprintf(ctx->out,
                 "loaded the checklist: %d items added, %d definitions, %d parts "
@@ -107,6 +107,7 @@ print(struct cmd_ctx *ctx, const struct job *j)
                 j->n.items, j->n.changed, j->n.unchanged);
     else
         fprintf(ctx->out, "restored %lld events\n", j->n.events);
+    return 0;
 }
 
 static int
@@ -159,7 +160,7 @@ run(struct cmd_ctx *ctx)
             goto out;
     }
     if ((rc = db_tx(ctx->db, 1, write_step, &j, &ctx->diag)) == 0)
-        print(ctx, &j);
+        rc = print(ctx, &j);
 out:
     if (in && in != stdin)
         fclose(in);

@@ -29,9 +29,9 @@ run(struct cmd_ctx *ctx)
         symbol = json_string_value(json_object_get(json_object_get(cl, "document"), "symbol"));
     }
     if (args_get(&ctx->args, "json")) {
-        cli_json(ctx,
-                 json_pack("{s:s, s:s, s:o, s:i}", "store", ctx->db_path, "replica",
-                           db_replica(ctx->db), "document", cli_jstr(symbol), "items", n.items));
+        rc = cli_json(ctx, json_pack("{s:s, s:s, s:o, s:i}", "store", ctx->db_path, "replica",
+                                     db_replica(ctx->db), "document", cli_jstr(symbol), "items",
+                                     n.items));
     } else {
         fprintf(ctx->out, "created ");
         cli_put(ctx, ctx->db_path, 0);

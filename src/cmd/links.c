@@ -58,7 +58,7 @@ number(const char *v, long lo, long hi)
     return v && *end == '\0' && n >= lo && n <= hi ? n : -1;
 }
 
-static void
+static int
 print(struct cmd_ctx *ctx, const struct link *l, int checked)
 {
     const char *state = checked ? l->result : l->last ? l->last : "unchecked";
@@ -72,8 +72,7 @@ print(struct cmd_ctx *ctx, const struct link *l, int checked)
             json_object_set_new(o, "status", json_integer(l->status));
         if (checked && l->why[0])
             json_object_set_new(o, "error", json_string(l->why));
-        cli_json(ctx, o);
-        return;
+        return cli_json(ctx, o);
     }
     cli_put(ctx, state, 10);
     cli_put(ctx, l->key, 24);
@@ -87,6 +86,7 @@ print(struct cmd_ctx *ctx, const struct link *l, int checked)
         fprintf(ctx->out, "  (HTTP %ld)", l->status);
     }
     fputc('\n', ctx->out);
+    return 0;
 }
 
 static int
@@ -115,7 +115,8 @@ run(struct cmd_ctx *ctx)
                   (rc = db_tx(ctx->db, 1, record, &j, &ctx->diag)) != 0))
         goto out;
     for (size_t i = 0; i < j.n; i++) {
-        print(ctx, &j.l[i], check);
+        if ((rc = print(ctx, &j.l[i], check)) != 0)
+            goto out;
         broken += check && strcmp(j.l[i].result, "broken") == 0;
     }
     if (broken)

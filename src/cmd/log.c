@@ -42,12 +42,12 @@ run(struct cmd_ctx *ctx)
         (rc = db_bind_text(ctx->db, st, ":known", until, &ctx->diag)) != 0)
         goto out;
     while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
-        if (json)
-            cli_json(ctx, cli_event_json(st));
-        else
+        if (!json)
             cli_event_text(ctx, st);
+        else if (cli_json(ctx, cli_event_json(st)) != 0)
+            break;
     }
-    rc = rc < 0 ? ctx->diag.code : 0;
+    rc = rc != 0 ? ctx->diag.code : 0;
 out:
     item_free(&it);
     return rc;

@@ -26,9 +26,9 @@ run(struct cmd_ctx *ctx)
         rc = item_evidence(ctx->db, &it, args_nth(&ctx->args, "evidence", i), &eff, text,
                            &ctx->diag);
     if (rc == 0 && args_get(&ctx->args, "json")) {
-        cli_json(ctx, json_pack("{s:s, s:I, s:i}", "key", it.key, "last_seq",
-                                (json_int_t)db_chain(ctx->db)->seq, "evidence",
-                                args_count(&ctx->args, "evidence")));
+        rc = cli_json(ctx, json_pack("{s:s, s:I, s:i}", "key", it.key, "last_seq",
+                                     (json_int_t)db_chain(ctx->db)->seq, "evidence",
+                                     args_count(&ctx->args, "evidence")));
     } else if (rc == 0) {
         fputs("noted on ", ctx->out);
         cli_put(ctx, it.key, 0);

@@ -100,10 +100,9 @@ run(struct cmd_ctx *ctx)
     if ((rc = sync_remote_get(ctx->db, &r, &ctx->diag)) != 0)
         return rc;
     if (args_get(&ctx->args, "json")) {
-        cli_json(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s}", "endpoints", r.endpoints, "prefix",
-                                r.prefix, "user", r.user, "password_file", r.password_file,
-                                "cacert", r.cacert));
-        return 0;
+        return cli_json(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s}", "endpoints", r.endpoints,
+                                       "prefix", r.prefix, "user", r.user, "password_file",
+                                       r.password_file, "cacert", r.cacert));
     }
     fputs("endpoints  ", ctx->out);
     cli_put(ctx, r.endpoints, 0);

@@ -28,10 +28,9 @@ run(struct cmd_ctx *ctx)
     if ((rc = item_revert(ctx->db, seq, args_get(&ctx->args, "message"), today, &ctx->diag)) != 0)
         return rc;
     if (args_get(&ctx->args, "json"))
-        cli_json(ctx, json_pack("{s:I, s:I}", "reverted", (json_int_t)seq, "by",
-                                (json_int_t)db_chain(ctx->db)->seq));
-    else
-        fprintf(ctx->out, "reverted event %lld (by event %lld)\n", seq, db_chain(ctx->db)->seq);
+        return cli_json(ctx, json_pack("{s:I, s:I}", "reverted", (json_int_t)seq, "by",
+                                       (json_int_t)db_chain(ctx->db)->seq));
+    fprintf(ctx->out, "reverted event %lld (by event %lld)\n", seq, db_chain(ctx->db)->seq);
     return 0;
 }
 

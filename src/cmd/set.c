@@ -68,7 +68,7 @@ run(struct cmd_ctx *ctx)
             goto out;
     }
     if (json) {
-        cli_json(ctx, out);
+        rc = cli_json(ctx, out);
         out = NULL;
     }
 out:

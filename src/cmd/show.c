@@ -170,10 +170,10 @@ run(struct cmd_ctx *ctx)
                       "ref", cli_jstr(it.ref), "document", cli_jstr(it.doc), "due",
                       cli_jstr(it.due), "description", cli_jstr(it.description), "created",
                       it.created);
-        if ((rc = sections(ctx, &it, o)) == 0)
-            cli_json(ctx, o);
-        else
+        if (o != NULL && (rc = sections(ctx, &it, o)) != 0)
             json_decref(o);
+        else
+            rc = cli_json(ctx, o);
     } else {
         cli_put(ctx, it.key, 0);
         fputs(": ", ctx->out);

@@ -23,11 +23,11 @@ run(struct cmd_ctx *ctx)
         return diag_set(&ctx->diag, rc, "%s", none.msg);
     remote = rc == 0;
     if (args_get(&ctx->args, "json")) {
-        cli_json(ctx, json_pack("{s:I, s:o, s:I, s:s, s:o}", "unpublished", (json_int_t)unpublished,
-                                "last_sync", cli_jstr(last[0] ? last : NULL), "position",
-                                (json_int_t)position, "head", head, "endpoints",
-                                cli_jstr(remote ? r.endpoints : NULL)));
-        return 0;
+        return cli_json(ctx, json_pack("{s:I, s:o, s:I, s:s, s:o}", "unpublished",
+                                       (json_int_t)unpublished, "last_sync",
+                                       cli_jstr(last[0] ? last : NULL), "position",
+                                       (json_int_t)position, "head", head, "endpoints",
+                                       cli_jstr(remote ? r.endpoints : NULL)));
     }
     fprintf(ctx->out, "unpublished  %lld events\n", unpublished);
     fprintf(ctx->out, "last sync    %s\n", last[0] ? last : "never");

@@ -19,13 +19,18 @@ static const struct opt opts[] = {
 int
 sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
 {
-    if (args_get(&ctx->args, "json"))
-        cli_json(ctx, json_pack("{s:I, s:I, s:I, s:s}", "published", (json_int_t)n->published,
-                                "pulled", (json_int_t)n->pulled, "position",
-                                (json_int_t)n->position, "head", n->head));
-    else
+    int rc;
+
+    if (args_get(&ctx->args, "json")) {
+        if ((rc = cli_json(ctx, json_pack("{s:I, s:I, s:I, s:s}", "published",
+                                          (json_int_t)n->published, "pulled", (json_int_t)n->pulled,
+                                          "position", (json_int_t)n->position, "head", n->head))) !=
+            0)
+            return rc;
+    } else {
         fprintf(ctx->out, "published %lld, pulled %lld; shared log: %lld events, head %s\n",
                 n->published, n->pulled, n->position, n->head);
+    }
     if (fflush(ctx->out) != 0 || ferror(ctx->out))
         return diag_set(&ctx->diag, DK_IO, "cannot write to stdout: %s", strerror(errno));
     return 0;

@@ -126,7 +126,7 @@ run(struct cmd_ctx *ctx)
     if (rc == 0 && (rc = ev_check_shared(ctx->db, &shared, &ctx->diag)) == 0 && shared.bad_seq)
         rc = diag_set(&ctx->diag, DK_CHECK, "%s", shared.why);
     if (rc == DK_CHECK && args_get(&ctx->args, "json"))
-        cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
+        (void)cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
     if (rc != 0)
         return rc;
     ev_hex(c.head, hex);
@@ -134,9 +134,9 @@ run(struct cmd_ctx *ctx)
     if (args_get(&ctx->args, "head"))
         fprintf(ctx->out, "%lld %s\n", c.count, hex);
     else if (args_get(&ctx->args, "json"))
-        cli_json(ctx, json_pack("{s:b, s:I, s:s, s:{s:I, s:s}}", "ok", 1, "events",
-                                (json_int_t)c.count, "head", hex, "shared", "events",
-                                (json_int_t)shared.count, "head", shared_hex));
+        return cli_json(ctx, json_pack("{s:b, s:I, s:s, s:{s:I, s:s}}", "ok", 1, "events",
+                                       (json_int_t)c.count, "head", hex, "shared", "events",
+                                       (json_int_t)shared.count, "head", shared_hex));
     else if (shared.count > 0)
         fprintf(ctx->out, "ok: %lld events, head %s; shared log: %lld events, head %s\n", c.count,
                 hex, shared.count, shared_hex);

@@ -93,4 +93,12 @@ run_fails 3 "docket: show: bad time" show ceb --known-at 2016-02-30T00:00
 run_fails 2 "docket: show: " show
 run_fails 2 "docket: show: " show ceb echa
 run_fails 2 "unknown option '--bogus'" show ceb --bogus
+
+# Stored text that is not UTF-8 (written behind docket's back) cannot be JSON: one line and
+# exit 6, never an empty line with exit 0.
+cp "$DOCKET_DB" "$tmp/badtext.db"
+sqlite3 "$tmp/badtext.db" "update items set title = cast(x'41ff42' as text) where key = 'ceb'"
+run_fails 6 "docket: show: cannot make the JSON output" -d "$tmp/badtext.db" show ceb --json
+expect_no_out
+run_ok -d "$tmp/badtext.db" show ceb
 done_ok
