@@ -90,6 +90,12 @@ etcd_unb64(const char *s, size_t *n)
     return out;
 }
 
+json_t *
+etcd_parse(const char *body, size_t len)
+{
+    return json_loadb(body, len, 0, NULL);
+}
+
 long long
 etcd_int(json_t *v)
 {
@@ -328,7 +334,7 @@ post(struct etcd *e, const char *path, const char *body, json_t **resp, char *wh
         return -2;
     }
     if (reply.body)
-        v = json_loads(reply.body, 0, NULL);
+        v = etcd_parse(reply.body, reply.len);
     free(reply.body);
     if (rc == 0 && json_is_object(v)) {
         *resp = v;

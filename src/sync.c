@@ -392,6 +392,25 @@ apply_pulled(void *arg)
     return rc;
 }
 
+int
+sync_apply_reply(struct db *db, const char *prefix, const char *body, size_t len,
+                 struct sync_counts *n, struct diag *d)
+{
+    struct sync s = {.db = db, .n = n, .d = d};
+    json_t *resp = etcd_parse(body, len);
+    int rc;
+
+    memset(n, 0, sizeof *n);
+    if (resp == NULL)
+        return diag_set(d, DK_DATA, "etcd's reply is not JSON");
+    snprintf(s.prefix, sizeof s.prefix, "%s", prefix);
+    s.kvs = json_object_get(resp, "kvs");
+    ts_now(s.now);
+    rc = apply_pulled(&s);
+    json_decref(resp);
+    return rc;
+}
+
 /* Pulls every log entry after this store's position and applies it, a range at a time. */
 static int
 pull(struct sync *s)

@@ -34,6 +34,10 @@ int etcd_open(const struct etcd_opts *o, struct etcd **out, struct diag *d);
 
 void etcd_close(struct etcd *e);
 
+/* Parses a reply's body, BODY[0..LEN), as etcd_call does: its JSON value (owned), or NULL when
+ * it is not JSON. */
+json_t *etcd_parse(const char *body, size_t len);
+
 /* POSTs REQ (borrowed) to PATH ("/v3/kv/txn") and parses the reply into *RESP (owned). A
  * request that fails to connect, times out or meets an unavailable member moves on to the next
  * endpoint, for up to about 10 s (a leader change costs about a second); with a user, docket

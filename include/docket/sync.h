@@ -38,6 +38,15 @@ struct sync_counts {
  * endpoints), DK_STORE. */
 int sync_run(struct db *db, struct sync_counts *n, struct diag *d);
 
+/* Applies one range reply of the shared log under PREFIX (the gateway's body, BODY[0..LEN),
+ * parsed by etcd_parse) to DB exactly as a pull applies it: each entry after this store's
+ * position must be the next, chain to the one before it and hold a docket event. Must run
+ * inside db_tx(write); sync_run's pulls go the same way. *N counts the events pulled. Exit
+ * codes: DK_DATA (an entry that is not the next docket event, or does not chain; a store
+ * copied by hand), DK_STORE. */
+int sync_apply_reply(struct db *db, const char *prefix, const char *body, size_t len,
+                     struct sync_counts *n, struct diag *d);
+
 /* Reads what `docket status` says: events not yet published, the last sync (or ""), the
  * shared log's length and head. Returns 0 or DK_STORE (a store that cannot be read). */
 int sync_status(struct db *db, long long *unpublished, char last[25], long long *position,
