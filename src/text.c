@@ -158,12 +158,19 @@ text_put(FILE *f, const char *s)
 int
 text_put_width(FILE *f, const char *s, int width)
 {
+    static const char spaces[] = "                                ";
     int cols = put_counted(f, s);
 
-    /* Nothing is ever cut: keys are copied from this output. */
-    for (; cols >= 0 && cols < width; cols++)
-        if (fputc(' ', f) == EOF)
+    /* Nothing is ever cut: keys are copied from this output. The padding goes in runs: a
+     * character at a time, it was an eighth of a long list's time. */
+    while (cols >= 0 && cols < width) {
+        size_t k =
+            (size_t)(width - cols) < sizeof spaces - 1 ? (size_t)(width - cols) : sizeof spaces - 1;
+
+        if (fwrite(spaces, 1, k, f) != k)
             return -1;
+        cols += (int)k;
+    }
     return cols < 0 ? -1 : 0;
 }
 

@@ -52,6 +52,33 @@ remote_from_args(const struct args *a, struct sync_remote *r, struct diag *d)
     return 0;
 }
 
+/* Prints remote R as `remote show` and `remote set` show it: the password file's path, never
+ * the password. */
+static int
+print(struct cmd_ctx *ctx, const struct sync_remote *r)
+{
+    if (args_get(&ctx->args, "json"))
+        return cli_json(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s}", "endpoints", r->endpoints,
+                                       "prefix", r->prefix, "user", r->user, "password_file",
+                                       r->password_file, "cacert", r->cacert));
+    fputs("endpoints  ", ctx->out);
+    cli_put(ctx, r->endpoints, 0);
+    fputs("\nprefix     ", ctx->out);
+    cli_put(ctx, r->prefix, 0);
+    if (r->user[0]) {
+        fputs("\nuser       ", ctx->out);
+        cli_put(ctx, r->user, 0);
+        fputs("\npassword   ", ctx->out);
+        cli_put(ctx, r->password_file, 0);
+    }
+    if (r->cacert[0]) {
+        fputs("\ncacert     ", ctx->out);
+        cli_put(ctx, r->cacert, 0);
+    }
+    fputc('\n', ctx->out);
+    return 0;
+}
+
 /* `remote set`: the settings given replace those stored, the others are kept. */
 static int
 set(struct cmd_ctx *ctx)
@@ -70,20 +97,7 @@ set(struct cmd_ctx *ctx)
     if ((rc = remote_from_args(&ctx->args, &r, &ctx->diag)) != 0 ||
         (rc = sync_remote_set(ctx->db, &r, &ctx->diag)) != 0)
         return rc;
-    fputs("remote set: ", ctx->out);
-    cli_put(ctx, r.endpoints, 0);
-    fputs(" (prefix ", ctx->out);
-    cli_put(ctx, r.prefix, 0);
-    if (r.user[0]) {
-        fputs(", user ", ctx->out);
-        cli_put(ctx, r.user, 0);
-    }
-    if (r.cacert[0]) {
-        fputs(", CA ", ctx->out);
-        cli_put(ctx, r.cacert, 0);
-    }
-    fputs(")\n", ctx->out);
-    return 0;
+    return print(ctx, &r);
 }
 
 static int
@@ -99,27 +113,7 @@ run(struct cmd_ctx *ctx)
         return diag_set(&ctx->diag, DK_USAGE, "'%s' is not 'set' or 'show'", verb);
     if ((rc = sync_remote_get(ctx->db, &r, &ctx->diag)) != 0)
         return rc;
-    if (args_get(&ctx->args, "json")) {
-        return cli_json(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s}", "endpoints", r.endpoints,
-                                       "prefix", r.prefix, "user", r.user, "password_file",
-                                       r.password_file, "cacert", r.cacert));
-    }
-    fputs("endpoints  ", ctx->out);
-    cli_put(ctx, r.endpoints, 0);
-    fputs("\nprefix     ", ctx->out);
-    cli_put(ctx, r.prefix, 0);
-    if (r.user[0]) {
-        fputs("\nuser       ", ctx->out);
-        cli_put(ctx, r.user, 0);
-        fputs("\npassword   ", ctx->out);
-        cli_put(ctx, r.password_file, 0);
-    }
-    if (r.cacert[0]) {
-        fputs("\ncacert     ", ctx->out);
-        cli_put(ctx, r.cacert, 0);
-    }
-    fputc('\n', ctx->out);
-    return 0;
+    return print(ctx, &r);
 }
 
 const struct cmd_entry cmd_remote = {
