@@ -59,6 +59,28 @@ scan_date(const char *s, int *y, int *m, int *dd)
 }
 
 int
+date_add_months(const char *day, long long n, char out[11])
+{
+    struct date date;
+    struct diag d = {0};
+    long long months;
+    int y, m, dd;
+
+    if (day == NULL || n < 0 || n > 120000 || date_parse(day, &date, &d) != 0 ||
+        sscanf(date.end, "%4d-%2d-%2d", &y, &m, &dd) != 3)
+        return -1;
+    months = (long long)y * 12 + (m - 1) + n;
+    if (months / 12 > 9999)
+        return -1;
+    y = (int)(months / 12);
+    m = (int)(months % 12) + 1;
+    if (dd > days_in(y, m))
+        dd = days_in(y, m);
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, dd);
+    return 0;
+}
+
+int
 date_parse(const char *s, struct date *out, struct diag *d)
 {
     int y, m, dd, n = scan_date(s, &y, &m, &dd);

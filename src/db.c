@@ -222,6 +222,22 @@ sql_period_end(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_text(cx, date.end, -1, SQLITE_TRANSIENT);
 }
 
+/* add_months(D, N): the day N months after the end of D's period, held to the end of the month
+ * it lands in (date_add_months), or NULL. A reporting duty's next due date. */
+static void
+sql_add_months(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    char out[11];
+
+    (void)argc;
+    if (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
+        date_add_months((const char *)sqlite3_value_text(argv[0]), sqlite3_value_int64(argv[1]),
+                        out) != 0)
+        sqlite3_result_null(cx);
+    else
+        sqlite3_result_text(cx, out, 10, SQLITE_TRANSIENT);
+}
+
 /* money(MINOR, CURRENCY): an amount in minor units written in major units, for reports. */
 static void
 sql_money(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -437,6 +453,9 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     sqlite3_create_function_v2(db->h, "period_end", 1,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                sql_period_end, NULL, NULL, NULL);
+    sqlite3_create_function_v2(db->h, "add_months", 2,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               sql_add_months, NULL, NULL, NULL);
     sqlite3_create_function_v2(db->h, "money", 2,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                sql_money, NULL, NULL, NULL);

@@ -77,19 +77,13 @@
 /* A field of an item: its latest edit, else its value at creation; '' clears it. */
 #define FIELD(name, base) "NULLIF(COALESCE(d." name ", " base "), '') AS " name
 
-/* DAY plus N months, held to the last day of the month it lands in: SQLite's '+N months' rolls
- * 2016-08-31 + 6 months over into 2017-03-03; the end of the month it lands in is 2017-02-28.
- * ITEMS_SELECT's subquery names its base once, so that x's subqueries are not copied. */
-#define ADD_MONTHS(day, n) \
-    "min(date(" day ", '+' || " n " || ' months'), date(" day ", 'start of month', '+' || " \
-    "(" n " + 1) || ' months', '-1 day'))"
-
-/* Items, in the column order of the items table: ALL of them, or ONE (:item). Two offices that load the same checklist
- * create the same item twice: the first creation in log order is the one that counts. A
- * reporting duty's cadence is its own, else its kind's; its last submission is the latest
- * status that its kind counts as one. Its next step is due by its due date, else by its last
- * submission (or its creation) plus its cadence, unless it is final. Each column of x is used
- * once below, so that flattening x copies none of its subqueries. */
+/* Items, in the column order of the items table: ALL of them, or ONE (:item). Two offices
+ * that load the same checklist create the same item twice: the first creation in log order
+ * is the one that counts. A reporting duty's cadence is its own, else its kind's; its last
+ * submission is the latest status that its kind counts as one. Its next step is due by its
+ * due date, else by its last submission (or its creation) plus its cadence, held to the end of
+ * the month (add_months), unless it is final. Each column of x is used once below, so that
+ * flattening x copies none of its subqueries. */
 #define ONE_E "AND e.item = :item"
 #define ONE_C "AND c.item = :item"
 #define ALL_E ""
@@ -98,10 +92,9 @@
     "WITH " REVERTED ", d AS MATERIALIZED (" EDITS_SELECT(which##_E) "), " \
     "x AS (" ITEMS_FIELDS(schema, which##_C) ") " \
     "SELECT x.*, CASE WHEN x.final THEN NULL ELSE COALESCE(period_end(x.due), " \
-    "(SELECT " ADD_MONTHS("b.day", "b.n") " FROM (SELECT period_end(COALESCE(x.submitted, " \
-    "x.created)) AS day, x.cadence_months AS n) b)) END, coalesce((SELECT p.ord FROM " schema \
-    "paragraphs p WHERE p.doc = x.doc AND p.ref = x.ref), 1000000) FROM x"
-
+    "add_months(COALESCE(x.submitted, x.created), x.cadence_months)) END, " \
+    "coalesce((SELECT p.ord FROM " schema "paragraphs p WHERE p.doc = x.doc AND p.ref = x.ref), " \
+    "1000000) FROM x"
 
 /* The columns of an item that come from its events (all but next_due). */
 #define ITEMS_FIELDS(schema, filter) \

@@ -50,6 +50,8 @@ run_ok list --under ceb
 expect_not_out "^x.task "
 run_ok edit x.task cadence_months=6 -m "every six months"
 expect_eq "cadence" "$(sql "select cadence_months from items where key = 'x.task'")" 6
+# An edited cadence moves the next due date: six months after its creation on 2016-01-01.
+expect_eq "next due" "$(sql "select next_due from items where key = 'x.task'")" 2016-07-01
 
 # Failures: exit code, one line on stderr, nothing written.
 run_fails 3 "docket: edit: 'colour' is not a field that can be edited (title, ref, due, parent" \

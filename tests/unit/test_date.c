@@ -1,4 +1,5 @@
 /* test_date.c: effective dates with their precision, and recorded UTC timestamps. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "docket/date.h"
@@ -39,6 +40,30 @@ bad_dates_are_refused(void **state)
         assert_int_equal(date_parse(bad[i], &x, &d), DK_DATA);
         assert_non_null(strstr(d.msg, "bad date"));
     }
+}
+
+static void
+months_are_added_to_the_end_of_the_period(void **state)
+{
+    static const char *const cases[][3] = {
+        {"2016-08-31", "6", "2017-02-28"}, {"2019-08-31", "6", "2020-02-29"},
+        {"2016-01-15", "1", "2016-02-15"}, {"2016-01-31", "1", "2016-02-29"},
+        {"2019-08", "6", "2020-02-29"},    {"2015", "12", "2016-12-31"},
+        {"2015-11-24", "0", "2015-11-24"}, {"2015-11-30", "25", "2017-12-30"},
+        {"9999-06-30", "6", "9999-12-30"},
+    };
+    char out[11];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(out, 'X', sizeof out);
+        assert_int_equal(date_add_months(cases[i][0], atoi(cases[i][1]), out), 0);
+        assert_string_equal(out, cases[i][2]);
+    }
+    assert_int_equal(date_add_months("9999-07-01", 6, out), -1);
+    assert_int_equal(date_add_months("2016-02-30", 1, out), -1);
+    assert_int_equal(date_add_months("2016", -1, out), -1);
+    assert_int_equal(date_add_months(NULL, 1, out), -1);
 }
 
 static void
@@ -97,6 +122,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(partial_dates_keep_their_precision),
         cmocka_unit_test(bad_dates_are_refused),
+        cmocka_unit_test(months_are_added_to_the_end_of_the_period),
         cmocka_unit_test(future_dates_are_refused_by_period_start),
         cmocka_unit_test(timestamps_round_to_their_period),
         cmocka_unit_test(now_is_utc_with_milliseconds),
