@@ -9,7 +9,7 @@ CREATE TABLE meta (
 -- Every change, in the order this store recorded or received it. Append-only.
 CREATE TABLE event (
     seq INTEGER PRIMARY KEY,       -- local sequence, 1, 2, 3 ... without gaps
-    uuid TEXT NOT NULL UNIQUE,
+    uuid TEXT NOT NULL,            -- unique: event_uuid
     batch TEXT NOT NULL,           -- the events of one command share it
     type TEXT NOT NULL,            -- document, paragraph, kind, vocab, item, edit, status,
                                    -- note, evidence, cost, revert, publication, check,
@@ -38,6 +38,9 @@ CREATE TABLE event (
 -- projections read (type too: SQLite checks the term that selects the partial index), so
 -- that they, and a report's progress over time, read the index alone; eff_end is STORED for
 -- the same reason.
+-- A named index rather than a UNIQUE column, so that restoring an export can drop it with the
+-- others and build it again once the events are in.
+CREATE UNIQUE INDEX event_uuid ON event (uuid);
 CREATE INDEX event_status ON event (item, eff_end, recorded, new_value, type)
     WHERE type = 'status';
 CREATE INDEX event_edit ON event (item, subject, eff_end) WHERE type = 'edit';

@@ -157,6 +157,28 @@ ev_hex(const unsigned char hash[EV_HASH_LEN], char out[2 * EV_HASH_LEN + 1])
     out[2 * EV_HASH_LEN] = '\0';
 }
 
+/* The value of lower-case hex digit C, or -1. */
+static int
+hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+ev_unhex(const char *hex, unsigned char out[EV_HASH_LEN])
+{
+    if (hex == NULL)
+        return -1;
+    for (int i = 0; i < EV_HASH_LEN; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+
+        if (lo < 0)
+            return -1;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return hex[2 * EV_HASH_LEN] == '\0' ? 0 : -1;
+}
+
 static void
 field(struct ev_bytes *b, int i, const char *v)
 {

@@ -164,26 +164,88 @@ export_is_header(const char *text, size_t len)
     return yes;
 }
 
-/* Reads hex HEX of a 32-byte hash into OUT. Returns 0 or -1. */
-static int
-unhex(const char *hex, unsigned char out[EV_HASH_LEN])
-{
-    if (hex == NULL || strlen(hex) != 2 * EV_HASH_LEN)
-        return -1;
-    for (int i = 0; i < EV_HASH_LEN; i++) {
-        unsigned v;
-
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || strspn(hex + 2 * i, "0123456789abcdef") < 2)
-            return -1;
-        out[i] = (unsigned char)v;
-    }
-    return 0;
-}
-
 static const char *
 jstr(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
+}
+
+/* The event table's indexes, kept as their CREATE statements while a restore runs without
+ * them: a million events inserted into a dozen b-trees at random places thrash the page cache
+ * (each insert reads and rewrites index pages the cache has just let go), where appending
+ * them to the table alone and then building each index from the sorted events reads each
+ * page once. */
+#define BULK "'event_uuid', 'event_item', 'event_status'"
+struct indexes {
+    char *sql[32];
+    int n;
+};
+
+static void
+indexes_free(struct indexes *x)
+{
+    for (int i = 0; i < x->n; i++)
+        free(x->sql[i]);
+    x->n = 0;
+}
+
+/* Drops the event table's indexes into X, inside the caller's transaction: a failed restore
+ * rolls back and has them again. */
+static int
+indexes_drop(struct db *db, struct indexes *x, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND "
+        "tbl_name = 'event' AND sql IS NOT NULL AND name IN (" BULK ") ORDER BY name";
+    char *names[32], drop[128];
+    sqlite3_stmt *st;
+    int rc, n = 0;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    /* Read them all before the first drop: the schema cannot change under a reading cursor. */
+    while ((rc = db_row(db, st, d)) == 1 && n < 32) {
+        names[n] = strdup((const char *)sqlite3_column_text(st, 0));
+        x->sql[n] = strdup((const char *)sqlite3_column_text(st, 1));
+        x->n = ++n;
+        if (names[n - 1] == NULL || x->sql[n - 1] == NULL)
+            rc = -2;
+    }
+    sqlite3_reset(st);
+    if (rc == 1 || rc == -2)
+        rc = diag_set(d, DK_STORE,
+                      rc == 1 ? "the event table has too many indexes" : "out of memory");
+    else
+        rc = rc < 0 ? d->code : 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0 && names[i]) {
+            snprintf(drop, sizeof drop, "DROP INDEX \"%s\"", names[i]);
+            rc = db_exec(db, drop, d);
+        }
+        free(names[i]);
+    }
+    return rc;
+}
+
+/* Builds again the indexes that indexes_drop dropped. The uuid index is unique: an export
+ * holding one event twice fails here, as its insert would have. */
+static int
+indexes_make(struct db *db, struct indexes *x, struct diag *d)
+{
+    int rc;
+
+    /* The sorter that builds an index spills to temporary files, which temp_store = MEMORY
+     * (set for the as-of tables) would keep in memory: 110 MiB for a million events. */
+    if ((rc = db_exec(db, "PRAGMA temp_store = FILE; PRAGMA threads = 2", d)) != 0)
+        return rc;
+    for (int i = 0; i < x->n; i++) {
+        if (sqlite3_exec(db_handle(db), x->sql[i], NULL, NULL, NULL) == SQLITE_OK)
+            continue;
+        if (sqlite3_extended_errcode(db_handle(db)) == SQLITE_CONSTRAINT_UNIQUE)
+            return diag_set(d, DK_DATA, "the export holds an event id twice");
+        return db_fail(db, "cannot index the restored events", d);
+    }
+    return db_exec(db, "PRAGMA temp_store = MEMORY", d);
 }
 
 /* The restoring of one export: what it has checked so far. */
@@ -210,7 +272,7 @@ restore_event(struct restore *r, json_t *o, long long lineno, struct diag *d)
 
     if (json_integer_value(json_object_get(o, "seq")) != r->seq + 1)
         return diag_set(d, DK_DATA, "line %lld: expected event %lld", lineno, r->seq + 1);
-    if (unhex(jstr(o, "hash"), want) != 0)
+    if (ev_unhex(jstr(o, "hash"), want) != 0)
         return diag_set(d, DK_DATA, "line %lld: 'hash' must be 64 hex digits", lineno);
     if ((rc = ev_from_json(o, &b, &attrs, d)) != 0 ||
         (rc = ev_receive(r->db, &b, 0, hash, &seq, d)) != 0) {
@@ -223,7 +285,7 @@ restore_event(struct restore *r, json_t *o, long long lineno, struct diag *d)
     }
     if (json_is_object(shared)) {
         if (!json_is_integer(json_object_get(shared, "pos")) ||
-            unhex(jstr(shared, "hash"), sh) != 0 || !jstr(shared, "received")) {
+            ev_unhex(jstr(shared, "hash"), sh) != 0 || !jstr(shared, "received")) {
             rc = diag_set(d, DK_DATA, "line %lld: bad 'shared'", lineno);
             goto out;
         }
@@ -252,6 +314,7 @@ int
 export_restore(struct db *db, const char *header, FILE *f, struct import_counts *n, struct diag *d)
 {
     struct restore r = {.db = db};
+    struct indexes x = {0};
     json_t *h = json_loads(header, JSON_REJECT_DUPLICATES, NULL), *o = NULL;
     long long lineno = 1, want;
     unsigned char head[EV_HASH_LEN];
@@ -261,7 +324,7 @@ export_restore(struct db *db, const char *header, FILE *f, struct import_counts 
     int rc = 0;
 
     if (!json_is_object(h) || json_integer_value(json_object_get(h, "version")) != EXPORT_VERSION ||
-        !json_is_integer(json_object_get(h, "events")) || unhex(jstr(h, "head"), head) != 0) {
+        !json_is_integer(json_object_get(h, "events")) || ev_unhex(jstr(h, "head"), head) != 0) {
         json_decref(h);
         return diag_set(d, DK_DATA, "line 1: not a docket export of version %d", EXPORT_VERSION);
     }
@@ -272,6 +335,10 @@ export_restore(struct db *db, const char *header, FILE *f, struct import_counts 
                          : diag_set(d, DK_DATA,
                                     "an export restores into an empty store only "
                                     "(make one with 'docket init --empty')");
+    if ((rc = indexes_drop(db, &x, d)) != 0) {
+        indexes_free(&x);
+        return rc;
+    }
     while ((len = getline(&buf, &cap, f)) > 0 && rc == 0) {
         json_error_t je;
         const char *type;
@@ -301,6 +368,9 @@ export_restore(struct db *db, const char *header, FILE *f, struct import_counts 
                       "the export holds %lld events but its header promises %lld with another "
                       "head: it was cut short or altered",
                       r.seq, want);
+    if (rc == 0)
+        rc = indexes_make(db, &x, d);
+    indexes_free(&x);
     if (rc == 0)
         rc = state_rebuild(db, d);
     if (rc == 0)

@@ -284,19 +284,6 @@ local_seq(struct sync *s, const char *uuid)
     return seq;
 }
 
-static int
-unhex(const char *hex, unsigned char out[EV_HASH_LEN])
-{
-    if (hex == NULL || strlen(hex) != 2 * EV_HASH_LEN ||
-        strspn(hex, "0123456789abcdef") != 2 * EV_HASH_LEN)
-        return -1;
-    for (int i = 0; i < EV_HASH_LEN; i++)
-        out[i] =
-            (unsigned char)((strchr("0123456789abcdef", hex[2 * i]) - "0123456789abcdef") << 4 |
-                            (strchr("0123456789abcdef", hex[2 * i + 1]) - "0123456789abcdef"));
-    return 0;
-}
-
 /* Returns the log position that KEY[0..LEN) names: "PREFIX/log/" and exactly 20 digits; 0 for
  * any other key (one of a tracker whose prefix is PREFIX/log/..., say). */
 static long long
@@ -348,7 +335,7 @@ apply_pulled(void *arg)
             continue;
         }
         if (o == NULL || pos != s->position + 1 ||
-            unhex(json_string_value(json_object_get(o, "hash")), want) != 0)
+            ev_unhex(json_string_value(json_object_get(o, "hash")), want) != 0)
             rc = diag_set(s->d, DK_DATA, "the shared log's entry %lld is not a docket event",
                           s->position + 1);
         else if ((rc = ev_from_json(o, &b, &attrs, s->d)) != 0)
@@ -632,7 +619,7 @@ read_head(struct sync *s, long long *rev, long long *pos, unsigned char hash[EV_
 
         *rev = etcd_int(json_object_get(kv, "mod_revision"));
         *pos = json_integer_value(json_object_get(head, "pos"));
-        if (unhex(json_string_value(json_object_get(head, "hash")), hash) != 0)
+        if (ev_unhex(json_string_value(json_object_get(head, "hash")), hash) != 0)
             memset(hash, 0xff, EV_HASH_LEN); /* no store's head is that */
         json_decref(head);
         free(v);

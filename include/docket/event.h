@@ -153,4 +153,8 @@ long long ev_last_seq(struct db *db, struct diag *d);
 /* Writes HASH as 64 lower-case hex digits into OUT. */
 void ev_hex(const unsigned char hash[EV_HASH_LEN], char out[2 * EV_HASH_LEN + 1]);
 
+/* Reads HEX, exactly 64 lower-case hex digits as ev_hex writes them, into OUT. Returns 0, or -1
+ * for anything else (NULL included). */
+int ev_unhex(const char *hex, unsigned char out[EV_HASH_LEN]);
+
 #endif

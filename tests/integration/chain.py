@@ -5,9 +5,10 @@ Usage:
   chain.py check EXPORT
       recomputes every event's hash (canonical bytes version 1) and the header's head;
       prints "ok N HEAD" and exits 0, or names the first line that does not match and exits 1.
-  chain.py rewrite EXPORT SEQ REASON OUT
-      writes OUT: EXPORT with event SEQ's reason replaced by REASON and every hash from there
-      on, and the header's head, recomputed: a forgery that is consistent in itself.
+  chain.py rewrite EXPORT SEQ VALUE OUT [FIELD]
+      writes OUT: EXPORT with event SEQ's FIELD (default: reason) replaced by VALUE and every
+      hash from there on, and the header's head, recomputed: a forgery that is consistent in
+      itself.
 """
 import hashlib
 import json
@@ -57,7 +58,7 @@ def main():
             continue
         count += 1
         if mode == "rewrite" and o["seq"] == int(sys.argv[3]):
-            o["reason"] = sys.argv[4]
+            o[sys.argv[6] if len(sys.argv) > 6 else "reason"] = sys.argv[4]
         h = hashlib.sha256(prev + canon(o)).hexdigest()
         if mode == "check" and h != o["hash"]:
             print("line %d: event %d: computed %s, export says %s" % (n, o["seq"], h, o["hash"]))

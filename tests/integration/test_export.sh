@@ -202,6 +202,21 @@ expect_rc 1
 expect_one_err_line
 expect_err "rewritten"
 
+# One event id twice, in a chain consistent in itself: a restore builds the uuid index after
+# the events are in, and still refuses the whole export.
+dup=$(python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("seq") == 2:
+        print(o["uuid"])' "$tmp/a.jsonl")
+python3 "$CHAIN" rewrite "$tmp/a.jsonl" 3 "$dup" "$tmp/dup.jsonl" uuid || fail "chain.py rewrite"
+run_ok -d "$tmp/dup.db" init --empty
+run_fails 3 "docket: import: the export holds an event id twice" -d "$tmp/dup.db" import "$tmp/dup.jsonl"
+expect_eq "events after a duplicate id" "$(events "$tmp/dup.db")" 0
+indexes="select count(*) from sqlite_schema where type = 'index' and tbl_name = 'event'"
+expect_eq "indexes after a refused restore" "$(sql "$indexes" "$tmp/dup.db")" \
+    "$(sql "$indexes" "$tmp/f.db")"
+
 # Into a store that is not empty: the one with the checklist, or the copy itself.
 export DOCKET_DB="$tmp/docket.db"
 run_fails 3 "docket: import: an export restores into an empty store only" import "$tmp/a.jsonl"

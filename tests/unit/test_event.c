@@ -236,6 +236,30 @@ hex_is_lower_case(void **state)
     assert_string_equal(out, "070f171f272f373f474f575f676f777f878f979fa7afb7bfc7cfd7dfe7eff7ff");
 }
 
+static void
+unhex_reads_what_hex_writes_and_nothing_else(void **state)
+{
+    static const char good[] = "070f171f272f373f474f575f676f777f878f979fa7afb7bfc7cfd7dfe7eff7ff";
+    static const char *const bad[] = {
+        "070F171f272f373f474f575f676f777f878f979fa7afb7bfc7cfd7dfe7eff7ff",  /* upper case */
+        "070f171f272f373f474f575f676f777f878f979fa7afb7bfc7cfd7dfe7eff7f",   /* 63 digits */
+        "070f171f272f373f474f575f676f777f878f979fa7afb7bfc7cfd7dfe7eff7ff0", /* 65 digits */
+        "070f171f272f373f474f575f676f777f878f979fa7afb7bfc7cfd7dfe7eff7fg",  /* not hex */
+        " 70f171f272f373f474f575f676f777f878f979fa7afb7bfc7cfd7dfe7eff7ff",  /* a space */
+        "",
+        NULL,
+    };
+    unsigned char h[EV_HASH_LEN];
+    char back[2 * EV_HASH_LEN + 1];
+
+    (void)state;
+    assert_int_equal(ev_unhex(good, h), 0);
+    ev_hex(h, back);
+    assert_string_equal(back, good);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ev_unhex(bad[i], h), -1);
+}
+
 /* One event to append through support_write. */
 struct note {
     const char *reason;
@@ -603,6 +627,7 @@ main(void)
         cmocka_unit_test(hash_is_sha256_of_prev_and_canon),
         cmocka_unit_test(hash_changes_with_every_field_and_prev),
         cmocka_unit_test(hex_is_lower_case),
+        cmocka_unit_test(unhex_reads_what_hex_writes_and_nothing_else),
         cmocka_unit_test(append_numbers_and_chains),
         cmocka_unit_test(empty_chain_checks_clean),
         cmocka_unit_test(attrs_are_stored_sorted_and_compact),
