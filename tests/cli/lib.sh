@@ -140,6 +140,35 @@ sql() {
     sqlite3 "${2:-$DOCKET_DB}" "$1"
 }
 
+# hold_open DB CMD...: runs CMD while another process holds DB open, then ends that process
+# without closing the store, as a crash or another office's reader would leave it: a docket
+# writer checkpoints the WAL at its close only when it closes last, so CMD's commits stay in
+# DB's WAL.
+hold_open() {
+    _db=$1
+    shift
+    rm -f "$tmp/hold.in" "$tmp/hold.out"
+    mkfifo "$tmp/hold.in" || fail "mkfifo"
+    python3 -c 'import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("SELECT count(*) FROM meta").fetchall()
+print("open", flush=True)
+sys.stdin.read()
+os._exit(0)' "$_db" <"$tmp/hold.in" >"$tmp/hold.out" &
+    _holder=$!
+    exec 9>"$tmp/hold.in"
+    _waited=0
+    while [ ! -s "$tmp/hold.out" ] && [ $_waited -lt 100 ]; do
+        sleep 0.1
+        _waited=$((_waited + 1))
+    done
+    [ -s "$tmp/hold.out" ] || fail "the process that holds $_db open did not start"
+    "$@"
+    exec 9>&-
+    wait $_holder
+    rm -f "$tmp/hold.in" "$tmp/hold.out"
+}
+
 # fingerprint [DB]: a digest of the whole logical content of the store (the lines of its
 # SQL dump, sorted, as a copy may list its schema in another order).
 fingerprint() {

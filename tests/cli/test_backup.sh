@@ -46,7 +46,7 @@ expect_eq "head of a replaced file" "$(cat "$tmp/out")" "$head"
 # The backup replaces another store, whose WAL holds its last commits: the WAL goes with it,
 # else SQLite would apply it to the copy.
 run_ok -d "$tmp/bk/other.db" init
-run_ok -d "$tmp/bk/other.db" set iasc member -m "joined"
+hold_open "$tmp/bk/other.db" run_ok -d "$tmp/bk/other.db" set iasc member -m "joined"
 [ -s "$tmp/bk/other.db-wal" ] || fail "the other store has no WAL to test with"
 run_ok backup "$tmp/bk/other.db"
 run_ok -d "$tmp/bk/other.db" verify --head

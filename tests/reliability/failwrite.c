@@ -6,7 +6,9 @@
  * $FAILWRITE_ERRNO (ENOSPC, as a full disk, or EIO). With $FAILWRITE_SYNC=N, the N-th
  * fsync/fdatasync of such a file (from 1) and all after it fail with EIO instead. With
  * $FAILWRITE_REPORT=FILE, the bytes written and syncs done are written to FILE at exit, so that
- * a test can measure a command before it aims at the middle of it. */
+ * a test can measure a command before it aims at the middle of it; then the same two counts as
+ * they stood at the first write to the store's own file (not its -wal or -shm): in WAL mode only
+ * a checkpoint writes there, after the command has committed. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -21,6 +23,7 @@
 
 static const char *match;
 static long long limit = -1, written, syncs, sync_fail = -1;
+static long long before_ckpt = -1, syncs_before_ckpt = -1;
 static int fail_errno = ENOSPC, ready;
 
 static void
@@ -40,9 +43,10 @@ setup(void)
         fail_errno = EIO;
 }
 
-/* Returns 1 when FD is a file whose path contains the string to match. */
+/* Returns 1 when FD is a file whose path contains the string to match (and notes the first
+ * write to the store's own file when WRITING). */
 static int
-watched(int fd)
+watched_as(int fd, int writing)
 {
     char link[64], path[4096];
     ssize_t n;
@@ -54,14 +58,27 @@ watched(int fd)
     if ((n = readlink(link, path, sizeof path - 1)) < 0)
         return 0;
     path[n] = '\0';
-    return strstr(path, match) != NULL;
+    if (strstr(path, match) == NULL)
+        return 0;
+    if (writing && before_ckpt < 0 && (n < 4 || strcmp(path + n - 4, "-wal") != 0) &&
+        (n < 4 || strcmp(path + n - 4, "-shm") != 0)) {
+        before_ckpt = written;
+        syncs_before_ckpt = syncs;
+    }
+    return 1;
+}
+
+static int
+watched(int fd)
+{
+    return watched_as(fd, 0);
 }
 
 /* How many of N bytes to FD may be written: N, fewer (a short write), or -1 (fail). */
 static ssize_t
 allowed(int fd, size_t n)
 {
-    if (!watched(fd))
+    if (!watched_as(fd, 1))
         return (ssize_t)n;
     if (limit >= 0 && written >= limit) {
         errno = fail_errno;
@@ -128,6 +145,7 @@ report(void)
 
     if (path == NULL || (f = fopen(path, "w")) == NULL)
         return;
-    fprintf(f, "%lld %lld\n", written, syncs);
+    fprintf(f, "%lld %lld %lld %lld\n", written, syncs, before_ckpt < 0 ? written : before_ckpt,
+            before_ckpt < 0 ? syncs : syncs_before_ckpt);
     fclose(f);
 }

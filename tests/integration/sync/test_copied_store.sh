@@ -105,8 +105,8 @@ echo "log: $(log_count $P) events, each uuid once; E0, E1 (original) and E3 (cop
 # The .db alone, without the WAL that holds d's latest change (published): the copy is an
 # older state of d, or no store at all. It must not sync in silence, nor publish twice.
 # (No sqlite3 shell may open d.db in between: closing, it would checkpoint the WAL.)
-office_ok d set ceb.hlcp approached -m "letter to the HLCP" --on 2016-05
-office_ok d sync --once
+hold_open "$D" office_ok d set ceb.hlcp approached -m "letter to the HLCP" --on 2016-05
+hold_open "$D" office_ok d sync --once
 [ -s "$D-wal" ] || fail "$D has no WAL: the case of a .db copied without it cannot be made"
 cp "$D" "$tmp/e.db" || fail "cp"
 wal=$(wc -c <"$D-wal" | tr -d ' ')

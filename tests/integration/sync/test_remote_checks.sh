@@ -36,7 +36,7 @@ expect_eq "remote settings stored by the refusals" "$(sql "select count(*) from 
 
 # Good ones are stored; a trailing slash is dropped at use, not refused.
 run_ok remote set --endpoints "http://127.0.0.1:2379/,https://[::1]:2379,https://etcd.example.org/gw"
-expect_out "^remote set: "
+expect_out "^endpoints  http://127.0.0.1:2379/,https://\[::1\]:2379,https://etcd.example.org/gw$"
 
 # ---- settings not given are kept ----
 umask 022
