@@ -29,7 +29,24 @@ struct db {
     char batch[UUID_LEN + 1];
     const char *actor, *login;
     struct db_chain chain;
+    int wal_frames; /* the WAL's length after this connection's last commit */
 };
+
+/* Past this many frames (512 KiB) a writer that closes last checkpoints the WAL (db_tx). */
+enum { WAL_CHECKPOINT_FRAMES = 128 };
+
+/* After each commit: notes the WAL's length, and checkpoints as SQLite's own hook would (every
+ * 1,000 frames) for a process that commits many times. */
+static int
+on_wal(void *arg, sqlite3 *h, const char *name, int frames)
+{
+    struct db *db = arg;
+
+    db->wal_frames = frames;
+    if (frames >= 1000)
+        sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
 
 int
 db_fail(struct db *db, const char *what, struct diag *d)
@@ -305,9 +322,10 @@ db_tx(struct db *db, int write, int (*fn)(void *arg), void *arg, struct diag *d)
     /* Every command is a process, and a process that opens the store first rebuilds the WAL's
      * index from the WAL and counts none of it as checkpointed: left to SQLite's own
      * checkpoints, the WAL of a store used command by command only grows, and every reader
-     * looks up its pages there (a list took 28 ms rather than 18 behind 5,000 frames). The
-     * writer that closes last copies its frames into the store and removes the WAL. */
-    if (rc == 0 && write)
+     * looks up its pages there (a list took 28 ms rather than 18 behind 5,000 frames). Once
+     * the WAL passes WAL_CHECKPOINT_FRAMES, the writer that closes last copies it into the
+     * store and removes it; below that, the syncs are not worth their cost to every write. */
+    if (rc == 0 && write && db->wal_frames >= WAL_CHECKPOINT_FRAMES)
         sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
     return rc;
 }
@@ -456,6 +474,7 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     /* A reader that closes last must not write (an auditor's -r copy, a report): only a
      * connection that committed a write checkpoints the WAL at its close (db_tx). */
     sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_wal_hook(db->h, on_wal, db);
     sqlite3_create_function_v2(db->h, "period_end", 1,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                sql_period_end, NULL, NULL, NULL);

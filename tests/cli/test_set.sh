@@ -85,5 +85,21 @@ run_fails 3 "not an http or https URL" set ceb echa member -m x --evidence https
 expect_eq "ceb after refused batches" "$(sql "select status from items where key = 'ceb'")" approached
 expect_eq "echa after refused batches" "$(sql "select status from items where key = 'echa'")" under-consideration
 
+# The WAL stays short as commands come one by one: past 128 pages the writer that closes last
+# copies it into the store. 40 batches of every membership (about 30 pages each) would leave
+# over 1,000 pages otherwise.
+keys=$(sql "select group_concat(key, ' ') from items where kind = 'membership'")
+i=0
+while [ $i -lt 40 ]; do
+    if [ $((i % 2)) -eq 0 ]; then s=approached; else s=under-consideration; fi
+    # shellcheck disable=SC2086
+    run_ok set $keys $s -m "batch $i"
+    i=$((i + 1))
+done
+wal=0
+[ -e "$DOCKET_DB-wal" ] && wal=$(wc -c <"$DOCKET_DB-wal" | tr -d ' ')
+[ $(((wal - 32) / 4120)) -lt 200 ] || fail "the WAL holds $(((wal - 32) / 4120)) pages after 40 batches"
+pass
+
 run_ok verify
 done_ok

@@ -44,8 +44,27 @@ COMMANDS = {
 }
 
 
+# The WAL frames a fresh store starts with: just under the 128 past which a writer that
+# closes last checkpoints the WAL, so that every command's close makes that checkpoint too.
+PAD_FRAMES = 124
+PAD = """import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+frames = lambda: (os.path.getsize(sys.argv[1] + "-wal") - 32) // (4096 + 24)
+i = 0
+while i == 0 or frames() < int(sys.argv[2]) - 2:
+    c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('test.pad', ?)", (str(i),))
+    i += 1
+c.execute("DELETE FROM meta WHERE key = 'test.pad'")
+os._exit(0)  # no close: its checkpoint would empty the WAL
+"""
+
+
 def fresh():
     rel.copy_store(base, store)
+    p = subprocess.run([sys.executable, "-c", PAD, store, str(PAD_FRAMES)], capture_output=True)
+    rel.check(p.returncode == 0, f"cannot pad the WAL: {p.stderr!r}")
+    frames = (os.path.getsize(store + "-wal") - 32) // (4096 + 24)
+    rel.check(100 <= frames < 128, f"the padded WAL holds {frames} frames")
 
 
 def shim_env(**kw):
@@ -124,6 +143,7 @@ for name, (argv, adds) in COMMANDS.items():
     # at the second half of the checkpoint: a run may write a few pages more or less than the
     # measured one (its random ids split the uuid index elsewhere).
     points = [0, 1, window - 1] + sorted(rng.randrange(1, window) for _ in range(RUNS - 6))
+    rel.check(written > window, f"{name}: its close made no checkpoint")
     in_window = len(points)
     late = window + (written - window) // 2
     if written > late:
