@@ -60,9 +60,11 @@ db_fail(struct db *db, const char *what, struct diag *d)
         return diag_set(d, DK_STORE, "%s: the store is damaged: %s", what, sqlite3_errmsg(db->h));
     /* docket checks its writes before making them, and its triggers are the only constraint
      * that may refuse one: any other constraint failing means damage or a change from outside,
-     * as does a table or column of docket's schema gone missing. */
+     * as does a table or column of docket's schema gone missing, or a function that docket's
+     * schema never calls (a partial index's condition altered in the file). */
     if (((ec & 0xff) == SQLITE_CONSTRAINT && ec != SQLITE_CONSTRAINT_TRIGGER) ||
-        (ec == SQLITE_ERROR && strncmp(sqlite3_errmsg(db->h), "no such ", 8) == 0))
+        (ec == SQLITE_ERROR && (strncmp(sqlite3_errmsg(db->h), "no such ", 8) == 0 ||
+                                strncmp(sqlite3_errmsg(db->h), "unknown function", 16) == 0)))
         return diag_set(d, DK_STORE,
                         "%s: the store is damaged or was changed behind docket's back (run "
                         "'docket verify --deep'): %s",

@@ -94,6 +94,17 @@ expect_rc 1
 expect_one_err_line
 expect_err "docket: verify: event 12: its eff_end is not the end of its effective date's period"
 
+# A partial index whose condition names a function docket never defined (a byte changed in
+# the schema's text): the store was changed behind docket's back, and verify --deep, or the
+# first write that meets it, says so.
+cp "$DOCKET_DB" "$tmp/func.db"
+sqlite3 "$tmp/func.db" "pragma writable_schema = on; update sqlite_schema
+    set sql = replace(sql, 'instr(', 'instx(') where name = 'items_instances';"
+run_fails 4 "docket: verify: .*damaged or was changed behind docket's back.*unknown function: instx" \
+    -d "$tmp/func.db" verify --deep
+run_fails 4 "docket: add: .*damaged or was changed behind docket's back.*unknown function: instx" \
+    -d "$tmp/func.db" add unct/KEN --title Kenya
+
 # The chain starts at 1: an event numbered 0 (or below) lies outside it and is named.
 cp "$DOCKET_DB" "$tmp/zero.db"
 sqlite3 "$tmp/zero.db" "insert into event (seq, uuid, batch, type, item, subject, old_value,
