@@ -83,30 +83,6 @@ work_main(void *arg)
     return NULL;
 }
 
-/* Opens a second read-only connection whose snapshot holds the same events as DB's. Returns it,
- * or NULL when none can be had (the caller then works alone). */
-static struct db *
-second_reader(const char *path, long long last)
-{
-    struct diag d = {0};
-
-    if (path == NULL || strcmp(path, ":memory:") == 0)
-        return NULL;
-    for (int tries = 0; tries < 3; tries++) {
-        struct db *b = NULL;
-
-        if (db_open(path, DB_READONLY, &b, &d) != 0 || db_exec(b, "BEGIN", &d) != 0) {
-            db_close(b);
-            return NULL;
-        }
-        if (ev_last_seq(b, &d) == last)
-            return b;
-        /* A writer committed in between: this snapshot is newer than DB's. */
-        db_close(b);
-    }
-    return NULL;
-}
-
 /* Returns the stored hash of event SEQ into OUT (zeros for 0). */
 static int
 stored_hash(struct db *db, long long seq, unsigned char out[EV_HASH_LEN], struct diag *d)
@@ -138,7 +114,7 @@ audit_run(struct db *db, const char *path, struct ev_check *chain, struct diag *
     pthread_mutex_init(&w.mu, NULL);
     /* The helper starts with the replay while this thread starts on the chain; alone, this
      * thread does both. */
-    if ((helper.db = second_reader(path, w.last)) != NULL &&
+    if ((helper.db = db_twin(db, path)) != NULL &&
         pthread_create(&thread, NULL, work_main, &helper) == 0)
         threaded = 1;
     main_worker.replay = !threaded;

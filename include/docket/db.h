@@ -26,6 +26,12 @@ int db_open(const char *path, unsigned flags, struct db **out, struct diag *d);
 /* Closes DB and frees its cached statements; NULL is accepted. */
 void db_close(struct db *db);
 
+/* Opens a second read-only connection to the store at PATH, inside a read transaction whose
+ * snapshot holds the same events and shared log as DB's (which must be inside one): for work
+ * split between two threads. Returns it, or NULL when none can be had (an in-memory store, a
+ * writer that commits between the two): the caller then works alone. */
+struct db *db_twin(struct db *db, const char *path);
+
 /* Removes the store file at PATH and its -wal, -shm and -journal files: a failed init leaves
  * nothing. */
 void db_remove(const char *path);

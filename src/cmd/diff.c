@@ -1,4 +1,6 @@
 /* diff.c: `docket diff`: the items whose status differs between two effective dates. */
+#include <pthread.h>
+
 #include "cli.h"
 #include "docket/date.h"
 #include "docket/state.h"
@@ -13,6 +15,81 @@ static const char changed_sql[] =
     "FROM items b FULL JOIN temp.diff_before a ON a.uuid = b.uuid "
     "WHERE a.status IS NOT b.status OR a.progress IS NOT b.progress ORDER BY k";
 
+/* The state as of the first date, made on a second connection (db_twin) in a thread while this
+ * one makes the state as of the second: the two are the whole cost of a diff, and alike. */
+struct before {
+    struct db *db;
+    const char *asof;
+    struct diag d;
+    int rc;
+    sqlite3_stmt *rows; /* its items, once made */
+};
+
+static void *
+before_main(void *arg)
+{
+    struct before *b = arg;
+    static const char sql[] = "SELECT uuid, key, status, progress FROM temp.items";
+
+    if ((b->rc = state_asof(b->db, b->asof, NULL, &b->d)) == 0)
+        b->rc = db_prep(b->db, sql, &b->rows, &b->d);
+    return NULL;
+}
+
+/* Copies B's rows (the state as of the first date) into temp.diff_before on DB, indexed. */
+static int
+copy_before(struct db *db, struct before *b, struct diag *d)
+{
+    static const char create[] =
+        "DROP TABLE IF EXISTS temp.diff_before; CREATE TEMP TABLE diff_before (uuid TEXT, "
+        "key TEXT, status TEXT, progress INTEGER)";
+    static const char sql[] = "INSERT INTO temp.diff_before VALUES (?1, ?2, ?3, ?4)";
+    sqlite3_stmt *ins;
+    int rc;
+
+    if ((rc = db_exec(db, create, d)) != 0 || (rc = db_prep(db, sql, &ins, d)) != 0)
+        return rc;
+    while ((rc = db_row(b->db, b->rows, &b->d)) == 1) {
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_value(ins, i + 1, sqlite3_column_value(b->rows, i));
+        if ((rc = db_run(db, ins, d)) != 0)
+            break;
+    }
+    sqlite3_reset(b->rows);
+    if (rc < 0)
+        return diag_set(d, b->d.code, "%s", b->d.msg);
+    return rc != 0
+               ? rc
+               : db_exec(db, "CREATE UNIQUE INDEX temp.diff_before_uuid ON diff_before (uuid)", d);
+}
+
+/* Makes temp.diff_before (the state as of D1) and the as-of tables for D2 on ctx->db: in two
+ * threads when a twin connection can be had, else one after the other. */
+static int
+states(struct cmd_ctx *ctx, const char *d1, const char *d2)
+{
+    struct before b = {.db = db_twin(ctx->db, ctx->db_path), .asof = d1};
+    pthread_t thread;
+    int threaded = b.db != NULL && pthread_create(&thread, NULL, before_main, &b) == 0, rc = 0;
+
+    if (!threaded) {
+        db_close(b.db);
+        b.db = ctx->db;
+        before_main(&b);
+        if ((rc = b.rc) != 0 || (rc = copy_before(ctx->db, &b, &ctx->diag)) != 0)
+            return b.rc ? diag_set(&ctx->diag, b.rc, "%s", b.d.msg) : rc;
+        return state_asof(ctx->db, d2, NULL, &ctx->diag);
+    }
+    rc = state_asof(ctx->db, d2, NULL, &ctx->diag);
+    pthread_join(thread, NULL);
+    if (rc == 0 && b.rc != 0)
+        rc = diag_set(&ctx->diag, b.rc, "%s", b.d.msg);
+    if (rc == 0)
+        rc = copy_before(ctx->db, &b, &ctx->diag);
+    db_close(b.db);
+    return rc;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -26,13 +103,7 @@ run(struct cmd_ctx *ctx)
     if ((rc = date_parse(a->pos[0], &d1, &ctx->diag)) != 0 ||
         (rc = date_parse(a->npos > 1 ? a->pos[1] : today, &d2, &ctx->diag)) != 0)
         return rc;
-    if ((rc = state_asof(ctx->db, d1.end, NULL, &ctx->diag)) != 0 ||
-        (rc = db_exec(ctx->db,
-                      "DROP TABLE IF EXISTS temp.diff_before; CREATE TEMP TABLE diff_before AS "
-                      "SELECT uuid, key, status, progress FROM temp.items; "
-                      "CREATE UNIQUE INDEX temp.diff_before_uuid ON diff_before (uuid)",
-                      &ctx->diag)) != 0 ||
-        (rc = state_asof(ctx->db, d2.end, NULL, &ctx->diag)) != 0 ||
+    if ((rc = states(ctx, d1.end, d2.end)) != 0 ||
         (rc = db_prep(ctx->db, changed_sql, &st, &ctx->diag)) != 0)
         return rc;
     if (json)
