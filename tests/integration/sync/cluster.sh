@@ -69,6 +69,17 @@ office() {
     run -d "$tmp/$_o.db" "$@"
 }
 
+# two_offices: office a (store $A) starts with init and publishes to the log under prefix $P;
+# office b (store $B) is cloned from that log.
+two_offices() {
+    A=$tmp/a.db
+    B=$tmp/b.db
+    office_ok a init
+    office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
+    office_ok a sync --once
+    office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+}
+
 office_ok() {
     office "$@"
     expect_rc 0

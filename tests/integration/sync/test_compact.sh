@@ -8,8 +8,6 @@
 
 cluster_start
 P=compact
-A=$tmp/a.db
-B=$tmp/b.db
 C=$tmp/c.db
 
 # revision: the cluster's current revision.
@@ -17,10 +15,7 @@ revision() {
     ectl get $P/head -w json | python3 -c 'import json, sys; print(json.load(sys.stdin)["header"]["revision"])'
 }
 
-office_ok a init
-office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-office_ok a sync --once
-office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+two_offices
 # b stays behind while a publishes in many small syncs (many revisions of P/head).
 make_events a A 300
 office_ok a sync --once

@@ -8,13 +8,7 @@
 
 cluster_start
 P=conf
-A=$tmp/a.db
-B=$tmp/b.db
-
-office_ok a init
-office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-office_ok a sync --once
-office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+two_offices
 
 # Offline, both change ceb.hlcm from not-approached, on the same effective date; both set
 # echa to the same status; each changes one item of its own.

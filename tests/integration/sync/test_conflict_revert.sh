@@ -9,14 +9,8 @@
 
 cluster_start
 P=crev
-A=$tmp/a.db
-B=$tmp/b.db
 C=$tmp/c.db
-
-office_ok a init
-office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-office_ok a sync --once
-office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+two_offices
 
 # a: not-approached -> approached, published; b sees it and sets member on top of it.
 office_ok a set ceb.hlcm approached -m "letter to the HLCM secretary" --on 2016-03-01

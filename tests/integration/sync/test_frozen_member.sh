@@ -9,13 +9,7 @@
 
 cluster_start
 P=frozen
-A=$tmp/a.db
-B=$tmp/b.db
-
-office_ok a init
-office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-office_ok a sync --once
-office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+two_offices
 make_events a A 500
 make_events b B 100
 

@@ -9,13 +9,7 @@
 
 cluster_start
 P=lead
-A=$tmp/a.db
-B=$tmp/b.db
-
-office_ok a init
-office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-office_ok a sync --once
-office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+two_offices
 base=$(events "$A")
 
 # 2,000 events in each office: 1,000 new instances, then one batch setting them all.
