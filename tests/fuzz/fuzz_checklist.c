@@ -4,8 +4,7 @@
 #include <stdlib.h>
 
 #include "docket/checklist.h"
-
-static struct db *db;
+#include "fuzz_store.h"
 
 struct apply {
     json_t *cl;
@@ -19,26 +18,12 @@ apply(void *arg)
 {
     struct apply *a = arg;
     struct checklist_counts n;
-    int rc = checklist_apply(db, a->cl, &n, a->d);
+    int rc = checklist_apply(fuzz_store(), a->cl, &n, a->d);
 
     return rc != 0 ? rc : DK_CHECK;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    struct diag d = {0};
-
-    (void)argc;
-    (void)argv;
-    if (db_open(":memory:", DB_CREATE, &db, &d) != 0)
-        abort();
-    db_set_actor(db, "fuzz", "fuzz");
-    return 0;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -55,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct diag tx = {0};
 
         a.d = &tx;
-        rc = db_tx(db, 1, apply, &a, &tx);
+        rc = db_tx(fuzz_store(), 1, apply, &a, &tx);
         if (rc != DK_CHECK && rc != DK_DATA)
             abort();
     }

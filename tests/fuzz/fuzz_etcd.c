@@ -6,17 +6,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "docket/db.h"
 #include "docket/event.h"
 #include "docket/sync.h"
+#include "fuzz_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Rolls back whatever one input did: db_tx undoes a step that returns non-zero. */
-enum { UNDO = 100 };
-
 struct input {
-    struct db *db;
     const char *data;
     size_t size;
 };
@@ -39,37 +35,29 @@ static int
 step(void *arg)
 {
     struct input *in = arg;
+    struct db *db = fuzz_store();
     struct sync_counts n;
     struct ev_check own, shared;
     struct diag d = {0}, check = {0};
 
-    if (sync_apply_reply(in->db, "docket", in->data, in->size, &n, &d) == 0) {
-        if (ev_check_chain(in->db, &own, &check) != 0 || own.bad_seq != 0 ||
-            ev_check_shared(in->db, &shared, &check) != 0 || shared.bad_seq != 0)
+    if (sync_apply_reply(db, "docket", in->data, in->size, &n, &d) == 0) {
+        if (ev_check_chain(db, &own, &check) != 0 || own.bad_seq != 0 ||
+            ev_check_shared(db, &shared, &check) != 0 || shared.bad_seq != 0)
             abort();
         if (own.count != n.pulled || shared.count != n.pulled ||
-            count(in->db, "SELECT count(*) FROM event") != n.pulled)
+            count(db, "SELECT count(*) FROM event") != n.pulled)
             abort();
     } else if (d.code == 0 || d.msg[0] == '\0') {
         abort(); /* a failure always says why */
     }
-    return UNDO;
+    return FUZZ_UNDO;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct db *db;
     struct input in = {.data = (const char *)data, .size = size};
-    struct diag d = {0};
 
-    if (db == NULL) {
-        if (db_open(":memory:", DB_CREATE, &db, &d) != 0)
-            abort();
-        db_set_actor(db, "fuzz", "fuzz");
-    }
-    in.db = db;
-    if (db_tx(db, 1, step, &in, &d) != UNDO)
-        abort();
+    fuzz_undone(step, &in);
     return 0;
 }

@@ -8,17 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docket/db.h"
 #include "docket/event.h"
 #include "docket/export.h"
+#include "fuzz_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Rolls back whatever one input did: db_tx undoes a step that returns non-zero. */
-enum { UNDO = 100 };
-
 struct input {
-    struct db *db;
     const char *header;
     FILE *rest;
 };
@@ -30,33 +26,27 @@ step(void *arg)
     struct import_counts n = {0};
     struct ev_check c;
     struct diag d = {0}, check = {0};
+    struct db *db = fuzz_store();
 
-    if (export_restore(in->db, in->header, in->rest, &n, &d) == 0) {
-        if (ev_check_chain(in->db, &c, &check) != 0 || c.bad_seq != 0 || c.count != n.events)
+    if (export_restore(db, in->header, in->rest, &n, &d) == 0) {
+        if (ev_check_chain(db, &c, &check) != 0 || c.bad_seq != 0 || c.count != n.events)
             abort();
     } else if (d.code == 0 || d.msg[0] == '\0') {
         abort(); /* a failure always says why */
     }
-    return UNDO;
+    return FUZZ_UNDO;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct db *db;
     const char *nl = memchr(data, '\n', size);
     size_t hlen = nl ? (size_t)(nl - (const char *)data) + 1 : size;
     struct input in = {0};
-    struct diag d = {0};
     char *header;
 
     if (!export_is_header((const char *)data, hlen))
         return 0;
-    if (db == NULL) {
-        if (db_open(":memory:", DB_CREATE, &db, &d) != 0)
-            abort();
-        db_set_actor(db, "fuzz", "fuzz");
-    }
     if ((header = malloc(hlen + 1)) == NULL)
         return 0;
     memcpy(header, data, hlen);
@@ -64,12 +54,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* fmemopen refuses an empty buffer: an input that is the header alone reads nothing. */
     in.rest =
         size > hlen ? fmemopen((void *)(data + hlen), size - hlen, "r") : fopen("/dev/null", "r");
-    in.db = db;
     in.header = header;
-    if (in.rest != NULL && db_tx(db, 1, step, &in, &d) != UNDO)
-        abort();
-    if (in.rest != NULL)
+    if (in.rest != NULL) {
+        fuzz_undone(step, &in);
         fclose(in.rest);
+    }
     free(header);
     return 0;
 }
