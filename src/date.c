@@ -11,8 +11,8 @@ leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int
-days_in(int y, int m)
+int
+date_days_in(int y, int m)
 {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -50,7 +50,7 @@ scan_date(const char *s, int *y, int *m, int *dd)
             return 0;
         n = 7;
         if (s[7] == '-') {
-            if (!digits(s + 8, 2, dd) || *dd < 1 || *dd > days_in(*y, *m))
+            if (!digits(s + 8, 2, dd) || *dd < 1 || *dd > date_days_in(*y, *m))
                 return 0;
             n = 10;
         }
@@ -61,21 +61,24 @@ scan_date(const char *s, int *y, int *m, int *dd)
 int
 date_add_months(const char *day, long long n, char out[11])
 {
-    struct date date;
-    struct diag d = {0};
     long long months;
-    int y, m, dd;
+    int y, m, dd, len;
 
-    if (day == NULL || n < 0 || n > 120000 || date_parse(day, &date, &d) != 0 ||
-        sscanf(date.end, "%4d-%2d-%2d", &y, &m, &dd) != 3)
+    if (day == NULL || n < 0 || n > 120000 || (len = scan_date(day, &y, &m, &dd)) == 0 ||
+        day[len] != '\0')
         return -1;
+    /* The last day of the period: of the year, of the month, or the day itself. */
+    if (len == 4)
+        m = 12;
+    if (len < 10)
+        dd = date_days_in(y, m);
     months = (long long)y * 12 + (m - 1) + n;
     if (months / 12 > 9999)
         return -1;
     y = (int)(months / 12);
     m = (int)(months % 12) + 1;
-    if (dd > days_in(y, m))
-        dd = days_in(y, m);
+    if (dd > date_days_in(y, m))
+        dd = date_days_in(y, m);
     snprintf(out, 11, "%04d-%02d-%02d", y, m, dd);
     return 0;
 }
@@ -94,7 +97,7 @@ date_parse(const char *s, struct date *out, struct diag *d)
         snprintf(r.end, sizeof r.end, "%04d-12-31", y);
     } else if (n == 7) {
         snprintf(r.start, sizeof r.start, "%04d-%02d-01", y, m);
-        snprintf(r.end, sizeof r.end, "%04d-%02d-%02d", y, m, days_in(y, m));
+        snprintf(r.end, sizeof r.end, "%04d-%02d-%02d", y, m, date_days_in(y, m));
     } else {
         memcpy(r.start, r.text, sizeof r.start);
         memcpy(r.end, r.text, sizeof r.end);
@@ -174,7 +177,7 @@ ts_parse(const char *s, int round_up, char out[TS_LEN + 1], struct diag *d)
         if (n == 4)
             m = 12;
         if (n <= 7)
-            dd = days_in(y, m);
+            dd = date_days_in(y, m);
         if (prec == DAY) {
             hh = 23;
             mi = 59;

@@ -467,7 +467,6 @@ ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d)
 static int
 period_end_is(const char *eff, size_t n, const char *end, size_t m)
 {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, mon, day, last;
 
     if (eff == NULL || end == NULL || m != 10 || (n != 4 && n != 7 && n != 10) ||
@@ -481,7 +480,7 @@ period_end_is(const char *eff, size_t n, const char *end, size_t m)
     day = (end[8] - '0') * 10 + (end[9] - '0');
     if (y < 1000 || mon < 1 || mon > 12)
         return 0;
-    last = days[mon - 1] + (mon == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    last = date_days_in(y, mon);
     if (n == 4)
         return mon == 12 && day == 31;
     return n == 7 ? day == last : day >= 1 && day <= last;

@@ -18,6 +18,9 @@ int date_parse(const char *s, struct date *out, struct diag *d);
  * starts after TODAY ("YYYY-MM-DD"). Returns 0 or DK_DATA. */
 int date_parse_past(const char *s, const char *today, struct date *out, struct diag *d);
 
+/* The number of days in month M (1-12) of year Y, leap years counted. */
+int date_days_in(int y, int m);
+
 /* Writes into OUT the day N months (0 or more) after the last day of the period of DAY (an
  * effective date), held to the end of the month it lands in: 2016-08-31 plus 6 months is
  * 2017-02-28, where SQLite's date() would give 2017-03-03. Returns 0, or -1 when DAY is not a
