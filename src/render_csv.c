@@ -52,17 +52,11 @@ cell(FILE *f, sqlite3_stmt *st, int i)
         render_cell(f, st, i, text_csv_field);
         return 0;
     }
-    s = (const char *)sqlite3_column_text(st, i);
-    n = (size_t)sqlite3_column_bytes(st, i);
-    if (s == NULL || text_utf8_ok(s, n)) {
-        text_csv_field(f, s ? s : "");
-        return 0;
-    }
-    if ((fixed = text_repair(s, n)) == NULL) {
+    if ((s = render_text(st, i, &n, &fixed)) == NULL) {
         errno = ENOMEM;
         return DK_IO;
     }
-    text_csv_field(f, fixed);
+    text_csv_field(f, s);
     free(fixed);
     return 0;
 }

@@ -51,13 +51,9 @@ value(sqlite3_stmt *st, int i)
             return json_null();
         return json_real(sqlite3_column_double(st, i));
     default:
-        s = (const char *)sqlite3_column_text(st, i);
-        n = (size_t)sqlite3_column_bytes(st, i);
-        if (text_utf8_ok(s, n))
-            return json_stringn(s, n);
-        if ((fixed = text_repair(s, n)) == NULL)
+        if ((s = render_text(st, i, &n, &fixed)) == NULL)
             return json_null();
-        v = json_string(fixed);
+        v = json_stringn(s, n);
         free(fixed);
         return v;
     }

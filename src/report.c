@@ -645,6 +645,20 @@ render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const char *
     }
 }
 
+const char *
+render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+
+    *fixed = NULL;
+    *n = (size_t)sqlite3_column_bytes(st, i);
+    if (s == NULL || text_utf8_ok(s, *n))
+        return s ? s : "";
+    if ((*fixed = text_repair(s, *n)) != NULL)
+        *n = strlen(*fixed);
+    return *fixed;
+}
+
 const struct render_ops *
 render_find(const char *format)
 {

@@ -93,6 +93,11 @@ const struct render_ops *render_find(const char *format);
  * anything else through TEXT, which escapes it for the format. */
 void render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const char *s));
 
+/* Column I of ST's current row as UTF-8 text, for the formats that must be UTF-8 (CSV, JSON):
+ * its own bytes (*N of them) when they are, else a copy with each bad byte, and any NUL,
+ * replaced by U+FFFD, left in *FIXED to be freed. NULL when memory runs out. */
+const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
+
 /* What a run needs beyond the store. */
 struct report_opts {
     const char *asof;    /* YYYY-MM-DD, the end of --as-of; NULL: the current state */
