@@ -1,6 +1,7 @@
 /* db.c: the store: opening, migrating, cached statements and the one transaction helper. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,16 @@ on_wal(void *arg, sqlite3 *h, const char *name, int frames)
     return SQLITE_OK;
 }
 
+/* Before SQLite starts: no global count of the memory it uses, which every allocation would
+ * otherwise update under a lock that all connections share. docket reads no such count. */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
+static void
+configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 db_fail(struct db *db, const char *what, struct diag *d)
 {
@@ -58,6 +69,13 @@ db_fail(struct db *db, const char *what, struct diag *d)
                         what, BUSY_TIMEOUT_MS / 1000);
     if ((ec & 0xff) == SQLITE_NOTADB || (ec & 0xff) == SQLITE_CORRUPT)
         return diag_set(d, DK_STORE, "%s: the store is damaged: %s", what, sqlite3_errmsg(db->h));
+    /* A write cut short in a rollback journal (a restore, db_tx) is undone by the next
+     * connection that may write. */
+    if (ec == SQLITE_READONLY_ROLLBACK)
+        return diag_set(d, DK_STORE,
+                        "%s: a write to the store was cut short, and only a command without -r "
+                        "can undo it",
+                        what);
     /* docket checks its writes before making them, and its triggers are the only constraint
      * that may refuse one: any other constraint failing means damage or a change from outside,
      * as does a table or column of docket's schema gone missing, or a function that docket's
@@ -345,13 +363,34 @@ begin(struct db *db, int write, struct diag *d)
     return 0;
 }
 
-int
-db_tx(struct db *db, int write, int (*fn)(void *arg), void *arg, struct diag *d)
+/* Sets the journal mode to MODE without waiting for other connections (leaving WAL needs the
+ * store to itself); returns 1 when the store is now in MODE. */
+static int
+journal_mode(struct db *db, const char *mode)
 {
+    char sql[64];
+    sqlite3_stmt *st;
+    int ok = 0;
+
+    snprintf(sql, sizeof sql, "PRAGMA journal_mode = %s", mode);
+    sqlite3_busy_timeout(db->h, 0);
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK) {
+        ok = sqlite3_step(st) == SQLITE_ROW &&
+             strcmp((const char *)sqlite3_column_text(st, 0), mode) == 0;
+        sqlite3_finalize(st);
+    }
+    sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+    return ok;
+}
+
+int
+db_tx(struct db *db, int kind, int (*fn)(void *arg), void *arg, struct diag *d)
+{
+    int write = kind != DB_TX_READ, bulk = kind == DB_TX_BULK && journal_mode(db, "delete");
     int rc = begin(db, write, d);
 
     if (rc != 0)
-        return rc;
+        goto out;
     rc = fn(arg);
     if (rc == 0 && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         /* A failed sync leaves the written pages in the WAL: a later reader may or may not
@@ -373,6 +412,11 @@ db_tx(struct db *db, int write, int (*fn)(void *arg), void *arg, struct diag *d)
      * store and removes it; below that, the syncs are not worth their cost to every write. */
     if (rc == 0 && write && db->wal_frames >= WAL_CHECKPOINT_FRAMES)
         sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+out:
+    /* Should another process open the store in the meantime, it stays in the rollback
+     * journal until the next writer opens it (db_open). */
+    if (bulk)
+        journal_mode(db, "wal");
     return rc;
 }
 
@@ -507,6 +551,7 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     } else if (!S_ISREG(sb.st_mode)) {
         return diag_set(d, DK_STORE, "'%s' is not a docket store (not a regular file)", path);
     }
+    pthread_once(&configured, configure);
     if ((db = calloc(1, sizeof *db)) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
     oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -532,7 +577,8 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
                                sql_money, NULL, NULL, NULL);
     if ((rc = check_store(db, path, flags, &version, d)) != 0)
         goto fail;
-    if ((flags & DB_CREATE) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
+    /* A new store, or one a bulk write left in a rollback journal (db_tx), gets its WAL. */
+    if (!(flags & DB_READONLY) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
         goto fail;
     /* As-of tables live in memory: they hold one row per item, not per event. */
     if ((rc = db_exec(db,

@@ -17,8 +17,8 @@
 
 static const char canon_magic[] = "docket-event";
 
-static int
-buf_reserve(struct ev_buf *b, size_t more)
+int
+ev_buf_reserve(struct ev_buf *b, size_t more)
 {
     size_t cap;
     unsigned char *p;
@@ -41,7 +41,7 @@ buf_put(struct ev_buf *b, const void *v, size_t n)
     unsigned char *q;
     uint32_t len = v ? (uint32_t)n : UINT32_MAX;
 
-    if (buf_reserve(b, 4 + (v ? n : 0)) != 0)
+    if (ev_buf_reserve(b, 4 + (v ? n : 0)) != 0)
         return -1;
     q = b->p + b->len;
     q[0] = (unsigned char)(len >> 24);
@@ -120,7 +120,7 @@ int
 ev_canon(const struct ev_bytes *e, struct ev_buf *b)
 {
     b->len = 0;
-    if (buf_reserve(b, sizeof canon_magic) != 0)
+    if (ev_buf_reserve(b, sizeof canon_magic) != 0)
         return -1;
     memcpy(b->p, canon_magic, sizeof canon_magic - 1);
     b->p[sizeof canon_magic - 1] = EV_CANON_VERSION;
@@ -251,13 +251,12 @@ text_ok(const char *what, const char *v, struct diag *d)
     return 0;
 }
 
-/* Binds field I of B (SQL NULL when absent) to parameter NAME. */
+/* Binds field I of B (SQL NULL when absent) to parameter K. The bytes are bound without a copy:
+ * they outlive the statement's step, and db_prep clears the bindings before its next use. */
 static int
-bind_field(struct db *db, sqlite3_stmt *st, const char *name, const struct ev_bytes *b, int i,
-           struct diag *d)
+bind_field(struct db *db, sqlite3_stmt *st, int k, const struct ev_bytes *b, int i, struct diag *d)
 {
-    int k = sqlite3_bind_parameter_index(st, name);
-    int rc = b->v[i] ? sqlite3_bind_text(st, k, b->v[i], (int)b->n[i], SQLITE_TRANSIENT)
+    int rc = b->v[i] ? sqlite3_bind_text(st, k, b->v[i], (int)b->n[i], SQLITE_STATIC)
                      : sqlite3_bind_null(st, k);
 
     return rc == SQLITE_OK ? 0 : db_fail(db, "cannot record the event", d);
@@ -270,14 +269,14 @@ static int
 insert(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV_HASH_LEN],
        long long *seq, struct diag *d)
 {
+    /* SQLite numbers named parameters in the order they first appear: :seq is 1, the fields
+     * follow from 2 in ev_field_names' order, then :attrs and :hash. */
     static const char sql[] =
-        "INSERT INTO event (seq, uuid, batch, type, item, subject, old_value, new_value, attrs, "
-        "reason, eff, recorded, actor, login, replica, hash) VALUES (:seq, :uuid, :batch, "
-        ":type, :item, :subject, :old, :new, :attrs, :reason, :eff, :recorded, :actor, :login, "
-        ":replica, :hash)";
-    static const char *const params[EVF_COUNT] = {
-        ":uuid",   ":batch", ":type",     ":item",  ":subject", ":old",    ":new",
-        ":reason", ":eff",   ":recorded", ":actor", ":login",   ":replica"};
+        "INSERT INTO event (seq, uuid, batch, type, item, subject, old_value, new_value, reason, "
+        "eff, recorded, actor, login, replica, attrs, hash) VALUES (:seq, :uuid, :batch, :type, "
+        ":item, :subject, :old, :new, :reason, :eff, :recorded, :actor, :login, :replica, "
+        ":attrs, :hash)";
+    enum { P_SEQ = 1, P_FIELDS, P_ATTRS = P_FIELDS + EVF_COUNT, P_HASH };
     struct db_chain *c = db_chain(db);
     unsigned char h[EV_HASH_LEN];
     struct ev_buf buf = {0};
@@ -290,16 +289,16 @@ insert(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV
         return diag_set(d, DK_DATA, "the event's attributes are not an object of strings");
     }
     ev_buf_free(&buf);
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_int(db, st, ":seq", c->seq + 1, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
+    if (sqlite3_bind_int64(st, P_SEQ, c->seq + 1) != SQLITE_OK)
+        return db_fail(db, "cannot record the event", d);
     for (int i = 0; i < EVF_COUNT; i++)
-        if ((rc = bind_field(db, st, params[i], b, i, d)) != 0)
+        if ((rc = bind_field(db, st, P_FIELDS + i, b, i, d)) != 0)
             return rc;
-    if (sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":attrs"), b->attrs,
-                          b->attrs ? (int)b->attrs_len : 0, SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), h, EV_HASH_LEN,
-                          SQLITE_TRANSIENT) != SQLITE_OK ||
+    if (sqlite3_bind_text(st, P_ATTRS, b->attrs, b->attrs ? (int)b->attrs_len : 0, SQLITE_STATIC) !=
+            SQLITE_OK ||
+        sqlite3_bind_blob(st, P_HASH, h, EV_HASH_LEN, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_DONE) {
         rc = db_fail(db, "cannot record the event", d);
         sqlite3_reset(st);
@@ -387,14 +386,12 @@ out:
 }
 
 int
-ev_receive(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV_HASH_LEN],
-           long long *seq, struct diag *d)
+ev_check_bytes(const struct ev_bytes *b, struct diag *d)
 {
     static const int required[] = {EVF_UUID,     EVF_BATCH, EVF_TYPE,  EVF_REASON, EVF_EFF,
                                    EVF_RECORDED, EVF_ACTOR, EVF_LOGIN, EVF_REPLICA};
     struct date eff;
     char text[16];
-    int rc;
 
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (b->v[required[i]] == NULL)
@@ -408,9 +405,20 @@ ev_receive(struct db *db, const struct ev_bytes *b, int apply, unsigned char has
         return d->code;
     if (b->n[EVF_RECORDED] != TS_LEN || b->v[EVF_RECORDED][TS_LEN - 1] != 'Z')
         return diag_set(d, DK_DATA, "the event's recorded time is malformed");
+    return 0;
+}
+
+int
+ev_receive(struct db *db, const struct ev_bytes *b, int flags, unsigned char hash[EV_HASH_LEN],
+           long long *seq, struct diag *d)
+{
+    int rc;
+
+    if (!(flags & EV_CHECKED) && (rc = ev_check_bytes(b, d)) != 0)
+        return rc;
     if ((rc = load_head(db, NULL, d)) != 0)
         return rc;
-    return insert(db, b, apply, hash, seq, d);
+    return insert(db, b, flags & EV_APPLY, hash, seq, d);
 }
 
 const char *const ev_field_names[EVF_COUNT] = {"uuid",  "batch", "event_type", "item", "subject",

@@ -1,5 +1,6 @@
 /* export.c: the whole tracker out (JSON Lines) and back in, and items as CSV. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,65 +249,377 @@ indexes_make(struct db *db, struct indexes *x, struct diag *d)
     return db_exec(db, "PRAGMA temp_store = MEMORY", d);
 }
 
-/* The restoring of one export: what it has checked so far. */
+/* A restore parses its lines on both cores while it writes them on one: Jansson's parse is
+ * half of a restore's work. The lines are cut into batches, read in order by whichever thread
+ * claims the next batch, and parsed by that thread; the writer writes the batches in order and,
+ * when the next one is not parsed yet, claims and parses one itself rather than wait. A few
+ * batches are in flight at a time, so memory stays flat. */
+enum { BATCH_LINES = 256, SLOTS = 4 };
+
+/* Offsets of copied values in a batch's text; NONE for a JSON null or a missing value. */
+#define NONE ((size_t)-1)
+enum { OFF_ATTRS = EVF_COUNT, OFF_RECEIVED, OFF_COUNT };
+
+/* One event line, parsed and checked as far as it can be without the store. Its values are
+ * copies in its batch's text, so that the JSON is freed as soon as the line is parsed. */
+struct ev_line {
+    struct ev_bytes b;
+    const char *received; /* in the shared log, when shared */
+    size_t off[OFF_COUNT];
+    long long lineno, seq, pos;
+    int shared;
+    unsigned char want[EV_HASH_LEN], sh[EV_HASH_LEN];
+};
+
+struct batch {
+    struct ev_buf raw;  /* its lines as read, each ending in '\n' but perhaps the last */
+    struct ev_buf text; /* the values of its events */
+    long long first;    /* the line number of its first line */
+    struct ev_line ev[BATCH_LINES];
+    int n;
+    int last;        /* no batch follows: the input ended in it, or it failed */
+    int ready;       /* parsed */
+    struct diag err; /* why it failed, after ev[0..n) (code 0: it did not) */
+};
+
+struct reader {
+    FILE *f;
+    long long lineno; /* lines read so far */
+    char *buf;
+    size_t cap;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    long long claimed, written; /* batches claimed by a thread, and written, in order */
+    int eof;                    /* the batch that read the last line is claimed */
+    int stop;                   /* the writer is done: claim nothing more */
+    struct batch b[SLOTS];
+};
+
+/* Appends N bytes of S and a NUL to BT's text; returns where they start, or NONE when S is
+ * NULL. Sets *OOM when out of memory. */
+static size_t
+keep(struct batch *bt, const char *s, size_t n, int *oom)
+{
+    size_t at = bt->text.len;
+
+    if (s == NULL)
+        return NONE;
+    if (ev_buf_reserve(&bt->text, n + 1) != 0) {
+        *oom = 1;
+        return NONE;
+    }
+    memcpy(bt->text.p + at, s, n);
+    bt->text.p[at + n] = '\0';
+    bt->text.len += n + 1;
+    return at;
+}
+
+/* Jansson makes a few dozen allocations for each line it parses, and the restore frees them
+ * all a moment later, each a malloc and a free (a tenth of a restore's time). While a thread
+ * parses a line, they come from that thread's arena instead, which the line's end empties. A
+ * piece from an arena never leaves its line: parse_line copies what it keeps, and frees the
+ * parse before the arena empties. Outside a parse, and past the arena's end, they come from
+ * malloc; free lets the arena's pieces be. */
+enum { ARENA_SIZE = 64 << 10 };
+
+static _Thread_local struct {
+    char *base;
+    size_t used;
+    int on;
+} arena;
+
+static void *
+arena_alloc(size_t n)
+{
+    void *p;
+
+    n = (n + 15) & ~(size_t)15;
+    if (!arena.on || n > ARENA_SIZE - arena.used)
+        return malloc(n);
+    p = arena.base + arena.used;
+    arena.used += n;
+    return p;
+}
+
+static void
+arena_free(void *p)
+{
+    if (arena.base == NULL || (char *)p < arena.base || (char *)p >= arena.base + ARENA_SIZE)
+        free(p);
+}
+
+/* Frees this thread's arena, once its last parse is freed. */
+static void
+arena_drop(void)
+{
+    free(arena.base);
+    arena.base = NULL;
+}
+
+/* Parses the line S (N bytes) numbered LINENO into the next event of BT. Returns 1 for an
+ * event, 0 for a line of the state (for readers: the state is rebuilt from the events), or
+ * the exit code in BT->err. */
+static int
+parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
+{
+    struct ev_line *e = &bt->ev[bt->n];
+    struct diag *d = &bt->err;
+    json_t *o, *shared;
+    json_error_t je;
+    const char *type;
+    char *attrs = NULL;
+    int rc, oom = 0;
+
+    arena.on = arena.base != NULL;
+    o = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
+    arena.on = 0;
+    if (o == NULL) {
+        arena.used = 0;
+        return diag_set(d, DK_DATA, "line %lld: %s", lineno, je.text);
+    }
+    type = jstr(o, "type");
+    shared = json_object_get(o, "shared");
+    if (type == NULL ||
+        (strcmp(type, "event") != 0 && strcmp(type, "document") != 0 && strcmp(type, "kind") != 0 &&
+         strcmp(type, "status") != 0 && strcmp(type, "item") != 0))
+        rc = diag_set(d, DK_DATA, "line %lld: unknown line type", lineno);
+    else if (strcmp(type, "event") != 0)
+        rc = 0;
+    else if (ev_unhex(jstr(o, "hash"), e->want) != 0)
+        rc = diag_set(d, DK_DATA, "line %lld: 'hash' must be 64 hex digits", lineno);
+    else if (ev_from_json(o, &e->b, &attrs, d) != 0 || ev_check_bytes(&e->b, d) != 0)
+        rc = diag_prefix(d, "line %lld: ", lineno);
+    /* A line whose "shared" is not an object has no shared position, as it had none. */
+    else if (json_is_object(shared) &&
+             (!json_is_integer(json_object_get(shared, "pos")) ||
+              ev_unhex(jstr(shared, "hash"), e->sh) != 0 || jstr(shared, "received") == NULL))
+        rc = diag_set(d, DK_DATA, "line %lld: bad 'shared'", lineno);
+    else
+        rc = 1;
+    if (rc == 1) {
+        e->lineno = lineno;
+        e->seq = json_integer_value(json_object_get(o, "seq"));
+        for (int i = 0; i < EVF_COUNT; i++)
+            e->off[i] = keep(bt, e->b.v[i], e->b.n[i], &oom);
+        e->off[OFF_ATTRS] = keep(bt, e->b.attrs, e->b.attrs_len, &oom);
+        e->off[OFF_RECEIVED] = NONE;
+        if ((e->shared = json_is_object(shared))) {
+            e->pos = json_integer_value(json_object_get(shared, "pos"));
+            e->off[OFF_RECEIVED] =
+                keep(bt, jstr(shared, "received"), strlen(jstr(shared, "received")), &oom);
+        }
+        if (oom)
+            rc = diag_set(d, DK_STORE, "out of memory");
+    }
+    free(attrs);
+    json_decref(o);
+    arena.used = 0;
+    return rc;
+}
+
+/* Parses the lines of BT read by claim(), and points its events into its text. */
+static void
+parse_batch(struct batch *bt)
+{
+    const char *p = (const char *)bt->raw.p, *end = p + bt->raw.len, *text;
+
+    if (arena.base == NULL)
+        arena.base = malloc(ARENA_SIZE);
+
+    for (long long lineno = bt->first; p < end && !bt->err.code; lineno++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+        if (!(n == 1 && *p == '\n') && parse_line(bt, p, n, lineno) == 1)
+            bt->n++;
+        p += n;
+    }
+    if (bt->err.code)
+        bt->last = 1;
+    text = (const char *)bt->text.p;
+    for (int i = 0; i < bt->n; i++) {
+        struct ev_line *e = &bt->ev[i];
+
+        for (int k = 0; k < EVF_COUNT; k++)
+            e->b.v[k] = e->off[k] == NONE ? NULL : text + e->off[k];
+        e->b.attrs = e->off[OFF_ATTRS] == NONE ? NULL : text + e->off[OFF_ATTRS];
+        e->received = e->off[OFF_RECEIVED] == NONE ? NULL : text + e->off[OFF_RECEIVED];
+    }
+}
+
+/* With the lock held: claims the next batch and reads its lines. */
+static struct batch *
+claim(struct reader *rd)
+{
+    struct batch *bt = &rd->b[rd->claimed++ % SLOTS];
+    ssize_t len;
+
+    bt->raw.len = bt->text.len = 0;
+    bt->n = bt->last = bt->ready = 0;
+    memset(&bt->err, 0, sizeof bt->err);
+    bt->first = rd->lineno + 1;
+    for (int i = 0; i < BATCH_LINES; i++) {
+        if ((len = getline(&rd->buf, &rd->cap, rd->f)) <= 0) {
+            if (ferror(rd->f))
+                diag_set(&bt->err, DK_IO, "cannot read the export: %s", strerror(errno));
+            bt->last = rd->eof = 1;
+            break;
+        }
+        rd->lineno++;
+        if (ev_buf_reserve(&bt->raw, (size_t)len) != 0) {
+            diag_set(&bt->err, DK_STORE, "out of memory");
+            bt->last = rd->eof = 1;
+            break;
+        }
+        memcpy(bt->raw.p + bt->raw.len, rd->buf, (size_t)len);
+        bt->raw.len += (size_t)len;
+    }
+    return bt;
+}
+
+/* With the lock held: claims, reads and parses the next batch when there is room for one;
+ * returns 0 when there is not. The lock is let go while it parses. */
+static int
+parse_next(struct reader *rd)
+{
+    struct batch *bt;
+
+    if (rd->stop || rd->eof || rd->claimed - rd->written == SLOTS)
+        return 0;
+    bt = claim(rd);
+    pthread_mutex_unlock(&rd->mu);
+    parse_batch(bt);
+    pthread_mutex_lock(&rd->mu);
+    bt->ready = 1;
+    pthread_cond_broadcast(&rd->cv);
+    return 1;
+}
+
+static void *
+parse_main(void *arg)
+{
+    struct reader *rd = arg;
+
+    pthread_mutex_lock(&rd->mu);
+    while (!rd->stop && !rd->eof)
+        if (!parse_next(rd))
+            pthread_cond_wait(&rd->cv, &rd->mu);
+    pthread_mutex_unlock(&rd->mu);
+    arena_drop();
+    return NULL;
+}
+
+/* The restoring of one export: what it has written so far. */
 struct restore {
     struct db *db;
     long long seq;
     unsigned char prev[EV_HASH_LEN];
 };
 
-/* Checks one event line and appends it as it was recorded; its hash must be the one this
- * store's chain gives it, since an export is restored into an empty store in its order. */
+/* Appends one event as it was recorded; its hash must be the one this store's chain gives it,
+ * since an export is restored into an empty store in its order. */
 static int
-restore_event(struct restore *r, json_t *o, long long lineno, struct diag *d)
+restore_event(struct restore *r, const struct ev_line *e, struct diag *d)
 {
     static const char shared_sql[] = "INSERT INTO shared (uuid, seq, pos, hash, received) "
                                      "VALUES (:uuid, :seq, :pos, :hash, :received)";
-    unsigned char hash[EV_HASH_LEN], want[EV_HASH_LEN], sh[EV_HASH_LEN];
-    json_t *shared = json_object_get(o, "shared");
-    struct ev_bytes b;
-    char *attrs = NULL;
+    unsigned char hash[EV_HASH_LEN];
     sqlite3_stmt *st;
     long long seq;
     int rc;
 
-    if (json_integer_value(json_object_get(o, "seq")) != r->seq + 1)
-        return diag_set(d, DK_DATA, "line %lld: expected event %lld", lineno, r->seq + 1);
-    if (ev_unhex(jstr(o, "hash"), want) != 0)
-        return diag_set(d, DK_DATA, "line %lld: 'hash' must be 64 hex digits", lineno);
-    if ((rc = ev_from_json(o, &b, &attrs, d)) != 0 ||
-        (rc = ev_receive(r->db, &b, 0, hash, &seq, d)) != 0) {
-        rc = diag_prefix(d, "line %lld: ", lineno);
-        goto out;
-    }
-    if (memcmp(hash, want, EV_HASH_LEN) != 0) {
-        rc = diag_set(d, DK_DATA, "line %lld: event %lld does not match its hash", lineno, seq);
-        goto out;
-    }
-    if (json_is_object(shared)) {
-        if (!json_is_integer(json_object_get(shared, "pos")) ||
-            ev_unhex(jstr(shared, "hash"), sh) != 0 || !jstr(shared, "received")) {
-            rc = diag_set(d, DK_DATA, "line %lld: bad 'shared'", lineno);
-            goto out;
-        }
+    if (e->seq != r->seq + 1)
+        return diag_set(d, DK_DATA, "line %lld: expected event %lld", e->lineno, r->seq + 1);
+    if ((rc = ev_receive(r->db, &e->b, EV_CHECKED, hash, &seq, d)) != 0)
+        return diag_prefix(d, "line %lld: ", e->lineno);
+    if (memcmp(hash, e->want, EV_HASH_LEN) != 0)
+        return diag_set(d, DK_DATA, "line %lld: event %lld does not match its hash", e->lineno,
+                        seq);
+    if (e->shared) {
         if ((rc = db_prep(r->db, shared_sql, &st, d)) != 0 ||
-            (rc = db_bind_text(r->db, st, ":uuid", b.v[EVF_UUID], d)) != 0 ||
+            (rc = db_bind_text(r->db, st, ":uuid", e->b.v[EVF_UUID], d)) != 0 ||
             (rc = db_bind_int(r->db, st, ":seq", seq, d)) != 0 ||
-            (rc = db_bind_int(r->db, st, ":pos", json_integer_value(json_object_get(shared, "pos")),
-                              d)) != 0 ||
-            (rc = db_bind_text(r->db, st, ":received", jstr(shared, "received"), d)) != 0)
-            goto out;
-        sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), sh, EV_HASH_LEN,
-                          SQLITE_TRANSIENT);
-        if ((rc = db_run(r->db, st, d)) != 0) {
-            rc = diag_prefix(d, "line %lld: ", lineno);
-            goto out;
-        }
+            (rc = db_bind_int(r->db, st, ":pos", e->pos, d)) != 0 ||
+            (rc = db_bind_text(r->db, st, ":received", e->received, d)) != 0)
+            return rc;
+        sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), e->sh, EV_HASH_LEN,
+                          SQLITE_STATIC);
+        if ((rc = db_run(r->db, st, d)) != 0)
+            return diag_prefix(d, "line %lld: ", e->lineno);
     }
     r->seq = seq;
     memcpy(r->prev, hash, EV_HASH_LEN);
-out:
-    free(attrs);
+    return 0;
+}
+
+/* Writes the events of BT; returns 0, or the exit code in D: the first failure in line order,
+ * whether the writer's or the parser's. */
+static int
+write_batch(struct restore *r, const struct batch *bt, struct diag *d)
+{
+    int rc = 0;
+
+    for (int i = 0; i < bt->n && rc == 0; i++)
+        rc = restore_event(r, &bt->ev[i], d);
+    if (rc == 0 && bt->err.code != 0) {
+        *d = bt->err;
+        rc = d->code;
+    }
+    return rc;
+}
+
+/* Reads, parses and writes every event line of F: the parsing on a second thread too when one
+ * can be started. */
+static int
+restore_events(struct restore *r, FILE *f, struct diag *d)
+{
+    struct reader *rd = calloc(1, sizeof *rd);
+    json_malloc_t was_malloc;
+    json_free_t was_free;
+    pthread_t thread;
+    int threaded, last = 0, rc = 0;
+
+    if (rd == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    rd->f = f;
+    rd->lineno = 1;
+    pthread_mutex_init(&rd->mu, NULL);
+    pthread_cond_init(&rd->cv, NULL);
+    json_get_alloc_funcs(&was_malloc, &was_free);
+    json_set_alloc_funcs(arena_alloc, arena_free);
+    threaded = pthread_create(&thread, NULL, parse_main, rd) == 0;
+    pthread_mutex_lock(&rd->mu);
+    while (!last && rc == 0) {
+        struct batch *bt = &rd->b[rd->written % SLOTS];
+
+        /* The next batch is claimed (by either thread) before any after it. */
+        if (rd->claimed == rd->written || !bt->ready) {
+            if (!parse_next(rd))
+                pthread_cond_wait(&rd->cv, &rd->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&rd->mu);
+        rc = write_batch(r, bt, d);
+        last = bt->last;
+        pthread_mutex_lock(&rd->mu);
+        rd->written++;
+        pthread_cond_broadcast(&rd->cv);
+    }
+    rd->stop = 1;
+    pthread_cond_broadcast(&rd->cv);
+    pthread_mutex_unlock(&rd->mu);
+    if (threaded)
+        pthread_join(thread, NULL);
+    arena_drop();
+    json_set_alloc_funcs(was_malloc, was_free);
+    for (int i = 0; i < SLOTS; i++) {
+        ev_buf_free(&rd->b[i].raw);
+        ev_buf_free(&rd->b[i].text);
+    }
+    pthread_cond_destroy(&rd->cv);
+    pthread_mutex_destroy(&rd->mu);
+    free(rd->buf);
+    free(rd);
     return rc;
 }
 
@@ -315,13 +628,10 @@ export_restore(struct db *db, const char *header, FILE *f, struct import_counts 
 {
     struct restore r = {.db = db};
     struct indexes x = {0};
-    json_t *h = json_loads(header, JSON_REJECT_DUPLICATES, NULL), *o = NULL;
-    long long lineno = 1, want;
+    json_t *h = json_loads(header, JSON_REJECT_DUPLICATES, NULL);
     unsigned char head[EV_HASH_LEN];
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int rc = 0;
+    long long want;
+    int rc;
 
     if (!json_is_object(h) || json_integer_value(json_object_get(h, "version")) != EXPORT_VERSION ||
         !json_is_integer(json_object_get(h, "events")) || ev_unhex(jstr(h, "head"), head) != 0) {
@@ -335,34 +645,8 @@ export_restore(struct db *db, const char *header, FILE *f, struct import_counts 
                          : diag_set(d, DK_DATA,
                                     "an export restores into an empty store only "
                                     "(make one with 'docket init --empty')");
-    if ((rc = indexes_drop(db, &x, d)) != 0) {
-        indexes_free(&x);
-        return rc;
-    }
-    while ((len = getline(&buf, &cap, f)) > 0 && rc == 0) {
-        json_error_t je;
-        const char *type;
-
-        lineno++;
-        if (len == 1 && buf[0] == '\n')
-            continue;
-        if ((o = json_loadb(buf, (size_t)len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-            rc = diag_set(d, DK_DATA, "line %lld: %s", lineno, je.text);
-            break;
-        }
-        type = jstr(o, "type");
-        if (type == NULL ||
-            (strcmp(type, "event") != 0 && strcmp(type, "document") != 0 &&
-             strcmp(type, "kind") != 0 && strcmp(type, "status") != 0 && strcmp(type, "item") != 0))
-            rc = diag_set(d, DK_DATA, "line %lld: unknown line type", lineno);
-        else if (strcmp(type, "event") == 0)
-            rc = restore_event(&r, o, lineno, d);
-        /* The state lines are for readers; the state is rebuilt from the events. */
-        json_decref(o);
-    }
-    free(buf);
-    if (rc == 0 && ferror(f))
-        rc = diag_set(d, DK_IO, "cannot read the export: %s", strerror(errno));
+    if ((rc = indexes_drop(db, &x, d)) == 0)
+        rc = restore_events(&r, f, d);
     if (rc == 0 && (r.seq != want || (want > 0 && memcmp(r.prev, head, EV_HASH_LEN) != 0)))
         rc = diag_set(d, DK_DATA,
                       "the export holds %lld events but its header promises %lld with another "

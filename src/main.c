@@ -223,7 +223,7 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         ctx->out = stdout;
         return diag_set(&ctx->diag, DK_IO, "out of memory");
     }
-    rc = db_tx(ctx->db, writes, run_command, ctx, &ctx->diag);
+    rc = db_tx(ctx->db, writes ? DB_TX_WRITE : DB_TX_READ, run_command, ctx, &ctx->diag);
     /* A check that said no (exit 1) has still done its work: its findings are the output. */
     if (held_close(ctx->out, &held, rc == 0 || rc == DK_CHECK, &ctx->diag) != 0 && rc == 0)
         rc = DK_IO;

@@ -355,7 +355,7 @@ apply_pulled(void *arg)
                           "another store shares this store's replica id %s: one of them was "
                           "copied by hand; make the copy anew with 'docket clone'",
                           db_replica(s->db));
-        else if (seq == 0 && (rc = ev_receive(s->db, &b, 1, NULL, &seq, s->d)) == 0)
+        else if (seq == 0 && (rc = ev_receive(s->db, &b, EV_APPLY, NULL, &seq, s->d)) == 0)
             s->n->pulled++;
         if (rc == 0)
             rc = place(s, &b, seq, pos, shared);
@@ -406,7 +406,7 @@ pull(struct sync *s)
     size_t from_len;
     int rc, more = 1;
 
-    if ((rc = db_tx(s->db, 0, read_position, s, s->d)) != 0)
+    if ((rc = db_tx(s->db, DB_TX_READ, read_position, s, s->d)) != 0)
         return rc;
     /* From the next position to just past "P/log/99...9" (':' follows '9'): a tracker whose
      * prefix is P/log has its keys (P/log/head, P/log/ev/...) outside the range. */
@@ -448,7 +448,7 @@ pull(struct sync *s)
             s->kvs = kvs;
             ts_now(s->now);
             if (rc == 0)
-                rc = db_tx(s->db, 1, apply_pulled, s, s->d);
+                rc = db_tx(s->db, DB_TX_WRITE, apply_pulled, s, s->d);
             s->kvs = NULL;
         } else {
             more = 0;
@@ -676,7 +676,7 @@ publish_batch(struct sync *s, long long *behind)
     if (json_is_true(json_object_get(resp, "succeeded"))) {
         ts_now(s->now);
         json_decref(resp);
-        return db_tx(s->db, 1, record_published, s, s->d);
+        return db_tx(s->db, DB_TX_WRITE, record_published, s, s->d);
     }
     /* A comparison failed: the head moved, or some of these events are already in the log
      * (a request that timed out did commit). Either way the pull settles it. But with the
@@ -763,7 +763,7 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
     int rc, rounds = 0;
 
     memset(n, 0, sizeof *n);
-    if ((rc = db_tx(db, 0, read_remote, &rr, d)) != 0)
+    if ((rc = db_tx(db, DB_TX_READ, read_remote, &rr, d)) != 0)
         return rc;
     eo.endpoints = r.endpoints;
     eo.user = r.user[0] ? r.user : NULL;
@@ -798,7 +798,7 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
             rc = diag_set(d, DK_STORE, "out of memory");
             break;
         }
-        rc = db_tx(db, 0, collect, &s, d);
+        rc = db_tx(db, DB_TX_READ, collect, &s, d);
         if (rc == 0 && json_array_size(s.batch) == 0) {
             long long rev, pos;
 
@@ -819,7 +819,7 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
         if (rc != 0)
             break;
     }
-    if (rc == 0 && (rc = db_tx(db, 1, stamp, &s, d)) == 0) {
+    if (rc == 0 && (rc = db_tx(db, DB_TX_WRITE, stamp, &s, d)) == 0) {
         n->position = s.position;
         ev_hex(s.head, n->head);
     }

@@ -50,6 +50,10 @@ text_utf8_ok(const char *s, size_t len)
     size_t i = 0, n;
 
     while (i < len) {
+        if (p[i] - 1u < 0x7f) { /* ASCII but NUL, most of any text here */
+            i++;
+            continue;
+        }
         if (p[i] == 0)
             return 0;
         if ((n = utf8_decode(p + i, len - i, &cp)) == 0)

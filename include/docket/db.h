@@ -74,10 +74,18 @@ int db_bind_int(struct db *db, sqlite3_stmt *st, const char *name, long long v, 
 /* Records the connection's last error as DK_STORE in D, prefixed by WHAT; returns DK_STORE. */
 int db_fail(struct db *db, const char *what, struct diag *d);
 
-/* The one transaction helper: BEGIN IMMEDIATE (WRITE) or BEGIN, then FN(ARG), then COMMIT;
- * any failure (FN's non-zero return, a failed COMMIT) rolls back. Returns FN's code, or
- * DK_STORE when the transaction itself failed. */
-int db_tx(struct db *db, int write, int (*fn)(void *arg), void *arg, struct diag *d);
+/* db_tx's kinds of transaction. DB_TX_BULK is a write that appends a great deal to a store
+ * that no other connection has open (a restore into an empty store): while it runs, the store
+ * keeps a rollback journal rather than its WAL, so that the new pages are written once, into
+ * the store, rather than into the WAL and again at the checkpoint. The journal holds the pages
+ * that were there before, so a failure or a crash still undoes the whole transaction. When
+ * another connection has the store open, it runs as DB_TX_WRITE. */
+enum { DB_TX_READ, DB_TX_WRITE, DB_TX_BULK };
+
+/* The one transaction helper: BEGIN IMMEDIATE (DB_TX_WRITE, DB_TX_BULK) or BEGIN (DB_TX_READ),
+ * then FN(ARG), then COMMIT; any failure (FN's non-zero return, a failed COMMIT) rolls back.
+ * Returns FN's code, or DK_STORE when the transaction itself failed. */
+int db_tx(struct db *db, int kind, int (*fn)(void *arg), void *arg, struct diag *d);
 
 /* What the event module remembers of the chain's head during one transaction; db_tx forgets
  * it at every BEGIN, since another process may have appended in between. */

@@ -86,12 +86,22 @@ json_t *ev_to_json(sqlite3_stmt *st, int first);
  * field of the wrong type. */
 int ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d);
 
+/* Checks that B can be recorded as it is: every required field, UTF-8 text, the effective date
+ * and the time it was recorded. Needs no store, so that a reader thread can run it. Returns 0
+ * or DK_DATA. */
+int ev_check_bytes(const struct ev_bytes *b, struct diag *d);
+
+/* ev_receive's flags. */
+enum {
+    EV_APPLY = 1,  /* bring the state up to date; without, the caller rebuilds it (state_rebuild) */
+    EV_CHECKED = 2 /* B has passed ev_check_bytes */
+};
+
 /* Appends an event recorded elsewhere (by another office, or in an export), exactly as it was
  * recorded: its own uuid, times, actor, login and replica, with the next local sequence and
- * this store's chain hash (into HASH when not NULL). With APPLY the state is brought up to date;
- * without, the caller rebuilds it (state_rebuild). Exit codes: DK_DATA (a missing field, a bad
- * date or time, attributes that are not strings), DK_STORE. */
-int ev_receive(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV_HASH_LEN],
+ * this store's chain hash (into HASH when not NULL). FLAGS: EV_APPLY, EV_CHECKED. Exit codes:
+ * DK_DATA (a missing field, a bad date or time, attributes that are not strings), DK_STORE. */
+int ev_receive(struct db *db, const struct ev_bytes *b, int flags, unsigned char hash[EV_HASH_LEN],
                long long *seq, struct diag *d);
 
 /* A growable byte buffer, reused across events; ev_buf_free frees it. */
@@ -99,6 +109,9 @@ struct ev_buf {
     unsigned char *p;
     size_t len, cap;
 };
+
+/* Makes room in B for MORE bytes past its length. Returns 0, or -1 when memory runs out. */
+int ev_buf_reserve(struct ev_buf *b, size_t more);
 
 /* Writes the canonical bytes of E into BUF (replacing what it held): "docket-event", the
  * version byte, each field as a 4-byte big-endian length (0xffffffff for NULL) and its bytes,

@@ -36,7 +36,7 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     if ((rc = remote_from_args(&ctx->args, &j.r, &ctx->diag)) != 0 ||
-        (rc = db_tx(ctx->db, 1, set_remote, &j, &ctx->diag)) != 0 ||
+        (rc = db_tx(ctx->db, DB_TX_WRITE, set_remote, &j, &ctx->diag)) != 0 ||
         (rc = sync_run(ctx->db, &n, &ctx->diag)) != 0)
         return rc;
     return sync_print(ctx, &n);

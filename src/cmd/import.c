@@ -159,7 +159,7 @@ run(struct cmd_ctx *ctx)
             (rc = checklist_parse(text, len, &j.checklist, &ctx->diag)) != 0)
             goto out;
     }
-    if ((rc = db_tx(ctx->db, 1, write_step, &j, &ctx->diag)) == 0)
+    if ((rc = db_tx(ctx->db, j.stream ? DB_TX_BULK : DB_TX_WRITE, write_step, &j, &ctx->diag)) == 0)
         rc = print(ctx, &j);
 out:
     if (in && in != stdin)

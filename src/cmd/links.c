@@ -107,12 +107,12 @@ run(struct cmd_ctx *ctx)
     o.total_ms = timeout * 1000;
     o.cacert = args_get(a, "cacert");
     /* Reading, fetching and recording are apart: no network inside a transaction. */
-    if ((rc = db_tx(ctx->db, 0, load, &j, &ctx->diag)) != 0)
+    if ((rc = db_tx(ctx->db, DB_TX_READ, load, &j, &ctx->diag)) != 0)
         return rc;
     if (check && ((rc = links_check(j.l, j.n, (int)parallel, &o,
                                     isatty(2) && !getenv("NO_COLOR") ? progress : NULL, NULL,
                                     &ctx->diag)) != 0 ||
-                  (rc = db_tx(ctx->db, 1, record, &j, &ctx->diag)) != 0))
+                  (rc = db_tx(ctx->db, DB_TX_WRITE, record, &j, &ctx->diag)) != 0))
         goto out;
     for (size_t i = 0; i < j.n; i++) {
         if ((rc = print(ctx, &j.l[i], check)) != 0)

@@ -110,8 +110,8 @@ run(struct cmd_ctx *ctx)
         return rc;
     /* The notice is queued and committed first; delivery comes after, outside any
      * transaction, and a failure leaves it waiting in the outbox. */
-    if ((rc = db_tx(ctx->db, 1, queue, &j, &ctx->diag)) != 0 ||
-        (rc = db_tx(ctx->db, 0, pending, &j, &ctx->diag)) != 0)
+    if ((rc = db_tx(ctx->db, DB_TX_WRITE, queue, &j, &ctx->diag)) != 0 ||
+        (rc = db_tx(ctx->db, DB_TX_READ, pending, &j, &ctx->diag)) != 0)
         return rc;
     net_defaults(&o);
     for (size_t i = 0; i < j.n && rc == 0; i++) {
@@ -128,7 +128,7 @@ run(struct cmd_ctx *ctx)
         if (!j.delivered && why[0] == '\0')
             snprintf(why, sizeof why, "%s", nd.msg);
         sent += j.delivered;
-        rc = db_tx(ctx->db, 1, mark, &j, &ctx->diag);
+        rc = db_tx(ctx->db, DB_TX_WRITE, mark, &j, &ctx->diag);
     }
     if (rc == 0) {
         fprintf(ctx->out, "%s; delivered %zu of %zu waiting\n",

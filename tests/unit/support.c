@@ -30,7 +30,7 @@ support_write(struct db *db, int (*fn)(struct db *db, void *arg, struct diag *d)
 {
     struct step s = {db, fn, arg, d};
 
-    return db_tx(db, 1, run_step, &s, d);
+    return db_tx(db, DB_TX_WRITE, run_step, &s, d);
 }
 
 int

@@ -359,22 +359,22 @@ tx_rolls_back_on_failure(void **state)
     struct body b = {db, &d, 3, 0, ""};
 
     (void)state;
-    assert_int_equal(db_tx(db, 1, write_then_return, &b, &d), 3);
+    assert_int_equal(db_tx(db, DB_TX_WRITE, write_then_return, &b, &d), 3);
     assert_int_equal(b.ran, 1);
     assert_int_equal(support_int(db, "SELECT count(*) FROM meta WHERE key = 'probe'"), 0);
     assert_int_equal(sqlite3_get_autocommit(db_handle(db)), 1);
 
     b.code = -1; /* any non-zero return rolls back, not only the exit codes */
-    assert_int_equal(db_tx(db, 1, write_then_return, &b, &d), -1);
+    assert_int_equal(db_tx(db, DB_TX_WRITE, write_then_return, &b, &d), -1);
     assert_int_equal(support_int(db, "SELECT count(*) FROM meta WHERE key = 'probe'"), 0);
 
     b.code = 0;
-    assert_int_equal(db_tx(db, 1, write_then_return, &b, &d), 0);
+    assert_int_equal(db_tx(db, DB_TX_WRITE, write_then_return, &b, &d), 0);
     assert_int_equal(support_int(db, "SELECT count(*) FROM meta WHERE key = 'probe'"), 1);
     assert_int_equal(sqlite3_get_autocommit(db_handle(db)), 1);
 
     /* A failing statement inside the body (a duplicate key) rolls back too. */
-    assert_int_equal(db_tx(db, 1, write_then_return, &b, &d), DK_STORE);
+    assert_int_equal(db_tx(db, DB_TX_WRITE, write_then_return, &b, &d), DK_STORE);
     assert_int_equal(support_int(db, "SELECT count(*) FROM meta WHERE key = 'probe'"), 1);
     assert_int_equal(sqlite3_get_autocommit(db_handle(db)), 1);
     db_close(db);
@@ -389,11 +389,11 @@ tx_starts_a_new_batch_each_time(void **state)
     char first[64];
 
     (void)state;
-    assert_int_equal(db_tx(db, 1, write_then_return, &b, &d), 7);
+    assert_int_equal(db_tx(db, DB_TX_WRITE, write_then_return, &b, &d), 7);
     snprintf(first, sizeof first, "%s", b.batch);
     assert_int_equal(strlen(first), 36);
     b.code = 8;
-    assert_int_equal(db_tx(db, 1, write_then_return, &b, &d), 8);
+    assert_int_equal(db_tx(db, DB_TX_WRITE, write_then_return, &b, &d), 8);
     assert_int_equal(strlen(b.batch), 36);
     assert_string_not_equal(b.batch, first);
     db_close(db);
