@@ -421,7 +421,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
 static void
 parse_batch(struct batch *bt)
 {
-    const char *p = (const char *)bt->raw.p, *end = p + bt->raw.len, *text;
+    const char *p = (const char *)bt->raw.p, *end = p ? p + bt->raw.len : p, *text;
 
     if (arena.base == NULL)
         arena.base = malloc(ARENA_SIZE);
