@@ -413,8 +413,9 @@ db_tx(struct db *db, int kind, int (*fn)(void *arg), void *arg, struct diag *d)
     if (rc == 0 && write && db->wal_frames >= WAL_CHECKPOINT_FRAMES)
         sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 out:
-    /* Should another process open the store in the meantime, it stays in the rollback
-     * journal until the next writer opens it (db_open). */
+    /* Should another process have opened the store in the meantime, or this one be killed
+     * before it switches, the store stays in the rollback journal until the next writer opens
+     * it (db_open). */
     if (bulk)
         journal_mode(db, "wal");
     return rc;
@@ -440,7 +441,16 @@ migrate(struct db *db, struct diag *d)
         if (++n <= version)
             continue;
         if (sqlite3_exec(db->h, f->data, NULL, NULL, NULL) != SQLITE_OK) {
-            rc = diag_set(d, DK_STORE, "migration '%s' failed: %s", f->name, sqlite3_errmsg(db->h));
+            /* Each migration creates its tables: one that finds them there was given a schema
+             * version older than the store's, which only damage to the header does. */
+            if (strstr(sqlite3_errmsg(db->h), " already exists"))
+                rc = diag_set(d, DK_STORE,
+                              "the store is damaged: its schema version (%d) is older than its "
+                              "tables (%s)",
+                              version, sqlite3_errmsg(db->h));
+            else
+                rc = diag_set(d, DK_STORE, "migration '%s' failed: %s", f->name,
+                              sqlite3_errmsg(db->h));
             goto out;
         }
     }
@@ -577,8 +587,10 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
                                sql_money, NULL, NULL, NULL);
     if ((rc = check_store(db, path, flags, &version, d)) != 0)
         goto fail;
-    /* A new store, or one a bulk write left in a rollback journal (db_tx), gets its WAL. */
-    if (!(flags & DB_READONLY) && (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
+    /* A new store, or one that a bulk write left in a rollback journal (db_tx) when a writer
+     * opens it, gets its WAL; a reader never writes. */
+    if ((flags & (DB_CREATE | DB_WRITER)) &&
+        (rc = db_exec(db, "PRAGMA journal_mode = WAL", d)) != 0)
         goto fail;
     /* As-of tables live in memory: they hold one row per item, not per event. */
     if ((rc = db_exec(db,

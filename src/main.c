@@ -209,6 +209,8 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         flags |= DB_CREATE;
     if (readonly)
         flags |= DB_READONLY;
+    if (writes)
+        flags |= DB_WRITER;
     if ((rc = db_open(ctx->db_path, flags, &ctx->db, &ctx->diag)) != 0)
         return rc;
     db_set_actor(ctx->db, actor, login);

@@ -14,6 +14,8 @@ struct db;
 enum {
     DB_CREATE = 1 << 0,   /* create a new store; refuse when PATH exists */
     DB_READONLY = 1 << 1, /* open for reading only (auditors) */
+    DB_WRITER = 1 << 2,   /* for a command that writes: a store that a bulk write left in a
+                             rollback journal gets its WAL back (db_tx) */
 };
 
 /* Opens (or with DB_CREATE creates and migrates) the store at PATH; ":memory:" makes a new

@@ -88,6 +88,18 @@ run_fails 4 "newer" -d "$tmp/newer.db" set ceb member -m x
 expect_eq "user_version after refusing a newer store" "$(sqlite3 "$tmp/newer.db" 'pragma user_version')" 99
 expect_eq "events in the newer store" "$(events "$tmp/newer.db")" "$n_newer"
 
+# A schema version older than the store's tables (its header damaged): exit 4 "damaged", for
+# reading and for writing, and no migration runs.
+cp "$DOCKET_DB" "$tmp/older.db"
+sqlite3 "$tmp/older.db" 'pragma user_version = 1'
+run_fails 4 "docket: list: the store is damaged: its schema version (1) is older than its tables" \
+    -d "$tmp/older.db" list
+run_fails 4 "damaged: its schema version (1)" -d "$tmp/older.db" set ceb member -m x
+sqlite3 "$tmp/older.db" 'pragma user_version = 0'
+run_fails 4 "damaged: its schema version (0) is older than its tables (table meta already exists)" \
+    -d "$tmp/older.db" show ceb
+expect_eq "user_version after refusing a damaged store" "$(sqlite3 "$tmp/older.db" 'pragma user_version')" 0
+
 # -r with a writing command: exit 2 and nothing written; -r with a reader works.
 run_fails 2 "docket: set: .*-r" -r set ceb member -m x
 run_fails 2 "-r" -r note ceb -m x
