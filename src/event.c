@@ -426,12 +426,13 @@ const char *const ev_field_names[EVF_COUNT] = {"uuid",  "batch", "event_type", "
                                                "actor", "login", "replica"};
 
 json_t *
-ev_to_json(sqlite3_stmt *st, int first)
+ev_to_json(json_t *o, sqlite3_stmt *st, int first)
 {
-    json_t *o = json_object();
     const char *attrs = (const char *)sqlite3_column_text(st, first + EVF_COUNT);
     json_t *a = attrs ? json_loads(attrs, JSON_REJECT_DUPLICATES, NULL) : NULL;
 
+    if (o == NULL)
+        o = json_object();
     for (int i = 0; i < EVF_COUNT; i++) {
         const char *v = (const char *)sqlite3_column_text(st, first + i);
 

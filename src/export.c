@@ -13,13 +13,118 @@
 #include "docket/state.h"
 #include "docket/text.h"
 
-/* Writes V (stolen) as one compact line. */
-static void
-line(FILE *f, json_t *v)
+/* Jansson makes a few dozen allocations for each line it parses or writes, and an export or a
+ * restore frees them all a moment later, each a malloc and a free (a tenth of the work). While
+ * a thread makes a line, they come from that thread's arena instead, which the line's end
+ * empties. A piece from an arena never leaves its line: what is kept is copied, and the line's
+ * JSON is freed before the arena empties. With the arena off, and past its end, they come from
+ * malloc; free lets the arena's pieces be. */
+enum { ARENA_SIZE = 64 << 10 };
+
+static _Thread_local struct {
+    char *base;
+    size_t used;
+    int on;
+} arena;
+
+static void *
+arena_alloc(size_t n)
 {
-    json_dumpf(v, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    fputc('\n', f);
+    void *p;
+
+    n = (n + 15) & ~(size_t)15;
+    if (!arena.on || n > ARENA_SIZE - arena.used)
+        return malloc(n);
+    p = arena.base + arena.used;
+    arena.used += n;
+    return p;
+}
+
+static void
+arena_free(void *p)
+{
+    if (arena.base == NULL || (char *)p < arena.base || (char *)p >= arena.base + ARENA_SIZE)
+        free(p);
+}
+
+/* Turns this thread's arena on (making it the first time) or off. */
+static void
+arena_on(int on)
+{
+    if (on && arena.base == NULL)
+        arena.base = malloc(ARENA_SIZE);
+    arena.on = on && arena.base != NULL;
+}
+
+/* Empties this thread's arena, once the JSON made in it is freed. */
+static void
+arena_empty(void)
+{
+    arena.used = 0;
+}
+
+/* Frees this thread's arena, once its last line is freed. */
+static void
+arena_drop(void)
+{
+    free(arena.base);
+    arena.base = NULL;
+    arena.on = 0;
+    arena.used = 0;
+}
+
+/* Jansson's allocator while an export or a restore runs; arena_uninstall puts back WAS. */
+struct allocator {
+    json_malloc_t alloc;
+    json_free_t free;
+};
+
+static struct allocator
+arena_install(void)
+{
+    struct allocator was;
+
+    json_get_alloc_funcs(&was.alloc, &was.free);
+    json_set_alloc_funcs(arena_alloc, arena_free);
+    return was;
+}
+
+static void
+arena_uninstall(struct allocator was)
+{
+    arena_drop();
+    json_set_alloc_funcs(was.alloc, was.free);
+}
+
+/* Appends N bytes of S to the buffer ARG, for json_dump_callback. */
+static int
+put(const char *s, size_t n, void *arg)
+{
+    struct ev_buf *b = arg;
+
+    if (b->cap - b->len < n && ev_buf_reserve(b, n) != 0)
+        return -1;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* Writes V (stolen) as one compact line, made in B and written at once: json_dumpf would call
+ * fwrite for every token (a fifth of an export's time). Returns 0, or DK_IO when memory runs
+ * out. */
+static int
+line(FILE *f, struct ev_buf *b, json_t *v, struct diag *d)
+{
+    int rc;
+
+    b->len = 0;
+    rc = json_dump_callback(v, put, b, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 ||
+         put("\n", 1, b) != 0;
     json_decref(v);
+    if (rc != 0)
+        return diag_set(d, DK_IO, "cannot write the export: out of memory");
+    fwrite(b->p, 1, b->len, f);
+    return 0;
 }
 
 static json_t *
@@ -40,7 +145,7 @@ col_json(sqlite3_stmt *st, int i)
 
 /* Writes one line per row of SQL: {"type": TYPE, column: value, ...}. */
 static int
-rows(struct db *db, FILE *f, const char *sql, const char *type, struct diag *d)
+rows(struct db *db, FILE *f, struct ev_buf *b, const char *sql, const char *type, struct diag *d)
 {
     sqlite3_stmt *st;
     int rc;
@@ -52,7 +157,10 @@ rows(struct db *db, FILE *f, const char *sql, const char *type, struct diag *d)
 
         for (int i = 0; i < sqlite3_column_count(st); i++)
             json_object_set_new(o, sqlite3_column_name(st, i), col_json(st, i));
-        line(f, o);
+        if (line(f, b, o, d) != 0) {
+            sqlite3_reset(st);
+            return d->code;
+        }
     }
     return rc < 0 ? d->code : 0;
 }
@@ -67,6 +175,8 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
         "SELECT e.seq, e.hash, s.pos, s.hash, s.received, " EV_JSON_COLUMNS
         " FROM event e LEFT JOIN shared s ON s.seq = e.seq ORDER BY e.seq";
     char hex[2 * EV_HASH_LEN + 1], now[TS_LEN + 1];
+    struct allocator was;
+    struct ev_buf b = {0};
     long long events = 0;
     sqlite3_stmt *st;
     int rc;
@@ -86,23 +196,28 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
     if (rc < 0)
         return d->code;
     ts_now(now);
-    line(f, json_pack("{s:s, s:i, s:I, s:s, s:s, s:s}", "format", EXPORT_FORMAT, "version",
-                      EXPORT_VERSION, "events", (json_int_t)events, "head", hex, "replica",
-                      db_replica(db), "exported", now));
-    if ((rc = rows(db, f, "SELECT * FROM documents ORDER BY symbol", "document", d)) != 0 ||
-        (rc = rows(db, f, "SELECT * FROM kinds ORDER BY name", "kind", d)) != 0 ||
-        (rc = rows(db, f, "SELECT * FROM vocab ORDER BY kind, ord", "status", d)) != 0 ||
-        (rc = rows(db, f, "SELECT * FROM items ORDER BY key", "item", d)) != 0)
+    if ((rc = line(f, &b,
+                   json_pack("{s:s, s:i, s:I, s:s, s:s, s:s}", "format", EXPORT_FORMAT, "version",
+                             EXPORT_VERSION, "events", (json_int_t)events, "head", hex, "replica",
+                             db_replica(db), "exported", now),
+                   d)) != 0 ||
+        (rc = rows(db, f, &b, "SELECT * FROM documents ORDER BY symbol", "document", d)) != 0 ||
+        (rc = rows(db, f, &b, "SELECT * FROM kinds ORDER BY name", "kind", d)) != 0 ||
+        (rc = rows(db, f, &b, "SELECT * FROM vocab ORDER BY kind, ord", "status", d)) != 0 ||
+        (rc = rows(db, f, &b, "SELECT * FROM items ORDER BY key", "item", d)) != 0 ||
+        (rc = db_prep(db, events_sql, &st, d)) != 0) {
+        ev_buf_free(&b);
         return rc;
-    if ((rc = db_prep(db, events_sql, &st, d)) != 0)
-        return rc;
+    }
+    was = arena_install();
     while ((rc = db_row(db, st, d)) == 1 && !ferror(f)) {
-        json_t *o = json_pack("{s:s, s:I}", "type", "event", "seq",
-                              (json_int_t)sqlite3_column_int64(st, 0)),
-               *e = ev_to_json(st, 5);
+        json_t *o;
 
-        json_object_update(o, e);
-        json_decref(e);
+        arena_on(1);
+        o = ev_to_json(json_pack("{s:s, s:I}", "type", "event", "seq",
+                                 (json_int_t)sqlite3_column_int64(st, 0)),
+                       st, 5);
+
         if (sqlite3_column_bytes(st, 1) == EV_HASH_LEN)
             ev_hex(sqlite3_column_blob(st, 1), hex);
         json_object_set_new(o, "hash", json_string(hex));
@@ -116,9 +231,14 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
                                           (json_int_t)sqlite3_column_int64(st, 2), "hash", shared,
                                           "received", col_json(st, 4)));
         }
-        line(f, o);
+        rc = line(f, &b, o, d) != 0 ? -1 : 1;
+        arena_empty();
+        if (rc < 0)
+            break;
     }
+    arena_uninstall(was);
     sqlite3_reset(st);
+    ev_buf_free(&b);
     if (rc < 0)
         return d->code;
     return ferror(f) ? diag_set(d, DK_IO, "cannot write the export: %s", strerror(errno)) : 0;
@@ -314,48 +434,6 @@ keep(struct batch *bt, const char *s, size_t n, int *oom)
     return at;
 }
 
-/* Jansson makes a few dozen allocations for each line it parses, and the restore frees them
- * all a moment later, each a malloc and a free (a tenth of a restore's time). While a thread
- * parses a line, they come from that thread's arena instead, which the line's end empties. A
- * piece from an arena never leaves its line: parse_line copies what it keeps, and frees the
- * parse before the arena empties. Outside a parse, and past the arena's end, they come from
- * malloc; free lets the arena's pieces be. */
-enum { ARENA_SIZE = 64 << 10 };
-
-static _Thread_local struct {
-    char *base;
-    size_t used;
-    int on;
-} arena;
-
-static void *
-arena_alloc(size_t n)
-{
-    void *p;
-
-    n = (n + 15) & ~(size_t)15;
-    if (!arena.on || n > ARENA_SIZE - arena.used)
-        return malloc(n);
-    p = arena.base + arena.used;
-    arena.used += n;
-    return p;
-}
-
-static void
-arena_free(void *p)
-{
-    if (arena.base == NULL || (char *)p < arena.base || (char *)p >= arena.base + ARENA_SIZE)
-        free(p);
-}
-
-/* Frees this thread's arena, once its last parse is freed. */
-static void
-arena_drop(void)
-{
-    free(arena.base);
-    arena.base = NULL;
-}
-
 /* Parses the line S (N bytes) numbered LINENO into the next event of BT. Returns 1 for an
  * event, 0 for a line of the state (for readers: the state is rebuilt from the events), or
  * the exit code in BT->err. */
@@ -370,11 +448,11 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     char *attrs = NULL;
     int rc, oom = 0;
 
-    arena.on = arena.base != NULL;
+    arena_on(1);
     o = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
-    arena.on = 0;
+    arena_on(0);
     if (o == NULL) {
-        arena.used = 0;
+        arena_empty();
         return diag_set(d, DK_DATA, "line %lld: %s", lineno, je.text);
     }
     type = jstr(o, "type");
@@ -413,7 +491,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     }
     free(attrs);
     json_decref(o);
-    arena.used = 0;
+    arena_empty();
     return rc;
 }
 
@@ -422,9 +500,6 @@ static void
 parse_batch(struct batch *bt)
 {
     const char *p = (const char *)bt->raw.p, *end = p ? p + bt->raw.len : p, *text;
-
-    if (arena.base == NULL)
-        arena.base = malloc(ARENA_SIZE);
 
     for (long long lineno = bt->first; p < end && !bt->err.code; lineno++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -574,8 +649,7 @@ static int
 restore_events(struct restore *r, FILE *f, struct diag *d)
 {
     struct reader *rd = calloc(1, sizeof *rd);
-    json_malloc_t was_malloc;
-    json_free_t was_free;
+    struct allocator was;
     pthread_t thread;
     int threaded, last = 0, rc = 0;
 
@@ -585,8 +659,7 @@ restore_events(struct restore *r, FILE *f, struct diag *d)
     rd->lineno = 1;
     pthread_mutex_init(&rd->mu, NULL);
     pthread_cond_init(&rd->cv, NULL);
-    json_get_alloc_funcs(&was_malloc, &was_free);
-    json_set_alloc_funcs(arena_alloc, arena_free);
+    was = arena_install();
     threaded = pthread_create(&thread, NULL, parse_main, rd) == 0;
     pthread_mutex_lock(&rd->mu);
     while (!last && rc == 0) {
@@ -610,8 +683,7 @@ restore_events(struct restore *r, FILE *f, struct diag *d)
     pthread_mutex_unlock(&rd->mu);
     if (threaded)
         pthread_join(thread, NULL);
-    arena_drop();
-    json_set_alloc_funcs(was_malloc, was_free);
+    arena_uninstall(was);
     for (int i = 0; i < SLOTS; i++) {
         ev_buf_free(&rd->b[i].raw);
         ev_buf_free(&rd->b[i].text);

@@ -477,7 +477,7 @@ collect(void *arg)
         (rc = db_bind_int(s->db, st, ":limit", BATCH_EVENTS, s->d)) != 0)
         return rc;
     while ((rc = db_row(s->db, st, s->d)) == 1) {
-        json_t *o = ev_to_json(st, 1);
+        json_t *o = ev_to_json(NULL, st, 1);
         char *text = json_dumps(o, JSON_COMPACT);
 
         bytes += text ? strlen(text) : 0;

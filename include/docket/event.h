@@ -77,9 +77,10 @@ extern const char *const ev_field_names[EVF_COUNT];
     "e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, e.eff, "      \
     "e.recorded, e.actor, e.login, e.replica, e.attrs"
 
-/* Returns the event in ST's current row (EV_JSON_COLUMNS from column FIRST on) as a new JSON
- * object: its fields by ev_field_names, and its attributes as an object (or null). */
-json_t *ev_to_json(sqlite3_stmt *st, int first);
+/* Adds the event in ST's current row (EV_JSON_COLUMNS from column FIRST on) to the JSON object
+ * O, or to a new one when O is NULL, and returns O: its fields by ev_field_names, and its
+ * attributes as an object (or null). */
+json_t *ev_to_json(json_t *o, sqlite3_stmt *st, int first);
 
 /* Reads an event object O (as ev_to_json writes it) into B, borrowing O's strings, and the
  * stored text of its attributes into *ATTRS (owned; free). Returns 0 or DK_DATA naming the
