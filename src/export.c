@@ -32,8 +32,10 @@ arena_alloc(size_t n)
 {
     void *p;
 
+    if (!arena.on || n > ARENA_SIZE)
+        return malloc(n);
     n = (n + 15) & ~(size_t)15;
-    if (!arena.on || n > ARENA_SIZE - arena.used)
+    if (n > ARENA_SIZE - arena.used)
         return malloc(n);
     p = arena.base + arena.used;
     arena.used += n;
