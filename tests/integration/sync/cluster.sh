@@ -69,15 +69,17 @@ office() {
     run -d "$tmp/$_o.db" "$@"
 }
 
-# two_offices: office a (store $A) starts with init and publishes to the log under prefix $P;
-# office b (store $B) is cloned from that log.
+# two_offices [FIRST SECOND]: office FIRST (default a; store $A) starts with init and publishes
+# to the log under prefix $P; office SECOND (default b; store $B) is cloned from that log.
 two_offices() {
-    A=$tmp/a.db
-    B=$tmp/b.db
-    office_ok a init
-    office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-    office_ok a sync --once
-    office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+    _first=${1:-a}
+    _second=${2:-b}
+    A=$tmp/$_first.db
+    B=$tmp/$_second.db
+    office_ok "$_first" init
+    office_ok "$_first" remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
+    office_ok "$_first" sync --once
+    office_ok "$_second" clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
 }
 
 office_ok() {

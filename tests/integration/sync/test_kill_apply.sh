@@ -13,13 +13,9 @@ echo "seed $seed (rerun with: sh $0 DOCKET $seed)"
 
 cluster_start
 P=killed
-S=$tmp/src.db
-T=$tmp/dst.db
-
-office_ok src init
-office_ok src remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-office_ok src sync --once
-office_ok dst clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+two_offices src dst
+S=$A
+T=$B
 # 5,000 events for dst to pull.
 make_events src S 2500
 office_ok src sync --once

@@ -10,13 +10,9 @@
 RUN_LIMIT=60
 cluster_start
 P=same
-S=$tmp/src.db
-T=$tmp/dst.db
-
-office_ok src init
-office_ok src remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
-office_ok src sync --once
-office_ok dst clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+two_offices src dst
+S=$A
+T=$B
 make_events src S 2500
 office_ok src sync --once
 make_events dst D 500
