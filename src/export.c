@@ -446,7 +446,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     struct diag *d = &bt->err;
     json_t *o, *shared;
     json_error_t je;
-    const char *type;
+    const char *type, *received;
     char *attrs = NULL;
     int rc, oom = 0;
 
@@ -459,6 +459,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     }
     type = jstr(o, "type");
     shared = json_object_get(o, "shared");
+    received = jstr(shared, "received");
     if (type == NULL ||
         (strcmp(type, "event") != 0 && strcmp(type, "document") != 0 && strcmp(type, "kind") != 0 &&
          strcmp(type, "status") != 0 && strcmp(type, "item") != 0))
@@ -472,7 +473,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     /* A line whose "shared" is not an object has no shared position, as it had none. */
     else if (json_is_object(shared) &&
              (!json_is_integer(json_object_get(shared, "pos")) ||
-              ev_unhex(jstr(shared, "hash"), e->sh) != 0 || jstr(shared, "received") == NULL))
+              ev_unhex(jstr(shared, "hash"), e->sh) != 0 || received == NULL))
         rc = diag_set(d, DK_DATA, "line %lld: bad 'shared'", lineno);
     else
         rc = 1;
@@ -485,8 +486,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
         e->off[OFF_RECEIVED] = NONE;
         if ((e->shared = json_is_object(shared))) {
             e->pos = json_integer_value(json_object_get(shared, "pos"));
-            e->off[OFF_RECEIVED] =
-                keep(bt, jstr(shared, "received"), strlen(jstr(shared, "received")), &oom);
+            e->off[OFF_RECEIVED] = keep(bt, received, strlen(received), &oom);
         }
         if (oom)
             rc = diag_set(d, DK_STORE, "out of memory");

@@ -64,7 +64,8 @@ copy_before(struct db *db, struct before *b, struct diag *d)
 }
 
 /* Makes temp.diff_before (the state as of D1) and the as-of tables for D2 on ctx->db: in two
- * threads when a twin connection can be had, else one after the other. */
+ * threads when a twin connection can be had, else one after the other, D1's copied before D2's
+ * replaces it. */
 static int
 states(struct cmd_ctx *ctx, const char *d1, const char *d2)
 {
@@ -72,21 +73,22 @@ states(struct cmd_ctx *ctx, const char *d1, const char *d2)
     pthread_t thread;
     int threaded = b.db != NULL && pthread_create(&thread, NULL, before_main, &b) == 0, rc = 0;
 
-    if (!threaded) {
+    if (threaded) {
+        rc = state_asof(ctx->db, d2, NULL, &ctx->diag);
+        pthread_join(thread, NULL);
+    } else {
         db_close(b.db);
         b.db = ctx->db;
         before_main(&b);
-        if ((rc = b.rc) != 0 || (rc = copy_before(ctx->db, &b, &ctx->diag)) != 0)
-            return b.rc ? diag_set(&ctx->diag, b.rc, "%s", b.d.msg) : rc;
-        return state_asof(ctx->db, d2, NULL, &ctx->diag);
     }
-    rc = state_asof(ctx->db, d2, NULL, &ctx->diag);
-    pthread_join(thread, NULL);
     if (rc == 0 && b.rc != 0)
         rc = diag_set(&ctx->diag, b.rc, "%s", b.d.msg);
     if (rc == 0)
         rc = copy_before(ctx->db, &b, &ctx->diag);
-    db_close(b.db);
+    if (rc == 0 && !threaded)
+        rc = state_asof(ctx->db, d2, NULL, &ctx->diag);
+    if (threaded)
+        db_close(b.db);
     return rc;
 }
 
