@@ -1,0 +1,52 @@
+# Upgrade fixtures: the stores that earlier releases made (tests/fixtures, written by
+# tests/fixtures/make.sh) open with this docket, migrate, and still hold the heads they were made
+# with; two offices that had synced go on syncing through their shared log, loaded into a new
+# cluster with `etcdctl put`.
+# Usage: sh tests/integration/sync/test_upgrade.sh /path/to/docket
+: "${DOCKET_TESTS:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$DOCKET_TESTS/cli/lib.sh"
+. "$DOCKET_TESTS/integration/sync/cluster.sh"
+
+fixtures=$DOCKET_TESTS/fixtures
+releases=$(cd "$fixtures" && ls *-lone.db | sed 's/-lone\.db$//')
+[ -n "$releases" ] || fail "no fixtures in $fixtures"
+cluster_start
+P=fixture
+
+for r in $releases; do
+    # A lone office: read as it is (-r leaves the fixture's bytes alone), then migrated.
+    cp "$fixtures/$r-lone.db" "$tmp/lone.db"
+    before=$(cksum <"$tmp/lone.db")
+    office lone -r verify --against "$(cat "$fixtures/$r-lone.head")"
+    expect_rc 0
+    expect_eq "the fixture's bytes after a read" "$(cksum <"$tmp/lone.db")" "$before"
+    office_ok lone verify --against "$(cat "$fixtures/$r-lone.head")"
+    office_ok lone set ceb.hlcp member -m "admitted to the HLCP" --on 2017
+    office_ok lone verify --against "$(cat "$fixtures/$r-lone.head")"
+
+    # Two offices and their shared log.
+    ectl del "$P/" --prefix >/dev/null || fail "cannot empty the log"
+    python3 -c 'import base64, json, subprocess, sys
+for line in open(sys.argv[1]):
+    kv = json.loads(line)
+    subprocess.run(["etcdctl", "--endpoints=" + sys.argv[2], "put",
+                    base64.b64decode(kv["key"]).decode()],
+                   input=base64.b64decode(kv["value"]), stdout=subprocess.DEVNULL, check=True)' \
+        "$fixtures/$r-etcd.jsonl" "$ETCD_ENDPOINTS" || fail "cannot load $r-etcd.jsonl"
+    for o in a b; do
+        cp "$fixtures/$r-$o.db" "$tmp/$o.db"
+        office_ok "$o" remote set --endpoints "$ETCD_ENDPOINTS"
+        office_ok "$o" sync --once
+        office_ok "$o" verify --against "$(cat "$fixtures/$r-$o.head")"
+    done
+    expect_converged "$tmp/a.db" "$tmp/b.db"
+    office_ok b set ceb.hlcp member -m "admitted to the HLCP" --on 2017
+    office_ok a set unct/UGA approached -m "a second letter" --on 2016-11
+    sync_until_done a b
+    expect_converged "$tmp/a.db" "$tmp/b.db"
+    for o in a b; do
+        office_ok "$o" verify --against "$(cat "$fixtures/$r-$o.head")"
+    done
+    echo "release $r: the lone office and two offices open, migrate, verify and sync"
+done
+pass
