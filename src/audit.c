@@ -134,3 +134,29 @@ audit_run(struct db *db, const char *path, struct ev_check *chain, struct diag *
     *state = w.state;
     return 0;
 }
+
+int
+audit_replica(struct db *db, struct diag *d)
+{
+    /* Only this store makes the events that it has not published and that were recorded since
+     * it was created: each carries its id. (An export restored into it brings older events of
+     * another replica, recorded before it existed.) */
+    static const char sql[] =
+        "SELECT e.seq, e.replica FROM event e WHERE e.replica <> :replica AND e.recorded >= "
+        "coalesce((SELECT value FROM meta WHERE key = 'created'), '') AND NOT EXISTS (SELECT 1 "
+        "FROM shared s WHERE s.seq = e.seq) ORDER BY e.seq LIMIT 1";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":replica", db_replica(db), d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        rc = diag_set(d, DK_CHECK,
+                      "event %lld was recorded here by replica %s, but the store's replica id is "
+                      "%s: the id was changed behind docket's back",
+                      (long long)sqlite3_column_int64(st, 0),
+                      (const char *)sqlite3_column_text(st, 1), db_replica(db));
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc;
+}

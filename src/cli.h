@@ -53,7 +53,8 @@ struct cmd_ctx;
 
 enum {
     CMD_STORE = 1,  /* opens the store */
-    CMD_WRITE = 2,  /* writes: runs inside one BEGIN IMMEDIATE transaction */
+    CMD_WRITE = 2,  /* writes: runs inside one BEGIN IMMEDIATE transaction (with CMD_NOTX, in
+                       transactions of its own); refused up front with -r */
     CMD_CREATE = 4, /* creates the store (init) */
     CMD_NOTX = 8,   /* runs outside a transaction: VACUUM INTO makes its own (backup) */
 };

@@ -13,6 +13,7 @@
 #include "docket/db.h"
 #include "docket/embed.h"
 #include "docket/outfile.h"
+#include "docket/schema.h"
 #include "docket/uuid.h"
 
 enum { BUSY_TIMEOUT_MS = 10000 };
@@ -31,6 +32,7 @@ struct db {
     const char *actor, *login;
     struct db_chain chain;
     int wal_frames; /* the WAL's length after this connection's last commit */
+    int copy;       /* a private copy of an older store, migrated for a reader (-r) */
 };
 
 /* Past this many frames (512 KiB) a writer that closes last checkpoints the WAL (db_tx). */
@@ -117,7 +119,8 @@ db_twin(struct db *db, const char *path)
     long long want[2], got[2];
     struct diag d = {0};
 
-    if (path == NULL || strcmp(path, ":memory:") == 0 || log_mark(db, want) != 0)
+    /* A private copy is gone from the file system: it has no second connection. */
+    if (path == NULL || strcmp(path, ":memory:") == 0 || db->copy || log_mark(db, want) != 0)
         return NULL;
     for (int tries = 0; tries < 3; tries++) {
         struct db *b = NULL;
@@ -139,9 +142,8 @@ db_schema_version(void)
 {
     int n = 0;
 
-    for (const struct embed_file *f = embed_files; f->name; f++)
-        if (strncmp(f->name, "schema/", 7) == 0 && strchr(f->name + 7, '/') == NULL)
-            n++;
+    while (schema_migration(n + 1) != NULL)
+        n++;
     return n;
 }
 
@@ -427,7 +429,8 @@ static int
 migrate(struct db *db, struct diag *d)
 {
     char id[UUID_LEN + 1], now[TS_LEN + 1], sql[128];
-    int version, n = 0, rc;
+    const struct embed_file *f;
+    int version, n, rc;
     sqlite3_stmt *st;
 
     if ((rc = begin(db, 1, d)) != 0)
@@ -435,11 +438,7 @@ migrate(struct db *db, struct diag *d)
     /* Another process may have migrated while this one waited for the lock. */
     if ((rc = pragma_int(db, "PRAGMA user_version", &version, d)) != 0)
         goto out;
-    for (const struct embed_file *f = embed_files; f->name; f++) {
-        if (strncmp(f->name, "schema/", 7) != 0 || strchr(f->name + 7, '/') != NULL)
-            continue;
-        if (++n <= version)
-            continue;
+    for (n = version + 1; (f = schema_migration(n)) != NULL; n++) {
         if (sqlite3_exec(db->h, f->data, NULL, NULL, NULL) != SQLITE_OK) {
             /* Each migration creates its tables: one that finds them there was given a schema
              * version older than the store's, which only damage to the header does. */
@@ -477,7 +476,7 @@ migrate(struct db *db, struct diag *d)
         }
     }
     snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
-             DB_APPLICATION_ID, n);
+             DB_APPLICATION_ID, n - 1);
     if ((rc = db_exec(db, sql, d)) != 0)
         goto out;
     if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
@@ -531,10 +530,114 @@ check_store(struct db *db, const char *path, unsigned flags, int *version, struc
         return diag_set(d, DK_STORE,
                         "'%s' was written by a newer docket (schema %d; this one knows %d)", path,
                         *version, db_schema_version());
-    if (*version < db_schema_version() && (flags & DB_READONLY))
-        return diag_set(d, DK_STORE, "'%s' needs migrating to schema %d: open it once without -r",
-                        path, db_schema_version());
     return 0;
+}
+
+/* Opens the connection DB->h to NAME (a path, or a file: URI) with SQLite's OFLAGS, and sets it
+ * up as every docket connection is. Returns 0 or DK_STORE. */
+static int
+connect(struct db *db, const char *path, const char *name, int oflags, struct diag *d)
+{
+    if (sqlite3_open_v2(name, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        return diag_set(d, DK_STORE, "cannot open '%s': %s", path,
+                        db->h ? sqlite3_errmsg(db->h) : "out of memory");
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+    /* A reader that closes last must not write (an auditor's -r copy, a report): only a
+     * connection that committed a write checkpoints the WAL at its close (db_tx). */
+    sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_wal_hook(db->h, on_wal, db);
+    sqlite3_create_function_v2(db->h, "period_end", 1,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               sql_period_end, NULL, NULL, NULL);
+    sqlite3_create_function_v2(db->h, "add_months", 2,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               sql_add_months, NULL, NULL, NULL);
+    sqlite3_create_function_v2(db->h, "money", 2,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               sql_money, NULL, NULL, NULL);
+    return 0;
+}
+
+/* Writes into OUT the URI that opens PATH immutable: read as it is, with no lock, no -shm and
+ * no look at a -wal. Returns 0, or -1 when it does not fit. */
+static int
+immutable_uri(const char *path, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+
+    if (size < 32)
+        return -1;
+    memcpy(out, "file:", 5);
+    n = 5;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (n + 4 >= size)
+            return -1;
+        if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f) {
+            out[n++] = '%';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
+        } else {
+            out[n++] = (char)*p;
+        }
+    }
+    return snprintf(out + n, size - n, "?immutable=1") < (int)(size - n) ? 0 : -1;
+}
+
+/* Returns 1 when a reader that failed to open PATH may open it immutable: SQLite could not open
+ * it (read-only media, where a WAL store cannot make its -shm), and no -wal beside it holds
+ * commits that reading the file alone would miss. A live store always has its -wal. */
+static int
+may_read_immutable(struct db *db, const char *path)
+{
+    char wal[4096];
+    struct stat sb;
+
+    if ((sqlite3_errcode(db->h) & 0xff) != SQLITE_CANTOPEN ||
+        snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal)
+        return 0;
+    return stat(wal, &sb) != 0 && errno == ENOENT;
+}
+
+/* Replaces DB's connection to the older store at PATH by one to a private copy, made in
+ * $TMPDIR (else /tmp) and migrated there, so that a reader (-r) can read any store an earlier
+ * docket wrote without writing to it. The copy's file is removed once migrated; the connection
+ * keeps it until it closes. Returns 0, DK_STORE or DK_IO. */
+static int
+private_copy(struct db *db, const char *path, struct diag *d)
+{
+    const char *dir = getenv("TMPDIR");
+    char tmp[4096];
+    sqlite3_backup *b;
+    sqlite3 *src = db->h;
+    int fd, rc;
+
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    if (snprintf(tmp, sizeof tmp, "%s/docket-copy-XXXXXX", dir) >= (int)sizeof tmp)
+        return diag_set(d, DK_IO, "cannot copy '%s' to migrate it: $TMPDIR is too long", path);
+    if ((fd = mkstemp(tmp)) < 0)
+        return diag_set(d, DK_IO, "cannot copy '%s' to migrate it: %s: %s", path, tmp,
+                        strerror(errno));
+    close(fd);
+    db->h = NULL;
+    if ((rc = connect(db, path, tmp, SQLITE_OPEN_READWRITE, d)) == 0) {
+        if ((b = sqlite3_backup_init(db->h, "main", src, "main")) == NULL ||
+            sqlite3_backup_step(b, -1) != SQLITE_DONE)
+            rc = diag_set(d, DK_STORE, "cannot copy '%s' to migrate it: %s", path,
+                          sqlite3_errmsg(b ? src : db->h));
+        sqlite3_backup_finish(b);
+    }
+    /* The copy took the store's WAL mode: without it, nothing but the copy is written. */
+    if (rc == 0)
+        rc = db_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = MEMORY", d);
+    sqlite3_close(src);
+    if (rc == 0 && (rc = migrate(db, d)) != 0)
+        diag_prefix(d, "'%s' (a private copy, for reading): ", path);
+    unlink(tmp);
+    db->copy = 1;
+    return rc;
 }
 
 int
@@ -543,6 +646,7 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     struct db *db;
     struct stat sb;
     int oflags, rc, fd, version;
+    char uri[4200];
 
     if (strcmp(path, ":memory:") == 0) {
         /* An in-memory store, for tests: always new. */
@@ -565,27 +669,24 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     if ((db = calloc(1, sizeof *db)) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
     oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    if (sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        rc = diag_set(d, DK_STORE, "cannot open '%s': %s", path,
-                      db->h ? sqlite3_errmsg(db->h) : "out of memory");
+    if ((rc = connect(db, path, path, oflags, d)) != 0)
         goto fail;
+    if ((rc = check_store(db, path, flags, &version, d)) != 0 && (flags & DB_READONLY) &&
+        may_read_immutable(db, path) && immutable_uri(path, uri, sizeof uri) == 0) {
+        /* A store on read-only media (a backup on a stick) with no -wal beside it. */
+        sqlite3_close(db->h);
+        db->h = NULL;
+        d->code = 0;
+        if ((rc = connect(db, path, uri, oflags | SQLITE_OPEN_URI, d)) == 0)
+            rc = check_store(db, path, flags, &version, d);
     }
-    sqlite3_extended_result_codes(db->h, 1);
-    sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
-    /* A reader that closes last must not write (an auditor's -r copy, a report): only a
-     * connection that committed a write checkpoints the WAL at its close (db_tx). */
-    sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-    sqlite3_wal_hook(db->h, on_wal, db);
-    sqlite3_create_function_v2(db->h, "period_end", 1,
-                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                               sql_period_end, NULL, NULL, NULL);
-    sqlite3_create_function_v2(db->h, "add_months", 2,
-                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                               sql_add_months, NULL, NULL, NULL);
-    sqlite3_create_function_v2(db->h, "money", 2,
-                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                               sql_money, NULL, NULL, NULL);
-    if ((rc = check_store(db, path, flags, &version, d)) != 0)
+    if (rc != 0 && !(flags & DB_READONLY) && (sqlite3_errcode(db->h) & 0xff) == SQLITE_CANTOPEN &&
+        access(path, W_OK) != 0) {
+        d->code = 0;
+        rc = diag_set(d, DK_STORE, "cannot open '%s' for writing: %s (read it with -r)", path,
+                      strerror(errno));
+    }
+    if (rc != 0)
         goto fail;
     /* A new store, or one that a bulk write left in a rollback journal (db_tx) when a writer
      * opens it, gets its WAL; a reader never writes. */
@@ -598,8 +699,10 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
                       "PRAGMA temp_store = MEMORY",
                       d)) != 0)
         goto fail;
-    if ((version < db_schema_version() && (rc = migrate(db, d)) != 0) ||
-        (rc = load_replica(db, d)) != 0)
+    /* A reader leaves an older store as it is and reads a migrated copy of it. */
+    if (version < db_schema_version())
+        rc = (flags & DB_READONLY) ? private_copy(db, path, d) : migrate(db, d);
+    if (rc != 0 || (rc = load_replica(db, d)) != 0 || (rc = schema_check(db->h, d)) != 0)
         goto fail;
     *out = db;
     return 0;

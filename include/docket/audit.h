@@ -15,4 +15,9 @@
 int audit_run(struct db *db, const char *path, struct ev_check *chain, struct diag *state,
               struct diag *d);
 
+/* Checks that the store's replica id (meta) is the one its own events carry: every event not yet
+ * published and recorded since the store was created was made here, under this id. Must run inside a read transaction. Returns 0,
+ * DK_CHECK naming the first event that carries another id, or DK_STORE. */
+int audit_replica(struct db *db, struct diag *d);
+
 #endif

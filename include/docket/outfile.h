@@ -18,9 +18,10 @@ struct outfile {
  * destroy the store. STORE is kept, not copied. */
 void outfile_protect(const char *store);
 
-/* Opens a temporary file in PATH's folder for writing, or stdout when PATH is NULL or "-".
- * Exit codes: DK_USAGE (PATH is the protected store or one of its files), DK_IO ("cannot
- * write 'PATH': ..."). */
+/* Opens a temporary file in PATH's folder ("PATH.tmp-PID-XXXXXX") for writing, or stdout when
+ * PATH is NULL or "-"; first removes the temporary files for PATH that killed runs left. Exit
+ * codes: DK_USAGE (PATH is the protected store or one of its files, or the store is one of
+ * PATH's own -wal, -shm or -journal files), DK_IO ("cannot write 'PATH': ..."). */
 int outfile_open(const char *path, struct outfile *o, struct diag *d);
 
 /* Flushes, syncs and renames the temporary file over the target (flushes stdout). Exit code

@@ -49,6 +49,6 @@ const struct cmd_entry cmd_clone = {
     .opts = opts,
     .min_args = 0,
     .max_args = 0,
-    .flags = CMD_STORE | CMD_CREATE | CMD_NOTX,
+    .flags = CMD_STORE | CMD_CREATE | CMD_WRITE | CMD_NOTX,
     .run = run,
 };

@@ -79,6 +79,6 @@ const struct cmd_entry cmd_sync = {
     .opts = opts,
     .min_args = 0,
     .max_args = 0,
-    .flags = CMD_STORE | CMD_NOTX,
+    .flags = CMD_STORE | CMD_WRITE | CMD_NOTX,
     .run = run,
 };

@@ -123,6 +123,8 @@ run(struct cmd_ctx *ctx)
         rc = against(ctx, &c, n, want);
     if (rc == 0 && state.code != 0)
         rc = diag_set(&ctx->diag, state.code, "%s", state.msg);
+    if (rc == 0)
+        rc = audit_replica(ctx->db, &ctx->diag);
     if (rc == 0 && (rc = ev_check_shared(ctx->db, &shared, &ctx->diag)) == 0 && shared.bad_seq)
         rc = diag_set(&ctx->diag, DK_CHECK, "%s", shared.why);
     if (rc == DK_CHECK && args_get(&ctx->args, "json"))

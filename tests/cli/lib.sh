@@ -140,6 +140,18 @@ sql() {
     sqlite3 "${2:-$DOCKET_DB}" "$1"
 }
 
+# behind_back DB SQL: runs SQL on DB in the sqlite3 shell as someone hiding a change would: the
+# append-only triggers dropped first and put back after exactly as they were, so that docket's
+# check of the schema at open sees nothing and only the audit chain can tell.
+behind_back() {
+    _triggers=$(sqlite3 "$1" "select group_concat(sql, ';' || char(10)) || ';' from sqlite_master
+        where type = 'trigger'")
+    _drops=$(sqlite3 "$1" "select group_concat('drop trigger ' || name, '; ') || ';' from sqlite_master
+        where type = 'trigger'")
+    sqlite3 "$1" "$_drops $2
+$_triggers"
+}
+
 # hold_open DB CMD...: runs CMD while another process holds DB open, then ends that process
 # without closing the store, as a crash or another office's reader would leave it: a docket
 # writer checkpoints the WAL at its close only when it closes last, so CMD's commits stay in

@@ -532,6 +532,71 @@ backup_into_a_missing_folder_fails(void **state)
     db_close(db);
 }
 
+/* Every change to the schema by hand is named at open, with what differs. */
+static void
+changed_schema_is_refused(void **state)
+{
+    static const struct {
+        const char *sql, *want;
+    } cases[] = {
+        {"DROP TRIGGER event_no_delete", "trigger 'event_no_delete' is missing"},
+        {"CREATE TRIGGER t AFTER INSERT ON meta BEGIN SELECT 1; END",
+         "trigger 't' is not docket's"},
+        {"ALTER TABLE meta ADD COLUMN x", "table 'meta' differs from docket's"},
+        {"CREATE TABLE zz (a)", "table 'zz' is not docket's"},
+        {"DROP INDEX items_kind", "index 'items_kind' is missing"},
+    };
+    struct tmp *t = *state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32];
+
+        snprintf(name, sizeof name, "s%zu.db", i);
+        create(at(t, name));
+        raw_exec(t->path, cases[i].sql);
+        open_fails(t->path, 0, DK_STORE, cases[i].want);
+        open_fails(t->path, DB_READONLY, DK_STORE, cases[i].want);
+    }
+    /* Statistics that ANALYZE adds are not a change to docket's schema. */
+    create(at(t, "stat.db"));
+    raw_exec(t->path, "ANALYZE");
+    {
+        struct db *db = NULL;
+        struct diag d = {0};
+
+        assert_int_equal(db_open(t->path, 0, &db, &d), 0);
+        db_close(db);
+    }
+}
+
+/* A reader opens a store of an older schema through a migrated private copy: the file keeps its
+ * bytes and its version, and the copy reads as a migrated store. */
+static void
+readonly_reads_an_older_store(void **state)
+{
+    struct tmp *t = *state;
+    struct db *db = NULL;
+    struct diag d = {0};
+    char before[64], after[64];
+    FILE *f;
+
+    create(at(t, "old.db"));
+    raw_exec(t->path, "DROP TABLE conflict; PRAGMA user_version = 2; PRAGMA journal_mode = DELETE");
+    f = fopen(t->path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(before, 1, sizeof before, f), sizeof before);
+    fclose(f);
+    assert_int_equal(db_open(t->path, DB_READONLY, &db, &d), 0);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM conflict"), 0);
+    assert_int_equal(support_int(db, "PRAGMA user_version"), db_schema_version());
+    db_close(db);
+    f = fopen(t->path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(after, 1, sizeof after, f), sizeof after);
+    fclose(f);
+    assert_memory_equal(before, after, sizeof before);
+}
+
 int
 main(void)
 {
@@ -549,6 +614,8 @@ main(void)
         cmocka_unit_test_setup_teardown(two_stores_have_different_replicas, setup_tmp,
                                         teardown_tmp),
         cmocka_unit_test(memory_store_is_always_new),
+        cmocka_unit_test_setup_teardown(changed_schema_is_refused, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(readonly_reads_an_older_store, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(readonly_refuses_writes, setup_tmp, teardown_tmp),
         cmocka_unit_test(tx_rolls_back_on_failure),
         cmocka_unit_test(tx_starts_a_new_batch_each_time),
