@@ -8,7 +8,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 VALGRIND_BUILD ?= build-valgrind
 SOURCES = $(wildcard src/*.c src/*.h src/cmd/*.c include/docket/*.h tests/unit/*.[ch] \
-	tests/bench/*.c tests/reliability/*.c tests/fuzz/*.[ch])
+	tests/bench/*.c tests/reliability/*.c tests/fuzz/*.[ch] cmake/*.c)
 # Prints the figures ("# ..." lines) that the reliability tests printed in a ctest run's log.
 FIGURES = awk '/^[0-9]+\/[0-9]+ Test: /{t = $$3; if (t ~ /^rel_/) print "== " t} \
 	/^\# / && t ~ /^rel_/'

@@ -8,7 +8,8 @@
 /* Events per piece of chain work; small enough to share the tail between two threads. */
 enum { CHUNK = 8192 };
 
-/* The work both threads draw from: the replay of the state once, then ranges of the chain. */
+/* The work both threads draw from: the replay of the state (and the replica check) once, then
+ * ranges of the chain. */
 struct work {
     pthread_mutex_t mu;
     long long next, last; /* the next range starts at NEXT; LAST is the last event */
@@ -65,7 +66,8 @@ work_main(void *arg)
          * better named by the chain than reported as unreadable. */
         struct diag d = {0};
 
-        state_check(k->db, &d);
+        if (state_check(k->db, &d) == 0)
+            audit_replica(k->db, &d);
         w->state = d;
     }
     while (take_range(w, &lo, &hi)) {
@@ -140,9 +142,10 @@ audit_replica(struct db *db, struct diag *d)
 {
     /* Only this store makes the events that it has not published and that were recorded since
      * it was created: each carries its id. (An export restored into it brings older events of
-     * another replica, recorded before it existed.) */
+     * another replica, recorded before it existed.) The events are read in sequence order
+     * ("+" keeps SQLite off the index on recorded, which would then sort them). */
     static const char sql[] =
-        "SELECT e.seq, e.replica FROM event e WHERE e.replica <> :replica AND e.recorded >= "
+        "SELECT e.seq, e.replica FROM event e WHERE e.replica <> :replica AND +e.recorded >= "
         "coalesce((SELECT value FROM meta WHERE key = 'created'), '') AND NOT EXISTS (SELECT 1 "
         "FROM shared s WHERE s.seq = e.seq) ORDER BY e.seq LIMIT 1";
     sqlite3_stmt *st;

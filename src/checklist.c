@@ -228,7 +228,7 @@ int
 checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
 {
     json_error_t je;
-    json_t *cl = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *doc, *paras, *p;
+    json_t *cl = text_json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *doc, *paras, *p;
     char today[11], path[64];
     struct date date;
     size_t i;

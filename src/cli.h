@@ -133,6 +133,21 @@ void cli_put(struct cmd_ctx *ctx, const char *s, int width);
  * written and the result is DK_IO with ctx->diag set; else 0. */
 int cli_json(struct cmd_ctx *ctx, json_t *v);
 
+/* sync and clone (src/cmd/sync.c): the progress line on stderr, on a terminal only and never
+ * with NO_COLOR (entries applied and events published, of how many, per second). sync_meter
+ * readies M and P and returns P, or NULL when no line is to be shown; sync_meter_end ends a
+ * line left open. sync_print prints what one sync did (exit code DK_IO, else 0). */
+struct sync_progress;
+struct sync_counts;
+struct sync_meter {
+    double since[2], last; /* by kind: 0 applied, 1 published */
+    long long from[2];
+    int kind, open;
+};
+const struct sync_progress *sync_meter(struct sync_meter *m, struct sync_progress *p);
+void sync_meter_end(struct sync_meter *m);
+int sync_print(struct cmd_ctx *ctx, const struct sync_counts *n);
+
 /* Returns a new JSON string of S, or JSON null when S is NULL. */
 json_t *cli_jstr(const char *s);
 

@@ -18,6 +18,7 @@ struct etcd {
     char *user, *password;
     char *token; /* a JWT may be a few kilobytes: never cut */
     struct net_opts net;
+    long retry_ms; /* how long one call tries the endpoints in turn */
     int refused;   /* the last call was answered no (a 4xx): sending it again cannot help */
     int too_large; /* the last call's answer was over the size cap */
 };
@@ -93,7 +94,7 @@ etcd_unb64(const char *s, size_t *n)
 json_t *
 etcd_parse(const char *body, size_t len)
 {
-    return json_loadb(body, len, 0, NULL);
+    return text_json_loadb(body, len, 0, NULL);
 }
 
 long long
@@ -129,8 +130,8 @@ check_endpoint(const char *ep, size_t len, struct diag *d)
     size_t auth = i, host_end;
 
     /* A password in a URL would be stored as is and shown by every message naming it: this
-     * one names none. ('@' has no use in the path of an etcd endpoint.) */
-    if (memchr(ep, '@', len))
+     * one names none. */
+    if (net_userinfo(ep, len, NULL) != 0)
         return diag_set(d, DK_USAGE,
                         "an endpoint holds a user name or password: give them with --user and "
                         "--password-file");
@@ -270,6 +271,7 @@ etcd_open(const struct etcd_opts *o, struct etcd **out, struct diag *d)
     net_defaults(&e->net);
     e->net.connect_ms = o->timeout_ms > 0 ? o->timeout_ms : 2000;
     e->net.total_ms = o->timeout_ms > 0 ? o->timeout_ms : 2000;
+    e->retry_ms = o->retry_ms > 0 ? o->retry_ms : RETRY_MS;
     e->net.max_bytes = 16 << 20;
     e->net.cacert = o->cacert;
     rc = parse_endpoints(o->endpoints, e->endpoints, &e->n, d);
@@ -296,8 +298,9 @@ etcd_open(const struct etcd_opts *o, struct etcd **out, struct diag *d)
 }
 
 /* One POST to the current endpoint. Returns 0 with *RESP, or the HTTP status (-1 when none
- * came, -2 for an answer over the size cap) with WHY set, or -3 for a failure here rather
- * than on the network (a CA file gone, memory), with LOCAL set. */
+ * came, -2 for an answer over the size cap, -4 for a certificate that does not verify) with WHY
+ * set, or -3 for a failure here rather than on the network (a CA file gone, memory), with LOCAL
+ * set. */
 static int
 post(struct etcd *e, const char *path, const char *body, json_t **resp, char *why, size_t n,
      struct diag *local)
@@ -328,10 +331,10 @@ post(struct etcd *e, const char *path, const char *body, json_t **resp, char *wh
         *local = d;
         return -3;
     }
-    if (rc != 0 && strstr(d.msg, "larger than")) {
+    if (rc != 0 && (strstr(d.msg, "larger than") || reply.tls)) {
         snprintf(why, n, "%s", d.msg);
         free(reply.body);
-        return -2;
+        return reply.tls ? -4 : -2;
     }
     if (reply.body)
         v = etcd_parse(reply.body, reply.len);
@@ -395,7 +398,7 @@ int
 etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct diag *d)
 {
     char *body = json_dumps(req, JSON_COMPACT), why[512] = "";
-    double deadline = now_ms() + RETRY_MS;
+    double deadline = now_ms() + (double)e->retry_ms;
     struct diag local = {0};
     int rc = -1, reauth = 0;
 
@@ -404,8 +407,8 @@ etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct d
     e->refused = e->too_large = 0;
     while (now_ms() < deadline) {
         if (e->user && e->token == NULL && (rc = authenticate(e, why, sizeof why, &local)) != 0) {
-            /* A refused password is final; an unreachable member is not. */
-            if (rc >= 400 && rc < 500) {
+            /* A refused password (or certificate) is final; an unreachable member is not. */
+            if ((rc >= 400 && rc < 500) || rc == -4) {
                 e->refused = 1;
                 break;
             }
@@ -422,8 +425,10 @@ etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct d
                 e->token = NULL;
                 continue;
             }
-            if (rc >= 400 && rc < 500) {
-                e->refused = 1; /* permission denied, too large a request: all would say so */
+            if ((rc >= 400 && rc < 500) || rc == -4) {
+                /* Permission denied, too large a request, a certificate that does not verify:
+                 * every member would say so. */
+                e->refused = 1;
                 break;
             }
         }
@@ -439,7 +444,7 @@ etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct d
     if (rc == -3)
         return diag_set(d, local.code, "%s", local.msg);
     if (!e->refused && !e->too_large && e->n > 1)
-        return diag_set(d, DK_NET, "etcd: no endpoint answered in %d s (the last: %s)",
-                        RETRY_MS / 1000, why[0] ? why : "no answer");
+        return diag_set(d, DK_NET, "etcd: no endpoint answered in %.1f s (the last: %s)",
+                        (double)e->retry_ms / 1000, why[0] ? why : "no answer");
     return diag_set(d, DK_NET, "etcd: %s", why[0] ? why : "no endpoint answered");
 }

@@ -266,8 +266,15 @@ export_csv(struct db *db, FILE *f, struct diag *d)
     fputs("\r\n", f);
     while ((rc = db_row(db, st, d)) == 1) {
         for (int i = 0; i < sqlite3_column_count(st); i++) {
+            int type = sqlite3_column_type(st, i);
+
             fputs(i ? "," : "", f);
-            text_csv_field(f, (const char *)sqlite3_column_text(st, i));
+            /* Numbers (cadence_months, progress) are written as numbers: only text can be
+             * taken for a formula (text_csv_field). */
+            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+                fputs((const char *)sqlite3_column_text(st, i), f);
+            else
+                text_csv_field(f, (const char *)sqlite3_column_text(st, i));
         }
         fputs("\r\n", f);
     }
@@ -279,7 +286,7 @@ export_csv(struct db *db, FILE *f, struct diag *d)
 int
 export_is_header(const char *text, size_t len)
 {
-    json_t *o = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, NULL);
+    json_t *o = text_json_loadb(text, len, JSON_DISABLE_EOF_CHECK, NULL);
     const char *format = json_string_value(json_object_get(o, "format"));
     int yes = format && strcmp(format, EXPORT_FORMAT) == 0;
 
@@ -436,6 +443,37 @@ keep(struct batch *bt, const char *s, size_t n, int *oom)
     return at;
 }
 
+/* Checks SHARED, an event line's place in the shared log, as sync records it (sync.c's place):
+ * exactly a position from 1, the hash of the shared chain there (64 hex digits), and the time
+ * this store received it, as ts_now writes it. Whether the positions follow each other and the
+ * hashes chain is for the writer, which sees the lines in order. Sets E->sh. */
+static int
+check_shared(json_t *shared, struct ev_line *e, struct diag *d)
+{
+    json_t *pos = json_object_get(shared, "pos");
+    const char *received = jstr(shared, "received");
+    char full[TS_LEN + 1];
+    struct diag scratch = {0};
+
+    if (!json_is_object(shared) || json_object_size(shared) != 3 ||
+        json_object_get(shared, "hash") == NULL || json_object_get(shared, "received") == NULL ||
+        pos == NULL)
+        return diag_set(d, DK_DATA, "'shared' must be an object of pos, hash and received");
+    if (!json_is_integer(pos) || json_integer_value(pos) < 1)
+        return diag_set(d, DK_DATA, "the shared-log position must be a whole number from 1");
+    if (ev_unhex(jstr(shared, "hash"), e->sh) != 0)
+        return diag_set(d, DK_DATA, "the shared-log hash must be 64 hex digits");
+    /* ts_parse takes shorter forms too: only the full one, as docket writes it, gives itself
+     * back. */
+    if (received == NULL || strlen(received) != TS_LEN ||
+        ts_parse(received, 0, full, &scratch) != 0 || strcmp(full, received) != 0)
+        return diag_set(d, DK_DATA,
+                        "the shared log's received time '%.40s' is not a UTC time as docket "
+                        "records it (YYYY-MM-DDTHH:MM:SS.mmmZ)",
+                        received ? received : "");
+    return 0;
+}
+
 /* Parses the line S (N bytes) numbered LINENO into the next event of BT. Returns 1 for an
  * event, 0 for a line of the state (for readers: the state is rebuilt from the events), or
  * the exit code in BT->err. */
@@ -451,15 +489,14 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     int rc, oom = 0;
 
     arena_on(1);
-    o = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
+    o = text_json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
     arena_on(0);
     if (o == NULL) {
         arena_empty();
-        return diag_set(d, DK_DATA, "line %lld: %s", lineno, je.text);
+        return diag_set(d, DK_DATA, "line %lld, column %d: %s", lineno, je.column, je.text);
     }
     type = jstr(o, "type");
     shared = json_object_get(o, "shared");
-    received = jstr(shared, "received");
     if (type == NULL ||
         (strcmp(type, "event") != 0 && strcmp(type, "document") != 0 && strcmp(type, "kind") != 0 &&
          strcmp(type, "status") != 0 && strcmp(type, "item") != 0))
@@ -468,13 +505,9 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
         rc = 0;
     else if (ev_unhex(jstr(o, "hash"), e->want) != 0)
         rc = diag_set(d, DK_DATA, "line %lld: 'hash' must be 64 hex digits", lineno);
-    else if (ev_from_json(o, &e->b, &attrs, d) != 0 || ev_check_bytes(&e->b, d) != 0)
+    else if (ev_from_json(o, &e->b, &attrs, d) != 0 || ev_check_bytes(&e->b, d) != 0 ||
+             (shared != NULL && check_shared(shared, e, d) != 0))
         rc = diag_prefix(d, "line %lld: ", lineno);
-    /* A line whose "shared" is not an object has no shared position, as it had none. */
-    else if (json_is_object(shared) &&
-             (!json_is_integer(json_object_get(shared, "pos")) ||
-              ev_unhex(jstr(shared, "hash"), e->sh) != 0 || received == NULL))
-        rc = diag_set(d, DK_DATA, "line %lld: bad 'shared'", lineno);
     else
         rc = 1;
     if (rc == 1) {
@@ -484,7 +517,8 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
             e->off[i] = keep(bt, e->b.v[i], e->b.n[i], &oom);
         e->off[OFF_ATTRS] = keep(bt, e->b.attrs, e->b.attrs_len, &oom);
         e->off[OFF_RECEIVED] = NONE;
-        if ((e->shared = json_is_object(shared))) {
+        if ((e->shared = shared != NULL)) {
+            received = jstr(shared, "received");
             e->pos = json_integer_value(json_object_get(shared, "pos"));
             e->off[OFF_RECEIVED] = keep(bt, received, strlen(received), &oom);
         }
@@ -586,22 +620,189 @@ parse_main(void *arg)
     return NULL;
 }
 
+/* A shared-log position that a line gave ahead of the shared chain's end. */
+struct ahead {
+    long long pos, lineno;
+};
+
 /* The restoring of one export: what it has written so far. */
 struct restore {
     struct db *db;
     long long seq;
     unsigned char prev[EV_HASH_LEN];
+    long long events; /* the header's count: no shared-log position lies past it */
+    /* The shared chain (ev_check_shared's), checked in log order as the lines come. Positions
+     * come in the lines' order but where an office published events after it pulled later ones
+     * (sync.c's place): those events' lines come first, their positions after. Such a position
+     * waits in AHEAD, a heap on positions, until the chain reaches it and reads its event back
+     * from the store; memory grows only with how many positions run ahead at once. */
+    long long next;                    /* the first position not yet chained */
+    unsigned char shared[EV_HASH_LEN]; /* the shared chain's hash before NEXT */
+    struct ahead *ahead;
+    size_t nahead, capahead;
+    struct ev_buf buf; /* canonical bytes */
 };
+
+static int
+ahead_push(struct restore *r, long long pos, long long lineno)
+{
+    struct ahead *p;
+    size_t i;
+
+    if (r->nahead == r->capahead) {
+        size_t cap = r->capahead ? 2 * r->capahead : 64;
+
+        if ((p = realloc(r->ahead, cap * sizeof *p)) == NULL)
+            return -1;
+        r->ahead = p;
+        r->capahead = cap;
+    }
+    for (i = r->nahead++; i > 0 && r->ahead[(i - 1) / 2].pos > pos; i = (i - 1) / 2)
+        r->ahead[i] = r->ahead[(i - 1) / 2];
+    r->ahead[i].pos = pos;
+    r->ahead[i].lineno = lineno;
+    return 0;
+}
+
+static void
+ahead_pop(struct restore *r)
+{
+    struct ahead last = r->ahead[--r->nahead];
+    size_t i = 0, c;
+
+    while ((c = 2 * i + 1) < r->nahead) {
+        if (c + 1 < r->nahead && r->ahead[c + 1].pos < r->ahead[c].pos)
+            c++;
+        if (r->ahead[c].pos >= last.pos)
+            break;
+        r->ahead[i] = r->ahead[c];
+        i = c;
+    }
+    if (r->nahead > 0)
+        r->ahead[i] = last;
+}
+
+/* Chains event SEQ (B, from line LINENO) at the shared log's next position: its shared hash
+ * must be WANT. LOCAL is its hash in this store's chain when it is the event just written (and
+ * r->prev the one before), else NULL. */
+static int
+chain_shared(struct restore *r, const struct ev_bytes *b, const unsigned char want[EV_HASH_LEN],
+             const unsigned char *local, long long seq, long long lineno, struct diag *d)
+{
+    unsigned char h[EV_HASH_LEN];
+
+    /* Where the two chains have come the same way (an office that published its events in the
+     * order it recorded them, as the first office does), the event's bytes after the same hash
+     * hash the same: no need to hash them twice. */
+    if (local != NULL && memcmp(r->shared, r->prev, EV_HASH_LEN) == 0)
+        memcpy(h, local, EV_HASH_LEN);
+    else if (ev_hash(r->shared, b, &r->buf, h) != 0)
+        return diag_set(d, DK_STORE, "out of memory");
+    if (memcmp(h, want, EV_HASH_LEN) != 0)
+        return diag_set(d, DK_DATA,
+                        "line %lld: event %lld does not match its shared-log hash (position "
+                        "%lld)",
+                        lineno, seq, r->next);
+    memcpy(r->shared, h, EV_HASH_LEN);
+    r->next++;
+    return 0;
+}
+
+/* Chains the positions that waited in r->ahead, as far as they now follow the chain's end. */
+static int
+chain_ahead(struct restore *r, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, "
+        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, e.seq FROM shared s "
+        "JOIN event e ON e.seq = s.seq WHERE s.pos = :pos";
+    enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_SEQ };
+    unsigned char want[EV_HASH_LEN];
+    struct ev_bytes b;
+    sqlite3_stmt *st;
+    int rc;
+
+    while (r->nahead > 0 && r->ahead[0].pos == r->next) {
+        if ((rc = db_prep(r->db, sql, &st, d)) != 0 ||
+            (rc = db_bind_int(r->db, st, ":pos", r->next, d)) != 0)
+            return rc;
+        if ((rc = db_row(r->db, st, d)) != 1)
+            return rc < 0 ? d->code : diag_set(d, DK_STORE, "a restored event is missing");
+        for (int i = 0; i < EVF_COUNT; i++) {
+            b.v[i] = (const char *)sqlite3_column_text(st, i);
+            b.n[i] = (size_t)sqlite3_column_bytes(st, i);
+        }
+        b.attrs = (const char *)sqlite3_column_text(st, COL_ATTRS);
+        b.attrs_len = (size_t)sqlite3_column_bytes(st, COL_ATTRS);
+        memcpy(want, sqlite3_column_blob(st, COL_HASH), EV_HASH_LEN);
+        rc = chain_shared(r, &b, want, NULL, sqlite3_column_int64(st, COL_SEQ), r->ahead[0].lineno,
+                          d);
+        sqlite3_reset(st);
+        if (rc != 0)
+            return rc;
+        ahead_pop(r);
+    }
+    return 0;
+}
+
+/* Records the place in the shared log that line E gives its event, just written as SEQ with
+ * HASH, and checks it: the position held by no other line and within the export, the shared
+ * hash chaining in log order. */
+static int
+restore_shared(struct restore *r, const struct ev_line *e, long long seq,
+               const unsigned char hash[EV_HASH_LEN], struct diag *d)
+{
+    static const char sql[] = "INSERT INTO shared (uuid, seq, pos, hash, received) "
+                              "VALUES (:uuid, :seq, :pos, :hash, :received)";
+    sqlite3_stmt *st;
+    int rc, ec;
+
+    if (e->pos > r->events)
+        return diag_set(d, DK_DATA,
+                        "line %lld: shared-log position %lld lies past the export's %lld events",
+                        e->lineno, e->pos, r->events);
+    if (e->pos < r->next)
+        return diag_set(d, DK_DATA,
+                        "line %lld: shared-log position %lld was given by an earlier line",
+                        e->lineno, e->pos);
+    if ((rc = db_prep(r->db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(r->db, st, ":uuid", e->b.v[EVF_UUID], d)) != 0 ||
+        (rc = db_bind_int(r->db, st, ":seq", seq, d)) != 0 ||
+        (rc = db_bind_int(r->db, st, ":pos", e->pos, d)) != 0 ||
+        (rc = db_bind_text(r->db, st, ":received", e->received, d)) != 0)
+        return rc;
+    sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), e->sh, EV_HASH_LEN,
+                      SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        ec = sqlite3_extended_errcode(db_handle(r->db));
+        /* A position ahead that another line gave, or an event id twice (shared.uuid). */
+        if ((ec & 0xff) == SQLITE_CONSTRAINT && ec != SQLITE_CONSTRAINT_TRIGGER) {
+            sqlite3_reset(st);
+            for (size_t i = 0; i < r->nahead; i++)
+                if (r->ahead[i].pos == e->pos)
+                    return diag_set(d, DK_DATA,
+                                    "line %lld: shared-log position %lld is line %lld's too",
+                                    e->lineno, e->pos, r->ahead[i].lineno);
+            return diag_set(d, DK_DATA, "line %lld: the export holds an event id twice", e->lineno);
+        }
+        rc = db_fail(r->db, "cannot record the shared-log position", d);
+        sqlite3_reset(st);
+        return diag_prefix(d, "line %lld: ", e->lineno);
+    }
+    sqlite3_reset(st);
+    if (e->pos > r->next)
+        return ahead_push(r, e->pos, e->lineno) == 0 ? 0 : diag_set(d, DK_STORE, "out of memory");
+    if ((rc = chain_shared(r, &e->b, e->sh, hash, seq, e->lineno, d)) != 0)
+        return rc;
+    return chain_ahead(r, d);
+}
 
 /* Appends one event as it was recorded; its hash must be the one this store's chain gives it,
  * since an export is restored into an empty store in its order. */
 static int
 restore_event(struct restore *r, const struct ev_line *e, struct diag *d)
 {
-    static const char shared_sql[] = "INSERT INTO shared (uuid, seq, pos, hash, received) "
-                                     "VALUES (:uuid, :seq, :pos, :hash, :received)";
     unsigned char hash[EV_HASH_LEN];
-    sqlite3_stmt *st;
     long long seq;
     int rc;
 
@@ -612,18 +813,8 @@ restore_event(struct restore *r, const struct ev_line *e, struct diag *d)
     if (memcmp(hash, e->want, EV_HASH_LEN) != 0)
         return diag_set(d, DK_DATA, "line %lld: event %lld does not match its hash", e->lineno,
                         seq);
-    if (e->shared) {
-        if ((rc = db_prep(r->db, shared_sql, &st, d)) != 0 ||
-            (rc = db_bind_text(r->db, st, ":uuid", e->b.v[EVF_UUID], d)) != 0 ||
-            (rc = db_bind_int(r->db, st, ":seq", seq, d)) != 0 ||
-            (rc = db_bind_int(r->db, st, ":pos", e->pos, d)) != 0 ||
-            (rc = db_bind_text(r->db, st, ":received", e->received, d)) != 0)
-            return rc;
-        sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), e->sh, EV_HASH_LEN,
-                          SQLITE_STATIC);
-        if ((rc = db_run(r->db, st, d)) != 0)
-            return diag_prefix(d, "line %lld: ", e->lineno);
-    }
+    if (e->shared && (rc = restore_shared(r, e, seq, hash, d)) != 0)
+        return rc;
     r->seq = seq;
     memcpy(r->prev, hash, EV_HASH_LEN);
     return 0;
@@ -697,35 +888,64 @@ restore_events(struct restore *r, FILE *f, struct diag *d)
     return rc;
 }
 
+/* Reads the header line HEADER into its event count and head, and checks that the store holds
+ * no event. */
+static int
+restore_start(struct db *db, const char *header, long long *events, unsigned char head[EV_HASH_LEN],
+              struct diag *d)
+{
+    json_t *h = json_loads(header, JSON_REJECT_DUPLICATES, NULL);
+    long long last;
+    int ok = json_is_object(h) &&
+             json_integer_value(json_object_get(h, "version")) == EXPORT_VERSION &&
+             json_is_integer(json_object_get(h, "events")) &&
+             json_integer_value(json_object_get(h, "events")) >= 0 &&
+             ev_unhex(jstr(h, "head"), head) == 0;
+
+    *events = ok ? json_integer_value(json_object_get(h, "events")) : 0;
+    json_decref(h);
+    if (!ok)
+        return diag_set(d, DK_DATA, "line 1: not a docket export of version %d", EXPORT_VERSION);
+    if ((last = ev_last_seq(db, d)) != 0)
+        return last < 0 ? d->code
+                        : diag_set(d, DK_DATA,
+                                   "an export restores into an empty store only "
+                                   "(make one with 'docket init --empty')");
+    return 0;
+}
+
+int
+export_restore_check(struct db *db, const char *header, struct diag *d)
+{
+    unsigned char head[EV_HASH_LEN];
+    long long events;
+
+    return restore_start(db, header, &events, head, d);
+}
+
 int
 export_restore(struct db *db, const char *header, FILE *f, struct import_counts *n, struct diag *d)
 {
-    struct restore r = {.db = db};
+    struct restore r = {.db = db, .next = 1};
     struct indexes x = {0};
-    json_t *h = json_loads(header, JSON_REJECT_DUPLICATES, NULL);
     unsigned char head[EV_HASH_LEN];
-    long long want;
     int rc;
 
-    if (!json_is_object(h) || json_integer_value(json_object_get(h, "version")) != EXPORT_VERSION ||
-        !json_is_integer(json_object_get(h, "events")) || ev_unhex(jstr(h, "head"), head) != 0) {
-        json_decref(h);
-        return diag_set(d, DK_DATA, "line 1: not a docket export of version %d", EXPORT_VERSION);
-    }
-    want = json_integer_value(json_object_get(h, "events"));
-    json_decref(h);
-    if ((r.seq = ev_last_seq(db, d)) != 0)
-        return r.seq < 0 ? d->code
-                         : diag_set(d, DK_DATA,
-                                    "an export restores into an empty store only "
-                                    "(make one with 'docket init --empty')");
+    if ((rc = restore_start(db, header, &r.events, head, d)) != 0)
+        return rc;
     if ((rc = indexes_drop(db, &x, d)) == 0)
         rc = restore_events(&r, f, d);
-    if (rc == 0 && (r.seq != want || (want > 0 && memcmp(r.prev, head, EV_HASH_LEN) != 0)))
+    if (rc == 0 && (r.seq != r.events || (r.events > 0 && memcmp(r.prev, head, EV_HASH_LEN) != 0)))
         rc = diag_set(d, DK_DATA,
                       "the export holds %lld events but its header promises %lld with another "
                       "head: it was cut short or altered",
-                      r.seq, want);
+                      r.seq, r.events);
+    if (rc == 0 && r.nahead > 0)
+        rc = diag_set(d, DK_DATA,
+                      "line %lld: shared-log position %lld, but no line holds position %lld",
+                      r.ahead[0].lineno, r.ahead[0].pos, r.next);
+    free(r.ahead);
+    ev_buf_free(&r.buf);
     if (rc == 0)
         rc = indexes_make(db, &x, d);
     indexes_free(&x);

@@ -117,6 +117,7 @@ links_check(struct link *l, size_t n, int parallel, const struct net_opts *o,
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
+        char reason[160];
         long long size;
 
         if (!l[i].is_file) {
@@ -124,8 +125,8 @@ links_check(struct link *l, size_t n, int parallel, const struct net_opts *o,
             urls[nurls++] = l[i].ref;
             continue;
         }
-        if (item_file_digest(l[i].ref, l[i].sha256, &size) != 0)
-            snprintf(l[i].why, sizeof l[i].why, "the file cannot be read");
+        if (item_file_digest(l[i].ref, l[i].sha256, &size, reason, sizeof reason) != 0)
+            snprintf(l[i].why, sizeof l[i].why, "the file cannot be read: %s", reason);
         judge(&l[i]);
     }
     if (nurls > 0 && (rc = net_fetch_all(urls, nurls, parallel, o, replies, progress, arg, d)) != 0)

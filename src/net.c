@@ -96,6 +96,27 @@ net_defaults(struct net_opts *o)
     o->cacert = NULL;
 }
 
+size_t
+net_userinfo(const char *url, size_t len, size_t *at)
+{
+    const char *sep = memmem(url, len, "://", 3);
+    size_t start = sep ? (size_t)(sep - url) + 3 : 0, end, last = 0;
+    int found = 0;
+
+    /* The last '@' ends it, as browsers and libcurl read it: the whole of "u:p@ss@host" is
+     * hidden, not just "u:p". */
+    for (end = start; end < len && url[end] != '/' && url[end] != '?' && url[end] != '#'; end++)
+        if (url[end] == '@') {
+            last = end;
+            found = 1;
+        }
+    if (!found)
+        return 0;
+    if (at != NULL)
+        *at = start;
+    return last + 1 - start;
+}
+
 /* One transfer: its reply, the body's digest as it streams in, and the cap. */
 struct transfer {
     CURL *h;
@@ -205,6 +226,9 @@ finish(struct transfer *t, CURLcode code)
     } else if (code != CURLE_OK) {
         snprintf(r->why, sizeof r->why, "%s", t->err[0] ? t->err : lib.easy_strerror(code));
         r->status = 0;
+        r->tls = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+                 code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR ||
+                 code == CURLE_SSL_PINNEDPUBKEYNOTMATCH || code == CURLE_SSL_INVALIDCERTSTATUS;
     } else if (r->status >= 400) {
         snprintf(r->why, sizeof r->why, "HTTP %ld", r->status);
     }

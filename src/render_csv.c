@@ -39,8 +39,9 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
 
 /* Writes column I of ST's current row as one field. Text that is not UTF-8 (a blob, a cut
  * string) has its bad bytes, and any NUL, replaced by U+FFFD, as in the JSON report: a CSV
- * file is UTF-8, and a NUL would cut the value short. Returns 0, or DK_IO when memory runs
- * out. */
+ * file is UTF-8, and a NUL would cut the value short. Text a spreadsheet would run goes out
+ * after a ' (text_csv_field); an INTEGER or REAL value goes out as the number it is, never
+ * after one, so that -5 stays a number. Returns 0, or DK_IO when memory runs out. */
 static int
 cell(FILE *f, sqlite3_stmt *st, int i)
 {

@@ -51,8 +51,7 @@ struct scratch {
 };
 
 struct html {
-    long long events; /* the trail's head, kept from begin() for the footer */
-    char head[65];
+    char head[REPORT_HEAD_LEN]; /* the head the report is stamped with, for the footer */
     int sections, figures;
     long long rows; /* rows of the current section */
     int tbody;      /* the current table's <tbody> is open */
@@ -297,26 +296,17 @@ static const char css[] =
     "margin-bottom:-7rem}"
     "a{color:inherit;text-decoration:none}}\n";
 
-/* Returns the length of HEAD, which a full hash leaves without room to spare. */
-static size_t
-head_len(const char head[65])
-{
-    const char *nul = memchr(head, '\0', 65);
-
-    return nul ? (size_t)(nul - head) : 64;
-}
-
 static int
 html_begin(struct render *r, const struct report_meta *m)
 {
     FILE *f = r->f;
     struct html *h = calloc(1, sizeof *h);
     const char *title = m->title ? m->title : m->report;
+    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
 
     r->state = h;
     if (h != NULL) {
-        h->events = m->events;
-        snprintf(h->head, sizeof h->head, "%.64s", m->head);
+        report_heads(m, h->head, local);
     }
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -375,12 +365,21 @@ html_begin(struct render *r, const struct report_meta *m)
         esc(f, m->generated);
         fputs("</time></dd>\n", f);
     }
-    /* N and HEX together, as "verify --head" prints them, so that a reader or a script can
-     * check the report against the trail with "verify --against N:HEX". */
-    fprintf(f, "<dt>Audit trail</dt>\n<dd>%lld events, head <code class=\"head\">%lld ", m->events,
-            m->events);
-    esc_n(f, m->head, head_len(m->head));
-    fputs("</code></dd>\n</dl>\n", f);
+    /* The head as "verify --head" prints it, so that a reader or a script can check the
+     * report against the trail with "verify --against HEAD". */
+    report_heads(m, head, local);
+    fputs("<dt>Audit trail</dt>\n<dd><code class=\"head\">", f);
+    esc(f, head);
+    fputs("</code>", f);
+    if (local[0]) {
+        fprintf(f,
+                "; %lld event%s not yet in the shared log, this store's head <code "
+                "class=\"head\">",
+                m->unpublished, m->unpublished == 1 ? "" : "s");
+        esc(f, local);
+        fputs("</code>", f);
+    }
+    fputs("</dd>\n</dl>\n", f);
     if (h == NULL)
         fputs("<p class=\"note\">Charts are left out: out of memory.</p>\n", f);
     fputs("</header>\n<main>\n", f);
@@ -1360,12 +1359,11 @@ html_end(struct render *r)
     fputs("</main>\n<footer>\n<p>Made by docket from its audit trail", f);
     if (h != NULL) {
         /* The head once more, where a reader of the last page finds it. */
-        fprintf(f, " at %lld events, head <code class=\"head\">%lld ", h->events, h->events);
+        fputs(" at <code class=\"head\">", f);
         esc(f, h->head);
-        fprintf(f,
-                "</code>. Anyone holding the trail can check this report against it with "
-                "<code>docket verify --against %lld:",
-                h->events);
+        fputs("</code>. Anyone holding the trail can check this report against it with "
+              "<code>docket verify --against ",
+              f);
         esc(f, h->head);
         fputs("</code>", f);
     }

@@ -68,6 +68,7 @@ status(struct render *r)
 static int
 begin(struct render *r, const struct report_meta *m)
 {
+    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
     json_t *docs = json_array();
 
     if ((r->state = calloc(1, sizeof(struct place))) == NULL)
@@ -88,8 +89,13 @@ begin(struct render *r, const struct report_meta *m)
     put(r->f, jstr(m->asof));
     fputs(",\"generated\":", r->f);
     put(r->f, jstr(m->generated));
-    fprintf(r->f, ",\"trail\":{\"events\":%lld,\"head\":\"%s\"},\"sections\":[", m->events,
-            m->head);
+    /* The heads are digits, hex and ASCII words: nothing to escape. */
+    report_heads(m, head, local);
+    fprintf(r->f,
+            ",\"trail\":{\"events\":%lld,\"head\":\"%s\",\"stamp\":\"%s\",\"local\":", m->events,
+            m->head, head);
+    fprintf(r->f, local[0] ? "\"%s\"" : "null", local);
+    fprintf(r->f, ",\"unpublished\":%lld},\"sections\":[", m->unpublished);
     return status(r);
 }
 

@@ -52,6 +52,8 @@ status(struct render *r)
 static int
 begin(struct render *r, const struct report_meta *m)
 {
+    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
+
     fputs("# ", r->f);
     put(r->f, m->title);
     fputs("\n\n", r->f);
@@ -73,7 +75,12 @@ begin(struct render *r, const struct report_meta *m)
     fprintf(r->f, "- As of: %s\n", m->asof);
     if (m->generated)
         fprintf(r->f, "- Generated: %s\n", m->generated);
-    fprintf(r->f, "- Audit trail: `%lld %s`\n\n", m->events, m->head);
+    report_heads(m, head, local);
+    fprintf(r->f, "- Audit trail: `%s`", head);
+    if (local[0])
+        fprintf(r->f, "; %lld event%s not yet in the shared log, this store's head `%s`",
+                m->unpublished, m->unpublished == 1 ? "" : "s", local);
+    fputs("\n\n", r->f);
     return status(r);
 }
 

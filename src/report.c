@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "docket/date.h"
 #include "docket/embed.h"
@@ -397,6 +398,8 @@ load_meta(struct db *db, const char *asof, struct report_meta *m, struct diag *d
 {
     static const char docs_sql[] = "SELECT symbol, title, adopted FROM documents ORDER BY symbol";
     static const char head_sql[] = "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1";
+    /* Positions run 1, 2, 3 ... without gaps, one per event: the last is the count. */
+    static const char shared_sql[] = "SELECT pos, hash FROM shared ORDER BY pos DESC LIMIT 1";
     sqlite3_stmt *st;
     const char *first = NULL;
     int rc;
@@ -437,7 +440,31 @@ load_meta(struct db *db, const char *asof, struct report_meta *m, struct diag *d
             ev_hex(sqlite3_column_blob(st, 1), m->head);
     }
     sqlite3_reset(st);
+    if (rc < 0 || (rc = db_prep(db, shared_sql, &st, d)) != 0)
+        return d->code;
+    memset(m->shared_head, '0', 64);
+    m->shared_head[64] = '\0';
+    if ((rc = db_row(db, st, d)) == 1) {
+        m->shared = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == EV_HASH_LEN)
+            ev_hex(sqlite3_column_blob(st, 1), m->shared_head);
+        m->unpublished = m->events - m->shared;
+    }
+    sqlite3_reset(st);
     return rc < 0 ? d->code : 0;
+}
+
+void
+report_heads(const struct report_meta *m, char main[REPORT_HEAD_LEN], char local[REPORT_HEAD_LEN])
+{
+    local[0] = '\0';
+    if (m->shared == 0) {
+        snprintf(main, REPORT_HEAD_LEN, "local:%lld:%.64s", m->events, m->head);
+        return;
+    }
+    snprintf(main, REPORT_HEAD_LEN, "shared:%lld:%.64s", m->shared, m->shared_head);
+    if (m->unpublished > 0)
+        snprintf(local, REPORT_HEAD_LEN, "local:%lld:%.64s", m->events, m->head);
 }
 
 /* Builds the environment: items_since (when a section uses it), the as-of state, params and
@@ -483,34 +510,398 @@ prepare_environment(struct db *db, const struct report_def *r, const struct repo
     return db_run(db, st, d);
 }
 
-/* Prepares section S: exactly one statement, which must not write. */
+/* ---- The sandbox around a report's own SQL --------------------------------------------------
+ * A report may come from any folder (--reports), so its sections are prepared under an
+ * authorizer that allows only reads and the functions a report needs, run under tighter
+ * SQLITE_LIMIT_* bounds, and stopped past a time. docket's own statements on the connection
+ * (the environment before, the publication after) run outside it. */
+
+/* The functions a section may call: SQLite's core scalar, aggregate, date, JSON, math and
+ * window functions, and docket's own (db.c). Everything else is refused: what reveals memory
+ * or the file system or reaches beyond the query (fts3_tokenizer, load_extension, readfile,
+ * writefile, sqlite_offset, the full-text and R-tree helpers), and what differs from run to run
+ * or describes the connection rather than the store (random, randomblob, changes,
+ * last_insert_rowid, sqlite_version). */
+static const char *const sandbox_functions[] = {
+    "->",
+    "->>",
+    "abs",
+    "acos",
+    "acosh",
+    "add_months",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "avg",
+    "ceil",
+    "ceiling",
+    "char",
+    "coalesce",
+    "concat",
+    "concat_ws",
+    "cos",
+    "cosh",
+    "count",
+    "cume_dist",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "date",
+    "datetime",
+    "degrees",
+    "dense_rank",
+    "exp",
+    "first_value",
+    "floor",
+    "format",
+    "glob",
+    "group_concat",
+    "hex",
+    "ifnull",
+    "iif",
+    "instr",
+    "json",
+    "json_array",
+    "json_array_length",
+    "json_extract",
+    "json_group_array",
+    "json_group_object",
+    "json_insert",
+    "json_object",
+    "json_patch",
+    "json_quote",
+    "json_remove",
+    "json_replace",
+    "json_set",
+    "json_type",
+    "json_valid",
+    "julianday",
+    "lag",
+    "last_value",
+    "lead",
+    "length",
+    "like",
+    "likelihood",
+    "likely",
+    "ln",
+    "log",
+    "log10",
+    "log2",
+    "lower",
+    "ltrim",
+    "max",
+    "min",
+    "mod",
+    "money",
+    "nth_value",
+    "ntile",
+    "nullif",
+    "octet_length",
+    "percent_rank",
+    "period_end",
+    "pi",
+    "pow",
+    "power",
+    "printf",
+    "quote",
+    "radians",
+    "rank",
+    "replace",
+    "round",
+    "row_number",
+    "rtrim",
+    "sign",
+    "sin",
+    "sinh",
+    "soundex",
+    "sqrt",
+    "strftime",
+    "string_agg",
+    "substr",
+    "substring",
+    "sum",
+    "tan",
+    "tanh",
+    "time",
+    "timediff",
+    "total",
+    "trim",
+    "trunc",
+    "typeof",
+    "unhex",
+    "unicode",
+    "unixepoch",
+    "unlikely",
+    "upper",
+};
+
+/* What a section may read besides the tables and views of the store and of temp: the schema,
+ * and the table-valued functions that read only their arguments. (pragma_*, dbstat and
+ * sqlite_stmt are left out: they describe the file and the connection.) */
+static const char *const sandbox_tables[] = {
+    "json_each",     "json_tree",          "sqlite_master",
+    "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema",
+};
+
+/* The connection's bounds while a report's sections are prepared and run: far above what a
+ * report needs, far below what would let one exhaust the machine. A value (a cell, a
+ * group_concat) is at most 32 MiB, a section's text 1 MiB. */
+static const struct {
+    int id, value;
+} sandbox_bounds[] = {
+    {SQLITE_LIMIT_LENGTH, 32 << 20},    {SQLITE_LIMIT_SQL_LENGTH, 1 << 20},
+    {SQLITE_LIMIT_EXPR_DEPTH, 100},     {SQLITE_LIMIT_COMPOUND_SELECT, 50},
+    {SQLITE_LIMIT_VDBE_OP, 100000},     {SQLITE_LIMIT_FUNCTION_ARG, 64},
+    {SQLITE_LIMIT_ATTACHED, 0},         {SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000},
+    {SQLITE_LIMIT_VARIABLE_NUMBER, 16}, {SQLITE_LIMIT_TRIGGER_DEPTH, 0},
+    {SQLITE_LIMIT_WORKER_THREADS, 0},
+};
+
+enum {
+    NBOUNDS = sizeof sandbox_bounds / sizeof sandbox_bounds[0],
+    /* VM instructions between two looks at the clock: about 10 microseconds of work, so the
+     * look costs well under 1% and a report stops within a millisecond of its time. */
+    SANDBOX_TICK = 1000,
+};
+
+struct sandbox {
+    sqlite3 *h;
+    char **names; /* the tables and views of the store and of temp, when the sandbox opened */
+    int nnames;
+    char **modules; /* the virtual table modules: their table-valued functions */
+    int nmodules;
+    int action;    /* what the authorizer refused first (0: nothing) */
+    char what[64]; /* and its subject: a function, table or pragma name */
+    int saved[NBOUNDS];
+    int bounded;          /* saved[] holds the connection's own bounds */
+    long timeout_ms;      /* how long the sections may run in all */
+    struct timespec stop; /* CLOCK_MONOTONIC: when they must stop */
+    int expired;          /* the progress handler stopped a section */
+};
+
+static int
+listed(const char *const *list, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (sqlite3_stricmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+sandbox_auth(void *arg, int action, const char *a, const char *b, const char *dbname,
+             const char *inner)
+{
+    struct sandbox *sb = arg;
+    const char *what = a;
+
+    (void)dbname;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_FUNCTION:
+        if (listed(sandbox_functions, sizeof sandbox_functions / sizeof sandbox_functions[0], b))
+            return SQLITE_OK;
+        what = b;
+        break;
+    case SQLITE_READ:
+        if (listed((const char *const *)sb->names, (size_t)sb->nnames, a) ||
+            listed(sandbox_tables, sizeof sandbox_tables / sizeof sandbox_tables[0], a))
+            return SQLITE_OK;
+        /* A read of no column (count(*)) is asked about whatever the FROM names, a common
+         * table expression too; a table-valued function other than those above is refused,
+         * as its arguments (pragma_journal_mode('delete')) are not asked about. */
+        if (a != NULL && b != NULL && *b == '\0' && sqlite3_strnicmp(a, "pragma_", 7) != 0 &&
+            !listed((const char *const *)sb->modules, (size_t)sb->nmodules, a))
+            return SQLITE_OK;
+        break;
+    case SQLITE_UPDATE:
+        /* SQLite declares the columns of a table-valued function (json_each) through its own
+         * parser, which asks about sqlite_master's columns as an UPDATE would; nothing is
+         * written, and ignoring the question lets the declaration through. A section's own
+         * UPDATE of sqlite_master cannot be prepared at all (SQLite refuses it), and one that
+         * could write is refused after preparation. */
+        if (inner == NULL && a != NULL &&
+            (sqlite3_stricmp(a, "sqlite_master") == 0 ||
+             sqlite3_stricmp(a, "sqlite_temp_master") == 0))
+            return SQLITE_IGNORE;
+        break;
+    default:
+        break;
+    }
+    if (sb->action == 0) {
+        sb->action = action;
+        snprintf(sb->what, sizeof sb->what, "%s", what ? what : "");
+    }
+    return SQLITE_DENY;
+}
+
+static int
+sandbox_tick(void *arg)
+{
+    struct sandbox *sb = arg;
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > sb->stop.tv_sec ||
+        (now.tv_sec == sb->stop.tv_sec && now.tv_nsec >= sb->stop.tv_nsec))
+        sb->expired = 1;
+    return sb->expired;
+}
+
+/* Appends the text of column 0 of each row of ST to *LIST. Returns SQLITE_DONE, SQLITE_NOMEM or
+ * the error that stopped ST. */
+static int
+note_names(sqlite3_stmt *st, char ***list, int *n)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **names = realloc(*list, (size_t)(*n + 1) * sizeof *names);
+
+        if (names == NULL)
+            return SQLITE_NOMEM;
+        *list = names;
+        if ((names[*n] = dup_text(st, 0)) == NULL)
+            return SQLITE_NOMEM;
+        ++*n;
+    }
+    return rc;
+}
+
+/* Notes what a section may read and which modules it may not, and bounds the connection. */
+static int
+sandbox_open(struct db *db, struct sandbox *sb, long timeout_ms, struct diag *d)
+{
+    static const char names_sql[] =
+        "SELECT name FROM main.sqlite_master WHERE type IN ('table', 'view') AND "
+        "coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%' UNION SELECT name FROM temp.sqlite_master "
+        "WHERE type IN ('table', 'view') AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'";
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(sb, 0, sizeof *sb);
+    sb->h = db_handle(db);
+    sb->timeout_ms = timeout_ms > 0 ? timeout_ms : REPORT_TIMEOUT_MS;
+    if ((rc = db_prep(db, names_sql, &st, d)) != 0)
+        return rc;
+    rc = note_names(st, &sb->names, &sb->nnames);
+    sqlite3_reset(st);
+    if (rc == SQLITE_NOMEM)
+        return diag_set(d, DK_STORE, "out of memory");
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "cannot read the store's tables", d);
+    /* A build of SQLite without the introspection pragmas lists no module: pragma_* tables
+     * are still refused by their name. */
+    if (sqlite3_prepare_v2(sb->h, "SELECT name FROM pragma_module_list", -1, &st, NULL) ==
+        SQLITE_OK) {
+        rc = note_names(st, &sb->modules, &sb->nmodules);
+        sqlite3_finalize(st);
+        if (rc == SQLITE_NOMEM)
+            return diag_set(d, DK_STORE, "out of memory");
+    }
+    for (int i = 0; i < NBOUNDS; i++)
+        sb->saved[i] = sqlite3_limit(sb->h, sandbox_bounds[i].id, sandbox_bounds[i].value);
+    sb->bounded = 1;
+    return 0;
+}
+
+/* Starts the clock of the sections' run: past SB's time, the running section is stopped. */
+static void
+sandbox_start(struct sandbox *sb)
+{
+    clock_gettime(CLOCK_MONOTONIC, &sb->stop);
+    sb->stop.tv_sec += sb->timeout_ms / 1000;
+    sb->stop.tv_nsec += (sb->timeout_ms % 1000) * 1000000L;
+    if (sb->stop.tv_nsec >= 1000000000L) {
+        sb->stop.tv_sec++;
+        sb->stop.tv_nsec -= 1000000000L;
+    }
+    sqlite3_progress_handler(sb->h, SANDBOX_TICK, sandbox_tick, sb);
+}
+
+/* Gives the connection back to docket's own statements as it was. */
+static void
+sandbox_close(struct sandbox *sb)
+{
+    if (sb->h == NULL)
+        return;
+    sqlite3_set_authorizer(sb->h, NULL, NULL);
+    sqlite3_progress_handler(sb->h, 0, NULL, NULL);
+    for (int i = 0; sb->bounded && i < NBOUNDS; i++)
+        sqlite3_limit(sb->h, sandbox_bounds[i].id, sb->saved[i]);
+    for (int i = 0; i < sb->nnames; i++)
+        free(sb->names[i]);
+    free(sb->names);
+    for (int i = 0; i < sb->nmodules; i++)
+        free(sb->modules[i]);
+    free(sb->modules);
+    sb->h = NULL;
+}
+
+/* Records why SB's authorizer refused section S. */
+static int
+refused(const struct report_def *r, const struct report_section *s, const struct sandbox *sb,
+        struct diag *d)
+{
+    const char *kind = sb->action == SQLITE_FUNCTION ? "function"
+                       : sb->action == SQLITE_READ   ? "table"
+                       : sb->action == SQLITE_PRAGMA ? "PRAGMA"
+                                                     : NULL;
+
+    if (kind != NULL)
+        return diag_set(d, DK_DATA, "%s:%d: section '%s': %s '%s' is not allowed in a report",
+                        r->origin, s->line, s->name, kind, sb->what);
+    if (sb->action == SQLITE_ATTACH || sb->action == SQLITE_DETACH)
+        return diag_set(d, DK_DATA, "%s:%d: section '%s': %s is not allowed in a report", r->origin,
+                        s->line, s->name, sb->action == SQLITE_ATTACH ? "ATTACH" : "DETACH");
+    return diag_set(d, DK_DATA, "%s:%d: section '%s' %s", r->origin, s->line, s->name,
+                    sb->action == SQLITE_TRANSACTION || sb->action == SQLITE_SAVEPOINT
+                        ? "is not a query"
+                        : "would write to the store");
+}
+
+/* Prepares section S under SB's authorizer: exactly one statement, which must not write. */
 static int
 prepare_section(struct db *db, const struct report_def *r, const struct report_section *s,
-                sqlite3_stmt **out, struct diag *d)
+                struct sandbox *sb, sqlite3_stmt **out, struct diag *d)
 {
     const char *tail = NULL;
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *more = NULL;
+    int prc, extra = 0;
 
-    if (sqlite3_prepare_v2(db_handle(db), s->sql, -1, &st, &tail) != SQLITE_OK)
-        return diag_set(d, DK_DATA, "%s:%d: section '%s': %s", r->origin, s->line, s->name,
-                        sqlite3_errmsg(db_handle(db)));
+    /* Only while the section's own text is prepared: docket's statements are not asked. What
+     * follows the statement is prepared under it too, as some PRAGMAs act as they are
+     * prepared. */
+    sb->action = 0;
+    sqlite3_set_authorizer(db_handle(db), sandbox_auth, sb);
+    prc = sqlite3_prepare_v2(db_handle(db), s->sql, -1, &st, &tail);
+    while (prc == SQLITE_OK && st != NULL && !extra && tail && *tail) {
+        /* What follows the statement may only be blanks and comments. */
+        extra = sqlite3_prepare_v2(db_handle(db), tail, -1, &more, &tail) != SQLITE_OK || more;
+        sqlite3_finalize(more);
+        more = NULL;
+    }
+    sqlite3_set_authorizer(db_handle(db), NULL, NULL);
+    if (prc != SQLITE_OK)
+        return sb->action ? refused(r, s, sb, d)
+                          : diag_set(d, DK_DATA, "%s:%d: section '%s': %s", r->origin, s->line,
+                                     s->name, sqlite3_errmsg(db_handle(db)));
     if (st == NULL) {
         return diag_set(d, DK_DATA, "%s:%d: section '%s' has no statement", r->origin, s->line,
                         s->name);
     }
-    while (tail && *tail) {
-        /* What follows the statement may only be blanks and comments. */
-        sqlite3_stmt *more = NULL;
-
-        if (sqlite3_prepare_v2(db_handle(db), tail, -1, &more, &tail) != SQLITE_OK || more) {
-            sqlite3_finalize(more);
-            sqlite3_finalize(st);
-            return diag_set(d, DK_DATA, "%s:%d: section '%s' holds more than one statement",
-                            r->origin, s->line, s->name);
-        }
+    if (extra) {
+        sqlite3_finalize(st);
+        return diag_set(d, DK_DATA, "%s:%d: section '%s' holds more than one statement", r->origin,
+                        s->line, s->name);
     }
     /* Only a query may run: COMMIT, SAVEPOINT, ATTACH or a PRAGMA that sets something count as
-     * read-only to SQLite, but return no rows. */
+     * read-only to SQLite, but return no rows. (The authorizer refuses them first; VACUUM
+     * asks it nothing.) */
     if (!sqlite3_stmt_readonly(st) || sqlite3_column_count(st) == 0) {
         int writes = !sqlite3_stmt_readonly(st);
 
@@ -525,13 +916,13 @@ prepare_section(struct db *db, const struct report_def *r, const struct report_s
 /* Prepares section S and binds the report's bounds where it names them. */
 static int
 prepare_bound(struct db *db, const struct report_def *r, const struct report_section *s,
-              const struct report_opts *o, sqlite3_stmt **out, struct diag *d)
+              const struct report_opts *o, struct sandbox *sb, sqlite3_stmt **out, struct diag *d)
 {
     const char *known = o->known ? o->known : "9999-12-31T23:59:59.999Z";
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if ((rc = prepare_section(db, r, s, &st, d)) != 0)
+    if ((rc = prepare_section(db, r, s, sb, &st, d)) != 0)
         return rc;
     if (sqlite3_column_count(st) > 64) {
         sqlite3_finalize(st);
@@ -561,10 +952,10 @@ prepare_bound(struct db *db, const struct report_def *r, const struct report_sec
     return 0;
 }
 
-/* Runs one prepared section into OUT. */
+/* Runs one prepared section into OUT, stopped when SB's time is up. */
 static int
 run_section(struct db *db, const struct report_def *r, const struct report_section *s,
-            sqlite3_stmt *st, struct render *out, struct diag *d)
+            const struct sandbox *sb, sqlite3_stmt *st, struct render *out, struct diag *d)
 {
     const char *cols[64];
     int rc, n = sqlite3_column_count(st), step = SQLITE_DONE;
@@ -574,7 +965,12 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
     rc = out->ops->section(out, s, n, cols);
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
         rc = out->ops->row(out, st);
-    if (rc == 0 && step != SQLITE_DONE)
+    if (rc == 0 && step != SQLITE_DONE && sb->expired)
+        rc = diag_set(d, DK_DATA, "%s:%d: section '%s' ran past %ld %s and was stopped", r->origin,
+                      s->line, s->name,
+                      sb->timeout_ms % 1000 ? sb->timeout_ms : sb->timeout_ms / 1000,
+                      sb->timeout_ms % 1000 ? "ms" : "s");
+    else if (rc == 0 && step != SQLITE_DONE)
         rc = diag_set(d, DK_DATA, "%s:%d: section '%s': %s", r->origin, s->line, s->name,
                       sqlite3_errmsg(db_handle(db)));
     else if (rc == 0)
@@ -589,6 +985,7 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
            struct render *out, struct diag *d)
 {
     struct report_meta m = {.report = r->name, .title = r->title, .description = r->description};
+    struct sandbox sb = {0};
     sqlite3_stmt **st = NULL;
     char now[TS_LEN + 1];
     int rc;
@@ -606,21 +1003,26 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
+    if ((rc = sandbox_open(db, &sb, o->timeout_ms, d)) != 0)
+        goto out;
     for (int i = 0; i < r->nsections && rc == 0; i++)
         if (o->section == NULL || strcmp(o->section, r->sections[i].name) == 0)
-            rc = prepare_bound(db, r, &r->sections[i], o, &st[i], d);
+            rc = prepare_bound(db, r, &r->sections[i], o, &sb, &st[i], d);
     /* Sections only read: make the connection refuse writes while they run. */
     if (rc != 0 || (rc = db_exec(db, "PRAGMA query_only = 1", d)) != 0)
         goto out;
     if ((rc = out->ops->begin(out, &m)) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
+    sandbox_start(&sb);
     for (int i = 0; i < r->nsections && rc == 0; i++)
         if (st[i])
-            rc = run_section(db, r, &r->sections[i], st[i], out, d);
+            rc = run_section(db, r, &r->sections[i], &sb, st[i], out, d);
+    sandbox_close(&sb);
     if (rc == 0 && out->ops->end(out) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     db_exec(db, "PRAGMA query_only = 0", d);
 out:
+    sandbox_close(&sb);
     for (int i = 0; st && i < r->nsections; i++)
         sqlite3_finalize(st[i]);
     free(st);

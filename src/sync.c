@@ -127,6 +127,8 @@ struct sync {
     long long position;   /* the shared log's length here */
     int definitions;      /* a definition got its place: rebuild the state at the end */
     int limit;            /* log entries per range request: fewer when answers grow large */
+    const struct sync_progress *progress; /* or NULL */
+    long long to_publish;                 /* this store's unpublished events at the start */
     unsigned char head[EV_HASH_LEN];
     char now[TS_LEN + 1];
 };
@@ -321,7 +323,7 @@ apply_pulled(void *arg)
         char *value = pos > s->position
                           ? etcd_unb64(json_string_value(json_object_get(kv, "value")), &vlen)
                           : NULL;
-        json_t *o = value ? json_loadb(value, vlen, JSON_REJECT_DUPLICATES, NULL) : NULL;
+        json_t *o = value ? text_json_loadb(value, vlen, JSON_REJECT_DUPLICATES, NULL) : NULL;
         unsigned char want[EV_HASH_LEN], shared[EV_HASH_LEN];
         struct ev_bytes b;
         char *attrs = NULL;
@@ -404,6 +406,7 @@ pull(struct sync *s)
 {
     char end[300], *from = NULL;
     size_t from_len;
+    long long total;
     int rc, more = 1;
 
     if ((rc = db_tx(s->db, DB_TX_READ, read_position, s, s->d)) != 0)
@@ -434,6 +437,8 @@ pull(struct sync *s)
             break;
         kvs = json_object_get(resp, "kvs");
         more = json_is_true(json_object_get(resp, "more"));
+        /* "count" is how many keys the whole range holds, whatever the limit. */
+        total = s->position + etcd_int(json_object_get(resp, "count"));
         if ((n = json_array_size(kvs)) > 0) {
             /* The next range starts just after the last key of this one (with a NUL byte). */
             size_t len;
@@ -450,6 +455,9 @@ pull(struct sync *s)
             if (rc == 0)
                 rc = db_tx(s->db, DB_TX_WRITE, apply_pulled, s, s->d);
             s->kvs = NULL;
+            if (rc == 0 && s->progress)
+                s->progress->fn("applied", s->position, total > s->position ? total : s->position,
+                                s->progress->arg);
         } else {
             more = 0;
         }
@@ -615,7 +623,7 @@ read_head(struct sync *s, long long *rev, long long *pos, unsigned char hash[EV_
     if (kv) {
         size_t n;
         char *v = etcd_unb64(json_string_value(json_object_get(kv, "value")), &n);
-        json_t *head = v ? json_loadb(v, n, 0, NULL) : NULL;
+        json_t *head = v ? text_json_loadb(v, n, 0, NULL) : NULL;
 
         *rev = etcd_int(json_object_get(kv, "mod_revision"));
         *pos = json_integer_value(json_object_get(head, "pos"));
@@ -676,7 +684,11 @@ publish_batch(struct sync *s, long long *behind)
     if (json_is_true(json_object_get(resp, "succeeded"))) {
         ts_now(s->now);
         json_decref(resp);
-        return db_tx(s->db, DB_TX_WRITE, record_published, s, s->d);
+        if ((rc = db_tx(s->db, DB_TX_WRITE, record_published, s, s->d)) == 0 && s->progress)
+            s->progress->fn("published", s->n->published,
+                            s->to_publish > s->n->published ? s->to_publish : s->n->published,
+                            s->progress->arg);
+        return rc;
     }
     /* A comparison failed: the head moved, or some of these events are already in the log
      * (a request that timed out did commit). Either way the pull settles it. But with the
@@ -752,19 +764,24 @@ read_remote(void *arg)
 }
 
 int
-sync_run(struct db *db, struct sync_counts *n, struct diag *d)
+sync_run(struct db *db, const struct sync_progress *progress, struct sync_counts *n, struct diag *d)
 {
     struct sync_remote r;
     struct read_remote rr = {db, &r, d};
     struct etcd_opts eo = {0};
     long long seqs[BATCH_EVENTS + 1];
-    struct sync s = {.db = db, .n = n, .d = d, .batch_seq = seqs, .limit = PULL_LIMIT};
+    struct sync s = {
+        .db = db, .n = n, .d = d, .batch_seq = seqs, .limit = PULL_LIMIT, .progress = progress};
     long long behind = 0; /* the log's length by its head, when it was ahead of this store */
     int rc, rounds = 0;
 
     memset(n, 0, sizeof *n);
     if ((rc = db_tx(db, DB_TX_READ, read_remote, &rr, d)) != 0)
         return rc;
+    /* What there is to publish, for the progress line. */
+    if (progress && (rc = db_tx(db, DB_TX_READ, count_unpublished, &s, d)) != 0)
+        return rc;
+    s.to_publish = progress ? seqs[0] : 0;
     eo.endpoints = r.endpoints;
     eo.user = r.user[0] ? r.user : NULL;
     eo.password_file = r.password_file[0] ? r.password_file : NULL;
@@ -772,6 +789,8 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
     eo.timeout_ms = 2000;
     if (getenv("DOCKET_ETCD_TIMEOUT_MS"))
         eo.timeout_ms = strtol(getenv("DOCKET_ETCD_TIMEOUT_MS"), NULL, 10);
+    if (getenv("DOCKET_ETCD_RETRY_MS"))
+        eo.retry_ms = strtol(getenv("DOCKET_ETCD_RETRY_MS"), NULL, 10);
     snprintf(s.prefix, sizeof s.prefix, "%s", r.prefix);
     if ((rc = etcd_open(&eo, &s.etcd, d)) != 0)
         return rc;
@@ -823,6 +842,7 @@ sync_run(struct db *db, struct sync_counts *n, struct diag *d)
         n->position = s.position;
         ev_hex(s.head, n->head);
     }
+    n->final = rc == DK_NET && etcd_refused(s.etcd);
     etcd_close(s.etcd);
     return rc;
 }

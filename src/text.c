@@ -1,4 +1,5 @@
 /* text.c: UTF-8 checks, escaping of data for terminals, and "did you mean" suggestions. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,20 +269,80 @@ text_key_ok(const char *s)
     return !first;
 }
 
+/* Returns 1 when S is a plain decimal number ("-5", "-100.00"): a spreadsheet reads it as a
+ * number, never as a formula, and a ' before it would make an amount text. */
+static int
+plain_number(const char *s)
+{
+    const char *digits;
+
+    s += *s == '-';
+    for (digits = s; *s >= '0' && *s <= '9'; s++)
+        ;
+    if (s == digits)
+        return 0;
+    if (*s == '.') {
+        for (digits = ++s; *s >= '0' && *s <= '9'; s++)
+            ;
+        if (s == digits)
+            return 0;
+    }
+    return *s == '\0';
+}
+
 void
 text_csv_field(FILE *f, const char *s)
 {
+    /* A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list);
+     * the ' that makes it text is doubled on a cell that starts with ' itself, so that
+     * import --csv, which takes exactly one off, gets every cell back as it was. */
+    int prefix;
+
     if (s == NULL)
         return;
+    prefix = *s != '\0' && strchr("=+-@\t\r'", *s) != NULL && !plain_number(s);
     if (strpbrk(s, ",\"\r\n") == NULL) {
+        if (prefix)
+            fputc('\'', f);
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (prefix)
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+json_t *
+text_json_loadb(const char *text, size_t len, size_t flags, json_error_t *error)
+{
+    const char *nul = memchr(text, '\0', len);
+    int line = 1, column = 1;
+
+    if (nul == NULL)
+        return json_loadb(text, len, flags, error);
+    if (error == NULL)
+        return NULL;
+    /* Where Jansson would count it: lines from 1, columns in code points from 1. */
+    for (const char *p = text; p < nul; p++) {
+        if (*p == '\n') {
+            line++;
+            column = 1;
+        } else if (((unsigned char)*p & 0xc0) != 0x80) {
+            column++;
+        }
+    }
+    memset(error, 0, sizeof *error);
+    error->line = line;
+    error->column = column;
+    error->position = nul - text < INT_MAX ? (int)(nul - text) + 1 : INT_MAX;
+    snprintf(error->source, sizeof error->source, "<buffer>");
+    snprintf(error->text, sizeof error->text - 1, "a NUL byte, which JSON text never holds");
+    error->text[sizeof error->text - 1] = (char)json_error_invalid_syntax;
+    return NULL;
 }

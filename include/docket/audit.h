@@ -5,8 +5,9 @@
 #include "docket/event.h"
 
 /* Recomputes DB's chain (into *CHAIN, bad_seq 0 when every event matches) and checks that the
- * state equals a replay of the events (into *STATE: code DK_CHECK naming the table and row
- * that differ, DK_STORE when the replay could not read the store, else 0). When PATH names the
+ * state equals a replay of the events, and then audit_replica (into *STATE: code DK_CHECK
+ * naming the table and row that differ, or the event under another replica id, DK_STORE when
+ * the replay could not read the store, else 0). When PATH names the
  * store's file, the replay runs on a second read-only connection, over the same events, in a second
  * thread while this one checks the chain; an in-memory store is checked in turn. Must run inside a
  * read transaction on DB. Returns 0 when the chain was checked (whatever it found), DK_CHECK with
@@ -16,8 +17,9 @@ int audit_run(struct db *db, const char *path, struct ev_check *chain, struct di
               struct diag *d);
 
 /* Checks that the store's replica id (meta) is the one its own events carry: every event not yet
- * published and recorded since the store was created was made here, under this id. Must run inside a read transaction. Returns 0,
- * DK_CHECK naming the first event that carries another id, or DK_STORE. */
+ * published and recorded since the store was created was made here, under this id. Must run inside
+ * a read transaction. Returns 0, DK_CHECK naming the first event that carries another id, or
+ * DK_STORE. */
 int audit_replica(struct db *db, struct diag *d);
 
 #endif

@@ -15,6 +15,7 @@ struct etcd_opts {
     const char *password_file; /* readable by its owner only; holds the password */
     const char *cacert;        /* a CA to trust for https endpoints, or NULL */
     long timeout_ms;           /* per request: 2 s */
+    long retry_ms;             /* how long a call tries the endpoints in turn: 10 s */
 };
 
 struct etcd;

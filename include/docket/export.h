@@ -17,8 +17,9 @@
  * Exit codes: DK_STORE, DK_IO. */
 int export_jsonl(struct db *db, FILE *f, struct diag *d);
 
-/* Writes the items with their current status as CSV (RFC 4180) for spreadsheets. Exit codes:
- * DK_STORE, DK_IO. */
+/* Writes the items with their current status as CSV (RFC 4180) for spreadsheets: numbers as
+ * numbers, and text that a spreadsheet would run as a formula after a ' (text_csv_field) that
+ * import_csv takes off. Exit codes: DK_STORE, DK_IO. */
 int export_csv(struct db *db, FILE *f, struct diag *d);
 
 /* What an import did. */
@@ -32,31 +33,54 @@ struct import_counts {
 /* Returns 1 when LINE (the first line of an input) is an export's header, else 0. */
 int export_is_header(const char *line, size_t len);
 
+/* Checks what a restore refuses before it reads past HEADER (an export's first line): that it
+ * names an export of this version, and that the store holds no event. Run in a read
+ * transaction before the restore's, it lets such a refusal leave the store's file as it was
+ * (db_tx's bulk write switches the journal mode first, which writes the file). Exit codes:
+ * DK_DATA, DK_STORE. */
+int export_restore_check(struct db *db, const char *header, struct diag *d);
+
 /* Restores an export read from F, whose header line HEADER was already read, into an empty
  * store, inside the caller's write transaction: every event exactly as it was recorded (times,
- * actors, hashes), each hash checked against the chain as it goes; then the state is rebuilt
- * from the events. Reads line by line in flat memory; the first bad line fails the whole
- * import. Exit codes: DK_DATA ("line N: what is wrong"; an export that ends early; a store
- * that is not empty), DK_STORE. */
+ * actors, hashes), each hash checked against the chain as it goes, and its place in the shared
+ * log as strictly (positions 1, 2, 3 ... without a gap in log order, each shared hash chained
+ * in that order, the received time as docket writes one); then the state is rebuilt from the
+ * events. Reads line by line in flat memory (but for shared-log positions given ahead of the
+ * lines', kept until the chain reaches them); the first bad line fails the whole import. Exit
+ * codes: DK_DATA ("line N: what is wrong"; an export that ends early; a store that is not
+ * empty), DK_STORE. */
 int export_restore(struct db *db, const char *header, FILE *f, struct import_counts *n,
                    struct diag *d);
 
-/* A CSV file of items, parsed and checked as far as it can be without the store. */
+/* A CSV file of items being read: its header, and where the reading stands. */
 struct csv_items;
 
-/* Parses CSV TEXT (RFC 4180: a header row, then one row per item) whose columns are key and
- * title, and any of kind, parent, ref, goal, due, cadence_months, description, status, date
- * and reason. Checks every row before anything is written: unknown or repeated columns,
- * missing keys or titles, bad keys, dates, UTF-8. On success *OUT owns the rows
- * (import_csv_free). Exit code DK_DATA: "row N, column C: what is wrong". */
-int import_csv_parse(const char *text, size_t len, struct csv_items **out, struct diag *d);
+/* The longest cell import --csv takes, in bytes: room for a long description, and with the 12
+ * columns a row may have, a row in well under 64 MiB. */
+#define IMPORT_CSV_CELL_MAX (4 << 20)
 
-/* Records the rows inside the caller's write transaction: a new key is added (kind, parent,
+/* The first of an import's two passes over a CSV file of items (RFC 4180: a header row, then
+ * one row per item) whose columns are key and title, and any of kind, parent, ref, goal, due,
+ * cadence_months, description, status, date and reason. Reads F from its start to its end and
+ * checks every row, keeping none: unknown or repeated columns, missing keys, bad keys, dates,
+ * UTF-8, a NUL byte anywhere, a cell longer than IMPORT_CSV_CELL_MAX. Exactly one leading '
+ * is taken off each cell (export_csv writes it before text a spreadsheet would run). F must be
+ * a file that can be read again from its start (a regular file, or standard input or a URL
+ * body spooled to one): import_csv_apply reads it once more. NAME names F in a read error. On
+ * success *OUT owns the reader (import_csv_free), which borrows F and NAME. Memory stays flat
+ * in the number of rows. Exit codes: DK_DATA ("row N, column C: what is wrong"), DK_IO (F
+ * cannot be read; out of memory). */
+int import_csv_check(FILE *f, const char *name, struct csv_items **out, struct diag *d);
+
+/* The second pass, inside the caller's write transaction: reads F again from its start,
+ * checking each row as the first pass did, and records it: a new key is added (kind, parent,
  * ...), and a status that differs from the item's is set with its date and reason (default:
- * "imported from ORIGIN, row N"). Exit codes: DK_DATA ("row N, column C: ..."), DK_STORE. */
-int import_csv_apply(struct db *db, const struct csv_items *rows, const char *origin,
+ * "imported from ORIGIN, row N"). Exit codes: DK_DATA ("row N, column C: ..."), DK_IO,
+ * DK_STORE. */
+int import_csv_apply(struct db *db, struct csv_items *t, const char *origin,
                      struct import_counts *n, struct diag *d);
 
-void import_csv_free(struct csv_items *rows);
+/* Frees what import_csv_check made (not the file it reads); NULL does nothing. */
+void import_csv_free(struct csv_items *t);
 
 #endif

@@ -53,14 +53,25 @@ int item_add(struct db *db, const struct item_spec *spec, struct diag *d);
 int item_set_status(struct db *db, const struct item *it, const char *status,
                     const struct date *eff, const char *reason, struct diag *d);
 
-/* Attaches evidence to IT: an http(s) URL, or a readable local file whose SHA-256 and size are
- * recorded. Exit codes: DK_DATA (neither), DK_STORE. */
+/* Attaches evidence to IT: an http(s) URL without a user name or password, or a local regular
+ * file, read by item_file_digest, whose real path, SHA-256 and size are recorded. Exit codes:
+ * DK_DATA (neither; a URL holding user info, named with it hidden), DK_STORE. */
 int item_evidence(struct db *db, const struct item *it, const char *ref, const struct date *eff,
                   const char *reason, struct diag *d);
 
-/* Hashes the file at PATH: writes its SHA-256 as 64 hex digits to HEX and its size to *SIZE.
- * Returns 0, or -1 with errno set. */
-int item_file_digest(const char *path, char hex[65], long long *size);
+/* The bounds on reading one evidence file: its size, and the wall-clock time of the read. */
+#define ITEM_FILE_MAX_BYTES   (1LL << 30) /* 1 GiB */
+#define ITEM_FILE_MAX_SECONDS 60
+
+/* Hashes the evidence file at PATH, the one way docket reads evidence (when it is attached and
+ * when `links --check` hashes it again): opened with O_NONBLOCK, so that a FIFO with no writer
+ * cannot hold the open; refused unless fstat finds a regular file (not a FIFO, a device, a
+ * directory or a socket); read up to ITEM_FILE_MAX_BYTES and for at most ITEM_FILE_MAX_SECONDS,
+ * checked between reads. On success writes its SHA-256 as 64 hex digits to HEX and its size to
+ * *SIZE and returns 0. Otherwise returns DK_DATA and writes why to WHY[0..N), a phrase to
+ * append to a message ("it is a FIFO, not a regular file", "No such file or directory"). Borrows
+ * PATH; the caller owns HEX and WHY. */
+int item_file_digest(const char *path, char hex[65], long long *size, char *why, size_t n);
 
 /* Records a note on IT. Exit codes: DK_DATA, DK_STORE. */
 int item_note(struct db *db, const struct item *it, const char *text, const struct date *eff,

@@ -17,6 +17,15 @@ struct net_opts {
 
 void net_defaults(struct net_opts *o);
 
+/* Finds the user info ("USER[:PASSWORD]@") in URL[0..LEN): an '@' in its authority, which
+ * begins after the first "://" (at the start when there is none, whatever the scheme) and ends
+ * at the first '/', '?' or '#'; an '@' in the path, query or fragment is none. Returns the
+ * length of the user info with its last '@' (0 when there is none) and, when AT is not NULL and
+ * there is one, writes to *AT where it begins, so that a message can show the URL without it.
+ * Borrows URL; cannot fail. `remote set` (endpoints) and `set`/`note --evidence` both refuse
+ * such URLs with it. */
+size_t net_userinfo(const char *url, size_t len, size_t *at);
+
 /* What a transfer brought back. */
 struct net_reply {
     long status;                       /* the HTTP status, 0 when none came */
@@ -25,6 +34,7 @@ struct net_reply {
     size_t len;
     char *body;    /* owned, NUL-terminated, when the caller asked to keep it; else NULL */
     char why[256]; /* for a failed transfer: libcurl's message */
+    int tls;       /* the failure was a certificate that does not verify: retrying cannot help */
 };
 
 /* Returns 0 when libcurl can be loaded, else DK_NET naming what is missing. Loading happens

@@ -54,11 +54,22 @@ struct report_meta {
     const char *generated; /* UTC time of generation; NULL with --reproducible */
     long long events;      /* the trail's position: its last sequence number */
     char head[65];         /* the hash of that event, hex */
+    long long shared;      /* the shared log's length here, 0 for a store that never synced */
+    char shared_head[65];  /* the shared chain's hash at that position, hex */
+    long long unpublished; /* events not yet in the shared log (on a store that synced) */
     int ndocs;
     struct report_doc {
         char *symbol, *title, *adopted;
     } * docs;
 };
+
+/* The heads a report is stamped with, each as `verify --head` prints it and `verify --against`
+ * takes it: into MAIN, "shared:POS:HEX" on a store that has synced (every office that synced as
+ * far prints the same), else "local:N:HEX"; into LOCAL, "local:N:HEX" when MAIN is the shared
+ * head and some events are not yet published, else "". */
+enum { REPORT_HEAD_LEN = 96 };
+void report_heads(const struct report_meta *m, char main[REPORT_HEAD_LEN],
+                  char local[REPORT_HEAD_LEN]);
 
 struct render;
 
@@ -106,14 +117,22 @@ struct report_opts {
     const char *today;   /* YYYY-MM-DD: the date the report speaks for when ASOF is NULL */
     const char *section; /* only this section, or NULL */
     int reproducible;    /* leave out the generation time */
+    long timeout_ms;     /* how long the sections may run in all; 0: REPORT_TIMEOUT_MS */
 };
+
+/* How long a report's sections may run, in all, before the running one is stopped. */
+#define REPORT_TIMEOUT_MS 30000L
 
 /* Runs every section of R (or OPTS->section) against DB and renders it with OUT. Section SQL
  * sees the state tables (as of OPTS->asof and ->known), items_since (the items as recorded at
  * OPTS->since), progress_by_month (see state_progress_by_month), the one-row table params
  * (asof, known, since) and the views evidence, costs, status_events and publications, each
- * limited to what is visible then. Exit codes: DK_DATA
- * (a section that would write, broken SQL, an unknown section: "ORIGIN:LINE: ..."; an as-of
+ * limited to what is visible then. A report may come from anywhere (--reports), so its sections
+ * are sandboxed: prepared under an authorizer that allows only reads of the store's tables and
+ * views and an allow-list of functions, run under SQLITE_LIMIT_* bounds, and stopped once they
+ * have run OPTS->timeout_ms in all; DB's own statements, before and after, are not affected.
+ * Exit codes: DK_DATA (a section that would write, calls a function or reads a table outside
+ * the allow-list, runs too long; broken SQL, an unknown section: "ORIGIN:LINE: ..."; an as-of
  * date before any document was adopted), DK_STORE, DK_IO. */
 int report_run(struct db *db, const struct report_def *r, const struct report_opts *opts,
                struct render *out, struct diag *d);

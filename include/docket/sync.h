@@ -26,6 +26,17 @@ struct sync_counts {
     long long pulled;    /* events of others applied here */
     long long position;  /* the shared log's length once done */
     char head[65];       /* the shared log's head hash, hex */
+    int final;           /* after DK_NET: etcd refused (a password, a permission, a
+                            certificate), which no retry can change */
+};
+
+/* What sync_run reports as it goes, for a progress line: FN(WHAT, DONE, TOTAL, ARG) after each
+ * range of the log applied (WHAT "applied": the log's position reached here, DONE, of its
+ * length as far as it is known, TOTAL) and after each batch published (WHAT "published": DONE
+ * of the TOTAL events this store had to publish). */
+struct sync_progress {
+    void (*fn)(const char *what, long long done, long long total, void *arg);
+    void *arg;
 };
 
 /* Publishes this store's unpublished events to the shared log and applies every event others
@@ -36,7 +47,8 @@ struct sync_counts {
  * this store has applied, a store copied by hand: another store shares this one's replica id;
  * and what etcd_open refuses: an unreadable password or CA file), DK_USAGE (no remote, bad
  * endpoints), DK_STORE. */
-int sync_run(struct db *db, struct sync_counts *n, struct diag *d);
+int sync_run(struct db *db, const struct sync_progress *progress, struct sync_counts *n,
+             struct diag *d);
 
 /* Applies one range reply of the shared log under PREFIX (the gateway's body, BODY[0..LEN),
  * parsed by etcd_parse) to DB exactly as a pull applies it: each entry after this store's

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 /* Returns 1 when S[0..LEN) is well-formed UTF-8 with no NUL, overlong form, surrogate or code
  * point above U+10FFFF; 0 otherwise. */
 int text_utf8_ok(const char *s, size_t len);
@@ -32,7 +34,18 @@ int text_distance(const char *a, const char *b, int max);
 int text_key_ok(const char *s);
 
 /* Writes S as one CSV field (RFC 4180): as it is, or quoted with its quotes doubled when it
- * holds a comma, a quote or a line break. NULL writes an empty field. */
+ * holds a comma, a quote or a line break. A text that a spreadsheet would run as a formula
+ * (one that starts with =, +, -, @, a tab or a carriage return), and one that starts with ',
+ * is written after a ' (which import --csv takes off again); a plain decimal number such as
+ * -5 or -100.00 is written as it is. NULL writes an empty field. */
 void text_csv_field(FILE *f, const char *s);
+
+/* Parses TEXT[0..LEN), read from outside docket (an import, an etcd reply), as JSON with
+ * json_loadb's FLAGS, but first refuses a raw NUL byte anywhere in it: JSON text never holds
+ * one, and Jansson stops reading at one that follows a number ("[1\0]" loads as [1]). Returns
+ * the value, owned by the caller (json_decref), or NULL with ERROR (which may be NULL) filled
+ * as json_loadb fills it; for a NUL, with its line and column and the text "a NUL byte, which
+ * JSON text never holds". */
+json_t *text_json_loadb(const char *text, size_t len, size_t flags, json_error_t *error);
 
 #endif

@@ -13,7 +13,6 @@ static const struct opt opts[] = {
 };
 
 int remote_from_args(const struct args *a, struct sync_remote *r, struct diag *d);
-int sync_print(struct cmd_ctx *ctx, const struct sync_counts *n);
 
 struct job {
     struct cmd_ctx *ctx;
@@ -33,13 +32,16 @@ run(struct cmd_ctx *ctx)
 {
     struct job j = {.ctx = ctx};
     struct sync_counts n;
+    struct sync_meter m;
+    struct sync_progress p;
     int rc;
 
     if ((rc = remote_from_args(&ctx->args, &j.r, &ctx->diag)) != 0 ||
-        (rc = db_tx(ctx->db, DB_TX_WRITE, set_remote, &j, &ctx->diag)) != 0 ||
-        (rc = sync_run(ctx->db, &n, &ctx->diag)) != 0)
+        (rc = db_tx(ctx->db, DB_TX_WRITE, set_remote, &j, &ctx->diag)) != 0)
         return rc;
-    return sync_print(ctx, &n);
+    rc = sync_run(ctx->db, sync_meter(&m, &p), &n, &ctx->diag);
+    sync_meter_end(&m);
+    return rc != 0 ? rc : sync_print(ctx, &n);
 }
 
 const struct cmd_entry cmd_clone = {

@@ -1,7 +1,10 @@
 /* import.c: `docket import`: a checklist, a whole exported tracker, or items from CSV. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "docket/checklist.h"
@@ -15,7 +18,9 @@ static const struct opt opts[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-enum { IMPORT_MAX = 64 << 20 }; /* an import is refused beyond 64 MiB */
+/* A checklist, and any URL's body, is held in memory whole: beyond 64 MiB it is refused. A
+ * CSV file or export is read as it goes, and has no such limit. */
+enum { IMPORT_MAX = 64 << 20 };
 
 /* What one import is working on; the write step runs inside the transaction. */
 struct job {
@@ -23,7 +28,7 @@ struct job {
     const char *origin;
     json_t *checklist;          /* a checklist, parsed and checked */
     struct checklist_counts cl; /* what loading it did */
-    struct csv_items *csv;      /* or CSV rows, parsed and checked */
+    struct csv_items *csv;      /* or CSV rows, checked, read again as they are written */
     FILE *stream;               /* or an export, read line by line */
     char *header;               /* its first line */
     struct import_counts n;
@@ -39,6 +44,17 @@ write_step(void *arg)
     if (j->csv)
         return import_csv_apply(j->ctx->db, j->csv, j->origin, &j->n, &j->ctx->diag);
     return export_restore(j->ctx->db, j->header, j->stream, &j->n, &j->ctx->diag);
+}
+
+/* An export's header and the store's emptiness, checked in a read transaction: refused there, a
+ * restore leaves the store's file as it was, where the bulk write would switch its journal
+ * mode (and write its header) on the way in and out. */
+static int
+restore_check_step(void *arg)
+{
+    struct job *j = arg;
+
+    return export_restore_check(j->ctx->db, j->header, &j->ctx->diag);
 }
 
 /* Reads the rest of F after PREFIX (already read) into one buffer, of at most IMPORT_MAX
@@ -76,6 +92,75 @@ slurp(FILE *f, const char *prefix, size_t plen, char **out, size_t *len, struct 
     buf[n] = '\0';
     *out = buf;
     *len = n;
+    return 0;
+}
+
+/* Copies what is left of FROM, or the LEN bytes at BUF when FROM is NULL, into a temporary
+ * file that *OUT owns, ready to be read from its start: a CSV import reads its input twice,
+ * and standard input or a URL body can be read only once. The file has no name from the
+ * start, so that it goes when docket ends, however it ends. */
+static int
+spool(FILE *from, const char *buf, size_t len, const char *origin, FILE **out, struct diag *d)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096], chunk[65536];
+    FILE *f = NULL;
+    size_t got;
+    int fd, rc = 0;
+
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    snprintf(path, sizeof path, "%s/docket-import-XXXXXX", dir);
+    if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+        return diag_set(d, DK_IO, "cannot make a temporary file in '%s': %s", dir, strerror(errno));
+    unlink(path);
+    if ((f = fdopen(fd, "w+")) == NULL) {
+        rc = diag_set(d, DK_IO, "cannot make a temporary file in '%s': %s", dir, strerror(errno));
+        close(fd);
+        goto out;
+    }
+    if (from == NULL && len > 0 && fwrite(buf, 1, len, f) != len)
+        rc = diag_set(d, DK_IO, "cannot write a temporary file in '%s': %s", dir, strerror(errno));
+    while (rc == 0 && from != NULL && (got = fread(chunk, 1, sizeof chunk, from)) > 0)
+        if (fwrite(chunk, 1, got, f) != got)
+            rc = diag_set(d, DK_IO, "cannot write a temporary file in '%s': %s", dir,
+                          strerror(errno));
+    if (rc == 0 && from != NULL && ferror(from))
+        rc = diag_set(d, DK_IO, "cannot read '%s': %s", origin, strerror(errno));
+    if (rc == 0 && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
+        rc = diag_set(d, DK_IO, "cannot write a temporary file in '%s': %s", dir, strerror(errno));
+out:
+    if (rc != 0 && f != NULL)
+        fclose(f);
+    else if (rc == 0)
+        *out = f;
+    return rc;
+}
+
+/* Makes *IN, the input of a CSV import, a file that can be read twice: itself when it is a
+ * regular file, else a spooled copy of it (standard input, a pipe), or, when *IN is NULL, of
+ * the URL body in REPLY (freed once copied). */
+static int
+csv_input(FILE **in, struct net_reply *reply, const char *origin, struct diag *d)
+{
+    struct stat sb;
+    FILE *f;
+    int rc;
+
+    if (*in == NULL) {
+        rc = spool(NULL, reply->body, reply->len, origin, &f, d);
+        free(reply->body);
+        reply->body = NULL;
+    } else if (fstat(fileno(*in), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        return 0;
+    } else {
+        rc = spool(*in, NULL, 0, origin, &f, d);
+    }
+    if (rc != 0)
+        return rc;
+    if (*in != NULL && *in != stdin)
+        fclose(*in);
+    *in = f;
     return 0;
 }
 
@@ -128,27 +213,30 @@ run(struct cmd_ctx *ctx)
         struct net_opts o;
 
         net_defaults(&o);
-        o.max_bytes = IMPORT_MAX;
+        o.max_bytes = IMPORT_MAX; /* the body is held in memory (net_get) */
         o.cacert = args_get(&ctx->args, "cacert");
         if ((rc = net_get(src, src, &o, &reply, &ctx->diag)) != 0)
             return rc;
-        in = fmemopen(reply.body, reply.len, "r");
+        if (!args_get(&ctx->args, "csv") && (in = fmemopen(reply.body, reply.len, "r")) == NULL) {
+            rc = diag_set(&ctx->diag, DK_IO, "out of memory");
+            goto out;
+        }
     } else if (strcmp(src, "-") == 0) {
         in = stdin;
     } else if ((in = fopen(src, "r")) == NULL) {
         return diag_set(&ctx->diag, DK_IO, "cannot read '%s': %s", src, strerror(errno));
     }
-    if (in == NULL) {
-        rc = diag_set(&ctx->diag, DK_IO, "out of memory");
-        goto out;
-    }
     if (args_get(&ctx->args, "csv")) {
-        if ((rc = slurp(in, "", 0, &text, &len, &ctx->diag, src)) != 0 ||
-            (rc = import_csv_parse(text, len, &j.csv, &ctx->diag)) != 0)
+        /* Two passes: every row is checked before the transaction opens, then read again and
+         * written inside it, so that memory stays flat however many rows there are. */
+        if ((rc = csv_input(&in, &reply, src, &ctx->diag)) != 0 ||
+            (rc = import_csv_check(in, src, &j.csv, &ctx->diag)) != 0)
             goto out;
     } else if ((flen = getline(&first, &cap, in)) > 0 && export_is_header(first, (size_t)flen)) {
         j.stream = in;
         j.header = first;
+        if ((rc = db_tx(ctx->db, DB_TX_READ, restore_check_step, &j, &ctx->diag)) != 0)
+            goto out;
     } else {
         if (flen < 0 && ferror(in)) {
             rc = diag_set(&ctx->diag, DK_IO, "cannot read '%s': %s", src, strerror(errno));

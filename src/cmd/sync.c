@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,6 +15,59 @@ static const struct opt opts[] = {
     {"json", 0, NULL, 0, "print what each sync did as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Shows one progress line (sync_progress's FN): at most ten a second, and the last one. */
+static void
+meter_show(const char *what, long long done, long long total, void *arg)
+{
+    struct sync_meter *m = arg;
+    double now = now_s(), rate;
+    int kind = what[0] == 'p'; /* published, or applied */
+
+    if (m->since[kind] == 0) {
+        m->since[kind] = now;
+        m->from[kind] = done;
+    }
+    if (m->open && m->kind != kind)
+        fputc('\n', stderr);
+    else if (m->open && now - m->last < 0.1 && done < total)
+        return;
+    rate = now > m->since[kind] ? (double)(done - m->from[kind]) / (now - m->since[kind]) : 0;
+    fprintf(stderr, "\rsync: %s %lld of %lld %s, %.0f a second  ", what, done, total,
+            kind ? "events" : "entries of the shared log", rate);
+    m->open = done < total;
+    if (!m->open)
+        fputc('\n', stderr);
+    m->kind = kind;
+    m->last = now;
+    fflush(stderr);
+}
+
+const struct sync_progress *
+sync_meter(struct sync_meter *m, struct sync_progress *p)
+{
+    memset(m, 0, sizeof *m);
+    p->fn = meter_show;
+    p->arg = m;
+    return isatty(2) && !getenv("NO_COLOR") ? p : NULL;
+}
+
+void
+sync_meter_end(struct sync_meter *m)
+{
+    if (m->open)
+        fputc('\n', stderr);
+    m->open = 0;
+}
 
 /* Prints one sync's outcome. Returns 0, or DK_IO when stdout cannot take it. */
 int
@@ -43,32 +97,45 @@ run(struct cmd_ctx *ctx)
     char *end = NULL;
     long interval = every ? strtol(every, &end, 10) : 60;
     struct sync_counts n;
+    struct sync_meter m;
+    struct sync_progress p;
+    const struct sync_progress *show = sync_meter(&m, &p);
+    unsigned retry = 0; /* the last pause after a round that could not reach the cluster */
     int rc;
 
     if (every && (end == every || *end != '\0' || interval < 1 || interval > 86400))
         return diag_set(&ctx->diag, DK_USAGE, "--interval takes a number of seconds (1-86400)");
     if (args_get(&ctx->args, "once")) {
-        if ((rc = sync_run(ctx->db, &n, &ctx->diag)) != 0)
-            return rc;
-        return sync_print(ctx, &n);
+        rc = sync_run(ctx->db, show, &n, &ctx->diag);
+        sync_meter_end(&m);
+        return rc != 0 ? rc : sync_print(ctx, &n);
     }
     /* Every --interval seconds, for a field office whose connection comes and goes: a round
-     * that cannot reach the cluster says so and the next one tries again. Anything else (bad
-     * data, a damaged store, no remote, stdout gone) would fail every round alike: it stops. */
+     * that cannot reach the cluster says so and the next one tries again, after a pause that
+     * grows from 1 s to 60 s while the cluster stays out of reach. What would fail every round
+     * alike stops: a refusal by etcd (a password, a permission, a certificate), bad data, a
+     * damaged store, no remote, stdout gone. */
     for (;;) {
-        if ((rc = sync_run(ctx->db, &n, &ctx->diag)) == 0) {
+        unsigned pause = (unsigned)interval;
+
+        rc = sync_run(ctx->db, show, &n, &ctx->diag);
+        sync_meter_end(&m);
+        if (rc == 0) {
             if ((rc = sync_print(ctx, &n)) != 0)
                 return rc;
-        } else if (rc == DK_NET) {
+            retry = 0;
+        } else if (rc == DK_NET && !n.final) {
+            retry = retry ? (retry * 2 > 60 ? 60 : retry * 2) : 1;
+            pause = retry;
             fputs("docket: sync: ", stderr);
             text_put(stderr, ctx->diag.msg);
-            fputc('\n', stderr);
+            fprintf(stderr, " (trying again in %u s)\n", pause);
             fflush(stderr);
             memset(&ctx->diag, 0, sizeof ctx->diag);
         } else {
             return rc;
         }
-        sleep((unsigned)interval);
+        sleep(pause);
     }
 }
 

@@ -6,20 +6,27 @@
 #include "docket/audit.h"
 
 static const struct opt opts[] = {
-    {"head", 0, NULL, 0, "print only the head to publish: N HEX"},
-    {"against", 0, "N:HEX", 0, "check the trail against a head published before"},
+    {"head", 0, NULL, 0, "print only the heads to publish: local:N:HEX, and shared:POS:HEX"},
+    {"against", 0, "HEAD", OPT_MULTI,
+     "check against a head published before: local:N:HEX (or N:HEX), or shared:POS:HEX"},
     {"json", 0, NULL, 0, "print the result as JSON"},
     {"deep", 0, NULL, 0, "also check every page and index of the file (slower)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
-/* Parses N:HEX into *N and the 64 hex digits HEX. */
+/* Parses [local:|shared:]N:HEX into *SHARED (1 for "shared:"), *N and the 64 hex digits HEX. */
 static int
-parse_head(const char *s, long long *n, char hex[2 * EV_HASH_LEN + 1])
+parse_head(const char *s, int *shared, long long *n, char hex[2 * EV_HASH_LEN + 1])
 {
     char *end;
-    const char *colon = strchr(s, ':');
+    const char *colon;
 
+    *shared = strncmp(s, "shared:", 7) == 0;
+    if (*shared)
+        s += 7;
+    else if (strncmp(s, "local:", 6) == 0)
+        s += 6;
+    colon = strchr(s, ':');
     if (colon == NULL || strlen(colon + 1) != 2 * EV_HASH_LEN ||
         strspn(colon + 1, "0123456789abcdefABCDEF") != 2 * EV_HASH_LEN)
         return -1;
@@ -34,15 +41,23 @@ parse_head(const char *s, long long *n, char hex[2 * EV_HASH_LEN + 1])
     return 0;
 }
 
-/* Checks that the trail still holds the published head N:WANT. */
+/* Checks that the trail (C: this store's chain), or with SHARED the shared log as this store
+ * holds it (C: its chain), still holds the published head N:WANT. */
 static int
-against(struct cmd_ctx *ctx, const struct ev_check *c, long long n, const char *want)
+against(struct cmd_ctx *ctx, int shared, const struct ev_check *c, long long n, const char *want)
 {
-    static const char sql[] = "SELECT hash FROM event WHERE seq = :n";
+    static const char local_sql[] = "SELECT hash FROM event WHERE seq = :n";
+    static const char shared_sql[] = "SELECT hash FROM shared WHERE pos = :n";
     char have[2 * EV_HASH_LEN + 1];
     sqlite3_stmt *st;
     int rc;
 
+    if (n > c->count && shared)
+        return diag_set(&ctx->diag, DK_CHECK,
+                        "the shared log here holds %lld entries but %lld were published: this "
+                        "office has not synced that far (run 'docket sync'), or the log was cut "
+                        "short",
+                        c->count, n);
     if (n > c->count)
         return diag_set(&ctx->diag, DK_CHECK,
                         "the trail holds %lld events but %lld were published: it was truncated "
@@ -56,7 +71,7 @@ against(struct cmd_ctx *ctx, const struct ev_check *c, long long n, const char *
                             want);
         return 0;
     }
-    if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0 ||
+    if ((rc = db_prep(ctx->db, shared ? shared_sql : local_sql, &st, &ctx->diag)) != 0 ||
         (rc = db_bind_int(ctx->db, st, ":n", n, &ctx->diag)) != 0)
         return rc;
     if ((rc = db_row(ctx->db, st, &ctx->diag)) < 0)
@@ -65,10 +80,16 @@ against(struct cmd_ctx *ctx, const struct ev_check *c, long long n, const char *
     if (rc == 1 && sqlite3_column_bytes(st, 0) == EV_HASH_LEN)
         ev_hex(sqlite3_column_blob(st, 0), have);
     sqlite3_reset(st);
+    if (strcmp(have, want) != 0 && shared)
+        return diag_set(
+            &ctx->diag, DK_CHECK,
+            "shared-log entry %lld differs from the published head shared:%lld:%.12s...: "
+            "the shared log was rewritten",
+            n, n, want);
     if (strcmp(have, want) != 0)
         return diag_set(&ctx->diag, DK_CHECK,
-                        "event %lld differs from the published head %lld:%.12s...: the trail "
-                        "was rewritten",
+                        "event %lld differs from the published head local:%lld:%.12s...: the "
+                        "trail was rewritten",
                         n, n, want);
     return 0;
 }
@@ -98,58 +119,80 @@ deep(struct cmd_ctx *ctx)
     return rc;
 }
 
+/* Checks every --against head of one kind (SHARED or not) against C. */
+static int
+check_heads(struct cmd_ctx *ctx, int shared, const struct ev_check *c)
+{
+    char want[2 * EV_HASH_LEN + 1];
+    long long n;
+    int is_shared, rc = 0;
+
+    for (int i = 0; rc == 0 && i < args_count(&ctx->args, "against"); i++)
+        if (parse_head(args_nth(&ctx->args, "against", i), &is_shared, &n, want) == 0 &&
+            is_shared == shared)
+            rc = against(ctx, shared, c, n, want);
+    return rc;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
-    char hex[2 * EV_HASH_LEN + 1], want[2 * EV_HASH_LEN + 1];
-    const char *head = args_get(&ctx->args, "against");
+    char hex[2 * EV_HASH_LEN + 1], shared_hex[2 * EV_HASH_LEN + 1];
     struct diag state = {0};
     struct ev_check c, shared = {0};
-    char shared_hex[2 * EV_HASH_LEN + 1];
-    long long n = 0;
-    int rc;
+    long long n;
+    int is_shared, rc;
 
-    if (head && parse_head(head, &n, want) != 0)
-        return diag_set(&ctx->diag, DK_USAGE, "'%s' is not a head (N:HEX, from verify --head)",
-                        head);
+    for (int i = 0; i < args_count(&ctx->args, "against"); i++)
+        if (parse_head(args_nth(&ctx->args, "against", i), &is_shared, &n, hex) != 0)
+            return diag_set(&ctx->diag, DK_USAGE,
+                            "'%s' is not a head (local:N:HEX, N:HEX or shared:POS:HEX, from "
+                            "verify --head)",
+                            args_nth(&ctx->args, "against", i));
     /* The first problem in the order an auditor weighs them: a damaged file (with --deep), a
      * broken chain, a trail that no longer holds a published head, a state that is not the
-     * replay of the trail. */
+     * replay of the trail, events under another replica id, then the same for the shared log
+     * as this store holds it. */
     rc = args_get(&ctx->args, "deep") ? deep(ctx) : 0;
     if (rc == 0 && (rc = audit_run(ctx->db, ctx->db_path, &c, &state, &ctx->diag)) == 0 &&
         c.bad_seq != 0)
         rc = diag_set(&ctx->diag, DK_CHECK, "event %lld: %s", c.bad_seq, c.why);
-    if (rc == 0 && head)
-        rc = against(ctx, &c, n, want);
+    if (rc == 0)
+        rc = check_heads(ctx, 0, &c);
     if (rc == 0 && state.code != 0)
         rc = diag_set(&ctx->diag, state.code, "%s", state.msg);
-    if (rc == 0)
-        rc = audit_replica(ctx->db, &ctx->diag);
     if (rc == 0 && (rc = ev_check_shared(ctx->db, &shared, &ctx->diag)) == 0 && shared.bad_seq)
         rc = diag_set(&ctx->diag, DK_CHECK, "%s", shared.why);
+    if (rc == 0)
+        rc = check_heads(ctx, 1, &shared);
     if (rc == DK_CHECK && args_get(&ctx->args, "json"))
         (void)cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
     if (rc != 0)
         return rc;
     ev_hex(c.head, hex);
     ev_hex(shared.head, shared_hex);
-    if (args_get(&ctx->args, "head"))
-        fprintf(ctx->out, "%lld %s\n", c.count, hex);
-    else if (args_get(&ctx->args, "json"))
+    /* The heads to publish, each exactly as --against takes it: the shared one, which every
+     * office that has synced as far holds alike, once there is a shared log. */
+    if (args_get(&ctx->args, "head")) {
+        fprintf(ctx->out, "local:%lld:%s\n", c.count, hex);
+        if (shared.count > 0)
+            fprintf(ctx->out, "shared:%lld:%s\n", shared.count, shared_hex);
+    } else if (args_get(&ctx->args, "json")) {
         return cli_json(ctx, json_pack("{s:b, s:I, s:s, s:{s:I, s:s}}", "ok", 1, "events",
                                        (json_int_t)c.count, "head", hex, "shared", "events",
                                        (json_int_t)shared.count, "head", shared_hex));
-    else if (shared.count > 0)
+    } else if (shared.count > 0) {
         fprintf(ctx->out, "ok: %lld events, head %s; shared log: %lld events, head %s\n", c.count,
                 hex, shared.count, shared_hex);
-    else
+    } else {
         fprintf(ctx->out, "ok: %lld events, head %s\n", c.count, hex);
+    }
     return 0;
 }
 
 const struct cmd_entry cmd_verify = {
     .name = "verify",
-    .usage = "[--head] [--against N:HEX] [--deep] [--json]",
+    .usage = "[--head] [--against HEAD]... [--deep] [--json]",
     .summary = "Recompute the audit chain and check the state; exit 1 naming what differs.",
     .opts = opts,
     .min_args = 0,

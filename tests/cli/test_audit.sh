@@ -92,9 +92,9 @@ run_ok verify
 # --- (3) Published heads: appending keeps them; truncating or rewriting breaks them.
 fresh heads
 run_ok verify --head
-grep -q '^[0-9][0-9]* [0-9a-f]\{64\}$' "$tmp/out" || fail "verify --head is not 'N HEX'"
+grep -q '^local:[0-9][0-9]*:[0-9a-f]\{64\}$' "$tmp/out" || fail "verify --head is not 'local:N:HEX'"
 pass
-head1=$(tr ' ' : <"$tmp/out")
+head1=$(sed -n 's/^local://p' "$tmp/out")
 run_ok set echa approached -m "e1"
 run_ok set echa under-consideration -m "e2"
 run_ok note echa -m "e3"
@@ -103,7 +103,7 @@ run_ok note iasc -m "e5"
 run_ok verify --against "$head1"
 expect_out "^ok: "
 run_ok verify --head
-head2=$(tr ' ' : <"$tmp/out")
+head2=$(sed -n 's/^local://p' "$tmp/out")
 expect_eq "head2 count" "${head2%%:*}" $((${head1%%:*} + 5))
 
 # Truncate the trail: drop the trigger and delete the last 3 events (notes, which the state
@@ -130,7 +130,7 @@ fresh truncated2
 run_ok set echa approached -m "s1"
 run_ok set iasc member -m "s2"
 run_ok verify --head
-head5=$(tr ' ' : <"$tmp/out")
+head5=$(sed -n 's/^local://p' "$tmp/out")
 behind_back "$DOCKET_DB" "
     delete from event where seq > (select max(seq) - 2 from event);" ||
     fail "could not truncate the trail"
@@ -144,7 +144,7 @@ fresh rewrite
 run_ok set echa approached -m "e1"
 run_ok set echa under-consideration -m "e2"
 run_ok verify --head
-head3=$(tr ' ' : <"$tmp/out")
+head3=$(sed -n 's/^local://p' "$tmp/out")
 behind_back "$DOCKET_DB" "
     delete from event where seq > (select max(seq) - 2 from event);" ||
     fail "could not truncate the trail"

@@ -48,6 +48,42 @@ run_fails 3 "docket: note: unknown item 'iacs' (did you mean 'iasc'?)" note iacs
 run_fails 3 "not an http or https URL" note iasc -m x --evidence ftp://example.org/a
 run_fails 3 "not an http or https URL\|evidence" note iasc -m x --evidence https://example.org/ok --evidence file:///etc/passwd
 run_fails 3 "evidence" note iasc -m x --evidence "$tmp/missing.txt"
+# Evidence must be a regular file: a FIFO (with no writer, which once held the open), a device
+# (directly or through a symlink), a directory; and at most 1 GiB (a sparse file costs nothing).
+mkfifo "$tmp/pipe" || fail "mkfifo failed"
+ln -s /dev/zero "$tmp/zero-link"
+mkdir "$tmp/folder"
+truncate -s 1073741825 "$tmp/huge" || fail "truncate failed"
+run_fails 3 "^docket: note: evidence '$tmp/pipe' is neither an http(s) URL nor a readable file: it is a FIFO, not a regular file$" \
+    note iasc -m x --evidence "$tmp/pipe"
+run_fails 3 "^docket: note: evidence '/dev/zero' is neither an http(s) URL nor a readable file: it is a character device, not a regular file$" \
+    note iasc -m x --evidence /dev/zero
+run_fails 3 "^docket: note: evidence '$tmp/zero-link' .*: it is a character device, not a regular file$" \
+    note iasc -m x --evidence "$tmp/zero-link"
+run_fails 3 "^docket: note: evidence '$tmp/folder' .*: it is a directory, not a regular file$" \
+    note iasc -m x --evidence "$tmp/folder"
+run_fails 3 "^docket: note: evidence '$tmp/huge' .*: it is larger than the 1 GiB limit$" \
+    note iasc -m x --evidence "$tmp/huge"
+run_fails 3 "^docket: note: evidence '$tmp/missing.txt' .*: No such file or directory$" \
+    note iasc -m x --evidence "$tmp/missing.txt"
+run_fails 3 "it is a FIFO" note iasc -m x --evidence https://example.org/ok --evidence "$tmp/pipe"
+rm -f "$tmp/huge"
+# A URL holding a user name or password is refused, without showing the password; an '@' in
+# the path or the query is no user info.
+run_fails 3 "^docket: note: evidence 'http://\*\*\*@example.org/a' holds a user name or password: attach the URL without them$" \
+    note iasc -m x --evidence http://user:s3cret-pw@example.org/a
+grep -q "s3cret" "$tmp/err" && fail "the password is shown"
+run_fails 3 "evidence 'http://\*\*\*@example.org/' holds a user name or password" \
+    note iasc -m x --evidence http://user@example.org/
+run_fails 3 "evidence 'https://\*\*\*@example.org:8443?x' holds a user name" \
+    note iasc -m x --evidence "https://u:p@ss@example.org:8443?x"
+grep -q "p@ss\|u:p" "$tmp/err" && fail "the password is shown"
+run_fails 3 "evidence 'ftp://\*\*\*@example.org/a' holds a user name" \
+    note iasc -m x --evidence ftp://user:s3cret@example.org/a
+n0=$(events)
+run_ok note iasc -m "at signs" --evidence "https://example.org/a@b" --evidence "https://example.org/?u=a@b" \
+    --evidence "https://example.org#x@y"
+expect_eq "events after evidence with '@' outside the host" "$(events)" $((n0 + 4))
 run_fails 3 "not valid UTF-8" note iasc -m "$(printf '\377\376')"
 run_fails 3 "bad date" note iasc -m x --on 2016-02-30
 run_fails 3 "in the future" note iasc -m x --on 2099

@@ -57,7 +57,7 @@ run_ok set safeguard.efficiency at-risk -m "new procedures" --on 2017-04
 run_ok set safeguard.own-governance breached -m "a board decision" --on 2017-05
 
 run_ok verify --head
-head=$(cat "$tmp/out")
+head=$(sed -n 's/^local:\([0-9]*\):/\1 /p' "$tmp/out")
 hex=${head#* }
 nevents=$(sql 'select max(seq) from event')
 expect_eq "trail position" "${head% *}" "$nevents"
@@ -80,7 +80,7 @@ golden_outputs() {
         case $fmt in
         md) want=1 ;;
         html) want=3 ;;
-        json) want=1 ;;
+        json) want=2 ;;
         csv) want=0 ;;
         esac
         expect_eq "head in the $fmt report" "$(grep -o "$hex" "$tmp/out" | wc -l | tr -d ' ')" $want
@@ -102,8 +102,8 @@ golden_outputs() {
         fail "reports differ from $golden/report.*:$differ (DOCKET_UPDATE_GOLDEN=1 rewrites them)"
     pass
     # The head as the report states it is "verify --head", so a reader can check it.
-    grep -q -F -e "- Audit trail: \`$head\`" "$tmp/report.md" || fail "md: no audit trail line"
-    grep -q -F -e "verify --against $nevents:$hex" "$tmp/report.html" ||
+    grep -q -F -e "- Audit trail: \`local:$nevents:$hex\`" "$tmp/report.md" || fail "md: no audit trail line"
+    grep -q -F -e "verify --against local:$nevents:$hex" "$tmp/report.html" ||
         fail "html: no verify --against line"
     pass
 }
@@ -235,6 +235,8 @@ json() {
     expect_eq "format" "$(pyjson 'print(d["format"], d["version"], d["report"], d["as_of"])')" \
         "docket-report 1 progress $ASOF"
     expect_eq "trail" "$(pyjson 'print(d["trail"]["events"], d["trail"]["head"])')" "$head"
+    expect_eq "trail stamp" "$(pyjson 'print(d["trail"]["stamp"], d["trail"]["local"], d["trail"]["unpublished"])')" \
+        "local:$nevents:$hex None 0"
     expect_eq "trail.events" "$(pyjson 'print(d["trail"]["events"])')" "$(sql 'select max(seq) from event')"
     expect_eq "documents" "$(pyjson 'print([(x["symbol"], x["adopted"]) for x in d["documents"]])')" \
         "[('C/106/RES/1309', '2015-11-24')]"
@@ -456,7 +458,7 @@ user_reports_refused() {
     for w in "DELETE FROM items" "INSERT INTO items (uuid, key, kind, title, created) VALUES ('u', 'k', 'action', 't', '2016')" \
         "UPDATE items SET status = 'member'" "DROP TABLE items" "CREATE TABLE t (x)" \
         "INSERT INTO event (seq) VALUES (1000) RETURNING seq" "REPLACE INTO meta VALUES ('a', 'b')" \
-        "WITH x AS (SELECT 1) DELETE FROM items" "PRAGMA user_version = 7" "VACUUM"; do
+        "WITH x AS (SELECT 1) DELETE FROM items" "VACUUM"; do
         bad_report "$head3
 -- section: writes
 -- title: Writes
@@ -464,6 +466,13 @@ user_reports_refused() {
 $w;" 3 "^docket: report: $rdir/bad.sql:11: section 'writes' would write to the store\$"
     done
     expect_eq "events after refused writes" "$(events)" "$n0"
+    uv0=$(sql 'PRAGMA user_version')
+    bad_report "$head3
+-- section: pragma
+-- title: Pragma
+
+PRAGMA user_version = 7;" 3 "^docket: report: $rdir/bad.sql:11: section 'pragma': PRAGMA 'user_version' is not allowed in a report\$"
+    expect_eq "the store's user_version" "$(sql 'PRAGMA user_version')" "$uv0"
     expect_eq "items after refused writes" "$(sql 'select count(*) from items')" 33
     bad_report "$head3
 -- section: broken
@@ -601,9 +610,9 @@ bad_input() {
 publish() {
     n0=$(events)
     run_ok verify --head
-    head0=$(cat "$tmp/out")
+    head0=$(sed -n 's/^local:\([0-9]*\):/\1 /p' "$tmp/out")
     run_ok report --publish --reproducible
-    expect_out_fixed "- Audit trail: \`$head0\`"
+    expect_out_fixed "- Audit trail: \`local:${head0% *}:${head0#* }\`"
     expect_eq "events after publishing" "$(events)" $((n0 + 1))
     expect_eq "publications" "$(sql "select count(*) from event where type = 'publication'")" 1
     expect_eq "the publication" \
@@ -624,10 +633,10 @@ publish() {
     expect_eq "changes since 2000" "$(pyjson 'print(len(d["sections"][0]["rows"]))')" "$(sql 'select count(*) from items')"
     # Published as of a date, to a file: the file appears and holds the head before it.
     run_ok verify --head
-    head1=$(cat "$tmp/out")
+    head1=$(sed -n 's/^local:\([0-9]*\):/\1 /p' "$tmp/out")
     run_ok report --publish --as-of 2017-06 --format html -o "$tmp/published.html"
     expect_no_out
-    grep -q -F -e "verify --against ${head1% *}:${head1#* }" "$tmp/published.html" ||
+    grep -q -F -e "verify --against local:${head1% *}:${head1#* }" "$tmp/published.html" ||
         fail "the published file does not state the head before the publication"
     pass
     expect_eq "the second publication" \
@@ -774,6 +783,156 @@ cost.legal,USD,90000000000001200.00,2,2016-07
 legal.approach,CHF,10000.00,1,2017-01"
 }
 
+# ---------------------------------------------------------------------------------------------
+# A report's own SQL runs in a sandbox: only reads, and the functions a report needs.
+sandbox_refusals() {
+    n0=$(events)
+    bad_report "$head3
+-- section: tok
+-- title: Tokenizer
+SELECT hex(fts3_tokenizer('simple')) AS address;" 3 \
+        "^docket: report: $rdir/bad.sql:10: section 'tok': function 'fts3_tokenizer' is not allowed in a report\$"
+    for fmt in md html csv json; do
+        run_fails 3 "^docket: report: $rdir/bad.sql:10: section 'tok': function 'fts3_tokenizer' is not allowed in a report\$" \
+            report bad --reports "$rdir" --format $fmt
+    done
+    bad_report "$head3
+-- section: ext
+-- title: Extension
+SELECT load_extension('$tmp/nosuch.so') AS loaded;" 3 \
+        "^docket: report: $rdir/bad.sql:10: section 'ext': function 'load_extension' is not allowed in a report\$"
+    bad_report "$head3
+-- section: files
+-- title: Files
+SELECT file FROM pragma_database_list;" 3 \
+        "^docket: report: $rdir/bad.sql:10: section 'files': table 'pragma_database_list' is not allowed in a report\$"
+    bad_report "$head3
+-- section: mode
+-- title: Journal mode
+SELECT count(*) FROM pragma_journal_mode('delete');" 3 \
+        "^docket: report: $rdir/bad.sql:10: section 'mode': table 'pragma_journal_mode' is not allowed in a report\$"
+    bad_report "$head3
+-- section: attach
+-- title: Attach
+ATTACH '$tmp/other.db' AS other;" 3 \
+        "^docket: report: $rdir/bad.sql:10: section 'attach': ATTACH is not allowed in a report\$"
+    [ ! -e "$tmp/other.db" ] || fail "ATTACH created $tmp/other.db"
+    pass
+    expect_eq "events after refused sections" "$(events)" "$n0"
+    expect_eq "the journal mode" "$(sql 'PRAGMA journal_mode')" wal
+    # What a report may use still works, json_each and counts over common table expressions
+    # included.
+    cat >"$rdir/fine.sql" <<'EOF'
+-- title: Fine
+-- section: fine
+-- title: Fine
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5)
+SELECT (SELECT count(*) FROM n) AS n, money(1250, 'USD') AS m, period_end('2016-02') AS p,
+       (SELECT group_concat(value, '+') FROM json_each('[1,2]')) AS j,
+       strftime('%Y', '2017-03-04') AS y;
+EOF
+    run_ok report fine --reports "$rdir" --format csv --reproducible --section fine
+    expect_eq "the allowed functions" "$(tr -d '\r' <"$tmp/out")" "n,m,p,j,y
+5,12.50,2016-02-29,1+2,2017"
+}
+
+# A report that runs past its time (DOCKET_REPORT_TIMEOUT_MS here, 30 s by default) is stopped:
+# one line, exit 3, nothing on stdout, no file, no publication.
+sandbox_timeout() {
+    sdir=$tmp/loops
+    mkdir -p "$sdir"
+    printf '%s\n-- section: loop\n-- title: Loop\n%s\n' "$head3" \
+        'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;' \
+        >"$sdir/count.sql"
+    printf '%s\n-- section: loop\n-- title: Loop\n%s\n' "$head3" \
+        'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c;' \
+        >"$sdir/rows.sql"
+    n0=$(events)
+    for args in "count" "count --format json" "rows -o $tmp/loop.md" \
+        "rows --format csv -o $tmp/loop.md" "rows --publish" "count --publish -o $tmp/loop.md"; do
+        last_cmd="report $args --reports $sdir (DOCKET_REPORT_TIMEOUT_MS=500, at most 20 s)"
+        t0=$(date +%s%N)
+        # shellcheck disable=SC2086
+        DOCKET_REPORT_TIMEOUT_MS=500 timeout 20 "$DOCKET" report $args --reports "$sdir" \
+            >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        expect_rc 3
+        expect_one_err_line
+        expect_err "^docket: report: $sdir/[a-z]*.sql:10: section 'loop' ran past 500 ms and was stopped\$"
+        expect_no_out
+        [ "$ms" -ge 500 ] && [ "$ms" -lt 10000 ] || fail "stopped after $ms ms"
+        pass
+        echo "report $args: stopped after $ms ms" >&2
+    done
+    [ ! -e "$tmp/loop.md" ] || fail "a stopped report left $tmp/loop.md"
+    pass
+    expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0
+    expect_eq "events after stopped reports" "$(events)" "$n0"
+    # A bad value is a usage error.
+    for v in 0 -1 abc 1.5 "" 86400001; do
+        last_cmd="report (DOCKET_REPORT_TIMEOUT_MS='$v')"
+        DOCKET_REPORT_TIMEOUT_MS=$v "$DOCKET" report >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        expect_rc 2
+        expect_one_err_line
+        expect_err "^docket: report: DOCKET_REPORT_TIMEOUT_MS must be a number of milliseconds from 1 to 86400000, not '$v'\$"
+        expect_no_out
+    done
+    run_ok report --reproducible --as-of $ASOF --format json
+    cp "$tmp/out" "$tmp/untimed.json"
+    DOCKET_REPORT_TIMEOUT_MS=60000 run_ok report --reproducible --as-of $ASOF --format json
+    cmp -s "$tmp/out" "$tmp/untimed.json" || fail "the report with a longer time differs"
+    pass
+}
+
+# --publish makes the copy that is sent out: it first checks the chain and that the state is the
+# replay of the trail, as verify does, and refuses (exit 1) what differs, writing nothing.
+publish_checks_the_trail() {
+    # State edited by hand: a plain report shows it (unchecked, for speed); publishing refuses.
+    main_db=$DOCKET_DB
+    run_ok backup "$tmp/forged.db"
+    DOCKET_DB=$tmp/forged.db
+    sql "UPDATE items SET status = 'member', progress = 100 WHERE key = 'ceb.hlcm'" ||
+        fail "editing items"
+    run_ok report --reproducible --format csv --section summary
+    p0=$(sql "select count(*) from event where type = 'publication'")
+    for args in "" "-o $tmp/forged.md" "--format html -o $tmp/forged.html" "-o -"; do
+        # shellcheck disable=SC2086
+        run_fails 1 "^docket: report: cannot publish: the state table 'items' differs from a replay of the events at 'ceb.hlcm'\$" \
+            report --publish $args
+    done
+    [ ! -e "$tmp/forged.md" ] && [ ! -e "$tmp/forged.html" ] || fail "a refused publication wrote a file"
+    pass
+    expect_eq "publications in the forged store" \
+        "$(sql "select count(*) from event where type = 'publication'")" "$p0"
+    # An event changed behind the triggers (dropped, then put back as they were).
+    DOCKET_DB=$main_db
+    run_ok backup "$tmp/tampered.db"
+    DOCKET_DB=$tmp/tampered.db
+    triggers=$(sql "select sql || ';' from sqlite_master where type = 'trigger' and tbl_name = 'event'")
+    seq=$(sql "select seq from event where type = 'status' order by seq limit 1")
+    sql "DROP TRIGGER event_no_update; DROP TRIGGER event_no_delete;
+         UPDATE event SET reason = 'a reason never given' WHERE seq = $seq; $triggers" ||
+        fail "tampering with event $seq"
+    expect_eq "the triggers, put back" \
+        "$(sql "select count(*) from sqlite_master where type = 'trigger' and tbl_name = 'event'")" 2
+    n0=$(events)
+    run_fails 1 "^docket: report: cannot publish: event $seq: " report --publish -o "$tmp/tampered.md"
+    [ ! -e "$tmp/tampered.md" ] || fail "a refused publication wrote $tmp/tampered.md"
+    pass
+    expect_eq "events after the refused publication" "$(events)" "$n0"
+    # An intact copy still publishes.
+    DOCKET_DB=$main_db
+    run_ok backup "$tmp/intact.db"
+    DOCKET_DB=$tmp/intact.db
+    n0=$(events)
+    run_ok report --publish --reproducible -o "$tmp/intact.md"
+    [ -s "$tmp/intact.md" ] || fail "the publication wrote no file"
+    pass
+    expect_eq "events after publishing the intact copy" "$(events)" $((n0 + 1))
+}
+
 group golden_outputs
 group reproducible
 group html
@@ -796,6 +955,9 @@ group reports_dir_missing
 group long_names
 group publish_to_stdout
 group cost_overflow
+group sandbox_refusals
+group sandbox_timeout
+group publish_checks_the_trail
 
 if [ -n "$failed_groups" ]; then
     echo "FAIL $test_name: failed groups:$failed_groups ($checks checks passed in the others)" >&2

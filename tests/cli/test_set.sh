@@ -82,6 +82,16 @@ run_fails 3 "given twice" set ceb ceb member -m x
 run_fails 3 "unknown item 'nosuchkey'" set ceb nosuchkey member -m x
 run_fails 3 "not a reporting status" set echa report.wg member -m x
 run_fails 3 "not an http or https URL" set ceb echa member -m x --evidence https://ok.example --evidence ftp://x
+mkfifo "$tmp/pipe" || fail "mkfifo failed"
+run_fails 3 "^docket: set: evidence '$tmp/pipe' is neither an http(s) URL nor a readable file: it is a FIFO, not a regular file$" \
+    set ceb echa member -m x --evidence https://ok.example --evidence "$tmp/pipe"
+run_fails 3 "evidence '/dev/zero' .*: it is a character device, not a regular file$" \
+    set ceb member -m x --evidence /dev/zero
+run_fails 3 "^docket: set: evidence 'https://\*\*\*@example.org/letter.pdf' holds a user name or password: attach the URL without them$" \
+    set ceb echa member -m x --evidence https://ok.example --evidence https://office:s3cret@example.org/letter.pdf
+grep -q "s3cret" "$tmp/err" && fail "the password is shown"
+run_fails 3 "evidence 'http://\*\*\*@example.org' holds a user name or password" \
+    set ceb member -m x --evidence http://office@example.org
 expect_eq "ceb after refused batches" "$(sql "select status from items where key = 'ceb'")" approached
 expect_eq "echa after refused batches" "$(sql "select status from items where key = 'echa'")" under-consideration
 

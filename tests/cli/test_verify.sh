@@ -3,12 +3,13 @@
 
 init_store
 
-# A fresh store verifies; --head is "N HEX" with the last event's hash.
+# A fresh store verifies; --head is "local:N:HEX" with the last event's hash (a store that never
+# synced has no shared head).
 run_ok verify
 expect_out "^ok: $(events) events, head [0-9a-f]\{64\}$"
 run_ok verify --head
-expect_eq "verify --head" "$(cat "$tmp/out")" "$(events) $(sql 'select lower(hex(hash)) from event order by seq desc limit 1')"
-head1=$(tr ' ' : <"$tmp/out")
+expect_eq "verify --head" "$(cat "$tmp/out")" "local:$(events):$(sql 'select lower(hex(hash)) from event order by seq desc limit 1')"
+head1=$(sed -n 's/^local://p' "$tmp/out")
 run_ok verify --json
 expect_json
 expect_eq "verify --json" "$(pyjson 'print(d["ok"], d["events"], d["head"])')" "True $(events) ${head1#*:}"
@@ -19,14 +20,22 @@ expect_out "^ok: "
 run_ok set ceb approached -m "letter"
 run_ok note ceb -m "call"
 run_ok verify --head
-head2=$(tr ' ' : <"$tmp/out")
+head2=$(sed -n 's/^local://p' "$tmp/out")
 expect_ne "head after two events" "$head2" "$head1"
 expect_eq "count in the head" "${head2%%:*}" $((${head1%%:*} + 2))
 run_ok verify --against "$head1"
 expect_out "^ok: "
 run_ok verify --against "$head2"
-# Upper-case hex is the same head.
+# Upper-case hex is the same head; "local:" names the same head as a bare N:HEX; several heads
+# are checked together.
 run_ok verify --against "$(echo "$head1" | tr a-f A-F)"
+run_ok verify --against "local:$head1" --against "local:$head2"
+# A store that never synced holds no shared head but the empty one.
+run_ok verify --against "shared:0:$(printf '%064d' 0)"
+run_fails 1 "docket: verify: the shared log here holds 0 entries but 3 were published: this office has not synced that far" \
+    verify --against "local:$head1" --against "shared:3:${head1#*:}"
+run_fails 2 "is not a head (local:N:HEX, N:HEX or shared:POS:HEX" verify --against "global:$head1"
+run_fails 2 "is not a head" verify --against "local:$head1" --against "shared:$head1:x"
 # The empty head (what verify --head prints for an empty trail) holds against everything.
 run_ok verify --against "0:$(printf '%064d' 0)"
 
@@ -55,7 +64,7 @@ expect_one_err_line
 # An empty store verifies, with the zero head.
 run_ok -d "$tmp/empty.db" init --empty
 run_ok -d "$tmp/empty.db" verify --head
-expect_eq "empty head" "$(cat "$tmp/out")" "0 $(printf '%064d' 0)"
+expect_eq "empty head" "$(cat "$tmp/out")" "local:0:$(printf '%064d' 0)"
 
 # A tampered hash is found and named (the full audit scenarios are in test_audit.sh).
 cp "$DOCKET_DB" "$tmp/tampered.db"

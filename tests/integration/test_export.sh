@@ -1,7 +1,9 @@
 # Integration: docket export and its import into an empty store: a store with a history
 # (statuses, notes, evidence files and URLs, costs, an instance, a revert, a published report)
 # comes back identical, by file, by stdin and by URL; an export cut short, altered, or
-# imported into a store that is not empty is refused whole.
+# imported into a store that is not empty is refused whole. An office that synced comes back
+# with the same shared log, and every shared-log field that cannot be is refused. A restore
+# refused for its header or a store that is not empty leaves the store's files untouched.
 . "$(dirname "$0")/lib.sh"
 
 CHAIN="$IT_DIR/chain.py"
@@ -42,10 +44,10 @@ run_ok export
 expect_eq "export to stdout and to a file" "$(tail -n +2 "$tmp/out" | cksum)" "$(tail -n +2 "$tmp/a.jsonl" | cksum)"
 # The export's hashes are the README's chain, recomputed independently.
 python3 "$CHAIN" check "$tmp/a.jsonl" >"$tmp/chain.out" || fail "chain.py: $(cat "$tmp/chain.out")"
-expect_eq "chain recomputed from the export" "$(cut -d' ' -f2,3 "$tmp/chain.out")" "$head0"
+expect_eq "chain recomputed from the export" "local:$(cut -d' ' -f2,3 "$tmp/chain.out" | tr ' ' :)" "$head0"
 pass
 expect_eq "header" "$(head -n 1 "$tmp/a.jsonl" | python3 -c 'import json,sys
-h = json.load(sys.stdin); print(h["format"], h["version"], h["events"], h["head"])')" "docket-export 1 $head0"
+h = json.load(sys.stdin); print(h["format"], h["version"], "local:%d:%s" % (h["events"], h["head"]))')" "docket-export 1 $head0"
 expect_eq "event lines" "$(grep -c '"type":"event"' "$tmp/a.jsonl")" "$n0"
 # Every line is JSON that a line reader (such as jq) takes on its own.
 python3 -c 'import json,sys
@@ -149,7 +151,7 @@ run_fails 3 "docket: import: the export holds $((n0 - 3)) events but its header 
     import "$tmp/short.jsonl"
 # Cut in the middle of a line.
 head -c $(($(wc -c <"$tmp/a.jsonl") - 40)) "$tmp/a.jsonl" >"$tmp/torn.jsonl"
-run_fails 3 "docket: import: line $lines: " import "$tmp/torn.jsonl"
+run_fails 3 "docket: import: line $lines, column [0-9]*: " import "$tmp/torn.jsonl"
 # Only the header and the state lines are left.
 grep -v '"type":"event"' "$tmp/a.jsonl" >"$tmp/noevents.jsonl"
 run_fails 3 "docket: import: the export holds 0 events but its header promises $n0" import "$tmp/noevents.jsonl"
@@ -240,8 +242,130 @@ run_ok -d "$tmp/empty2.db" init --empty
 run_ok -d "$tmp/empty2.db" import "$tmp/empty.jsonl"
 expect_out "^restored 0 events$"
 run_ok -d "$tmp/empty2.db" verify --head
-expect_out "^0 $zero$"
+expect_out "^local:0:$zero$"
 # Cut to its header, a longer export is still refused as cut short.
 head -n 1 "$tmp/a.jsonl" >"$tmp/header-only.jsonl"
 run_fails 3 "docket: import: .*cut short" -d "$tmp/empty2.db" import "$tmp/header-only.jsonl"
+
+# A restore refused before it reads an event (the store is not empty; the header is not an
+# export's of this version) leaves the store's file byte for byte as it was, and its WAL
+# where it was: no switch of the journal mode on the way in and out.
+files() {
+    [ -f "$1-wal" ] || fail "$1 has no WAL to watch"
+    echo "$(cksum <"$1") $(stat -c '%i %s %y' "$1-wal") $(cksum <"$1-wal")"
+}
+for case in "$tmp/docket.db a.jsonl" "$tmp/empty2.db v2.jsonl"; do
+    set -- $case
+    export DOCKET_DB="$1"
+    # The sqlite3 shell of run_fails, closing last, would remove the WAL itself: not here.
+    run_ok list --json
+    f0=$(files "$1")
+    sleep 0.05
+    run import "$tmp/$2"
+    expect_rc 3
+    expect_one_err_line
+    expect_err "docket: import: "
+    expect_eq "the store's files after a refused restore ($2)" "$(files "$1")" "$f0"
+    expect_eq "journal mode after a refused restore" "$(sql 'pragma journal_mode')" wal
+done
+
+# An office that synced (the 0.1 fixture of office b: it published two events after it
+# pulled others, so two lines give positions ahead of the lines before them) comes back with
+# the same trail and shared log: verify prints the same two heads.
+cp "$DOCKET_TESTS/fixtures/0.1-b.db" "$tmp/office.db"
+run_ok -d "$tmp/office.db" verify
+verified=$(cat "$tmp/out")
+case $verified in
+*"shared log: 103 events"*) ;;
+*) fail "the fixture's verify: $verified" ;;
+esac
+run_ok -d "$tmp/office.db" export -o "$tmp/office.jsonl"
+run_ok -d "$tmp/office2.db" init --empty
+run_ok -d "$tmp/office2.db" import "$tmp/office.jsonl"
+expect_out "^restored 103 events$"
+run_ok -d "$tmp/office2.db" verify
+expect_eq "verify of the restored office" "$(cat "$tmp/out")" "$verified"
+places='select seq, pos, hex(hash), received from shared order by seq'
+expect_eq "the shared table restored" "$(sql "$places" "$tmp/office2.db" | cksum)" \
+    "$(sql "$places" "$tmp/office.db" | cksum)"
+
+# shared NAME SEQ PYTHON: the office's export with the "shared" of event SEQ's line (sh, a
+# dict) changed by the Python statement; sets $sl to that line's number.
+shared() {
+    sl=$(grep -n "^{\"type\":\"event\",\"seq\":$2," "$tmp/office.jsonl" | cut -d: -f1)
+    [ -n "$sl" ] || fail "no line for event $2"
+    python3 -c 'import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+i = int(sys.argv[2]) - 1
+o = json.loads(lines[i])
+sh = o["shared"]
+exec(sys.argv[3])
+if "shared" in o:
+    o["shared"] = sh
+lines[i] = json.dumps(o, separators=(",", ":"), ensure_ascii=False)
+open(sys.argv[4], "w", encoding="utf-8").write("\n".join(lines))' "$tmp/office.jsonl" "$sl" "$3" \
+        "$tmp/$1.jsonl" || fail "could not make $1.jsonl"
+    cmp -s "$tmp/office.jsonl" "$tmp/$1.jsonl" && fail "the edit for $1 changed nothing"
+}
+run_ok -d "$tmp/office3.db" init --empty
+export DOCKET_DB="$tmp/office3.db"
+whole='the shared-log position must be a whole number from 1$'
+shared neg 50 'sh["pos"] = -7'
+run_fails 3 "docket: import: line $sl: $whole" import "$tmp/neg.jsonl"
+shared zero 50 'sh["pos"] = 0'
+run_fails 3 "docket: import: line $sl: $whole" import "$tmp/zero.jsonl"
+shared text 50 'sh["pos"] = "50"'
+run_fails 3 "docket: import: line $sl: $whole" import "$tmp/text.jsonl"
+shared huge 50 'sh["pos"] = 10**15'
+run_fails 3 "docket: import: line $sl: shared-log position 1000000000000000 lies past the export's 103 events$" \
+    import "$tmp/huge.jsonl"
+shared twice 50 'sh["pos"] = 49'
+run_fails 3 "docket: import: line $sl: shared-log position 49 was given by an earlier line$" import "$tmp/twice.jsonl"
+shared hash 50 'sh["hash"] = sh["hash"][:-1] + ("0" if sh["hash"][-1] != "0" else "1")'
+run_fails 3 "docket: import: line $sl: event 50 does not match its shared-log hash (position 50)$" \
+    import "$tmp/hash.jsonl"
+shared upper 50 'sh["hash"] = sh["hash"].upper()'
+run_fails 3 "docket: import: line $sl: the shared-log hash must be 64 hex digits$" import "$tmp/upper.jsonl"
+recv="the shared log's received time '%s' is not a UTC time as docket records it"
+shared word 50 'sh["received"] = "yesterday"'
+run_fails 3 "docket: import: line $sl: $(printf "$recv" yesterday)" import "$tmp/word.jsonl"
+shared feb30 50 'sh["received"] = "2026-02-30T08:08:15.119Z"'
+run_fails 3 "docket: import: line $sl: $(printf "$recv" 2026-02-30T08:08:15.119Z)" import "$tmp/feb30.jsonl"
+shared day 50 'sh["received"] = "2026-12-03"'
+run_fails 3 "docket: import: line $sl: $(printf "$recv" 2026-12-03)" import "$tmp/day.jsonl"
+shared local 50 'sh["received"] = "2026-12-03T08:08:15.119+01:00"'
+run_fails 3 "docket: import: line $sl: " import "$tmp/local.jsonl"
+shared number 50 'sh["received"] = 1796285986'
+run_fails 3 "docket: import: line $sl: $(printf "$recv" "")" import "$tmp/number.jsonl"
+object="'shared' must be an object of pos, hash and received$"
+shared extra 50 'sh["by"] = "me"'
+run_fails 3 "docket: import: line $sl: $object" import "$tmp/extra.jsonl"
+shared nopos 50 'del sh["pos"]'
+run_fails 3 "docket: import: line $sl: $object" import "$tmp/nopos.jsonl"
+shared null 50 'sh = None'
+run_fails 3 "docket: import: line $sl: $object" import "$tmp/null.jsonl"
+# Event 50 unpublished: position 50 is then in no line, and the next is named.
+shared gap 50 'del o["shared"]'
+run_fails 3 "docket: import: line $((sl + 1)): shared-log position 51, but no line holds position 50$" \
+    import "$tmp/gap.jsonl"
+# The events published late (87 and 88, at 101 and 102): checked when the chain reaches them.
+shared late 88 'sh["hash"] = "0" * 64'
+run_fails 3 "docket: import: line $sl: event 88 does not match its shared-log hash (position 102)$" \
+    import "$tmp/late.jsonl"
+shared late2 88 'sh["pos"] = 101'
+run_fails 3 "docket: import: line $sl: shared-log position 101 is line $((sl - 1))'s too$" import "$tmp/late2.jsonl"
+# Two pulled events' positions swapped: each hash then stands at another place in the chain.
+shared swap 89 'sh["pos"] = 88'
+python3 -c 'import sys
+l = open(sys.argv[1], encoding="utf-8").read().split("\n")
+i = int(sys.argv[2])
+assert "\"pos\":88," in l[i]
+l[i] = l[i].replace("\"pos\":88,", "\"pos\":87,")
+open(sys.argv[1], "w", encoding="utf-8").write("\n".join(l))' "$tmp/swap.jsonl" "$sl"
+run_fails 3 "docket: import: line $((sl + 1)): event 90 does not match its shared-log hash (position 87)$" \
+    import "$tmp/swap.jsonl"
+expect_eq "events after every refusal" "$(events)" 0
+run_ok import "$tmp/office.jsonl"
+run_ok verify
+expect_eq "verify after the refusals" "$(cat "$tmp/out")" "$verified"
 done_ok

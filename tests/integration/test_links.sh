@@ -192,6 +192,48 @@ expect_out "^broken  *iasmn  *http://127.0.0.1:$mute_PORT/never  (.*"
 expect_le "ms for a link that never answers, --timeout 2" $((t1 - t0)) 6000
 figure "silent link given up on after $((t1 - t0)) ms with --timeout 2"
 
+# Evidence files later replaced by what never ends: a FIFO with no writer, a symlink to
+# /dev/zero, a directory. The check does not wait on them (each run is bounded here at 15 s):
+# each is broken, named with the reason, and the check exits 1.
+for f in fifo zero dir; do
+    echo "evidence $f" >"$tmp/ev-$f.txt"
+done
+run_ok note ceb.hlcm -m "files replaced later" --evidence "$tmp/ev-fifo.txt" \
+    --evidence "$tmp/ev-zero.txt" --evidence "$tmp/ev-dir.txt"
+rm "$tmp/ev-fifo.txt" "$tmp/ev-zero.txt" "$tmp/ev-dir.txt"
+mkfifo "$tmp/ev-fifo.txt" || fail "mkfifo failed"
+ln -s /dev/zero "$tmp/ev-zero.txt"
+mkdir "$tmp/ev-dir.txt"
+limit=$RUN_LIMIT
+RUN_LIMIT=15
+n4=$(events)
+t0=$(now_ms)
+run links --check --key ceb.hlcm
+t1=$(now_ms)
+RUN_LIMIT=$limit
+expect_rc 1
+expect_one_err_line
+expect_err "^docket: links: 3 of 3 links are broken$"
+expect_out_fixed "$tmp/ev-fifo.txt  (the file cannot be read: it is a FIFO, not a regular file)"
+expect_out_fixed "$tmp/ev-zero.txt  (the file cannot be read: it is a character device, not a regular file)"
+expect_out_fixed "$tmp/ev-dir.txt  (the file cannot be read: it is a directory, not a regular file)"
+expect_eq "the FIFO's check" \
+    "$(sql "select json_extract(attrs, '\$.result') from event where type = 'check' and new_value = '$tmp/ev-fifo.txt'")" \
+    broken
+expect_eq "check events for replaced files" "$(events)" $((n4 + 3))
+expect_le "ms to check a FIFO, /dev/zero and a directory" $((t1 - t0)) 5000
+figure "FIFO, /dev/zero and a directory checked in $((t1 - t0)) ms"
+# A FIFO with a writer that never writes is refused as well, without a read.
+sleep 30 >"$tmp/ev-fifo.txt" &
+writer=$!
+bg_pids="$bg_pids $writer"
+RUN_LIMIT=15
+run links --check --key ceb.hlcm
+RUN_LIMIT=$limit
+expect_rc 1
+expect_out_fixed "$tmp/ev-fifo.txt  (the file cannot be read: it is a FIFO, not a regular file)"
+stop_server "$writer"
+
 # Usage errors and a read-only store: exit 2, nothing written.
 run_fails 2 "docket: links: --parallel takes a number from 1 to 64" links --check --parallel 0
 run_fails 2 "docket: links: --parallel takes a number from 1 to 64" links --check --parallel 65

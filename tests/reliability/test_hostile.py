@@ -16,9 +16,11 @@ usage: python3 test_hostile.py DOCKET DOCKET-LOAD-CHECKLIST
 import json
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 
 import rel
 
@@ -267,6 +269,128 @@ rel.figure(f"came back byte for byte through show --json and report --format jso
 if refused_valid:
     rel.figure("valid strings refused: " + ", ".join(f"{k} {v}" for k, v in refused_valid.items()))
 rel.figure("raw control bytes on a terminal: 0; schema changes: 0")
+
+# Hostile evidence files: what docket must neither read nor wait on. Attaching one is refused
+# with exit 3 and one line naming why, nothing written, at once (a FIFO with no writer once held
+# the open for ever). Evidence attached as a regular file and later replaced by one of them is
+# reported broken by `links --check`, which ends and exits 1.
+ev_db = os.path.join(tmp, "evidence.db")
+ev_dir = os.path.join(os.path.realpath(tmp), "evidence")
+os.mkdir(ev_dir)
+rel.ok(docket, ["init"], ev_db)
+
+
+def hostile_files():
+    """Makes every hostile file under ev_dir; returns (name, path, reason) for each."""
+    out = []
+
+    def at(name):
+        return os.path.join(ev_dir, name)
+
+    os.mkfifo(at("fifo"))
+    out.append(("a FIFO with no writer", at("fifo"), "it is a FIFO, not a regular file"))
+    os.symlink("/dev/zero", at("zero"))
+    out.append(("a symlink to /dev/zero", at("zero"),
+                "it is a character device, not a regular file"))
+    os.symlink("/dev/urandom", at("urandom"))
+    out.append(("a symlink to /dev/urandom", at("urandom"),
+                "it is a character device, not a regular file"))
+    os.mkdir(at("dir"))
+    out.append(("a directory", at("dir"), "it is a directory, not a regular file"))
+    sk = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sk.bind(at("socket"))
+    sk.close()
+    out.append(("a socket", at("socket"), "it is a socket, not a regular file"))
+    with open(at("huge"), "wb") as f:
+        f.truncate((1 << 30) + 1)
+    out.append(("a sparse file of 1 GiB and a byte", at("huge"),
+                "it is larger than the 1 GiB limit"))
+    os.symlink(at("loop"), at("loop"))
+    out.append(("a symlink to itself", at("loop"), "Too many levels of symbolic links"))
+    return out
+
+
+def clear_evidence_dir():
+    for name in os.listdir(ev_dir):
+        p = os.path.join(ev_dir, name)
+        if os.path.isdir(p) and not os.path.islink(p):
+            os.rmdir(p)
+        else:
+            os.unlink(p)
+
+
+# Attached directly: refused.
+for what, path, why in hostile_files():
+    n0 = rel.scalar(ev_db, "SELECT count(*) FROM event")
+    t0 = time.monotonic()
+    r = rel.run(docket, ["note", "iasc", "-m", "m", "--evidence", path], ev_db, timeout=20)
+    took = time.monotonic() - t0
+    rel.check(r.rc == 3 and rel.one_error_line(r), f"--evidence {what}: " + r.describe())
+    want = (f"docket: note: evidence '{path}' is neither an http(s) URL nor a readable file: "
+            f"{why}\n")
+    rel.check(r.err.decode() == want, f"--evidence {what}: the message: " + r.describe())
+    rel.check(rel.scalar(ev_db, "SELECT count(*) FROM event") == n0,
+              f"--evidence {what}: refused, yet written")
+    rel.check(took < 10, f"--evidence {what}: took {took:.1f} s")
+
+# Attached as regular files, then replaced: each broken, named with its reason.
+clear_evidence_dir()
+names = ["fifo", "zero", "urandom", "dir", "socket", "huge", "loop"]
+for name in names:
+    with open(os.path.join(ev_dir, name), "w") as f:
+        f.write("evidence " + name)
+rel.ok(docket, ["note", "iasc", "-m", "m"] +
+       [a for name in names for a in ("--evidence", os.path.join(ev_dir, name))], ev_db)
+clear_evidence_dir()
+replaced = hostile_files()
+n0 = rel.scalar(ev_db, "SELECT count(*) FROM event")
+t0 = time.monotonic()
+r = rel.run(docket, ["links", "--check", "--json"], ev_db, timeout=30)
+took = time.monotonic() - t0
+rel.check(r.rc == 1 and r.err == f"docket: links: {len(replaced)} of {len(replaced)} links are "
+          f"broken\n".encode(), "links --check of replaced files: " + r.describe())
+rows = {row["ref"]: row for row in map(json.loads, r.out.decode().splitlines())}
+for what, path, why in replaced:
+    row = rows.get(path, {})
+    rel.check(row.get("result") == "broken" and
+              row.get("error") == "the file cannot be read: " + why,
+              f"links --check of {what}: {row!r}")
+rel.check(rel.scalar(ev_db, "SELECT count(*) FROM event WHERE type = 'check' AND "
+                            "json_extract(attrs, '$.result') = 'broken'") == len(replaced),
+          "links --check: a check event per replaced file")
+rel.check(rel.scalar(ev_db, "SELECT count(*) FROM event") == n0 + len(replaced),
+          "links --check: the events written")
+rel.ok(docket, ["verify"], ev_db)
+rel.figure(f"hostile evidence files: {len(replaced)} refused when attached; replaced after, "
+           f"checked as broken in {took:.2f} s")
+clear_evidence_dir()
+
+# Evidence URLs holding a user name or password: refused without showing the password. An '@'
+# in the path, query or fragment is no user info.
+CREDENTIALED = ["http://user:s3cret@example.org/a", "https://user@example.org/",
+                "HTTPS://USER:S3CRET@EXAMPLE.ORG", "https://:s3cret@example.org/x",
+                "https://user:@example.org", "http://us%40er:s3cret@[::1]:8080/a@b",
+                "https://user:s3cret@example.org?q=1", "http://u:s3c@ret@example.org/",
+                "ftp://user:s3cret@example.org/a", "https://user:s3cret@example.org#f"]
+PLAIN = ["https://example.org/a@b", "https://example.org/?u=a@b", "https://example.org/#a@b",
+         "https://example.org:443/@", "http://[::1]/x@y"]
+for url in CREDENTIALED:
+    n0 = rel.scalar(ev_db, "SELECT count(*) FROM event")
+    r = rel.run(docket, ["set", "iasc", "member", "-m", "m", "--evidence", url], ev_db)
+    rel.check(r.rc == 3 and rel.one_error_line(r) and b"holds a user name or password" in r.err,
+              f"--evidence {url}: " + r.describe())
+    auth = re.split("[/?#]", url.split("://", 1)[1], maxsplit=1)[0]
+    shown = ("://" + auth[:auth.rindex("@") + 1]).encode()
+    rel.check(b"s3c" not in r.err.lower() and shown not in r.err,
+              f"--evidence {url}: the user info is shown: {r.err!r}")
+    rel.check(rel.scalar(ev_db, "SELECT count(*) FROM event") == n0,
+              f"--evidence {url}: refused, yet written")
+for url in PLAIN:
+    rel.ok(docket, ["note", "iasc", "-m", "m", "--evidence", url], ev_db)
+    rel.check(rel.scalar(ev_db, "SELECT new_value FROM event WHERE type = 'evidence' ORDER BY "
+                                "seq DESC LIMIT 1") == url, f"--evidence {url}: not stored as is")
+rel.figure(f"evidence URLs: {len(CREDENTIALED)} with user info refused, the password never "
+           f"shown; {len(PLAIN)} with '@' outside the host accepted")
 
 # Through a checklist file: every string field of the JSON, with NUL and 1 MiB strings.
 CL = {

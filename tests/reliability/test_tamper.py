@@ -43,9 +43,10 @@ for i in range(RUNS):
 rel.checkpoint(pristine)
 rel.ok(docket, ["verify"], pristine)
 r = rel.ok(docket, ["verify", "--head"], pristine)
-published = r.out.decode().split()
-N = int(published[0])
-HEAD = f"{N}:{published[1]}"
+published = r.out.decode().strip().split(":")
+rel.check(published[0] == "local" and len(published) == 3, f"verify --head: {r.out!r}")
+N = int(published[1])
+HEAD = f"local:{N}:{published[2]}"
 rel.check(N == rel.scalar(pristine, "SELECT max(seq) FROM event"), "verify --head: N")
 
 TRIGGERS = rel.query(pristine, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "

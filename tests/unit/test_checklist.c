@@ -1,6 +1,8 @@
 /* test_checklist.c: checklists (a resolution's document, kinds and items as JSON): checking and
  * loading them as events. */
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "docket/checklist.h"
@@ -385,6 +387,84 @@ invalid_utf8_is_refused(void **state)
     refused(CL(KIND, "{\"key\":\"alpha\",\"title\":\"a\\ud800b\",\"kind\":\"membership\"}"), END);
 }
 
+/* Expects the LEN bytes at TEXT, which hold a raw NUL, refused at LINE and COLUMN. */
+static void
+refused_nul(const char *text, size_t len, int line, int column)
+{
+    json_t *cl = NULL;
+    struct diag d = {0};
+    char want[64];
+
+    assert_non_null(memchr(text, '\0', len));
+    if (checklist_parse(text, len, &cl, &d) == 0) {
+        json_decref(cl);
+        fail_msg("a checklist with a NUL byte accepted: %.200s", text);
+    }
+    assert_int_equal(d.code, DK_DATA);
+    assert_null(cl);
+    snprintf(want, sizeof want, "line %d, column %d: a NUL byte, which JSON text never holds", line,
+             column);
+    assert_string_equal(d.msg, want);
+}
+
+/* Our own cases in the manner of JSONTestSuite (n_ refused, i_ for us to decide). */
+static void
+jsontestsuite_cases_of_our_own(void **state)
+{
+    /* Jansson 2.14 drops a NUL that follows a number: this one loaded as "version":1. */
+    static const char nul_after_number[] = "{\"format\":\"docket-checklist\",\"version\":1\0," DOC
+                                           ",\"kinds\":[" KIND "],\"items\":[" ITEM "]}";
+    static const char nul_after_progress[] =
+        "{\"format\":\"docket-checklist\",\"version\":1," DOC ",\"kinds\":[{\"name\":"
+        "\"membership\",\"initial\":\"not-approached\",\"statuses\":[{\"name\":\"not-"
+        "approached\",\"progress\":0\0\0,\"final\":false}," ST_MEMBER "]}],\"items\":[" ITEM "]}";
+    static const char nul_in_string[] = "{\"format\":\"docket-\0checklist\"}";
+    static const char nul_at_end[] = "{\"format\":\"docket-checklist\"}\n\0";
+    static const char nul_alone[] = "\0";
+    char *deep;
+    json_t *cl;
+
+    (void)state;
+    /* The text without its NUL loads: the NUL alone is what is refused. */
+    json_decref(parsed(CL(KIND, ITEM)));
+    refused_nul(nul_after_number, sizeof nul_after_number - 1, 1, 41);
+    refused_nul(nul_after_progress, sizeof nul_after_progress - 1, 1,
+                (int)(strchr(nul_after_progress, '\0') - nul_after_progress) + 1);
+    refused_nul(nul_in_string, sizeof nul_in_string - 1, 1, 19);
+    refused_nul(nul_at_end, sizeof nul_at_end - 1, 2, 1);
+    refused_nul(nul_alone, sizeof nul_alone - 1, 1, 1);
+    /* A column counts characters, as Jansson's do. */
+    refused_nul("[\"\xce\xb1\xce\xb2\"\0]", 9, 1, 6);
+    /* Lone surrogates, escaped: JSON's grammar takes them, but they are no Unicode text. */
+    refused(CL(KIND, "{\"key\":\"alpha\",\"title\":\"\\udc00\",\"kind\":\"membership\"}"),
+            "invalid Unicode '\\uDC00'", END);
+    refused(CL(KIND, "{\"key\":\"alpha\",\"title\":\"\\ud800\\u0041\",\"kind\":"
+                     "\"membership\"}"),
+            "invalid Unicode", END);
+    refused(CL(KIND, "{\"key\":\"alpha\",\"title\":\"\\ud800\",\"kind\":\"membership\"}"),
+            "invalid Unicode '\\uD800'", END);
+    /* A pair is one character, and is taken. */
+    cl = parsed(CL(KIND, "{\"key\":\"alpha\",\"title\":\"\\ud83d\\udcc4\",\"kind\":"
+                         "\"membership\"}"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(cl, "items"), 0), "title")),
+                        "\xf0\x9f\x93\x84");
+    json_decref(cl);
+    /* JSON leaves duplicate names to the reader; one checklist must not have two readings. */
+    refused(CL("{\"name\":\"membership\",\"initial\":\"not-approached\",\"statuses\":[{\"name\":"
+               "\"not-approached\",\"progress\":0,\"progress\":100,\"final\":false}]}",
+               ITEM),
+            "duplicate object key near '\"progress\"'", END);
+    /* 100,000 arrays deep: refused at Jansson's depth limit, not by the stack. */
+    deep = malloc(200001);
+    assert_non_null(deep);
+    memset(deep, '[', 100000);
+    memset(deep + 100000, ']', 100000);
+    deep[200000] = '\0';
+    refused(deep, "line 1, column", "maximum parsing depth", END);
+    free(deep);
+}
+
 static void
 apply_names_a_missing_parent(void **state)
 {
@@ -515,6 +595,7 @@ main(void)
         cmocka_unit_test(the_document_is_checked),
         cmocka_unit_test(wrong_format_or_version_is_refused),
         cmocka_unit_test(invalid_utf8_is_refused),
+        cmocka_unit_test(jsontestsuite_cases_of_our_own),
         cmocka_unit_test(apply_names_a_missing_parent),
         cmocka_unit_test(apply_names_a_kind_the_store_lacks),
         cmocka_unit_test(apply_builds_on_what_the_store_holds),

@@ -691,6 +691,176 @@ progress_by_month_known_at(void **state)
         fail_msg("%d months differ", bad);
 }
 
+/* ---- the sandbox around a report's own SQL ---------------------------------------------- */
+
+static const int bounded[] = {
+    SQLITE_LIMIT_LENGTH,          SQLITE_LIMIT_SQL_LENGTH,
+    SQLITE_LIMIT_EXPR_DEPTH,      SQLITE_LIMIT_COMPOUND_SELECT,
+    SQLITE_LIMIT_VDBE_OP,         SQLITE_LIMIT_FUNCTION_ARG,
+    SQLITE_LIMIT_ATTACHED,        SQLITE_LIMIT_LIKE_PATTERN_LENGTH,
+    SQLITE_LIMIT_VARIABLE_NUMBER, SQLITE_LIMIT_TRIGGER_DEPTH,
+    SQLITE_LIMIT_WORKER_THREADS,
+};
+enum { NBOUNDED = sizeof bounded / sizeof bounded[0] };
+
+static void
+limits_of(struct db *db, int out[NBOUNDED])
+{
+    for (int i = 0; i < NBOUNDED; i++)
+        out[i] = sqlite3_limit(db_handle(db), bounded[i], -1);
+}
+
+/* Runs the one-section report whose section is SQL as JSON into OUT (a buffer of N bytes, or
+ * NULL), with TIMEOUT_MS; returns report_run's code, D its message. */
+static int
+run_sql(struct db *db, const char *sql, long timeout_ms, char *out, size_t n, struct diag *d)
+{
+    char text[1024];
+    struct report_def *r = NULL;
+    struct report_opts o = {.today = "2026-01-01",
+                            .since = "0000-01-01T00:00:00.000Z",
+                            .reproducible = 1,
+                            .timeout_ms = timeout_ms};
+    struct render out_r = {.ops = &render_json};
+    int rc;
+    size_t got;
+
+    snprintf(text, sizeof text, "-- title: T\n-- section: s\n-- title: S\n%s\n", sql);
+    if (report_parse("t", text, strlen(text), "t.sql", &r, d) != 0)
+        fail_msg("report_parse: %s", d->msg);
+    out_r.f = tmpfile();
+    assert_non_null(out_r.f);
+    rc = report_run(db, r, &o, &out_r, d);
+    out_r.ops->free(&out_r);
+    if (out != NULL) {
+        rewind(out_r.f);
+        got = fread(out, 1, n - 1, out_r.f);
+        out[got] = '\0';
+    }
+    fclose(out_r.f);
+    report_free(r);
+    return rc;
+}
+
+/* What the sandbox refuses, each with its line; the connection comes back as it was. */
+static void
+sandbox_refuses_what_a_report_does_not_need(void **state)
+{
+    static const struct {
+        const char *sql, *why;
+    } cases[] = {
+        {"SELECT hex(fts3_tokenizer('simple')) AS p;",
+         "t.sql:4: section 's': function 'fts3_tokenizer' is not allowed in a report"},
+        {"SELECT load_extension('/nonexistent') AS p;",
+         "t.sql:4: section 's': function 'load_extension' is not allowed in a report"},
+        {"SELECT randomblob(8) AS p;",
+         "t.sql:4: section 's': function 'randomblob' is not allowed in a report"},
+        {"SELECT file FROM pragma_database_list;",
+         "t.sql:4: section 's': table 'pragma_database_list' is not allowed in a report"},
+        {"SELECT count(*) FROM pragma_journal_mode('delete');",
+         "t.sql:4: section 's': table 'pragma_journal_mode' is not allowed in a report"},
+        {"SELECT count(*) FROM dbstat;",
+         "t.sql:4: section 's': table 'dbstat' is not allowed in a report"},
+        {"PRAGMA table_info(items);",
+         "t.sql:4: section 's': PRAGMA 'table_info' is not allowed in a report"},
+        {"ATTACH ':memory:' AS x;", "t.sql:4: section 's': ATTACH is not allowed in a report"},
+        {"DELETE FROM items;", "t.sql:4: section 's' would write to the store"},
+        {"SELECT 1; PRAGMA writable_schema = 1;",
+         "t.sql:4: section 's' holds more than one statement"},
+    };
+    struct db *db = *state;
+    int before[NBOUNDED], after[NBOUNDED], bad = 0;
+
+    limits_of(db, before);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct diag d = {0};
+        int rc = run_sql(db, cases[i].sql, 0, NULL, 0, &d);
+
+        if (rc != DK_DATA || strcmp(d.msg, cases[i].why) != 0) {
+            print_error("%s: returned %d '%s', expected '%s'\n", cases[i].sql, rc, d.msg,
+                        cases[i].why);
+            bad++;
+        }
+        limits_of(db, after);
+        if (memcmp(before, after, sizeof before) != 0) {
+            print_error("%s: the connection's limits were not restored\n", cases[i].sql);
+            bad++;
+        }
+    }
+    if (bad)
+        fail_msg("%d cases are not as expected", bad);
+    /* Docket's own statements on the connection are not asked: the authorizer is gone. */
+    assert_true(support_int(db, "SELECT length(hex(fts3_tokenizer('simple')))") > 0);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM pragma_table_info('items')") > 0, 1);
+    assert_false(support_int(db, "PRAGMA query_only"));
+}
+
+/* What a report needs still runs: core, date, JSON, window and docket's own functions, common
+ * table expressions, counts over them, and json_each. */
+static void
+sandbox_allows_what_a_report_needs(void **state)
+{
+    struct db *db = *state;
+    char out[4096];
+    struct diag d = {0};
+    int rc = run_sql(db,
+                     "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3) "
+                     "SELECT (SELECT count(*) FROM n) AS c, money(250050, 'CHF') AS m, "
+                     "period_end('2016') AS p, add_months('2016-01-31', 1) AS a, "
+                     "json_extract('{\"k\": 2}', '$.k') AS j, printf('%05.1f', 2.5) AS f, "
+                     "date('2016-02-28', '+1 day') AS d, upper(substr('report', 1, 3)) AS u, "
+                     "(SELECT sum(value) FROM json_each('[1,2,3]')) AS s, "
+                     "(SELECT max(r) FROM (SELECT rank() OVER (ORDER BY key) AS r FROM items)) = "
+                     "(SELECT count(*) FROM items) AS w;",
+                     0, out, sizeof out, &d);
+
+    if (rc != 0)
+        fail_msg("report_run: %s", d.msg);
+    assert_non_null(
+        strstr(out, "[[3,\"2500.50\",\"2016-12-31\",\"2016-02-29\",2,\"002.5\",\"2016-02-29\","
+                    "\"REP\",6,1]]"));
+}
+
+/* A section that runs past its time is stopped with its line; the progress handler goes with
+ * the report, so docket's own long statement after it runs to its end. */
+static void
+sandbox_stops_a_report_past_its_time(void **state)
+{
+    struct db *db = *state;
+    struct timespec t0, t1;
+    struct diag d = {0};
+    double took;
+    int rc;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = run_sql(db,
+                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                 "SELECT count(*) FROM c;",
+                 200, NULL, 0, &d);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_int_equal(rc, DK_DATA);
+    assert_string_equal(d.msg, "t.sql:4: section 's' ran past 200 ms and was stopped");
+    assert_true(took >= 0.2 && took < 5);
+    /* The handler went with the report: left in place, past its time, it would stop the first
+     * statement of more than a thousand instructions. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(support_int(db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                                     "FROM c WHERE x < 100000) SELECT count(*) FROM c"),
+                     100000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    print_message("docket's own 100,000-row count after the report: %.3f s\n", took);
+    /* Whole seconds are said in seconds. */
+    memset(&d, 0, sizeof d);
+    rc = run_sql(db,
+                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                 "SELECT x FROM c;",
+                 1000, NULL, 0, &d);
+    assert_int_equal(rc, DK_DATA);
+    assert_string_equal(d.msg, "t.sql:4: section 's' ran past 1 s and was stopped");
+}
+
 int
 main(void)
 {
@@ -707,6 +877,12 @@ main(void)
         cmocka_unit_test_setup_teardown(a_leaf_that_gains_a_child_was_a_leaf_until_then,
                                         support_open, support_close),
         cmocka_unit_test_setup_teardown(progress_by_month_known_at, support_open, support_close),
+        cmocka_unit_test_setup_teardown(sandbox_refuses_what_a_report_does_not_need, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(sandbox_allows_what_a_report_needs, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(sandbox_stops_a_report_past_its_time, support_open,
+                                        support_close),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

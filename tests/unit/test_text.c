@@ -282,6 +282,61 @@ key_refuses_invalid_keys(void **state)
     assert_int_equal(text_key_ok(longkey), 0);
 }
 
+/* Returns what text_csv_field writes for S, owned by the caller. */
+static char *
+csv(const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    assert_non_null(f);
+    text_csv_field(f, s);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(buf);
+    return buf;
+}
+
+static void
+csv_field_quotes_and_defuses_formulas(void **state)
+{
+    /* What a spreadsheet would run, and a leading ', gets a '; a plain number does not. */
+    static const char *const cases[][2] = {
+        {"plain", "plain"},
+        {"a,b", "\"a,b\""},
+        {"say \"x\"", "\"say \"\"x\"\"\""},
+        {"=1+1", "'=1+1"},
+        {"+1", "'+1"},
+        {"-x", "'-x"},
+        {"@SUM(1)", "'@SUM(1)"},
+        {"\tx", "'\tx"},
+        {"\rx", "\"'\rx\""},
+        {"'x", "''x"},
+        {"'", "''"},
+        {"=a,b", "\"'=a,b\""},
+        {"-5", "-5"},
+        {"-100.50", "-100.50"},
+        {"0.5", "0.5"},
+        {"-", "'-"},
+        {"-.5", "'-.5"},
+        {"-5.", "'-5."},
+        {"-1e5", "'-1e5"},
+        {"-5-1", "'-5-1"},
+        {"", ""},
+        {"a=b", "a=b"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = csv(cases[i][0]);
+
+        if (strcmp(got, cases[i][1]) != 0)
+            fail_msg("text_csv_field(\"%s\") wrote \"%s\", not \"%s\"", cases[i][0], got,
+                     cases[i][1]);
+        free(got);
+    }
+}
+
 int
 main(void)
 {
@@ -299,6 +354,7 @@ main(void)
         cmocka_unit_test(distance_stops_early_at_max_plus_one),
         cmocka_unit_test(key_accepts_valid_keys),
         cmocka_unit_test(key_refuses_invalid_keys),
+        cmocka_unit_test(csv_field_quotes_and_defuses_formulas),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

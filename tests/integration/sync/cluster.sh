@@ -44,7 +44,7 @@ for _v in $(env | sed -n 's/^\(ETCD[A-Z_]*\)=.*/\1/p'); do
     unset "$_v"
 done
 export ETCDCTL_API=3
-unset DOCKET_ETCD_TIMEOUT_MS
+unset DOCKET_ETCD_TIMEOUT_MS DOCKET_ETCD_RETRY_MS
 
 # Every docket run is bounded: a hung sync fails the test rather than ctest's timeout.
 RUN_LIMIT=${RUN_LIMIT:-120}

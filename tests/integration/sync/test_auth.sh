@@ -105,6 +105,12 @@ office_ok a sync --once
 run_ok remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P --user office --password-file "$tmp/wrong.pw"
 run_fails 5 "^docket: sync: etcd: .*authentication failed" sync --once
 echo "wrong password: exit $rc: $(cat "$tmp/err")"
+# A periodic sync does not try a refused password again and again: it stops at once.
+_limit=$RUN_LIMIT
+RUN_LIMIT=20
+run_fails 5 "^docket: sync: etcd: .*authentication failed" sync --interval 1
+RUN_LIMIT=$_limit
+echo "wrong password, sync --interval 1: exit $rc: $(cat "$tmp/err")"
 DOCKET_DB=$tmp/c.db
 run_fails 5 "authentication failed" clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --user office --password-file "$tmp/wrong.pw"
 expect_eq "a store left by a refused clone" "$(ls "$tmp/c.db"* 2>/dev/null | wc -l | tr -d ' ')" 0

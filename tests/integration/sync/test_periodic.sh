@@ -1,7 +1,9 @@
-# `sync` without --once, for a field office on a bad connection: a round that fails on the
-# network prints its error on stderr and the next round tries again; rounds that work print
-# their line and publish what was recorded meanwhile. Bad data (exit 3) stops it at once, and
-# so does a stdout that cannot be written (exit 6). --interval must be a number of seconds.
+# `sync` without --once, for a field office on a bad connection: a round that cannot reach the
+# cluster prints its error on stderr and the next round tries again, after pauses that grow
+# from 1 s (1, 2, 4, ... up to 60 s); rounds that work print their line and publish what was
+# recorded meanwhile. A refusal by etcd (here a gateway that answers 403, as etcd does for a
+# key outside the user's role) ends it at once with exit 5, and so do bad data (exit 3) and a
+# stdout that cannot be written (exit 6). --interval must be a number of seconds.
 # Usage: sh tests/integration/sync/test_periodic.sh /path/to/docket
 : "${DOCKET_TESTS:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$DOCKET_TESTS/integration/lib.sh"
@@ -13,9 +15,38 @@ start_server gw http || exit 1
 P=periodic
 A=$tmp/a.db
 REFUSING=http://127.0.0.1:$gw_PORT/status/403
+# A port nobody listens on: every connection is refused at once, as when the link is down.
+DOWN=http://127.0.0.1:$(free_ports 1)
+# Each round gives up on the cluster after 0.3 s rather than 10 s.
+DOCKET_ETCD_RETRY_MS=300
+export DOCKET_ETCD_RETRY_MS
 
 office_ok a init
 office_ok a remote set --endpoints "$REFUSING" --prefix $P
+# A refusal is final: the periodic sync stops after its first round.
+DOCKET_DB=$A
+last_cmd="sync --interval 1 (refused)"
+timeout -k 5 20 "$DOCKET" -d "$A" sync --interval 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect_rc 5
+expect_one_err_line
+expect_err "^docket: sync: etcd: .*HTTP 403: refused by the test server$"
+echo "refused by etcd: exit $rc: $(cat "$tmp/err")"
+# So is a certificate that does not verify (a gateway with a certificate no CA signed).
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -days 2 \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 || fail "openssl could not make a certificate"
+mkdir -p "$tmp/root"
+start_server tls http --root "$tmp/root" --tls "$tmp/cert.pem" "$tmp/key.pem" || exit 1
+office_ok a remote set --endpoints "https://127.0.0.1:$tls_PORT"
+last_cmd="sync --interval 1 (a certificate that does not verify)"
+timeout -k 5 20 "$DOCKET" -d "$A" sync --interval 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect_rc 5
+expect_one_err_line
+expect_err "^docket: sync: etcd: .*certificate"
+echo "a certificate that does not verify: exit $rc: $(cat "$tmp/err")"
+office_ok a remote set --endpoints "$DOWN"
 DOCKET_DB=$A
 run_fails 2 "--interval takes a number of seconds" sync --interval 5x
 run_fails 2 "--interval takes a number of seconds" sync --interval 0
@@ -43,16 +74,18 @@ head_is() {
     [ "$(head_pos $P)" = "$1" ]
 }
 
-# Rounds refused by the gateway: each one says so, and the sync goes on.
+# Rounds that cannot reach the cluster: each one says so and when the next comes, and the sync
+# goes on, after 1 s, then 2 s, then 4 s.
 timeout -k 5 120 "$DOCKET" -d "$A" sync --interval 1 >"$tmp/p.out" 2>"$tmp/p.err" &
 SYNC=$!
 bg_pids="$bg_pids $SYNC"
 wait_for "three failed rounds" err_lines_at_least 3
 expect_eq "lines on stdout while the rounds fail" "$(wc -l <"$tmp/p.out" | tr -d ' ')" 0
-grep -v -c '^docket: sync: etcd: .*HTTP 403: refused by the test server$' "$tmp/p.err" >"$tmp/other" ||
+grep -v -c '^docket: sync: etcd: .* (trying again in [0-9]* s)$' "$tmp/p.err" >"$tmp/other" ||
     true
 expect_eq "other lines on stderr" "$(cat "$tmp/other")" 0
-echo "failed rounds: $(wc -l <"$tmp/p.err" | tr -d ' '), each: $(head -n 1 "$tmp/p.err")"
+expect_eq "the first three pauses" "$(head -n 3 "$tmp/p.err" | sed 's/.*(trying again in \([0-9]*\) s)$/\1/' | tr '\n' ' ')" "1 2 4 "
+echo "failed rounds: $(wc -l <"$tmp/p.err" | tr -d ' '), the first: $(head -n 1 "$tmp/p.err")"
 
 # The connection comes back: the next rounds publish, and go on publishing.
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS"

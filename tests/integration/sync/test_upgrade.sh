@@ -17,12 +17,12 @@ for r in $releases; do
     # A lone office: read as it is (-r leaves the fixture's bytes alone), then migrated.
     cp "$fixtures/$r-lone.db" "$tmp/lone.db"
     before=$(cksum <"$tmp/lone.db")
-    office lone -r verify --against "$(cat "$fixtures/$r-lone.head")"
+    office lone -r verify $(sed 's/^/--against /' "$fixtures/$r-lone.head")
     expect_rc 0
     expect_eq "the fixture's bytes after a read" "$(cksum <"$tmp/lone.db")" "$before"
-    office_ok lone verify --against "$(cat "$fixtures/$r-lone.head")"
+    office_ok lone verify $(sed 's/^/--against /' "$fixtures/$r-lone.head")
     office_ok lone set ceb.hlcp member -m "admitted to the HLCP" --on 2017
-    office_ok lone verify --against "$(cat "$fixtures/$r-lone.head")"
+    office_ok lone verify $(sed 's/^/--against /' "$fixtures/$r-lone.head")
 
     # Two offices and their shared log.
     ectl del "$P/" --prefix >/dev/null || fail "cannot empty the log"
@@ -37,15 +37,35 @@ for line in open(sys.argv[1]):
         cp "$fixtures/$r-$o.db" "$tmp/$o.db"
         office_ok "$o" remote set --endpoints "$ETCD_ENDPOINTS"
         office_ok "$o" sync --once
-        office_ok "$o" verify --against "$(cat "$fixtures/$r-$o.head")"
+        office_ok "$o" verify $(sed 's/^/--against /' "$fixtures/$r-$o.head")
     done
     expect_converged "$tmp/a.db" "$tmp/b.db"
+    # Both offices print the same shared head, and each holds the other's; their reports are
+    # stamped with that head alone, as long as nothing waits to be published.
+    same_shared_head() {
+        office_ok a verify --head
+        shared_a=$(grep '^shared:' "$tmp/out")
+        office_ok b verify --head
+        expect_eq "b's shared head" "$(grep '^shared:' "$tmp/out")" "$shared_a"
+        for o in a b; do
+            office_ok "$o" verify --against "$shared_a"
+            office_ok "$o" report --reproducible
+            expect_out_fixed "- Audit trail: \`$shared_a\`"
+            expect_not_out "not yet in the shared log"
+        done
+    }
+    same_shared_head
     office_ok b set ceb.hlcp member -m "admitted to the HLCP" --on 2017
+    office_ok b verify --head
+    local_b=$(grep '^local:' "$tmp/out")
+    office_ok b report --reproducible
+    expect_out_fixed "- Audit trail: \`$shared_a\`; 1 event not yet in the shared log, this store's head \`$local_b\`"
     office_ok a set unct/UGA approached -m "a second letter" --on 2016-11
     sync_until_done a b
     expect_converged "$tmp/a.db" "$tmp/b.db"
+    same_shared_head
     for o in a b; do
-        office_ok "$o" verify --against "$(cat "$fixtures/$r-$o.head")"
+        office_ok "$o" verify $(sed 's/^/--against /' "$fixtures/$r-$o.head")
     done
     echo "release $r: the lone office and two offices open, migrate, verify and sync"
 done
