@@ -18,10 +18,17 @@ struct etcd {
     char *user, *password;
     char *token; /* a JWT may be a few kilobytes: never cut */
     struct net_opts net;
-    long retry_ms; /* how long one call tries the endpoints in turn */
-    int refused;   /* the last call was answered no (a 4xx): sending it again cannot help */
-    int too_large; /* the last call's answer was over the size cap */
+    long retry_ms;      /* how long one call tries the endpoints in turn */
+    int refused;        /* the last call was answered no (a 4xx): sending it again cannot help */
+    int too_large;      /* the last call's answer was over the size cap */
+    long long revision; /* the highest store revision an answer's header gave */
 };
+
+long long
+etcd_revision(const struct etcd *e)
+{
+    return e->revision;
+}
 
 int
 etcd_refused(const struct etcd *e)
@@ -439,8 +446,13 @@ etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct d
         usleep(100000);
     }
     free(body);
-    if (rc == 0)
+    if (rc == 0) {
+        long long rev = etcd_int(json_object_get(json_object_get(*resp, "header"), "revision"));
+
+        if (rev > e->revision)
+            e->revision = rev;
         return 0;
+    }
     if (rc == -3)
         return diag_set(d, local.code, "%s", local.msg);
     if (!e->refused && !e->too_large && e->n > 1)

@@ -47,6 +47,10 @@ json_t *etcd_parse(const char *body, size_t len);
  * here rather than on the network (a CA file gone since etcd_open), returned at once. */
 int etcd_call(struct etcd *e, const char *path, json_t *req, json_t **resp, struct diag *d);
 
+/* Returns the highest revision of the cluster's store that an answer to this client gave (0
+ * before the first): every key changed since has a greater mod_revision. */
+long long etcd_revision(const struct etcd *e);
+
 /* Tell why the last etcd_call failed: the cluster answered no (a 4xx: permission denied, a
  * request too large), so that the same request cannot succeed; or the answer was over the
  * size cap. Any other failure (no answer, a timeout) leaves the outcome unknown. */

@@ -26,8 +26,20 @@ struct sync_counts {
     long long pulled;    /* events of others applied here */
     long long position;  /* the shared log's length once done */
     char head[65];       /* the shared log's head hash, hex */
+    long long rewritten; /* entries of the log that differed from this store's (--repair) */
+    long long repaired;  /* of those, put back */
     int final;           /* after DK_NET: etcd refused (a password, a permission, a
                             certificate), which no retry can change */
+};
+
+/* What a look at the shared log in etcd found, against what this store holds. */
+struct sync_scan {
+    long long checked;  /* entries compared */
+    long long differ;   /* entries that differ from this store's, or are gone */
+    long long repaired; /* of those, put back (sync --repair) */
+    long long first;    /* the first that differs */
+    long long named[8]; /* the first few that differ */
+    int nnamed;
 };
 
 /* What sync_run reports as it goes, for a progress line: FN(WHAT, DONE, TOTAL, ARG) after each
@@ -40,15 +52,26 @@ struct sync_progress {
 };
 
 /* Publishes this store's unpublished events to the shared log and applies every event others
- * published, in the log's order, until neither has anything left. Opens its own transactions,
- * none across a network call: a sync killed at any moment resumes where it was, and each
- * event is applied once. Exit codes: DK_NET (etcd: no answer, a refusal, a log that kept
- * moving), DK_DATA (a log entry that does not chain, a log shorter than its head says or than
- * this store has applied, a store copied by hand: another store shares this one's replica id;
- * and what etcd_open refuses: an unreadable password or CA file), DK_USAGE (no remote, bad
- * endpoints), DK_STORE. */
-int sync_run(struct db *db, const struct sync_progress *progress, struct sync_counts *n,
-             struct diag *d);
+ * published, in the log's order, until neither has anything left. First it asks etcd which
+ * entries of the log as far as this store holds it changed since its last sync (their
+ * mod_revision), and stops (DK_CHECK, naming them) when one no longer holds what this store
+ * applied: the log was rewritten. With SYNC_REPAIR it puts back every such entry instead
+ * (counted in N). Opens its own transactions, none across a network call: a sync killed at any
+ * moment resumes where it was, and each event is applied once. Exit codes: DK_CHECK, DK_NET (etcd:
+ * no answer, a refusal, a log that kept moving), DK_DATA (a log entry that does not chain, a log
+ * shorter than its head says or than this store has applied, a store copied by hand: another store
+ * shares this one's replica id; and what etcd_open refuses: an unreadable password or CA file),
+ * DK_USAGE (no remote, bad endpoints), DK_STORE. */
+enum { SYNC_REPAIR = 1 }; /* sync_run: first put back the log's entries that differ here */
+int sync_run(struct db *db, unsigned flags, const struct sync_progress *progress,
+             struct sync_counts *n, struct diag *d);
+
+/* Reads the whole shared log in etcd, as far as this store holds it, and compares every entry,
+ * byte for byte, with what this store applied (`verify --shared`). Runs its own read
+ * transactions: call it outside one. Returns 0 with *FOUND filled, DK_CHECK naming the first
+ * entries that differ or are gone, or what sync_run's connection can give (DK_NET, DK_USAGE,
+ * DK_DATA, DK_STORE). */
+int sync_check_log(struct db *db, struct sync_scan *found, struct diag *d);
 
 /* Applies one range reply of the shared log under PREFIX (the gateway's body, BODY[0..LEN),
  * parsed by etcd_parse) to DB exactly as a pull applies it: each entry after this store's

@@ -39,7 +39,7 @@ run(struct cmd_ctx *ctx)
     if ((rc = remote_from_args(&ctx->args, &j.r, &ctx->diag)) != 0 ||
         (rc = db_tx(ctx->db, DB_TX_WRITE, set_remote, &j, &ctx->diag)) != 0)
         return rc;
-    rc = sync_run(ctx->db, sync_meter(&m, &p), &n, &ctx->diag);
+    rc = sync_run(ctx->db, 0, sync_meter(&m, &p), &n, &ctx->diag);
     sync_meter_end(&m);
     return rc != 0 ? rc : sync_print(ctx, &n);
 }

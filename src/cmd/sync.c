@@ -12,6 +12,7 @@
 static const struct opt opts[] = {
     {"once", 0, NULL, 0, "sync once and stop (else every --interval seconds until stopped)"},
     {"interval", 0, "SECONDS", 0, "seconds between syncs (default 60)"},
+    {"repair", 0, NULL, 0, "first put back the log's entries that etcd no longer holds as here"},
     {"json", 0, NULL, 0, "print what each sync did as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -76,12 +77,17 @@ sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
     int rc;
 
     if (args_get(&ctx->args, "json")) {
-        if ((rc = cli_json(ctx, json_pack("{s:I, s:I, s:I, s:s}", "published",
+        if ((rc = cli_json(ctx, json_pack("{s:I, s:I, s:I, s:s, s:I}", "published",
                                           (json_int_t)n->published, "pulled", (json_int_t)n->pulled,
-                                          "position", (json_int_t)n->position, "head", n->head))) !=
-            0)
+                                          "position", (json_int_t)n->position, "head", n->head,
+                                          "repaired", (json_int_t)n->repaired))) != 0)
             return rc;
     } else {
+        if (n->rewritten > 0)
+            fprintf(ctx->out,
+                    "put back %lld of %lld entries of the shared log that etcd no "
+                    "longer held as this store does\n",
+                    n->repaired, n->rewritten);
         fprintf(ctx->out, "published %lld, pulled %lld; shared log: %lld events, head %s\n",
                 n->published, n->pulled, n->position, n->head);
     }
@@ -100,13 +106,14 @@ run(struct cmd_ctx *ctx)
     struct sync_meter m;
     struct sync_progress p;
     const struct sync_progress *show = sync_meter(&m, &p);
+    unsigned flags = args_get(&ctx->args, "repair") ? SYNC_REPAIR : 0;
     unsigned retry = 0; /* the last pause after a round that could not reach the cluster */
     int rc;
 
     if (every && (end == every || *end != '\0' || interval < 1 || interval > 86400))
         return diag_set(&ctx->diag, DK_USAGE, "--interval takes a number of seconds (1-86400)");
     if (args_get(&ctx->args, "once")) {
-        rc = sync_run(ctx->db, show, &n, &ctx->diag);
+        rc = sync_run(ctx->db, flags, show, &n, &ctx->diag);
         sync_meter_end(&m);
         return rc != 0 ? rc : sync_print(ctx, &n);
     }
@@ -118,12 +125,13 @@ run(struct cmd_ctx *ctx)
     for (;;) {
         unsigned pause = (unsigned)interval;
 
-        rc = sync_run(ctx->db, show, &n, &ctx->diag);
+        rc = sync_run(ctx->db, flags, show, &n, &ctx->diag);
         sync_meter_end(&m);
         if (rc == 0) {
             if ((rc = sync_print(ctx, &n)) != 0)
                 return rc;
             retry = 0;
+            flags = 0; /* a repair is made once */
         } else if (rc == DK_NET && !n.final) {
             retry = retry ? (retry * 2 > 60 ? 60 : retry * 2) : 1;
             pause = retry;

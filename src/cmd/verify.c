@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "docket/audit.h"
+#include "docket/sync.h"
 
 static const struct opt opts[] = {
     {"head", 0, NULL, 0, "print only the heads to publish: local:N:HEX, and shared:POS:HEX"},
@@ -11,6 +12,7 @@ static const struct opt opts[] = {
      "check against a head published before: local:N:HEX (or N:HEX), or shared:POS:HEX"},
     {"json", 0, NULL, 0, "print the result as JSON"},
     {"deep", 0, NULL, 0, "also check every page and index of the file (slower)"},
+    {"shared", 0, NULL, 0, "also read the shared log in etcd and compare it with this store's"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -134,6 +136,23 @@ check_heads(struct cmd_ctx *ctx, int shared, const struct ev_check *c)
     return rc;
 }
 
+/* After the store's own check (outside its transaction: no network inside one), the shared log
+ * in etcd, entry by entry, against what this store applied. */
+static int
+check_etcd(struct cmd_ctx *ctx, int committed)
+{
+    struct sync_scan found;
+    int rc;
+
+    if (!committed)
+        return 0; /* the store's own check failed, and said so */
+    if ((rc = sync_check_log(ctx->db, &found, &ctx->diag)) != 0)
+        return rc;
+    fprintf(ctx->out, "shared log in etcd: %lld entries, each as this store holds it\n",
+            found.checked);
+    return 0;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -169,6 +188,8 @@ run(struct cmd_ctx *ctx)
         (void)cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
     if (rc != 0)
         return rc;
+    if (args_get(&ctx->args, "shared"))
+        ctx->after_commit = check_etcd;
     ev_hex(c.head, hex);
     ev_hex(shared.head, shared_hex);
     /* The heads to publish, each exactly as --against takes it: the shared one, which every
@@ -192,7 +213,7 @@ run(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_verify = {
     .name = "verify",
-    .usage = "[--head] [--against HEAD]... [--deep] [--json]",
+    .usage = "[--head] [--against HEAD]... [--deep] [--shared] [--json]",
     .summary = "Recompute the audit chain and check the state; exit 1 naming what differs.",
     .opts = opts,
     .min_args = 0,

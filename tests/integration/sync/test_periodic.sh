@@ -23,15 +23,21 @@ export DOCKET_ETCD_RETRY_MS
 
 office_ok a init
 office_ok a remote set --endpoints "$REFUSING" --prefix $P
+# stops_at_once WHAT PATTERN: a periodic sync against the remote set now ends after its first
+# round, exit 5, with one line matching PATTERN.
+stops_at_once() {
+    last_cmd="sync --interval 1 ($1)"
+    timeout -k 5 20 "$DOCKET" -d "$A" sync --interval 1 >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    expect_rc 5
+    expect_one_err_line
+    expect_err "$2"
+    echo "$1: exit $rc: $(cat "$tmp/err")"
+}
+
 # A refusal is final: the periodic sync stops after its first round.
 DOCKET_DB=$A
-last_cmd="sync --interval 1 (refused)"
-timeout -k 5 20 "$DOCKET" -d "$A" sync --interval 1 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-expect_rc 5
-expect_one_err_line
-expect_err "^docket: sync: etcd: .*HTTP 403: refused by the test server$"
-echo "refused by etcd: exit $rc: $(cat "$tmp/err")"
+stops_at_once "refused by etcd" "^docket: sync: etcd: .*HTTP 403: refused by the test server$"
 # So is a certificate that does not verify (a gateway with a certificate no CA signed).
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -days 2 \
@@ -39,13 +45,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
 mkdir -p "$tmp/root"
 start_server tls http --root "$tmp/root" --tls "$tmp/cert.pem" "$tmp/key.pem" || exit 1
 office_ok a remote set --endpoints "https://127.0.0.1:$tls_PORT"
-last_cmd="sync --interval 1 (a certificate that does not verify)"
-timeout -k 5 20 "$DOCKET" -d "$A" sync --interval 1 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-expect_rc 5
-expect_one_err_line
-expect_err "^docket: sync: etcd: .*certificate"
-echo "a certificate that does not verify: exit $rc: $(cat "$tmp/err")"
+stops_at_once "a certificate that does not verify" "^docket: sync: etcd: .*certificate"
 office_ok a remote set --endpoints "$DOWN"
 DOCKET_DB=$A
 run_fails 2 "--interval takes a number of seconds" sync --interval 5x
