@@ -90,10 +90,11 @@ begin(struct render *r, const struct report_meta *m)
     fputs(",\"generated\":", r->f);
     put(r->f, jstr(m->generated));
     /* The heads are digits, hex and ASCII words: nothing to escape. */
+    /* The trail the report is stamped with: on a store that has synced, the shared log's,
+     * which every office that synced as far holds alike. */
     report_heads(m, head, local);
-    fprintf(r->f,
-            ",\"trail\":{\"events\":%lld,\"head\":\"%s\",\"stamp\":\"%s\",\"local\":", m->events,
-            m->head, head);
+    fprintf(r->f, ",\"trail\":{\"events\":%lld,\"head\":\"%s\",\"stamp\":\"%s\",\"local\":",
+            m->shared > 0 ? m->shared : m->events, m->shared > 0 ? m->shared_head : m->head, head);
     fprintf(r->f, local[0] ? "\"%s\"" : "null", local);
     fprintf(r->f, ",\"unpublished\":%lld},\"sections\":[", m->unpublished);
     return status(r);

@@ -53,6 +53,14 @@ for line in open(sys.argv[1]):
             expect_out_fixed "- Audit trail: \`$shared_a\`"
             expect_not_out "not yet in the shared log"
         done
+        # Every format is byte for byte the same on both offices.
+        for f in md html csv json; do
+            office_ok a report --reproducible --format $f
+            cp "$tmp/out" "$tmp/report-a.$f"
+            office_ok b report --reproducible --format $f
+            cmp -s "$tmp/out" "$tmp/report-a.$f" || fail "the $f reports of a and b differ"
+            pass
+        done
     }
     same_shared_head
     office_ok b set ceb.hlcp member -m "admitted to the HLCP" --on 2017
