@@ -1,4 +1,4 @@
-/* log.c: `docket log`: the audit trail, in the order this store recorded it. */
+/* log.c: `docket log`: the audit trail, in the shared log's order, then this store's. */
 #include "cli.h"
 #include "docket/date.h"
 #include "docket/item.h"
@@ -13,11 +13,19 @@ static const struct opt opts[] = {
 
 #define WHERE " e.recorded >= :since AND e.recorded <= :until AND (:by IS NULL OR e.actor = :by)"
 
-/* With a key, the item's own index; without, the whole log. */
-static const char item_sql[] =
-    "SELECT " CLI_EVENT_COLUMNS " FROM event e WHERE e.item = :uuid AND" WHERE " ORDER BY e.seq";
-static const char all_sql[] =
-    "SELECT " CLI_EVENT_COLUMNS " FROM event e WHERE" WHERE " ORDER BY e.seq";
+/* The events in an order every office that synced as far shares: those in the shared log by
+ * their position, then this store's unpublished ones by sequence. Each part streams through an
+ * index (shared.pos, event.seq); with a key, the item's own. */
+#define UNPUBLISHED " AND NOT EXISTS (SELECT 1 FROM shared p WHERE p.seq = e.seq)"
+static const char *const sqls[2][2] = {
+    {"SELECT " CLI_EVENT_COLUMNS " FROM shared s JOIN event e ON e.seq = s.seq WHERE" WHERE
+     " ORDER BY s.pos",
+     "SELECT " CLI_EVENT_COLUMNS " FROM event e WHERE" WHERE UNPUBLISHED " ORDER BY e.seq"},
+    {"SELECT " CLI_EVENT_COLUMNS " FROM shared s JOIN event e ON e.seq = s.seq WHERE e.item = "
+     ":uuid AND" WHERE " ORDER BY s.pos",
+     "SELECT " CLI_EVENT_COLUMNS " FROM event e WHERE e.item = :uuid AND" WHERE UNPUBLISHED
+     " ORDER BY e.seq"},
+};
 
 static int
 run(struct cmd_ctx *ctx)
@@ -34,20 +42,24 @@ run(struct cmd_ctx *ctx)
         return rc;
     if (a->npos == 1 && (rc = item_get(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
         return rc;
-    if ((rc = db_prep(ctx->db, a->npos ? item_sql : all_sql, &st, &ctx->diag)) != 0 ||
-        (a->npos && (rc = db_bind_text(ctx->db, st, ":uuid", it.uuid, &ctx->diag)) != 0) ||
-        (rc = db_bind_text(ctx->db, st, ":since", since, &ctx->diag)) != 0 ||
-        (rc = db_bind_text(ctx->db, st, ":until", until, &ctx->diag)) != 0 ||
-        (rc = db_bind_text(ctx->db, st, ":by", args_get(a, "by"), &ctx->diag)) != 0 ||
-        (rc = db_bind_text(ctx->db, st, ":known", until, &ctx->diag)) != 0)
-        goto out;
-    while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
-        if (!json)
-            cli_event_text(ctx, st);
-        else if (cli_json(ctx, cli_event_json(st)) != 0)
-            break;
+    for (int part = 0; part < 2; part++) {
+        if ((rc = db_prep(ctx->db, sqls[a->npos][part], &st, &ctx->diag)) != 0 ||
+            (a->npos && (rc = db_bind_text(ctx->db, st, ":uuid", it.uuid, &ctx->diag)) != 0) ||
+            (rc = db_bind_text(ctx->db, st, ":since", since, &ctx->diag)) != 0 ||
+            (rc = db_bind_text(ctx->db, st, ":until", until, &ctx->diag)) != 0 ||
+            (rc = db_bind_text(ctx->db, st, ":by", args_get(a, "by"), &ctx->diag)) != 0 ||
+            (rc = db_bind_text(ctx->db, st, ":known", until, &ctx->diag)) != 0)
+            goto out;
+        while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
+            if (!json)
+                cli_event_text(ctx, st);
+            else if (cli_json(ctx, cli_event_json(st)) != 0)
+                break;
+        }
+        sqlite3_reset(st);
+        if ((rc = rc != 0 ? ctx->diag.code : 0) != 0)
+            goto out;
     }
-    rc = rc != 0 ? ctx->diag.code : 0;
 out:
     item_free(&it);
     return rc;
@@ -56,7 +68,7 @@ out:
 const struct cmd_entry cmd_log = {
     .name = "log",
     .usage = "[KEY] [--since TIME] [--until TIME] [--by ACTOR] [--json]",
-    .summary = "Show the audit trail: every recorded change, oldest first.",
+    .summary = "Show the audit trail: every change, in the shared log's order, then this store's.",
     .opts = opts,
     .min_args = 0,
     .max_args = 1,

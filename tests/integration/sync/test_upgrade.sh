@@ -53,6 +53,14 @@ for line in open(sys.argv[1]):
             expect_out_fixed "- Audit trail: \`$shared_a\`"
             expect_not_out "not yet in the shared log"
         done
+        # The log lists the events in one order on both offices (their local numbers differ).
+        for o in a b; do
+            office_ok "$o" log --json
+            python3 -c 'import json, sys
+print(" ".join(json.loads(line)["uuid"] for line in sys.stdin))' <"$tmp/out" >"$tmp/order-$o"
+        done
+        cmp -s "$tmp/order-a" "$tmp/order-b" || fail "the log's order differs between a and b"
+        pass
         # Every format is byte for byte the same on both offices.
         for f in md html csv json; do
             office_ok a report --reproducible --format $f
