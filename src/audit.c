@@ -1,9 +1,12 @@
 /* audit.c: the whole check behind `verify`: the chain and the state, on two cores. */
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "docket/audit.h"
 #include "docket/state.h"
+#include "docket/trust.h"
 
 /* Events per piece of chain work; small enough to share the tail between two threads. */
 enum { CHUNK = 8192 };
@@ -162,4 +165,194 @@ audit_replica(struct db *db, struct diag *d)
                       (const char *)sqlite3_column_text(st, 1), db_replica(db));
     sqlite3_reset(st);
     return rc < 0 ? d->code : rc;
+}
+
+/* ---- signatures (verify --deep) ---- */
+
+/* One office event: from local sequence SEQ on, REPLICA's events are signed by KEY. */
+struct office_key {
+    long long seq;
+    char replica[64];
+    struct trust_pub *key;
+};
+
+struct sigwork {
+    pthread_mutex_t mu;
+    long long next, last, bad, checked;
+    char why[160];
+    int failed;
+    struct diag store;
+    struct office_key *keys;
+    size_t nkeys;
+};
+
+/* The key REPLICA's events at SEQ are signed with: its latest office event at or before SEQ. */
+static const struct trust_pub *
+key_at(const struct sigwork *w, const char *replica, long long seq)
+{
+    const struct trust_pub *k = NULL;
+
+    for (size_t i = 0; i < w->nkeys && w->keys[i].seq <= seq; i++)
+        if (strcmp(w->keys[i].replica, replica) == 0)
+            k = w->keys[i].key;
+    return k;
+}
+
+static int
+check_sig_range(struct sigwork *w, struct db *db, long long lo, long long hi, long long *bad,
+                char why[160], long long *n, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT e.seq, e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, "
+        "e.reason, e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, e.base, g.sig FROM "
+        "event e LEFT JOIN signature g ON g.uuid = e.uuid WHERE e.seq >= :lo AND e.seq < :hi AND "
+        "(g.sig IS NOT NULL OR e.base IS NOT NULL) ORDER BY e.seq";
+    enum { C_SEQ, C_FIELDS, C_ATTRS = C_FIELDS + EVF_COUNT, C_BASE, C_SIG };
+    struct ev_buf buf = {0};
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *bad = 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":lo", lo, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":hi", hi, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        long long seq = sqlite3_column_int64(st, C_SEQ);
+        const struct trust_pub *k;
+        struct ev_bytes b = {0};
+
+        for (int i = 0; i < EVF_COUNT; i++) {
+            b.v[i] = (const char *)sqlite3_column_text(st, C_FIELDS + i);
+            b.n[i] = (size_t)sqlite3_column_bytes(st, C_FIELDS + i);
+        }
+        b.attrs = (const char *)sqlite3_column_text(st, C_ATTRS);
+        b.attrs_len = (size_t)sqlite3_column_bytes(st, C_ATTRS);
+        b.base = (const char *)sqlite3_column_text(st, C_BASE);
+        b.base_len = (size_t)sqlite3_column_bytes(st, C_BASE);
+        if (sqlite3_column_bytes(st, C_SIG) != EV_SIG_LEN)
+            snprintf(why, 160, "it was recorded since offices sign their events, but is unsigned");
+        else if ((k = key_at(w, b.v[EVF_REPLICA] ? b.v[EVF_REPLICA] : "", seq)) == NULL)
+            snprintf(why, 160, "it is signed, but no office event announces its office's key");
+        else if (ev_canon(&b, &buf) != 0)
+            snprintf(why, 160, "its attributes cannot be read");
+        else if (!trust_pub_verify(k, buf.p, buf.len, sqlite3_column_blob(st, C_SIG)))
+            snprintf(why, 160, "its signature is not its office's key's");
+        else {
+            (*n)++;
+            continue;
+        }
+        *bad = seq;
+        break;
+    }
+    sqlite3_reset(st);
+    ev_buf_free(&buf);
+    return rc < 0 ? d->code : 0;
+}
+
+struct sigworker {
+    struct sigwork *w;
+    struct db *db;
+};
+
+static void *
+sig_main(void *arg)
+{
+    struct sigworker *k = arg;
+    struct sigwork *w = k->w;
+
+    for (;;) {
+        long long lo, hi, bad = 0, n = 0;
+        char why[160];
+        struct diag d = {0};
+        int ok;
+
+        pthread_mutex_lock(&w->mu);
+        ok = !w->failed && w->next <= w->last && (w->bad == 0 || w->next < w->bad);
+        lo = w->next;
+        hi = w->next + CHUNK > w->last + 1 ? w->last + 1 : w->next + CHUNK;
+        if (ok)
+            w->next = hi;
+        pthread_mutex_unlock(&w->mu);
+        if (!ok)
+            break;
+        int rc = check_sig_range(w, k->db, lo, hi, &bad, why, &n, &d);
+
+        pthread_mutex_lock(&w->mu);
+        if (rc != 0 && !w->failed) {
+            w->failed = 1;
+            w->store = d;
+        }
+        w->checked += n;
+        if (bad && (w->bad == 0 || bad < w->bad)) {
+            w->bad = bad;
+            memcpy(w->why, why, sizeof w->why);
+        }
+        pthread_mutex_unlock(&w->mu);
+    }
+    return NULL;
+}
+
+/* Reads every office event's key, in local order. */
+static int
+load_keys(struct db *db, struct sigwork *w, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT seq, replica, new_value FROM event WHERE type = 'office' ORDER BY seq";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        unsigned char pub[TRUST_PUB_LEN];
+        struct office_key *more = realloc(w->keys, (w->nkeys + 1) * sizeof *w->keys), *k;
+
+        if (more == NULL) {
+            rc = diag_set(d, DK_STORE, "out of memory");
+            break;
+        }
+        w->keys = more;
+        k = &w->keys[w->nkeys];
+        memset(k, 0, sizeof *k);
+        k->seq = sqlite3_column_int64(st, 0);
+        snprintf(k->replica, sizeof k->replica, "%s", (const char *)sqlite3_column_text(st, 1));
+        if (trust_unhex((const char *)sqlite3_column_text(st, 2), pub, sizeof pub) == 0)
+            k->key = trust_pub_new(pub);
+        if (k->key)
+            w->nkeys++; /* an office event that announces no key binds none */
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc;
+}
+
+int
+audit_signatures(struct db *db, const char *path, long long *checked, struct diag *d)
+{
+    struct sigwork w = {.next = 1};
+    struct sigworker main_worker = {&w, db}, helper = {&w, NULL};
+    pthread_t thread;
+    int threaded = 0, rc;
+
+    if ((rc = ev_check_numbering(db, &w.last, d)) != 0 || (rc = load_keys(db, &w, d)) != 0)
+        goto out;
+    pthread_mutex_init(&w.mu, NULL);
+    if ((helper.db = db_twin(db, path)) != NULL &&
+        pthread_create(&thread, NULL, sig_main, &helper) == 0)
+        threaded = 1;
+    sig_main(&main_worker);
+    if (threaded)
+        pthread_join(thread, NULL);
+    db_close(helper.db);
+    pthread_mutex_destroy(&w.mu);
+    if (w.failed)
+        rc = diag_set(d, w.store.code ? w.store.code : DK_STORE, "%s", w.store.msg);
+    else if (w.bad)
+        rc = diag_set(d, DK_CHECK, "event %lld: %s", w.bad, w.why);
+    else
+        *checked = w.checked;
+out:
+    for (size_t i = 0; i < w.nkeys; i++)
+        trust_pub_free(w.keys[i].key);
+    free(w.keys);
+    return rc;
 }

@@ -57,6 +57,7 @@ enum {
                        transactions of its own); refused up front with -r */
     CMD_CREATE = 4, /* creates the store (init) */
     CMD_NOTX = 8,   /* runs outside a transaction: VACUUM INTO makes its own (backup) */
+    CMD_NOKEY = 16, /* writes without the office's key (key new: it makes one) */
 };
 
 /* A command's declaration: what the dispatcher needs to check its arguments and prepare the
@@ -87,6 +88,8 @@ struct cmd_ctx {
      * the command's. */
     int (*after_commit)(struct cmd_ctx *ctx, int committed);
     void *after_arg;
+    struct trust_key *key; /* the office's key, for a writer (main frees it) */
+    int made_key;          /* this run made the key file (init, clone): a failure removes it */
 };
 
 /* The command table, ending with NULL. */

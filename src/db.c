@@ -30,6 +30,7 @@ struct db {
     char replica[UUID_LEN + 1];
     char batch[UUID_LEN + 1];
     const char *actor, *login;
+    struct trust_key *key;
     struct db_chain chain;
     int wal_frames; /* the WAL's length after this connection's last commit */
     int copy;       /* a private copy of an older store, migrated for a reader (-r) */
@@ -359,7 +360,7 @@ static int
 begin(struct db *db, int write, struct diag *d)
 {
     db->batch[0] = '\0';
-    db->chain.known = 0;
+    memset(&db->chain, 0, sizeof db->chain);
     if (sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(db, "cannot begin a transaction", d);
     return 0;
@@ -730,6 +731,18 @@ db_remove(const char *path)
 {
     unlink(path);
     remove_sides(path);
+}
+
+void
+db_set_key(struct db *db, struct trust_key *k)
+{
+    db->key = k;
+}
+
+const struct trust_key *
+db_key(const struct db *db)
+{
+    return db->key;
 }
 
 void

@@ -13,6 +13,7 @@
 #include "docket/event.h"
 #include "docket/state.h"
 #include "docket/text.h"
+#include "docket/trust.h"
 #include "docket/uuid.h"
 
 static const char canon_magic[] = "docket-event";
@@ -123,11 +124,13 @@ ev_canon(const struct ev_bytes *e, struct ev_buf *b)
     if (ev_buf_reserve(b, sizeof canon_magic) != 0)
         return -1;
     memcpy(b->p, canon_magic, sizeof canon_magic - 1);
-    b->p[sizeof canon_magic - 1] = EV_CANON_VERSION;
+    b->p[sizeof canon_magic - 1] = e->base ? 2 : 1;
     b->len = sizeof canon_magic;
     for (int i = 0; i < EVF_COUNT; i++)
         if (buf_put(b, e->v[i], e->n[i]) != 0)
             return -1;
+    if (e->base && buf_put(b, e->base, e->base_len) != 0)
+        return -1;
     return canon_attrs(e->attrs, e->attrs_len, b);
 }
 
@@ -148,35 +151,13 @@ ev_hash(const unsigned char prev[EV_HASH_LEN], const struct ev_bytes *e, struct 
 void
 ev_hex(const unsigned char hash[EV_HASH_LEN], char out[2 * EV_HASH_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
-
-    for (int i = 0; i < EV_HASH_LEN; i++) {
-        out[2 * i] = hex[hash[i] >> 4];
-        out[2 * i + 1] = hex[hash[i] & 15];
-    }
-    out[2 * EV_HASH_LEN] = '\0';
-}
-
-/* The value of lower-case hex digit C, or -1. */
-static int
-hex_digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    trust_hex(hash, EV_HASH_LEN, out);
 }
 
 int
 ev_unhex(const char *hex, unsigned char out[EV_HASH_LEN])
 {
-    if (hex == NULL)
-        return -1;
-    for (int i = 0; i < EV_HASH_LEN; i++) {
-        int hi = hex_digit(hex[2 * i]), lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
-
-        if (lo < 0)
-            return -1;
-        out[i] = (unsigned char)(hi << 4 | lo);
-    }
-    return hex[2 * EV_HASH_LEN] == '\0' ? 0 : -1;
+    return trust_unhex(hex, out, EV_HASH_LEN);
 }
 
 static void
@@ -192,12 +173,20 @@ static int
 load_head(struct db *db, const char *now, struct diag *d)
 {
     static const char sql[] = "SELECT seq, hash, recorded FROM event ORDER BY seq DESC LIMIT 1";
+    static const char base_sql[] = "SELECT max(coalesce((SELECT max(pos) FROM shared), 0), "
+                                   "coalesce((SELECT max(pos) FROM quarantine), 0))";
     struct db_chain *c = db_chain(db);
     sqlite3_stmt *st;
     int rc;
 
     if (c->known)
         return 0;
+    if ((rc = db_prep(db, base_sql, &st, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    c->base = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
     c->seq = 0;
@@ -263,22 +252,24 @@ bind_field(struct db *db, sqlite3_stmt *st, int k, const struct ev_bytes *b, int
 }
 
 /* Appends B to the log with the next local sequence number and the hash that chains it to the
- * last event; then, with APPLY, brings the state up to date. HASH (when not NULL) gets its
- * hash. */
+ * last event, and its signature: B's own, or with SIGN one made with the handle's key; then,
+ * with APPLY, brings the state up to date. HASH (when not NULL) gets its hash. */
 static int
-insert(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV_HASH_LEN],
-       long long *seq, struct diag *d)
+insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
+       unsigned char hash[EV_HASH_LEN], long long *seq, struct diag *d)
 {
     /* SQLite numbers named parameters in the order they first appear: :seq is 1, the fields
      * follow from 2 in ev_field_names' order, then :attrs and :hash. */
     static const char sql[] =
         "INSERT INTO event (seq, uuid, batch, type, item, subject, old_value, new_value, reason, "
-        "eff, recorded, actor, login, replica, attrs, hash) VALUES (:seq, :uuid, :batch, :type, "
-        ":item, :subject, :old, :new, :reason, :eff, :recorded, :actor, :login, :replica, "
-        ":attrs, :hash)";
-    enum { P_SEQ = 1, P_FIELDS, P_ATTRS = P_FIELDS + EVF_COUNT, P_HASH };
+        "eff, recorded, actor, login, replica, attrs, hash, base) VALUES (:seq, :uuid, :batch, "
+        ":type, :item, :subject, :old, :new, :reason, :eff, :recorded, :actor, :login, :replica, "
+        ":attrs, :hash, :base)";
+    static const char sig_sql[] = "INSERT INTO signature (uuid, sig) VALUES (:uuid, :sig)";
+    enum { P_SEQ = 1, P_FIELDS, P_ATTRS = P_FIELDS + EVF_COUNT, P_HASH, P_BASE };
     struct db_chain *c = db_chain(db);
-    unsigned char h[EV_HASH_LEN];
+    unsigned char h[EV_HASH_LEN], made[EV_SIG_LEN];
+    const unsigned char *sig = b->sig;
     struct ev_buf buf = {0};
     char type[32], item[64];
     sqlite3_stmt *st;
@@ -288,7 +279,14 @@ insert(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV
         ev_buf_free(&buf);
         return diag_set(d, DK_DATA, "the event's attributes are not an object of strings");
     }
+    /* An event recorded here is signed with this office's key, over the bytes just hashed. */
+    if (sign && trust_sign(db_key(db), buf.p, buf.len, made) != 0) {
+        ev_buf_free(&buf);
+        return diag_set(d, DK_STORE, "cannot sign the event: OpenSSL refused");
+    }
     ev_buf_free(&buf);
+    if (sign)
+        sig = made;
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
     if (sqlite3_bind_int64(st, P_SEQ, c->seq + 1) != SQLITE_OK)
@@ -299,12 +297,23 @@ insert(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV
     if (sqlite3_bind_text(st, P_ATTRS, b->attrs, b->attrs ? (int)b->attrs_len : 0, SQLITE_STATIC) !=
             SQLITE_OK ||
         sqlite3_bind_blob(st, P_HASH, h, EV_HASH_LEN, SQLITE_STATIC) != SQLITE_OK ||
+        (b->base ? sqlite3_bind_int64(st, P_BASE, strtoll(b->base, NULL, 10))
+                 : sqlite3_bind_null(st, P_BASE)) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_DONE) {
         rc = db_fail(db, "cannot record the event", d);
         sqlite3_reset(st);
         return rc;
     }
     sqlite3_reset(st);
+    if (sig) {
+        if ((rc = db_prep(db, sig_sql, &st, d)) != 0 ||
+            (rc = db_bind_text(db, st, ":uuid", b->v[EVF_UUID], d)) != 0)
+            return rc;
+        sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":sig"), sig, EV_SIG_LEN,
+                          SQLITE_STATIC);
+        if ((rc = db_run(db, st, d)) != 0)
+            return rc;
+    }
     c->seq++;
     memcpy(c->hash, h, EV_HASH_LEN);
     if (hash)
@@ -320,10 +329,81 @@ insert(struct db *db, const struct ev_bytes *b, int apply, unsigned char hash[EV
     return state_apply(db, type, b->v[EVF_ITEM] ? item : NULL, d);
 }
 
+/* The shared chain's hash at position POS as this store holds it (zeros at 0), in hex. */
+static int
+shared_hash_hex(struct db *db, long long pos, char out[2 * EV_HASH_LEN + 1], struct diag *d)
+{
+    static const char sql[] = "SELECT hash FROM shared WHERE pos = :pos UNION ALL "
+                              "SELECT hash FROM quarantine WHERE pos = :pos";
+    unsigned char h[EV_HASH_LEN] = {0};
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_bytes(st, 0) == EV_HASH_LEN)
+        memcpy(h, sqlite3_column_blob(st, 0), EV_HASH_LEN);
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    ev_hex(h, out);
+    return 0;
+}
+
+/* Makes sure, once per transaction, that the trail announces this store's office as it is
+ * now (its name, its replica id, its key): else appends the `office` event that does, signed
+ * with the key it announces, with the shared head this store had applied. An office that does
+ * not publish yet still keeps its announcement first among its events. */
+static int
+announce(struct db *db, struct diag *d)
+{
+    static const char sql[] = "SELECT subject, new_value FROM event WHERE type = 'office' AND "
+                              "replica = :replica ORDER BY seq DESC LIMIT 1";
+    const struct trust_key *k = db_key(db);
+    char pub[TRUST_HEX], name[72], head[32 + 2 * EV_HASH_LEN], today[11];
+    struct db_chain *c = db_chain(db);
+    sqlite3_stmt *st = NULL;
+    int rc, same = 0;
+
+    if (k == NULL || c->announced)
+        return 0;
+    c->announced = 1;
+    trust_key_public_hex(k, pub);
+    if ((rc = trust_office_name(db, name, sizeof name, d)) != 0)
+        return rc;
+    if (name[0] == '\0' && ((rc = trust_default_name(name, sizeof name)) != 0 ||
+                            (rc = trust_office_set_name(db, name, d)) != 0))
+        return rc ? rc : diag_set(d, DK_STORE, "cannot name this office");
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":replica", db_replica(db), d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        same = strcmp((const char *)sqlite3_column_text(st, 0), name) == 0 &&
+               strcmp((const char *)sqlite3_column_text(st, 1), pub) == 0;
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    if (same)
+        return 0;
+    snprintf(head, sizeof head, "%lld:", c->base);
+    if ((rc = shared_hash_hex(db, c->base, head + strlen(head), d)) != 0)
+        return rc;
+    date_today(today);
+    {
+        json_t *attrs = json_pack("{s:s}", "head", head);
+        struct event e = {.type = "office", .subject = name, .new_value = pub, .eff = today,
+                          .reason = "", .attrs = attrs};
+
+        rc = attrs ? ev_append(db, &e, NULL, d) : diag_set(d, DK_STORE, "out of memory");
+        json_decref(attrs);
+    }
+    return rc;
+}
+
 int
 ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
 {
-    char uuid[UUID_LEN + 1], now[TS_LEN + 1];
+    char uuid[UUID_LEN + 1], now[TS_LEN + 1], base[24];
     struct ev_bytes b = {0};
     const char *key, *batch = db_batch(db), *login = db_login(db);
     char *attrs = NULL, *repaired = NULL;
@@ -361,8 +441,9 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
         goto out;
     }
     ts_now(now);
-    if ((rc = load_head(db, now, d)) != 0)
+    if ((rc = load_head(db, now, d)) != 0 || (rc = announce(db, d)) != 0)
         goto out;
+    ts_now(now); /* after the announcement's */
     field(&b, EVF_UUID, e->uuid ? e->uuid : uuid);
     field(&b, EVF_BATCH, batch);
     field(&b, EVF_TYPE, e->type);
@@ -378,7 +459,9 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     field(&b, EVF_REPLICA, db_replica(db));
     b.attrs = attrs;
     b.attrs_len = attrs ? strlen(attrs) : 0;
-    rc = insert(db, &b, 1, NULL, seq, d);
+    b.base_len = (size_t)snprintf(base, sizeof base, "%lld", db_chain(db)->base);
+    b.base = base;
+    rc = insert(db, &b, 1, db_key(db) != NULL, NULL, seq, d);
 out:
     free(repaired);
     free(attrs);
@@ -418,7 +501,7 @@ ev_receive(struct db *db, const struct ev_bytes *b, int flags, unsigned char has
         return rc;
     if ((rc = load_head(db, NULL, d)) != 0)
         return rc;
-    return insert(db, b, flags & EV_APPLY, hash, seq, d);
+    return insert(db, b, flags & EV_APPLY, 0, hash, seq, d);
 }
 
 const char *const ev_field_names[EVF_COUNT] = {"uuid",  "batch", "event_type", "item", "subject",
@@ -430,6 +513,7 @@ ev_to_json(json_t *o, sqlite3_stmt *st, int first)
 {
     const char *attrs = (const char *)sqlite3_column_text(st, first + EVF_COUNT);
     json_t *a = attrs ? json_loads(attrs, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    int base = first + EVF_COUNT + 1, sig = base + 1;
 
     if (o == NULL)
         o = json_object();
@@ -441,13 +525,22 @@ ev_to_json(json_t *o, sqlite3_stmt *st, int first)
                               : json_null());
     }
     json_object_set_new(o, "attrs", a ? a : json_null());
+    if (sqlite3_column_type(st, base) != SQLITE_NULL)
+        json_object_set_new(o, "base", json_integer(sqlite3_column_int64(st, base)));
+    if (sqlite3_column_bytes(st, sig) == EV_SIG_LEN) {
+        char hex[2 * EV_SIG_LEN + 1];
+
+        trust_hex(sqlite3_column_blob(st, sig), EV_SIG_LEN, hex);
+        json_object_set_new(o, "sig", json_string(hex));
+    }
     return o;
 }
 
 int
-ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d)
+ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct ev_extra *x, struct diag *d)
 {
-    json_t *a = json_object_get(o, "attrs");
+    json_t *a = json_object_get(o, "attrs"), *base = json_object_get(o, "base");
+    json_t *sig = json_object_get(o, "sig");
     int oom;
 
     memset(b, 0, sizeof *b);
@@ -462,6 +555,18 @@ ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d)
     }
     if (a != NULL && !json_is_null(a) && !json_is_object(a))
         return diag_set(d, DK_DATA, "'attrs' must be an object");
+    if (base != NULL) {
+        if (!json_is_integer(base) || json_integer_value(base) < 0)
+            return diag_set(d, DK_DATA, "'base' must be a whole number from 0");
+        b->base_len = (size_t)snprintf(x->base, sizeof x->base, "%lld",
+                                       (long long)json_integer_value(base));
+        b->base = x->base;
+    }
+    if (sig != NULL) {
+        if (!json_is_string(sig) || trust_unhex(json_string_value(sig), x->sig, EV_SIG_LEN) != 0)
+            return diag_set(d, DK_DATA, "'sig' must be %d lower-case hex digits", 2 * EV_SIG_LEN);
+        b->sig = x->sig;
+    }
     if ((*attrs = ev_attrs_text(json_is_object(a) ? a : NULL, &oom)) == NULL && oom)
         return diag_set(d, DK_STORE, "out of memory");
     b->attrs = *attrs;
@@ -496,7 +601,7 @@ period_end_is(const char *eff, size_t n, const char *end, size_t m)
 }
 
 /* The columns that check_rows reads: the 13 canonical fields, then these. */
-enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_NUMBER, COL_EFF_END, COL_COUNT };
+enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_NUMBER, COL_EFF_END, COL_BASE, COL_COUNT };
 
 /* Returns the first of the row's values V whose storage class is not the one the event table
  * holds there (text, or NULL where the column allows it; bytes for the hash; an integer for
@@ -506,12 +611,14 @@ enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_NUMBER, COL_EFF_END, COL_COUNT };
 static int
 misstored(sqlite3_value *const v[COL_COUNT])
 {
-    static const unsigned nullable =
-        1u << EVF_ITEM | 1u << EVF_SUBJECT | 1u << EVF_OLD | 1u << EVF_NEW | 1u << COL_ATTRS;
+    static const unsigned nullable = 1u << EVF_ITEM | 1u << EVF_SUBJECT | 1u << EVF_OLD |
+                                     1u << EVF_NEW | 1u << COL_ATTRS | 1u << COL_BASE;
 
     for (int i = 0; i < COL_COUNT; i++) {
         int t = sqlite3_value_type(v[i]);
-        int want = i == COL_HASH ? SQLITE_BLOB : i == COL_NUMBER ? SQLITE_INTEGER : SQLITE_TEXT;
+        int want = i == COL_HASH                       ? SQLITE_BLOB
+                   : i == COL_NUMBER || i == COL_BASE ? SQLITE_INTEGER
+                                                       : SQLITE_TEXT;
 
         if (t != want && !(t == SQLITE_NULL && (nullable >> i & 1u)))
             return i;
@@ -567,8 +674,9 @@ check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, stru
             break;
         }
         expect++;
-        if (n < lo) {
-            /* The one before the range: its stored hash is where the range chains from. */
+        if (n < lo || sqlite3_value_type(v[EVF_UUID]) == SQLITE_NULL) {
+            /* The one before the range, or an entry of the shared log held in quarantine (no
+             * event: the entry chains on from the hash it states). */
             if (stored)
                 memcpy(prev, sqlite3_value_blob(v[COL_HASH]), EV_HASH_LEN);
             continue;
@@ -579,6 +687,9 @@ check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, stru
         }
         b.attrs = (const char *)sqlite3_value_text(v[COL_ATTRS]);
         b.attrs_len = (size_t)sqlite3_value_bytes(v[COL_ATTRS]);
+        /* A base read as text is its decimal digits, as the canonical bytes hold them. */
+        b.base = (const char *)sqlite3_value_text(v[COL_BASE]);
+        b.base_len = (size_t)sqlite3_value_bytes(v[COL_BASE]);
         r.count++;
         r.bad_seq = n;
         if (ev_hash(prev, &b, &buf, h) != 0) {
@@ -592,8 +703,8 @@ check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, stru
         if (bad >= 0) {
             snprintf(r.why, sizeof r.why, "its %s is stored as %s, not as %s",
                      sqlite3_column_name(st, bad), class_name(bad_class),
-                     bad == COL_HASH     ? "bytes"
-                     : bad == COL_NUMBER ? "an integer"
+                     bad == COL_HASH                         ? "bytes"
+                     : bad == COL_NUMBER || bad == COL_BASE ? "an integer"
                                          : "text");
             break;
         }
@@ -622,7 +733,7 @@ ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, 
 {
     static const char sql[] =
         "SELECT uuid, batch, type, item, subject, old_value, new_value, reason, eff, recorded, "
-        "actor, login, replica, attrs, hash, seq, eff_end FROM event WHERE seq >= :from AND "
+        "actor, login, replica, attrs, hash, seq, eff_end, base FROM event WHERE seq >= :from AND "
         "seq < :hi ORDER BY seq";
     sqlite3_stmt *st = NULL;
     int rc;
@@ -691,8 +802,10 @@ ev_check_shared(struct db *db, struct ev_check *out, struct diag *d)
 {
     static const char sql[] =
         "SELECT e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, "
-        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, s.pos, e.eff_end FROM "
-        "shared s JOIN event e ON e.seq = s.seq ORDER BY s.pos";
+        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, s.pos, e.eff_end, "
+        "e.base FROM shared s JOIN event e ON e.seq = s.seq UNION ALL SELECT NULL, NULL, NULL, "
+        "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, q.hash, q.pos, NULL, "
+        "NULL FROM quarantine q ORDER BY 16";
     sqlite3_stmt *st = NULL;
     int rc;
 

@@ -393,6 +393,7 @@ enum { OFF_ATTRS = EVF_COUNT, OFF_RECEIVED, OFF_COUNT };
  * copies in its batch's text, so that the JSON is freed as soon as the line is parsed. */
 struct ev_line {
     struct ev_bytes b;
+    struct ev_extra x; /* its base and signature, which b points into */
     const char *received; /* in the shared log, when shared */
     size_t off[OFF_COUNT];
     long long lineno, seq, pos;
@@ -505,7 +506,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
         rc = 0;
     else if (ev_unhex(jstr(o, "hash"), e->want) != 0)
         rc = diag_set(d, DK_DATA, "line %lld: 'hash' must be 64 hex digits", lineno);
-    else if (ev_from_json(o, &e->b, &attrs, d) != 0 || ev_check_bytes(&e->b, d) != 0 ||
+    else if (ev_from_json(o, &e->b, &attrs, &e->x, d) != 0 || ev_check_bytes(&e->b, d) != 0 ||
              (shared != NULL && check_shared(shared, e, d) != 0))
         rc = diag_prefix(d, "line %lld: ", lineno);
     else
@@ -714,11 +715,11 @@ chain_ahead(struct restore *r, struct diag *d)
 {
     static const char sql[] =
         "SELECT e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, "
-        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, e.seq FROM shared s "
-        "JOIN event e ON e.seq = s.seq WHERE s.pos = :pos";
-    enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_SEQ };
+        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, e.seq, e.base FROM "
+        "shared s JOIN event e ON e.seq = s.seq WHERE s.pos = :pos";
+    enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_SEQ, COL_BASE };
     unsigned char want[EV_HASH_LEN];
-    struct ev_bytes b;
+    struct ev_bytes b = {0};
     sqlite3_stmt *st;
     int rc;
 
@@ -734,6 +735,8 @@ chain_ahead(struct restore *r, struct diag *d)
         }
         b.attrs = (const char *)sqlite3_column_text(st, COL_ATTRS);
         b.attrs_len = (size_t)sqlite3_column_bytes(st, COL_ATTRS);
+        b.base = (const char *)sqlite3_column_text(st, COL_BASE);
+        b.base_len = (size_t)sqlite3_column_bytes(st, COL_BASE);
         memcpy(want, sqlite3_column_blob(st, COL_HASH), EV_HASH_LEN);
         rc = chain_shared(r, &b, want, NULL, sqlite3_column_int64(st, COL_SEQ), r->ahead[0].lineno,
                           d);

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "docket/outfile.h"
 #include "docket/text.h"
+#include "docket/trust.h"
 
 #ifndef DOCKET_VERSION
 #define DOCKET_VERSION "0.0.0"
@@ -186,6 +187,32 @@ held_close(FILE *f, struct held *h, int show, struct diag *d)
     return rc;
 }
 
+/* Loads the office's key for a command that writes (every event is signed with it), or makes
+ * it for one that creates the store; the handle borrows it, main frees it. */
+static int
+load_key(struct cmd_ctx *ctx)
+{
+    char path[4096];
+    int rc;
+
+    if (strcmp(ctx->db_path, ":memory:") == 0) {
+        if ((ctx->key = trust_key_make()) == NULL)
+            return diag_set(&ctx->diag, DK_STORE, "cannot make a key pair: OpenSSL refused");
+    } else if (trust_key_path(ctx->db_path, path, sizeof path) != 0) {
+        return diag_set(&ctx->diag, DK_STORE, "the store's name is too long for its key file");
+    } else if ((ctx->entry->flags & CMD_CREATE) && access(path, F_OK) != 0) {
+        /* A new store gets a new key; one made where a store was before keeps that store's
+         * key file, checked as any other. */
+        if ((rc = trust_key_new(path, 0, &ctx->key, &ctx->diag)) != 0)
+            return rc;
+        ctx->made_key = 1;
+    } else if ((rc = trust_key_load(path, &ctx->key, &ctx->diag)) != 0) {
+        return rc;
+    }
+    db_set_key(ctx->db, ctx->key);
+    return 0;
+}
+
 /* Opens the store, runs the command (writers inside one transaction, with their output held
  * until it commits), and returns its exit code. */
 static int
@@ -214,6 +241,8 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
     if ((rc = db_open(ctx->db_path, flags, &ctx->db, &ctx->diag)) != 0)
         return rc;
     db_set_actor(ctx->db, actor, login);
+    if (writes && !readonly && !(e->flags & CMD_NOKEY) && (rc = load_key(ctx)) != 0)
+        return rc;
     if (getenv("DOCKET_TRACE_SQL") && strcmp(getenv("DOCKET_TRACE_SQL"), "1") == 0)
         sqlite3_trace_v2(db_handle(ctx->db), SQLITE_TRACE_STMT, trace_sql, NULL);
     if (readonly && writes)
@@ -312,11 +341,16 @@ main(int argc, char **argv)
         report(ctx.entry->name, "", ctx.diag.msg[0] ? ctx.diag.msg : "failed");
     if (rc != 0 && (ctx.entry->flags & CMD_CREATE) && ctx.db != NULL) {
         /* This init created the file (db_open succeeded); a failed init leaves none behind. */
+        char key[4096];
+
         db_close(ctx.db);
         ctx.db = NULL;
         db_remove(ctx.db_path);
+        if (ctx.made_key && trust_key_path(ctx.db_path, key, sizeof key) == 0)
+            unlink(key);
     }
     db_close(ctx.db);
+    trust_key_free(ctx.key);
     free(ctx.args.pos);
     free(ctx.args.given);
     if (getenv("DOCKET_TRACE") && strcmp(getenv("DOCKET_TRACE"), "1") == 0)

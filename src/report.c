@@ -366,6 +366,7 @@ static const char *const environment[] = {
     "event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE e.type = 'cost' "
     "AND " VISIBLE_E,
     "CREATE TEMP VIEW IF NOT EXISTS conflicts AS " SYNC_CONFLICTS_SQL,
+    "CREATE TEMP VIEW IF NOT EXISTS quarantined AS " SYNC_QUARANTINE_SQL,
     "CREATE TEMP VIEW IF NOT EXISTS publications AS SELECT e.seq, e.subject AS report, "
     "e.new_value AS head, json_extract(e.attrs, '$.as_of') AS asof, e.recorded, e.actor FROM "
     "event e INDEXED BY event_publications WHERE e.type = 'publication' AND e.recorded <= "

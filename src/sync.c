@@ -9,6 +9,7 @@
  * next pull tells what happened: it applies the log in order and recognises this store's own
  * events by their uuid. Etcd orders and replicates; docket has no locking of its own.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "docket/state.h"
 #include "docket/sync.h"
 #include "docket/text.h"
+#include "docket/trust.h"
 
 enum {
     BATCH_EVENTS = 40,     /* 2 puts each + the head: within etcd's 128 operations */
@@ -132,6 +134,14 @@ struct sync {
     long long to_publish;                 /* this store's unpublished events at the start */
     unsigned char head[EV_HASH_LEN];
     char now[TS_LEN + 1];
+    int standing; /* this office's, in the log as applied (trust_standing) */
+    /* Within one transaction: offices whose ordinary entries, signed with KEY, the checks
+     * accept, until an office, admit, revoke or rekey entry changes who is admitted. */
+    struct admitted {
+        char replica[64];
+        unsigned char key[TRUST_PUB_LEN];
+    } admitted[8];
+    int nadmitted;
 };
 
 /* Returns the key "PREFIX/SUFFIX" in base64, as the gateway wants it. */
@@ -167,7 +177,10 @@ log_key(const char *prefix, long long pos)
 static int
 load_position(struct sync *s)
 {
-    static const char sql[] = "SELECT pos, hash FROM shared ORDER BY pos DESC LIMIT 1";
+    static const char sql[] =
+        "SELECT pos, hash FROM (SELECT pos, hash FROM (SELECT pos, hash FROM shared ORDER BY pos "
+        "DESC LIMIT 1) UNION ALL SELECT pos, hash FROM (SELECT pos, hash FROM quarantine ORDER BY "
+        "pos DESC LIMIT 1)) ORDER BY pos DESC LIMIT 1";
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -188,53 +201,6 @@ static int
 read_position(void *arg)
 {
     return load_position(arg);
-}
-
-/* Finds out whether a status event just placed at POS was made against another status than
- * the log held before it; records it in the conflict table if so. What the log held is read
- * from the log's first POS - 1 entries alone (a revert counts once it is among them), so that
- * every office finds the same, whatever it holds unpublished or pulls later. */
-static int
-check_conflict(struct sync *s, long long seq, long long pos, const struct ev_bytes *b)
-{
-    static const char held_sql[] =
-        "SELECT coalesce((SELECT e.new_value FROM event e JOIN shared p ON p.seq = e.seq "
-        "WHERE e.type = 'status' AND e.item = :item AND p.pos < :pos AND NOT EXISTS (SELECT 1 "
-        "FROM event r JOIN shared rp ON rp.seq = r.seq WHERE r.type = 'revert' AND r.subject = "
-        "e.uuid AND rp.pos < :pos) ORDER BY p.pos DESC LIMIT 1), (SELECT k.initial FROM items i "
-        "JOIN kinds k ON k.name = i.kind WHERE i.uuid = :item))";
-    static const char insert_sql[] = "INSERT INTO conflict (seq, item, pos, saw, held) VALUES "
-                                     "(:seq, :item, :pos, :saw, :held)";
-    char item[64], saw[128], status[128], held[128] = "";
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (b->v[EVF_ITEM] == NULL || b->n[EVF_TYPE] != 6 || memcmp(b->v[EVF_TYPE], "status", 6))
-        return 0;
-    snprintf(item, sizeof item, "%.*s", (int)b->n[EVF_ITEM], b->v[EVF_ITEM]);
-    snprintf(saw, sizeof saw, "%.*s", b->v[EVF_OLD] ? (int)b->n[EVF_OLD] : 0,
-             b->v[EVF_OLD] ? b->v[EVF_OLD] : "");
-    snprintf(status, sizeof status, "%.*s", (int)b->n[EVF_NEW], b->v[EVF_NEW]);
-    if ((rc = db_prep(s->db, held_sql, &st, s->d)) != 0 ||
-        (rc = db_bind_text(s->db, st, ":item", item, s->d)) != 0 ||
-        (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0)
-        return rc;
-    if ((rc = db_row(s->db, st, s->d)) == 1 && sqlite3_column_text(st, 0))
-        snprintf(held, sizeof held, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    if (rc < 0)
-        return s->d->code;
-    /* Two offices that set the same status have not contradicted each other. */
-    if (strcmp(saw, held) == 0 || strcmp(status, held) == 0)
-        return 0;
-    if ((rc = db_prep(s->db, insert_sql, &st, s->d)) != 0 ||
-        (rc = db_bind_int(s->db, st, ":seq", seq, s->d)) != 0 ||
-        (rc = db_bind_text(s->db, st, ":item", item, s->d)) != 0 ||
-        (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0 ||
-        (rc = db_bind_text(s->db, st, ":saw", saw, s->d)) != 0 ||
-        (rc = db_bind_text(s->db, st, ":held", held, s->d)) != 0)
-        return rc;
-    return db_run(s->db, st, s->d);
 }
 
 /* Records that local event SEQ (B) stands at POS in the shared log with HASH. A position can
@@ -261,11 +227,13 @@ place(struct sync *s, const struct ev_bytes *b, long long seq, long long pos,
                       SQLITE_TRANSIENT);
     if ((rc = db_run(s->db, st, s->d)) != 0)
         return rc;
+    snprintf(type, sizeof type, "%.*s", (int)b->n[EVF_TYPE], b->v[EVF_TYPE]);
     if (b->v[EVF_ITEM] == NULL) {
-        s->definitions = 1;
+        /* Documents, paragraphs, kinds and vocabularies; offices' events have no state. */
+        s->definitions |= strcmp(type, "document") == 0 || strcmp(type, "paragraph") == 0 ||
+                          strcmp(type, "kind") == 0 || strcmp(type, "vocab") == 0;
         return 0;
     }
-    snprintf(type, sizeof type, "%.*s", (int)b->n[EVF_TYPE], b->v[EVF_TYPE]);
     snprintf(item, sizeof item, "%.*s", (int)b->n[EVF_ITEM], b->v[EVF_ITEM]);
     return state_apply(s->db, type, item, s->d);
 }
@@ -303,78 +271,319 @@ log_pos(const struct sync *s, const char *key, size_t len)
     return end == key + len && pos > 0 ? pos : 0;
 }
 
+/* Keeps the entry at POS out of the state: its TEXT (LEN bytes) as the log holds it, the hash
+ * it states (the next entry chains from it), and REASON. */
+static int
+quarantine(struct sync *s, long long pos, const struct ev_bytes *b, const char *text, size_t len,
+           const unsigned char stated[EV_HASH_LEN], const char *reason)
+{
+    static const char sql[] =
+        "INSERT INTO quarantine (pos, hash, reason, uuid, replica, entry, received) VALUES "
+        "(:pos, :hash, :reason, :uuid, :replica, :entry, :received)";
+    struct sync_counts *n = s->n;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = db_prep(s->db, sql, &st, s->d)) != 0 ||
+        (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":reason", reason, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":uuid", b ? b->v[EVF_UUID] : NULL, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":replica", b ? b->v[EVF_REPLICA] : NULL, s->d)) != 0 ||
+        (rc = db_bind_text(s->db, st, ":received", s->now, s->d)) != 0)
+        return rc;
+    sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), stated, EV_HASH_LEN,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":entry"), text, (int)len,
+                      SQLITE_STATIC);
+    if ((rc = db_run(s->db, st, s->d)) != 0)
+        return rc;
+    if (n->nquarantined < SYNC_NAMED)
+        snprintf(n->quarantined[n->nquarantined++], sizeof n->quarantined[0],
+                 "shared log entry %lld (%s, %s by office %s) is quarantined: %s", pos,
+                 b && b->v[EVF_TYPE] ? b->v[EVF_TYPE] : "?",
+                 b && b->v[EVF_ACTOR] ? b->v[EVF_ACTOR] : "?",
+                 b && b->v[EVF_REPLICA] ? b->v[EVF_REPLICA] : "?", reason);
+    n->quarantine_count++;
+    return 0;
+}
+
+/* One pulled entry, parsed, its signature checked ahead of the checks in log order. */
+struct pulled {
+    long long pos;
+    char *value; /* the entry as the log holds it */
+    size_t vlen;
+    json_t *o;
+    struct ev_bytes b;
+    struct ev_extra x;
+    char *attrs;
+    struct ev_buf canon;
+    unsigned char stated[EV_HASH_LEN];
+    unsigned char key[TRUST_PUB_LEN]; /* the key its signature was checked with */
+    int has_key, verified;
+};
+
+/* Checks the entry P at POS (its hash computed from the log's head here) as every office checks
+ * it: its link in the shared chain, then its signature and its office's admission. Sets *REASON
+ * to NULL when it may be applied. */
+static int
+check_entry(struct sync *s, long long pos, const struct pulled *p,
+            const unsigned char computed[EV_HASH_LEN], const char **reason)
+{
+    const struct ev_bytes *b = &p->b;
+    char type[32], replica[64], subject[80], value[80];
+    struct trust_entry e = {.type = type, .replica = replica, .canon = p->canon.p,
+                            .canon_len = p->canon.len, .sig = b->sig,
+                            .tried = p->has_key ? p->key : NULL, .verified = p->verified};
+    unsigned char used[TRUST_PUB_LEN];
+    json_t *attrs = NULL;
+    int rc, decisive, cacheable;
+
+    if (memcmp(computed, p->stated, EV_HASH_LEN) != 0) {
+        *reason = "chain";
+        return 0;
+    }
+    snprintf(type, sizeof type, "%.*s", (int)b->n[EVF_TYPE], b->v[EVF_TYPE]);
+    snprintf(replica, sizeof replica, "%.*s", (int)b->n[EVF_REPLICA], b->v[EVF_REPLICA]);
+    /* An ordinary entry of an office already accepted under the key its signature verifies
+     * with is accepted alike; one that changes who is admitted forgets them all. */
+    decisive = strcmp(type, "office") == 0 || strcmp(type, "admit") == 0 ||
+               strcmp(type, "revoke") == 0 || strcmp(type, "rekey") == 0;
+    cacheable = !decisive && b->sig && p->has_key && p->verified;
+    if (decisive)
+        s->nadmitted = 0;
+    for (int i = 0; cacheable && i < s->nadmitted; i++)
+        if (strcmp(s->admitted[i].replica, replica) == 0 &&
+            memcmp(s->admitted[i].key, p->key, TRUST_PUB_LEN) == 0) {
+            *reason = NULL;
+            return 0;
+        }
+    e.used = used;
+    if (b->v[EVF_SUBJECT] && b->n[EVF_SUBJECT] < sizeof subject) {
+        snprintf(subject, sizeof subject, "%.*s", (int)b->n[EVF_SUBJECT], b->v[EVF_SUBJECT]);
+        e.subject = subject;
+    }
+    if (b->v[EVF_NEW] && b->n[EVF_NEW] < sizeof value) {
+        snprintf(value, sizeof value, "%.*s", (int)b->n[EVF_NEW], b->v[EVF_NEW]);
+        e.new_value = value;
+    }
+    if (strcmp(type, "office") == 0 && b->attrs &&
+        (attrs = json_loadb(b->attrs, b->attrs_len, 0, NULL)) != NULL)
+        e.head = json_string_value(json_object_get(attrs, "head"));
+    rc = trust_check_entry(s->db, pos, &e, reason, s->d);
+    json_decref(attrs);
+    if (rc == 0 && *reason == NULL && cacheable && memcmp(used, p->key, TRUST_PUB_LEN) == 0 &&
+        s->nadmitted < (int)(sizeof s->admitted / sizeof s->admitted[0])) {
+        struct admitted *a = &s->admitted[s->nadmitted++];
+
+        snprintf(a->replica, sizeof a->replica, "%s", replica);
+        memcpy(a->key, used, TRUST_PUB_LEN);
+    }
+    return rc;
+}
+
+/* Reads entry P from its JSON: an event, checked as far as it can be alone, and its canonical
+ * bytes. Returns 0 or DK_DATA naming the position. */
+static int
+parse_pulled(struct sync *s, struct pulled *p)
+{
+    int rc;
+
+    p->o = text_json_loadb(p->value, p->vlen, JSON_REJECT_DUPLICATES, NULL);
+    if (p->o == NULL || p->pos != s->position + 1 ||
+        ev_unhex(json_string_value(json_object_get(p->o, "hash")), p->stated) != 0)
+        return diag_set(s->d, DK_DATA, "the shared log's entry %lld is not a docket event",
+                        s->position + 1);
+    if ((rc = ev_from_json(p->o, &p->b, &p->attrs, &p->x, s->d)) != 0 ||
+        (rc = ev_check_bytes(&p->b, s->d)) != 0)
+        return diag_prefix(s->d, "shared log entry %lld: ", p->pos);
+    if (p->b.v[EVF_UUID] == NULL || p->b.v[EVF_REPLICA] == NULL ||
+        ev_canon(&p->b, &p->canon) != 0)
+        return diag_set(s->d, DK_DATA, "shared log entry %lld cannot be read", p->pos);
+    return 0;
+}
+
+/* Picks, for each signed entry of PAGE[0..N), the key its signature is most likely to be
+ * checked with in log order: the key an office event announces, else the one its replica is
+ * bound to here or by an office event earlier in the page. */
+static int
+guess_keys(struct sync *s, struct pulled *page, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct pulled *p = &page[i];
+        int found = 0, rc;
+
+        if (p->b.sig == NULL)
+            continue;
+        if (p->b.n[EVF_TYPE] == 6 && memcmp(p->b.v[EVF_TYPE], "office", 6) == 0 &&
+            p->b.v[EVF_NEW] && trust_unhex(p->b.v[EVF_NEW], p->key, TRUST_PUB_LEN) == 0) {
+            p->has_key = 1;
+            continue;
+        }
+        for (size_t j = i; j-- > 0 && !found;)
+            if (page[j].has_key && strcmp(page[j].b.v[EVF_REPLICA], p->b.v[EVF_REPLICA]) == 0) {
+                memcpy(p->key, page[j].key, TRUST_PUB_LEN);
+                found = 1;
+            }
+        if (!found && (rc = trust_key_of(s->db, p->b.v[EVF_REPLICA], &found, p->key, s->d)) != 0)
+            return rc;
+        p->has_key = found;
+    }
+    return 0;
+}
+
+/* The keys a page is checked with, each made ready once. */
+enum { PAGE_KEYS = 8 };
+
+struct verify_half {
+    struct pulled *page;
+    size_t n, first; /* entries FIRST, FIRST + 2, ... */
+    unsigned char (*raw)[TRUST_PUB_LEN];
+    struct trust_pub **keys;
+    size_t nkeys;
+};
+
+static void *
+verify_half(void *arg)
+{
+    struct verify_half *h = arg;
+
+    for (size_t i = h->first; i < h->n; i += 2) {
+        struct pulled *p = &h->page[i];
+        size_t k = 0;
+
+        if (!p->has_key)
+            continue;
+        while (k < h->nkeys && memcmp(h->raw[k], p->key, TRUST_PUB_LEN) != 0)
+            k++;
+        p->verified = k < h->nkeys && h->keys[k]
+                          ? trust_pub_verify(h->keys[k], p->canon.p, p->canon.len, p->b.sig)
+                          : trust_verify(p->key, p->canon.p, p->canon.len, p->b.sig);
+    }
+    return NULL;
+}
+
+/* Checks the page's signatures on both cores: Ed25519 verification is most of a pull's work. */
+static void
+verify_page(struct pulled *page, size_t n)
+{
+    unsigned char raw[PAGE_KEYS][TRUST_PUB_LEN];
+    struct trust_pub *keys[PAGE_KEYS];
+    struct verify_half even = {page, n, 0, raw, keys, 0}, odd;
+    pthread_t t;
+    int threaded;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+
+        while (k < even.nkeys && memcmp(raw[k], page[i].key, TRUST_PUB_LEN) != 0)
+            k++;
+        if (page[i].has_key && k == even.nkeys && k < PAGE_KEYS) {
+            memcpy(raw[k], page[i].key, TRUST_PUB_LEN);
+            keys[k] = trust_pub_new(raw[k]);
+            even.nkeys++;
+        }
+    }
+    odd = even;
+    odd.first = 1;
+    threaded = n > 1 && pthread_create(&t, NULL, verify_half, &odd) == 0;
+    verify_half(&even);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        verify_half(&odd);
+    for (size_t k = 0; k < even.nkeys; k++)
+        trust_pub_free(keys[k]);
+}
+
 /* Applies the pulled log entries in s->kvs, in order, inside one write transaction: the
- * applied position moves with the events it covers, so a sync killed here resumes exactly. */
+ * applied position moves with the events it covers, so a sync killed here resumes exactly. An
+ * entry that fails a check is quarantined and the next applied: one bad entry holds back no
+ * good one. */
 static int
 apply_pulled(void *arg)
 {
     struct sync *s = arg;
+    struct pulled *page;
     struct ev_buf buf = {0};
-    json_t *kv;
-    size_t i;
-    int rc;
+    size_t n = 0, total = json_array_size(s->kvs);
+    int rc, stop = 0; /* the first entry that is not a docket event ends the page there */
 
+    s->nadmitted = 0;
     if ((rc = load_position(s)) != 0)
         return rc;
-    json_array_foreach(s->kvs, i, kv)
-    {
-        size_t klen = 0, vlen;
+    if ((page = calloc(total ? total : 1, sizeof *page)) == NULL)
+        return diag_set(s->d, DK_STORE, "out of memory");
+    /* The entries after this store's position, parsed (another tracker's keys, or entries that
+     * another sync of this store applied meanwhile, are passed over). */
+    for (size_t i = 0; i < total && !stop; i++) {
+        json_t *kv = json_array_get(s->kvs, i);
+        size_t klen = 0;
         char *key = etcd_unb64(json_string_value(json_object_get(kv, "key")), &klen);
-        long long pos = log_pos(s, key, klen), seq;
-        char *value = pos > s->position
-                          ? etcd_unb64(json_string_value(json_object_get(kv, "value")), &vlen)
-                          : NULL;
-        json_t *o = value ? text_json_loadb(value, vlen, JSON_REJECT_DUPLICATES, NULL) : NULL;
-        unsigned char want[EV_HASH_LEN], shared[EV_HASH_LEN];
-        struct ev_bytes b;
-        char *attrs = NULL;
+        long long pos = log_pos(s, key, klen);
+        struct pulled *p = &page[n];
 
-        rc = 0;
-        if (pos <= s->position) {
-            /* Another tracker's key, or applied meanwhile by another sync of this store. */
-            free(key);
-            free(value);
-            json_decref(o);
-            continue;
-        }
-        if (o == NULL || pos != s->position + 1 ||
-            ev_unhex(json_string_value(json_object_get(o, "hash")), want) != 0)
-            rc = diag_set(s->d, DK_DATA, "the shared log's entry %lld is not a docket event",
-                          s->position + 1);
-        else if ((rc = ev_from_json(o, &b, &attrs, s->d)) != 0)
-            rc = diag_prefix(s->d, "shared log entry %lld: ", pos);
-        else if (b.v[EVF_UUID] == NULL || b.v[EVF_REPLICA] == NULL)
-            rc = diag_set(s->d, DK_DATA, "shared log entry %lld lacks its uuid", pos);
-        else if (ev_hash(s->head, &b, &buf, shared) != 0 || memcmp(shared, want, EV_HASH_LEN))
-            rc = diag_set(s->d, DK_DATA,
-                          "shared log entry %lld does not chain to the one before it: the "
-                          "shared log was altered",
-                          pos);
-        else if ((seq = local_seq(s, b.v[EVF_UUID])) < 0)
-            rc = s->d->code;
-        else if (seq == 0 && strcmp(b.v[EVF_REPLICA], db_replica(s->db)) == 0)
-            /* Only this store makes events with its replica id: another store has it too. */
-            rc = diag_set(s->d, DK_DATA,
-                          "another store shares this store's replica id %s: one of them was "
-                          "copied by hand; make the copy anew with 'docket clone'",
-                          db_replica(s->db));
-        else if (seq == 0 && (rc = ev_receive(s->db, &b, EV_APPLY, NULL, &seq, s->d)) == 0)
-            s->n->pulled++;
-        if (rc == 0)
-            rc = place(s, &b, seq, pos, shared);
-        if (rc == 0)
-            rc = check_conflict(s, seq, pos, &b);
-        if (rc == 0) {
-            s->position = pos;
-            memcpy(s->head, shared, EV_HASH_LEN);
-        }
-        free(attrs);
-        json_decref(o);
         free(key);
-        free(value);
-        if (rc != 0)
-            break;
+        if (pos <= s->position + (long long)n)
+            continue;
+        p->pos = pos;
+        p->value = etcd_unb64(json_string_value(json_object_get(kv, "value")), &p->vlen);
+        s->position += (long long)n; /* parse_pulled expects the next position */
+        stop = (rc = p->value ? parse_pulled(s, p)
+                              : diag_set(s->d, DK_DATA, "etcd sent a value that is not base64")) !=
+               0;
+        s->position -= (long long)n;
+        n++;
     }
+    if (stop)
+        n--; /* apply what comes before the bad entry, then say so */
+    if (n > 0 && (rc == 0 || stop) && guess_keys(s, page, n) != 0) {
+        rc = s->d->code;
+        n = 0;
+    }
+    if (n > 0)
+        verify_page(page, n);
+    for (size_t i = 0; i < n; i++) {
+        struct pulled *p = &page[i];
+        unsigned char computed[EV_HASH_LEN];
+        const char *reason = NULL;
+        long long seq = 0;
+        int r = 0;
+
+        if (ev_hash(s->head, &p->b, &buf, computed) != 0)
+            r = diag_set(s->d, DK_DATA, "shared log entry %lld cannot be hashed", p->pos);
+        else if ((r = check_entry(s, p->pos, p, computed, &reason)) != 0)
+            ;
+        else if (reason)
+            r = quarantine(s, p->pos, &p->b, p->value, p->vlen, p->stated, reason);
+        else if ((seq = local_seq(s, p->b.v[EVF_UUID])) < 0)
+            r = s->d->code;
+        else if (seq == 0 && strcmp(p->b.v[EVF_REPLICA], db_replica(s->db)) == 0)
+            /* Only this store makes events with its replica id, and signs them: another store
+             * has it too, and this store's key. */
+            r = diag_set(s->d, DK_DATA,
+                         "another store shares this store's replica id %s: one of them was "
+                         "copied by hand; make the copy anew with 'docket clone'",
+                         db_replica(s->db));
+        else if (seq == 0 && (r = ev_receive(s->db, &p->b, EV_APPLY | EV_CHECKED, NULL, &seq,
+                                             s->d)) == 0)
+            s->n->pulled++;
+        if (r == 0 && reason == NULL)
+            r = place(s, &p->b, seq, p->pos, p->stated);
+        if (r != 0) {
+            rc = r;
+            stop = 0;
+            break;
+        }
+        s->position = p->pos;
+        memcpy(s->head, p->stated, EV_HASH_LEN);
+    }
+    for (size_t i = 0; i < total; i++) {
+        free(page[i].value);
+        free(page[i].attrs);
+        json_decref(page[i].o);
+        ev_buf_free(&page[i].canon);
+    }
+    free(page);
     ev_buf_free(&buf);
     if (rc == 0 && s->definitions)
         rc = state_rebuild(s->db, s->d);
@@ -475,8 +684,9 @@ static int
 collect(void *arg)
 {
     static const char sql[] = "SELECT e.seq, " EV_JSON_COLUMNS " FROM event e WHERE NOT "
-                              "EXISTS (SELECT 1 FROM shared s WHERE s.seq = e.seq) ORDER BY "
-                              "e.seq LIMIT :limit";
+                              "EXISTS (SELECT 1 FROM shared s WHERE s.seq = e.seq) AND NOT "
+                              "EXISTS (SELECT 1 FROM quarantine q WHERE q.uuid = e.uuid) ORDER "
+                              "BY e.seq LIMIT :limit";
     struct sync *s = arg;
     size_t bytes = 0;
     sqlite3_stmt *st = NULL;
@@ -525,10 +735,11 @@ publish_txn(struct sync *s, long long head_rev)
     {
         const char *uuid = json_string_value(json_object_get(o, "uuid"));
         struct ev_bytes b;
+        struct ev_extra x;
         char *attrs = NULL, *text;
         struct diag d = {0};
 
-        ev_from_json(o, &b, &attrs, &d);
+        ev_from_json(o, &b, &attrs, &x, &d);
         ev_hash(h, &b, &buf, h);
         free(attrs);
         ev_hex(h, hex);
@@ -561,7 +772,9 @@ publish_txn(struct sync *s, long long head_rev)
     return json_pack("{s:o, s:o, s:o}", "compare", compare, "success", success, "failure", failure);
 }
 
-/* Records the positions of the batch just published. */
+/* Records the positions of the batch just published. This office's own entries pass the
+ * checks every other office makes (their signatures checked on both cores, under this office's
+ * key), or are quarantined here as there (an office revoked while it published). */
 static int
 record_published(void *arg)
 {
@@ -569,41 +782,66 @@ record_published(void *arg)
     struct ev_buf buf = {0};
     unsigned char from[EV_HASH_LEN];
     long long after = s->position, local;
-    json_t *o;
-    size_t i;
+    size_t n = json_array_size(s->batch);
+    struct pulled *own = calloc(n ? n : 1, sizeof *own);
     int rc = 0;
 
+    if (own == NULL)
+        return diag_set(s->d, DK_STORE, "out of memory");
     /* Another sync of this store may have pulled (and placed) the batch in the meantime. */
+    s->nadmitted = 0;
     memcpy(from, s->head, EV_HASH_LEN);
     if ((rc = load_position(s)) != 0)
-        return rc;
+        goto out;
     local = s->position;
     s->position = after;
     memcpy(s->head, from, EV_HASH_LEN);
-    json_array_foreach(s->batch, i, o)
-    {
-        struct ev_bytes b;
-        char *attrs = NULL;
-        unsigned char h[EV_HASH_LEN];
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct pulled *p = &own[i];
+
+        if ((rc = ev_from_json(json_array_get(s->batch, i), &p->b, &p->attrs, &p->x, s->d)) == 0 &&
+            ev_canon(&p->b, &p->canon) != 0)
+            rc = diag_set(s->d, DK_DATA, "an event to publish cannot be read");
+        if ((p->has_key = p->b.sig != NULL && db_key(s->db) != NULL))
+            trust_key_public(db_key(s->db), p->key);
+    }
+    if (rc == 0)
+        verify_page(own, n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct pulled *p = &own[i];
+        char *text = NULL;
+        const char *reason = NULL;
         int placed = s->position + 1 <= local;
 
-        if ((rc = ev_from_json(o, &b, &attrs, s->d)) == 0 && ev_hash(s->head, &b, &buf, h) != 0)
+        if (ev_hash(s->head, &p->b, &buf, p->stated) != 0)
             rc = diag_set(s->d, DK_DATA, "an event to publish cannot be hashed");
-        if (rc == 0 && !placed)
-            rc = place(s, &b, s->batch_seq[i], s->position + 1, h);
-        if (rc == 0 && !placed)
-            rc = check_conflict(s, s->batch_seq[i], s->position + 1, &b);
-        free(attrs);
+        else if (!placed && (rc = check_entry(s, s->position + 1, p, p->stated, &reason)) != 0)
+            ;
+        else if (!placed && reason) {
+            if ((text = json_dumps(json_array_get(s->batch, i), JSON_COMPACT)) == NULL)
+                rc = diag_set(s->d, DK_STORE, "out of memory");
+            else
+                rc = quarantine(s, s->position + 1, &p->b, text, strlen(text), p->stated, reason);
+        } else if (!placed) {
+            rc = place(s, &p->b, s->batch_seq[i], s->position + 1, p->stated);
+        }
+        free(text);
         if (rc != 0)
             break;
         s->position++;
-        memcpy(s->head, h, EV_HASH_LEN);
+        memcpy(s->head, p->stated, EV_HASH_LEN);
         s->n->published++;
     }
-    ev_buf_free(&buf);
     if (rc == 0 && s->definitions)
         rc = state_rebuild(s->db, s->d);
     s->definitions = 0;
+out:
+    for (size_t i = 0; i < n; i++) {
+        free(own[i].attrs);
+        ev_buf_free(&own[i].canon);
+    }
+    free(own);
+    ev_buf_free(&buf);
     return rc;
 }
 
@@ -714,6 +952,21 @@ publish_batch(struct sync *s, long long *behind)
 }
 
 static int
+read_standing(void *arg)
+{
+    struct sync *s = arg;
+    int rc;
+
+    if ((rc = trust_standing(s->db, &s->standing, s->d)) != 0 ||
+        (rc = trust_office_name(s->db, s->n->office, sizeof s->n->office, s->d)) != 0)
+        return rc;
+    if (s->n->office[0] == '\0')
+        trust_default_name(s->n->office, sizeof s->n->office);
+    trust_key_fingerprint(db_key(s->db), s->n->fingerprint);
+    return 0;
+}
+
+static int
 count_unpublished(void *arg)
 {
     static const char sql[] =
@@ -767,6 +1020,7 @@ entry_text(struct sync *s, long long pos, char **out)
 {
     static const char sql[] = "SELECT " EV_JSON_COLUMNS ", sh.hash FROM shared sh JOIN event e "
                               "ON e.seq = sh.seq WHERE sh.pos = :pos";
+    static const char held_sql[] = "SELECT entry FROM quarantine WHERE pos = :pos";
     char hex[2 * EV_HASH_LEN + 1];
     sqlite3_stmt *st = NULL;
     json_t *o;
@@ -776,8 +1030,9 @@ entry_text(struct sync *s, long long pos, char **out)
     if ((rc = db_prep(s->db, sql, &st, s->d)) != 0 ||
         (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0)
         return rc;
-    if ((rc = db_row(s->db, st, s->d)) == 1 && sqlite3_column_bytes(st, 14) == EV_HASH_LEN) {
-        ev_hex(sqlite3_column_blob(st, 14), hex);
+    if ((rc = db_row(s->db, st, s->d)) == 1 &&
+        sqlite3_column_bytes(st, EV_JSON_NCOLUMNS) == EV_HASH_LEN) {
+        ev_hex(sqlite3_column_blob(st, EV_JSON_NCOLUMNS), hex);
         o = ev_to_json(NULL, st, 0);
         if (o == NULL || json_object_set_new(o, "hash", json_string(hex)) != 0 ||
             (*out = json_dumps(o, JSON_COMPACT)) == NULL)
@@ -785,6 +1040,17 @@ entry_text(struct sync *s, long long pos, char **out)
         json_decref(o);
     }
     sqlite3_reset(st);
+    if (rc == 0) {
+        /* An entry held in quarantine: its text as the log held it. */
+        if ((rc = db_prep(s->db, held_sql, &st, s->d)) != 0 ||
+            (rc = db_bind_int(s->db, st, ":pos", pos, s->d)) != 0)
+            return rc;
+        if ((rc = db_row(s->db, st, s->d)) == 1 &&
+            (*out = strndup((const char *)sqlite3_column_text(st, 0),
+                            (size_t)sqlite3_column_bytes(st, 0))) == NULL)
+            rc = diag_set(s->d, DK_STORE, "out of memory");
+        sqlite3_reset(st);
+    }
     return rc < 0 ? s->d->code : rc == DK_STORE ? rc : 0;
 }
 
@@ -1127,6 +1393,15 @@ sync_run(struct db *db, unsigned flags, const struct sync_progress *progress, st
             }
             break;
         }
+        /* An office the log does not admit (yet) publishes nothing: it keeps its events. */
+        if (rc == 0 && (rc = db_tx(db, DB_TX_READ, read_standing, &s, d)) == 0 &&
+            (s.standing == TRUST_WAITING || s.standing == TRUST_REVOKED)) {
+            n->waiting = 1;
+            n->revoked = s.standing == TRUST_REVOKED;
+            json_decref(s.batch);
+            s.batch = NULL;
+            break;
+        }
         if (rc == 0)
             rc = publish_batch(&s, &behind);
         json_decref(s.batch);
@@ -1138,6 +1413,12 @@ sync_run(struct db *db, unsigned flags, const struct sync_progress *progress, st
         n->position = s.position;
         ev_hex(s.head, n->head);
     }
+    if (rc == 0 && n->quarantine_count > 0)
+        rc = diag_set(d, DK_CHECK,
+                      "%lld entr%s of the shared log failed the checks and %s quarantined: "
+                      "'docket status' lists them",
+                      n->quarantine_count, n->quarantine_count == 1 ? "y" : "ies",
+                      n->quarantine_count == 1 ? "is" : "are");
     n->final = rc == DK_NET && etcd_refused(s.etcd);
     etcd_close(s.etcd);
     return rc;

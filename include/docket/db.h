@@ -52,6 +52,13 @@ void db_set_actor(struct db *db, const char *actor, const char *login);
 const char *db_actor(const struct db *db);
 const char *db_login(const struct db *db);
 
+struct trust_key;
+
+/* The key this handle signs the events it appends with, borrowed: the caller frees it after
+ * db_close. NULL (the default) for a reader. */
+void db_set_key(struct db *db, struct trust_key *k);
+const struct trust_key *db_key(const struct db *db);
+
 /* Returns the batch id shared by the events of the current transaction (borrowed), made on
  * first use. */
 const char *db_batch(struct db *db);
@@ -95,6 +102,8 @@ struct db_chain {
     int known;
     long long seq;
     unsigned char hash[32];
+    long long base;    /* the shared log's length as this store has applied it: new events' base */
+    int announced;     /* this transaction has made sure the office event is in the trail */
 };
 
 /* Returns the handle's chain memory (borrowed). */

@@ -10,8 +10,9 @@
 
 enum { EV_HASH_LEN = 32 };
 
-/* The version byte that opens the canonical bytes; bump it when their layout changes. */
-#define EV_CANON_VERSION 1
+/* The version byte that opens the canonical bytes: 1 for events without a base, 2 for those
+ * with one (every event recorded since offices sign their events). */
+#define EV_CANON_VERSION 2
 
 /* One event to append. Strings are borrowed; NULL stores SQL NULL. */
 struct event {
@@ -61,31 +62,47 @@ enum {
     EVF_COUNT
 };
 
-/* An event as bytes: each field (v NULL for SQL NULL) and its attrs as stored JSON text. */
+/* An event as bytes: each field (v NULL for SQL NULL), its attrs as stored JSON text, its base
+ * as decimal digits (canonical version 2; NULL: version 1) and its signature, which travels
+ * with it but is not part of its canonical bytes. */
 struct ev_bytes {
     const char *v[EVF_COUNT];
     size_t n[EVF_COUNT];
     const char *attrs; /* NULL: none */
     size_t attrs_len;
+    const char *base; /* NULL: none (version 1) */
+    size_t base_len;
+    const unsigned char *sig; /* EV_SIG_LEN bytes, or NULL: unsigned */
 };
+
+enum { EV_SIG_LEN = 64 };
 
 /* The names of the fields in an event's JSON form (exports, the shared log). */
 extern const char *const ev_field_names[EVF_COUNT];
 
-/* The columns, in order, that ev_to_json reads from a statement over "event e". */
+/* The columns, in order, that ev_to_json reads from a statement over "event e": the fields,
+ * the attrs, the base and the signature. */
 #define EV_JSON_COLUMNS                                                                            \
     "e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, e.eff, "      \
-    "e.recorded, e.actor, e.login, e.replica, e.attrs"
+    "e.recorded, e.actor, e.login, e.replica, e.attrs, e.base, (SELECT g.sig FROM signature g "    \
+    "WHERE g.uuid = e.uuid)"
+enum { EV_JSON_NCOLUMNS = EVF_COUNT + 3 };
 
 /* Adds the event in ST's current row (EV_JSON_COLUMNS from column FIRST on) to the JSON object
- * O, or to a new one when O is NULL, and returns O: its fields by ev_field_names, and its
- * attributes as an object (or null). */
+ * O, or to a new one when O is NULL, and returns O: its fields by ev_field_names, its
+ * attributes as an object (or null), then "base" (an integer) and "sig" (128 hex digits) when
+ * it has them: a version-1 event's object is what it was before either existed. */
 json_t *ev_to_json(json_t *o, sqlite3_stmt *st, int first);
 
-/* Reads an event object O (as ev_to_json writes it) into B, borrowing O's strings, and the
- * stored text of its attributes into *ATTRS (owned; free). Returns 0 or DK_DATA naming the
- * field of the wrong type. */
-int ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct diag *d);
+/* Reads an event object O (as ev_to_json writes it) into B, borrowing O's strings, the stored
+ * text of its attributes into *ATTRS (owned; free), and its base and signature into X (B
+ * borrows them: keep X as long as B). Returns 0 or DK_DATA naming the field of the wrong type
+ * (a base that is not a whole number from 0, a sig that is not 128 lower-case hex digits). */
+struct ev_extra {
+    char base[24];
+    unsigned char sig[EV_SIG_LEN];
+};
+int ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct ev_extra *x, struct diag *d);
 
 /* Checks that B can be recorded as it is: every required field, UTF-8 text, the effective date
  * and the time it was recorded. Needs no store, so that a reader thread can run it. Returns 0
@@ -115,8 +132,8 @@ struct ev_buf {
 int ev_buf_reserve(struct ev_buf *b, size_t more);
 
 /* Writes the canonical bytes of E into BUF (replacing what it held): "docket-event", the
- * version byte, each field as a 4-byte big-endian length (0xffffffff for NULL) and its bytes,
- * then the number of attributes and each (key, value) pair sorted by key, length-prefixed
+ * version byte (2 with a base, else 1), each field as a 4-byte big-endian length (0xffffffff
+ * for NULL) and its bytes, the base likewise (version 2 only), then the number of attributes and each (key, value) pair sorted by key, length-prefixed
  * likewise. Returns 0, or -1 when the attrs are not a JSON object of strings or memory runs
  * out. */
 int ev_canon(const struct ev_bytes *e, struct ev_buf *buf);

@@ -20,6 +20,14 @@ int sync_remote_get(struct db *db, struct sync_remote *r, struct diag *d);
  * a password file or the reverse), DK_DATA (a user name that is not UTF-8), DK_STORE. */
 int sync_remote_set(struct db *db, const struct sync_remote *r, struct diag *d);
 
+enum { SYNC_NAMED = 16 };
+
+/* The shared log's entries held in quarantine (failed a check on every office, applied by none):
+ * pos, reason, the event's type, actor and replica as the entry states them, received. */
+#define SYNC_QUARANTINE_SQL                                                                        \
+    "SELECT pos, reason, json_extract(entry, '$.event_type') AS type, json_extract(entry, "         \
+    "'$.actor') AS actor, replica, received FROM quarantine ORDER BY pos"
+
 /* What a sync did. */
 struct sync_counts {
     long long published; /* local events put into the shared log */
@@ -30,6 +38,13 @@ struct sync_counts {
     long long repaired;  /* of those, put back */
     int final;           /* after DK_NET: etcd refused (a password, a permission, a
                             certificate), which no retry can change */
+    int waiting;         /* this office is not admitted (or revoked): it pulled, published
+                            nothing, and keeps its events */
+    int revoked;         /* of a waiting office: the founder revoked it */
+    char office[72], fingerprint[65]; /* a waiting office's name and key, to be admitted */
+    long long quarantine_count; /* entries this sync quarantined */
+    int nquarantined;           /* the first SYNC_NAMED of them, one line each */
+    char quarantined[SYNC_NAMED][200];
 };
 
 /* What a look at the shared log in etcd found, against what this store holds. */

@@ -76,11 +76,22 @@ sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
 {
     int rc;
 
+    /* Each entry newly quarantined, one line on stderr; the count ends the sync (exit 1). */
+    for (int i = 0; i < n->nquarantined; i++) {
+        fputs("docket: sync: ", stderr);
+        text_put(stderr, n->quarantined[i]);
+        fputc('\n', stderr);
+    }
+    if (n->quarantine_count > n->nquarantined)
+        fprintf(stderr, "docket: sync: and %lld more quarantined\n",
+                n->quarantine_count - n->nquarantined);
     if (args_get(&ctx->args, "json")) {
-        if ((rc = cli_json(ctx, json_pack("{s:I, s:I, s:I, s:s, s:I}", "published",
+        if ((rc = cli_json(ctx, json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:b}", "published",
                                           (json_int_t)n->published, "pulled", (json_int_t)n->pulled,
                                           "position", (json_int_t)n->position, "head", n->head,
-                                          "repaired", (json_int_t)n->repaired))) != 0)
+                                          "repaired", (json_int_t)n->repaired, "quarantined",
+                                          (json_int_t)n->quarantine_count, "waiting",
+                                          n->waiting))) != 0)
             return rc;
     } else {
         if (n->rewritten > 0)
@@ -91,9 +102,27 @@ sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
         fprintf(ctx->out, "published %lld, pulled %lld; shared log: %lld events, head %s\n",
                 n->published, n->pulled, n->position, n->head);
     }
+    if (n->waiting && n->revoked)
+        fprintf(stderr, "docket: sync: this office (%s) was revoked by the founding office: it "
+                        "publishes nothing more\n", n->office);
+    else if (n->waiting)
+        fprintf(stderr,
+                "docket: sync: this office waits for admission and publishes nothing yet; on an "
+                "admitted office: docket office admit %s %s -m REASON\n",
+                n->office, n->fingerprint);
     if (fflush(ctx->out) != 0 || ferror(ctx->out))
         return diag_set(&ctx->diag, DK_IO, "cannot write to stdout: %s", strerror(errno));
     return 0;
+}
+
+/* The line that sums up what a round quarantined, for --interval, which goes on. */
+static void
+report_quarantine(struct cmd_ctx *ctx)
+{
+    fputs("docket: sync: ", stderr);
+    text_put(stderr, ctx->diag.msg);
+    fputc('\n', stderr);
+    memset(&ctx->diag, 0, sizeof ctx->diag);
 }
 
 static int
@@ -115,7 +144,9 @@ run(struct cmd_ctx *ctx)
     if (args_get(&ctx->args, "once")) {
         rc = sync_run(ctx->db, flags, show, &n, &ctx->diag);
         sync_meter_end(&m);
-        return rc != 0 ? rc : sync_print(ctx, &n);
+        if (rc != 0 && !(rc == DK_CHECK && n.quarantine_count > 0))
+            return rc;
+        return sync_print(ctx, &n) ? DK_IO : rc;
     }
     /* Every --interval seconds, for a field office whose connection comes and goes: a round
      * that cannot reach the cluster says so and the next one tries again, after a pause that
@@ -127,6 +158,11 @@ run(struct cmd_ctx *ctx)
 
         rc = sync_run(ctx->db, flags, show, &n, &ctx->diag);
         sync_meter_end(&m);
+        if (rc == DK_CHECK && n.quarantine_count > 0) {
+            /* Said once, by the lines sync_print writes: later rounds go on. */
+            report_quarantine(ctx);
+            rc = 0;
+        }
         if (rc == 0) {
             if ((rc = sync_print(ctx, &n)) != 0)
                 return rc;

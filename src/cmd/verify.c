@@ -11,7 +11,7 @@ static const struct opt opts[] = {
     {"against", 0, "HEAD", OPT_MULTI,
      "check against a head published before: local:N:HEX (or N:HEX), or shared:POS:HEX"},
     {"json", 0, NULL, 0, "print the result as JSON"},
-    {"deep", 0, NULL, 0, "also check every page and index of the file (slower)"},
+    {"deep", 0, NULL, 0, "also check every page and index of the file, and every signature (slower)"},
     {"shared", 0, NULL, 0, "also read the shared log in etcd and compare it with this store's"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -121,6 +121,36 @@ deep(struct cmd_ctx *ctx)
     return rc;
 }
 
+/* The shared log's entries this store holds in quarantine: the trail is whole, yet an auditor
+ * must hear of them. Writes a line naming the first few into OUT ("" for none). Returns 0 or
+ * DK_STORE. */
+static int
+quarantined(struct cmd_ctx *ctx, char out[300])
+{
+    static const char sql[] = "SELECT pos, reason FROM quarantine ORDER BY pos";
+    char list[200] = "";
+    size_t len = 0;
+    long long n = 0;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0)
+        return rc;
+    while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1)
+        if (n++ < 4 && len < sizeof list - 60)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%lld (%s)", n > 1 ? ", " : "",
+                                    (long long)sqlite3_column_int64(st, 0),
+                                    (const char *)sqlite3_column_text(st, 1));
+    sqlite3_reset(st);
+    if (rc < 0)
+        return ctx->diag.code;
+    out[0] = '\0';
+    if (n > 0)
+        snprintf(out, 300, "quarantined: %lld entr%s of the shared log, applied by no office: %s%s",
+                 n, n == 1 ? "y" : "ies", list, n > 4 ? ", ..." : "");
+    return 0;
+}
+
 /* Checks every --against head of one kind (SHARED or not) against C. */
 static int
 check_heads(struct cmd_ctx *ctx, int shared, const struct ev_check *c)
@@ -159,7 +189,8 @@ run(struct cmd_ctx *ctx)
     char hex[2 * EV_HASH_LEN + 1], shared_hex[2 * EV_HASH_LEN + 1];
     struct diag state = {0};
     struct ev_check c, shared = {0};
-    long long n;
+    long long n, signatures = -1;
+    char held[300];
     int is_shared, rc;
 
     for (int i = 0; i < args_count(&ctx->args, "against"); i++)
@@ -184,6 +215,10 @@ run(struct cmd_ctx *ctx)
         rc = diag_set(&ctx->diag, DK_CHECK, "%s", shared.why);
     if (rc == 0)
         rc = check_heads(ctx, 1, &shared);
+    if (rc == 0 && args_get(&ctx->args, "deep"))
+        rc = audit_signatures(ctx->db, ctx->db_path, &signatures, &ctx->diag);
+    if (rc == 0)
+        rc = quarantined(ctx, held);
     if (rc == DK_CHECK && args_get(&ctx->args, "json"))
         (void)cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
     if (rc != 0)
@@ -208,6 +243,10 @@ run(struct cmd_ctx *ctx)
     } else {
         fprintf(ctx->out, "ok: %lld events, head %s\n", c.count, hex);
     }
+    if (signatures >= 0 && !args_get(&ctx->args, "json") && !args_get(&ctx->args, "head"))
+        fprintf(ctx->out, "signatures: %lld, each by its office's key\n", signatures);
+    if (held[0] && !args_get(&ctx->args, "json") && !args_get(&ctx->args, "head"))
+        fprintf(ctx->out, "%s\n", held);
     return 0;
 }
 

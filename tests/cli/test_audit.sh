@@ -10,11 +10,13 @@ run_ok note ceb -m "meeting" --evidence https://example.org/minutes
 run_ok verify
 pristine="$tmp/pristine.db"
 run_ok backup "$pristine"
+key="$DOCKET_DB.key" # a backup holds no key: each copy written to gets the office's
 
 # fresh NAME: a copy of the pristine store to tamper with, as $DOCKET_DB.
 fresh() {
     export DOCKET_DB="$tmp/$1.db"
     cp "$pristine" "$DOCKET_DB"
+    cp -p "$key" "$DOCKET_DB.key"
 }
 
 # --- (1) An event edited behind docket's back is found and named.

@@ -19,7 +19,8 @@ run_ok --by bob cost cost.legal 100 USD -m "phase C"
 run_ok log
 expect_eq "log lines" "$(wc -l <"$tmp/out" | tr -d ' ')" "$(events)"
 expect_eq "log is in seq order" "$(sed 's/^#\([0-9]*\) .*/\1/' "$tmp/out" | sort -n -c && echo sorted)" sorted
-expect_out "^#1 .*document C/106/RES/1309"
+expect_out "^#1 .*office "
+expect_out "^#2 .*document C/106/RES/1309"
 expect_out "tester  *ceb  not-approached -> approached: phase A$"
 expect_out "^#[0-9]*  *2016-01  *20.*Z  *alice  *ceb.hlcm  not-approached -> member: phase B$"
 

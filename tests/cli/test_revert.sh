@@ -92,7 +92,7 @@ run_ok revert "$detach" -m "undo, now that B is alone"
 expect_eq "x.a's parent after the revert" "$(sql "select parent from items where key = 'x.a'")" "x.b"
 
 run_fails 3 "event $item_seq is a 'item' event, which cannot be reverted\|cannot be reverted" revert "$item_seq" -m x
-run_fails 3 "'document' event.*cannot be reverted" revert 1 -m x
+run_fails 3 "'document' event.*cannot be reverted" revert 2 -m x
 run_fails 3 "'revert' event.*cannot be reverted" revert "$((bad + 1))" -m x
 run_fails 2 "docket: revert: 'abc' is not an event number" revert abc -m x
 run_fails 2 "is not an event number" revert 0 -m x

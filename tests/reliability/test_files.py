@@ -121,7 +121,11 @@ def older(src, dst):
     rel.ok(docket, ["backup", dst], src)
     c = sqlite3.connect(dst, isolation_level=None)
     version = c.execute("PRAGMA user_version").fetchone()[0]
-    c.execute("DROP TABLE conflict")
+    # 004 undone: its tables and index gone, event.base dropped, 003's conflict table back.
+    c.executescript("DROP TABLE quarantine; DROP TABLE signature; DROP INDEX event_offices; "
+                    "ALTER TABLE event DROP COLUMN base; CREATE TABLE conflict (seq INTEGER "
+                    "PRIMARY KEY, item TEXT NOT NULL, pos INTEGER NOT NULL, saw TEXT, held "
+                    "TEXT); CREATE INDEX conflict_item ON conflict (item);")
     c.execute(f"PRAGMA user_version = {version - 1}")
     c.execute("PRAGMA journal_mode = DELETE")
     c.close()

@@ -71,8 +71,30 @@ canon_has_the_documented_layout(void **state)
     assert_int_equal(buf.len, n);
     assert_memory_equal(buf.p, want, n);
     assert_memory_equal(buf.p, "docket-event", 12);
+    assert_int_equal(buf.p[12], 1);
+
+    /* Version 2: the base follows the replica, as one more length-prefixed field. */
+    b.base = "17";
+    b.base_len = 2;
+    want[12] = 2;
+    n = 13;
+    for (int i = 0; i < EVF_COUNT; i++) {
+        if (b.v[i] == NULL)
+            put_len(want, &n, 0xffffffffUL);
+        else
+            put_str(want, &n, b.v[i]);
+    }
+    put_str(want, &n, "17");
+    put_len(want, &n, 2);
+    put_str(want, &n, "a");
+    put_str(want, &n, "1");
+    put_str(want, &n, "b");
+    put_str(want, &n, "two");
+    assert_int_equal(ev_canon(&b, &buf), 0);
+    assert_int_equal(buf.len, n);
+    assert_memory_equal(buf.p, want, n);
     assert_int_equal(buf.p[12], EV_CANON_VERSION);
-    assert_int_equal(EV_CANON_VERSION, 1);
+    assert_int_equal(EV_CANON_VERSION, 2);
     ev_buf_free(&buf);
     assert_null(buf.p);
 }
