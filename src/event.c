@@ -391,8 +391,12 @@ announce(struct db *db, struct diag *d)
     date_today(today);
     {
         json_t *attrs = json_pack("{s:s}", "head", head);
-        struct event e = {.type = "office", .subject = name, .new_value = pub, .eff = today,
-                          .reason = "", .attrs = attrs};
+        struct event e = {.type = "office",
+                          .subject = name,
+                          .new_value = pub,
+                          .eff = today,
+                          .reason = "",
+                          .attrs = attrs};
 
         rc = attrs ? ev_append(db, &e, NULL, d) : diag_set(d, DK_STORE, "out of memory");
         json_decref(attrs);
@@ -558,8 +562,8 @@ ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct ev_extra *x, st
     if (base != NULL) {
         if (!json_is_integer(base) || json_integer_value(base) < 0)
             return diag_set(d, DK_DATA, "'base' must be a whole number from 0");
-        b->base_len = (size_t)snprintf(x->base, sizeof x->base, "%lld",
-                                       (long long)json_integer_value(base));
+        b->base_len =
+            (size_t)snprintf(x->base, sizeof x->base, "%lld", (long long)json_integer_value(base));
         b->base = x->base;
     }
     if (sig != NULL) {
@@ -616,9 +620,9 @@ misstored(sqlite3_value *const v[COL_COUNT])
 
     for (int i = 0; i < COL_COUNT; i++) {
         int t = sqlite3_value_type(v[i]);
-        int want = i == COL_HASH                       ? SQLITE_BLOB
+        int want = i == COL_HASH                      ? SQLITE_BLOB
                    : i == COL_NUMBER || i == COL_BASE ? SQLITE_INTEGER
-                                                       : SQLITE_TEXT;
+                                                      : SQLITE_TEXT;
 
         if (t != want && !(t == SQLITE_NULL && (nullable >> i & 1u)))
             return i;
@@ -703,9 +707,9 @@ check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, stru
         if (bad >= 0) {
             snprintf(r.why, sizeof r.why, "its %s is stored as %s, not as %s",
                      sqlite3_column_name(st, bad), class_name(bad_class),
-                     bad == COL_HASH                         ? "bytes"
+                     bad == COL_HASH                        ? "bytes"
                      : bad == COL_NUMBER || bad == COL_BASE ? "an integer"
-                                         : "text");
+                                                            : "text");
             break;
         }
         /* eff_end is derived from eff and not hashed, yet the as-of views compare it. */

@@ -207,6 +207,10 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
         (rc = rows(db, f, &b, "SELECT * FROM kinds ORDER BY name", "kind", d)) != 0 ||
         (rc = rows(db, f, &b, "SELECT * FROM vocab ORDER BY kind, ord", "status", d)) != 0 ||
         (rc = rows(db, f, &b, "SELECT * FROM items ORDER BY key", "item", d)) != 0 ||
+        (rc = rows(db, f, &b,
+                   "SELECT pos, lower(hex(hash)) AS hash, reason, uuid, replica, entry, received "
+                   "FROM quarantine ORDER BY pos",
+                   "quarantine", d)) != 0 ||
         (rc = db_prep(db, events_sql, &st, d)) != 0) {
         ev_buf_free(&b);
         return rc;
@@ -387,17 +391,20 @@ enum { BATCH_LINES = 256, SLOTS = 4 };
 
 /* Offsets of copied values in a batch's text; NONE for a JSON null or a missing value. */
 #define NONE ((size_t)-1)
-enum { OFF_ATTRS = EVF_COUNT, OFF_RECEIVED, OFF_COUNT };
+enum { OFF_ATTRS = EVF_COUNT, OFF_RECEIVED, OFF_REASON, OFF_ENTRY, OFF_COUNT };
 
 /* One event line, parsed and checked as far as it can be without the store. Its values are
  * copies in its batch's text, so that the JSON is freed as soon as the line is parsed. */
 struct ev_line {
     struct ev_bytes b;
-    struct ev_extra x; /* its base and signature, which b points into */
+    struct ev_extra x;    /* its base and signature, which b points into */
     const char *received; /* in the shared log, when shared */
     size_t off[OFF_COUNT];
     long long lineno, seq, pos;
     int shared;
+    int held; /* not an event: a shared-log entry held in quarantine (pos, sh, and the strings
+                 at OFF_REASON, OFF_ENTRY, OFF_RECEIVED, EVF_UUID, EVF_REPLICA) */
+    const char *reason, *entry;
     unsigned char want[EV_HASH_LEN], sh[EV_HASH_LEN];
 };
 
@@ -475,6 +482,45 @@ check_shared(json_t *shared, struct ev_line *e, struct diag *d)
     return 0;
 }
 
+/* Reads a quarantine line O (numbered LINENO) into E. Returns 1, or the exit code in BT->err. */
+static int
+parse_held(struct batch *bt, json_t *o, struct ev_line *e, long long lineno)
+{
+    static const char *const reasons[] = {"signature", "not admitted", "revoked", "chain"};
+    json_t *pos = json_object_get(o, "pos");
+    const char *reason = jstr(o, "reason"), *entry = jstr(o, "entry"),
+               *received = jstr(o, "received");
+    char full[TS_LEN + 1];
+    struct diag scratch = {0};
+    size_t known = 0;
+    int oom = 0;
+
+    while (reason && known < sizeof reasons / sizeof reasons[0] && strcmp(reason, reasons[known]))
+        known++;
+    if (!json_is_integer(pos) || json_integer_value(pos) < 1 || ev_unhex(jstr(o, "hash"), e->sh) ||
+        reason == NULL || known == sizeof reasons / sizeof reasons[0] || entry == NULL ||
+        received == NULL || strlen(received) != TS_LEN || ts_parse(received, 0, full, &scratch) ||
+        strcmp(full, received) != 0)
+        return diag_set(
+            &bt->err, DK_DATA,
+            "line %lld: a quarantined entry needs pos, hash, reason, entry and received", lineno);
+    memset(e, 0, sizeof *e);
+    e->held = 1;
+    e->lineno = lineno;
+    e->pos = json_integer_value(pos);
+    ev_unhex(jstr(o, "hash"), e->sh);
+    for (int i = 0; i < OFF_COUNT; i++)
+        e->off[i] = NONE;
+    e->off[EVF_UUID] =
+        jstr(o, "uuid") ? keep(bt, jstr(o, "uuid"), strlen(jstr(o, "uuid")), &oom) : NONE;
+    e->off[EVF_REPLICA] =
+        jstr(o, "replica") ? keep(bt, jstr(o, "replica"), strlen(jstr(o, "replica")), &oom) : NONE;
+    e->off[OFF_REASON] = keep(bt, reason, strlen(reason), &oom);
+    e->off[OFF_ENTRY] = keep(bt, entry, strlen(entry), &oom);
+    e->off[OFF_RECEIVED] = keep(bt, received, strlen(received), &oom);
+    return oom ? diag_set(&bt->err, DK_STORE, "out of memory") : 1;
+}
+
 /* Parses the line S (N bytes) numbered LINENO into the next event of BT. Returns 1 for an
  * event, 0 for a line of the state (for readers: the state is rebuilt from the events), or
  * the exit code in BT->err. */
@@ -489,6 +535,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     char *attrs = NULL;
     int rc, oom = 0;
 
+    e->held = 0;
     arena_on(1);
     o = text_json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
     arena_on(0);
@@ -498,10 +545,12 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
     }
     type = jstr(o, "type");
     shared = json_object_get(o, "shared");
-    if (type == NULL ||
-        (strcmp(type, "event") != 0 && strcmp(type, "document") != 0 && strcmp(type, "kind") != 0 &&
-         strcmp(type, "status") != 0 && strcmp(type, "item") != 0))
+    if (type == NULL || (strcmp(type, "event") != 0 && strcmp(type, "document") != 0 &&
+                         strcmp(type, "kind") != 0 && strcmp(type, "status") != 0 &&
+                         strcmp(type, "item") != 0 && strcmp(type, "quarantine") != 0))
         rc = diag_set(d, DK_DATA, "line %lld: unknown line type", lineno);
+    else if (strcmp(type, "quarantine") == 0)
+        rc = parse_held(bt, o, e, lineno);
     else if (strcmp(type, "event") != 0)
         rc = 0;
     else if (ev_unhex(jstr(o, "hash"), e->want) != 0)
@@ -511,7 +560,7 @@ parse_line(struct batch *bt, const char *s, size_t n, long long lineno)
         rc = diag_prefix(d, "line %lld: ", lineno);
     else
         rc = 1;
-    if (rc == 1) {
+    if (rc == 1 && !e->held) {
         e->lineno = lineno;
         e->seq = json_integer_value(json_object_get(o, "seq"));
         for (int i = 0; i < EVF_COUNT; i++)
@@ -556,6 +605,8 @@ parse_batch(struct batch *bt)
             e->b.v[k] = e->off[k] == NONE ? NULL : text + e->off[k];
         e->b.attrs = e->off[OFF_ATTRS] == NONE ? NULL : text + e->off[OFF_ATTRS];
         e->received = e->off[OFF_RECEIVED] == NONE ? NULL : text + e->off[OFF_RECEIVED];
+        e->reason = e->off[OFF_REASON] == NONE ? NULL : text + e->off[OFF_REASON];
+        e->entry = e->off[OFF_ENTRY] == NONE ? NULL : text + e->off[OFF_ENTRY];
     }
 }
 
@@ -631,7 +682,8 @@ struct restore {
     struct db *db;
     long long seq;
     unsigned char prev[EV_HASH_LEN];
-    long long events; /* the header's count: no shared-log position lies past it */
+    long long events; /* the header's count: no shared-log position lies past it... */
+    long long held;   /* ...but for the entries held in quarantine, which are not events */
     /* The shared chain (ev_check_shared's), checked in log order as the lines come. Positions
      * come in the lines' order but where an office published events after it pulled later ones
      * (sync.c's place): those events' lines come first, their positions after. Such a position
@@ -709,6 +761,69 @@ chain_shared(struct restore *r, const struct ev_bytes *b, const unsigned char wa
     return 0;
 }
 
+/* Chains the quarantined entry at r->next, as this store holds it: the next link is the hash it
+ * states. Returns 0, or DK_STORE when no entry is held there either. */
+static int
+chain_held(struct restore *r, struct diag *d)
+{
+    static const char sql[] = "SELECT hash FROM quarantine WHERE pos = :pos";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(r->db, sql, &st, d)) != 0 ||
+        (rc = db_bind_int(r->db, st, ":pos", r->next, d)))
+        return rc;
+    if ((rc = db_row(r->db, st, d)) == 1 && sqlite3_column_bytes(st, 0) == EV_HASH_LEN) {
+        memcpy(r->shared, sqlite3_column_blob(st, 0), EV_HASH_LEN);
+        r->next++;
+        rc = 0;
+    } else if (rc >= 0) {
+        rc = diag_set(d, DK_STORE, "a restored event is missing");
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc;
+}
+
+static int chain_ahead(struct restore *r, struct diag *d);
+
+/* Records a quarantined entry of the shared log (line E), and chains past it when it is next. */
+static int
+restore_held(struct restore *r, const struct ev_line *e, struct diag *d)
+{
+    static const char sql[] = "INSERT INTO quarantine (pos, hash, reason, uuid, replica, entry, "
+                              "received) VALUES (:pos, :hash, :reason, :uuid, :replica, :entry, "
+                              ":received)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (e->pos < r->next)
+        return diag_set(d, DK_DATA,
+                        "line %lld: shared-log position %lld was given by an earlier line",
+                        e->lineno, e->pos);
+    if ((rc = db_prep(r->db, sql, &st, d)) != 0 ||
+        (rc = db_bind_int(r->db, st, ":pos", e->pos, d)) != 0 ||
+        (rc = db_bind_text(r->db, st, ":reason", e->reason, d)) != 0 ||
+        (rc = db_bind_text(r->db, st, ":uuid", e->b.v[EVF_UUID], d)) != 0 ||
+        (rc = db_bind_text(r->db, st, ":replica", e->b.v[EVF_REPLICA], d)) != 0 ||
+        (rc = db_bind_text(r->db, st, ":entry", e->entry, d)) != 0 ||
+        (rc = db_bind_text(r->db, st, ":received", e->received, d)) != 0)
+        return rc;
+    sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), e->sh, EV_HASH_LEN,
+                      SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return diag_set(d, DK_DATA, "line %lld: shared-log position %lld is held twice", e->lineno,
+                        e->pos);
+    }
+    sqlite3_reset(st);
+    r->held++;
+    if (e->pos > r->next)
+        return ahead_push(r, e->pos, e->lineno) == 0 ? 0 : diag_set(d, DK_STORE, "out of memory");
+    memcpy(r->shared, e->sh, EV_HASH_LEN);
+    r->next++;
+    return chain_ahead(r, d);
+}
+
 /* Chains the positions that waited in r->ahead, as far as they now follow the chain's end. */
 static int
 chain_ahead(struct restore *r, struct diag *d)
@@ -727,8 +842,12 @@ chain_ahead(struct restore *r, struct diag *d)
         if ((rc = db_prep(r->db, sql, &st, d)) != 0 ||
             (rc = db_bind_int(r->db, st, ":pos", r->next, d)) != 0)
             return rc;
-        if ((rc = db_row(r->db, st, d)) != 1)
-            return rc < 0 ? d->code : diag_set(d, DK_STORE, "a restored event is missing");
+        if ((rc = db_row(r->db, st, d)) == 0 && (rc = chain_held(r, d)) == 0) {
+            ahead_pop(r);
+            continue;
+        }
+        if (rc != 1)
+            return rc < 0 ? d->code : rc;
         for (int i = 0; i < EVF_COUNT; i++) {
             b.v[i] = (const char *)sqlite3_column_text(st, i);
             b.n[i] = (size_t)sqlite3_column_bytes(st, i);
@@ -760,10 +879,10 @@ restore_shared(struct restore *r, const struct ev_line *e, long long seq,
     sqlite3_stmt *st;
     int rc, ec;
 
-    if (e->pos > r->events)
+    if (e->pos > r->events + r->held)
         return diag_set(d, DK_DATA,
                         "line %lld: shared-log position %lld lies past the export's %lld events",
-                        e->lineno, e->pos, r->events);
+                        e->lineno, e->pos, r->events + r->held);
     if (e->pos < r->next)
         return diag_set(d, DK_DATA,
                         "line %lld: shared-log position %lld was given by an earlier line",
@@ -831,7 +950,7 @@ write_batch(struct restore *r, const struct batch *bt, struct diag *d)
     int rc = 0;
 
     for (int i = 0; i < bt->n && rc == 0; i++)
-        rc = restore_event(r, &bt->ev[i], d);
+        rc = bt->ev[i].held ? restore_held(r, &bt->ev[i], d) : restore_event(r, &bt->ev[i], d);
     if (rc == 0 && bt->err.code != 0) {
         *d = bt->err;
         rc = d->code;

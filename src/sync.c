@@ -331,9 +331,13 @@ check_entry(struct sync *s, long long pos, const struct pulled *p,
 {
     const struct ev_bytes *b = &p->b;
     char type[32], replica[64], subject[80], value[80];
-    struct trust_entry e = {.type = type, .replica = replica, .canon = p->canon.p,
-                            .canon_len = p->canon.len, .sig = b->sig,
-                            .tried = p->has_key ? p->key : NULL, .verified = p->verified};
+    struct trust_entry e = {.type = type,
+                            .replica = replica,
+                            .canon = p->canon.p,
+                            .canon_len = p->canon.len,
+                            .sig = b->sig,
+                            .tried = p->has_key ? p->key : NULL,
+                            .verified = p->verified};
     unsigned char used[TRUST_PUB_LEN];
     json_t *attrs = NULL;
     int rc, decisive, cacheable;
@@ -396,8 +400,7 @@ parse_pulled(struct sync *s, struct pulled *p)
     if ((rc = ev_from_json(p->o, &p->b, &p->attrs, &p->x, s->d)) != 0 ||
         (rc = ev_check_bytes(&p->b, s->d)) != 0)
         return diag_prefix(s->d, "shared log entry %lld: ", p->pos);
-    if (p->b.v[EVF_UUID] == NULL || p->b.v[EVF_REPLICA] == NULL ||
-        ev_canon(&p->b, &p->canon) != 0)
+    if (p->b.v[EVF_UUID] == NULL || p->b.v[EVF_REPLICA] == NULL || ev_canon(&p->b, &p->canon) != 0)
         return diag_set(s->d, DK_DATA, "shared log entry %lld cannot be read", p->pos);
     return 0;
 }
@@ -528,9 +531,9 @@ apply_pulled(void *arg)
         p->pos = pos;
         p->value = etcd_unb64(json_string_value(json_object_get(kv, "value")), &p->vlen);
         s->position += (long long)n; /* parse_pulled expects the next position */
-        stop = (rc = p->value ? parse_pulled(s, p)
-                              : diag_set(s->d, DK_DATA, "etcd sent a value that is not base64")) !=
-               0;
+        stop =
+            (rc = p->value ? parse_pulled(s, p)
+                           : diag_set(s->d, DK_DATA, "etcd sent a value that is not base64")) != 0;
         s->position -= (long long)n;
         n++;
     }
@@ -564,8 +567,8 @@ apply_pulled(void *arg)
                          "another store shares this store's replica id %s: one of them was "
                          "copied by hand; make the copy anew with 'docket clone'",
                          db_replica(s->db));
-        else if (seq == 0 && (r = ev_receive(s->db, &p->b, EV_APPLY | EV_CHECKED, NULL, &seq,
-                                             s->d)) == 0)
+        else if (seq == 0 &&
+                 (r = ev_receive(s->db, &p->b, EV_APPLY | EV_CHECKED, NULL, &seq, s->d)) == 0)
             s->n->pulled++;
         if (r == 0 && reason == NULL)
             r = place(s, &p->b, seq, p->pos, p->stated);

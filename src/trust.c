@@ -238,9 +238,8 @@ trust_pub_new(const unsigned char pub[TRUST_PUB_LEN])
 {
     struct trust_pub *p = calloc(1, sizeof *p);
 
-    if (p == NULL ||
-        (p->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, TRUST_PUB_LEN)) ==
-            NULL) {
+    if (p == NULL || (p->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub,
+                                                            TRUST_PUB_LEN)) == NULL) {
         free(p);
         return NULL;
     }
@@ -399,7 +398,8 @@ decided(struct db *db, const char *type, const char *name, const char *fp, const
     int rc;
 
     *yes = 0;
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":type", type, d)) != 0 ||
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":type", type, d)) != 0 ||
         (rc = db_bind_text(db, st, ":name", name, d)) != 0 ||
         (rc = db_bind_text(db, st, ":fp", fp, d)) != 0 ||
         (rc = db_bind_text(db, st, ":by", by, d)) != 0 ||
@@ -432,8 +432,8 @@ standing_at(struct db *db, const struct founder *f, const char *replica, const c
     }
     /* The founder's name takes a new key from the founder alone. */
     if ((rc = decided(db, "admit", name, fp, NULL, pos, &yes, d)) != 0 ||
-        (!yes && (rc = decided(db, "rekey", name, fp, strcmp(name, f->name) == 0 ? f->replica : NULL,
-                               pos, &yes, d)) != 0))
+        (!yes && (rc = decided(db, "rekey", name, fp,
+                               strcmp(name, f->name) == 0 ? f->replica : NULL, pos, &yes, d)) != 0))
         return rc;
     *standing = yes ? TRUST_ADMITTED : TRUST_WAITING;
     return 0;
@@ -505,8 +505,8 @@ trust_may_decide(struct db *db, int what, const char *name, const char *fp, stru
         return diag_set(d, DK_USAGE, "only the founding office rotates its own key");
     if (what == TRUST_ADMIT && strcmp(fp, mine) == 0)
         return diag_set(d, DK_DATA, "that is this office's own key");
-    if ((rc = decided(db, what == TRUST_REVOKE ? "revoke" : "admit", name, fp, NULL, ANYWHERE,
-                      &yes, d)) != 0)
+    if ((rc = decided(db, what == TRUST_REVOKE ? "revoke" : "admit", name, fp, NULL, ANYWHERE, &yes,
+                      d)) != 0)
         return rc;
     if (yes && what != TRUST_REKEY)
         return diag_set(d, DK_DATA, "office '%s' with that key is %s already", name,
@@ -538,7 +538,8 @@ head_ok(struct db *db, const char *head, long long at, int *ok, struct diag *d)
     if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) == 1)
-        *ok = sqlite3_column_bytes(st, 0) == 32 && memcmp(sqlite3_column_blob(st, 0), want, 32) == 0;
+        *ok =
+            sqlite3_column_bytes(st, 0) == 32 && memcmp(sqlite3_column_blob(st, 0), want, 32) == 0;
     sqlite3_reset(st);
     return rc < 0 ? d->code : 0;
 }
@@ -639,7 +640,8 @@ static int
 office_decisions(struct db *db, const struct founder *f, struct trust_office *o, struct diag *d)
 {
     static const char sql[] =
-        "SELECT e.type, s.pos, (SELECT b.subject FROM event b CROSS JOIN shared bs ON bs.seq = b.seq "
+        "SELECT e.type, s.pos, (SELECT b.subject FROM event b CROSS JOIN shared bs ON bs.seq = "
+        "b.seq "
         "WHERE b.type = 'office' AND b.replica = e.replica ORDER BY bs.pos DESC LIMIT 1), "
         "e.replica FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN signature g ON g.uuid = "
         "e.uuid WHERE e.type IN ('admit', 'rekey', 'revoke') AND e.item IS NULL AND e.subject = "
@@ -659,8 +661,8 @@ office_decisions(struct db *db, const struct founder *f, struct trust_office *o,
         const char *by = (const char *)sqlite3_column_text(st, 2);
 
         if (strcmp(type, "revoke") == 0) {
-            if (o->revoked_at == 0 && strcmp((const char *)sqlite3_column_text(st, 3),
-                                             f->replica) == 0)
+            if (o->revoked_at == 0 &&
+                strcmp((const char *)sqlite3_column_text(st, 3), f->replica) == 0)
                 o->revoked_at = sqlite3_column_int64(st, 1);
         } else if (o->admitted_at == 0) {
             o->admitted_at = sqlite3_column_int64(st, 1);
@@ -678,13 +680,16 @@ trust_offices(struct db *db, int (*fn)(const struct trust_office *o, void *arg),
     /* Each replica's latest office event, in the order of its first; then admissions whose key
      * no office event has announced. */
     static const char seen_sql[] =
-        "SELECT e.subject, e.replica, e.new_value, s.pos FROM event e CROSS JOIN shared s ON s.seq = "
-        "e.seq WHERE e.type = 'office' AND s.pos = (SELECT max(s2.pos) FROM event e2 CROSS JOIN shared "
+        "SELECT e.subject, e.replica, e.new_value, s.pos FROM event e CROSS JOIN shared s ON s.seq "
+        "= "
+        "e.seq WHERE e.type = 'office' AND s.pos = (SELECT max(s2.pos) FROM event e2 CROSS JOIN "
+        "shared "
         "s2 ON s2.seq = e2.seq WHERE e2.type = 'office' AND e2.replica = e.replica) ORDER BY "
         "(SELECT min(s3.pos) FROM event e3 CROSS JOIN shared s3 ON s3.seq = e3.seq WHERE e3.type = "
         "'office' AND e3.replica = e.replica)";
     static const char admitted_sql[] =
-        "SELECT e.subject, e.new_value FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN signature "
+        "SELECT e.subject, e.new_value FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN "
+        "signature "
         "g ON g.uuid = e.uuid WHERE e.type IN ('admit', 'rekey') AND e.item IS NULL ORDER BY "
         "s.pos";
     struct trust_office *list = NULL;

@@ -102,8 +102,8 @@ struct db_chain {
     int known;
     long long seq;
     unsigned char hash[32];
-    long long base;    /* the shared log's length as this store has applied it: new events' base */
-    int announced;     /* this transaction has made sure the office event is in the trail */
+    long long base; /* the shared log's length as this store has applied it: new events' base */
+    int announced;  /* this transaction has made sure the office event is in the trail */
 };
 
 /* Returns the handle's chain memory (borrowed). */

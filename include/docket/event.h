@@ -133,9 +133,9 @@ int ev_buf_reserve(struct ev_buf *b, size_t more);
 
 /* Writes the canonical bytes of E into BUF (replacing what it held): "docket-event", the
  * version byte (2 with a base, else 1), each field as a 4-byte big-endian length (0xffffffff
- * for NULL) and its bytes, the base likewise (version 2 only), then the number of attributes and each (key, value) pair sorted by key, length-prefixed
- * likewise. Returns 0, or -1 when the attrs are not a JSON object of strings or memory runs
- * out. */
+ * for NULL) and its bytes, the base likewise (version 2 only), then the number of attributes and
+ * each (key, value) pair sorted by key, length-prefixed likewise. Returns 0, or -1 when the attrs
+ * are not a JSON object of strings or memory runs out. */
 int ev_canon(const struct ev_bytes *e, struct ev_buf *buf);
 
 /* Computes OUT = SHA-256(PREV || canonical bytes of E), using BUF as scratch. Returns 0 or -1. */

@@ -25,7 +25,7 @@ enum { SYNC_NAMED = 16 };
 /* The shared log's entries held in quarantine (failed a check on every office, applied by none):
  * pos, reason, the event's type, actor and replica as the entry states them, received. */
 #define SYNC_QUARANTINE_SQL                                                                        \
-    "SELECT pos, reason, json_extract(entry, '$.event_type') AS type, json_extract(entry, "         \
+    "SELECT pos, reason, json_extract(entry, '$.event_type') AS type, json_extract(entry, "        \
     "'$.actor') AS actor, replica, received FROM quarantine ORDER BY pos"
 
 /* What a sync did. */
@@ -42,8 +42,8 @@ struct sync_counts {
                             nothing, and keeps its events */
     int revoked;         /* of a waiting office: the founder revoked it */
     char office[72], fingerprint[65]; /* a waiting office's name and key, to be admitted */
-    long long quarantine_count; /* entries this sync quarantined */
-    int nquarantined;           /* the first SYNC_NAMED of them, one line each */
+    long long quarantine_count;       /* entries this sync quarantined */
+    int nquarantined;                 /* the first SYNC_NAMED of them, one line each */
     char quarantined[SYNC_NAMED][200];
 };
 

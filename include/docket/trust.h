@@ -83,10 +83,10 @@ int trust_office_set_name(struct db *db, const char *name, struct diag *d);
 
 /* Where an office stands in the shared log this store has applied. */
 enum {
-    TRUST_NONE,      /* the log has no signed entry yet: the first office to publish founds it */
-    TRUST_WAITING,   /* no admission for this key yet */
-    TRUST_ADMITTED,  /* admitted (or the founder) and bound to this key */
-    TRUST_REVOKED    /* revoked by the founder */
+    TRUST_NONE,     /* the log has no signed entry yet: the first office to publish founds it */
+    TRUST_WAITING,  /* no admission for this key yet */
+    TRUST_ADMITTED, /* admitted (or the founder) and bound to this key */
+    TRUST_REVOKED   /* revoked by the founder */
 };
 
 /* The office that founded the shared log as this store applied it: its name and fingerprint.
@@ -111,10 +111,10 @@ int trust_may_decide(struct db *db, int what, const char *name, const char *fp, 
 /* One shared-log entry, as the check of it needs it. */
 struct trust_entry {
     const char *type, *replica, *subject, *new_value; /* C strings; the last two may be NULL */
-    const char *head;                /* an office event's "head" attribute, or NULL */
-    const unsigned char *canon;      /* its canonical bytes */
+    const char *head;           /* an office event's "head" attribute, or NULL */
+    const unsigned char *canon; /* its canonical bytes */
     size_t canon_len;
-    const unsigned char *sig;        /* its signature, or NULL: unsigned */
+    const unsigned char *sig; /* its signature, or NULL: unsigned */
     /* A check made beforehand (on another thread): SIG is (VERIFIED 1) or is not (0) the
      * signature of TRIED's key. Used when the entry's key is TRIED; NULL: none made. */
     const unsigned char *tried;
@@ -125,8 +125,8 @@ struct trust_entry {
 
 /* The key REPLICA's office is bound to in the applied log (its latest office event), into PUB;
  * *FOUND 0 when it has none. Must run inside a transaction. */
-int trust_key_of(struct db *db, const char *replica, int *found,
-                 unsigned char pub[TRUST_PUB_LEN], struct diag *d);
+int trust_key_of(struct db *db, const char *replica, int *found, unsigned char pub[TRUST_PUB_LEN],
+                 struct diag *d);
 
 /* Decides whether the entry E at position POS may be applied, from the entries this store
  * applied before it alone, so that every office decides alike: *REASON is NULL (apply it), or

@@ -11,6 +11,7 @@ static const struct opt opts[] = {
     {"user", 0, "USER", 0, "an etcd user (auth on)"},
     {"password-file", 0, "FILE", 0, "a file, readable by its owner only, holding the password"},
     {"cacert", 0, "FILE", 0, "a CA certificate for https endpoints"},
+    {"office", 0, "NAME", 0, "this office's name in the shared log (default: the host name)"},
     {"trust", 0, "FINGERPRINT", 0, "the founding office's key, as 'office show' there prints it"},
     {"json", 0, NULL, 0, "print what the sync did as JSON"},
     {NULL, 0, NULL, 0, NULL},
@@ -28,7 +29,13 @@ static int
 set_remote(void *arg)
 {
     struct job *j = arg;
+    const char *office = args_get(&j->ctx->args, "office");
+    char host[72];
+    int rc;
 
+    trust_default_name(host, sizeof host);
+    if ((rc = trust_office_set_name(j->ctx->db, office ? office : host, &j->ctx->diag)) != 0)
+        return rc;
     return sync_remote_set(j->ctx->db, &j->r, &j->ctx->diag);
 }
 
@@ -76,15 +83,15 @@ run(struct cmd_ctx *ctx)
     sync_meter_end(&m);
     if (rc == 0)
         rc = db_tx(ctx->db, DB_TX_READ, check_founder, &j, &ctx->diag);
-    if (rc == 0 && (rc = sync_print(ctx, &n)) == 0 && j.trusted[0] &&
-        !args_get(&ctx->args, "json"))
+    if (rc == 0 && (rc = sync_print(ctx, &n)) == 0 && j.trusted[0] && !args_get(&ctx->args, "json"))
         fputs(j.trusted, ctx->out);
     return rc;
 }
 
 const struct cmd_entry cmd_clone = {
     .name = "clone",
-    .usage = "--endpoints URLS [--prefix P] [--user U] [--password-file F] [--cacert F] [--trust FP]",
+    .usage = "--endpoints URLS [--prefix P] [--user U] [--password-file F] [--cacert F] [--office "
+             "NAME] [--trust FP]",
     .summary = "Make a new office's store from the shared log (checklist included).",
     .opts = opts,
     .min_args = 0,

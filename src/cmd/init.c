@@ -4,9 +4,11 @@
 #include "cli.h"
 #include "docket/checklist.h"
 #include "docket/embed.h"
+#include "docket/trust.h"
 
 static const struct opt opts[] = {
     {"empty", 0, NULL, 0, "create the store without loading the Resolution 1309 checklist"},
+    {"office", 0, "NAME", 0, "this office's name in the shared log (default: the host name)"},
     {"json", 0, NULL, 0, "print the result as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -17,8 +19,13 @@ run(struct cmd_ctx *ctx)
     const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
     struct checklist_counts n = {0};
     json_t *cl = NULL;
-    const char *symbol = NULL;
+    const char *symbol = NULL, *office = args_get(&ctx->args, "office");
+    char host[72];
     int rc = 0;
+
+    trust_default_name(host, sizeof host);
+    if ((rc = trust_office_set_name(ctx->db, office ? office : host, &ctx->diag)) != 0)
+        return rc;
 
     if (!args_get(&ctx->args, "empty")) {
         if (f == NULL)
@@ -51,7 +58,7 @@ out:
 
 const struct cmd_entry cmd_init = {
     .name = "init",
-    .usage = "[--empty] [--json]",
+    .usage = "[--empty] [--office NAME] [--json]",
     .summary = "Create a store and load the Resolution 1309 checklist into it.",
     .opts = opts,
     .min_args = 0,

@@ -25,19 +25,19 @@ run(struct cmd_ctx *ctx)
     if ((rc = sync_remote_get(ctx->db, &r, &none)) != 0 && rc != DK_USAGE)
         return diag_set(&ctx->diag, rc, "%s", none.msg);
     remote = rc == 0;
-    if ((held = json_array()) == NULL || (rc = db_prep(ctx->db, SYNC_QUARANTINE_SQL, &st,
-                                                       &ctx->diag)) != 0) {
+    if ((held = json_array()) == NULL ||
+        (rc = db_prep(ctx->db, SYNC_QUARANTINE_SQL, &st, &ctx->diag)) != 0) {
         json_decref(held);
         return held ? rc : diag_set(&ctx->diag, DK_STORE, "out of memory");
     }
     while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1)
         json_array_append_new(
-            held, json_pack("{s:I, s:s, s:o, s:o, s:o}", "pos",
-                            (json_int_t)sqlite3_column_int64(st, 0), "reason",
-                            (const char *)sqlite3_column_text(st, 1), "type",
-                            cli_jstr((const char *)sqlite3_column_text(st, 2)), "actor",
-                            cli_jstr((const char *)sqlite3_column_text(st, 3)), "replica",
-                            cli_jstr((const char *)sqlite3_column_text(st, 4))));
+            held,
+            json_pack("{s:I, s:s, s:o, s:o, s:o}", "pos", (json_int_t)sqlite3_column_int64(st, 0),
+                      "reason", (const char *)sqlite3_column_text(st, 1), "type",
+                      cli_jstr((const char *)sqlite3_column_text(st, 2)), "actor",
+                      cli_jstr((const char *)sqlite3_column_text(st, 3)), "replica",
+                      cli_jstr((const char *)sqlite3_column_text(st, 4))));
     sqlite3_reset(st);
     if (rc < 0) {
         json_decref(held);
@@ -48,8 +48,7 @@ run(struct cmd_ctx *ctx)
                                        (json_int_t)unpublished, "last_sync",
                                        cli_jstr(last[0] ? last : NULL), "position",
                                        (json_int_t)position, "head", head, "endpoints",
-                                       cli_jstr(remote ? r.endpoints : NULL), "quarantined",
-                                       held));
+                                       cli_jstr(remote ? r.endpoints : NULL), "quarantined", held));
     }
     fprintf(ctx->out, "unpublished  %lld events\n", unpublished);
     fprintf(ctx->out, "last sync    %s\n", last[0] ? last : "never");
@@ -60,8 +59,8 @@ run(struct cmd_ctx *ctx)
     /* Entries of the shared log that failed the checks, each as `sync` named it. */
     json_array_foreach(held, i, v)
     {
-        fprintf(ctx->out, "quarantined  entry %lld: %s (", (long long)json_integer_value(
-                                                           json_object_get(v, "pos")),
+        fprintf(ctx->out, "quarantined  entry %lld: %s (",
+                (long long)json_integer_value(json_object_get(v, "pos")),
                 json_string_value(json_object_get(v, "reason")));
         cli_put(ctx, json_string_value(json_object_get(v, "type")), 0);
         fputs(" by ", ctx->out);

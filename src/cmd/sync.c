@@ -86,12 +86,12 @@ sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
         fprintf(stderr, "docket: sync: and %lld more quarantined\n",
                 n->quarantine_count - n->nquarantined);
     if (args_get(&ctx->args, "json")) {
-        if ((rc = cli_json(ctx, json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:b}", "published",
-                                          (json_int_t)n->published, "pulled", (json_int_t)n->pulled,
-                                          "position", (json_int_t)n->position, "head", n->head,
-                                          "repaired", (json_int_t)n->repaired, "quarantined",
-                                          (json_int_t)n->quarantine_count, "waiting",
-                                          n->waiting))) != 0)
+        if ((rc = cli_json(ctx,
+                           json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:b}", "published",
+                                     (json_int_t)n->published, "pulled", (json_int_t)n->pulled,
+                                     "position", (json_int_t)n->position, "head", n->head,
+                                     "repaired", (json_int_t)n->repaired, "quarantined",
+                                     (json_int_t)n->quarantine_count, "waiting", n->waiting))) != 0)
             return rc;
     } else {
         if (n->rewritten > 0)
@@ -103,8 +103,10 @@ sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
                 n->published, n->pulled, n->position, n->head);
     }
     if (n->waiting && n->revoked)
-        fprintf(stderr, "docket: sync: this office (%s) was revoked by the founding office: it "
-                        "publishes nothing more\n", n->office);
+        fprintf(stderr,
+                "docket: sync: this office (%s) was revoked by the founding office: it "
+                "publishes nothing more\n",
+                n->office);
     else if (n->waiting)
         fprintf(stderr,
                 "docket: sync: this office waits for admission and publishes nothing yet; on an "

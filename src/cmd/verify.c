@@ -11,7 +11,8 @@ static const struct opt opts[] = {
     {"against", 0, "HEAD", OPT_MULTI,
      "check against a head published before: local:N:HEX (or N:HEX), or shared:POS:HEX"},
     {"json", 0, NULL, 0, "print the result as JSON"},
-    {"deep", 0, NULL, 0, "also check every page and index of the file, and every signature (slower)"},
+    {"deep", 0, NULL, 0,
+     "also check every page and index of the file, and every signature (slower)"},
     {"shared", 0, NULL, 0, "also read the shared log in etcd and compare it with this store's"},
     {NULL, 0, NULL, 0, NULL},
 };

@@ -67,7 +67,7 @@ def schema_digest(root):
 
 
 def remove_store(path):
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".key"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
 
@@ -137,11 +137,14 @@ def bench_size(build, root, name, items, events, runs):
     if not os.path.exists(master):
         t0 = time.perf_counter()
         subprocess.run([gen, master + ".tmp", str(items), str(events)], check=True)
+        os.rename(master + ".tmp.key", master + ".key")
         os.rename(master + ".tmp", master)
         print(f"generated {master} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     db = os.path.join(work, "run.db")
     remove_store(db)
     shutil.copyfile(master, db)
+    shutil.copyfile(master + ".key", db + ".key")  # the office's key, as init leaves it
+    os.chmod(db + ".key", 0o600)
     env = dict(os.environ, DOCKET_DB=db, DOCKET_ACTOR="bench")
     sqlite = ["sqlite3", db]
     subprocess.run(sqlite + ["CREATE TABLE IF NOT EXISTS bench_row (seq INTEGER PRIMARY KEY, "

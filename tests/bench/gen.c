@@ -13,6 +13,7 @@
 #include "docket/embed.h"
 #include "docket/event.h"
 #include "docket/item.h"
+#include "docket/trust.h"
 
 static unsigned long long rng = 88172645463325252ULL;
 
@@ -160,6 +161,8 @@ main(int argc, char **argv)
     struct plan p = {0};
     struct diag d = {0};
     struct db *db = NULL;
+    struct trust_key *key = NULL;
+    char keypath[4096];
 
     if (argc < 4) {
         fprintf(stderr, "usage: docket-bench-gen PATH ITEMS EVENTS [SEED]\n");
@@ -173,8 +176,12 @@ main(int argc, char **argv)
         fprintf(stderr, "docket-bench-gen: EVENTS must be at least ITEMS, both positive\n");
         return 2;
     }
-    if (db_open(argv[1], DB_CREATE, &db, &d) != 0)
+    if (db_open(argv[1], DB_CREATE, &db, &d) != 0 ||
+        trust_key_path(argv[1], keypath, sizeof keypath) != 0 ||
+        trust_key_new(keypath, 1, &key, &d) != 0)
         goto fail;
+    /* Signed as docket signs, with a key beside the store as init makes it. */
+    db_set_key(db, key);
     db_set_actor(db, "bench", "bench");
     if (write(db, load_checklist, NULL, &d) != 0)
         goto fail;
@@ -185,9 +192,11 @@ main(int argc, char **argv)
         if (write(db, add_events, &p, &d) != 0)
             goto fail;
     db_close(db);
+    trust_key_free(key);
     return 0;
 fail:
     fprintf(stderr, "docket-bench-gen: %s\n", d.msg);
     db_close(db);
+    trust_key_free(key);
     return 1;
 }

@@ -21,10 +21,9 @@ static const char rfc_sig[] = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d
 static void
 write_rfc_key(const char *path, mode_t mode)
 {
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    unsigned char der[48] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
-                             0x04, 0x22, 0x04, 0x20};
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char der[48] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+                             0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
     char text[80];
     size_t n = 0;
     FILE *f;
@@ -234,14 +233,24 @@ offices_are_admitted_by_the_log(void **state)
     assert_int_equal(st, TRUST_ADMITTED);
 
     {
-        struct trust_entry mine = {.type = "note", .replica = db_replica(db), .canon = msg,
-                                   .canon_len = sizeof msg, .sig = sig};
+        struct trust_entry mine = {.type = "note",
+                                   .replica = db_replica(db),
+                                   .canon = msg,
+                                   .canon_len = sizeof msg,
+                                   .sig = sig};
         struct trust_entry forged = mine, unsigned_entry = mine, stranger = mine;
-        struct trust_entry office = {.type = "office", .replica = "r-2", .subject = "b",
-                                     .new_value = other_pub, .canon = msg,
-                                     .canon_len = sizeof msg, .sig = other_sig};
-        struct trust_entry later = {.type = "note", .replica = "r-2", .canon = msg,
-                                    .canon_len = sizeof msg, .sig = other_sig};
+        struct trust_entry office = {.type = "office",
+                                     .replica = "r-2",
+                                     .subject = "b",
+                                     .new_value = other_pub,
+                                     .canon = msg,
+                                     .canon_len = sizeof msg,
+                                     .sig = other_sig};
+        struct trust_entry later = {.type = "note",
+                                    .replica = "r-2",
+                                    .canon = msg,
+                                    .canon_len = sizeof msg,
+                                    .sig = other_sig};
 
         forged.sig = other_sig;
         unsigned_entry.sig = NULL;
@@ -255,8 +264,8 @@ offices_are_admitted_by_the_log(void **state)
         assert_string_equal(decide(db, 3, &office), "not admitted");
         {
             char fp[TRUST_HEX];
-            struct event admit = {.type = "admit", .subject = "b", .reason = "new office",
-                                  .eff = "2020"};
+            struct event admit = {
+                .type = "admit", .subject = "b", .reason = "new office", .eff = "2020"};
 
             trust_key_fingerprint(other, fp);
             admit.new_value = fp;
