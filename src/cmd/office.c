@@ -87,7 +87,7 @@ list_one(const struct trust_office *o, void *arg)
 static int
 list(struct cmd_ctx *ctx)
 {
-    struct listing l = {ctx, args_get(&ctx->args, "json") ? json_array() : NULL};
+    struct listing l = {ctx, args_get(&ctx->args, "json") ? json_array() : NULL, 0};
     int rc = trust_offices(ctx->db, list_one, &l, &ctx->diag);
 
     if (rc != 0) {
