@@ -132,11 +132,22 @@ ORDER BY key, currency;
 
 -- section: conflicts
 -- title: Conflicts between offices
--- description: Status changes made against another status than the shared log held, which no
--- description: later change has settled yet.
-SELECT key, saw AS "writer saw", held AS "log held", status AS "set to", eff AS effective,
-       actor, recorded
+-- description: Two offices set an item's status, each without having seen the other's change;
+-- description: listed until a later change made with both in view settles it, or one is reverted.
+SELECT key, first_status || ' (' || coalesce(first_office, '?') || ', ' || first_eff || ')'
+           AS "one office set",
+       second_status || ' (' || coalesce(second_office, '?') || ', ' || second_eff || ')'
+           AS "another set",
+       second_pos AS "log position"
 FROM conflicts
+ORDER BY second_pos, first_pos;
+
+-- section: quarantine
+-- title: Entries of the shared log held in quarantine
+-- description: Entries that failed the checks every office makes (a signature, an admission, a
+-- description: revocation, the chain) and that no office applied.
+SELECT pos AS position, reason, type, actor, received
+FROM quarantined
 ORDER BY pos;
 
 -- section: changes

@@ -311,8 +311,18 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
             return rc;
         sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":sig"), sig, EV_SIG_LEN,
                           SQLITE_STATIC);
-        if ((rc = db_run(db, st, d)) != 0)
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            /* Signatures are keyed by the event's id, as the event_uuid index keys events (a
+             * restore builds that one after the events are in). */
+            int ec = sqlite3_extended_errcode(db_handle(db));
+
+            rc = ec == SQLITE_CONSTRAINT_PRIMARYKEY
+                     ? diag_set(d, DK_DATA, "the export holds an event id twice")
+                     : db_fail(db, "cannot record the event's signature", d);
+            sqlite3_reset(st);
             return rc;
+        }
+        sqlite3_reset(st);
     }
     c->seq++;
     memcpy(c->hash, h, EV_HASH_LEN);

@@ -13,7 +13,29 @@ text(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-static const char sql[] = SYNC_CONFLICTS_SQL " ORDER BY c.pos";
+static const char sql[] = SYNC_CONFLICTS_SQL " ORDER BY second_pos, first_pos";
+
+/* One side of a conflict, from column I on: status, office, actor, position, effective. */
+static json_t *
+side(sqlite3_stmt *st, int i)
+{
+    return json_pack("{s:s, s:o, s:s, s:I, s:s}", "status", text(st, i), "office",
+                     cli_jstr(text(st, i + 1)), "actor", text(st, i + 2), "position",
+                     (json_int_t)sqlite3_column_int64(st, i + 3), "effective", text(st, i + 4));
+}
+
+static void
+put_side(struct cmd_ctx *ctx, sqlite3_stmt *st, int i)
+{
+    cli_put(ctx, text(st, i), 0);
+    fputs(" (office ", ctx->out);
+    cli_put(ctx, text(st, i + 1) ? text(st, i + 1) : "?", 0);
+    fputs(", ", ctx->out);
+    cli_put(ctx, text(st, i + 2), 0);
+    fprintf(ctx->out, ", position %lld, effective ", (long long)sqlite3_column_int64(st, i + 3));
+    cli_put(ctx, text(st, i + 4), 0);
+    fputc(')', ctx->out);
+}
 
 static int
 run(struct cmd_ctx *ctx)
@@ -26,30 +48,19 @@ run(struct cmd_ctx *ctx)
     while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
         n++;
         if (args_get(&ctx->args, "json")) {
-            if ((rc = cli_json(
-                     ctx, json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:I}", "seq",
-                                    (json_int_t)sqlite3_column_int64(st, 0), "key", text(st, 1),
-                                    "saw", cli_jstr(text(st, 2)), "held", cli_jstr(text(st, 3)),
-                                    "status", text(st, 4), "effective", text(st, 5), "recorded",
-                                    text(st, 6), "actor", text(st, 7), "replica", text(st, 8),
-                                    "position", (json_int_t)sqlite3_column_int64(st, 9)))) != 0)
+            if ((rc = cli_json(ctx, json_pack("{s:s, s:o, s:o}", "key", text(st, 0), "first",
+                                              side(st, 1), "second", side(st, 6)))) != 0)
                 break;
             continue;
         }
-        fprintf(ctx->out, "#%-6lld ", (long long)sqlite3_column_int64(st, 0));
-        cli_put(ctx, text(st, 1), 24);
-        fputs(" set ", ctx->out);
-        cli_put(ctx, text(st, 4), 0);
-        fputs(" having seen ", ctx->out);
-        cli_put(ctx, text(st, 2), 0);
-        fputs(", but the log held ", ctx->out);
-        cli_put(ctx, text(st, 3), 0);
-        fputs(" (by ", ctx->out);
-        cli_put(ctx, text(st, 7), 0);
-        fputs(", ", ctx->out);
-        cli_put(ctx, text(st, 6), 0);
-        fputs(")\n", ctx->out);
+        cli_put(ctx, text(st, 0), 0);
+        fputs(": ", ctx->out);
+        put_side(ctx, st, 1);
+        fputs(" and ", ctx->out);
+        put_side(ctx, st, 6);
+        fputs(" were set without either office seeing the other\n", ctx->out);
     }
+    sqlite3_reset(st);
     if (rc != 0)
         return ctx->diag.code;
     if (n == 0 && !args_get(&ctx->args, "json"))

@@ -250,6 +250,13 @@ expect_ne() {
     pass
 }
 
+# backup_to PATH: `docket backup PATH`, and the office's key beside it (a backup holds none),
+# for a test that goes on writing to the copy as the same office.
+backup_to() {
+    run_ok backup "$1"
+    cp -p "${DOCKET_DB:-docket.db}.key" "$1.key" || fail "cannot copy the key file"
+}
+
 # init_store [ARGS...]: a fresh store at $DOCKET_DB with the checklist (or as ARGS say).
 init_store() {
     rm -f "$DOCKET_DB" "$DOCKET_DB-wal" "$DOCKET_DB-shm"

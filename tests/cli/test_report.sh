@@ -205,8 +205,8 @@ csv_readback() {
     python3 -c "$csv_check" "$tmp/all.csv" "$tmp/all.json" all >"$tmp/csv" 2>&1 ||
         fail "csv: $(cat "$tmp/csv")"
     pass
-    # 14 sections, each a title row and a header row, and the odd title read back whole.
-    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 14
+    # 15 sections, each a title row and a header row, and the odd title read back whole.
+    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 15
     expect_eq "csv odd title" "$(sed '1s/^[0-9]* [0-9]* //' "$tmp/csv")" "$odd_title"
     expect_out_fixed "$(printf 'safeguard.odd,"<script>alert(1)</script> ""&'"'"', a comma\nand a new line | pipe",not-assessed,\r')"
     expect_out_fixed "$(printf 'Overall progress\r\nitems,mean progress %%,done,overdue,safeguards breached\r\n13,36.9,3,1,1\r\n')"
@@ -241,7 +241,7 @@ json() {
     expect_eq "documents" "$(pyjson 'print([(x["symbol"], x["adopted"]) for x in d["documents"]])')" \
         "[('C/106/RES/1309', '2015-11-24')]"
     expect_eq "section names" "$(pyjson 'print(" ".join(s["name"] for s in d["sections"]))')" \
-        "summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs conflicts changes longest evidence"
+        "summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs conflicts quarantine changes longest evidence"
     expect_eq "section shape" "$(pyjson 'print(all(set(s) >= {"name", "title", "description", "chart", "columns", "rows"} and s["title"] and all(len(r) == len(s["columns"]) for r in s["rows"]) for s in d["sections"]))')" True
     expect_eq "charts" "$(pyjson 'print("; ".join("%s %s" % (s["name"], s["chart"]) for s in d["sections"] if s["chart"]))')" \
         "by-kind {'kind': 'bar', 'x': 'kind', 'y': 'progress', 'series': None}; by-paragraph {'kind': 'bar', 'x': 'paragraph', 'y': 'progress', 'series': None}; over-time {'kind': 'line', 'x': 'month', 'y': 'progress', 'series': None}; statuses {'kind': 'stack', 'x': 'kind', 'y': 'items', 'series': 'status'}"
@@ -342,7 +342,7 @@ print([(m, v) for i, (m, v) in enumerate(r) if i == 0 or r[i - 1][1] != v])')" \
 
 # A leaf that gains a child later was a leaf until then: months before stay as they were.
 over_time_with_a_later_child() {
-    run_ok backup "$tmp/later.db"
+    backup_to "$tmp/later.db"
     DOCKET_DB=$tmp/later.db
     run_ok add undg.regional/AFR --title "Regional UNDG team, Africa" --on 2017-03 -m "tracked"
     over_time_agrees 2016-06 2017-02 2017-03
@@ -397,7 +397,7 @@ GROUP BY status ORDER BY status;
 EOF
     report_json --as-of $ASOF --reports "$rdir"
     expect_eq "override sections" "$(pyjson 'print(len(d["sections"]), d["sections"][-1]["name"], d["sections"][-1]["rows"])')" \
-        "15 extra [['at-risk', 1], ['breached', 1]]"
+        "16 extra [['at-risk', 1], ['breached', 1]]"
     expect_eq "extra description" "$(pyjson 'print(d["sections"][-1]["description"])')" \
         "An extra section from the user's directory, over two lines."
     # The rest is the built-in report, unchanged.
@@ -663,7 +663,7 @@ publish_to_a_folder() {
 # ---------------------------------------------------------------------------------------------
 # --known-at: the changes count from the last publication known then, not from a later one.
 known_at_publication() {
-    run_ok backup "$tmp/known.db"
+    backup_to "$tmp/known.db"
     DOCKET_DB=$tmp/known.db
     run_ok report --publish --reproducible
     run_ok set iasc member -m "joined the IASC" --on 2017-06
@@ -745,7 +745,7 @@ publish_to_stdout() {
         run_fails 3 "^docket: report: $sdir/late.sql:10: section 'late': integer overflow\$" \
             report late --reports "$sdir" --format $fmt --publish -o -
     done
-    run_ok backup "$tmp/stdout.db"
+    backup_to "$tmp/stdout.db"
     DOCKET_DB=$tmp/stdout.db
     n0=$(events)
     run_ok report --reproducible --publish -o -
@@ -757,7 +757,7 @@ publish_to_stdout() {
 # The cost totals never fail the report: totals past 64 bits are said to be too large, and
 # those that fit are exact, even beyond a double's 53 bits.
 cost_overflow() {
-    run_ok backup "$tmp/costs.db"
+    backup_to "$tmp/costs.db"
     DOCKET_DB=$tmp/costs.db
     # Amounts no command may take, written behind docket's back (as a sync from another
     # office could bring them); a report does not check the chain.
@@ -891,7 +891,7 @@ sandbox_timeout() {
 publish_checks_the_trail() {
     # State edited by hand: a plain report shows it (unchecked, for speed); publishing refuses.
     main_db=$DOCKET_DB
-    run_ok backup "$tmp/forged.db"
+    backup_to "$tmp/forged.db"
     DOCKET_DB=$tmp/forged.db
     sql "UPDATE items SET status = 'member', progress = 100 WHERE key = 'ceb.hlcm'" ||
         fail "editing items"
@@ -908,7 +908,7 @@ publish_checks_the_trail() {
         "$(sql "select count(*) from event where type = 'publication'")" "$p0"
     # An event changed behind the triggers (dropped, then put back as they were).
     DOCKET_DB=$main_db
-    run_ok backup "$tmp/tampered.db"
+    backup_to "$tmp/tampered.db"
     DOCKET_DB=$tmp/tampered.db
     triggers=$(sql "select sql || ';' from sqlite_master where type = 'trigger' and tbl_name = 'event'")
     seq=$(sql "select seq from event where type = 'status' order by seq limit 1")
@@ -924,7 +924,7 @@ publish_checks_the_trail() {
     expect_eq "events after the refused publication" "$(events)" "$n0"
     # An intact copy still publishes.
     DOCKET_DB=$main_db
-    run_ok backup "$tmp/intact.db"
+    backup_to "$tmp/intact.db"
     DOCKET_DB=$tmp/intact.db
     n0=$(events)
     run_ok report --publish --reproducible -o "$tmp/intact.md"

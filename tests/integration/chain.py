@@ -3,7 +3,7 @@
 
 Usage:
   chain.py check EXPORT
-      recomputes every event's hash (canonical bytes version 1) and the header's head;
+      recomputes every event's hash (canonical bytes version 1, or 2 with a base) and the header's head;
       prints "ok N HEAD" and exits 0, or names the first line that does not match and exits 1.
   chain.py log PREFIX DUMP
       checks a shared log as `etcdctl get PREFIX/ --prefix -w json` printed it (DUMP), from the
@@ -35,9 +35,12 @@ def put(b, s):
 
 
 def canon(e):
-    b = bytearray(b"docket-event\x01")
+    # Version 2 (an event with a base) puts the base, in decimal, after the replica.
+    b = bytearray(b"docket-event" + (b"\x02" if "base" in e else b"\x01"))
     for f in FIELDS:
         put(b, e.get(f))
+    if "base" in e:
+        put(b, str(e["base"]))
     attrs = e.get("attrs") or {}
     b += struct.pack(">I", len(attrs))
     for k in sorted(attrs, key=lambda k: k.encode("utf-8")):

@@ -213,7 +213,7 @@ for line in open(sys.argv[1]):
         print(o["uuid"])' "$tmp/a.jsonl")
 python3 "$CHAIN" rewrite "$tmp/a.jsonl" 3 "$dup" "$tmp/dup.jsonl" uuid || fail "chain.py rewrite"
 run_ok -d "$tmp/dup.db" init --empty
-run_fails 3 "docket: import: the export holds an event id twice" -d "$tmp/dup.db" import "$tmp/dup.jsonl"
+run_fails 3 "docket: import: \(line [0-9]*: \)\?the export holds an event id twice" -d "$tmp/dup.db" import "$tmp/dup.jsonl"
 expect_eq "events after a duplicate id" "$(events "$tmp/dup.db")" 0
 indexes="select count(*) from sqlite_schema where type = 'index' and tbl_name = 'event'"
 expect_eq "indexes after a refused restore" "$(sql "$indexes" "$tmp/dup.db")" \

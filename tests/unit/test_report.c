@@ -138,8 +138,8 @@ the_embedded_progress_report_parses(void **state)
 {
     static const char *const names[] = {"summary",     "by-kind",     "by-paragraph", "over-time",
                                         "statuses",    "memberships", "safeguards",   "reporting",
-                                        "cost-totals", "costs",       "conflicts",    "changes",
-                                        "longest",     "evidence"};
+                                        "cost-totals", "costs",       "conflicts",    "quarantine",
+                                        "changes",     "longest",     "evidence"};
     struct report_def *r = NULL;
     struct diag d = {0};
 
