@@ -74,6 +74,7 @@ run(struct cmd_ctx *ctx)
     struct sync_counts n;
     struct sync_meter m;
     struct sync_progress p;
+    long long held = 0;
     int rc;
 
     if ((rc = remote_from_args(&ctx->args, &j.r, &ctx->diag)) != 0 ||
@@ -81,10 +82,24 @@ run(struct cmd_ctx *ctx)
         return rc;
     rc = sync_run(ctx->db, 0, sync_meter(&m, &p), &n, &ctx->diag);
     sync_meter_end(&m);
+    /* A log that holds quarantined entries clones whole all the same: say how many, once. */
+    if (rc == DK_CHECK && n.quarantine_count > 0) {
+        rc = 0;
+        memset(&ctx->diag, 0, sizeof ctx->diag);
+        n.nquarantined = 0;
+        held = n.quarantine_count;
+        n.quarantine_count = 0;
+    }
     if (rc == 0)
         rc = db_tx(ctx->db, DB_TX_READ, check_founder, &j, &ctx->diag);
-    if (rc == 0 && (rc = sync_print(ctx, &n)) == 0 && j.trusted[0] && !args_get(&ctx->args, "json"))
+    if (rc == 0 && (rc = sync_print(ctx, &n)) == 0 && !args_get(&ctx->args, "json")) {
         fputs(j.trusted, ctx->out);
+        if (held > 0)
+            fprintf(ctx->out,
+                    "%lld entries of the shared log are held in quarantine, applied by no "
+                    "office ('docket status' lists them)\n",
+                    held);
+    }
     return rc;
 }
 

@@ -70,16 +70,27 @@ office() {
 }
 
 # two_offices [FIRST SECOND]: office FIRST (default a; store $A) starts with init and publishes
-# to the log under prefix $P; office SECOND (default b; store $B) is cloned from that log.
+# to the log under prefix $P; office SECOND (default b; store $B) is cloned from that log and
+# admitted by FIRST. Each office is named as its store.
 two_offices() {
     _first=${1:-a}
     _second=${2:-b}
     A=$tmp/$_first.db
     B=$tmp/$_second.db
-    office_ok "$_first" init
+    office_ok "$_first" init --office "$_first"
     office_ok "$_first" remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
     office_ok "$_first" sync --once
-    office_ok "$_second" clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+    office_ok "$_second" clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office "$_second"
+    admit "$_first" "$_second"
+}
+
+# admit BY NEW: office BY (admitted) admits office NEW (its name and key, as `office show` on
+# NEW prints them) and publishes the admission, so that NEW's next sync publishes its events.
+admit() {
+    office_ok "$2" office show
+    _who=$(cat "$tmp/out")
+    office_ok "$1" office admit $_who -m "admitted by the test"
+    office_ok "$1" sync --once
 }
 
 office_ok() {

@@ -139,11 +139,16 @@ echo "password file mode 644: exit $rc: $(cat "$tmp/err")"
 
 # A reader may pull but not publish: its sync pulls, then stops at the publication with exit 5.
 office_ok r clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --user reader --password-file "$tmp/reader.pw"
+DOCKET_DB=$A
+run_ok remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P $AUTH
+admit a r
+office_ok r sync --once
 office_ok r set iasc member -m "full member of the IASC" --on 2016-06
 DOCKET_DB=$tmp/r.db
 run_fails 5 "^docket: sync: etcd: .*permission denied" sync --once
 echo "a write without the right: exit $rc: $(cat "$tmp/err")"
-expect_eq "r's unpublished" "$(unpublished "$tmp/r.db")" 1
+# (its office's announcement, then the change)
+expect_eq "r's unpublished" "$(unpublished "$tmp/r.db")" 2
 
 # No error printed a password.
 for f in "$tmp/err" "$tmp/out"; do

@@ -1,6 +1,8 @@
-# Concurrent changes to one item from two offices: both are kept, the later one in log order
-# holds, `docket conflicts` and the progress report's "conflicts" section list it on both
-# offices, and a later `set` settles it. The same status set by both is no conflict.
+# Conflicts mean concurrency: two offices' status changes of one item, neither having seen the
+# other's. One office's back-dated changes are no conflict; a change made offline against two
+# changes of another office is two; the same status set by both is none; a revert, once in the
+# log, settles the pair it belongs to; a later change made with both in view settles the rest.
+# Every office lists the same, in `conflicts` and in the progress report.
 # Usage: sh tests/integration/sync/test_conflict.sh /path/to/docket
 : "${DOCKET_TESTS:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$DOCKET_TESTS/cli/lib.sh"
@@ -10,67 +12,77 @@ cluster_start
 P=conf
 two_offices
 
-# Offline, both change ceb.hlcm from not-approached, on the same effective date; both set
-# echa to the same status; each changes one item of its own.
-office_ok a set ceb.hlcm approached -m "letter to the HLCM secretary" --on 2016-03-01
-office_ok b set ceb.hlcm member -m "IOM admitted to the HLCM" --on 2016-03-01
-office_ok a set echa approached -m "letter to ECHA" --on 2016-02
-office_ok b set echa approached -m "letter to ECHA, again" --on 2016-02
-office_ok a set ceb.hlcp approached -m "letter to the HLCP" --on 2016-03
-office_ok b set undg.regional approached -m "letter to the regional teams" --on 2016-03
-
-office_ok a sync --once
-office_ok b sync --once
-office_ok a sync --once
-
-# conflicts_of DB: the conflicts as "key saw held status" lines.
+# conflicts_of DB: the conflicts, one "key first second" line each, sorted.
 conflicts_of() {
     "$DOCKET" -d "$1" conflicts --json | python3 -c 'import json, sys
 for line in sys.stdin:
     c = json.loads(line)
-    print(c["key"], c["saw"], c["held"], c["status"])'
+    print(c["key"], c["first"]["status"], c["second"]["status"])' | sort
 }
 # report_conflicts DB: the rows of the progress report's conflicts section (CSV, no header).
 report_conflicts() {
     "$DOCKET" -d "$1" report --section conflicts --format csv --reproducible | sed 1d
 }
+# expect_conflicts WHAT LINES: both offices list exactly LINES (conflicts_of's form).
+expect_conflicts() {
+    for db in "$A" "$B"; do
+        expect_eq "$1 on $db" "$(conflicts_of "$db")" "$2"
+        expect_eq "report rows, $1, on $db" "$(report_conflicts "$db" | grep -c .)" \
+            "$(printf '%s' "$2" | grep -c .)"
+    done
+}
 
-for db in "$A" "$B"; do
-    DOCKET_DB=$db
-    # Both events are kept; the later in log order (b's, published second) holds.
-    expect_eq "ceb.hlcm on $db" "$(status_of ceb.hlcm)" member
-    expect_eq "status events of ceb.hlcm on $db" \
-        "$(sqlite3 "$db" "select count(*) from event e join items i on i.uuid = e.item where i.key = 'ceb.hlcm' and e.type = 'status'")" 2
-    run conflicts
-    expect_rc 0
-    expect_out "ceb.hlcm  *set member having seen not-approached, but the log held approached"
-    expect_eq "conflict lines on $db" "$(wc -l <"$tmp/out" | tr -d ' ')" 1
-    expect_eq "conflicts on $db" "$(conflicts_of "$db")" "ceb.hlcm not-approached approached member"
-    run report --section conflicts --format csv --reproducible
-    expect_rc 0
-    expect_out "^ceb.hlcm,not-approached,approached,member,2016-03-01,"
-    expect_eq "rows of the report's conflicts section on $db" "$(report_conflicts "$db" | wc -l | tr -d ' ')" 1
-    run report --reproducible
-    expect_rc 0
-    expect_out_fixed "## Conflicts between offices"
-    expect_out "| ceb.hlcm | not-approached | approached | member | 2016-03-01 |"
-    echo "conflict on $db: $(conflicts_of "$db")"
-done
-expect_converged "$A" "$B"
+# 1. One office, no concurrency: changes back-dated and out of order are not conflicts.
+office_ok a set echa member -m "admitted" --on 2020
+office_ok a set echa approached -m "the letter, recorded late" --on 2016
+office_ok a set echa observer -m "observer status, recorded late" --on 2018
+sync_until_done a b
+expect_conflicts "one office's back-dated changes" ""
+DOCKET_DB=$A
+run_ok conflicts
+expect_out_fixed "no conflicts"
 
-# Office a, having seen the conflict, records the resolving change (made against member, what
-# the log holds); once synced, the conflict is settled on both offices.
-office_ok a set ceb.hlcm approached -m "the HLCM admission is still pending" --on 2016-03-02
+# 2. a sets member, then a back-dated not-approached; b, which never saw either, sets observer:
+# two concurrent pairs. Both also set iasc to the same status (no conflict), and each changes
+# an item of its own.
+office_ok a set ceb.hlcm member -m "admitted to the HLCM" --on 2016-06
+office_ok a set ceb.hlcm not-approached -m "the admission was recorded in error" --on 2016-01
+office_ok b set ceb.hlcm observer -m "observer at the HLCM" --on 2017
+office_ok a set iasc member -m "full member" --on 2016-06
+office_ok b set iasc member -m "full member, as we heard" --on 2016-06
+office_ok a set ceb.hlcp approached -m "letter to the HLCP" --on 2016-03
+office_ok b set undg.regional approached -m "letter to the regional teams" --on 2016-03
 office_ok a sync --once
 office_ok b sync --once
+office_ok a sync --once
+pairs="ceb.hlcm member observer
+ceb.hlcm not-approached observer"
+expect_conflicts "a's two changes against b's one" "$pairs"
+DOCKET_DB=$A
+run_ok conflicts
+expect_out "^ceb.hlcm: member (office a, .*) and observer (office b, .*) were set without either office seeing the other$"
+run_ok report --reproducible
+expect_out_fixed "## Conflicts between offices"
+expect_out "| ceb.hlcm | member (a, 2016-06) | observer (b, 2017) |"
+expect_converged "$A" "$B"
+
+# 3. a reverts its not-approached: until the revert is in the log, every office still lists the
+# pair (conflicts follow from the log alone); then only the other pair is left.
+nap=$(sqlite3 "$A" "select e.seq from event e join items i on i.uuid = e.item where i.key = 'ceb.hlcm' and e.new_value = 'not-approached' and e.type = 'status' order by e.seq desc limit 1")
+office_ok a revert "$nap" -m "not-approached was a slip"
+expect_conflicts "a revert not yet in the log" "$pairs"
+office_ok a sync --once
+office_ok b sync --once
+expect_conflicts "one of the pair reverted" "ceb.hlcm member observer"
+
+# 4. b, having seen both, settles the item: no conflicts left anywhere.
+office_ok b set ceb.hlcm observer -m "observer, as agreed with the HLCM" --on 2017-02
+office_ok b sync --once
+office_ok a sync --once
+expect_conflicts "a change made with both in view" ""
 for db in "$A" "$B"; do
     DOCKET_DB=$db
-    run conflicts
-    expect_rc 0
-    expect_out_fixed "no conflicts"
-    expect_eq "rows of the report's conflicts section on $db once settled" "$(report_conflicts "$db" | wc -l | tr -d ' ')" 0
-    expect_eq "ceb.hlcm on $db once settled" "$(status_of ceb.hlcm)" approached
+    expect_eq "ceb.hlcm on $db once settled" "$(status_of ceb.hlcm)" observer
 done
 expect_converged "$A" "$B"
-echo "settled: both offices list no conflicts; ceb.hlcm approached"
 done_ok

@@ -15,9 +15,10 @@ C=$tmp/c.db
 
 # copy_store FROM TO: what an office does by hand: cp of the closed store. docket leaves the
 # store's WAL beside it after each command (no checkpoint on close), so a whole copy takes
-# the .db and its -wal; the .db alone is tried at the end.
+# the .db, its -wal and its key file; the .db alone is tried at the end.
 copy_store() {
     cp "$1" "$2" || fail "cp $1 $2"
+    cp -p "$1.key" "$2.key" || fail "cp $1.key $2.key" # the folder copied whole, key included
     if [ -e "$1-wal" ]; then
         cp "$1-wal" "$2-wal" || fail "cp $1-wal $2-wal"
     fi
@@ -67,6 +68,7 @@ expect_eq "E2 in the log" "$(in_log "$e2")" 0
 
 # Made anew with clone, the second office converges with a; everything published is there once.
 office_ok c2 clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+admit a c2
 expect_ne "the clone's replica id" "$(sqlite3 "$tmp/c2.db" "select value from meta where key like '%replica%'")" \
     "$(sqlite3 "$A" "select value from meta where key like '%replica%'")"
 office_ok c2 set iasc member -m "full member of the IASC (again, after the clone)" --on 2016-06

@@ -33,7 +33,7 @@ idle=$((t2 - t1))
 rm -f "$tmp/cal.db"
 # Delays spread so that 20 kills are expected to cover about two thirds of the pull.
 span=$(((full - idle) * 3 / 2 / KILLS + 1))
-echo "a whole pull of $((total - 86)) events takes $full ms, an idle sync $idle ms: kills after $idle..$((idle + span)) ms"
+echo "a whole pull of $((total - 87)) events takes $full ms, an idle sync $idle ms: kills after $idle..$((idle + span)) ms"
 python3 -c 'import random, sys
 r = random.Random(int(sys.argv[1]))
 lo, span = int(sys.argv[2]), int(sys.argv[3])

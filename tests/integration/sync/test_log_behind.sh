@@ -33,7 +33,7 @@ judge() {
 office_ok a init
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix first
 office_ok a sync --once
-expect_out "^published 86, pulled 0; shared log: 86 events"
+expect_out "^published 87, pulled 0; shared log: 87 events"
 
 # 1. The remote now names an empty prefix; a has one change to publish.
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix second
@@ -41,14 +41,14 @@ office_ok a set ceb.hlcm approached -m "letter to the HLCM" --on 2016-03
 t0=$(now_ms)
 office a sync --once
 t1=$(now_ms)
-echo "1. position 86, an empty log, one event to publish: exit $rc after $((t1 - t0)) ms: $(cat "$tmp/out" "$tmp/err" | head -c 300)"
-judge "a sync into an empty log from position 86"
+echo "1. position 87, an empty log, one event to publish: exit $rc after $((t1 - t0)) ms: $(cat "$tmp/out" "$tmp/err" | head -c 300)"
+judge "a sync into an empty log from position 87"
 expect_eq "keys under second/ after it" "$(ectl get second --prefix --keys-only | grep -c .)" 0
 
 # 2. The log under the first prefix is lost (the cluster rebuilt empty); nothing to publish.
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix first
 office_ok a sync --once
-expect_out "^published 1, pulled 0; shared log: 87 events"
+expect_out "^published 1, pulled 0; shared log: 88 events"
 ectl del first --prefix >/dev/null || fail "etcdctl del failed"
 t0=$(now_ms)
 office a sync --once

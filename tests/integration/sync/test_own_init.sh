@@ -26,8 +26,14 @@ office_ok q init
 office_ok p remote set --endpoints "$ETCD_ENDPOINTS" --prefix plain
 office_ok q remote set --endpoints "$ETCD_ENDPOINTS" --prefix plain
 office_ok p sync --once
+# q made its own store: it waits for admission (pulling meanwhile), then publishes.
+office q sync --once
+expect_rc 0
+expect_err "this office waits for admission"
+expect_out "^published 0, pulled 87; shared log: 87 events"
+admit p q
 office_ok q sync --once
-expect_out "^published 86, pulled 86; shared log: 172 events"
+expect_out "^published 87, pulled 1; shared log: 175 events"
 office_ok p sync --once
 for db in "$tmp/p.db" "$tmp/q.db"; do
     expect_eq "items listed in $db after two inits and syncs" "$(items "$db")" 30
@@ -54,10 +60,14 @@ echo "before the first sync: a holds $na events, b $nb"
 
 office_ok a sync --once
 expect_out "^published $na, pulled 0; shared log: $na events"
+office b sync --once
+expect_err "this office waits for admission"
+expect_out "^published 0, pulled $na; shared log: $na events"
+admit a b
 office_ok b sync --once
-expect_out "^published $nb, pulled $na; shared log: $((na + nb)) events"
+expect_out "^published $nb, pulled 1; shared log: $((na + 1 + nb)) events"
 office_ok a sync --once
-expect_out "^published 0, pulled $nb; shared log: $((na + nb)) events"
+expect_out "^published 0, pulled $nb; shared log: $((na + 1 + nb)) events"
 
 for db in "$A" "$B"; do
     expect_eq "items listed in $db after both inits and syncs" "$(items "$db")" 31

@@ -89,11 +89,11 @@ echo "failed rounds: $(wc -l <"$tmp/p.err" | tr -d ' '), the first: $(head -n 1 
 
 # The connection comes back: the next rounds publish, and go on publishing.
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS"
-wait_for "the first round that works" head_is 86
+wait_for "the first round that works" head_is 87
 wait_for "its line on stdout" out_lines_at_least 1
 office_ok a set ceb.hlcm approached -m "letter to the HLCM" --on 2016-03
-wait_for "the change to be published" head_is 87
-grep -q "^published 1, pulled 0; shared log: 87 events" "$tmp/p.out" || fail "no round printed its publication: $(cat "$tmp/p.out")"
+wait_for "the change to be published" head_is 88
+grep -q "^published 1, pulled 0; shared log: 88 events" "$tmp/p.out" || fail "no round printed its publication: $(cat "$tmp/p.out")"
 pass
 echo "rounds that worked: $(wc -l <"$tmp/p.out" | tr -d ' '); the last: $(tail -n 1 "$tmp/p.out")"
 

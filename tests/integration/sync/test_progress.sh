@@ -50,6 +50,8 @@ echo "clone on a terminal: the last: $(grep '^sync: applied' "$tmp/clone.tty" | 
 expect_converged "$A" "$B"
 
 # Not on a terminal (office_ok: nothing on stderr), and NO_COLOR on a terminal: no progress.
+admit a b
+office_ok b sync --once
 office_ok a set ceb.hlcm approached -m "letter" --on 2016-03
 office_ok a sync --once
 office_ok b set ceb.hlcp approached -m "letter" --on 2016-03
