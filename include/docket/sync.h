@@ -112,19 +112,29 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
  * It reads, for each status event, only the log between its base and its position. Reports
  * see it as the view `conflicts`. */
 #define SYNC_OFFICE_OF(r)                                                                          \
-    "(SELECT o.subject FROM event o WHERE o.type = 'office' AND o.replica = " r                   \
+    "(SELECT o.subject FROM event o WHERE o.type = 'office' AND o.replica = " r                    \
     " ORDER BY o.seq DESC LIMIT 1)"
 #define SYNC_CONFLICTS_SQL                                                                         \
-    "SELECT i.key, x.new_value AS first_status, " SYNC_OFFICE_OF("x.replica") " AS first_office, " \
-    "x.actor AS first_actor, px.pos AS first_pos, x.eff AS first_eff, y.new_value AS "             \
-    "second_status, " SYNC_OFFICE_OF("y.replica") " AS second_office, y.actor AS second_actor, "   \
-    "py.pos AS second_pos, y.eff AS second_eff FROM event y CROSS JOIN shared py ON py.seq = "     \
-    "y.seq CROSS JOIN shared px ON px.pos > y.base AND px.pos < py.pos CROSS JOIN event x ON "     \
-    "x.seq = px.seq JOIN items i ON i.uuid = y.item WHERE y.type = 'status' AND y.base IS NOT "    \
-    "NULL AND x.type = 'status' AND x.item = y.item AND x.base IS NOT NULL AND x.replica <> "      \
-    "y.replica AND x.new_value IS NOT y.new_value AND NOT EXISTS (SELECT 1 FROM event r CROSS "    \
-    "JOIN shared pr ON pr.seq = r.seq WHERE r.type = 'revert' AND r.subject IN (x.uuid, y.uuid)) " \
-    "AND NOT EXISTS (SELECT 1 FROM event z CROSS JOIN shared pz ON pz.seq = z.seq WHERE z.type = " \
-    "'status' AND z.item = y.item AND z.base >= py.pos)"
+    "SELECT i.key, x.new_value AS first_status, " SYNC_OFFICE_OF(                                  \
+        "x.replica") " AS first_office, "                                                          \
+                     "x.actor AS first_actor, px.pos AS first_pos, x.eff AS first_eff, "           \
+                     "y.new_value AS "                                                             \
+                     "second_status, " SYNC_OFFICE_OF(                                             \
+                         "y.replica") " AS second_office, y.actor AS second_actor, "               \
+                                      "py.pos AS second_pos, y.eff AS second_eff FROM event y "    \
+                                      "CROSS JOIN shared py ON py.seq = "                          \
+                                      "y.seq CROSS JOIN shared px ON px.pos > y.base AND px.pos "  \
+                                      "< py.pos CROSS JOIN event x ON "                            \
+                                      "x.seq = px.seq JOIN items i ON i.uuid = y.item WHERE "      \
+                                      "y.type = 'status' AND y.base IS NOT "                       \
+                                      "NULL AND x.type = 'status' AND x.item = y.item AND x.base " \
+                                      "IS NOT NULL AND x.replica <> "                              \
+                                      "y.replica AND x.new_value IS NOT y.new_value AND NOT "      \
+                                      "EXISTS (SELECT 1 FROM event r CROSS "                       \
+                                      "JOIN shared pr ON pr.seq = r.seq WHERE r.type = 'revert' "  \
+                                      "AND r.subject IN (x.uuid, y.uuid)) "                        \
+                                      "AND NOT EXISTS (SELECT 1 FROM event z CROSS JOIN shared "   \
+                                      "pz ON pz.seq = z.seq WHERE z.type = "                       \
+                                      "'status' AND z.item = y.item AND z.base >= py.pos)"
 
 #endif

@@ -582,11 +582,12 @@ readonly_reads_an_older_store(void **state)
 
     create(at(t, "old.db"));
     /* A store as migration 3 left it: 004 undone. */
-    raw_exec(t->path, "DROP TABLE quarantine; DROP TABLE signature; DROP INDEX event_offices; "
-                      "ALTER TABLE event DROP COLUMN base; CREATE TABLE conflict (seq INTEGER "
-                      "PRIMARY KEY, item TEXT NOT NULL, pos INTEGER NOT NULL, saw TEXT, held "
-                      "TEXT); CREATE INDEX conflict_item ON conflict (item); PRAGMA user_version = 3; "
-                      "PRAGMA journal_mode = DELETE");
+    raw_exec(t->path,
+             "DROP TABLE quarantine; DROP TABLE signature; DROP INDEX event_offices; "
+             "ALTER TABLE event DROP COLUMN base; CREATE TABLE conflict (seq INTEGER "
+             "PRIMARY KEY, item TEXT NOT NULL, pos INTEGER NOT NULL, saw TEXT, held "
+             "TEXT); CREATE INDEX conflict_item ON conflict (item); PRAGMA user_version = 3; "
+             "PRAGMA journal_mode = DELETE");
     f = fopen(t->path, "rb");
     assert_non_null(f);
     assert_int_equal(fread(before, 1, sizeof before, f), sizeof before);

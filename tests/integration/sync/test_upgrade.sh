@@ -21,6 +21,8 @@ for r in $releases; do
     expect_rc 0
     expect_eq "the fixture's bytes after a read" "$(cksum <"$tmp/lone.db")" "$before"
     office_ok lone verify $(sed 's/^/--against /' "$fixtures/$r-lone.head")
+    # A store made before offices had keys gets one; its next write announces its office.
+    office_ok lone key new
     office_ok lone set ceb.hlcp member -m "admitted to the HLCP" --on 2017
     office_ok lone verify $(sed 's/^/--against /' "$fixtures/$r-lone.head")
 
@@ -35,6 +37,7 @@ for line in open(sys.argv[1]):
         "$fixtures/$r-etcd.jsonl" "$ETCD_ENDPOINTS" || fail "cannot load $r-etcd.jsonl"
     for o in a b; do
         cp "$fixtures/$r-$o.db" "$tmp/$o.db"
+        office_ok "$o" key new
         office_ok "$o" remote set --endpoints "$ETCD_ENDPOINTS"
         office_ok "$o" sync --once
         office_ok "$o" verify $(sed 's/^/--against /' "$fixtures/$r-$o.head")
@@ -75,8 +78,18 @@ print(" ".join(json.loads(line)["uuid"] for line in sys.stdin))' <"$tmp/out" >"$
     office_ok b verify --head
     local_b=$(grep '^local:' "$tmp/out")
     office_ok b report --reproducible
-    expect_out_fixed "- Audit trail: \`$shared_a\`; 1 event not yet in the shared log, this store's head \`$local_b\`"
+    # (b's office announcing itself, then its change)
+    expect_out_fixed "- Audit trail: \`$shared_a\`; 2 events not yet in the shared log, this store's head \`$local_b\`"
+    # The cut-over: a's first signed entry founds the log, stating the head up to which the
+    # unsigned entries of the old release stand; they stay applied, and b, admitted by a,
+    # publishes signed entries after it.
     office_ok a set unct/UGA approached -m "a second letter" --on 2016-11
+    office_ok a sync --once
+    office_ok a office list
+    expect_out " founded the log at "
+    cutover=$(sqlite3 "$tmp/a.db" "select json_extract(attrs, '$.head') from event where type = 'office'")
+    expect_eq "the cut-over a's office event states" "shared:$cutover" "$shared_a"
+    admit a b
     sync_until_done a b
     expect_converged "$tmp/a.db" "$tmp/b.db"
     same_shared_head
