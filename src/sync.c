@@ -1383,6 +1383,14 @@ sync_run(struct db *db, unsigned flags, const struct sync_progress *progress, st
             break;
         }
         rc = db_tx(db, DB_TX_READ, collect, &s, d);
+        /* An office the log does not admit (yet) publishes nothing: it keeps its events. */
+        if (rc == 0 && json_array_size(s.batch) > 0 &&
+            (rc = db_tx(db, DB_TX_READ, read_standing, &s, d)) == 0) {
+            n->waiting = s.standing == TRUST_WAITING || s.standing == TRUST_REVOKED;
+            n->revoked = s.standing == TRUST_REVOKED;
+            if (n->waiting)
+                json_array_clear(s.batch);
+        }
         if (rc == 0 && json_array_size(s.batch) == 0) {
             long long rev, pos;
 
@@ -1394,15 +1402,6 @@ sync_run(struct db *db, unsigned flags, const struct sync_progress *progress, st
                 behind = pos; /* published meanwhile: pull it */
                 continue;
             }
-            break;
-        }
-        /* An office the log does not admit (yet) publishes nothing: it keeps its events. */
-        if (rc == 0 && (rc = db_tx(db, DB_TX_READ, read_standing, &s, d)) == 0 &&
-            (s.standing == TRUST_WAITING || s.standing == TRUST_REVOKED)) {
-            n->waiting = 1;
-            n->revoked = s.standing == TRUST_REVOKED;
-            json_decref(s.batch);
-            s.batch = NULL;
             break;
         }
         if (rc == 0)
