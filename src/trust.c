@@ -328,8 +328,8 @@ trust_office_set_name(struct db *db, const char *name, struct diag *d)
     return db_run(db, st, d);
 }
 
-/* The office that founded the log: the first office event placed in it (every office event
- * placed passed the checks, and is signed). FOUND 0 when the log has none yet. */
+/* The office that founded the log: the first signed office event placed in it (an unsigned one,
+ * placed before the log had a founder, binds nothing). FOUND 0 when the log has none yet. */
 struct founder {
     int found;
     long long pos;
@@ -341,7 +341,8 @@ load_founder(struct db *db, struct founder *f, struct diag *d)
 {
     static const char sql[] =
         "SELECT e.replica, e.subject, s.pos FROM event e CROSS JOIN shared s ON s.seq = "
-        "e.seq WHERE e.type = 'office' ORDER BY s.pos LIMIT 1";
+        "e.seq JOIN signature g ON g.uuid = e.uuid WHERE e.type = 'office' ORDER BY s.pos "
+        "LIMIT 1";
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -358,15 +359,16 @@ load_founder(struct db *db, struct founder *f, struct diag *d)
     return rc < 0 ? d->code : 0;
 }
 
-/* The key and name bound to REPLICA by the office events placed before POS: its latest one.
- * *FOUND 0 when it has none. */
+/* The key and name bound to REPLICA by the signed office events placed before POS: its latest
+ * one. *FOUND 0 when it has none. */
 static int
 load_bound(struct db *db, const char *replica, long long pos, int *found,
            unsigned char pub[TRUST_PUB_LEN], char name[72], struct diag *d)
 {
     static const char sql[] =
-        "SELECT e.subject, e.new_value FROM event e CROSS JOIN shared s ON s.seq = e.seq WHERE "
-        "e.type = 'office' AND e.replica = :replica AND s.pos < :pos ORDER BY s.pos DESC LIMIT 1";
+        "SELECT e.subject, e.new_value FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN "
+        "signature g ON g.uuid = e.uuid WHERE e.type = 'office' AND e.replica = :replica AND "
+        "s.pos < :pos ORDER BY s.pos DESC LIMIT 1";
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -498,8 +500,8 @@ trust_may_decide(struct db *db, int what, const char *name, const char *fp, stru
                         standing == TRUST_REVOKED ? "revoked" : "not admitted yet",
                         trust_decision_type[what]);
     if (what == TRUST_REVOKE && (!f.found || strcmp(f.replica, db_replica(db)) != 0))
-        return diag_set(d, DK_USAGE, "only the founding office%s%s revokes an office",
-                        f.found ? ", " : "", f.found ? f.name : "");
+        return diag_set(d, DK_USAGE, "only the founding office%s%s%s revokes an office",
+                        f.found ? " (" : "", f.found ? f.name : "", f.found ? ")" : "");
     if (what == TRUST_REKEY && f.found && strcmp(name, f.name) == 0 &&
         strcmp(f.replica, db_replica(db)) != 0)
         return diag_set(d, DK_USAGE, "only the founding office rotates its own key");
@@ -680,13 +682,11 @@ trust_offices(struct db *db, int (*fn)(const struct trust_office *o, void *arg),
     /* Each replica's latest office event, in the order of its first; then admissions whose key
      * no office event has announced. */
     static const char seen_sql[] =
-        "SELECT e.subject, e.replica, e.new_value, s.pos FROM event e CROSS JOIN shared s ON s.seq "
-        "= "
-        "e.seq WHERE e.type = 'office' AND s.pos = (SELECT max(s2.pos) FROM event e2 CROSS JOIN "
-        "shared "
-        "s2 ON s2.seq = e2.seq WHERE e2.type = 'office' AND e2.replica = e.replica) ORDER BY "
-        "(SELECT min(s3.pos) FROM event e3 CROSS JOIN shared s3 ON s3.seq = e3.seq WHERE e3.type = "
-        "'office' AND e3.replica = e.replica)";
+        "WITH o AS (SELECT e.subject, e.replica, e.new_value, s.pos FROM event e CROSS JOIN "
+        "shared s ON s.seq = e.seq JOIN signature g ON g.uuid = e.uuid WHERE e.type = 'office') "
+        "SELECT subject, replica, new_value, pos FROM o WHERE pos = (SELECT max(pos) FROM o o2 "
+        "WHERE o2.replica = o.replica) ORDER BY (SELECT min(pos) FROM o o3 WHERE o3.replica = "
+        "o.replica)";
     static const char admitted_sql[] =
         "SELECT e.subject, e.new_value FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN "
         "signature "

@@ -50,7 +50,8 @@ static int
 against(struct cmd_ctx *ctx, int shared, const struct ev_check *c, long long n, const char *want)
 {
     static const char local_sql[] = "SELECT hash FROM event WHERE seq = :n";
-    static const char shared_sql[] = "SELECT hash FROM shared WHERE pos = :n";
+    static const char shared_sql[] = "SELECT hash FROM shared WHERE pos = :n UNION ALL "
+                                     "SELECT hash FROM quarantine WHERE pos = :n";
     char have[2 * EV_HASH_LEN + 1];
     sqlite3_stmt *st;
     int rc;
