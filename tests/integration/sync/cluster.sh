@@ -386,7 +386,8 @@ dup_uuids() {
 # gaps DB: whether DB's shared positions are 1..N without a gap: prints "ok" or the figures.
 gaps() {
     sqlite3 "$1" 'select case when count(*) = coalesce(max(pos), 0) and coalesce(min(pos), 1) = 1
-                  then "ok" else "count " || count(*) || ", max " || max(pos) end from shared'
+                  then "ok" else "count " || count(*) || ", max " || max(pos) end
+                  from (select pos from shared union all select pos from quarantine)'
 }
 
 # log_uuids PREFIX: the uuids of the events in the shared log (etcd), in log order.

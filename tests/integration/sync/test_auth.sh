@@ -71,7 +71,7 @@ expired_tokens() {
 }
 
 # Office a publishes 4,000 events (longer than a token lives); b clones them.
-office_ok a init
+office_ok a init --office a
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P $AUTH
 expect_not_out "$OFFICEPW"
 make_events a A 2000
@@ -80,7 +80,7 @@ t0=$(now_ms)
 office_ok a sync --once
 t1=$(now_ms)
 expect_out "^published $(events "$A"), pulled 0; "
-office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P $AUTH
+office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P $AUTH --office b
 t2=$(now_ms)
 x1=$(expired_tokens)
 echo "with auth: published $(events "$A") events in $((t1 - t0)) ms, cloned in $((t2 - t1)) ms; $((x1 - x0)) requests met an expired token and went on after a new one"
@@ -138,7 +138,7 @@ run_fails 3 "^docket: sync: '$tmp/open.pw' holds a password: .*chmod 600" sync -
 echo "password file mode 644: exit $rc: $(cat "$tmp/err")"
 
 # A reader may pull but not publish: its sync pulls, then stops at the publication with exit 5.
-office_ok r clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --user reader --password-file "$tmp/reader.pw"
+office_ok r clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --user reader --password-file "$tmp/reader.pw" --office r
 DOCKET_DB=$A
 run_ok remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P $AUTH
 admit a r

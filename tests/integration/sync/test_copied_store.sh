@@ -32,7 +32,7 @@ in_log() {
     grep -c -x -F "$1" "$tmp/log.uuids"
 }
 
-office_ok a init
+office_ok a init --office a
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
 office_ok a sync --once
 
@@ -67,7 +67,7 @@ expect_eq "E1 in the log" "$(in_log "$e1")" 1
 expect_eq "E2 in the log" "$(in_log "$e2")" 0
 
 # Made anew with clone, the second office converges with a; everything published is there once.
-office_ok c2 clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+office_ok c2 clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office c2
 admit a c2
 expect_ne "the clone's replica id" "$(sqlite3 "$tmp/c2.db" "select value from meta where key like '%replica%'")" \
     "$(sqlite3 "$A" "select value from meta where key like '%replica%'")"
@@ -93,7 +93,7 @@ office_ok a set smt member -m "still a member" --on 2016-07
 DOCKET_DB=$A
 run_fails 3 "^docket: sync: another store shares this store's replica id .*docket clone" sync --once
 echo "the original, syncing after its copy published: exit $rc: $(cat "$tmp/err")"
-office_ok a2 clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+office_ok a2 clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office a2
 office_ok c2 sync --once
 office_ok d sync --once
 expect_converged "$tmp/a2.db" "$tmp/c2.db" "$D"

@@ -11,7 +11,7 @@
 cluster_start
 P=watched
 two_offices a b
-office_ok c clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+office_ok c clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office c
 office_ok a set ceb.hlcm approached -m "letter" --on 2016-03
 office_ok b set ceb.hlcp observer -m "observer" --on 2016-05
 sync_until_done a b c
@@ -48,7 +48,7 @@ for o in a b c; do
     office_ok "$o" verify --shared --against "$shared"
     expect_out "^shared log in etcd: $n entries, each as this store holds it$"
 done
-office_ok d clone --endpoints "$ETCD_ENDPOINTS" --prefix $P
+office_ok d clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office d
 expect_converged "$tmp/a.db" "$tmp/b.db" "$tmp/c.db" "$tmp/d.db"
 
 # The log cut short in etcd: its last two entries deleted.

@@ -54,11 +54,11 @@ admit a b
 office_ok b sync --once
 office_ok a set ceb.hlcm approached -m "letter" --on 2016-03
 office_ok a sync --once
-office_ok b set ceb.hlcp approached -m "letter" --on 2016-03
+office_ok b set ceb.hlcp approached -m "letter" --on 2016-03 # (after b's office event)
 last_cmd="sync on a terminal with NO_COLOR"
 NO_COLOR=1 timeout -k 5 60 script -qec "$DOCKET -d $B sync --once" /dev/null >"$tmp/out" 2>&1
 rc=$?
 expect_rc 0
 expect_not_out "^sync: "
-expect_out "^published 1, pulled 1; "
+expect_out "^published 2, pulled 1; "
 pass

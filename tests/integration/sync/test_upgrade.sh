@@ -93,6 +93,16 @@ print(" ".join(json.loads(line)["uuid"] for line in sys.stdin))' <"$tmp/out" >"$
     sync_until_done a b
     expect_converged "$tmp/a.db" "$tmp/b.db"
     same_shared_head
+    # On both offices the old release's unsigned entries stay applied, exactly the positions
+    # up to the cut-over; every entry after it is signed, and none was quarantined.
+    cutpos=${cutover%%:*}
+    [ "$cutpos" -gt 0 ] || fail "the cut-over is at position '$cutpos'"
+    for o in a b; do
+        expect_eq "unsigned entries in $o's shared log (count, last position)" \
+            "$(sqlite3 "$tmp/$o.db" "select count(*) || ' ' || coalesce(max(pos), 0) from shared s
+                where not exists (select 1 from signature g where g.uuid = s.uuid)")" "$cutpos $cutpos"
+        expect_eq "quarantined entries on $o" "$(sqlite3 "$tmp/$o.db" 'select count(*) from quarantine')" 0
+    done
     for o in a b; do
         office_ok "$o" verify $(sed 's/^/--against /' "$fixtures/$r-$o.head")
     done
