@@ -370,7 +370,7 @@ announce(struct db *db, struct diag *d)
     static const char sql[] = "SELECT subject, new_value FROM event WHERE type = 'office' AND "
                               "replica = :replica ORDER BY seq DESC LIMIT 1";
     const struct trust_key *k = db_key(db);
-    char pub[TRUST_HEX], name[72], head[32 + 2 * EV_HASH_LEN], today[11];
+    char pub[TRUST_HEX], name[72], head[32 + 2 * EV_HASH_LEN], today[11], now[TS_LEN + 1];
     struct db_chain *c = db_chain(db);
     sqlite3_stmt *st = NULL;
     int rc, same = 0;
@@ -398,7 +398,9 @@ announce(struct db *db, struct diag *d)
     snprintf(head, sizeof head, "%lld:", c->base);
     if ((rc = shared_hash_hex(db, c->base, head + strlen(head), d)) != 0)
         return rc;
-    date_today(today);
+    /* Effective the UTC day it is recorded, which no time zone changes. */
+    ts_now(now);
+    snprintf(today, sizeof today, "%.10s", now);
     {
         json_t *attrs = json_pack("{s:s}", "head", head);
         struct event e = {.type = "office",

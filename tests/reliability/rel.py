@@ -148,11 +148,14 @@ def checkpoint(db):
 
 
 def copy_store(src, dst):
-    """Copies a checkpointed store (main file only) to DST, removing DST's side files."""
-    for side in ("", "-wal", "-shm", "-journal"):
+    """Copies a checkpointed store (main file only) to DST, removing DST's side files, and its
+    office's key file (STORE.key) beside it, so that the copy can be written to."""
+    for side in ("", "-wal", "-shm", "-journal", ".key"):
         if os.path.exists(dst + side):
             os.unlink(dst + side)
     shutil.copyfile(src, dst)
+    if os.path.exists(src + ".key"):
+        shutil.copy2(src + ".key", dst + ".key")
 
 
 def dump_fingerprint(db):
@@ -165,7 +168,8 @@ def dump_fingerprint(db):
     return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# The canonical bytes of an event, version 1 (README "The audit chain", src/event.c ev_canon).
+# The canonical bytes of an event, version 1, or 2 with a base (README "The audit chain",
+# src/event.c ev_canon).
 CANON_FIELDS = ("uuid", "batch", "type", "item", "subject", "old_value", "new_value", "reason",
                 "eff", "recorded", "actor", "login", "replica")
 
@@ -180,9 +184,12 @@ def _lp(v):
 
 def canon(row):
     """The canonical bytes of the event ROW (a dict with the columns of table event)."""
-    out = b"docket-event" + bytes([1])
+    base = row.get("base")
+    out = b"docket-event" + bytes([1 if base is None else 2])
     for f in CANON_FIELDS:
         out += _lp(row[f])
+    if base is not None:
+        out += _lp(str(base))
     attrs = json.loads(row["attrs"]) if row["attrs"] is not None else {}
     pairs = sorted((k.encode("utf-8"), v.encode("utf-8")) for k, v in attrs.items())
     out += struct.pack(">I", len(pairs))

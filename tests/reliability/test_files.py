@@ -17,6 +17,7 @@ usage: python3 test_files.py DOCKET DOCKET-BENCH-GEN
 """
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -115,28 +116,23 @@ for argv, target in ((["backup", path("copy.db")], path("copy.db")),
 
 
 # 3 and 4. Read-only media, and older stores.
-def older(src, dst):
-    """A copy of store SRC as a docket one schema older would have left it: the last
-    migration's tables gone and the schema version one lower."""
-    rel.ok(docket, ["backup", dst], src)
-    c = sqlite3.connect(dst, isolation_level=None)
-    version = c.execute("PRAGMA user_version").fetchone()[0]
-    # 004 undone: its tables and index gone, event.base dropped, 003's conflict table back.
-    c.executescript("DROP TABLE quarantine; DROP TABLE signature; DROP INDEX event_offices; "
-                    "ALTER TABLE event DROP COLUMN base; CREATE TABLE conflict (seq INTEGER "
-                    "PRIMARY KEY, item TEXT NOT NULL, pos INTEGER NOT NULL, saw TEXT, held "
-                    "TEXT); CREATE INDEX conflict_item ON conflict (item);")
-    c.execute(f"PRAGMA user_version = {version - 1}")
-    c.execute("PRAGMA journal_mode = DELETE")
-    c.close()
-    rel.checkpoint(dst)
-    return version
+def older(dst, ref):
+    """A store made by the last release (the upgrade fixture tests/fixtures/*-lone.db, one schema
+    older), copied to DST; returns the schema version this docket migrates it to. A second copy,
+    REF, is opened (and migrated) without -r, for what DST should read as."""
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+    src = sorted(f for f in os.listdir(fixtures) if f.endswith("-lone.db"))[-1]
+    shutil.copyfile(os.path.join(fixtures, src), dst)
+    shutil.copyfile(os.path.join(fixtures, src), ref)
+    rel.ok(docket, ["verify"], ref)
+    return rel.scalar(ref, "PRAGMA user_version")
 
 
-def reads(db, tmpdir, what):
-    """The reading commands work on DB with -r and leave its main file and TMPDIR unchanged."""
+def reads(db, tmpdir, what, ref=None):
+    """The reading commands work on DB with -r and leave its main file and TMPDIR unchanged; DB
+    lists what REF (by default the store DB was copied from) lists."""
     before = file_bytes(db)
-    want = rel.ok(docket, ["list", "--json"], store).out
+    want = rel.ok(docket, ["list", "--json"], ref or store).out
     extra = {"TMPDIR": tmpdir}
     rel.check(rel.ok(docket, ["-r", "list", "--json"], db, extra_env=extra).out == want,
               f"{what}: -r list differs from the store it was copied from")
@@ -150,8 +146,8 @@ def reads(db, tmpdir, what):
 spool = path("spool")
 os.mkdir(spool)
 old = path("old.db")
-version = older(store, old)
-reads(old, spool, "an older store")
+version = older(old, path("old.ref"))
+reads(old, spool, "an older store", path("old.ref"))
 rel.check(rel.scalar(old, "PRAGMA user_version") == version - 1, "-r migrated the file itself")
 rel.ok(docket, ["verify"], old)
 rel.check(rel.scalar(old, "PRAGMA user_version") == version, "a writer did not migrate the file")
@@ -169,13 +165,14 @@ if m.returncode != 0:
 else:
     try:
         rel.ok(docket, ["backup", os.path.join(media, "stick.db")], store)
-        older(store, os.path.join(media, "old-stick.db"))
+        older(os.path.join(media, "old-stick.db"), path("old-stick.ref"))
         r = subprocess.run(["mount", "-o", "remount,ro", media], capture_output=True)
         rel.check(r.returncode == 0, f"cannot remount read-only: {r.stderr!r}")
         rel.check(sorted(os.listdir(media)) == ["old-stick.db", "stick.db"],
                   f"side files on the stick: {os.listdir(media)}")
         reads(os.path.join(media, "stick.db"), spool, "a backup on read-only media")
-        reads(os.path.join(media, "old-stick.db"), spool, "an older store on read-only media")
+        reads(os.path.join(media, "old-stick.db"), spool, "an older store on read-only media",
+              path("old-stick.ref"))
         r = rel.run(docket, ["list"], os.path.join(media, "stick.db"))
         refused(r, 4, "read it with -r", "list without -r on read-only media")
         rel.figure("read-only media: a backup and an older store read with -r (list, show, "
