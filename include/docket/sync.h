@@ -103,38 +103,34 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
                 char head[65], struct diag *d);
 
 /* The conflicts, from the shared log alone, so that every office lists the same: two status
- * events on one item from different offices, both placed in the log, the later one (at POS)
- * made by a writer that had not seen the earlier one (at FIRST_POS: the later one's base lies
- * below it), with different statuses; until a placed status event on the item whose base covers
- * both settles them, or a placed revert of either. Events recorded before offices kept bases
- * (canonical version 1) have none and take part in none. One row a pair: key, then for the
- * earlier and the later event its status, office (name), actor, position and effective date.
- * It reads, for each status event, only the log between its base and its position. Reports
+ * events on one item from different offices (replicas), both placed in the log, the later one
+ * (at SECOND_POS) made by a writer that had not seen the earlier one (at FIRST_POS: the later
+ * one's base lies below it), with different statuses; until a placed status event on the item
+ * whose base covers both settles them, or a placed revert of either. Events recorded before
+ * offices kept bases (canonical version 1) have none and take part in none. One row a pair:
+ * key, then for the earlier (first_*) and the later (second_*) event its status, office (the
+ * name its replica last announced in the log), replica, actor, position and effective date.
+ * For each status event it reads only the log between its base and its position (shared.pos),
+ * the item's status events (event_status) and the reverts of the pair (event_reverts). Reports
  * see it as the view `conflicts`. */
-#define SYNC_OFFICE_OF(r)                                                                          \
-    "(SELECT o.subject FROM event o WHERE o.type = 'office' AND o.replica = " r                    \
-    " ORDER BY o.seq DESC LIMIT 1)"
 #define SYNC_CONFLICTS_SQL                                                                         \
-    "SELECT i.key, x.new_value AS first_status, " SYNC_OFFICE_OF(                                  \
-        "x.replica") " AS first_office, "                                                          \
-                     "x.actor AS first_actor, px.pos AS first_pos, x.eff AS first_eff, "           \
-                     "y.new_value AS "                                                             \
-                     "second_status, " SYNC_OFFICE_OF(                                             \
-                         "y.replica") " AS second_office, y.actor AS second_actor, "               \
-                                      "py.pos AS second_pos, y.eff AS second_eff FROM event y "    \
-                                      "CROSS JOIN shared py ON py.seq = "                          \
-                                      "y.seq CROSS JOIN shared px ON px.pos > y.base AND px.pos "  \
-                                      "< py.pos CROSS JOIN event x ON "                            \
-                                      "x.seq = px.seq JOIN items i ON i.uuid = y.item WHERE "      \
-                                      "y.type = 'status' AND y.base IS NOT "                       \
-                                      "NULL AND x.type = 'status' AND x.item = y.item AND x.base " \
-                                      "IS NOT NULL AND x.replica <> "                              \
-                                      "y.replica AND x.new_value IS NOT y.new_value AND NOT "      \
-                                      "EXISTS (SELECT 1 FROM event r CROSS "                       \
-                                      "JOIN shared pr ON pr.seq = r.seq WHERE r.type = 'revert' "  \
-                                      "AND r.subject IN (x.uuid, y.uuid)) "                        \
-                                      "AND NOT EXISTS (SELECT 1 FROM event z CROSS JOIN shared "   \
-                                      "pz ON pz.seq = z.seq WHERE z.type = "                       \
-                                      "'status' AND z.item = y.item AND z.base >= py.pos)"
+    "SELECT i.key, x.new_value AS first_status, "                                                  \
+    "(SELECT o.subject FROM event o JOIN shared po ON po.seq = o.seq "                             \
+    "WHERE o.type = 'office' AND o.replica = x.replica ORDER BY po.pos DESC LIMIT 1) "             \
+    "AS first_office, x.replica AS first_replica, x.actor AS first_actor, px.pos AS first_pos, "   \
+    "x.eff AS first_eff, y.new_value AS second_status, "                                           \
+    "(SELECT o.subject FROM event o JOIN shared po ON po.seq = o.seq "                             \
+    "WHERE o.type = 'office' AND o.replica = y.replica ORDER BY po.pos DESC LIMIT 1) "             \
+    "AS second_office, y.replica AS second_replica, y.actor AS second_actor, "                     \
+    "py.pos AS second_pos, y.eff AS second_eff "                                                   \
+    "FROM event y CROSS JOIN shared py ON py.seq = y.seq "                                         \
+    "CROSS JOIN shared px ON px.pos > y.base AND px.pos < py.pos "                                 \
+    "CROSS JOIN event x ON x.seq = px.seq JOIN items i ON i.uuid = y.item "                        \
+    "WHERE y.type = 'status' AND y.base IS NOT NULL AND x.type = 'status' AND x.item = y.item "    \
+    "AND x.base IS NOT NULL AND x.replica <> y.replica AND x.new_value IS NOT y.new_value "        \
+    "AND NOT EXISTS (SELECT 1 FROM event r INDEXED BY event_reverts CROSS JOIN shared pr "         \
+    "ON pr.seq = r.seq WHERE r.type = 'revert' AND r.subject IN (x.uuid, y.uuid)) "                \
+    "AND NOT EXISTS (SELECT 1 FROM event z INDEXED BY event_status CROSS JOIN shared pz "          \
+    "ON pz.seq = z.seq WHERE z.type = 'status' AND z.item = y.item AND z.base >= py.pos)"
 
 #endif

@@ -15,25 +15,29 @@ text(sqlite3_stmt *st, int i)
 
 static const char sql[] = SYNC_CONFLICTS_SQL " ORDER BY second_pos, first_pos";
 
-/* One side of a conflict, from column I on: status, office, actor, position, effective. */
+/* One side of a conflict, from column I on: status, office, replica, actor, position,
+ * effective. */
 static json_t *
 side(sqlite3_stmt *st, int i)
 {
-    return json_pack("{s:s, s:o, s:s, s:I, s:s}", "status", text(st, i), "office",
-                     cli_jstr(text(st, i + 1)), "actor", text(st, i + 2), "position",
-                     (json_int_t)sqlite3_column_int64(st, i + 3), "effective", text(st, i + 4));
+    return json_pack("{s:s, s:o, s:s, s:s, s:I, s:s}", "status", text(st, i), "office",
+                     cli_jstr(text(st, i + 1)), "replica", text(st, i + 2), "actor",
+                     text(st, i + 3), "position", (json_int_t)sqlite3_column_int64(st, i + 4),
+                     "effective", text(st, i + 5));
 }
 
+/* The office by its name; by its replica id should the log name none (it always does for an
+ * event with a base: its office's announcement comes before it). */
 static void
 put_side(struct cmd_ctx *ctx, sqlite3_stmt *st, int i)
 {
     cli_put(ctx, text(st, i), 0);
-    fputs(" (office ", ctx->out);
-    cli_put(ctx, text(st, i + 1) ? text(st, i + 1) : "?", 0);
-    fputs(", ", ctx->out);
-    cli_put(ctx, text(st, i + 2), 0);
-    fprintf(ctx->out, ", position %lld, effective ", (long long)sqlite3_column_int64(st, i + 3));
-    cli_put(ctx, text(st, i + 4), 0);
+    fputs(text(st, i + 1) ? " (office " : " (replica ", ctx->out);
+    cli_put(ctx, text(st, i + 1) ? text(st, i + 1) : text(st, i + 2), 0);
+    fputs(", by ", ctx->out);
+    cli_put(ctx, text(st, i + 3), 0);
+    fprintf(ctx->out, ", position %lld, effective ", (long long)sqlite3_column_int64(st, i + 4));
+    cli_put(ctx, text(st, i + 5), 0);
     fputc(')', ctx->out);
 }
 
@@ -49,7 +53,7 @@ run(struct cmd_ctx *ctx)
         n++;
         if (args_get(&ctx->args, "json")) {
             if ((rc = cli_json(ctx, json_pack("{s:s, s:o, s:o}", "key", text(st, 0), "first",
-                                              side(st, 1), "second", side(st, 6)))) != 0)
+                                              side(st, 1), "second", side(st, 7)))) != 0)
                 break;
             continue;
         }
@@ -57,7 +61,7 @@ run(struct cmd_ctx *ctx)
         fputs(": ", ctx->out);
         put_side(ctx, st, 1);
         fputs(" and ", ctx->out);
-        put_side(ctx, st, 6);
+        put_side(ctx, st, 7);
         fputs(" were set without either office seeing the other\n", ctx->out);
     }
     sqlite3_reset(st);

@@ -12,12 +12,15 @@ cluster_start
 P=conf
 two_offices
 
-# conflicts_of DB: the conflicts, one "key first second" line each, sorted.
+# conflicts_of DB: the conflicts, one "key STATUS OFFICE STATUS OFFICE" line each (the earlier
+# change in the log first), sorted.
 conflicts_of() {
     "$DOCKET" -d "$1" conflicts --json | python3 -c 'import json, sys
 for line in sys.stdin:
     c = json.loads(line)
-    print(c["key"], c["first"]["status"], c["second"]["status"])' | sort
+    f, s = c["first"], c["second"]
+    assert f["position"] < s["position"], c
+    print(c["key"], f["status"], f["office"], s["status"], s["office"])' | sort
 }
 # report_conflicts DB: the rows of the progress report's conflicts section (CSV, no header).
 report_conflicts() {
@@ -55,12 +58,14 @@ office_ok b set undg.regional approached -m "letter to the regional teams" --on 
 office_ok a sync --once
 office_ok b sync --once
 office_ok a sync --once
-pairs="ceb.hlcm member observer
-ceb.hlcm not-approached observer"
+pairs="ceb.hlcm member a observer b
+ceb.hlcm not-approached a observer b"
 expect_conflicts "a's two changes against b's one" "$pairs"
 DOCKET_DB=$A
 run_ok conflicts
-expect_out "^ceb.hlcm: member (office a, .*) and observer (office b, .*) were set without either office seeing the other$"
+expect_eq "lines of conflicts" "$(grep -c . "$tmp/out")" 2
+expect_out "^ceb.hlcm: member (office a, by [^,]*, position [0-9]*, effective 2016-06) and observer (office b, by [^,]*, position [0-9]*, effective 2017) were set without either office seeing the other$"
+expect_out "^ceb.hlcm: not-approached (office a, by [^,]*, position [0-9]*, effective 2016-01) and observer (office b, by [^,]*, position [0-9]*, effective 2017) were set without either office seeing the other$"
 run_ok report --reproducible
 expect_out_fixed "## Conflicts between offices"
 expect_out "| ceb.hlcm | member (a, 2016-06) | observer (b, 2017) |"
@@ -73,7 +78,7 @@ office_ok a revert "$nap" -m "not-approached was a slip"
 expect_conflicts "a revert not yet in the log" "$pairs"
 office_ok a sync --once
 office_ok b sync --once
-expect_conflicts "one of the pair reverted" "ceb.hlcm member observer"
+expect_conflicts "one of the pair reverted" "ceb.hlcm member a observer b"
 
 # 4. b, having seen both, settles the item: no conflicts left anywhere.
 office_ok b set ceb.hlcm observer -m "observer, as agreed with the HLCM" --on 2017-02
