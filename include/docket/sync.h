@@ -110,10 +110,15 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
  * offices kept bases (canonical version 1) have none and take part in none. One row a pair:
  * key, then for the earlier (first_*) and the later (second_*) event its status, office (the
  * name its replica last announced in the log), replica, actor, position and effective date.
- * For each status event it reads only the log between its base and its position (shared.pos),
- * the item's status events (event_status) and the reverts of the pair (event_reverts). Reports
- * see it as the view `conflicts`. */
+ * A placed status event settles every pair on its item up to its base, so what is left lies
+ * after the greatest base among the item's placed status events (`settled`): the query reads
+ * the item's status events once for it, then only the log after the least of those, and for
+ * each status event there, the log between its base and its position (shared.pos), and the
+ * reverts of the pair (event_reverts). Reports see it as the view `conflicts`. */
 #define SYNC_CONFLICTS_SQL                                                                         \
+    "WITH settled (item, top) AS MATERIALIZED (SELECT z.item, max(z.base) "                        \
+    "FROM event z INDEXED BY event_status CROSS JOIN shared pz ON pz.seq = z.seq "                 \
+    "WHERE z.type = 'status' GROUP BY z.item) "                                                    \
     "SELECT i.key, x.new_value AS first_status, "                                                  \
     "(SELECT o.subject FROM event o JOIN shared po ON po.seq = o.seq "                             \
     "WHERE o.type = 'office' AND o.replica = x.replica ORDER BY po.pos DESC LIMIT 1) "             \
@@ -123,14 +128,14 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
     "WHERE o.type = 'office' AND o.replica = y.replica ORDER BY po.pos DESC LIMIT 1) "             \
     "AS second_office, y.replica AS second_replica, y.actor AS second_actor, "                     \
     "py.pos AS second_pos, y.eff AS second_eff "                                                   \
-    "FROM event y CROSS JOIN shared py ON py.seq = y.seq "                                         \
+    "FROM shared py CROSS JOIN event y ON y.seq = py.seq "                                         \
+    "CROSS JOIN settled s ON s.item = y.item "                                                     \
     "CROSS JOIN shared px ON px.pos > y.base AND px.pos < py.pos "                                 \
     "CROSS JOIN event x ON x.seq = px.seq JOIN items i ON i.uuid = y.item "                        \
-    "WHERE y.type = 'status' AND y.base IS NOT NULL AND x.type = 'status' AND x.item = y.item "    \
+    "WHERE py.pos > (SELECT min(top) FROM settled) AND py.pos > s.top "                            \
+    "AND y.type = 'status' AND y.base IS NOT NULL AND x.type = 'status' AND x.item = y.item "      \
     "AND x.base IS NOT NULL AND x.replica <> y.replica AND x.new_value IS NOT y.new_value "        \
     "AND NOT EXISTS (SELECT 1 FROM event r INDEXED BY event_reverts CROSS JOIN shared pr "         \
-    "ON pr.seq = r.seq WHERE r.type = 'revert' AND r.subject IN (x.uuid, y.uuid)) "                \
-    "AND NOT EXISTS (SELECT 1 FROM event z INDEXED BY event_status CROSS JOIN shared pz "          \
-    "ON pz.seq = z.seq WHERE z.type = 'status' AND z.item = y.item AND z.base >= py.pos)"
+    "ON pr.seq = r.seq WHERE r.type = 'revert' AND r.subject IN (x.uuid, y.uuid))"
 
 #endif
