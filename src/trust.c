@@ -413,6 +413,30 @@ decided(struct db *db, const char *type, const char *name, const char *fp, const
     return rc < 0 ? d->code : 0;
 }
 
+/* Whether this store holds a signed rekey of its own about (NAME, FP) not yet placed in the
+ * shared log. */
+static int
+rekey_waiting(struct db *db, const char *name, const char *fp, int *yes, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT 1 FROM event e JOIN signature g ON g.uuid = e.uuid WHERE e.type = 'rekey' AND "
+        "e.item IS NULL AND e.subject = :name AND e.new_value = :fp AND e.replica = :replica "
+        "AND NOT EXISTS (SELECT 1 FROM shared s WHERE s.seq = e.seq) LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *yes = 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":name", name, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":fp", fp, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":replica", db_replica(db), d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        *yes = 1;
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
 /* The standing, at position POS, of REPLICA's office NAME with key fingerprint FP: admitted
  * (the founder, or an admit or rekey of (NAME, FP) before POS, a rekey of the founder by the
  * founder alone), revoked (a revoke of (NAME, FP) by the founder before POS), or waiting. */
@@ -466,9 +490,13 @@ trust_standing(struct db *db, int *standing, struct diag *d)
         return standing_at(db, &f, db_replica(db), bound_name, fp, ANYWHERE, standing, d);
     if (bound) {
         /* Another key is bound to this replica: this one counts once a rekey names it (the
-         * founder's, by the founder alone, which no longer holds that key). */
-        if (strcmp(db_replica(db), f.replica) != 0 &&
-            (rc = decided(db, "rekey", bound_name, fp, NULL, ANYWHERE, &yes, d)) != 0)
+         * founder's, by the founder alone), or this office's own rekey signed with the bound
+         * key is waiting to be published ahead of the office event that announces this one
+         * (`office rotate`). */
+        const char *by = strcmp(db_replica(db), f.replica) == 0 ? f.replica : NULL;
+
+        if ((rc = decided(db, "rekey", bound_name, fp, by, ANYWHERE, &yes, d)) != 0 ||
+            (!yes && (rc = rekey_waiting(db, bound_name, fp, &yes, d)) != 0))
             return rc;
         *standing = yes ? TRUST_ADMITTED : TRUST_WAITING;
         return 0;

@@ -1,6 +1,9 @@
 /* office.c: `docket office`: this office's name and key, the offices the shared log admits, and
  * admitting, revoking and re-keying them. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "docket/date.h"
@@ -8,7 +11,7 @@
 #include "docket/trust.h"
 
 static const struct opt opts[] = {
-    {"message", 'm', "TEXT", 0, "why (admit, revoke, rekey)"},
+    {"message", 'm', "TEXT", 0, "why (admit, revoke, rekey, rotate)"},
     {"json", 0, NULL, 0, "print as JSON (show, list)"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -131,6 +134,69 @@ decide(struct cmd_ctx *ctx, int what)
     return 0;
 }
 
+/* The key file and the next key made for it, while a rotation's transaction is open. */
+struct rotation {
+    char path[4096], next[4112];
+};
+
+/* Puts the next key in place once the re-key that binds it has committed; drops it otherwise. */
+static int
+rotate_finish(struct cmd_ctx *ctx, int committed)
+{
+    struct rotation *r = ctx->after_arg;
+
+    if (!committed) {
+        unlink(r->next);
+        return 0;
+    }
+    if (rename(r->next, r->path) != 0)
+        return diag_set(&ctx->diag, DK_IO,
+                        "the re-key is recorded, but the new key '%s' could not replace '%s': %s "
+                        "(move it there by hand before the next write)",
+                        r->next, r->path, strerror(errno));
+    return 0;
+}
+
+/* `office rotate -m REASON`: a new key for this office, bound by a re-key that the old key
+ * signs, so that the founder too can change its key. The new key replaces the key file once
+ * the re-key has committed; the next write announces it. */
+static int
+rotate(struct cmd_ctx *ctx)
+{
+    static struct rotation r;
+    const char *reason = args_get(&ctx->args, "message");
+    struct trust_key *k = NULL;
+    char name[72], fp[TRUST_HEX], today[11];
+    struct event e = {.type = "rekey", .subject = name, .new_value = fp, .eff = today};
+    int rc;
+
+    if (reason == NULL || reason[0] == '\0')
+        return diag_set(&ctx->diag, DK_USAGE, "office rotate needs -m REASON");
+    if (trust_key_path(ctx->db_path, r.path, sizeof r.path) != 0 ||
+        snprintf(r.next, sizeof r.next, "%s.next", r.path) >= (int)sizeof r.next)
+        return diag_set(&ctx->diag, DK_STORE, "the store's name is too long for its key file");
+    if ((rc = trust_office_name(ctx->db, name, sizeof name, &ctx->diag)) != 0)
+        return rc;
+    if (name[0] == '\0' && trust_default_name(name, sizeof name) != 0)
+        return diag_set(&ctx->diag, DK_STORE, "cannot name this office");
+    if ((rc = trust_key_new(r.next, 1, &k, &ctx->diag)) != 0)
+        return rc;
+    trust_key_fingerprint(k, fp);
+    trust_key_free(k);
+    ctx->after_commit = rotate_finish;
+    ctx->after_arg = &r;
+    e.reason = reason;
+    date_today(today);
+    if ((rc = trust_may_decide(ctx->db, TRUST_REKEY, name, fp, &ctx->diag)) != 0 ||
+        (rc = ev_append(ctx->db, &e, NULL, &ctx->diag)) != 0)
+        return rc;
+    fprintf(ctx->out,
+            "office %s has a new key, fingerprint %s, bound by a re-key signed with the old "
+            "one: the other offices learn it at their next sync\n",
+            name, fp);
+    return 0;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -148,22 +214,24 @@ run(struct cmd_ctx *ctx)
         }
     if (ctx->args.npos > 1)
         return diag_set(&ctx->diag, DK_USAGE, "office %s takes no arguments", verb);
+    if (strcmp(verb, "rotate") == 0)
+        return rotate(ctx);
     if (args_get(&ctx->args, "message"))
-        return diag_set(&ctx->diag, DK_USAGE, "-m is for admit, revoke and rekey");
+        return diag_set(&ctx->diag, DK_USAGE, "-m is for admit, revoke, rekey and rotate");
     if (strcmp(verb, "show") == 0)
         return show(ctx);
     if (strcmp(verb, "list") == 0)
         return list(ctx);
     return diag_set(&ctx->diag, DK_USAGE,
-                    "'%s' is not 'show', 'list', 'admit', 'revoke' or 'rekey'", verb);
+                    "'%s' is not 'show', 'list', 'admit', 'revoke', 'rekey' or 'rotate'", verb);
 }
 
 const struct cmd_entry cmd_office = {
     .name = "office",
     .usage = "[show | list | admit NAME FINGERPRINT -m REASON | revoke NAME FINGERPRINT -m REASON "
-             "| rekey NAME FINGERPRINT -m REASON] [--json]",
+             "| rekey NAME FINGERPRINT -m REASON | rotate -m REASON] [--json]",
     .summary = "Show this office's name and key; list, admit, revoke or re-key the offices that "
-               "share the log.",
+               "share the log; rotate this office's own key.",
     .opts = opts,
     .min_args = 0,
     .max_args = 3,

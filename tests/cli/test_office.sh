@@ -110,4 +110,29 @@ run_ok log
 expect_out "admit br: field office, Nairobi"
 run_ok verify --deep
 
+# `office rotate -m REASON`: a new key in the key file, bound by a rekey that the old key signed;
+# the next write announces it, and every signature verifies under the key in force when made.
+run_fails 2 "office rotate needs -m REASON" office rotate
+[ ! -e "$DOCKET_DB.key.next" ] || fail "a refused rotation left $DOCKET_DB.key.next"
+pass
+old_key=$(cat "$DOCKET_DB.key")
+n0=$(events)
+run_ok office rotate -m "yearly rotation"
+expect_out "^office hq has a new key, fingerprint $HEX64, bound by a re-key signed with the old one"
+rotated=$(sed -n 's/.*fingerprint \([0-9a-f]*\),.*/\1/p' "$tmp/out")
+expect_ne "the key file after a rotation" "$(cat "$DOCKET_DB.key")" "$old_key"
+expect_eq "key file mode after a rotation" "$(stat -c %a "$DOCKET_DB.key")" 600
+[ ! -e "$DOCKET_DB.key.next" ] || fail "the rotation left $DOCKET_DB.key.next"
+pass
+expect_eq "events after a rotation" "$(events)" "$((n0 + 1))"
+expect_eq "the rekey event" "$(sql "select type || '|' || subject || '|' || new_value from event order by seq desc limit 1")" "rekey|hq|$rotated"
+run_ok office show
+expect_out "^hq $rotated\$"
+run_ok set ceb.hlcm approached -m "after the rotation" --on 2016-03
+expect_eq "the office event announcing the new key" \
+    "$(sql "select subject || '|' || new_value from event where type = 'office' order by seq desc limit 1")" \
+    "hq|$(openssl pkey -in "$DOCKET_DB.key" -pubout -outform DER 2>/dev/null | tail -c 32 | od -An -tx1 | tr -d ' \n')"
+run_ok verify --deep
+expect_out "^signatures: [0-9]*, each by its office's key"
+
 done_ok

@@ -5,7 +5,9 @@
 # placed correctly but signed with another key, is quarantined by every office ("signature")
 # while the entries after it are applied; a copy of a store given a new key that nobody
 # re-admitted publishes nothing that another office applies; and a revoked office publishes
-# nothing more, what its key signs after the revocation being quarantined everywhere ("revoked").
+# nothing more, what its key signs after the revocation being quarantined everywhere ("revoked");
+# the founder rotates its own key (`office rotate`): the others apply what the new key signs and
+# quarantine what the old one signs after it ("signature").
 # The forgeries are made by tests/integration/forge.py (Python's standard library and the
 # openssl command, from the README's description of the shared log alone).
 # Usage: sh tests/integration/sync/test_trust.sh /path/to/docket
@@ -115,7 +117,7 @@ quarantined_by() {
     expect_out "^quarantined  entry $2: $3 ("
     office_ok "$1" verify
     expect_out "^quarantined: [0-9]* entr[a-z]* of the shared log, applied by no office: .*$2 ($3)"
-    quarantined "$tmp/$1.db" | grep -q -x "$2 $3" || fail "status --json of $1 does not list entry $2 ($3)"
+    quarantined "$tmp/$1.db" | grep -x "$2 $3" >/dev/null || fail "status --json of $1 does not list entry $2 ($3)"
     pass
 }
 # same_state NAME...: the offices hold the same events, the same shared log in the same order,
@@ -331,8 +333,44 @@ office c sync --once
 expect_rc 0
 for o in a b c; do
     expect_eq "ceb.undg on $o" "$(DOCKET_DB=$tmp/$o.db status_of ceb.undg)" approached
-    quarantined "$tmp/$o.db" | grep -q -x "$FPOS0 signature" || fail "$o no longer holds entry $FPOS0 in quarantine"
+    quarantined "$tmp/$o.db" | grep -x "$FPOS0 signature" >/dev/null || fail "$o no longer holds entry $FPOS0 in quarantine"
     pass
+done
+
+# ---- The founder rotates its own key: a re-key signed with the old key binds the new one ----
+cp -p "$A.key" "$tmp/alpha-old.key" || fail "cannot keep alpha's old key"
+fp_old=$(fp_of "$A.key")
+office b office rekey alpha "$fp_old" -m "bravo re-keys the founder"
+case $rc in
+1 | 2) pass ;;
+*) fail "a re-key of the founder by another office: exit $rc, expected 1 or 2" ;;
+esac
+expect_err "only the founding office rotates its own key"
+office_ok a office rotate -m "yearly rotation"
+expect_out "^office alpha has a new key, fingerprint $HEX64,"
+fp_new=$(fp_of "$A.key")
+expect_ne "alpha's fingerprint after the rotation" "$fp_new" "$fp_old"
+[ ! -e "$A.key.next" ] || fail "the rotation left $A.key.next"
+pass
+office_ok a set ceb.hlcm observer -m "the founder, with its new key" --on 2016-11
+rotated=$(last_status "$A" ceb.hlcm)
+office_ok a sync --once
+for o in b c; do
+    office "$o" sync --once
+    expect_rc 0
+    expect_eq "the founder's event under its new key, in $o" "$(has_event "$tmp/$o.db" "$rotated")" 1
+    office_ok "$o" office list --json
+    python3 -c 'import json, sys
+fp = [o["fingerprint"] for o in json.load(open(sys.argv[1])) if o["name"] == "alpha"]
+sys.exit(0 if sys.argv[2] in fp else 1)' "$tmp/out" "$fp_new" || fail "$o lists no alpha with the new key"
+    pass
+done
+# The old key signs nothing more: an entry it signs after the rotation is quarantined everywhere.
+forge "$tmp/oldkey" "$tmp/alpha-old.key" "$(replica "$A")" event_type=status \
+    item="$(item_uuid "$A" ceb.hlcm)" subject=ceb.hlcm old=observer new=member \
+    reason="signed with the founder's old key"
+for o in a b c; do
+    quarantined_by "$o" "$FPOS" signature "status, tester by office $(replica "$A")"
 done
 
 # ---- The heads at the end; the log cut short in etcd ----
