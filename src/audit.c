@@ -151,6 +151,10 @@ audit_replica(struct db *db, struct diag *d)
         "SELECT e.seq, e.replica FROM event e WHERE e.replica <> :replica AND +e.recorded >= "
         "coalesce((SELECT value FROM meta WHERE key = 'created'), '') AND NOT EXISTS (SELECT 1 "
         "FROM shared s WHERE s.seq = e.seq) ORDER BY e.seq LIMIT 1";
+    static const char key_sql[] =
+        "SELECT b.seq, a.replica FROM event b JOIN event a ON a.type = 'office' AND a.new_value = "
+        "b.new_value AND a.replica <> b.replica AND a.seq < b.seq WHERE b.type = 'office' AND "
+        "b.replica = :replica ORDER BY b.seq LIMIT 1";
     sqlite3_stmt *st;
     int rc;
 
@@ -163,6 +167,21 @@ audit_replica(struct db *db, struct diag *d)
                       "%s: the id was changed behind docket's back",
                       (long long)sqlite3_column_int64(st, 0),
                       (const char *)sqlite3_column_text(st, 1), db_replica(db));
+    sqlite3_reset(st);
+    if (rc != 0)
+        return rc < 0 ? d->code : rc;
+    /* A key is one store's: the office events of this replica announce none that another
+     * replica announced before (once published, the events above no longer tell). */
+    if ((rc = db_prep(db, key_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":replica", db_replica(db), d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        rc = diag_set(d, DK_CHECK,
+                      "event %lld announces this office's key under replica %s, which replica %s "
+                      "announced first: the store's replica id was changed behind docket's back, "
+                      "or the store is a copy that kept its key",
+                      (long long)sqlite3_column_int64(st, 0), db_replica(db),
+                      (const char *)sqlite3_column_text(st, 1));
     sqlite3_reset(st);
     return rc < 0 ? d->code : rc;
 }

@@ -386,6 +386,30 @@ load_bound(struct db *db, const char *replica, long long pos, int *found,
     return rc < 0 ? d->code : 0;
 }
 
+/* Whether a signed office event of another replica than REPLICA, placed before POS, announced
+ * the public key PUB (hex). */
+static int
+key_taken(struct db *db, const char *pub, const char *replica, long long pos, int *yes,
+          struct diag *d)
+{
+    static const char sql[] =
+        "SELECT 1 FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN signature g ON g.uuid = "
+        "e.uuid WHERE e.type = 'office' AND e.new_value = :pub AND e.replica <> :replica AND "
+        "s.pos < :pos LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *yes = 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":pub", pub, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":replica", replica, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        *yes = 1;
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
 /* Whether a signed decision of type TYPE about (NAME, FP) was placed before POS; BY (when not
  * NULL) must be the replica that made it. */
 static int
@@ -642,8 +666,19 @@ trust_check_entry(struct db *db, long long pos, const struct trust_entry *e, con
                 return 0;
             }
         }
-        if (!bound)
+        if (!bound) {
+            /* A key is one store's: announced by a new replica, it is a copy's, given a new
+             * replica id to pass for another office. */
+            int taken = 0;
+
+            if ((rc = key_taken(db, e->new_value, e->replica, pos, &taken, d)) != 0)
+                return rc;
+            if (taken) {
+                *reason = signed_by(e, announced) ? "not admitted" : "signature";
+                return 0;
+            }
             snprintf(name, sizeof name, "%s", e->subject);
+        }
         memcpy(pub, announced, TRUST_PUB_LEN);
     } else if (!bound) {
         *reason = "not admitted";

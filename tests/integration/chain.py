@@ -179,6 +179,7 @@ class Offices:
         self.latest = {}       # replica -> (name, new) of its latest applied office event
         self.first = {}        # replica -> position of its first applied office event
         self.decisions = []    # (type, name, fingerprint, replica, position): applied, signed
+        self.holder = {}       # key (hex) -> the replica whose applied office event first had it
 
     def bound(self, replica):
         """(name, key) that REPLICA's latest applied office event announced, or None."""
@@ -238,6 +239,14 @@ class Offices:
                                 "no rekey binds" % (fp, b[0]))
                     return ("signature", "announces a new key %s for office %s, and verifies "
                             "under neither" % (fp, b[0]))
+            holder = self.holder.get(announced.hex())
+            if b is None and holder is not None and holder != replica:
+                # A key is one store's: under a new replica id it is a copy's.
+                if self.openssl.verify(announced, canonical, sig):
+                    return ("not admitted", "announces key %s, which another replica's office "
+                            "event announced first" % fp)
+                return ("signature", "announces key %s, another replica's, and does not verify "
+                        "under it" % fp)
             name, key = (b[0] if b else e["subject"]), announced
         elif b is None:
             return ("not admitted", "no office event of this replica was applied: it has no key")
@@ -264,6 +273,7 @@ class Offices:
             if self.founder is None:
                 self.founder = (replica, e["subject"], pos)
             self.latest[replica] = (e["subject"], e.get("new"))
+            self.holder.setdefault(e.get("new"), replica)
             self.first.setdefault(replica, pos)
         elif kind in ("admit", "revoke", "rekey") and e.get("item") is None:
             self.decisions.append((kind, e.get("subject"), e.get("new"), replica, pos))
@@ -471,6 +481,8 @@ def rules(prefix, out):
     f.decide("C", "rekey", "alpha", "A3", "ok", "C2")      # 32 applied: the founder's name...
     f.office("A", "alpha", "A3", "not admitted", "A2")     # 33 ...takes a key from the founder
     f.note("A", "ok", "A2")                                # 34
+    f.office("E", "gamma", "C2", "not admitted", "C2")     # 35 gamma's key, another replica id
+    f.note("E", "not admitted", "C2")                      # 36 its replica has no key
     puts = []
     for pos, e in enumerate(f.log, start=1):
         puts.append(["%s/log/%020d" % (prefix, pos), json.dumps(e, separators=(",", ":"))])

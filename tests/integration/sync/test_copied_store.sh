@@ -122,4 +122,30 @@ esac
 expect_one_err_line
 echo "the .db of d copied alone ($(wc -c <"$tmp/e.db" | tr -d ' ') bytes; a WAL of $wal bytes left behind): exit $rc: $(cat "$tmp/err")"
 expect_eq "log keys after it" "$(log_count $P)" "$n0"
+# A copy that kept its key and was given a new replica id by hand passes for no office: its
+# office event announces c2's key under another replica, which verify names there, and which
+# every other office quarantines ("not admitted") with all the copy publishes after it.
+F=$tmp/f.db
+copy_store "$tmp/c2.db" "$F"
+sqlite3 "$F" "update meta set value = '0e0e0e0e-0e0e-4e0e-8e0e-0e0e0e0e0e0e' where key = 'replica'" ||
+    fail "cannot change the copy's replica id"
+hlcm=$(DOCKET_DB=$tmp/c2.db status_of ceb.hlcm) || exit 1
+office_ok f set ceb.hlcm member -m "the copy, under a new replica id" --on 2016-08
+office f verify
+expect_rc 1
+expect_one_err_line
+expect_err "announces this office's key under replica 0e0e0e0e-0e0e-4e0e-8e0e-0e0e0e0e0e0e, which replica .* announced first"
+n0=$(log_count $P)
+office f sync --once
+n1=$(log_count $P)
+echo "the copy under a new replica id: sync exit $rc, $((n1 - n0)) entries published"
+[ "$n1" -gt "$n0" ] || fail "the copy published nothing: the case is not made"
+pass
+for o in c2 a2; do
+    office "$o" sync --once
+    expect_rc 1
+    expect_eq "entries $o quarantines from the copy" \
+        "$(grep -c '^docket: sync: shared log entry [0-9]* (.*) is quarantined: not admitted$' "$tmp/err")" $((n1 - n0))
+    expect_eq "ceb.hlcm on $o" "$(DOCKET_DB=$tmp/$o.db status_of ceb.hlcm)" "$hlcm"
+done
 done_ok
