@@ -10,6 +10,8 @@
  * events by their uuid. Etcd orders and replicates; docket has no locking of its own.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -437,65 +439,101 @@ guess_keys(struct sync *s, struct pulled *page, size_t n)
 /* The keys a page is checked with, each made ready once. */
 enum { PAGE_KEYS = 8 };
 
-struct verify_half {
+/* A page's signatures, checked by a helper thread ahead of the entries' application in log
+ * order, and by the applying thread itself for any entry the helper has not reached: Ed25519
+ * verification is most of a pull's work, and so it runs beside the SQL that applies. Each
+ * entry's state goes 0 (not taken), 1 (being checked), 2 (checked). */
+struct verifier {
     struct pulled *page;
-    size_t n, first; /* entries FIRST, FIRST + 2, ... */
-    unsigned char (*raw)[TRUST_PUB_LEN];
-    struct trust_pub **keys;
+    size_t n;
+    unsigned char raw[PAGE_KEYS][TRUST_PUB_LEN];
+    struct trust_pub *keys[PAGE_KEYS];
     size_t nkeys;
+    atomic_int *state;
+    pthread_t thread;
+    int threaded;
 };
 
-static void *
-verify_half(void *arg)
+/* Checks entry I's signature unless the other thread took it first. */
+static void
+verify_one(struct verifier *v, size_t i)
 {
-    struct verify_half *h = arg;
+    struct pulled *p = &v->page[i];
+    int free_state = 0;
+    size_t k = 0;
 
-    for (size_t i = h->first; i < h->n; i += 2) {
-        struct pulled *p = &h->page[i];
-        size_t k = 0;
-
-        if (!p->has_key)
-            continue;
-        while (k < h->nkeys && memcmp(h->raw[k], p->key, TRUST_PUB_LEN) != 0)
+    if (!atomic_compare_exchange_strong(&v->state[i], &free_state, 1))
+        return;
+    if (p->has_key) {
+        while (k < v->nkeys && memcmp(v->raw[k], p->key, TRUST_PUB_LEN) != 0)
             k++;
-        p->verified = k < h->nkeys && h->keys[k]
-                          ? trust_pub_verify(h->keys[k], p->canon.p, p->canon.len, p->b.sig)
+        p->verified = k < v->nkeys && v->keys[k]
+                          ? trust_pub_verify(v->keys[k], p->canon.p, p->canon.len, p->b.sig)
                           : trust_verify(p->key, p->canon.p, p->canon.len, p->b.sig);
     }
+    atomic_store(&v->state[i], 2);
+}
+
+static void *
+verify_ahead(void *arg)
+{
+    struct verifier *v = arg;
+
+    for (size_t i = 0; i < v->n; i++)
+        verify_one(v, i);
     return NULL;
 }
 
-/* Checks the page's signatures on both cores: Ed25519 verification is most of a pull's work. */
-static void
-verify_page(struct pulled *page, size_t n)
+/* Starts checking PAGE[0..N)'s signatures; 0, or DK_STORE when out of memory. */
+static int
+verifier_start(struct verifier *v, struct pulled *page, size_t n)
 {
-    unsigned char raw[PAGE_KEYS][TRUST_PUB_LEN];
-    struct trust_pub *keys[PAGE_KEYS];
-    struct verify_half even = {page, n, 0, raw, keys, 0}, odd;
-    pthread_t t;
-    int threaded;
-
+    memset(v, 0, sizeof *v);
+    v->page = page;
+    v->n = n;
+    if ((v->state = calloc(n ? n : 1, sizeof *v->state)) == NULL)
+        return DK_STORE;
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
 
-        while (k < even.nkeys && memcmp(raw[k], page[i].key, TRUST_PUB_LEN) != 0)
+        atomic_init(&v->state[i], 0);
+        while (k < v->nkeys && memcmp(v->raw[k], page[i].key, TRUST_PUB_LEN) != 0)
             k++;
-        if (page[i].has_key && k == even.nkeys && k < PAGE_KEYS) {
-            memcpy(raw[k], page[i].key, TRUST_PUB_LEN);
-            keys[k] = trust_pub_new(raw[k]);
-            even.nkeys++;
+        if (page[i].has_key && k == v->nkeys && k < PAGE_KEYS) {
+            memcpy(v->raw[k], page[i].key, TRUST_PUB_LEN);
+            v->keys[k] = trust_pub_new(v->raw[k]);
+            v->nkeys++;
         }
     }
-    odd = even;
-    odd.first = 1;
-    threaded = n > 1 && pthread_create(&t, NULL, verify_half, &odd) == 0;
-    verify_half(&even);
-    if (threaded)
-        pthread_join(t, NULL);
-    else
-        verify_half(&odd);
-    for (size_t k = 0; k < even.nkeys; k++)
-        trust_pub_free(keys[k]);
+    v->threaded = n > 1 && pthread_create(&v->thread, NULL, verify_ahead, v) == 0;
+    return 0;
+}
+
+/* Waits until entry I's signature is checked, checking it here if nobody has yet. */
+static void
+verifier_wait(struct verifier *v, size_t i)
+{
+    verify_one(v, i);
+    while (atomic_load(&v->state[i]) != 2)
+        sched_yield();
+}
+
+static void
+verifier_end(struct verifier *v)
+{
+    if (v->state == NULL)
+        return;
+    for (size_t i = 0; i < v->n; i++) {
+        int free_state = 0; /* what is left after a stop is not checked */
+
+        atomic_compare_exchange_strong(&v->state[i], &free_state, 2);
+    }
+    if (v->threaded)
+        pthread_join(v->thread, NULL);
+    for (size_t k = 0; k < v->nkeys; k++)
+        trust_pub_free(v->keys[k]);
+    free(v->state);
+    v->state = NULL;
 }
 
 /* Applies the pulled log entries in s->kvs, in order, inside one write transaction: the
@@ -507,6 +545,7 @@ apply_pulled(void *arg)
 {
     struct sync *s = arg;
     struct pulled *page;
+    struct verifier v = {0};
     struct ev_buf buf = {0};
     size_t n = 0, total = json_array_size(s->kvs);
     int rc, stop = 0; /* the first entry that is not a docket event ends the page there */
@@ -543,8 +582,10 @@ apply_pulled(void *arg)
         rc = s->d->code;
         n = 0;
     }
-    if (n > 0)
-        verify_page(page, n);
+    if (n > 0 && verifier_start(&v, page, n) != 0) {
+        rc = diag_set(s->d, DK_STORE, "out of memory");
+        n = 0;
+    }
     for (size_t i = 0; i < n; i++) {
         struct pulled *p = &page[i];
         unsigned char computed[EV_HASH_LEN];
@@ -552,6 +593,7 @@ apply_pulled(void *arg)
         long long seq = 0;
         int r = 0;
 
+        verifier_wait(&v, i);
         if (ev_hash(s->head, &p->b, &buf, computed) != 0)
             r = diag_set(s->d, DK_DATA, "shared log entry %lld cannot be hashed", p->pos);
         else if ((r = check_entry(s, p->pos, p, computed, &reason)) != 0)
@@ -580,6 +622,7 @@ apply_pulled(void *arg)
         s->position = p->pos;
         memcpy(s->head, p->stated, EV_HASH_LEN);
     }
+    verifier_end(&v);
     for (size_t i = 0; i < total; i++) {
         free(page[i].value);
         free(page[i].attrs);
@@ -787,6 +830,7 @@ record_published(void *arg)
     long long after = s->position, local;
     size_t n = json_array_size(s->batch);
     struct pulled *own = calloc(n ? n : 1, sizeof *own);
+    struct verifier v = {0};
     int rc = 0;
 
     if (own == NULL)
@@ -808,14 +852,15 @@ record_published(void *arg)
         if ((p->has_key = p->b.sig != NULL && db_key(s->db) != NULL))
             trust_key_public(db_key(s->db), p->key);
     }
-    if (rc == 0)
-        verify_page(own, n);
+    if (rc == 0 && verifier_start(&v, own, n) != 0)
+        rc = diag_set(s->d, DK_STORE, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct pulled *p = &own[i];
         char *text = NULL;
         const char *reason = NULL;
         int placed = s->position + 1 <= local;
 
+        verifier_wait(&v, i);
         if (ev_hash(s->head, &p->b, &buf, p->stated) != 0)
             rc = diag_set(s->d, DK_DATA, "an event to publish cannot be hashed");
         else if (!placed && (rc = check_entry(s, s->position + 1, p, p->stated, &reason)) != 0)
@@ -839,6 +884,7 @@ record_published(void *arg)
         rc = state_rebuild(s->db, s->d);
     s->definitions = 0;
 out:
+    verifier_end(&v);
     for (size_t i = 0; i < n; i++) {
         free(own[i].attrs);
         ev_buf_free(&own[i].canon);
