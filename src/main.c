@@ -198,8 +198,8 @@ load_key(struct cmd_ctx *ctx)
     if (strcmp(ctx->db_path, ":memory:") == 0) {
         if ((ctx->key = trust_key_make()) == NULL)
             return diag_set(&ctx->diag, DK_STORE, "cannot make a key pair: OpenSSL refused");
-    } else if (trust_key_path(ctx->db_path, path, sizeof path) != 0) {
-        return diag_set(&ctx->diag, DK_STORE, "the store's name is too long for its key file");
+    } else if ((rc = trust_key_path(ctx->db_path, path, sizeof path, &ctx->diag)) != 0) {
+        return rc;
     } else if ((ctx->entry->flags & CMD_CREATE) && access(path, F_OK) != 0) {
         /* A new store gets a new key; one made where a store was before keeps that store's
          * key file, checked as any other. */
@@ -346,7 +346,7 @@ main(int argc, char **argv)
         db_close(ctx.db);
         ctx.db = NULL;
         db_remove(ctx.db_path);
-        if (ctx.made_key && trust_key_path(ctx.db_path, key, sizeof key) == 0)
+        if (ctx.made_key && trust_key_path(ctx.db_path, key, sizeof key, NULL) == 0)
             unlink(key);
     }
     db_close(ctx.db);

@@ -22,9 +22,11 @@ struct trust_key {
 };
 
 int
-trust_key_path(const char *store, char *out, size_t n)
+trust_key_path(const char *store, char *out, size_t n, struct diag *d)
 {
-    return snprintf(out, n, "%s.key", store) >= (int)n ? -1 : 0;
+    if (snprintf(out, n, "%s.key", store) < (int)n)
+        return 0;
+    return d ? diag_set(d, DK_STORE, "the store's name is too long for its key file") : DK_STORE;
 }
 
 void
@@ -386,6 +388,38 @@ load_bound(struct db *db, const char *replica, long long pos, int *found,
     return rc < 0 ? d->code : 0;
 }
 
+/* What a question about the events binds, where the SQL has the parameter (":" and the
+ * field's name): each text (NULL binds SQL NULL), and POS. */
+struct ask {
+    const char *type, *name, *fp, *by, *replica, *pub;
+    long long pos;
+};
+
+/* Sets *YES to whether SQL (a "SELECT 1 ... LIMIT 1") finds a row for A. */
+static int
+asked(struct db *db, const char *sql, const struct ask *a, int *yes, struct diag *d)
+{
+    const char *const names[] = {":type", ":name", ":fp", ":by", ":replica", ":pub"};
+    const char *const values[] = {a->type, a->name, a->fp, a->by, a->replica, a->pub};
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *yes = 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    for (int i = 0; i < 6; i++)
+        if (sqlite3_bind_parameter_index(st, names[i]) > 0 &&
+            (rc = db_bind_text(db, st, names[i], values[i], d)) != 0)
+            return rc;
+    if (sqlite3_bind_parameter_index(st, ":pos") > 0 &&
+        (rc = db_bind_int(db, st, ":pos", a->pos, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        *yes = 1;
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
 /* Whether a signed office event of another replica than REPLICA, placed before POS, announced
  * the public key PUB (hex). */
 static int
@@ -396,18 +430,8 @@ key_taken(struct db *db, const char *pub, const char *replica, long long pos, in
         "SELECT 1 FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN signature g ON g.uuid = "
         "e.uuid WHERE e.type = 'office' AND e.new_value = :pub AND e.replica <> :replica AND "
         "s.pos < :pos LIMIT 1";
-    sqlite3_stmt *st = NULL;
-    int rc;
 
-    *yes = 0;
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":pub", pub, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":replica", replica, d)) != 0 ||
-        (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) == 1)
-        *yes = 1;
-    sqlite3_reset(st);
-    return rc < 0 ? d->code : 0;
+    return asked(db, sql, &(struct ask){.pub = pub, .replica = replica, .pos = pos}, yes, d);
 }
 
 /* Whether a signed decision of type TYPE about (NAME, FP) was placed before POS; BY (when not
@@ -420,21 +444,9 @@ decided(struct db *db, const char *type, const char *name, const char *fp, const
         "SELECT 1 FROM event e CROSS JOIN shared s ON s.seq = e.seq JOIN signature g ON g.uuid = "
         "e.uuid WHERE e.type = :type AND e.item IS NULL AND e.subject = :name AND e.new_value = "
         ":fp AND s.pos < :pos AND (:by IS NULL OR e.replica = :by) LIMIT 1";
-    sqlite3_stmt *st = NULL;
-    int rc;
 
-    *yes = 0;
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":type", type, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":name", name, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":fp", fp, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":by", by, d)) != 0 ||
-        (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) == 1)
-        *yes = 1;
-    sqlite3_reset(st);
-    return rc < 0 ? d->code : 0;
+    return asked(db, sql, &(struct ask){.type = type, .name = name, .fp = fp, .by = by, .pos = pos},
+                 yes, d);
 }
 
 /* Whether this store holds a signed rekey of its own about (NAME, FP) not yet placed in the
@@ -446,19 +458,8 @@ rekey_waiting(struct db *db, const char *name, const char *fp, int *yes, struct 
         "SELECT 1 FROM event e JOIN signature g ON g.uuid = e.uuid WHERE e.type = 'rekey' AND "
         "e.item IS NULL AND e.subject = :name AND e.new_value = :fp AND e.replica = :replica "
         "AND NOT EXISTS (SELECT 1 FROM shared s WHERE s.seq = e.seq) LIMIT 1";
-    sqlite3_stmt *st = NULL;
-    int rc;
 
-    *yes = 0;
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":name", name, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":fp", fp, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":replica", db_replica(db), d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) == 1)
-        *yes = 1;
-    sqlite3_reset(st);
-    return rc < 0 ? d->code : 0;
+    return asked(db, sql, &(struct ask){.name = name, .fp = fp, .replica = db_replica(db)}, yes, d);
 }
 
 /* The standing, at position POS, of REPLICA's office NAME with key fingerprint FP: admitted

@@ -16,9 +16,9 @@ enum {
 /* An office's Ed25519 key pair, loaded from its key file. */
 struct trust_key;
 
-/* Writes the key file's path of the store at STORE ("STORE.key") into OUT. Returns 0, or -1
- * when it does not fit. */
-int trust_key_path(const char *store, char *out, size_t n);
+/* Writes the key file's path of the store at STORE ("STORE.key") into OUT. Returns 0, or
+ * DK_STORE (with D set, when not NULL) when it does not fit. */
+int trust_key_path(const char *store, char *out, size_t n, struct diag *d);
 
 /* Makes a new key pair and writes it to PATH (PEM, PKCS#8, as `openssl genpkey -algorithm
  * ed25519` writes it), mode 0600, through a temporary file renamed into place; with REPLACE an

@@ -18,9 +18,8 @@ run(struct cmd_ctx *ctx)
 
     if (strcmp(ctx->args.pos[0], "new") != 0)
         return diag_set(&ctx->diag, DK_USAGE, "'%s' is not 'new'", ctx->args.pos[0]);
-    if (trust_key_path(ctx->db_path, path, sizeof path) != 0)
-        return diag_set(&ctx->diag, DK_STORE, "the store's name is too long for its key file");
-    if ((rc = trust_office_name(ctx->db, name, sizeof name, &ctx->diag)) != 0 ||
+    if ((rc = trust_key_path(ctx->db_path, path, sizeof path, &ctx->diag)) != 0 ||
+        (rc = trust_office_name(ctx->db, name, sizeof name, &ctx->diag)) != 0 ||
         (rc = trust_key_new(path, args_get(&ctx->args, "force") != NULL, &k, &ctx->diag)) != 0)
         return rc;
     trust_key_fingerprint(k, fp);

@@ -24,9 +24,8 @@ show(struct cmd_ctx *ctx)
     char path[4096], name[72], fp[TRUST_HEX];
     int rc;
 
-    if (trust_key_path(ctx->db_path, path, sizeof path) != 0)
-        return diag_set(&ctx->diag, DK_STORE, "the store's name is too long for its key file");
-    if ((rc = trust_office_name(ctx->db, name, sizeof name, &ctx->diag)) != 0 ||
+    if ((rc = trust_key_path(ctx->db_path, path, sizeof path, &ctx->diag)) != 0 ||
+        (rc = trust_office_name(ctx->db, name, sizeof name, &ctx->diag)) != 0 ||
         (rc = trust_key_load(path, &k, &ctx->diag)) != 0)
         return rc;
     trust_key_fingerprint(k, fp);
@@ -172,11 +171,10 @@ rotate(struct cmd_ctx *ctx)
 
     if (reason == NULL || reason[0] == '\0')
         return diag_set(&ctx->diag, DK_USAGE, "office rotate needs -m REASON");
-    if (trust_key_path(ctx->db_path, r.path, sizeof r.path) != 0 ||
-        snprintf(r.next, sizeof r.next, "%s.next", r.path) >= (int)sizeof r.next)
-        return diag_set(&ctx->diag, DK_STORE, "the store's name is too long for its key file");
-    if ((rc = trust_office_name(ctx->db, name, sizeof name, &ctx->diag)) != 0)
+    if ((rc = trust_key_path(ctx->db_path, r.path, sizeof r.path, &ctx->diag)) != 0 ||
+        (rc = trust_office_name(ctx->db, name, sizeof name, &ctx->diag)) != 0)
         return rc;
+    snprintf(r.next, sizeof r.next, "%s.next", r.path); /* r.next has room for the suffix */
     if (name[0] == '\0' && trust_default_name(name, sizeof name) != 0)
         return diag_set(&ctx->diag, DK_STORE, "cannot name this office");
     if ((rc = trust_key_new(r.next, 1, &k, &ctx->diag)) != 0)

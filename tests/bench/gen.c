@@ -177,7 +177,7 @@ main(int argc, char **argv)
         return 2;
     }
     if (db_open(argv[1], DB_CREATE, &db, &d) != 0 ||
-        trust_key_path(argv[1], keypath, sizeof keypath) != 0 ||
+        trust_key_path(argv[1], keypath, sizeof keypath, &d) != 0 ||
         trust_key_new(keypath, 1, &key, &d) != 0)
         goto fail;
     /* Signed as docket signs, with a key beside the store as init makes it. */
