@@ -206,7 +206,7 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
 
 int
 item_set_status(struct db *db, const struct item *it, const char *status, const struct date *eff,
-                const char *reason, struct diag *d)
+                const char *reason, long long *seq, struct diag *d)
 {
     struct event e = {.type = "status",
                       .item = it->uuid,
@@ -220,7 +220,7 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
     if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
         (rc = after_creation(it, eff, d)) != 0)
         return rc;
-    return ev_append(db, &e, NULL, d);
+    return ev_append(db, &e, seq, d);
 }
 
 /* What a file that is not a regular one is, for a message. */
@@ -325,7 +325,7 @@ out:
 
 int
 item_evidence(struct db *db, const struct item *it, const char *ref, const struct date *eff,
-              const char *reason, struct diag *d)
+              const char *reason, long long *seq, struct diag *d)
 {
     struct event e = {.type = "evidence",
                       .item = it->uuid,
@@ -377,7 +377,7 @@ item_evidence(struct db *db, const struct item *it, const char *ref, const struc
         ev_attr(e.attrs, "bytes", size);
         e.new_value = real;
     }
-    rc = ev_append(db, &e, NULL, d);
+    rc = ev_append(db, &e, seq, d);
 out:
     free(real);
     json_decref(e.attrs);
@@ -386,12 +386,12 @@ out:
 
 int
 item_note(struct db *db, const struct item *it, const char *text, const struct date *eff,
-          struct diag *d)
+          long long *seq, struct diag *d)
 {
     struct event e = {
         .type = "note", .item = it->uuid, .subject = it->key, .reason = text, .eff = eff->text};
 
-    return ev_append(db, &e, NULL, d);
+    return ev_append(db, &e, seq, d);
 }
 
 /* Parses a decimal AMOUNT with at most EXP decimals into integer minor units. */
@@ -431,7 +431,8 @@ parse_amount(const char *amount, int exp, long long *out)
 
 int
 item_cost(struct db *db, const struct item *it, const char *amount, const char *currency,
-          const char *basis, const struct date *eff, const char *reason, struct diag *d)
+          const char *basis, const struct date *eff, const char *reason, long long *seq,
+          struct diag *d)
 {
     struct event e = {
         .type = "cost", .item = it->uuid, .subject = it->key, .reason = reason, .eff = eff->text};
@@ -453,7 +454,7 @@ item_cost(struct db *db, const struct item *it, const char *amount, const char *
         return diag_set(d, DK_STORE, "out of memory");
     ev_attr(e.attrs, "currency", currency);
     ev_attr(e.attrs, "basis", basis);
-    rc = ev_append(db, &e, NULL, d);
+    rc = ev_append(db, &e, seq, d);
     json_decref(e.attrs);
     return rc;
 }
@@ -779,7 +780,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         if ((rc = item_get(db, s->key, &it, d)) != 0)
             goto out;
         rc = item_set_status(db, &it, base, &eff,
-                             s->baseline ? "baseline" : "baseline: a membership to keep", d);
+                             s->baseline ? "baseline" : "baseline: a membership to keep", NULL, d);
     }
 out:
     json_decref(e.attrs);
@@ -841,7 +842,8 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
 }
 
 int
-item_revert(struct db *db, long long seq, const char *reason, const char *eff, struct diag *d)
+item_revert(struct db *db, long long seq, const char *reason, const char *eff, long long *by,
+            struct diag *d)
 {
     static const char sql[] =
         "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
@@ -852,6 +854,7 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, s
     struct event e = {.type = "revert", .reason = reason, .eff = eff};
     char *uuid = NULL, *item = NULL, *key = NULL, *value = NULL, type[32];
     sqlite3_stmt *st;
+    long long made;
     int rc, ok = 0, parent_edit;
 
     if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":seq", seq, d)) != 0)
@@ -897,8 +900,10 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, s
     ev_attr(e.attrs, "key", key);
     /* Undoing a parent edit brings an older parent back, which may by now lie below the item;
      * the failure rolls the revert back with the command's transaction. */
-    if ((rc = ev_append(db, &e, NULL, d)) == 0 && parent_edit && item != NULL)
+    if ((rc = ev_append(db, &e, &made, d)) == 0 && parent_edit && item != NULL)
         rc = no_cycle_after_revert(db, seq, item, d);
+    if (rc == 0 && by != NULL)
+        *by = made;
 out:
     json_decref(e.attrs);
     free(uuid);

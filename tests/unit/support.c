@@ -138,9 +138,8 @@ do_set(struct db *db, void *arg, struct diag *d)
 
     if ((rc = item_get(db, c->key, &it, d)) != 0)
         return rc;
-    if ((rc = date_parse(c->eff, &eff, d)) == 0 &&
-        (rc = item_set_status(db, &it, c->status, &eff, "test", d)) == 0)
-        c->seq = db_chain(db)->seq;
+    if ((rc = date_parse(c->eff, &eff, d)) == 0)
+        rc = item_set_status(db, &it, c->status, &eff, "test", &c->seq, d);
     item_free(&it);
     return rc;
 }

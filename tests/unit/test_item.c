@@ -51,7 +51,7 @@ do_status(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_set_status(db, &it, ch->a, &eff, "test", d);
+        rc = item_set_status(db, &it, ch->a, &eff, "test", NULL, d);
     item_free(&it);
     return rc;
 }
@@ -65,7 +65,7 @@ do_cost(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_cost(db, &it, ch->a, ch->b, ch->c, &eff, "estimate", d);
+        rc = item_cost(db, &it, ch->a, ch->b, ch->c, &eff, "estimate", NULL, d);
     item_free(&it);
     return rc;
 }
@@ -93,7 +93,7 @@ do_evidence(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_evidence(db, &it, ch->a, &eff, "signed copy", d);
+        rc = item_evidence(db, &it, ch->a, &eff, "signed copy", NULL, d);
     item_free(&it);
     return rc;
 }
@@ -107,7 +107,7 @@ do_note(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_note(db, &it, ch->a, &eff, d);
+        rc = item_note(db, &it, ch->a, &eff, NULL, d);
     item_free(&it);
     return rc;
 }

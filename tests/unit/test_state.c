@@ -40,7 +40,7 @@ do_revert(struct db *db, void *arg, struct diag *d)
     char today[11];
 
     date_today(today);
-    return item_revert(db, u->seq, "mistaken", today, d);
+    return item_revert(db, u->seq, "mistaken", today, NULL, d);
 }
 
 static int
