@@ -28,10 +28,7 @@ struct db {
     struct cached *cache;
     size_t ncache, capcache;
     char replica[UUID_LEN + 1];
-    char batch[UUID_LEN + 1];
-    const char *actor, *login;
-    struct trust_key *key;
-    struct db_chain chain;
+    struct db_writer writer;
     int wal_frames; /* the WAL's length after this connection's last commit */
     int copy;       /* a private copy of an older store, migrated for a reader (-r) */
 };
@@ -163,34 +160,14 @@ db_replica(const struct db *db)
 void
 db_set_actor(struct db *db, const char *actor, const char *login)
 {
-    db->actor = actor;
-    db->login = login;
+    db->writer.actor = actor ? actor : "";
+    db->writer.login = login ? login : "";
 }
 
-const char *
-db_actor(const struct db *db)
+struct db_writer *
+db_writer(struct db *db)
 {
-    return db->actor ? db->actor : "";
-}
-
-const char *
-db_login(const struct db *db)
-{
-    return db->login ? db->login : "";
-}
-
-const char *
-db_batch(struct db *db)
-{
-    if (db->batch[0] == '\0' && uuid_v4(db->batch) != 0)
-        return NULL;
-    return db->batch;
-}
-
-struct db_chain *
-db_chain(struct db *db)
-{
-    return &db->chain;
+    return &db->writer;
 }
 
 int
@@ -359,8 +336,15 @@ pragma_int(struct db *db, const char *sql, int *out, struct diag *d)
 static int
 begin(struct db *db, int write, struct diag *d)
 {
-    db->batch[0] = '\0';
-    memset(&db->chain, 0, sizeof db->chain);
+    struct db_writer *w = &db->writer;
+
+    /* A new transaction: a new batch, and a chain head to read again. */
+    w->batch[0] = '\0';
+    w->known = 0;
+    w->seq = 0;
+    memset(w->hash, 0, sizeof w->hash);
+    w->base = 0;
+    w->announced = 0;
     if (sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(db, "cannot begin a transaction", d);
     return 0;
@@ -669,6 +653,8 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     pthread_once(&configured, configure);
     if ((db = calloc(1, sizeof *db)) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
+    db->writer.actor = db->writer.login = "";
+    db->writer.replica = db->replica;
     oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if ((rc = connect(db, path, path, oflags, d)) != 0)
         goto fail;
@@ -736,13 +722,13 @@ db_remove(const char *path)
 void
 db_set_key(struct db *db, struct trust_key *k)
 {
-    db->key = k;
+    db->writer.key = k;
 }
 
 const struct trust_key *
 db_key(const struct db *db)
 {
-    return db->key;
+    return db->writer.key;
 }
 
 void

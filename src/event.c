@@ -167,30 +167,29 @@ field(struct ev_bytes *b, int i, const char *v)
     b->n[i] = v ? strlen(v) : 0;
 }
 
-/* Loads the chain's head (sequence, hash) once per transaction, and warns when the clock (NOW,
- * for an event recorded here) reads earlier than the last recorded event. */
+/* Loads the chain's head (sequence, hash) into W once per transaction, and warns when the clock
+ * (NOW, for an event recorded here) reads earlier than the last recorded event. */
 static int
-load_head(struct db *db, const char *now, struct diag *d)
+load_head(struct db *db, struct db_writer *w, const char *now, struct diag *d)
 {
     static const char sql[] = "SELECT seq, hash, recorded FROM event ORDER BY seq DESC LIMIT 1";
     static const char base_sql[] = "SELECT max(coalesce((SELECT max(pos) FROM shared), 0), "
                                    "coalesce((SELECT max(pos) FROM quarantine), 0))";
-    struct db_chain *c = db_chain(db);
     sqlite3_stmt *st;
     int rc;
 
-    if (c->known)
+    if (w->known)
         return 0;
     if ((rc = db_prep(db, base_sql, &st, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
-    c->base = sqlite3_column_int64(st, 0);
+    w->base = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
-    c->seq = 0;
-    memset(c->hash, 0, sizeof c->hash);
+    w->seq = 0;
+    memset(w->hash, 0, sizeof w->hash);
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
     if (rc == 1) {
@@ -200,14 +199,14 @@ load_head(struct db *db, const char *now, struct diag *d)
             sqlite3_reset(st);
             return diag_set(d, DK_STORE, "the last event's hash is damaged: run 'docket verify'");
         }
-        c->seq = sqlite3_column_int64(st, 0);
-        memcpy(c->hash, sqlite3_column_blob(st, 1), EV_HASH_LEN);
+        w->seq = sqlite3_column_int64(st, 0);
+        memcpy(w->hash, sqlite3_column_blob(st, 1), EV_HASH_LEN);
         if (now && last && strcmp(now, last) < 0)
             diag_warn(d, "the clock reads %s, earlier than the last event's %s; recorded anyway",
                       now, last);
     }
     sqlite3_reset(st);
-    c->known = 1;
+    w->known = 1;
     return 0;
 }
 
@@ -252,10 +251,11 @@ bind_field(struct db *db, sqlite3_stmt *st, int k, const struct ev_bytes *b, int
 }
 
 /* Appends B to the log with the next local sequence number and the hash that chains it to the
- * last event, and its signature: B's own, or with SIGN one made with the handle's key; then,
- * with APPLY, brings the state up to date. HASH (when not NULL) gets its hash. */
+ * last event (W's head, which it moves on), and its signature: B's own, or with SIGN one made
+ * with W's key; then, with APPLY, brings the state up to date. HASH (when not NULL) gets its
+ * hash. */
 static int
-insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
+insert(struct db *db, struct db_writer *w, const struct ev_bytes *b, int apply, int sign,
        unsigned char hash[EV_HASH_LEN], long long *seq, struct diag *d)
 {
     /* SQLite numbers named parameters in the order they first appear: :seq is 1, the fields
@@ -267,7 +267,6 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
         ":attrs, :hash, :base)";
     static const char sig_sql[] = "INSERT INTO signature (uuid, sig) VALUES (:uuid, :sig)";
     enum { P_SEQ = 1, P_FIELDS, P_ATTRS = P_FIELDS + EVF_COUNT, P_HASH, P_BASE };
-    struct db_chain *c = db_chain(db);
     unsigned char h[EV_HASH_LEN], made[EV_SIG_LEN];
     const unsigned char *sig = b->sig;
     struct ev_buf buf = {0};
@@ -275,12 +274,12 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
     sqlite3_stmt *st;
     int rc;
 
-    if (ev_hash(c->hash, b, &buf, h) != 0) {
+    if (ev_hash(w->hash, b, &buf, h) != 0) {
         ev_buf_free(&buf);
         return diag_set(d, DK_DATA, "the event's attributes are not an object of strings");
     }
     /* An event recorded here is signed with this office's key, over the bytes just hashed. */
-    if (sign && trust_sign(db_key(db), buf.p, buf.len, made) != 0) {
+    if (sign && trust_sign(w->key, buf.p, buf.len, made) != 0) {
         ev_buf_free(&buf);
         return diag_set(d, DK_STORE, "cannot sign the event: OpenSSL refused");
     }
@@ -289,7 +288,7 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
         sig = made;
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
-    if (sqlite3_bind_int64(st, P_SEQ, c->seq + 1) != SQLITE_OK)
+    if (sqlite3_bind_int64(st, P_SEQ, w->seq + 1) != SQLITE_OK)
         return db_fail(db, "cannot record the event", d);
     for (int i = 0; i < EVF_COUNT; i++)
         if ((rc = bind_field(db, st, P_FIELDS + i, b, i, d)) != 0)
@@ -324,12 +323,12 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
         }
         sqlite3_reset(st);
     }
-    c->seq++;
-    memcpy(c->hash, h, EV_HASH_LEN);
+    w->seq++;
+    memcpy(w->hash, h, EV_HASH_LEN);
     if (hash)
         memcpy(hash, h, EV_HASH_LEN);
     if (seq)
-        *seq = c->seq;
+        *seq = w->seq;
     if (!apply)
         return 0;
     /* The state wants the type and item as C strings. */
@@ -360,32 +359,33 @@ shared_hash_hex(struct db *db, long long pos, char out[2 * EV_HASH_LEN + 1], str
     return 0;
 }
 
+static int append(struct db *db, struct db_writer *w, const struct event *e, long long *seq,
+                  struct diag *d);
+
 /* Makes sure, once per transaction, that the trail announces this store's office as it is
  * now (its name, its replica id, its key): else appends the `office` event that does, signed
  * with the key it announces, with the shared head this store had applied. An office that does
  * not publish yet still keeps its announcement first among its events. */
 static int
-announce(struct db *db, struct diag *d)
+announce(struct db *db, struct db_writer *w, struct diag *d)
 {
     static const char sql[] = "SELECT subject, new_value FROM event WHERE type = 'office' AND "
                               "replica = :replica ORDER BY seq DESC LIMIT 1";
-    const struct trust_key *k = db_key(db);
     char pub[TRUST_HEX], name[72], head[32 + 2 * EV_HASH_LEN], today[11], now[TS_LEN + 1];
-    struct db_chain *c = db_chain(db);
     sqlite3_stmt *st = NULL;
     int rc, same = 0;
 
-    if (k == NULL || c->announced)
+    if (w->key == NULL || w->announced)
         return 0;
-    c->announced = 1;
-    trust_key_public_hex(k, pub);
+    w->announced = 1;
+    trust_key_public_hex(w->key, pub);
     if ((rc = trust_office_name(db, name, sizeof name, d)) != 0)
         return rc;
     if (name[0] == '\0' && ((rc = trust_default_name(name, sizeof name)) != 0 ||
                             (rc = trust_office_set_name(db, name, d)) != 0))
         return rc ? rc : diag_set(d, DK_STORE, "cannot name this office");
     if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":replica", db_replica(db), d)) != 0)
+        (rc = db_bind_text(db, st, ":replica", w->replica, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) == 1)
         same = strcmp((const char *)sqlite3_column_text(st, 0), name) == 0 &&
@@ -395,8 +395,8 @@ announce(struct db *db, struct diag *d)
         return d->code;
     if (same)
         return 0;
-    snprintf(head, sizeof head, "%lld:", c->base);
-    if ((rc = shared_hash_hex(db, c->base, head + strlen(head), d)) != 0)
+    snprintf(head, sizeof head, "%lld:", w->base);
+    if ((rc = shared_hash_hex(db, w->base, head + strlen(head), d)) != 0)
         return rc;
     /* Effective the UTC day it is recorded, which no time zone changes. */
     ts_now(now);
@@ -410,18 +410,19 @@ announce(struct db *db, struct diag *d)
                           .reason = "",
                           .attrs = attrs};
 
-        rc = attrs ? ev_append(db, &e, NULL, d) : diag_set(d, DK_STORE, "out of memory");
+        rc = attrs ? append(db, w, &e, NULL, d) : diag_set(d, DK_STORE, "out of memory");
         json_decref(attrs);
     }
     return rc;
 }
 
-int
-ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
+/* ev_append with the writer's context W, which it takes once from the handle. */
+static int
+append(struct db *db, struct db_writer *w, const struct event *e, long long *seq, struct diag *d)
 {
     char uuid[UUID_LEN + 1], now[TS_LEN + 1], base[24];
     struct ev_bytes b = {0};
-    const char *key, *batch = db_batch(db), *login = db_login(db);
+    const char *key, *login = w->login;
     char *attrs = NULL, *repaired = NULL;
     json_t *v;
     int rc, oom;
@@ -429,7 +430,7 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     if ((rc = text_ok("the reason", e->reason, d)) != 0 ||
         (rc = text_ok("the value", e->new_value, d)) != 0 ||
         (rc = text_ok("the subject", e->subject, d)) != 0 ||
-        (rc = text_ok("the actor", db_actor(db), d)) != 0)
+        (rc = text_ok("the actor", w->actor, d)) != 0)
         return rc;
     if (e->attrs) {
         json_object_foreach(e->attrs, key, v)
@@ -452,16 +453,19 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
         }
         login = repaired;
     }
-    if (batch == NULL || (e->uuid == NULL && uuid_v4(uuid) != 0)) {
+    /* The transaction's first event makes its batch id. */
+    if ((w->batch[0] == '\0' && uuid_v4(w->batch) != 0) ||
+        (e->uuid == NULL && uuid_v4(uuid) != 0)) {
+        w->batch[0] = '\0';
         rc = diag_set(d, DK_STORE, "cannot make an id: no random bytes");
         goto out;
     }
     ts_now(now);
-    if ((rc = load_head(db, now, d)) != 0 || (rc = announce(db, d)) != 0)
+    if ((rc = load_head(db, w, now, d)) != 0 || (rc = announce(db, w, d)) != 0)
         goto out;
     ts_now(now); /* after the announcement's */
     field(&b, EVF_UUID, e->uuid ? e->uuid : uuid);
-    field(&b, EVF_BATCH, batch);
+    field(&b, EVF_BATCH, w->batch);
     field(&b, EVF_TYPE, e->type);
     field(&b, EVF_ITEM, e->item);
     field(&b, EVF_SUBJECT, e->subject);
@@ -470,18 +474,24 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     field(&b, EVF_REASON, e->reason ? e->reason : "");
     field(&b, EVF_EFF, e->eff);
     field(&b, EVF_RECORDED, now);
-    field(&b, EVF_ACTOR, db_actor(db));
+    field(&b, EVF_ACTOR, w->actor);
     field(&b, EVF_LOGIN, login);
-    field(&b, EVF_REPLICA, db_replica(db));
+    field(&b, EVF_REPLICA, w->replica);
     b.attrs = attrs;
     b.attrs_len = attrs ? strlen(attrs) : 0;
-    b.base_len = (size_t)snprintf(base, sizeof base, "%lld", db_chain(db)->base);
+    b.base_len = (size_t)snprintf(base, sizeof base, "%lld", w->base);
     b.base = base;
-    rc = insert(db, &b, 1, db_key(db) != NULL, NULL, seq, d);
+    rc = insert(db, w, &b, 1, w->key != NULL, NULL, seq, d);
 out:
     free(repaired);
     free(attrs);
     return rc;
+}
+
+int
+ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
+{
+    return append(db, db_writer(db), e, seq, d);
 }
 
 int
@@ -511,13 +521,14 @@ int
 ev_receive(struct db *db, const struct ev_bytes *b, int flags, unsigned char hash[EV_HASH_LEN],
            long long *seq, struct diag *d)
 {
+    struct db_writer *w = db_writer(db);
     int rc;
 
     if (!(flags & EV_CHECKED) && (rc = ev_check_bytes(b, d)) != 0)
         return rc;
-    if ((rc = load_head(db, NULL, d)) != 0)
+    if ((rc = load_head(db, w, NULL, d)) != 0)
         return rc;
-    return insert(db, b, flags & EV_APPLY, 0, hash, seq, d);
+    return insert(db, w, b, flags & EV_APPLY, 0, hash, seq, d);
 }
 
 const char *const ev_field_names[EVF_COUNT] = {"uuid",  "batch", "event_type", "item", "subject",
