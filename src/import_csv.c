@@ -414,7 +414,7 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
         n->unchanged += rc == 1;
         return 0;
     }
-    if ((rc = item_get(db, r->f[C_KEY], &it, d)) != 0)
+    if ((rc = item_load(db, r->f[C_KEY], &it, d)) != 0)
         return rc;
     if (it.status && strcmp(it.status, r->f[C_STATUS]) == 0) {
         n->unchanged++;

@@ -84,7 +84,7 @@ unknown(struct db *db, const char *what, const char *name, const char *names_sql
 }
 
 int
-item_get(struct db *db, const char *key, struct item *out, struct diag *d)
+item_load(struct db *db, const char *key, struct item *out, struct diag *d)
 {
     static const char sql[] =
         "SELECT uuid, key, doc, kind, parent, title, ref, goal, due, description, created, "
@@ -541,7 +541,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
             return rc;
         parent = parent_buf[0] ? parent_buf : NULL;
     }
-    if (parent && (rc = item_get(db, parent, &par, d)) != 0)
+    if (parent && (rc = item_load(db, parent, &par, d)) != 0)
         return rc;
     /* An instance is asked for as long as the item it is an instance of: it is tracked from
      * the parent's creation unless told otherwise. */
@@ -606,7 +606,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     if ((rc = ev_append(db, &e, NULL, d)) != 0)
         goto out;
     if (base) {
-        if ((rc = item_get(db, s->key, &it, d)) != 0)
+        if ((rc = item_load(db, s->key, &it, d)) != 0)
             goto out;
         rc = item_set_status(db, &it, base, &eff,
                              s->baseline ? "baseline" : "baseline: a membership to keep", NULL, d);
@@ -661,7 +661,7 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
         if ((rc = check_cadence(value, &cadence, d)) != 0)
             return rc;
     } else if (strcmp(field, "parent") == 0) {
-        if ((rc = item_get(db, value, &par, d)) != 0)
+        if ((rc = item_load(db, value, &par, d)) != 0)
             return rc;
         item_free(&par);
         if ((rc = no_cycle(db, it->key, value, d)) != 0)

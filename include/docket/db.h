@@ -31,8 +31,9 @@ void db_close(struct db *db);
 
 /* Opens a second read-only connection to the store at PATH, inside a read transaction whose
  * snapshot holds the same events and shared log as DB's (which must be inside one): for work
- * split between two threads. Returns it, or NULL when none can be had (an in-memory store, a
- * writer that commits between the two): the caller then works alone. */
+ * split between two threads. Returns it, owned by the caller (db_close), or NULL when none can
+ * be had (an in-memory store, a writer that commits between the two): the caller then works
+ * alone. */
 struct db *db_twin(struct db *db, const char *path);
 
 /* Removes the store file at PATH and its -wal, -shm and -journal files: a failed init leaves

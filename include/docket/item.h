@@ -15,7 +15,7 @@ struct item {
 
 /* Loads item KEY from the state (current, or as of state_asof) into *OUT. Exit codes: DK_DATA
  * naming the nearest key ("unknown item 'cbe' (did you mean 'ceb'?)"), DK_STORE. */
-int item_get(struct db *db, const char *key, struct item *out, struct diag *d);
+int item_load(struct db *db, const char *key, struct item *out, struct diag *d);
 
 /* Returns 1 when KEY names an item in the state, 0 when it does not, -1 with D set (DK_STORE)
  * on an error. */

@@ -39,7 +39,7 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     if ((rc = cli_effective(ctx, &eff)) != 0 ||
-        (rc = item_get(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
+        (rc = item_load(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
         return rc;
     if ((rc = item_cost(ctx->db, &it, a->pos[1], a->pos[2], args_get(a, "basis"), &eff,
                         args_get(a, "message"), &seq, &ctx->diag)) != 0 ||

@@ -20,7 +20,7 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     if ((rc = cli_effective(ctx, &eff)) != 0 ||
-        (rc = item_get(ctx->db, ctx->args.pos[0], &it, &ctx->diag)) != 0)
+        (rc = item_load(ctx->db, ctx->args.pos[0], &it, &ctx->diag)) != 0)
         return rc;
     rc = item_note(ctx->db, &it, text, &eff, &seq, &ctx->diag);
     for (int i = 0; rc == 0 && i < args_count(&ctx->args, "evidence"); i++)

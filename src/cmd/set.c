@@ -46,7 +46,7 @@ run(struct cmd_ctx *ctx)
                 rc = diag_set(&ctx->diag, DK_DATA, "'%s' is given twice", key);
                 goto out;
             }
-        if ((rc = item_get(ctx->db, key, &it, &ctx->diag)) != 0)
+        if ((rc = item_load(ctx->db, key, &it, &ctx->diag)) != 0)
             goto out;
         rc = item_set_status(ctx->db, &it, status, &eff, reason, &seq, &ctx->diag);
         if (rc == 0 && json)

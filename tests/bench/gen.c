@@ -106,7 +106,7 @@ add_events(struct db *db, void *arg, struct diag *d)
         long n = (long)pick((unsigned)p->items);
 
         snprintf(key, sizeof key, "%s/C%05ld", n % 5 == 4 ? "smt" : "unct", n);
-        if (item_get(db, key, &it, d) != 0) {
+        if (item_load(db, key, &it, d) != 0) {
             d->code = 0;
             continue;
         }

@@ -136,7 +136,7 @@ do_set(struct db *db, void *arg, struct diag *d)
     struct date eff;
     int rc;
 
-    if ((rc = item_get(db, c->key, &it, d)) != 0)
+    if ((rc = item_load(db, c->key, &it, d)) != 0)
         return rc;
     if ((rc = date_parse(c->eff, &eff, d)) == 0)
         rc = item_set_status(db, &it, c->status, &eff, "test", &c->seq, d);

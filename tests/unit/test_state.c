@@ -440,7 +440,7 @@ do_edit(struct db *db, void *arg, struct diag *d)
     struct date eff;
     int rc;
 
-    if ((rc = item_get(db, e->key, &it, d)) == 0 && (rc = date_parse(e->eff, &eff, d)) == 0)
+    if ((rc = item_load(db, e->key, &it, d)) == 0 && (rc = date_parse(e->eff, &eff, d)) == 0)
         rc = item_edit(db, &it, e->field, e->value, &eff, "test", d);
     item_free(&it);
     return rc;
