@@ -1,4 +1,6 @@
-/* sync.c: offices share one log through etcd: publishing local events, pulling others'.
+/* sync.c: offices share one log through etcd: the remote, the helpers every part of a sync
+ * uses, and a sync's run (pulling: sync_pull.c; publishing: sync_publish.c; the log watched and
+ * repaired: sync_watch.c).
  *
  * Under the prefix P the cluster holds:
  *   P/head        {"pos": N, "hash": HEX}: the shared log's length and head
