@@ -58,9 +58,10 @@ lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 		--inline-suppr -Iinclude -Isrc src
 
-# Builds with warnings as errors and runs every test: unit, cli and reliability; then the unit
-# and cli tests (and the reliability tests labelled asan) again in a build with ASan and UBSan;
-# then each fuzz target for 15 s.
+# Runs lint, then builds with warnings as errors and runs every test: unit, cli, reliability and
+# integration (the sync tests each start an etcd cluster); then the unit and cli tests (and the
+# reliability tests labelled asan) again in a build with ASan and UBSan; then each fuzz target
+# for 15 s.
 # A failing phase does not stop the later ones: every failure is shown, and the exit code is
 # non-zero if any phase failed.
 test: deps lint

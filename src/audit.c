@@ -46,8 +46,10 @@ take_range(struct work *w, long long *lo, long long *hi)
     return ok;
 }
 
+/* Keeps D, the first store error any worker meets, and stops every worker before its next
+ * range (take_range). */
 static void
-fail(struct work *w, const struct diag *d)
+stop_workers(struct work *w, const struct diag *d)
 {
     pthread_mutex_lock(&w->mu);
     if (!w->failed)
@@ -77,7 +79,7 @@ work_main(void *arg)
         struct diag d = {0};
 
         if (ev_check_range(k->db, lo, hi, &r, &d) != 0) {
-            fail(w, &d);
+            stop_workers(w, &d);
             break;
         }
         pthread_mutex_lock(&w->mu);

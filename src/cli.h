@@ -4,7 +4,9 @@
  * Adding a command:
  *   1. src/cmd/VERB.c: `const struct cmd_entry cmd_VERB` and its static run function;
  *   2. one line in the table in src/commands.c (and its declaration below);
- *   3. tests: tests/cli/test_VERB.sh, and unit tests for any new core code;
+ *   3. tests: tests/cli/test_VERB.sh (tests/integration/ for a command that needs a server,
+ *      tests/integration/sync/ for one that needs an etcd cluster; CMake finds each by its
+ *      name), and tests/unit/test_MODULE.c for any new core code;
  *   4. a line in the README's list of commands.
  */
 #ifndef DOCKET_CLI_H
@@ -55,8 +57,10 @@ enum {
     CMD_STORE = 1,  /* opens the store */
     CMD_WRITE = 2,  /* writes: runs inside one BEGIN IMMEDIATE transaction (with CMD_NOTX, in
                        transactions of its own); refused up front with -r */
-    CMD_CREATE = 4, /* creates the store (init) */
-    CMD_NOTX = 8,   /* runs outside a transaction: VACUUM INTO makes its own (backup) */
+    CMD_CREATE = 4, /* creates the store and its key (init, clone); a failure removes both */
+    CMD_NOTX = 8,   /* runs outside a transaction and makes its own (db_tx): one that reaches
+                       the network between them (sync, notify, links, clone), a bulk import,
+                       a backup (VACUUM INTO) */
     CMD_NOKEY = 16, /* writes without the office's key (key new: it makes one) */
 };
 

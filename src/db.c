@@ -12,7 +12,6 @@
 #include "docket/date.h"
 #include "docket/db.h"
 #include "docket/embed.h"
-#include "docket/outfile.h"
 #include "docket/schema.h"
 #include "docket/uuid.h"
 
@@ -28,10 +27,7 @@ struct db {
     struct cached *cache;
     size_t ncache, capcache;
     char replica[UUID_LEN + 1];
-    char batch[UUID_LEN + 1];
-    const char *actor, *login;
-    struct trust_key *key;
-    struct db_chain chain;
+    struct db_writer writer;
     int wal_frames; /* the WAL's length after this connection's last commit */
     int copy;       /* a private copy of an older store, migrated for a reader (-r) */
 };
@@ -163,34 +159,14 @@ db_replica(const struct db *db)
 void
 db_set_actor(struct db *db, const char *actor, const char *login)
 {
-    db->actor = actor;
-    db->login = login;
+    db->writer.actor = actor ? actor : "";
+    db->writer.login = login ? login : "";
 }
 
-const char *
-db_actor(const struct db *db)
+struct db_writer *
+db_writer(struct db *db)
 {
-    return db->actor ? db->actor : "";
-}
-
-const char *
-db_login(const struct db *db)
-{
-    return db->login ? db->login : "";
-}
-
-const char *
-db_batch(struct db *db)
-{
-    if (db->batch[0] == '\0' && uuid_v4(db->batch) != 0)
-        return NULL;
-    return db->batch;
-}
-
-struct db_chain *
-db_chain(struct db *db)
-{
-    return &db->chain;
+    return &db->writer;
 }
 
 int
@@ -359,8 +335,15 @@ pragma_int(struct db *db, const char *sql, int *out, struct diag *d)
 static int
 begin(struct db *db, int write, struct diag *d)
 {
-    db->batch[0] = '\0';
-    memset(&db->chain, 0, sizeof db->chain);
+    struct db_writer *w = &db->writer;
+
+    /* A new transaction: a new batch, and a chain head to read again. */
+    w->batch[0] = '\0';
+    w->known = 0;
+    w->seq = 0;
+    memset(w->hash, 0, sizeof w->hash);
+    w->base = 0;
+    w->announced = 0;
     if (sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(db, "cannot begin a transaction", d);
     return 0;
@@ -669,6 +652,8 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     pthread_once(&configured, configure);
     if ((db = calloc(1, sizeof *db)) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
+    db->writer.actor = db->writer.login = "";
+    db->writer.replica = db->replica;
     oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if ((rc = connect(db, path, path, oflags, d)) != 0)
         goto fail;
@@ -714,35 +699,16 @@ fail:
     return rc;
 }
 
-/* Removes the -wal, -shm and -journal files of the store at PATH. */
-static void
-remove_sides(const char *path)
-{
-    static const char *const sides[] = {"-wal", "-shm", "-journal"};
-    char name[4096];
-
-    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
-        if (snprintf(name, sizeof name, "%s%s", path, sides[i]) < (int)sizeof name)
-            unlink(name);
-}
-
-void
-db_remove(const char *path)
-{
-    unlink(path);
-    remove_sides(path);
-}
-
 void
 db_set_key(struct db *db, struct trust_key *k)
 {
-    db->key = k;
+    db->writer.key = k;
 }
 
 const struct trust_key *
 db_key(const struct db *db)
 {
-    return db->key;
+    return db->writer.key;
 }
 
 void
@@ -755,50 +721,4 @@ db_close(struct db *db)
     free(db->cache);
     sqlite3_close(db->h);
     free(db);
-}
-
-/* Switches the store file at PATH, which no one else has open, to WAL. */
-static int
-set_wal(const char *path, struct diag *d)
-{
-    sqlite3 *h = NULL;
-    int rc = 0;
-
-    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
-        rc = diag_set(d, DK_IO, "cannot write '%s': %s", path,
-                      h ? sqlite3_errmsg(h) : "out of memory");
-    sqlite3_close(h);
-    return rc;
-}
-
-int
-db_backup(struct db *db, const char *path, struct diag *d)
-{
-    struct outfile o;
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    /* VACUUM INTO writes a consistent copy into the empty temporary file. */
-    if ((rc = outfile_open(path, &o, d)) != 0)
-        return rc;
-    if (sqlite3_prepare_v2(db->h, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, o.tmp, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_DONE) {
-        rc = db_fail(db, "backup", d);
-        sqlite3_finalize(st);
-        outfile_abort(&o);
-        return rc;
-    }
-    sqlite3_finalize(st);
-    /* VACUUM INTO leaves the copy in rollback-journal mode; a restored store is like any
-     * other: WAL. */
-    if ((rc = set_wal(o.tmp, d)) != 0) {
-        outfile_abort(&o);
-        return rc;
-    }
-    /* A store that the copy replaces may have left a WAL or a journal: SQLite would apply it to
-     * the copy, whose pages it does not describe. */
-    remove_sides(path);
-    return outfile_commit(&o, d);
 }

@@ -1,4 +1,4 @@
-/* event.c: appending events to the hash-chained log, their canonical bytes, and the chain check. */
+/* event.c: appending events to the hash-chained log, and their canonical bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,30 +167,29 @@ field(struct ev_bytes *b, int i, const char *v)
     b->n[i] = v ? strlen(v) : 0;
 }
 
-/* Loads the chain's head (sequence, hash) once per transaction, and warns when the clock (NOW,
- * for an event recorded here) reads earlier than the last recorded event. */
+/* Loads the chain's head (sequence, hash) into W once per transaction, and warns when the clock
+ * (NOW, for an event recorded here) reads earlier than the last recorded event. */
 static int
-load_head(struct db *db, const char *now, struct diag *d)
+load_head(struct db *db, struct db_writer *w, const char *now, struct diag *d)
 {
     static const char sql[] = "SELECT seq, hash, recorded FROM event ORDER BY seq DESC LIMIT 1";
     static const char base_sql[] = "SELECT max(coalesce((SELECT max(pos) FROM shared), 0), "
                                    "coalesce((SELECT max(pos) FROM quarantine), 0))";
-    struct db_chain *c = db_chain(db);
     sqlite3_stmt *st;
     int rc;
 
-    if (c->known)
+    if (w->known)
         return 0;
     if ((rc = db_prep(db, base_sql, &st, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
-    c->base = sqlite3_column_int64(st, 0);
+    w->base = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
-    c->seq = 0;
-    memset(c->hash, 0, sizeof c->hash);
+    w->seq = 0;
+    memset(w->hash, 0, sizeof w->hash);
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
     if (rc == 1) {
@@ -200,14 +199,14 @@ load_head(struct db *db, const char *now, struct diag *d)
             sqlite3_reset(st);
             return diag_set(d, DK_STORE, "the last event's hash is damaged: run 'docket verify'");
         }
-        c->seq = sqlite3_column_int64(st, 0);
-        memcpy(c->hash, sqlite3_column_blob(st, 1), EV_HASH_LEN);
+        w->seq = sqlite3_column_int64(st, 0);
+        memcpy(w->hash, sqlite3_column_blob(st, 1), EV_HASH_LEN);
         if (now && last && strcmp(now, last) < 0)
             diag_warn(d, "the clock reads %s, earlier than the last event's %s; recorded anyway",
                       now, last);
     }
     sqlite3_reset(st);
-    c->known = 1;
+    w->known = 1;
     return 0;
 }
 
@@ -252,10 +251,11 @@ bind_field(struct db *db, sqlite3_stmt *st, int k, const struct ev_bytes *b, int
 }
 
 /* Appends B to the log with the next local sequence number and the hash that chains it to the
- * last event, and its signature: B's own, or with SIGN one made with the handle's key; then,
- * with APPLY, brings the state up to date. HASH (when not NULL) gets its hash. */
+ * last event (W's head, which it moves on), and its signature: B's own, or with SIGN one made
+ * with W's key; then, with APPLY, brings the state up to date. HASH (when not NULL) gets its
+ * hash. */
 static int
-insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
+insert(struct db *db, struct db_writer *w, const struct ev_bytes *b, int apply, int sign,
        unsigned char hash[EV_HASH_LEN], long long *seq, struct diag *d)
 {
     /* SQLite numbers named parameters in the order they first appear: :seq is 1, the fields
@@ -267,7 +267,6 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
         ":attrs, :hash, :base)";
     static const char sig_sql[] = "INSERT INTO signature (uuid, sig) VALUES (:uuid, :sig)";
     enum { P_SEQ = 1, P_FIELDS, P_ATTRS = P_FIELDS + EVF_COUNT, P_HASH, P_BASE };
-    struct db_chain *c = db_chain(db);
     unsigned char h[EV_HASH_LEN], made[EV_SIG_LEN];
     const unsigned char *sig = b->sig;
     struct ev_buf buf = {0};
@@ -275,12 +274,12 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
     sqlite3_stmt *st;
     int rc;
 
-    if (ev_hash(c->hash, b, &buf, h) != 0) {
+    if (ev_hash(w->hash, b, &buf, h) != 0) {
         ev_buf_free(&buf);
         return diag_set(d, DK_DATA, "the event's attributes are not an object of strings");
     }
     /* An event recorded here is signed with this office's key, over the bytes just hashed. */
-    if (sign && trust_sign(db_key(db), buf.p, buf.len, made) != 0) {
+    if (sign && trust_sign(w->key, buf.p, buf.len, made) != 0) {
         ev_buf_free(&buf);
         return diag_set(d, DK_STORE, "cannot sign the event: OpenSSL refused");
     }
@@ -289,7 +288,7 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
         sig = made;
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
-    if (sqlite3_bind_int64(st, P_SEQ, c->seq + 1) != SQLITE_OK)
+    if (sqlite3_bind_int64(st, P_SEQ, w->seq + 1) != SQLITE_OK)
         return db_fail(db, "cannot record the event", d);
     for (int i = 0; i < EVF_COUNT; i++)
         if ((rc = bind_field(db, st, P_FIELDS + i, b, i, d)) != 0)
@@ -324,12 +323,12 @@ insert(struct db *db, const struct ev_bytes *b, int apply, int sign,
         }
         sqlite3_reset(st);
     }
-    c->seq++;
-    memcpy(c->hash, h, EV_HASH_LEN);
+    w->seq++;
+    memcpy(w->hash, h, EV_HASH_LEN);
     if (hash)
         memcpy(hash, h, EV_HASH_LEN);
     if (seq)
-        *seq = c->seq;
+        *seq = w->seq;
     if (!apply)
         return 0;
     /* The state wants the type and item as C strings. */
@@ -360,32 +359,33 @@ shared_hash_hex(struct db *db, long long pos, char out[2 * EV_HASH_LEN + 1], str
     return 0;
 }
 
+static int append(struct db *db, struct db_writer *w, const struct event *e, long long *seq,
+                  struct diag *d);
+
 /* Makes sure, once per transaction, that the trail announces this store's office as it is
  * now (its name, its replica id, its key): else appends the `office` event that does, signed
  * with the key it announces, with the shared head this store had applied. An office that does
  * not publish yet still keeps its announcement first among its events. */
 static int
-announce(struct db *db, struct diag *d)
+announce(struct db *db, struct db_writer *w, struct diag *d)
 {
     static const char sql[] = "SELECT subject, new_value FROM event WHERE type = 'office' AND "
                               "replica = :replica ORDER BY seq DESC LIMIT 1";
-    const struct trust_key *k = db_key(db);
     char pub[TRUST_HEX], name[72], head[32 + 2 * EV_HASH_LEN], today[11], now[TS_LEN + 1];
-    struct db_chain *c = db_chain(db);
     sqlite3_stmt *st = NULL;
     int rc, same = 0;
 
-    if (k == NULL || c->announced)
+    if (w->key == NULL || w->announced)
         return 0;
-    c->announced = 1;
-    trust_key_public_hex(k, pub);
+    w->announced = 1;
+    trust_key_public_hex(w->key, pub);
     if ((rc = trust_office_name(db, name, sizeof name, d)) != 0)
         return rc;
     if (name[0] == '\0' && ((rc = trust_default_name(name, sizeof name)) != 0 ||
                             (rc = trust_office_set_name(db, name, d)) != 0))
         return rc ? rc : diag_set(d, DK_STORE, "cannot name this office");
     if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":replica", db_replica(db), d)) != 0)
+        (rc = db_bind_text(db, st, ":replica", w->replica, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) == 1)
         same = strcmp((const char *)sqlite3_column_text(st, 0), name) == 0 &&
@@ -395,8 +395,8 @@ announce(struct db *db, struct diag *d)
         return d->code;
     if (same)
         return 0;
-    snprintf(head, sizeof head, "%lld:", c->base);
-    if ((rc = shared_hash_hex(db, c->base, head + strlen(head), d)) != 0)
+    snprintf(head, sizeof head, "%lld:", w->base);
+    if ((rc = shared_hash_hex(db, w->base, head + strlen(head), d)) != 0)
         return rc;
     /* Effective the UTC day it is recorded, which no time zone changes. */
     ts_now(now);
@@ -410,18 +410,19 @@ announce(struct db *db, struct diag *d)
                           .reason = "",
                           .attrs = attrs};
 
-        rc = attrs ? ev_append(db, &e, NULL, d) : diag_set(d, DK_STORE, "out of memory");
+        rc = attrs ? append(db, w, &e, NULL, d) : diag_set(d, DK_STORE, "out of memory");
         json_decref(attrs);
     }
     return rc;
 }
 
-int
-ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
+/* ev_append with the writer's context W, which it takes once from the handle. */
+static int
+append(struct db *db, struct db_writer *w, const struct event *e, long long *seq, struct diag *d)
 {
     char uuid[UUID_LEN + 1], now[TS_LEN + 1], base[24];
     struct ev_bytes b = {0};
-    const char *key, *batch = db_batch(db), *login = db_login(db);
+    const char *key, *login = w->login;
     char *attrs = NULL, *repaired = NULL;
     json_t *v;
     int rc, oom;
@@ -429,7 +430,7 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     if ((rc = text_ok("the reason", e->reason, d)) != 0 ||
         (rc = text_ok("the value", e->new_value, d)) != 0 ||
         (rc = text_ok("the subject", e->subject, d)) != 0 ||
-        (rc = text_ok("the actor", db_actor(db), d)) != 0)
+        (rc = text_ok("the actor", w->actor, d)) != 0)
         return rc;
     if (e->attrs) {
         json_object_foreach(e->attrs, key, v)
@@ -452,16 +453,19 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
         }
         login = repaired;
     }
-    if (batch == NULL || (e->uuid == NULL && uuid_v4(uuid) != 0)) {
+    /* The transaction's first event makes its batch id. */
+    if ((w->batch[0] == '\0' && uuid_v4(w->batch) != 0) ||
+        (e->uuid == NULL && uuid_v4(uuid) != 0)) {
+        w->batch[0] = '\0';
         rc = diag_set(d, DK_STORE, "cannot make an id: no random bytes");
         goto out;
     }
     ts_now(now);
-    if ((rc = load_head(db, now, d)) != 0 || (rc = announce(db, d)) != 0)
+    if ((rc = load_head(db, w, now, d)) != 0 || (rc = announce(db, w, d)) != 0)
         goto out;
     ts_now(now); /* after the announcement's */
     field(&b, EVF_UUID, e->uuid ? e->uuid : uuid);
-    field(&b, EVF_BATCH, batch);
+    field(&b, EVF_BATCH, w->batch);
     field(&b, EVF_TYPE, e->type);
     field(&b, EVF_ITEM, e->item);
     field(&b, EVF_SUBJECT, e->subject);
@@ -470,18 +474,24 @@ ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
     field(&b, EVF_REASON, e->reason ? e->reason : "");
     field(&b, EVF_EFF, e->eff);
     field(&b, EVF_RECORDED, now);
-    field(&b, EVF_ACTOR, db_actor(db));
+    field(&b, EVF_ACTOR, w->actor);
     field(&b, EVF_LOGIN, login);
-    field(&b, EVF_REPLICA, db_replica(db));
+    field(&b, EVF_REPLICA, w->replica);
     b.attrs = attrs;
     b.attrs_len = attrs ? strlen(attrs) : 0;
-    b.base_len = (size_t)snprintf(base, sizeof base, "%lld", db_chain(db)->base);
+    b.base_len = (size_t)snprintf(base, sizeof base, "%lld", w->base);
     b.base = base;
-    rc = insert(db, &b, 1, db_key(db) != NULL, NULL, seq, d);
+    rc = insert(db, w, &b, 1, w->key != NULL, NULL, seq, d);
 out:
     free(repaired);
     free(attrs);
     return rc;
+}
+
+int
+ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d)
+{
+    return append(db, db_writer(db), e, seq, d);
 }
 
 int
@@ -511,13 +521,14 @@ int
 ev_receive(struct db *db, const struct ev_bytes *b, int flags, unsigned char hash[EV_HASH_LEN],
            long long *seq, struct diag *d)
 {
+    struct db_writer *w = db_writer(db);
     int rc;
 
     if (!(flags & EV_CHECKED) && (rc = ev_check_bytes(b, d)) != 0)
         return rc;
-    if ((rc = load_head(db, NULL, d)) != 0)
+    if ((rc = load_head(db, w, NULL, d)) != 0)
         return rc;
-    return insert(db, b, flags & EV_APPLY, 0, hash, seq, d);
+    return insert(db, w, b, flags & EV_APPLY, 0, hash, seq, d);
 }
 
 const char *const ev_field_names[EVF_COUNT] = {"uuid",  "batch", "event_type", "item", "subject",
@@ -587,251 +598,5 @@ ev_from_json(json_t *o, struct ev_bytes *b, char **attrs, struct ev_extra *x, st
         return diag_set(d, DK_STORE, "out of memory");
     b->attrs = *attrs;
     b->attrs_len = *attrs ? strlen(*attrs) : 0;
-    return 0;
-}
-
-/* Returns 1 when END (M bytes) is the last day of the period of the effective date EFF (N bytes:
- * YYYY, YYYY-MM or YYYY-MM-DD), as period_end() computes it and as the eff_end column must
- * hold it; 0 otherwise, and when EFF is not a date. It runs once per event in verify, so it
- * reads the digits itself rather than format them as date_parse does. */
-static int
-period_end_is(const char *eff, size_t n, const char *end, size_t m)
-{
-    int y, mon, day, last;
-
-    if (eff == NULL || end == NULL || m != 10 || (n != 4 && n != 7 && n != 10) ||
-        memcmp(eff, end, n) != 0)
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i == 4 || i == 7 ? end[i] != '-' : end[i] < '0' || end[i] > '9')
-            return 0;
-    y = (end[0] - '0') * 1000 + (end[1] - '0') * 100 + (end[2] - '0') * 10 + (end[3] - '0');
-    mon = (end[5] - '0') * 10 + (end[6] - '0');
-    day = (end[8] - '0') * 10 + (end[9] - '0');
-    if (y < 1000 || mon < 1 || mon > 12)
-        return 0;
-    last = date_days_in(y, mon);
-    if (n == 4)
-        return mon == 12 && day == 31;
-    return n == 7 ? day == last : day >= 1 && day <= last;
-}
-
-/* The columns that check_rows reads: the 13 canonical fields, then these. */
-enum { COL_ATTRS = EVF_COUNT, COL_HASH, COL_NUMBER, COL_EFF_END, COL_BASE, COL_COUNT };
-
-/* Returns the first of the row's values V whose storage class is not the one the event table
- * holds there (text, or NULL where the column allows it; bytes for the hash; an integer for
- * the number), or -1 when all are. The hash reads each field's bytes as text, whatever its
- * storage class; the projections compare values with their class (type = 'status' is false
- * for the same bytes as a blob), so a changed class must fail the check like changed bytes. */
-static int
-misstored(sqlite3_value *const v[COL_COUNT])
-{
-    static const unsigned nullable = 1u << EVF_ITEM | 1u << EVF_SUBJECT | 1u << EVF_OLD |
-                                     1u << EVF_NEW | 1u << COL_ATTRS | 1u << COL_BASE;
-
-    for (int i = 0; i < COL_COUNT; i++) {
-        int t = sqlite3_value_type(v[i]);
-        int want = i == COL_HASH                      ? SQLITE_BLOB
-                   : i == COL_NUMBER || i == COL_BASE ? SQLITE_INTEGER
-                                                      : SQLITE_TEXT;
-
-        if (t != want && !(t == SQLITE_NULL && (nullable >> i & 1u)))
-            return i;
-    }
-    return -1;
-}
-
-static const char *
-class_name(int t)
-{
-    return t == SQLITE_INTEGER ? "an integer"
-           : t == SQLITE_FLOAT ? "a real number"
-           : t == SQLITE_BLOB  ? "bytes"
-           : t == SQLITE_NULL  ? "NULL"
-                               : "text";
-}
-
-/* Checks the chain that ST's rows make: each row the 13 canonical fields, the attrs, the stored
- * hash, a number (local sequence, or shared-log position) and the stored eff_end, in order. Rows
- * numbered before LO only give their stored hash for the next to chain from; from LO on, each
- * must be numbered one more than the last, hold each column in its storage class, hash to its
- * stored hash, and hold in eff_end the end of its effective date's period. WHAT names a number in
- * messages. */
-static int
-check_rows(struct db *db, sqlite3_stmt *st, long long lo, const char *what, struct ev_check *out,
-           struct diag *d)
-{
-    unsigned char prev[EV_HASH_LEN] = {0}, h[EV_HASH_LEN];
-    long long expect = lo > 1 ? lo - 1 : 1;
-    struct ev_check r = {0};
-    sqlite3_value *v[COL_COUNT];
-    struct ev_bytes b;
-    struct ev_buf buf = {0};
-    int rc;
-
-    while ((rc = db_row(db, st, d)) == 1) {
-        long long n;
-        int stored, bad, bad_class = 0;
-
-        /* Each column's value is fetched once and read through the value API: a third of the
-         * calls (and of the statement mutex's round trips) of reading type, text and length
-         * from the statement. This connection is used by one thread only. */
-        for (int i = 0; i < COL_COUNT; i++)
-            v[i] = sqlite3_column_value(st, i);
-        /* Storage classes first: reading a value in another class converts it. */
-        if ((bad = misstored(v)) >= 0)
-            bad_class = sqlite3_value_type(v[bad]);
-        n = sqlite3_value_int64(v[COL_NUMBER]);
-        stored = sqlite3_value_bytes(v[COL_HASH]) == EV_HASH_LEN;
-        if (n != expect) {
-            r.bad_seq = n;
-            snprintf(r.why, sizeof r.why, "the %ss before it from %lld are missing", what, expect);
-            break;
-        }
-        expect++;
-        if (n < lo || sqlite3_value_type(v[EVF_UUID]) == SQLITE_NULL) {
-            /* The one before the range, or an entry of the shared log held in quarantine (no
-             * event: the entry chains on from the hash it states). */
-            if (stored)
-                memcpy(prev, sqlite3_value_blob(v[COL_HASH]), EV_HASH_LEN);
-            if (n >= lo)
-                r.count++; /* a position of the shared log all the same */
-            continue;
-        }
-        for (int i = 0; i < EVF_COUNT; i++) {
-            b.v[i] = (const char *)sqlite3_value_text(v[i]);
-            b.n[i] = (size_t)sqlite3_value_bytes(v[i]);
-        }
-        b.attrs = (const char *)sqlite3_value_text(v[COL_ATTRS]);
-        b.attrs_len = (size_t)sqlite3_value_bytes(v[COL_ATTRS]);
-        /* A base read as text is its decimal digits, as the canonical bytes hold them. */
-        b.base = (const char *)sqlite3_value_text(v[COL_BASE]);
-        b.base_len = (size_t)sqlite3_value_bytes(v[COL_BASE]);
-        r.count++;
-        r.bad_seq = n;
-        if (ev_hash(prev, &b, &buf, h) != 0) {
-            snprintf(r.why, sizeof r.why, "its attributes cannot be read");
-            break;
-        }
-        if (!stored || memcmp(sqlite3_value_blob(v[COL_HASH]), h, EV_HASH_LEN) != 0) {
-            snprintf(r.why, sizeof r.why, "its content does not match its hash");
-            break;
-        }
-        if (bad >= 0) {
-            snprintf(r.why, sizeof r.why, "its %s is stored as %s, not as %s",
-                     sqlite3_column_name(st, bad), class_name(bad_class),
-                     bad == COL_HASH                        ? "bytes"
-                     : bad == COL_NUMBER || bad == COL_BASE ? "an integer"
-                                                            : "text");
-            break;
-        }
-        /* eff_end is derived from eff and not hashed, yet the as-of views compare it. */
-        if (!period_end_is(b.v[EVF_EFF], b.n[EVF_EFF],
-                           (const char *)sqlite3_value_text(v[COL_EFF_END]),
-                           (size_t)sqlite3_value_bytes(v[COL_EFF_END]))) {
-            snprintf(r.why, sizeof r.why,
-                     "its eff_end is not the end of its effective date's period");
-            break;
-        }
-        r.bad_seq = 0;
-        memcpy(prev, h, EV_HASH_LEN);
-    }
-    sqlite3_reset(st);
-    ev_buf_free(&buf);
-    if (rc < 0)
-        return d->code;
-    memcpy(r.head, prev, EV_HASH_LEN);
-    *out = r;
-    return 0;
-}
-
-int
-ev_check_range(struct db *db, long long lo, long long hi, struct ev_check *out, struct diag *d)
-{
-    static const char sql[] =
-        "SELECT uuid, batch, type, item, subject, old_value, new_value, reason, eff, recorded, "
-        "actor, login, replica, attrs, hash, seq, eff_end, base FROM event WHERE seq >= :from AND "
-        "seq < :hi ORDER BY seq";
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_int(db, st, ":from", lo > 1 ? lo - 1 : 1, d)) != 0 ||
-        (rc = db_bind_int(db, st, ":hi", hi, d)) != 0)
-        return rc;
-    return check_rows(db, st, lo, "event", out, d);
-}
-
-long long
-ev_last_seq(struct db *db, struct diag *d)
-{
-    static const char sql[] = "SELECT coalesce(max(seq), 0) FROM event";
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
-
-    if (db_prep(db, sql, &st, d) == 0 && db_row(db, st, d) == 1)
-        n = sqlite3_column_int64(st, 0);
-    if (st != NULL)
-        sqlite3_reset(st);
-    return n;
-}
-
-int
-ev_check_numbering(struct db *db, long long *last, struct diag *d)
-{
-    /* Two subqueries, so that each reads one end of the rowid b-tree. */
-    static const char sql[] = "SELECT (SELECT min(seq) FROM event), (SELECT max(seq) FROM event)";
-    sqlite3_stmt *st = NULL;
-    long long first = 1, max = 0;
-    int rc;
-
-    if ((rc = db_prep(db, sql, &st, d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        first = sqlite3_column_int64(st, 0);
-        max = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    if (rc < 0)
-        return d->code;
-    if (first < 1)
-        return diag_set(d, DK_CHECK,
-                        "event %lld: the trail is numbered from 1, so this event lies outside "
-                        "the chain",
-                        first);
-    *last = max;
-    return 0;
-}
-
-int
-ev_check_chain(struct db *db, struct ev_check *out, struct diag *d)
-{
-    long long last;
-    int rc;
-
-    if ((rc = ev_check_numbering(db, &last, d)) != 0)
-        return rc;
-    return ev_check_range(db, 1, last + 1, out, d);
-}
-
-int
-ev_check_shared(struct db *db, struct ev_check *out, struct diag *d)
-{
-    static const char sql[] =
-        "SELECT e.uuid, e.batch, e.type, e.item, e.subject, e.old_value, e.new_value, e.reason, "
-        "e.eff, e.recorded, e.actor, e.login, e.replica, e.attrs, s.hash, s.pos, e.eff_end, "
-        "e.base FROM shared s JOIN event e ON e.seq = s.seq UNION ALL SELECT NULL, NULL, NULL, "
-        "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, q.hash, q.pos, NULL, "
-        "NULL FROM quarantine q ORDER BY 16";
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = check_rows(db, st, 1, "shared-log position", out, d)) != 0)
-        return rc;
-    if (out->bad_seq)
-        snprintf(out->why + strlen(out->why), sizeof out->why - strlen(out->why),
-                 " (shared-log position %lld)", out->bad_seq);
     return 0;
 }

@@ -414,7 +414,7 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
         n->unchanged += rc == 1;
         return 0;
     }
-    if ((rc = item_get(db, r->f[C_KEY], &it, d)) != 0)
+    if ((rc = item_load(db, r->f[C_KEY], &it, d)) != 0)
         return rc;
     if (it.status && strcmp(it.status, r->f[C_STATUS]) == 0) {
         n->unchanged++;
@@ -424,7 +424,7 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
     snprintf(reason, sizeof reason, "imported from %s, row %d", origin, r->line);
     if ((rc = date_parse(r->f[C_DATE] ? r->f[C_DATE] : today, &eff, d)) == 0)
         rc = item_set_status(db, &it, r->f[C_STATUS], &eff,
-                             r->f[C_REASON] ? r->f[C_REASON] : reason, d);
+                             r->f[C_REASON] ? r->f[C_REASON] : reason, NULL, d);
     item_free(&it);
     if (rc != 0)
         return diag_prefix(d, "row %d, column %s: ", r->line,

@@ -58,7 +58,7 @@ links_load(struct db *db, const char *key, struct link **out, size_t *n, struct 
     if (key && (rc = item_exists(db, key, d)) != 1) {
         struct item it;
 
-        if (rc < 0 || (rc = item_get(db, key, &it, d)) != 0) /* names the nearest key */
+        if (rc < 0 || (rc = item_load(db, key, &it, d)) != 0) /* names the nearest key */
             return d->code;
         item_free(&it);
     }

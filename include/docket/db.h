@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "docket/diag.h"
+#include "docket/uuid.h"
 
 struct db;
 
@@ -30,8 +31,9 @@ void db_close(struct db *db);
 
 /* Opens a second read-only connection to the store at PATH, inside a read transaction whose
  * snapshot holds the same events and shared log as DB's (which must be inside one): for work
- * split between two threads. Returns it, or NULL when none can be had (an in-memory store, a
- * writer that commits between the two): the caller then works alone. */
+ * split between two threads. Returns it, owned by the caller (db_close), or NULL when none can
+ * be had (an in-memory store, a writer that commits between the two): the caller then works
+ * alone. */
 struct db *db_twin(struct db *db, const char *path);
 
 /* Removes the store file at PATH and its -wal, -shm and -journal files: a failed init leaves
@@ -47,10 +49,9 @@ sqlite3 *db_handle(struct db *db);
 /* Returns this store's replica id (borrowed). */
 const char *db_replica(const struct db *db);
 
-/* The actor and OS login recorded with every event this handle appends (borrowed). */
+/* The actor and OS login recorded with every event this handle appends, borrowed: they must
+ * outlive the handle. NULL records "". */
 void db_set_actor(struct db *db, const char *actor, const char *login);
-const char *db_actor(const struct db *db);
-const char *db_login(const struct db *db);
 
 struct trust_key;
 
@@ -58,10 +59,6 @@ struct trust_key;
  * db_close. NULL (the default) for a reader. */
 void db_set_key(struct db *db, struct trust_key *k);
 const struct trust_key *db_key(const struct db *db);
-
-/* Returns the batch id shared by the events of the current transaction (borrowed), made on
- * first use. */
-const char *db_batch(struct db *db);
 
 /* Finds or prepares the statement for SQL (a string literal: it is cached by address), reset
  * and with its bindings cleared; *OUT is borrowed. Returns 0 or DK_STORE. */
@@ -96,18 +93,26 @@ enum { DB_TX_READ, DB_TX_WRITE, DB_TX_BULK };
  * Returns FN's code, or DK_STORE when the transaction itself failed. */
 int db_tx(struct db *db, int kind, int (*fn)(void *arg), void *arg, struct diag *d);
 
-/* What the event module remembers of the chain's head during one transaction; db_tx forgets
- * it at every BEGIN, since another process may have appended in between. */
-struct db_chain {
-    int known;
-    long long seq;
-    unsigned char hash[32];
+/* The writer's context: everything an append records besides the event itself, gathered in
+ * one place so that appending fetches it from the handle once (db_writer). Who writes and
+ * where is set once per command (db_set_actor, db_set_key; the replica at db_open); the batch
+ * and the chain's head belong to one transaction, and db_tx forgets them at every BEGIN, since
+ * another process may have appended in between. The event module fills in and updates the
+ * rest. */
+struct db_writer {
+    const char *actor, *login;   /* never NULL: "" when not set */
+    const char *replica;         /* this store's replica id */
+    const struct trust_key *key; /* signs the events appended here; NULL: a reader */
+    char batch[UUID_LEN + 1];    /* the transaction's batch id; "" until its first append */
+    int known;                   /* the chain's head below is loaded */
+    long long seq;               /* the last event's local sequence number */
+    unsigned char hash[32];      /* and its hash */
     long long base; /* the shared log's length as this store has applied it: new events' base */
     int announced;  /* this transaction has made sure the office event is in the trail */
 };
 
-/* Returns the handle's chain memory (borrowed). */
-struct db_chain *db_chain(struct db *db);
+/* Returns the handle's writer context (borrowed, for the event module). */
+struct db_writer *db_writer(struct db *db);
 
 /* Writes a consistent copy of the live store to PATH through a temporary file in PATH's folder,
  * in WAL mode, synced and renamed over PATH (whose own -wal, -shm and -journal files are

@@ -35,8 +35,8 @@ int etcd_open(const struct etcd_opts *o, struct etcd **out, struct diag *d);
 
 void etcd_close(struct etcd *e);
 
-/* Parses a reply's body, BODY[0..LEN), as etcd_call does: its JSON value (owned), or NULL when
- * it is not JSON. */
+/* Parses a reply's body, BODY[0..LEN), as etcd_call does. Returns its JSON value, owned by the
+ * caller (json_decref), or NULL when it is not JSON. */
 json_t *etcd_parse(const char *body, size_t len);
 
 /* POSTs REQ (borrowed) to PATH ("/v3/kv/txn") and parses the reply into *RESP (owned). A

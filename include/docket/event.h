@@ -40,8 +40,9 @@ int ev_append(struct db *db, const struct event *e, long long *seq, struct diag 
  * memory runs out. */
 int ev_attr(json_t *attrs, const char *key, const char *v);
 
-/* Returns the text in which an event's ATTRS are stored (compact, keys sorted), owned by the
- * caller (free), or NULL for no attributes. Sets *OOM when memory runs out. */
+/* Returns a new string, owned by the caller (free): the text in which an event's ATTRS are
+ * stored (compact, keys sorted); NULL for no attributes, or with *OOM set when memory runs
+ * out. */
 char *ev_attrs_text(json_t *attrs, int *oom);
 
 /* The fields that the canonical bytes cover, in their order, as stored. */

@@ -15,7 +15,7 @@ struct item {
 
 /* Loads item KEY from the state (current, or as of state_asof) into *OUT. Exit codes: DK_DATA
  * naming the nearest key ("unknown item 'cbe' (did you mean 'ceb'?)"), DK_STORE. */
-int item_get(struct db *db, const char *key, struct item *out, struct diag *d);
+int item_load(struct db *db, const char *key, struct item *out, struct diag *d);
 
 /* Returns 1 when KEY names an item in the state, 0 when it does not, -1 with D set (DK_STORE)
  * on an error. */
@@ -48,16 +48,17 @@ struct item_spec {
 int item_add(struct db *db, const struct item_spec *spec, struct diag *d);
 
 /* Records STATUS for IT, effective EFF, with REASON; the writer's view of the old status is
- * IT's. Exit codes: DK_DATA (not in the kind's vocabulary, a date before the item existed),
- * DK_STORE. */
+ * IT's. On success *SEQ (when not NULL) is the new event's sequence number. Exit codes: DK_DATA
+ * (not in the kind's vocabulary, a date before the item existed), DK_STORE. */
 int item_set_status(struct db *db, const struct item *it, const char *status,
-                    const struct date *eff, const char *reason, struct diag *d);
+                    const struct date *eff, const char *reason, long long *seq, struct diag *d);
 
 /* Attaches evidence to IT: an http(s) URL without a user name or password, or a local regular
- * file, read by item_file_digest, whose real path, SHA-256 and size are recorded. Exit codes:
- * DK_DATA (neither; a URL holding user info, named with it hidden), DK_STORE. */
+ * file, read by item_file_digest, whose real path, SHA-256 and size are recorded. On success
+ * *SEQ (when not NULL) is the new event's sequence number. Exit codes: DK_DATA (neither; a URL
+ * holding user info, named with it hidden), DK_STORE. */
 int item_evidence(struct db *db, const struct item *it, const char *ref, const struct date *eff,
-                  const char *reason, struct diag *d);
+                  const char *reason, long long *seq, struct diag *d);
 
 /* The bounds on reading one evidence file: its size, and the wall-clock time of the read. */
 #define ITEM_FILE_MAX_BYTES   (1LL << 30) /* 1 GiB */
@@ -73,15 +74,17 @@ int item_evidence(struct db *db, const struct item *it, const char *ref, const s
  * PATH; the caller owns HEX and WHY. */
 int item_file_digest(const char *path, char hex[65], long long *size, char *why, size_t n);
 
-/* Records a note on IT. Exit codes: DK_DATA, DK_STORE. */
+/* Records a note on IT. On success *SEQ (when not NULL) is the new event's sequence number.
+ * Exit codes: DK_DATA, DK_STORE. */
 int item_note(struct db *db, const struct item *it, const char *text, const struct date *eff,
-              struct diag *d);
+              long long *seq, struct diag *d);
 
 /* Records a cost implication of AMOUNT (a decimal in major units, at most as many decimals as
- * the currency has) in CURRENCY (ISO 4217), stored as integer minor units. Exit codes:
- * DK_DATA, DK_STORE. */
+ * the currency has) in CURRENCY (ISO 4217), stored as integer minor units. On success *SEQ
+ * (when not NULL) is the new event's sequence number. Exit codes: DK_DATA, DK_STORE. */
 int item_cost(struct db *db, const struct item *it, const char *amount, const char *currency,
-              const char *basis, const struct date *eff, const char *reason, struct diag *d);
+              const char *basis, const struct date *eff, const char *reason, long long *seq,
+              struct diag *d);
 
 /* The fields that `edit` may change, NULL-terminated. */
 extern const char *const item_fields[];
@@ -91,9 +94,10 @@ extern const char *const item_fields[];
 int item_edit(struct db *db, const struct item *it, const char *field, const char *value,
               const struct date *eff, const char *reason, struct diag *d);
 
-/* Cancels the event with local sequence SEQ by a new revert event; both stay in the trail.
- * Exit codes: DK_DATA (no such event, already reverted, a kind that cannot be reverted),
- * DK_STORE. */
-int item_revert(struct db *db, long long seq, const char *reason, const char *eff, struct diag *d);
+/* Cancels the event with local sequence SEQ by a new revert event; both stay in the trail. On
+ * success *BY (when not NULL) is the revert event's sequence number. Exit codes: DK_DATA (no
+ * such event, already reverted, a kind that cannot be reverted), DK_STORE. */
+int item_revert(struct db *db, long long seq, const char *reason, const char *eff, long long *by,
+                struct diag *d);
 
 #endif

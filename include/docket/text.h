@@ -11,8 +11,8 @@
  * point above U+10FFFF; 0 otherwise. */
 int text_utf8_ok(const char *s, size_t len);
 
-/* Returns a copy of S[0..N) in which every byte that is not part of well-formed UTF-8 (and
- * every NUL) is replaced by U+FFFD, owned by the caller (free), or NULL when memory runs out. */
+/* Returns a new copy of S[0..N), owned by the caller (free), in which every byte that is not
+ * part of well-formed UTF-8 (and every NUL) is replaced by U+FFFD; NULL when memory runs out. */
 char *text_repair(const char *s, size_t n);
 
 /* Writes S to F with every C0, C1 and DEL character, and the bidirectional override and

@@ -36,7 +36,7 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     if ((rc = item_add(ctx->db, &s, &ctx->diag)) != 0 ||
-        (rc = item_get(ctx->db, s.key, &it, &ctx->diag)) != 0)
+        (rc = item_load(ctx->db, s.key, &it, &ctx->diag)) != 0)
         return rc;
     if (args_get(a, "json")) {
         rc = cli_json(ctx, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "key", it.key, "uuid",

@@ -13,14 +13,14 @@ static const struct opt opts[] = {
 
 /* Reads back the minor units that the event just recorded holds. */
 static int
-recorded_units(struct cmd_ctx *ctx, long long *minor)
+recorded_units(struct cmd_ctx *ctx, long long seq, long long *minor)
 {
     static const char sql[] = "SELECT CAST(new_value AS INTEGER) FROM event WHERE seq = :seq";
     sqlite3_stmt *st;
     int rc;
 
     if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0 ||
-        (rc = db_bind_int(ctx->db, st, ":seq", db_chain(ctx->db)->seq, &ctx->diag)) != 0)
+        (rc = db_bind_int(ctx->db, st, ":seq", seq, &ctx->diag)) != 0)
         return rc;
     if ((rc = db_row(ctx->db, st, &ctx->diag)) == 1)
         *minor = sqlite3_column_int64(st, 0);
@@ -33,23 +33,23 @@ run(struct cmd_ctx *ctx)
 {
     const struct args *a = &ctx->args;
     char money[48];
-    long long minor = 0;
+    long long minor = 0, seq = 0;
     struct date eff;
     struct item it;
     int rc;
 
     if ((rc = cli_effective(ctx, &eff)) != 0 ||
-        (rc = item_get(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
+        (rc = item_load(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
         return rc;
     if ((rc = item_cost(ctx->db, &it, a->pos[1], a->pos[2], args_get(a, "basis"), &eff,
-                        args_get(a, "message"), &ctx->diag)) != 0 ||
-        (rc = recorded_units(ctx, &minor)) != 0)
+                        args_get(a, "message"), &seq, &ctx->diag)) != 0 ||
+        (rc = recorded_units(ctx, seq, &minor)) != 0)
         goto out;
     currency_format(money, sizeof money, minor, a->pos[2]);
     if (args_get(a, "json")) {
         rc = cli_json(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}", "key", it.key, "currency",
                                      a->pos[2], "amount", money, "minor_units", (json_int_t)minor,
-                                     "seq", (json_int_t)db_chain(ctx->db)->seq));
+                                     "seq", (json_int_t)seq));
     } else {
         fputs("cost on ", ctx->out);
         cli_put(ctx, it.key, 0);

@@ -22,7 +22,7 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     if ((rc = cli_effective(ctx, &eff)) != 0 ||
-        (rc = item_get(ctx->db, ctx->args.pos[0], &it, &ctx->diag)) != 0)
+        (rc = item_load(ctx->db, ctx->args.pos[0], &it, &ctx->diag)) != 0)
         return rc;
     for (int i = 1; i < ctx->args.npos; i++) {
         char *field = strdup(ctx->args.pos[i]), *eq = field ? strchr(field, '=') : NULL;

@@ -112,7 +112,7 @@ run(struct cmd_ctx *ctx)
     if (args_get(a, "under")) {
         struct item it;
 
-        if ((rc = item_get(ctx->db, args_get(a, "under"), &it, &ctx->diag)) != 0)
+        if ((rc = item_load(ctx->db, args_get(a, "under"), &it, &ctx->diag)) != 0)
             return rc;
         item_free(&it);
     }

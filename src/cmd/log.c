@@ -40,7 +40,7 @@ run(struct cmd_ctx *ctx)
     if ((args_get(a, "since") && (rc = ts_parse(args_get(a, "since"), 0, since, &ctx->diag))) ||
         (args_get(a, "until") && (rc = ts_parse(args_get(a, "until"), 1, until, &ctx->diag))))
         return rc;
-    if (a->npos == 1 && (rc = item_get(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
+    if (a->npos == 1 && (rc = item_load(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
         return rc;
     for (int part = 0; part < 2; part++) {
         if ((rc = db_prep(ctx->db, sqls[a->npos][part], &st, &ctx->diag)) != 0 ||

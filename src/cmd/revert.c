@@ -16,7 +16,7 @@ run(struct cmd_ctx *ctx)
 {
     const char *arg = ctx->args.pos[0];
     char *end, today[11];
-    long long seq;
+    long long seq, by = 0;
     int rc;
 
     errno = 0;
@@ -25,12 +25,13 @@ run(struct cmd_ctx *ctx)
         return diag_set(&ctx->diag, DK_USAGE, "'%s' is not an event number (see 'docket log')",
                         arg);
     date_today(today);
-    if ((rc = item_revert(ctx->db, seq, args_get(&ctx->args, "message"), today, &ctx->diag)) != 0)
+    if ((rc = item_revert(ctx->db, seq, args_get(&ctx->args, "message"), today, &by, &ctx->diag)) !=
+        0)
         return rc;
     if (args_get(&ctx->args, "json"))
-        return cli_json(ctx, json_pack("{s:I, s:I}", "reverted", (json_int_t)seq, "by",
-                                       (json_int_t)db_chain(ctx->db)->seq));
-    fprintf(ctx->out, "reverted event %lld (by event %lld)\n", seq, db_chain(ctx->db)->seq);
+        return cli_json(ctx,
+                        json_pack("{s:I, s:I}", "reverted", (json_int_t)seq, "by", (json_int_t)by));
+    fprintf(ctx->out, "reverted event %lld (by event %lld)\n", seq, by);
     return 0;
 }
 

@@ -19,7 +19,7 @@ attach(struct cmd_ctx *ctx, const struct item *it, const struct date *eff, const
     int rc;
 
     for (int i = 0; i < args_count(&ctx->args, "evidence"); i++)
-        if ((rc = item_evidence(ctx->db, it, args_nth(&ctx->args, "evidence", i), eff, reason,
+        if ((rc = item_evidence(ctx->db, it, args_nth(&ctx->args, "evidence", i), eff, reason, NULL,
                                 &ctx->diag)) != 0)
             return rc;
     return 0;
@@ -39,20 +39,20 @@ run(struct cmd_ctx *ctx)
     for (int i = 0; i < ctx->args.npos - 1; i++) {
         const char *key = ctx->args.pos[i];
         struct item it;
+        long long seq = 0;
 
         for (int j = 0; j < i; j++)
             if (strcmp(ctx->args.pos[j], key) == 0) {
                 rc = diag_set(&ctx->diag, DK_DATA, "'%s' is given twice", key);
                 goto out;
             }
-        if ((rc = item_get(ctx->db, key, &it, &ctx->diag)) != 0)
+        if ((rc = item_load(ctx->db, key, &it, &ctx->diag)) != 0)
             goto out;
-        rc = item_set_status(ctx->db, &it, status, &eff, reason, &ctx->diag);
+        rc = item_set_status(ctx->db, &it, status, &eff, reason, &seq, &ctx->diag);
         if (rc == 0 && json)
-            json_array_append_new(out, json_pack("{s:I, s:s, s:o, s:s, s:s}", "seq",
-                                                 (json_int_t)db_chain(ctx->db)->seq, "key", key,
-                                                 "old", cli_jstr(it.status), "new", status,
-                                                 "effective", eff.text));
+            json_array_append_new(
+                out, json_pack("{s:I, s:s, s:o, s:s, s:s}", "seq", (json_int_t)seq, "key", key,
+                               "old", cli_jstr(it.status), "new", status, "effective", eff.text));
         if (rc == 0)
             rc = attach(ctx, &it, &eff, reason);
         if (rc == 0 && !json) {

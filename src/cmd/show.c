@@ -159,7 +159,7 @@ run(struct cmd_ctx *ctx)
     char status[160];
     int rc;
 
-    if ((rc = cli_asof(ctx)) != 0 || (rc = item_get(ctx->db, ctx->args.pos[0], &it, &ctx->diag)))
+    if ((rc = cli_asof(ctx)) != 0 || (rc = item_load(ctx->db, ctx->args.pos[0], &it, &ctx->diag)))
         return rc;
     if (args_get(&ctx->args, "json")) {
         o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "

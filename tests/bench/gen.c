@@ -106,7 +106,7 @@ add_events(struct db *db, void *arg, struct diag *d)
         long n = (long)pick((unsigned)p->items);
 
         snprintf(key, sizeof key, "%s/C%05ld", n % 5 == 4 ? "smt" : "unct", n);
-        if (item_get(db, key, &it, d) != 0) {
+        if (item_load(db, key, &it, d) != 0) {
             d->code = 0;
             continue;
         }
@@ -114,15 +114,16 @@ add_events(struct db *db, void *arg, struct diag *d)
         date_parse(when, &eff, d);
         snprintf(reason, sizeof reason, "change %ld", p->made_events);
         if (kind < 85) {
-            rc = item_set_status(db, &it, statuses[pick(8)], &eff, reason, d);
+            rc = item_set_status(db, &it, statuses[pick(8)], &eff, reason, NULL, d);
         } else if (kind < 93) {
             snprintf(url, sizeof url, "https://docs.example.org/%s/%ld.pdf", key, p->made_events);
-            rc = item_evidence(db, &it, url, &eff, reason, d);
+            rc = item_evidence(db, &it, url, &eff, reason, NULL, d);
         } else if (kind < 98) {
-            rc = item_note(db, &it, reason, &eff, d);
+            rc = item_note(db, &it, reason, &eff, NULL, d);
         } else {
             snprintf(url, sizeof url, "%u.%02u", 1000 + pick(90000), pick(100));
-            rc = item_cost(db, &it, url, pick(2) ? "USD" : "CHF", "per year", &eff, reason, d);
+            rc =
+                item_cost(db, &it, url, pick(2) ? "USD" : "CHF", "per year", &eff, reason, NULL, d);
         }
         item_free(&it);
         if (rc != 0)

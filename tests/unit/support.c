@@ -136,11 +136,10 @@ do_set(struct db *db, void *arg, struct diag *d)
     struct date eff;
     int rc;
 
-    if ((rc = item_get(db, c->key, &it, d)) != 0)
+    if ((rc = item_load(db, c->key, &it, d)) != 0)
         return rc;
-    if ((rc = date_parse(c->eff, &eff, d)) == 0 &&
-        (rc = item_set_status(db, &it, c->status, &eff, "test", d)) == 0)
-        c->seq = db_chain(db)->seq;
+    if ((rc = date_parse(c->eff, &eff, d)) == 0)
+        rc = item_set_status(db, &it, c->status, &eff, "test", &c->seq, d);
     item_free(&it);
     return rc;
 }

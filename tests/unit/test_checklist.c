@@ -140,8 +140,8 @@ make_iasc_member(struct db *db, void *arg, struct diag *d)
     int rc;
 
     (void)arg;
-    if ((rc = item_get(db, "iasc", &it, d)) == 0 && (rc = date_parse("2016-01-01", &eff, d)) == 0)
-        rc = item_set_status(db, &it, "member", &eff, "joined", d);
+    if ((rc = item_load(db, "iasc", &it, d)) == 0 && (rc = date_parse("2016-01-01", &eff, d)) == 0)
+        rc = item_set_status(db, &it, "member", &eff, "joined", NULL, d);
     item_free(&it);
     return rc;
 }

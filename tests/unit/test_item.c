@@ -31,7 +31,7 @@ with_item(struct db *db, struct change *ch, struct item *it, struct date *eff, s
 {
     int rc;
 
-    if ((rc = item_get(db, ch->key, it, d)) != 0)
+    if ((rc = item_load(db, ch->key, it, d)) != 0)
         return rc;
     return date_parse(ch->eff ? ch->eff : "2016-01-01", eff, d);
 }
@@ -51,7 +51,7 @@ do_status(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_set_status(db, &it, ch->a, &eff, "test", d);
+        rc = item_set_status(db, &it, ch->a, &eff, "test", NULL, d);
     item_free(&it);
     return rc;
 }
@@ -65,7 +65,7 @@ do_cost(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_cost(db, &it, ch->a, ch->b, ch->c, &eff, "estimate", d);
+        rc = item_cost(db, &it, ch->a, ch->b, ch->c, &eff, "estimate", NULL, d);
     item_free(&it);
     return rc;
 }
@@ -93,7 +93,7 @@ do_evidence(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_evidence(db, &it, ch->a, &eff, "signed copy", d);
+        rc = item_evidence(db, &it, ch->a, &eff, "signed copy", NULL, d);
     item_free(&it);
     return rc;
 }
@@ -107,7 +107,7 @@ do_note(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_note(db, &it, ch->a, &eff, d);
+        rc = item_note(db, &it, ch->a, &eff, NULL, d);
     item_free(&it);
     return rc;
 }
@@ -143,19 +143,19 @@ get_names_the_nearest_key(void **state)
     struct item it = {0};
     struct diag d = {0};
 
-    assert_int_equal(item_get(db, "cbe", &it, &d), DK_DATA);
+    assert_int_equal(item_load(db, "cbe", &it, &d), DK_DATA);
     assert_string_equal(d.msg, "unknown item 'cbe' (did you mean 'ceb'?)");
     assert_null(it.uuid); /* out-parameters are written only on success */
     memset(&d, 0, sizeof d);
-    assert_int_equal(item_get(db, "ceb.hlmc", &it, &d), DK_DATA);
+    assert_int_equal(item_load(db, "ceb.hlmc", &it, &d), DK_DATA);
     assert_non_null(strstr(d.msg, "did you mean 'ceb.hlcm'"));
     memset(&d, 0, sizeof d);
-    assert_int_equal(item_get(db, "nothing-like-it", &it, &d), DK_DATA);
+    assert_int_equal(item_load(db, "nothing-like-it", &it, &d), DK_DATA);
     assert_null(strstr(d.msg, "did you mean"));
     assert_non_null(strstr(d.msg, "docket list"));
 
     memset(&d, 0, sizeof d);
-    assert_int_equal(item_get(db, "ceb.hlcm", &it, &d), 0);
+    assert_int_equal(item_load(db, "ceb.hlcm", &it, &d), 0);
     assert_string_equal(it.key, "ceb.hlcm");
     assert_string_equal(it.kind, "membership");
     assert_string_equal(it.parent, "ceb");
@@ -171,7 +171,7 @@ get_names_the_nearest_key(void **state)
     assert_null(it.key);
     item_free(&it);
     item_free(NULL);
-    assert_int_equal(item_get(db, "report.wg", &it, &d), 0);
+    assert_int_equal(item_load(db, "report.wg", &it, &d), 0);
     assert_int_equal(it.cadence_months, 6);
     item_free(&it);
 }
@@ -211,7 +211,7 @@ an_instance_takes_what_it_is_an_instance_of(void **state)
     struct diag d = {0};
 
     add(db, &s);
-    assert_int_equal(item_get(db, "unct/KEN", &it, &d), 0);
+    assert_int_equal(item_load(db, "unct/KEN", &it, &d), 0);
     assert_string_equal(it.kind, "membership");
     assert_string_equal(it.parent, "unct");
     assert_string_equal(it.ref, "2(c)");

@@ -354,7 +354,7 @@ do_revert(struct db *db, void *arg, struct diag *d)
     char today[11];
 
     date_today(today);
-    return item_revert(db, *(long long *)arg, "mistaken", today, d);
+    return item_revert(db, *(long long *)arg, "mistaken", today, NULL, d);
 }
 
 static void

@@ -40,7 +40,7 @@ do_revert(struct db *db, void *arg, struct diag *d)
     char today[11];
 
     date_today(today);
-    return item_revert(db, u->seq, "mistaken", today, d);
+    return item_revert(db, u->seq, "mistaken", today, NULL, d);
 }
 
 static int
@@ -237,7 +237,7 @@ ties_follow_the_shared_log_then_unpublished_last(void **state)
     /* A later effective date still beats any position. */
     publish(db, s3, 6);
     support_set_status(db, "echa", "member", "2016-05-02");
-    publish(db, db_chain(db)->seq, 1);
+    publish(db, db_writer(db)->seq, 1);
     assert_string_equal(status_asof(db, NULL, NULL, "echa"), "member");
 }
 
@@ -259,7 +259,7 @@ a_duplicate_creation_yields_to_the_first_in_log_order(void **state)
     char uuid[64];
 
     assert_int_equal(support_write(db, add_kenya, NULL, &d), 0);
-    first = db_chain(db)->seq;
+    first = db_writer(db)->seq;
     /* Another office created the same item (same uuid) and its event arrived here: put it in
      * the log behind the tool's back, as an import would. */
     assert_int_equal(
@@ -440,7 +440,7 @@ do_edit(struct db *db, void *arg, struct diag *d)
     struct date eff;
     int rc;
 
-    if ((rc = item_get(db, e->key, &it, d)) == 0 && (rc = date_parse(e->eff, &eff, d)) == 0)
+    if ((rc = item_load(db, e->key, &it, d)) == 0 && (rc = date_parse(e->eff, &eff, d)) == 0)
         rc = item_edit(db, &it, e->field, e->value, &eff, "test", d);
     item_free(&it);
     return rc;
@@ -474,7 +474,7 @@ revert_of_an_edit_restores_the_field(void **state)
 
     snprintf(old, sizeof old, "%s", support_item_col(db, "title", "echa"));
     assert_int_equal(support_write(db, do_edit, &e, &d), 0);
-    seq = db_chain(db)->seq;
+    seq = db_writer(db)->seq;
     assert_string_equal(support_item_col(db, "title", "echa"), "Renamed");
     assert_int_equal(revert(db, seq, &d), 0);
     assert_string_equal(support_item_col(db, "title", "echa"), old);
@@ -498,7 +498,7 @@ a_revert_names_the_item_it_touches(void **state)
                                          "DESC"),
                         "status ceb");
     assert_int_equal(support_write(db, do_edit, &e, &d), 0);
-    seq = db_chain(db)->seq;
+    seq = db_writer(db)->seq;
     assert_int_equal(revert(db, seq, &d), 0);
     assert_string_equal(support_text(db, "SELECT json_extract(attrs, '$.type') || ' ' || "
                                          "json_extract(attrs, '$.key') FROM event ORDER BY seq "
