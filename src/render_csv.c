@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "docket/diag.h"
-#include "docket/report.h"
+#include "docket/render.h"
 #include "docket/text.h"
 
 static int

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "docket/diag.h"
-#include "docket/report.h"
+#include "docket/render.h"
 
 /* Bounds that keep a chart's memory flat however long its section: the points drawn, and the
  * bytes kept of each label (a label is cut to a few characters when drawn anyway). */
@@ -51,7 +51,7 @@ struct scratch {
 };
 
 struct html {
-    char head[REPORT_HEAD_LEN]; /* the head the report is stamped with, for the footer */
+    char head[RENDER_HEAD_LEN]; /* the head the report is stamped with, for the footer */
     int sections, figures;
     long long rows; /* rows of the current section */
     int tbody;      /* the current table's <tbody> is open */
@@ -302,11 +302,11 @@ html_begin(struct render *r, const struct report_meta *m)
     FILE *f = r->f;
     struct html *h = calloc(1, sizeof *h);
     const char *title = m->title ? m->title : m->report;
-    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
 
     r->state = h;
     if (h != NULL) {
-        report_heads(m, h->head, local);
+        render_heads(m, h->head, local);
     }
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -367,7 +367,7 @@ html_begin(struct render *r, const struct report_meta *m)
     }
     /* The head as "verify --head" prints it, so that a reader or a script can check the
      * report against the trail with "verify --against HEAD". */
-    report_heads(m, head, local);
+    render_heads(m, head, local);
     fputs("<dt>Audit trail</dt>\n<dd><code class=\"head\">", f);
     esc(f, head);
     fputs("</code>", f);

@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "docket/diag.h"
-#include "docket/report.h"
+#include "docket/render.h"
 #include "docket/text.h"
 
 /* Where the writer is: how many sections and rows have been written, for the commas. */
@@ -68,7 +68,7 @@ status(struct render *r)
 static int
 begin(struct render *r, const struct report_meta *m)
 {
-    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
     json_t *docs = json_array();
 
     if ((r->state = calloc(1, sizeof(struct place))) == NULL)
@@ -92,7 +92,7 @@ begin(struct render *r, const struct report_meta *m)
     /* The heads are digits, hex and ASCII words: nothing to escape. */
     /* The trail the report is stamped with: on a store that has synced, the shared log's,
      * which every office that synced as far holds alike. */
-    report_heads(m, head, local);
+    render_heads(m, head, local);
     fprintf(r->f, ",\"trail\":{\"events\":%lld,\"head\":\"%s\",\"stamp\":\"%s\",\"local\":",
             m->shared > 0 ? m->shared : m->events, m->shared > 0 ? m->shared_head : m->head, head);
     fprintf(r->f, local[0] ? "\"%s\"" : "null", local);

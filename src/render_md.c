@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "docket/diag.h"
-#include "docket/report.h"
+#include "docket/render.h"
 #include "docket/text.h"
 
 /* Writes S for a table cell or a line: '|', '\\', '<', '>' and '&' escaped (a reader of the
@@ -52,7 +52,7 @@ status(struct render *r)
 static int
 begin(struct render *r, const struct report_meta *m)
 {
-    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
 
     fputs("# ", r->f);
     put(r->f, m->title);
@@ -75,7 +75,7 @@ begin(struct render *r, const struct report_meta *m)
     fprintf(r->f, "- As of: %s\n", m->asof);
     if (m->generated)
         fprintf(r->f, "- Generated: %s\n", m->generated);
-    report_heads(m, head, local);
+    render_heads(m, head, local);
     fprintf(r->f, "- Audit trail: `%s`", head);
     if (local[0])
         fprintf(r->f, "; %lld event%s not yet in the shared log, this store's head `%s`",
