@@ -1,6 +1,8 @@
 /* render.c: what the report formats share: the heads a report is stamped with, and a row's
- * cells as text. */
+ * cells as text or JSON. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "docket/render.h"
@@ -48,4 +50,34 @@ render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed)
     if ((*fixed = text_repair(s, *n)) != NULL)
         *n = strlen(*fixed);
     return *fixed;
+}
+
+json_t *
+render_json_value(sqlite3_stmt *st, int i, int repair)
+{
+    const char *s;
+    size_t n;
+    char *fixed;
+    json_t *v;
+
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        return json_null();
+    case SQLITE_INTEGER:
+        return json_integer(sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT:
+        /* json_real refuses infinity and NaN: such a cell is null, and keeps its place. */
+        if (!isfinite(sqlite3_column_double(st, i)))
+            return json_null();
+        return json_real(sqlite3_column_double(st, i));
+    default:
+        if (!repair)
+            return json_stringn((const char *)sqlite3_column_text(st, i),
+                                (size_t)sqlite3_column_bytes(st, i));
+        if ((s = render_text(st, i, &n, &fixed)) == NULL)
+            return json_null();
+        v = json_stringn(s, n);
+        free(fixed);
+        return v;
+    }
 }

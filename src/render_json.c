@@ -1,13 +1,11 @@
 /* render_json.c: reports as one JSON object: metadata, then sections with their columns and
  * rows, written as it goes so that a long report streams. */
-#include <math.h>
 #include <stdlib.h>
 
 #include <jansson.h>
 
 #include "docket/diag.h"
 #include "docket/render.h"
-#include "docket/text.h"
 
 /* Where the writer is: how many sections and rows have been written, for the commas. */
 struct place {
@@ -27,36 +25,6 @@ static json_t *
 jstr(const char *s)
 {
     return s ? json_string(s) : json_null();
-}
-
-/* Returns column I of ST as JSON: text that is not UTF-8 (a blob, a cut string) has its bad
- * bytes replaced, since JSON cannot carry them. */
-static json_t *
-value(sqlite3_stmt *st, int i)
-{
-    const char *s;
-    size_t n;
-    char *fixed;
-    json_t *v;
-
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        return json_null();
-    case SQLITE_INTEGER:
-        return json_integer(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT:
-        /* JSON has no infinity or NaN (json_real refuses them): such a cell is null, and
-         * keeps its place in the row. */
-        if (!isfinite(sqlite3_column_double(st, i)))
-            return json_null();
-        return json_real(sqlite3_column_double(st, i));
-    default:
-        if ((s = render_text(st, i, &n, &fixed)) == NULL)
-            return json_null();
-        v = json_stringn(s, n);
-        free(fixed);
-        return v;
-    }
 }
 
 static int
@@ -133,7 +101,7 @@ row(struct render *r, sqlite3_stmt *st)
     json_t *a = json_array();
 
     for (int i = 0; i < sqlite3_column_count(st); i++) {
-        json_t *v = value(st, i);
+        json_t *v = render_json_value(st, i, 1);
 
         /* A cell that cannot be made (out of memory) is null rather than missing. */
         json_array_append_new(a, v ? v : json_null());

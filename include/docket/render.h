@@ -1,9 +1,11 @@
 /* render.h: what the report formats share: the heads a report is stamped with, and a row's
- * cells as text. */
+ * cells as text or JSON. */
 #ifndef DOCKET_RENDER_H
 #define DOCKET_RENDER_H
 
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "docket/report.h"
 
@@ -23,5 +25,13 @@ void render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const c
  * its own bytes (*N of them) when they are, else a copy with each bad byte, and any NUL,
  * replaced by U+FFFD, left in *FIXED to be freed. NULL when memory runs out. */
 const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
+
+/* Column I of ST's current row as a JSON value, owned by the caller (json_decref): null for
+ * NULL and for a real that is not finite (JSON has no infinity or NaN: the cell keeps its
+ * place), a number, or a string. With REPAIR, text that is not UTF-8 (a blob, a cut string) is
+ * repaired as render_text repairs it; without (an export, which keeps the bytes it holds), the
+ * column's bytes go as they are, and text JSON cannot carry gives NULL. NULL when memory runs
+ * out. */
+json_t *render_json_value(sqlite3_stmt *st, int i, int repair);
 
 #endif
