@@ -6,6 +6,7 @@
 
 #include "docket/diag.h"
 #include "docket/render.h"
+#include "docket/text.h"
 
 /* Bounds that keep a chart's memory flat however long its section: the points drawn, and the
  * bytes kept of each label (a label is cut to a few characters when drawn anyway). */
@@ -78,99 +79,6 @@ static int
 status(struct render *r)
 {
     return ferror(r->f) ? DK_IO : 0;
-}
-
-/* Writes S[0..N) as HTML text that is also safe inside a quoted attribute. C0 controls, DEL
- * and C1 controls cannot be carried by HTML, so they become U+FFFD; a CR is a line break to
- * HTML, so CRLF becomes LF. Every other byte is written as it is. */
-static void
-esc_n(FILE *f, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run = 0;
-
-    while (i < n) {
-        const char *rep = NULL;
-        size_t len = 1;
-
-        switch (p[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        case '\t':
-        case '\n':
-            break;
-        case '\r':
-            rep = i + 1 < n && p[i + 1] == '\n' ? "" : "\n";
-            break;
-        default:
-            if (p[i] < 0x20 || p[i] == 0x7f) {
-                rep = "&#xFFFD;";
-            } else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
-                rep = "&#xFFFD;";
-                len = 2;
-            }
-        }
-        if (rep == NULL) {
-            i++;
-            continue;
-        }
-        if (i > run)
-            fwrite(p + run, 1, i - run, f);
-        fputs(rep, f);
-        i += len;
-        run = i;
-    }
-    if (i > run)
-        fwrite(p + run, 1, i - run, f);
-}
-
-static void
-esc(FILE *f, const char *s)
-{
-    if (s != NULL)
-        esc_n(f, s, strlen(s));
-}
-
-/* Returns the number of code points in S, counting every byte that does not continue one. */
-static size_t
-cp_count(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
-/* Writes S escaped, cut to MAX code points with an ellipsis, so that a label fits its place;
- * the whole text is in the chart's description or the element's tooltip. */
-static void
-esc_cut(FILE *f, const char *s, size_t max)
-{
-    size_t i, n = 0;
-
-    if (cp_count(s) <= max) {
-        esc(f, s);
-        return;
-    }
-    for (i = 0; s[i]; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80 && ++n == max)
-            break;
-    esc_n(f, s, i);
-    fputs("&#8230;", f);
 }
 
 /* Returns 1 when A and B are equal ignoring ASCII case, as SQL compares column names. */
@@ -312,19 +220,19 @@ html_begin(struct render *r, const struct report_meta *m)
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<meta name=\"generator\" content=\"docket\">\n<title>",
           f);
-    esc(f, title);
+    text_html(f, title);
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n", css);
     if (m->report) {
         fputs("<p class=\"kicker\">Report ", f);
-        esc(f, m->report);
+        text_html(f, m->report);
         fputs("</p>\n", f);
     }
     fputs("<h1>", f);
-    esc(f, title);
+    text_html(f, title);
     fputs("</h1>\n", f);
     if (m->description) {
         fputs("<p class=\"lead\">", f);
-        esc(f, m->description);
+        text_html(f, m->description);
         fputs("</p>\n", f);
     }
     fputs("<dl class=\"meta\">\n", f);
@@ -334,17 +242,17 @@ html_begin(struct render *r, const struct report_meta *m)
             const struct report_doc *doc = &m->docs[i];
 
             fputs("<li><strong>", f);
-            esc(f, doc->symbol);
+            text_html(f, doc->symbol);
             fputs("</strong>", f);
             if (doc->title) {
                 fputs(" &#8212; ", f);
-                esc(f, doc->title);
+                text_html(f, doc->title);
             }
             if (doc->adopted) {
                 fputs(", adopted <time datetime=\"", f);
-                esc(f, doc->adopted);
+                text_html(f, doc->adopted);
                 fputs("\">", f);
-                esc(f, doc->adopted);
+                text_html(f, doc->adopted);
                 fputs("</time>", f);
             }
             fputs("</li>\n", f);
@@ -353,30 +261,30 @@ html_begin(struct render *r, const struct report_meta *m)
     }
     if (m->asof) {
         fputs("<dt>As of</dt>\n<dd><time class=\"asof\" datetime=\"", f);
-        esc(f, m->asof);
+        text_html(f, m->asof);
         fputs("\">", f);
-        esc(f, m->asof);
+        text_html(f, m->asof);
         fputs("</time></dd>\n", f);
     }
     if (m->generated) {
         fputs("<dt>Generated</dt>\n<dd><time class=\"generated\" datetime=\"", f);
-        esc(f, m->generated);
+        text_html(f, m->generated);
         fputs("\">", f);
-        esc(f, m->generated);
+        text_html(f, m->generated);
         fputs("</time></dd>\n", f);
     }
     /* The head as "verify --head" prints it, so that a reader or a script can check the
      * report against the trail with "verify --against HEAD". */
     render_heads(m, head, local);
     fputs("<dt>Audit trail</dt>\n<dd><code class=\"head\">", f);
-    esc(f, head);
+    text_html(f, head);
     fputs("</code>", f);
     if (local[0]) {
         fprintf(f,
                 "; %lld event%s not yet in the shared log, this store's head <code "
                 "class=\"head\">",
                 m->unpublished, m->unpublished == 1 ? "" : "s");
-        esc(f, local);
+        text_html(f, local);
         fputs("</code>", f);
     }
     fputs("</dd>\n</dl>\n", f);
@@ -427,19 +335,19 @@ html_section(struct render *r, const struct report_section *s, int ncols, const 
         }
     }
     fputs("<section id=\"", f);
-    esc(f, s->name);
+    text_html(f, s->name);
     fputs("\">\n<h2>", f);
-    esc(f, s->title ? s->title : s->name);
+    text_html(f, s->title ? s->title : s->name);
     fputs("</h2>\n", f);
     if (s->description) {
         fputs("<p class=\"desc\">", f);
-        esc(f, s->description);
+        text_html(f, s->description);
         fputs("</p>\n", f);
     }
     fputs("<table>\n<thead><tr>", f);
     for (int i = 0; i < ncols; i++) {
         fputs("<th scope=\"col\">", f);
-        esc(f, cols[i]);
+        text_html(f, cols[i]);
         fputs("</th>", f);
     }
     fputs("</tr></thead>\n", f);
@@ -581,7 +489,7 @@ html_row(struct render *r, sqlite3_stmt *st)
         case SQLITE_INTEGER:
         case SQLITE_FLOAT:
             fputs("<td class=\"num\">", f);
-            esc(f, (const char *)sqlite3_column_text(st, i));
+            text_html(f, (const char *)sqlite3_column_text(st, i));
             fputs("</td>", f);
             break;
         case SQLITE_BLOB:
@@ -593,7 +501,7 @@ html_row(struct render *r, sqlite3_stmt *st)
             size_t len = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
 
             fputs(text_td(t, len), f);
-            esc_n(f, t, len);
+            text_html_n(f, t, len);
             fputs("</td>", f);
         }
         }
@@ -695,7 +603,7 @@ draw_yaxis(FILE *f, const struct axis *a, double top, const char *title)
             "<text class=\"atitle\" transform=\"translate(14 %.1f) rotate(-90)\" "
             "text-anchor=\"middle\">",
             PAD_L, top, PAD_L, top + PLOT_H, top + PLOT_H / 2);
-    esc_cut(f, title, 36);
+    text_html_cut(f, title, 36);
     fputs("</text>\n", f);
 }
 
@@ -704,7 +612,7 @@ draw_xtitle(FILE *f, double height, const char *title)
 {
     fprintf(f, "<text class=\"atitle\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
             PAD_L + (SVG_W - PAD_L - PAD_R) / 2, height - 6);
-    esc_cut(f, title, 60);
+    text_html_cut(f, title, 60);
     fputs("</text>\n", f);
 }
 
@@ -716,7 +624,7 @@ svg_open(FILE *f, int id, double height, const struct report_section *s)
             "<svg viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" role=\"img\" "
             "aria-labelledby=\"chart%d-title chart%d-desc\">\n<title id=\"chart%d-title\">",
             SVG_W, height, id, id, id);
-    esc(f, s->title ? s->title : s->name);
+    text_html(f, s->title ? s->title : s->name);
     fprintf(f, "</title>\n<desc id=\"chart%d-desc\">", id);
 }
 
@@ -744,7 +652,7 @@ xlabels_fit(struct xlabels *xl, const struct html *h, const size_t *labels, size
     size_t longest = 0;
 
     for (size_t i = 0; i < n; i++) {
-        size_t len = cp_count(h->pool + labels[i]);
+        size_t len = text_cp_count(h->pool + labels[i]);
 
         if (len > longest)
             longest = len;
@@ -773,7 +681,7 @@ xlabel_draw(FILE *f, const struct xlabels *xl, double cx, double base, const cha
     else
         fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", cx,
                 base + 16);
-    esc_cut(f, label, cut);
+    text_html_cut(f, label, cut);
     fputs("</text>\n", f);
 }
 
@@ -827,16 +735,16 @@ draw_bar(FILE *f, struct html *h, const struct report_section *s, int id, struct
 
     svg_open(f, id, height, s);
     fputs("Bar chart of ", f);
-    esc(f, c->y);
+    text_html(f, c->y);
     fputs(" by ", f);
-    esc(f, c->x);
+    text_html(f, c->x);
     fprintf(f, ", %zu bar%s", n, n == 1 ? "" : "s");
     if (n <= 20) {
         fputs(": ", f);
         for (size_t i = 0; i < n; i++) {
             const struct point *p = &h->pts[i];
 
-            esc_cut(f, h->pool + p->x, 60);
+            text_html_cut(f, h->pool + p->x, 60);
             if (p->has_y)
                 fmt_num(buf, sizeof buf, p->y, dec_of(p->y), pct);
             fprintf(f, ": %s%s", p->has_y ? buf : "no value", i + 1 < n ? ", " : ".");
@@ -844,10 +752,10 @@ draw_bar(FILE *f, struct html *h, const struct report_section *s, int id, struct
     } else {
         fmt_num(buf, sizeof buf, h->pts[hi].y, dec_of(h->pts[hi].y), pct);
         fprintf(f, "; highest %s at ", buf);
-        esc_cut(f, h->pool + h->pts[hi].x, 60);
+        text_html_cut(f, h->pool + h->pts[hi].x, 60);
         fmt_num(buf, sizeof buf, h->pts[lo].y, dec_of(h->pts[lo].y), pct);
         fprintf(f, ", lowest %s at ", buf);
-        esc_cut(f, h->pool + h->pts[lo].x, 60);
+        text_html_cut(f, h->pool + h->pts[lo].x, 60);
         fputs(".", f);
     }
     desc_end(f, h);
@@ -875,7 +783,7 @@ draw_bar(FILE *f, struct html *h, const struct report_section *s, int id, struct
                 "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
                 "<title>",
                 cx - bw / 2, y < zero ? y : zero, bw, y < zero ? zero - y : y - zero);
-        esc(f, h->pool + p->x);
+        text_html(f, h->pool + p->x);
         fprintf(f, ": %s</title></rect>\n", buf);
         if (n <= 30)
             fprintf(
@@ -890,7 +798,7 @@ draw_bar(FILE *f, struct html *h, const struct report_section *s, int id, struct
 static void
 line_tick(FILE *f, double x, double base, const char *label, size_t cut)
 {
-    size_t len = cp_count(label);
+    size_t len = text_cp_count(label);
     double half = (double)(len > cut ? cut : len) * CHAR_W / 2;
     const char *anchor = x - half < 4 ? "start" : x + half > SVG_W - 4 ? "end" : "middle";
 
@@ -902,7 +810,7 @@ line_tick(FILE *f, double x, double base, const char *label, size_t cut)
             : anchor[0] == 'e' ? x + 4
                                : x,
             base + 16, anchor);
-    esc_cut(f, label, cut);
+    text_html_cut(f, label, cut);
     fputs("</text>\n", f);
 }
 
@@ -944,7 +852,7 @@ draw_line(FILE *f, struct html *h, const struct report_section *s, int id)
     whole = y_range(h, &min, &max);
     for (size_t i = 0; i < n; i++) {
         const struct point *p = &h->pts[i];
-        size_t len = cp_count(h->pool + p->x);
+        size_t len = text_cp_count(h->pool + p->x);
 
         if (len > longest)
             longest = len;
@@ -965,27 +873,27 @@ draw_line(FILE *f, struct html *h, const struct report_section *s, int id)
 
     svg_open(f, id, height, s);
     fputs("Line chart of ", f);
-    esc(f, c->y);
+    text_html(f, c->y);
     fputs(" by ", f);
-    esc(f, c->x);
+    text_html(f, c->x);
     fmt_num(buf, sizeof buf, h->pts[first].y, dec_of(h->pts[first].y), pct);
     if (first == last) {
         fputs(": one value, ", f);
-        esc_cut(f, h->pool + h->pts[first].x, 60);
+        text_html_cut(f, h->pool + h->pts[first].x, 60);
         fprintf(f, " (%s); %zu point%s.", buf, n, n == 1 ? "" : "s");
     } else {
         fputs(" from ", f);
-        esc_cut(f, h->pool + h->pts[first].x, 60);
+        text_html_cut(f, h->pool + h->pts[first].x, 60);
         fprintf(f, " (%s) to ", buf);
-        esc_cut(f, h->pool + h->pts[last].x, 60);
+        text_html_cut(f, h->pool + h->pts[last].x, 60);
         fmt_num(buf, sizeof buf, h->pts[last].y, dec_of(h->pts[last].y), pct);
         fprintf(f, " (%s); ", buf);
         fmt_num(buf, sizeof buf, h->pts[hi].y, dec_of(h->pts[hi].y), pct);
         fprintf(f, "highest %s in ", buf);
-        esc_cut(f, h->pool + h->pts[hi].x, 60);
+        text_html_cut(f, h->pool + h->pts[hi].x, 60);
         fmt_num(buf, sizeof buf, h->pts[lo].y, dec_of(h->pts[lo].y), pct);
         fprintf(f, ", lowest %s in ", buf);
-        esc_cut(f, h->pool + h->pts[lo].x, 60);
+        text_html_cut(f, h->pool + h->pts[lo].x, 60);
         fprintf(f, "; %zu point%s.", n, n == 1 ? "" : "s");
     }
     desc_end(f, h);
@@ -1051,7 +959,7 @@ draw_line(FILE *f, struct html *h, const struct report_section *s, int id)
         fprintf(f, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"><title>",
                 n > 1 ? PAD_L + dx * (double)i : PAD_L + pw / 2, axis_y(&a, p->y),
                 n > 40 ? 3.5 : 3.0);
-        esc(f, h->pool + p->x);
+        text_html(f, h->pool + p->x);
         fprintf(f, ": %s</title></circle>\n", buf);
     }
     /* The latest value is the one a reader looks for: it is labelled. */
@@ -1095,7 +1003,7 @@ legend(FILE *f, const struct html *h, const size_t *ss, size_t n)
 
     for (size_t i = 0; i < n && i <= LEGEND_MAX; i++) {
         const char *label = i < LEGEND_MAX ? h->pool + ss[i] : "more";
-        size_t len = i < LEGEND_MAX ? cp_count(label) : 16;
+        size_t len = i < LEGEND_MAX ? text_cp_count(label) : 16;
         double w = 36 + (double)(len > 28 ? 28 : len) * CHAR_W;
 
         if (x + w > SVG_W - PAD_R && x > PAD_L) {
@@ -1111,7 +1019,7 @@ legend(FILE *f, const struct html *h, const size_t *ss, size_t n)
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                     "<text x=\"%.1f\" y=\"%.1f\">",
                     x, y, palette[i % NPALETTE], x + 17, y + 10);
-            esc_cut(f, label, 28);
+            text_html_cut(f, label, 28);
             fputs("</text>\n", f);
         }
         x += w;
@@ -1167,15 +1075,15 @@ draw_stack(FILE *f, struct html *h, const struct report_section *s, int id, stru
 
     svg_open(f, id, height, s);
     fputs("Stacked bar chart of ", f);
-    esc(f, c->y);
+    text_html(f, c->y);
     fputs(" by ", f);
-    esc(f, c->x);
+    text_html(f, c->x);
     fputs(", split by ", f);
-    esc(f, c->series);
+    text_html(f, c->series);
     fputs(" (", f);
     for (size_t i = 0; i < ns && i < LEGEND_MAX; i++) {
         fputs(i ? ", " : "", f);
-        esc_cut(f, h->pool + ss[i], 60);
+        text_html_cut(f, h->pool + ss[i], 60);
     }
     if (ns > LEGEND_MAX)
         fprintf(f, " and %zu more", ns - LEGEND_MAX);
@@ -1186,7 +1094,7 @@ draw_stack(FILE *f, struct html *h, const struct report_section *s, int id, stru
         fputs(": ", f);
         for (size_t i = 0; i < nx; i++) {
             fmt_num(buf, sizeof buf, tot[i], dec_of(tot[i]), pct);
-            esc_cut(f, h->pool + xs[i], 60);
+            text_html_cut(f, h->pool + xs[i], 60);
             fprintf(f, " total %s", buf);
             for (size_t first = k; k < ncells && cells[k].xi == i; k++) {
                 double v = cells[k].y;
@@ -1196,7 +1104,7 @@ draw_stack(FILE *f, struct html *h, const struct report_section *s, int id, stru
                     v += cells[++k].y;
                 fmt_num(buf, sizeof buf, v, dec_of(v), pct);
                 fputs(k == first ? " (" : ", ", f);
-                esc_cut(f, h->pool + ss[cells[k].si], 60);
+                text_html_cut(f, h->pool + ss[cells[k].si], 60);
                 fprintf(f, " %s", buf);
                 if (k + 1 >= ncells || cells[k + 1].xi != i)
                     fputs(")", f);
@@ -1211,7 +1119,7 @@ draw_stack(FILE *f, struct html *h, const struct report_section *s, int id, stru
                 big = i;
         fmt_num(buf, sizeof buf, tot[big], dec_of(tot[big]), pct);
         fprintf(f, "; the largest total is %s, at ", buf);
-        esc_cut(f, h->pool + xs[big], 60);
+        text_html_cut(f, h->pool + xs[big], 60);
         fputs(".", f);
     }
     desc_end(f, h);
@@ -1238,9 +1146,9 @@ draw_stack(FILE *f, struct html *h, const struct report_section *s, int id, stru
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
                     "stroke=\"#fff\" stroke-width=\"0.5\"><title>",
                     cx - bw / 2, y1, bw, y0 - y1, palette[cells[k].si % NPALETTE]);
-            esc(f, h->pool + xs[i]);
+            text_html(f, h->pool + xs[i]);
             fputs(", ", f);
-            esc(f, h->pool + ss[cells[k].si]);
+            text_html(f, h->pool + ss[cells[k].si]);
             fprintf(f, ": %s</title></rect>\n", buf);
         }
         if (nx <= 30) {
@@ -1259,7 +1167,7 @@ static void
 note(FILE *f, const char *before, const char *subject, const char *after)
 {
     fprintf(f, "<p class=\"note\">No chart: %s", before);
-    esc(f, subject);
+    text_html(f, subject);
     fprintf(f, "%s</p>\n", after);
 }
 
@@ -1313,7 +1221,7 @@ chart_draw(FILE *f, struct html *h, const struct report_section *s)
     else
         draw_stack(f, h, s, h->sections, &w);
     fprintf(f, "<figcaption>Figure %d. ", ++h->figures);
-    esc(f, s->title ? s->title : s->name);
+    text_html(f, s->title ? s->title : s->name);
     fputs(".", f);
     if (h->dropped > 0)
         fprintf(f,
@@ -1360,11 +1268,11 @@ html_end(struct render *r)
     if (h != NULL) {
         /* The head once more, where a reader of the last page finds it. */
         fputs(" at <code class=\"head\">", f);
-        esc(f, h->head);
+        text_html(f, h->head);
         fputs("</code>. Anyone holding the trail can check this report against it with "
               "<code>docket verify --against ",
               f);
-        esc(f, h->head);
+        text_html(f, h->head);
         fputs("</code>", f);
     }
     fputs(".</p>\n</footer>\n</body>\n</html>\n", f);
