@@ -9,6 +9,7 @@
 #include "docket/date.h"
 #include "docket/embed.h"
 #include "docket/event.h"
+#include "docket/progress.h"
 #include "docket/report.h"
 #include "docket/state.h"
 #include "docket/sync.h"
@@ -484,8 +485,7 @@ prepare_environment(struct db *db, const struct report_def *r, const struct repo
         return rc;
     if ((o->asof || o->known) && (rc = state_asof(db, o->asof, o->known, d)) != 0)
         return rc;
-    if (months_used &&
-        (rc = state_progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
+    if (months_used && (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
         return rc;
     for (size_t i = 0; i < sizeof environment / sizeof environment[0]; i++)
         if ((rc = db_exec(db, environment[i], d)) != 0)

@@ -108,7 +108,7 @@ struct report_opts {
 
 /* Runs every section of R (or OPTS->section) against DB and renders it with OUT. Section SQL
  * sees the state tables (as of OPTS->asof and ->known), items_since (the items as recorded at
- * OPTS->since), progress_by_month (see state_progress_by_month), the one-row table params
+ * OPTS->since), progress_by_month (see progress.h), the one-row table params
  * (asof, known, since) and the views evidence, costs, status_events and publications, each
  * limited to what is visible then. A report may come from anywhere (--reports), so its sections
  * are sandboxed: prepared under an authorizer that allows only reads of the store's tables and
