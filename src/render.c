@@ -8,6 +8,12 @@
 #include "docket/render.h"
 #include "docket/text.h"
 
+int
+render_status(const struct render *r)
+{
+    return ferror(r->f) ? DK_IO : 0;
+}
+
 void
 render_heads(const struct report_meta *m, char main[RENDER_HEAD_LEN], char local[RENDER_HEAD_LEN])
 {

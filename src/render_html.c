@@ -17,12 +17,6 @@ struct html {
     struct chart chart; /* the current section's, and the figures so far */
 };
 
-static int
-status(struct render *r)
-{
-    return ferror(r->f) ? DK_IO : 0;
-}
-
 static const char css[] =
     ":root{--ink:#1d2530;--muted:#5b6675;--line:#c9d1da;--head:#eef2f6;--stripe:#f7f9fb;"
     "--accent:#1f5f8b}\n"
@@ -179,7 +173,7 @@ html_begin(struct render *r, const struct report_meta *m)
     if (h == NULL)
         fputs("<p class=\"note\">Charts are left out: out of memory.</p>\n", f);
     fputs("</header>\n<main>\n", f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -214,7 +208,7 @@ html_section(struct render *r, const struct report_section *s, int ncols, const 
     /* Without state the rows cannot be counted: the body is opened now and left as it is. */
     if (h == NULL)
         fputs("<tbody>\n", f);
-    return status(r);
+    return render_status(r);
 }
 
 /* Returns the opening tag of a text cell holding S[0..N). A run without spaces too long for
@@ -279,7 +273,7 @@ html_row(struct render *r, sqlite3_stmt *st)
     fputs("</tr>\n", f);
     if (h != NULL)
         chart_add(&h->chart, st, types);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -290,7 +284,7 @@ html_section_end(struct render *r, const struct report_section *s)
 
     if (h == NULL) {
         fputs("</tbody>\n</table>\n</section>\n", f);
-        return status(r);
+        return render_status(r);
     }
     if (h->tbody)
         fputs("</tbody>\n", f);
@@ -301,7 +295,7 @@ html_section_end(struct render *r, const struct report_section *s)
         chart_draw(f, &h->chart, s, h->sections);
     chart_reset(&h->chart);
     fputs("</section>\n", f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -322,7 +316,7 @@ html_end(struct render *r)
         fputs("</code>", f);
     }
     fputs(".</p>\n</footer>\n</body>\n</html>\n", f);
-    return status(r);
+    return render_status(r);
 }
 
 static void

@@ -28,12 +28,6 @@ jstr(const char *s)
 }
 
 static int
-status(struct render *r)
-{
-    return ferror(r->f) ? DK_IO : 0;
-}
-
-static int
 begin(struct render *r, const struct report_meta *m)
 {
     char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
@@ -65,7 +59,7 @@ begin(struct render *r, const struct report_meta *m)
             m->shared > 0 ? m->shared : m->events, m->shared > 0 ? m->shared_head : m->head, head);
     fprintf(r->f, local[0] ? "\"%s\"" : "null", local);
     fprintf(r->f, ",\"unpublished\":%lld},\"sections\":[", m->unpublished);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -91,7 +85,7 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
     put(r->f, names);
     fputs(",\"rows\":[", r->f);
     p->rows = 0;
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -109,7 +103,7 @@ row(struct render *r, sqlite3_stmt *st)
     if (p->rows++)
         fputc(',', r->f);
     put(r->f, a);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -117,14 +111,14 @@ section_end(struct render *r, const struct report_section *s)
 {
     (void)s;
     fputs("]}", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
 end(struct render *r)
 {
     fputs("\n]}\n", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static void

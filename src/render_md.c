@@ -44,12 +44,6 @@ put(FILE *f, const char *s)
 }
 
 static int
-status(struct render *r)
-{
-    return ferror(r->f) ? DK_IO : 0;
-}
-
-static int
 begin(struct render *r, const struct report_meta *m)
 {
     char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
@@ -81,7 +75,7 @@ begin(struct render *r, const struct report_meta *m)
         fprintf(r->f, "; %lld event%s not yet in the shared log, this store's head `%s`",
                 m->unpublished, m->unpublished == 1 ? "" : "s", local);
     fputs("\n\n", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -104,7 +98,7 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
         fputs("|---", r->f);
     fputs("|\n", r->f);
     r->state = NULL; /* no row yet: section_end says so */
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -117,7 +111,7 @@ row(struct render *r, sqlite3_stmt *st)
     }
     fputs("|\n", r->f);
     r->state = r; /* any non-NULL value: a row was written */
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -127,14 +121,14 @@ section_end(struct render *r, const struct report_section *s)
     if (r->state == NULL)
         fputs("\n_No rows._\n", r->f);
     fputc('\n', r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
 end(struct render *r)
 {
     (void)r;
-    return status(r);
+    return render_status(r);
 }
 
 static void

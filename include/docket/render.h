@@ -9,6 +9,10 @@
 
 #include "docket/report.h"
 
+/* Returns 0, or DK_IO when R's stream reports an error: what each of a format's functions
+ * returns. */
+int render_status(const struct render *r);
+
 /* The heads a report is stamped with, each as `verify --head` prints it and `verify --against`
  * takes it: into MAIN, "shared:POS:HEX" on a store that has synced (every office that synced as
  * far prints the same), else "local:N:HEX"; into LOCAL, "local:N:HEX" when MAIN is the shared
