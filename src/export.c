@@ -9,6 +9,7 @@
 #include "docket/date.h"
 #include "docket/event.h"
 #include "docket/export.h"
+#include "docket/render.h"
 #include "docket/text.h"
 #include "export_int.h"
 
@@ -122,22 +123,6 @@ line(FILE *f, struct ev_buf *b, json_t *v, struct diag *d)
     return 0;
 }
 
-static json_t *
-col_json(sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        return json_null();
-    case SQLITE_INTEGER:
-        return json_integer(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT:
-        return json_real(sqlite3_column_double(st, i));
-    default:
-        return json_stringn((const char *)sqlite3_column_text(st, i),
-                            (size_t)sqlite3_column_bytes(st, i));
-    }
-}
-
 /* Writes one line per row of SQL: {"type": TYPE, column: value, ...}. */
 static int
 rows(struct db *db, FILE *f, struct ev_buf *b, const char *sql, const char *type, struct diag *d)
@@ -151,7 +136,7 @@ rows(struct db *db, FILE *f, struct ev_buf *b, const char *sql, const char *type
         json_t *o = json_pack("{s:s}", "type", type);
 
         for (int i = 0; i < sqlite3_column_count(st); i++)
-            json_object_set_new(o, sqlite3_column_name(st, i), col_json(st, i));
+            json_object_set_new(o, sqlite3_column_name(st, i), render_json_value(st, i, 0));
         if (line(f, b, o, d) != 0) {
             sqlite3_reset(st);
             return d->code;
@@ -228,7 +213,7 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
             json_object_set_new(o, "shared",
                                 json_pack("{s:I, s:s, s:o}", "pos",
                                           (json_int_t)sqlite3_column_int64(st, 2), "hash", shared,
-                                          "received", col_json(st, 4)));
+                                          "received", render_json_value(st, 4, 0)));
         }
         rc = line(f, &b, o, d) != 0 ? -1 : 1;
         export_arena_empty();

@@ -5,20 +5,14 @@
 #include <string.h>
 
 #include "docket/diag.h"
-#include "docket/report.h"
+#include "docket/render.h"
 #include "docket/text.h"
-
-static int
-status(struct render *r)
-{
-    return ferror(r->f) ? DK_IO : 0;
-}
 
 static int
 begin(struct render *r, const struct report_meta *m)
 {
     (void)m;
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -34,7 +28,7 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
         text_csv_field(r->f, cols[i]);
     }
     fputs("\r\n", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 /* Writes column I of ST's current row as one field. Text that is not UTF-8 (a blob, a cut
@@ -72,20 +66,20 @@ row(struct render *r, sqlite3_stmt *st)
             return DK_IO;
     }
     fputs("\r\n", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
 section_end(struct render *r, const struct report_section *s)
 {
     (void)s;
-    return status(r);
+    return render_status(r);
 }
 
 static int
 end(struct render *r)
 {
-    return status(r);
+    return render_status(r);
 }
 
 static void

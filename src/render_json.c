@@ -1,13 +1,11 @@
 /* render_json.c: reports as one JSON object: metadata, then sections with their columns and
  * rows, written as it goes so that a long report streams. */
-#include <math.h>
 #include <stdlib.h>
 
 #include <jansson.h>
 
 #include "docket/diag.h"
-#include "docket/report.h"
-#include "docket/text.h"
+#include "docket/render.h"
 
 /* Where the writer is: how many sections and rows have been written, for the commas. */
 struct place {
@@ -29,46 +27,10 @@ jstr(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* Returns column I of ST as JSON: text that is not UTF-8 (a blob, a cut string) has its bad
- * bytes replaced, since JSON cannot carry them. */
-static json_t *
-value(sqlite3_stmt *st, int i)
-{
-    const char *s;
-    size_t n;
-    char *fixed;
-    json_t *v;
-
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        return json_null();
-    case SQLITE_INTEGER:
-        return json_integer(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT:
-        /* JSON has no infinity or NaN (json_real refuses them): such a cell is null, and
-         * keeps its place in the row. */
-        if (!isfinite(sqlite3_column_double(st, i)))
-            return json_null();
-        return json_real(sqlite3_column_double(st, i));
-    default:
-        if ((s = render_text(st, i, &n, &fixed)) == NULL)
-            return json_null();
-        v = json_stringn(s, n);
-        free(fixed);
-        return v;
-    }
-}
-
-static int
-status(struct render *r)
-{
-    return ferror(r->f) ? DK_IO : 0;
-}
-
 static int
 begin(struct render *r, const struct report_meta *m)
 {
-    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
     json_t *docs = json_array();
 
     if ((r->state = calloc(1, sizeof(struct place))) == NULL)
@@ -92,12 +54,12 @@ begin(struct render *r, const struct report_meta *m)
     /* The heads are digits, hex and ASCII words: nothing to escape. */
     /* The trail the report is stamped with: on a store that has synced, the shared log's,
      * which every office that synced as far holds alike. */
-    report_heads(m, head, local);
+    render_heads(m, head, local);
     fprintf(r->f, ",\"trail\":{\"events\":%lld,\"head\":\"%s\",\"stamp\":\"%s\",\"local\":",
             m->shared > 0 ? m->shared : m->events, m->shared > 0 ? m->shared_head : m->head, head);
     fprintf(r->f, local[0] ? "\"%s\"" : "null", local);
     fprintf(r->f, ",\"unpublished\":%lld},\"sections\":[", m->unpublished);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -123,7 +85,7 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
     put(r->f, names);
     fputs(",\"rows\":[", r->f);
     p->rows = 0;
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -133,7 +95,7 @@ row(struct render *r, sqlite3_stmt *st)
     json_t *a = json_array();
 
     for (int i = 0; i < sqlite3_column_count(st); i++) {
-        json_t *v = value(st, i);
+        json_t *v = render_json_value(st, i, 1);
 
         /* A cell that cannot be made (out of memory) is null rather than missing. */
         json_array_append_new(a, v ? v : json_null());
@@ -141,7 +103,7 @@ row(struct render *r, sqlite3_stmt *st)
     if (p->rows++)
         fputc(',', r->f);
     put(r->f, a);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -149,14 +111,14 @@ section_end(struct render *r, const struct report_section *s)
 {
     (void)s;
     fputs("]}", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
 end(struct render *r)
 {
     fputs("\n]}\n", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static void

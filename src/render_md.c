@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "docket/diag.h"
-#include "docket/report.h"
+#include "docket/render.h"
 #include "docket/text.h"
 
 /* Writes S for a table cell or a line: '|', '\\', '<', '>' and '&' escaped (a reader of the
@@ -44,15 +44,9 @@ put(FILE *f, const char *s)
 }
 
 static int
-status(struct render *r)
-{
-    return ferror(r->f) ? DK_IO : 0;
-}
-
-static int
 begin(struct render *r, const struct report_meta *m)
 {
-    char head[REPORT_HEAD_LEN], local[REPORT_HEAD_LEN];
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
 
     fputs("# ", r->f);
     put(r->f, m->title);
@@ -75,13 +69,13 @@ begin(struct render *r, const struct report_meta *m)
     fprintf(r->f, "- As of: %s\n", m->asof);
     if (m->generated)
         fprintf(r->f, "- Generated: %s\n", m->generated);
-    report_heads(m, head, local);
+    render_heads(m, head, local);
     fprintf(r->f, "- Audit trail: `%s`", head);
     if (local[0])
         fprintf(r->f, "; %lld event%s not yet in the shared log, this store's head `%s`",
                 m->unpublished, m->unpublished == 1 ? "" : "s", local);
     fputs("\n\n", r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -104,7 +98,7 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
         fputs("|---", r->f);
     fputs("|\n", r->f);
     r->state = NULL; /* no row yet: section_end says so */
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -117,7 +111,7 @@ row(struct render *r, sqlite3_stmt *st)
     }
     fputs("|\n", r->f);
     r->state = r; /* any non-NULL value: a row was written */
-    return status(r);
+    return render_status(r);
 }
 
 static int
@@ -127,14 +121,14 @@ section_end(struct render *r, const struct report_section *s)
     if (r->state == NULL)
         fputs("\n_No rows._\n", r->f);
     fputc('\n', r->f);
-    return status(r);
+    return render_status(r);
 }
 
 static int
 end(struct render *r)
 {
     (void)r;
-    return status(r);
+    return render_status(r);
 }
 
 static void

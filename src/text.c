@@ -1,4 +1,5 @@
-/* text.c: UTF-8 checks, escaping of data for terminals, and "did you mean" suggestions. */
+/* text.c: UTF-8 checks, escaping of data for terminals, CSV and HTML, and "did you mean"
+ * suggestions. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,93 @@ text_csv_field(FILE *f, const char *s)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+void
+text_html_n(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+
+    while (i < n) {
+        const char *rep = NULL;
+        size_t len = 1;
+
+        switch (p[i]) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        case '\t':
+        case '\n':
+            break;
+        case '\r':
+            rep = i + 1 < n && p[i + 1] == '\n' ? "" : "\n";
+            break;
+        default:
+            if (p[i] < 0x20 || p[i] == 0x7f) {
+                rep = "&#xFFFD;";
+            } else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+                rep = "&#xFFFD;";
+                len = 2;
+            }
+        }
+        if (rep == NULL) {
+            i++;
+            continue;
+        }
+        if (i > run)
+            fwrite(p + run, 1, i - run, f);
+        fputs(rep, f);
+        i += len;
+        run = i;
+    }
+    if (i > run)
+        fwrite(p + run, 1, i - run, f);
+}
+
+void
+text_html(FILE *f, const char *s)
+{
+    if (s != NULL)
+        text_html_n(f, s, strlen(s));
+}
+
+size_t
+text_cp_count(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+void
+text_html_cut(FILE *f, const char *s, size_t max)
+{
+    size_t i, n = 0;
+
+    if (text_cp_count(s) <= max) {
+        text_html(f, s);
+        return;
+    }
+    for (i = 0; s[i]; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80 && ++n == max)
+            break;
+    text_html_n(f, s, i);
+    fputs("&#8230;", f);
 }
 
 json_t *

@@ -63,14 +63,6 @@ struct report_meta {
     } * docs;
 };
 
-/* The heads a report is stamped with, each as `verify --head` prints it and `verify --against`
- * takes it: into MAIN, "shared:POS:HEX" on a store that has synced (every office that synced as
- * far prints the same), else "local:N:HEX"; into LOCAL, "local:N:HEX" when MAIN is the shared
- * head and some events are not yet published, else "". */
-enum { REPORT_HEAD_LEN = 96 };
-void report_heads(const struct report_meta *m, char main[REPORT_HEAD_LEN],
-                  char local[REPORT_HEAD_LEN]);
-
 struct render;
 
 /* What a format implements. Each function writes to the renderer's stream and returns 0, or
@@ -100,15 +92,6 @@ extern const struct render_ops render_md, render_html, render_csv, render_json;
 /* Returns the renderer for FORMAT ("md", "html", "csv", "json"), or NULL. */
 const struct render_ops *render_find(const char *format);
 
-/* Writes column I of ST's current row to F: nothing for NULL, an integer or a real as digits,
- * anything else through TEXT, which escapes it for the format. */
-void render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const char *s));
-
-/* Column I of ST's current row as UTF-8 text, for the formats that must be UTF-8 (CSV, JSON):
- * its own bytes (*N of them) when they are, else a copy with each bad byte, and any NUL,
- * replaced by U+FFFD, left in *FIXED to be freed. NULL when memory runs out. */
-const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
-
 /* What a run needs beyond the store. */
 struct report_opts {
     const char *asof;    /* YYYY-MM-DD, the end of --as-of; NULL: the current state */
@@ -125,7 +108,7 @@ struct report_opts {
 
 /* Runs every section of R (or OPTS->section) against DB and renders it with OUT. Section SQL
  * sees the state tables (as of OPTS->asof and ->known), items_since (the items as recorded at
- * OPTS->since), progress_by_month (see state_progress_by_month), the one-row table params
+ * OPTS->since), progress_by_month (see progress.h), the one-row table params
  * (asof, known, since) and the views evidence, costs, status_events and publications, each
  * limited to what is visible then. A report may come from anywhere (--reports), so its sections
  * are sandboxed: prepared under an authorizer that allows only reads of the store's tables and

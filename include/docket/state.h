@@ -23,18 +23,6 @@ int state_asof(struct db *db, const char *asof, const char *known, struct diag *
 /* Drops the temporary tables of state_asof. Returns 0 or DK_STORE. */
 int state_asof_end(struct db *db, struct diag *d);
 
-/* Builds the temporary table progress_by_month (month, kind, items, progress_sum): for every
- * month from the first item's creation to ASOF's month, and every kind, how many leaf items
- * (items with nothing below them at the month's end) of that kind existed at the month's end
- * and the sum of their progress then, by what was recorded until KNOWN (NULL: everything). It
- * follows the same rules as the projections (the latest visible status by effective date, then
- * shared-log position, then sequence), computed in one pass over the status index instead of
- * one as-of state per month. The items, kinds and vocabulary it starts from are the state
- * tables as they stand: call it after state_asof(ASOF, KNOWN) for a report as of then. (An
- * item moved under another by an edit of its parent is taken to have been there since its
- * creation.) Returns 0 or DK_STORE. */
-int state_progress_by_month(struct db *db, const char *asof, const char *known, struct diag *d);
-
 /* Compares the maintained state with a full replay of the events. Returns 0 when they are
  * equal, DK_CHECK with D naming the first table and row that differ, or DK_STORE. */
 int state_check(struct db *db, struct diag *d);

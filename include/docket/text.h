@@ -1,4 +1,5 @@
-/* text.h: UTF-8 checks, escaping of data for terminals, and "did you mean" suggestions. */
+/* text.h: UTF-8 checks, escaping of data for terminals, CSV and HTML, and "did you mean"
+ * suggestions. */
 #ifndef DOCKET_TEXT_H
 #define DOCKET_TEXT_H
 
@@ -39,6 +40,21 @@ int text_key_ok(const char *s);
  * is written after a ' (which import --csv takes off again); a plain decimal number such as
  * -5 or -100.00 is written as it is. NULL writes an empty field. */
 void text_csv_field(FILE *f, const char *s);
+
+/* Writes S[0..N) as HTML text that is also safe inside a quoted attribute. C0 controls, DEL
+ * and C1 controls cannot be carried by HTML, so they become U+FFFD; a CR is a line break to
+ * HTML, so CRLF becomes LF. Every other byte is written as it is. */
+void text_html_n(FILE *f, const char *s, size_t n);
+
+/* Like text_html_n, for the string S; NULL writes nothing. */
+void text_html(FILE *f, const char *s);
+
+/* Returns the number of code points in S, counting every byte that does not continue one. */
+size_t text_cp_count(const char *s);
+
+/* Writes S as text_html does, cut to MAX code points with an ellipsis, so that a label fits
+ * its place (a chart keeps the whole text in its description or the element's tooltip). */
+void text_html_cut(FILE *f, const char *s, size_t max);
 
 /* Parses TEXT[0..LEN), read from outside docket (an import, an etcd reply), as JSON with
  * json_loadb's FLAGS, but first refuses a raw NUL byte anywhere in it: JSON text never holds

@@ -8,6 +8,7 @@
 
 #include "docket/date.h"
 #include "docket/item.h"
+#include "docket/progress.h"
 #include "docket/report.h"
 #include "docket/state.h"
 #include "support.h"
@@ -346,7 +347,7 @@ bad_utf8_is_refused(void **state)
     assert_null(r);
 }
 
-/* ---- state_progress_by_month against state_asof ----------------------------------------- */
+/* ---- progress_by_month against state_asof ----------------------------------------------- */
 
 static int
 do_revert(struct db *db, void *arg, struct diag *d)
@@ -519,8 +520,8 @@ compare_months(struct db *db, const char *asof, const char *known, int shadow, c
 
     if (shadow && state_asof(db, asof, known, &d) != 0)
         fail_msg("state_asof(%s): %s", asof, d.msg);
-    if (state_progress_by_month(db, asof, known, &d) != 0)
-        fail_msg("state_progress_by_month(%s): %s", asof, d.msg);
+    if (progress_by_month(db, asof, known, &d) != 0)
+        fail_msg("progress_by_month(%s): %s", asof, d.msg);
     n = read_progress_by_month(db, pbm);
     assert_int_equal(state_asof_end(db, &d), 0);
     assert_true(n > 0);
@@ -642,7 +643,7 @@ progress_by_month_agrees_with_asof_each_month(void **state)
 
 /* Leaves are those of each month's end: an item that gains a child changes the months after,
  * not those before. (A parent changed by an edit is taken as the parent since creation: the
- * header of state_progress_by_month says so.) */
+ * header of progress_by_month says so.) */
 static void
 a_leaf_that_gains_a_child_was_a_leaf_until_then(void **state)
 {

@@ -1,0 +1,41 @@
+/* render.h: what the report formats share: the heads a report is stamped with, and a row's
+ * cells as text or JSON. */
+#ifndef DOCKET_RENDER_H
+#define DOCKET_RENDER_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "docket/report.h"
+
+/* Returns 0, or DK_IO when R's stream reports an error: what each of a format's functions
+ * returns. */
+int render_status(const struct render *r);
+
+/* The heads a report is stamped with, each as `verify --head` prints it and `verify --against`
+ * takes it: into MAIN, "shared:POS:HEX" on a store that has synced (every office that synced as
+ * far prints the same), else "local:N:HEX"; into LOCAL, "local:N:HEX" when MAIN is the shared
+ * head and some events are not yet published, else "". */
+enum { RENDER_HEAD_LEN = 96 };
+void render_heads(const struct report_meta *m, char main[RENDER_HEAD_LEN],
+                  char local[RENDER_HEAD_LEN]);
+
+/* Writes column I of ST's current row to F: nothing for NULL, an integer or a real as digits,
+ * anything else through TEXT, which escapes it for the format. */
+void render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const char *s));
+
+/* Column I of ST's current row as UTF-8 text, for the formats that must be UTF-8 (CSV, JSON):
+ * its own bytes (*N of them) when they are, else a copy with each bad byte, and any NUL,
+ * replaced by U+FFFD, left in *FIXED to be freed. NULL when memory runs out. */
+const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
+
+/* Column I of ST's current row as a JSON value, owned by the caller (json_decref): null for
+ * NULL and for a real that is not finite (JSON has no infinity or NaN: the cell keeps its
+ * place), a number, or a string. With REPAIR, text that is not UTF-8 (a blob, a cut string) is
+ * repaired as render_text repairs it; without (an export, which keeps the bytes it holds), the
+ * column's bytes go as they are, and text JSON cannot carry gives NULL. NULL when memory runs
+ * out. */
+json_t *render_json_value(sqlite3_stmt *st, int i, int repair);
+
+#endif

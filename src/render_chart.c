@@ -1,0 +1,772 @@
+/* render_chart.c: the SVG charts of the HTML report: a section's rows buffered as they pass,
+ * then drawn under its table as a bar, line or stacked bar chart. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docket/render_chart.h"
+#include "docket/render_svg.h"
+#include "docket/text.h"
+
+/* Bounds that keep a chart's memory flat however long its section: the points drawn, and the
+ * bytes kept of each label (a label is cut to a few characters when drawn anyway). */
+enum { CHART_MAX = 5000, LABEL_MAX = 200, LEGEND_MAX = 20 };
+
+/* Tableau 10: ten hues that stay apart on screen and on a colour printer. */
+static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                      "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+#define NPALETTE (sizeof palette / sizeof palette[0])
+
+struct chart_point {
+    size_t x, series; /* offsets of the labels in the pool: the pool moves as it grows */
+    double y;
+    int has_y; /* 0: the value was NULL or not a number */
+};
+
+/* One stacked segment: the bar and series it belongs to, and its value. */
+struct cell {
+    size_t xi, si;
+    double y;
+};
+
+/* Scratch space for drawing a chart, allocated whole before the first byte of its figure is
+ * written, so that running out of memory leaves a note rather than half a figure. */
+struct scratch {
+    size_t *xs, *ss; /* distinct labels, as pool offsets */
+    struct cell *cells;
+    double *tot; /* the total of each stacked bar */
+};
+
+/* Returns 1 when A and B are equal ignoring ASCII case, as SQL compares column names. */
+static int
+name_eq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int ca = *a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a;
+        int cb = *b >= 'A' && *b <= 'Z' ? *b - 'A' + 'a' : *b;
+
+        if (ca != cb)
+            return 0;
+    }
+    return *a == *b;
+}
+
+/* Returns 1 when NAME contains NEEDLE ignoring ASCII case. */
+static int
+name_has(const char *name, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *name; name++) {
+        size_t i = 0;
+
+        while (i < n && name[i] && (name[i] | 0x20) == needle[i])
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+static int
+find_col(int ncols, const char *const *cols, const char *name)
+{
+    for (int i = 0; name && i < ncols; i++)
+        if (cols[i] && name_eq(cols[i], name))
+            return i;
+    return -1;
+}
+
+/* A y column named like a percentage gets a "%" after its values. */
+static int
+looks_pct(const char *name)
+{
+    return name_has(name, "pct") || name_has(name, "percent") || name_has(name, "progress") ||
+           strchr(name, '%') != NULL;
+}
+
+static int
+known_kind(const char *kind)
+{
+    return strcmp(kind, "bar") == 0 || strcmp(kind, "line") == 0 || strcmp(kind, "stack") == 0;
+}
+
+void
+chart_reset(struct chart *ch)
+{
+    ch->collect = 0;
+    ch->missing = NULL;
+    ch->oom = 0;
+    ch->npts = 0;
+    ch->used = 0;
+    ch->dropped = 0;
+    ch->xcol = ch->ycol = ch->scol = -1;
+}
+
+/* Copies up to LABEL_MAX bytes of S, cut at a character boundary, into the pool. Returns 0, or
+ * -1 when out of memory. */
+static int
+pool_add(struct chart *ch, const char *s, size_t *off)
+{
+    size_t n = strlen(s);
+
+    if (n > LABEL_MAX) {
+        n = LABEL_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+    }
+    if (ch->used + n + 1 > ch->size) {
+        size_t size = ch->size ? ch->size : 4096;
+        char *p;
+
+        while (size < ch->used + n + 1)
+            size *= 2;
+        if ((p = realloc(ch->pool, size)) == NULL)
+            return -1;
+        ch->pool = p;
+        ch->size = size;
+    }
+    memcpy(ch->pool + ch->used, s, n);
+    ch->pool[ch->used + n] = '\0';
+    *off = ch->used;
+    ch->used += n + 1;
+    return 0;
+}
+
+/* Returns column I as a label: its text, or "(none)" for NULL. */
+static const char *
+label_of(sqlite3_stmt *st, int i, int type)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+
+    return type == SQLITE_NULL || s == NULL ? "(none)" : s;
+}
+
+void
+chart_begin(struct chart *ch, const struct report_section *s, int ncols, const char *const *cols)
+{
+    const struct report_chart *c = &s->chart;
+
+    chart_reset(ch);
+    if (c->kind != NULL) {
+        int stack = strcmp(c->kind, "stack") == 0;
+
+        ch->xcol = find_col(ncols, cols, c->x);
+        ch->ycol = find_col(ncols, cols, c->y);
+        ch->scol = stack ? find_col(ncols, cols, c->series) : -1;
+        if (ch->xcol < 0)
+            ch->missing = c->x ? c->x : "x";
+        else if (ch->ycol < 0)
+            ch->missing = c->y ? c->y : "y";
+        else if (stack && ch->scol < 0)
+            ch->missing = c->series ? c->series : "series";
+        ch->collect = ch->missing == NULL && known_kind(c->kind);
+    }
+}
+
+void
+chart_types(const struct chart *ch, sqlite3_stmt *st, int types[3])
+{
+    if (!ch->collect)
+        return;
+    types[0] = sqlite3_column_type(st, ch->xcol);
+    types[1] = sqlite3_column_type(st, ch->ycol);
+    if (ch->scol >= 0)
+        types[2] = sqlite3_column_type(st, ch->scol);
+}
+
+void
+chart_add(struct chart *ch, sqlite3_stmt *st, const int types[3])
+{
+    struct chart_point *p;
+
+    if (!ch->collect)
+        return;
+    if (ch->npts >= CHART_MAX) {
+        ch->dropped++;
+        return;
+    }
+    if (ch->npts == ch->cap) {
+        size_t cap = ch->cap ? ch->cap * 2 : 64;
+
+        if (cap > CHART_MAX)
+            cap = CHART_MAX;
+        if ((p = realloc(ch->pts, cap * sizeof *p)) == NULL)
+            goto oom;
+        ch->pts = p;
+        ch->cap = cap;
+    }
+    p = &ch->pts[ch->npts];
+    p->has_y = 0;
+    p->series = 0;
+    if (types[1] == SQLITE_INTEGER || types[1] == SQLITE_FLOAT) {
+        p->y = sqlite3_column_double(st, ch->ycol);
+        p->has_y = isfinite(p->y);
+    } else if (types[1] == SQLITE_TEXT) {
+        const char *t = (const char *)sqlite3_column_text(st, ch->ycol);
+        char *end;
+
+        /* The program never calls setlocale: strtod reads the C locale's decimal point. */
+        p->y = strtod(t, &end);
+        p->has_y = end != t && *end == '\0' && isfinite(p->y);
+    }
+    if (pool_add(ch, label_of(st, ch->xcol, types[0]), &p->x) != 0)
+        goto oom;
+    if (ch->scol >= 0 && pool_add(ch, label_of(st, ch->scol, types[2]), &p->series) != 0)
+        goto oom;
+    ch->npts++;
+    return;
+oom:
+    ch->oom = 1;
+    ch->collect = 0;
+}
+
+/* Ends a chart's description, saying when rows were left out of the drawing. */
+static void
+desc_end(FILE *f, const struct chart *ch)
+{
+    if (ch->dropped > 0)
+        fprintf(f, " Only the first %d rows are drawn; %lld more are left out.", CHART_MAX,
+                ch->dropped);
+    fputs("</desc>\n", f);
+}
+
+/* Returns the range of the buffered values in *MIN and *MAX, and 1 when they are all whole;
+ * returns -1 when no point has a value. */
+static int
+y_range(const struct chart *ch, double *min, double *max)
+{
+    int any = 0, whole = 1;
+
+    for (size_t i = 0; i < ch->npts; i++) {
+        const struct chart_point *p = &ch->pts[i];
+
+        if (!p->has_y)
+            continue;
+        if (!any || p->y < *min)
+            *min = p->y;
+        if (!any || p->y > *max)
+            *max = p->y;
+        any = 1;
+        whole &= svg_dec(p->y) == 0;
+    }
+    return any ? whole : -1;
+}
+
+static void
+draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, struct scratch *w)
+{
+    const struct report_chart *c = &s->chart;
+    int pct = looks_pct(c->y), whole;
+    double min = 0, max = 0, pw = SVG_W - PAD_L - PAD_R, slot, bw, height, base, zero;
+    size_t n = ch->npts, *labels = w->xs, hi = 0, lo = 0;
+    struct svg_xlabels xl;
+    struct svg_axis a;
+    char buf[64];
+
+    whole = y_range(ch, &min, &max);
+    for (size_t i = 0; i < n; i++) {
+        labels[i] = ch->pts[i].x;
+        if (ch->pts[i].has_y && (!ch->pts[hi].has_y || ch->pts[i].y > ch->pts[hi].y))
+            hi = i;
+        if (ch->pts[i].has_y && (!ch->pts[lo].has_y || ch->pts[i].y < ch->pts[lo].y))
+            lo = i;
+    }
+    svg_axis_fit(&a, min, max, pct, 1, whole == 1);
+    slot = pw / (double)n;
+    bw = slot * 0.7 > 56 ? 56 : slot * 0.7;
+    svg_xlabels_fit(&xl, ch->pool, labels, n, slot);
+    height = PAD_T + PLOT_H + xl.bottom;
+    base = PAD_T + PLOT_H;
+
+    svg_open(f, id, height, s);
+    fputs("Bar chart of ", f);
+    text_html(f, c->y);
+    fputs(" by ", f);
+    text_html(f, c->x);
+    fprintf(f, ", %zu bar%s", n, n == 1 ? "" : "s");
+    if (n <= 20) {
+        fputs(": ", f);
+        for (size_t i = 0; i < n; i++) {
+            const struct chart_point *p = &ch->pts[i];
+
+            text_html_cut(f, ch->pool + p->x, 60);
+            if (p->has_y)
+                svg_num(buf, sizeof buf, p->y, svg_dec(p->y), pct);
+            fprintf(f, ": %s%s", p->has_y ? buf : "no value", i + 1 < n ? ", " : ".");
+        }
+    } else {
+        svg_num(buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
+        fprintf(f, "; highest %s at ", buf);
+        text_html_cut(f, ch->pool + ch->pts[hi].x, 60);
+        svg_num(buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
+        fprintf(f, ", lowest %s at ", buf);
+        text_html_cut(f, ch->pool + ch->pts[lo].x, 60);
+        fputs(".", f);
+    }
+    desc_end(f, ch);
+
+    svg_yaxis(f, &a, PAD_T, c->y);
+    zero = svg_axis_y(&a, a.lo > 0 ? a.lo : a.hi < 0 ? a.hi : 0);
+    for (size_t i = 0; i < n; i++) {
+        const struct chart_point *p = &ch->pts[i];
+        double cx = PAD_L + slot * ((double)i + 0.5), y;
+
+        if ((int)i % xl.step == 0)
+            svg_xlabel(f, &xl, cx, base, ch->pool + p->x);
+        if (!p->has_y) {
+            /* Marked, so that a missing value is not read as a zero. */
+            if (n <= 30)
+                fprintf(
+                    f,
+                    "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">n/a</text>\n",
+                    cx, zero - 4);
+            continue;
+        }
+        y = svg_axis_y(&a, p->y);
+        svg_num(buf, sizeof buf, p->y, svg_dec(p->y), pct);
+        fprintf(f,
+                "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
+                "<title>",
+                cx - bw / 2, y < zero ? y : zero, bw, y < zero ? zero - y : y - zero);
+        text_html(f, ch->pool + p->x);
+        fprintf(f, ": %s</title></rect>\n", buf);
+        if (n <= 30)
+            fprintf(
+                f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"%s>%s</text>\n",
+                cx, p->y >= 0 ? y - 4 : y + 11, n > 15 ? " style=\"font-size:9px\"" : "", buf);
+    }
+    svg_xtitle(f, height, c->x);
+    fputs("</svg>\n", f);
+}
+
+/* Returns how many points after the first the first January (for a STEP of a year or more)
+ * or the first month that STEP divides evenly falls, when LABEL is a month "YYYY-MM..."; 0
+ * otherwise. */
+static size_t
+month_offset(const char *label, size_t step)
+{
+    int m;
+
+    if (strlen(label) < 7 || label[4] != '-' || label[5] < '0' || label[5] > '1' ||
+        label[6] < '0' || label[6] > '9')
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (label[i] < '0' || label[i] > '9')
+            return 0;
+    m = (label[5] - '0') * 10 + (label[6] - '0') - 1;
+    if (m < 0 || m > 11)
+        return 0;
+    if (step % 12 == 0)
+        return (size_t)((12 - m) % 12);
+    if (12 % step == 0)
+        return (step - (size_t)m % step) % step;
+    return 0;
+}
+
+static void
+draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
+{
+    const struct report_chart *c = &s->chart;
+    int pct = looks_pct(c->y), whole;
+    double min = 0, max = 0, pw = SVG_W - PAD_L - PAD_R, height, base, dx, lw;
+    static const size_t steps[] = {1, 2, 3, 4, 6, 12, 24, 36, 48, 60, 120, 240, 600, 1200};
+    size_t n = ch->npts, first = n, last = n, hi = n, lo = n, longest = 0, step, room;
+    struct svg_axis a;
+    char buf[64];
+
+    whole = y_range(ch, &min, &max);
+    for (size_t i = 0; i < n; i++) {
+        const struct chart_point *p = &ch->pts[i];
+        size_t len = text_cp_count(ch->pool + p->x);
+
+        if (len > longest)
+            longest = len;
+        if (!p->has_y)
+            continue;
+        if (first == n)
+            first = i;
+        last = i;
+        if (hi == n || p->y > ch->pts[hi].y)
+            hi = i;
+        if (lo == n || p->y < ch->pts[lo].y)
+            lo = i;
+    }
+    svg_axis_fit(&a, min, max, pct, 1, whole == 1);
+    height = PAD_T + PLOT_H + 44;
+    base = PAD_T + PLOT_H;
+    dx = n > 1 ? pw / (double)(n - 1) : 0;
+
+    svg_open(f, id, height, s);
+    fputs("Line chart of ", f);
+    text_html(f, c->y);
+    fputs(" by ", f);
+    text_html(f, c->x);
+    svg_num(buf, sizeof buf, ch->pts[first].y, svg_dec(ch->pts[first].y), pct);
+    if (first == last) {
+        fputs(": one value, ", f);
+        text_html_cut(f, ch->pool + ch->pts[first].x, 60);
+        fprintf(f, " (%s); %zu point%s.", buf, n, n == 1 ? "" : "s");
+    } else {
+        fputs(" from ", f);
+        text_html_cut(f, ch->pool + ch->pts[first].x, 60);
+        fprintf(f, " (%s) to ", buf);
+        text_html_cut(f, ch->pool + ch->pts[last].x, 60);
+        svg_num(buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
+        fprintf(f, " (%s); ", buf);
+        svg_num(buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
+        fprintf(f, "highest %s in ", buf);
+        text_html_cut(f, ch->pool + ch->pts[hi].x, 60);
+        svg_num(buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
+        fprintf(f, ", lowest %s in ", buf);
+        text_html_cut(f, ch->pool + ch->pts[lo].x, 60);
+        fprintf(f, "; %zu point%s.", n, n == 1 ? "" : "s");
+    }
+    desc_end(f, ch);
+
+    svg_yaxis(f, &a, PAD_T, c->y);
+
+    /* Labels: the first, the last, and between them every STEP-th point, with STEP taken
+     * from whole numbers of months so that monthly labels fall on the same month each year;
+     * a label is left out rather than let it touch the first or the last. */
+    if (longest > 14)
+        longest = 14;
+    lw = (double)longest * CHAR_W + 12;
+    room = (size_t)(pw / lw);
+    step = 0;
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0] && step == 0; k++)
+        if ((n - 1) / steps[k] + 1 <= room)
+            step = steps[k];
+    if (step == 0)
+        step = (n - 1) / (room > 1 ? room - 1 : 1) + 1;
+    svg_tick(f, n > 1 ? PAD_L : PAD_L + pw / 2, base, ch->pool + ch->pts[0].x, longest);
+    for (size_t i = month_offset(ch->pool + ch->pts[0].x, step); n > 1 && i < n - 1; i += step)
+        if (dx * (double)i >= lw && dx * (double)(n - 1 - i) >= lw)
+            svg_tick(f, PAD_L + dx * (double)i, base, ch->pool + ch->pts[i].x, longest);
+    if (n > 1)
+        svg_tick(f, PAD_L + pw, base, ch->pool + ch->pts[n - 1].x, longest);
+
+    /* A run of points with values is one polyline; a point without one breaks the line. */
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+
+        if (!ch->pts[i].has_y) {
+            i++;
+            continue;
+        }
+        while (j < n && ch->pts[j].has_y)
+            j++;
+        if (j - i > 1) {
+            double zero = svg_axis_y(&a, a.lo > 0 ? a.lo : 0);
+
+            fprintf(f, "<polygon class=\"area\" points=\"%.1f,%.1f", PAD_L + dx * (double)i, zero);
+            for (size_t k = i; k < j; k++)
+                fprintf(f, " %.1f,%.1f", PAD_L + dx * (double)k, svg_axis_y(&a, ch->pts[k].y));
+            /* Hundreds of points in 630 units: a thinner line keeps their detail. */
+            fprintf(f, " %.1f,%.1f\"/>\n<polyline class=\"line\"%s points=\"",
+                    PAD_L + dx * (double)(j - 1), zero,
+                    n > 200 ? " style=\"stroke-width:1.2\"" : "");
+            for (size_t k = i; k < j; k++)
+                fprintf(f, "%s%.1f,%.1f", k > i ? " " : "", PAD_L + dx * (double)k,
+                        svg_axis_y(&a, ch->pts[k].y));
+            fputs("\"/>\n", f);
+        }
+        i = j;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct chart_point *p = &ch->pts[i];
+
+        int alone = (i == 0 || !ch->pts[i - 1].has_y) && (i + 1 == n || !ch->pts[i + 1].has_y);
+
+        /* Dense lines show only the last point, and those that no line reaches. */
+        if (!p->has_y || (n > 40 && i != last && !alone))
+            continue;
+        svg_num(buf, sizeof buf, p->y, svg_dec(p->y), pct);
+        fprintf(f, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"><title>",
+                n > 1 ? PAD_L + dx * (double)i : PAD_L + pw / 2, svg_axis_y(&a, p->y),
+                n > 40 ? 3.5 : 3.0);
+        text_html(f, ch->pool + p->x);
+        fprintf(f, ": %s</title></circle>\n", buf);
+    }
+    /* The latest value is the one a reader looks for: it is labelled. */
+    svg_num(buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
+    fprintf(f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
+            n > 1 ? PAD_L + dx * (double)last : PAD_L + pw / 2, svg_axis_y(&a, ch->pts[last].y) - 8,
+            n > 1 && last > n / 2 ? "end" : "start", buf);
+    svg_xtitle(f, height, c->x);
+    fputs("</svg>\n", f);
+}
+
+static int
+cell_cmp(const void *a, const void *b)
+{
+    const struct cell *p = a, *q = b;
+
+    if (p->xi != q->xi)
+        return p->xi < q->xi ? -1 : 1;
+    return p->si < q->si ? -1 : p->si > q->si;
+}
+
+/* Returns the index of LABEL among the N distinct labels so far, adding it when new. */
+static size_t
+distinct(const struct chart *ch, size_t *seen, size_t *n, size_t label)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(ch->pool + seen[i], ch->pool + label) == 0)
+            return i;
+    seen[*n] = label;
+    return (*n)++;
+}
+
+/* Lays out the legend of the N series SS across the top, wrapping onto as many rows as it
+ * needs, and draws it when F is not NULL. Past LEGEND_MAX entries the colours repeat too often
+ * to tell series apart: the rest are counted, not shown. Returns the number of rows. */
+static int
+legend(FILE *f, const struct chart *ch, const size_t *ss, size_t n)
+{
+    double x = PAD_L, y = 12;
+    int rows = 1;
+
+    for (size_t i = 0; i < n && i <= LEGEND_MAX; i++) {
+        const char *label = i < LEGEND_MAX ? ch->pool + ss[i] : "more";
+        size_t len = i < LEGEND_MAX ? text_cp_count(label) : 16;
+        double w = 36 + (double)(len > 28 ? 28 : len) * CHAR_W;
+
+        if (x + w > SVG_W - PAD_R && x > PAD_L) {
+            rows++;
+            x = PAD_L;
+            y += 18;
+        }
+        if (f != NULL && i == LEGEND_MAX)
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">and %zu more</text>\n", x, y + 10,
+                    n - LEGEND_MAX);
+        else if (f != NULL) {
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\">",
+                    x, y, palette[i % NPALETTE], x + 17, y + 10);
+            text_html_cut(f, label, 28);
+            fputs("</text>\n", f);
+        }
+        x += w;
+    }
+    return rows;
+}
+
+static void
+draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, struct scratch *w)
+{
+    const struct report_chart *c = &s->chart;
+    size_t n = ch->npts, nx = 0, ns = 0, ncells = 0, *xs = w->xs, *ss = w->ss;
+    struct cell *cells = w->cells;
+    double *tot = w->tot, max = 0, pw = SVG_W - PAD_L - PAD_R, slot, bw, height, top, base;
+    int pct = looks_pct(c->y), whole = 1;
+    struct svg_xlabels xl;
+    struct svg_axis a;
+    char buf[64];
+
+    for (size_t i = 0; i < n; i++) {
+        const struct chart_point *p = &ch->pts[i];
+        size_t xi = distinct(ch, xs, &nx, p->x);
+
+        size_t si;
+
+        if (!p->has_y)
+            continue;
+        /* A series of zeros still has its place in the legend, so that its colour and the
+         * others' stay the same from one report to the next. */
+        si = distinct(ch, ss, &ns, p->series);
+        /* Counts below zero cannot be stacked: such a value is left out. */
+        if (p->y <= 0)
+            continue;
+        cells[ncells].xi = xi;
+        cells[ncells].si = si;
+        cells[ncells].y = p->y;
+        tot[xi] += p->y;
+        whole &= svg_dec(p->y) == 0;
+        ncells++;
+    }
+    qsort(cells, ncells, sizeof *cells, cell_cmp);
+    for (size_t i = 0; i < nx; i++)
+        if (tot[i] > max)
+            max = tot[i];
+    svg_axis_fit(&a, 0, max, pct, 0, whole);
+
+    top = 12 + legend(NULL, ch, ss, ns) * 18.0 + 10;
+    slot = pw / (double)(nx ? nx : 1);
+    bw = slot * 0.7 > 56 ? 56 : slot * 0.7;
+    svg_xlabels_fit(&xl, ch->pool, xs, nx, slot);
+    height = top + PLOT_H + xl.bottom;
+    base = top + PLOT_H;
+
+    svg_open(f, id, height, s);
+    fputs("Stacked bar chart of ", f);
+    text_html(f, c->y);
+    fputs(" by ", f);
+    text_html(f, c->x);
+    fputs(", split by ", f);
+    text_html(f, c->series);
+    fputs(" (", f);
+    for (size_t i = 0; i < ns && i < LEGEND_MAX; i++) {
+        fputs(i ? ", " : "", f);
+        text_html_cut(f, ch->pool + ss[i], 60);
+    }
+    if (ns > LEGEND_MAX)
+        fprintf(f, " and %zu more", ns - LEGEND_MAX);
+    fprintf(f, "); %zu bar%s", nx, nx == 1 ? "" : "s");
+    if (nx <= 20) {
+        size_t k = 0;
+
+        fputs(": ", f);
+        for (size_t i = 0; i < nx; i++) {
+            svg_num(buf, sizeof buf, tot[i], svg_dec(tot[i]), pct);
+            text_html_cut(f, ch->pool + xs[i], 60);
+            fprintf(f, " total %s", buf);
+            for (size_t first = k; k < ncells && cells[k].xi == i; k++) {
+                double v = cells[k].y;
+
+                /* Cells of one bar and series are summed before they are told. */
+                while (k + 1 < ncells && cells[k + 1].xi == i && cells[k + 1].si == cells[k].si)
+                    v += cells[++k].y;
+                svg_num(buf, sizeof buf, v, svg_dec(v), pct);
+                fputs(k == first ? " (" : ", ", f);
+                text_html_cut(f, ch->pool + ss[cells[k].si], 60);
+                fprintf(f, " %s", buf);
+                if (k + 1 >= ncells || cells[k + 1].xi != i)
+                    fputs(")", f);
+            }
+            fputs(i + 1 < nx ? "; " : ".", f);
+        }
+    } else {
+        size_t big = 0;
+
+        for (size_t i = 1; i < nx; i++)
+            if (tot[i] > tot[big])
+                big = i;
+        svg_num(buf, sizeof buf, tot[big], svg_dec(tot[big]), pct);
+        fprintf(f, "; the largest total is %s, at ", buf);
+        text_html_cut(f, ch->pool + xs[big], 60);
+        fputs(".", f);
+    }
+    desc_end(f, ch);
+
+    legend(f, ch, ss, ns);
+
+    svg_yaxis(f, &a, top, c->y);
+    for (size_t i = 0, k = 0; i < nx; i++) {
+        double cx = PAD_L + slot * ((double)i + 0.5), acc = 0;
+
+        if ((int)i % xl.step == 0)
+            svg_xlabel(f, &xl, cx, base, ch->pool + xs[i]);
+        for (; k < ncells && cells[k].xi == i; k++) {
+            double v = cells[k].y, y0, y1;
+
+            while (k + 1 < ncells && cells[k + 1].xi == i && cells[k + 1].si == cells[k].si)
+                v += cells[++k].y;
+            y0 = svg_axis_y(&a, acc) - PAD_T + top;
+            y1 = svg_axis_y(&a, acc + v) - PAD_T + top;
+            acc += v;
+            svg_num(buf, sizeof buf, v, svg_dec(v), pct);
+            /* A hairline between segments keeps neighbouring colours apart in print. */
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                    "stroke=\"#fff\" stroke-width=\"0.5\"><title>",
+                    cx - bw / 2, y1, bw, y0 - y1, palette[cells[k].si % NPALETTE]);
+            text_html(f, ch->pool + xs[i]);
+            fputs(", ", f);
+            text_html(f, ch->pool + ss[cells[k].si]);
+            fprintf(f, ": %s</title></rect>\n", buf);
+        }
+        if (nx <= 30) {
+            svg_num(buf, sizeof buf, acc, svg_dec(acc), pct);
+            fprintf(
+                f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"%s>%s</text>\n",
+                cx, svg_axis_y(&a, acc) - PAD_T + top - 4,
+                nx > 15 ? " style=\"font-size:9px\"" : "", buf);
+        }
+    }
+    svg_xtitle(f, height, c->x);
+    fputs("</svg>\n", f);
+}
+
+static void
+note(FILE *f, const char *before, const char *subject, const char *after)
+{
+    fprintf(f, "<p class=\"note\">No chart: %s", before);
+    text_html(f, subject);
+    fprintf(f, "%s</p>\n", after);
+}
+
+void
+chart_draw(FILE *f, struct chart *ch, const struct report_section *s, int id)
+{
+    const char *kind = s->chart.kind;
+    struct scratch w = {0};
+    size_t n = ch->npts;
+    double min, max;
+
+    if (ch->missing && strcmp(kind, "stack") == 0 && s->chart.series == NULL) {
+        note(f, "a stacked chart needs series=COLUMN", NULL, ".");
+        return;
+    }
+    if (ch->missing) {
+        note(f, "this section has no column &#8220;", ch->missing, "&#8221;.");
+        return;
+    }
+    if (!known_kind(kind)) {
+        note(f, "&#8220;", kind, "&#8221; is not a kind of chart (bar, line, stack).");
+        return;
+    }
+    if (ch->oom) {
+        note(f, "out of memory while collecting its rows", NULL, ".");
+        return;
+    }
+    if (y_range(ch, &min, &max) < 0) {
+        note(f, "the column &#8220;", s->chart.y, "&#8221; holds no numbers.");
+        return;
+    }
+    if (min < -VALUE_MAX || max > VALUE_MAX) {
+        note(f, "the column &#8220;", s->chart.y, "&#8221; holds values too large to draw.");
+        return;
+    }
+    /* Zeroed, though only the entries in use are read: an optimiser cannot tell. */
+    w.xs = calloc(n, sizeof *w.xs);
+    w.ss = calloc(n, sizeof *w.ss);
+    w.cells = malloc(n * sizeof *w.cells);
+    w.tot = calloc(n, sizeof *w.tot);
+    if (w.xs == NULL || w.ss == NULL || w.cells == NULL || w.tot == NULL) {
+        note(f, "out of memory while drawing it", NULL, ".");
+        goto out;
+    }
+    fputs("<figure>\n", f);
+    if (strcmp(kind, "bar") == 0)
+        draw_bar(f, ch, s, id, &w);
+    else if (strcmp(kind, "line") == 0)
+        draw_line(f, ch, s, id);
+    else
+        draw_stack(f, ch, s, id, &w);
+    fprintf(f, "<figcaption>Figure %d. ", ++ch->figures);
+    text_html(f, s->title ? s->title : s->name);
+    fputs(".", f);
+    if (ch->dropped > 0)
+        fprintf(f,
+                " The chart draws the first %d rows only; the other %lld are in the table "
+                "above.",
+                CHART_MAX, ch->dropped);
+    fputs("</figcaption>\n</figure>\n", f);
+out:
+    free(w.tot);
+    free(w.cells);
+    free(w.ss);
+    free(w.xs);
+}
+
+void
+chart_free(struct chart *ch)
+{
+    if (ch == NULL)
+        return;
+    free(ch->pool);
+    free(ch->pts);
+}
