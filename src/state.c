@@ -23,9 +23,7 @@
 
 /* The events cancelled by reverts recorded by :known, by local sequence; every projection
  * starts WITH it. */
-#define REVERTED \
-    "reverted(seq) AS (SELECT t.seq FROM event r INDEXED BY event_reverts " \
-    "JOIN event t ON t.uuid = r.subject WHERE r.type = 'revert' AND r.recorded <= :known)"
+#define REVERTED "reverted(seq) AS (" STATE_REVERTED_SEQ(":known") ")"
 #define POS(e) "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
 #define LATEST(e) e ".eff_end DESC, " POS(e) " DESC NULLS FIRST, " e ".seq DESC"
 
@@ -462,8 +460,7 @@ pbm_load(struct pbm *p, struct diag *d)
 {
     static const char vocab_sql[] = "SELECT kind, status, progress FROM vocab ORDER BY kind";
     static const char reverted_sql[] =
-        "SELECT t.seq FROM event r INDEXED BY event_reverts JOIN event t ON t.uuid = r.subject "
-        "WHERE r.type = 'revert' AND r.recorded <= :known ORDER BY t.seq";
+        STATE_REVERTED_SEQ(":known") " ORDER BY t.seq";
     sqlite3_stmt *st;
     int rc;
 
