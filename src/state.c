@@ -459,8 +459,7 @@ static int
 pbm_load(struct pbm *p, struct diag *d)
 {
     static const char vocab_sql[] = "SELECT kind, status, progress FROM vocab ORDER BY kind";
-    static const char reverted_sql[] =
-        STATE_REVERTED_SEQ(":known") " ORDER BY t.seq";
+    static const char reverted_sql[] = STATE_REVERTED_SEQ(":known") " ORDER BY t.seq";
     sqlite3_stmt *st;
     int rc;
 
