@@ -8,7 +8,7 @@ static const struct opt opts[] = {
     {"since", 0, "TIME", 0, "only events recorded at or after TIME (UTC)"},
     {"until", 0, "TIME", 0, "only events recorded at or before TIME (UTC)"},
     {"by", 0, "ACTOR", 0, "only events recorded by ACTOR"},
-    {"json", 0, NULL, 0, "print JSON Lines: one event per line"},
+    {"json", 0, NULL, 0, "print JSON Lines: one event per line, spelled as the export spells it"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -19,10 +19,11 @@ put_text(void *arg, const struct view_event *ev)
     return 0;
 }
 
+/* In the export's spelling (event_type, eff, ...), as the shared log has it. */
 static int
 put_json(void *arg, const struct view_event *ev)
 {
-    return cli_json(arg, cli_event_json(ev, 0));
+    return cli_json(arg, cli_event_json(ev, 1));
 }
 
 static int
