@@ -1,6 +1,7 @@
 /* view.c: the read model: the queries whose rows a command shows to a person, rows handed back
  * as named structs. */
 #include <pthread.h>
+#include <string.h>
 
 #include "docket/state.h"
 #include "docket/sync.h"
@@ -13,11 +14,13 @@ text(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Column I of ST as an int, or VIEW_NULL. */
+/* Column I of ST as an int, or VIEW_NULL. (NULL reads as 0: only a 0 needs its type asked.) */
 static int
 num(sqlite3_stmt *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? VIEW_NULL : sqlite3_column_int(st, i);
+    int v = sqlite3_column_int(st, i);
+
+    return v == 0 && sqlite3_column_type(st, i) == SQLITE_NULL ? VIEW_NULL : v;
 }
 
 /* Binds the parameters of ST that AT supplies (those ST has). */
@@ -73,28 +76,30 @@ read_item(sqlite3_stmt *st, struct view_item_row *r)
 {
     r->key = text(st, 0);
     r->title = text(st, 1);
-    r->kind = text(st, 2);
     r->status = text(st, 3);
     r->progress = num(st, 4);
-    r->final = num(st, 5);
     r->since = text(st, 6);
-    r->due = text(st, 7);
     r->next_due = text(st, 8);
     r->overdue = num(st, 9);
     r->breach = num(st, 10);
+    r->instances = sqlite3_column_int(st, 14);
+    r->done = r->instances ? sqlite3_column_int(st, 15) : 0;
+    r->done_status = r->instances ? text(st, 16) : NULL;
+    if (r->brief)
+        return;
+    r->kind = text(st, 2);
+    r->final = num(st, 5);
+    r->due = text(st, 7);
     r->parent = text(st, 11);
     r->ref = text(st, 12);
     r->doc = text(st, 13);
-    r->instances = sqlite3_column_int(st, 14);
-    r->done = sqlite3_column_int(st, 15);
-    r->done_status = text(st, 16);
 }
 
 int
 view_list(struct db *db, const struct view_list_filter *f,
           int (*each)(void *arg, const struct view_item_row *row), void *arg, struct diag *d)
 {
-    struct view_item_row row;
+    struct view_item_row row = {.brief = f->brief, .final = VIEW_NULL};
     sqlite3_stmt *st;
     int rc;
 
@@ -123,24 +128,26 @@ static void
 read_event(sqlite3_stmt *st, struct view_event *e)
 {
     e->seq = sqlite3_column_int64(st, 0);
-    e->uuid = text(st, 1);
-    e->batch = text(st, 2);
     e->type = text(st, 3);
     e->key = text(st, 4);
     e->subject = text(st, 5);
     e->old_value = text(st, 6);
-    e->amount = sqlite3_column_int64(st, 7);
     e->new_value = text(st, 7);
+    e->amount = strcmp(e->type, "cost") == 0 ? sqlite3_column_int64(st, 7) : 0;
     e->attrs = text(st, 8);
     e->reason = text(st, 9);
     e->eff = text(st, 10);
     e->recorded = text(st, 11);
     e->actor = text(st, 12);
+    e->reverted_by = sqlite3_column_int64(st, 16);
+    e->reverts = strcmp(e->type, "revert") == 0 ? sqlite3_column_int64(st, 17) : 0;
+    if (e->brief)
+        return;
+    e->uuid = text(st, 1);
+    e->batch = text(st, 2);
     e->login = text(st, 13);
     e->replica = text(st, 14);
     e->hash = sqlite3_column_bytes(st, 15) == EV_HASH_LEN ? sqlite3_column_blob(st, 15) : NULL;
-    e->reverted_by = sqlite3_column_int64(st, 16);
-    e->reverts = sqlite3_column_int64(st, 17);
 }
 
 #define LOG_WHERE                                                                                  \
@@ -165,7 +172,7 @@ static int
 log_part(struct db *db, const struct view_log_filter *f, int part,
          int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d)
 {
-    struct view_event ev;
+    struct view_event ev = {.brief = f->brief};
     sqlite3_stmt *st;
     int rc;
 
@@ -308,7 +315,7 @@ int
 view_history(struct db *db, const struct view_at *at,
              int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d)
 {
-    struct view_event ev;
+    struct view_event ev = {.brief = 0};
     sqlite3_stmt *st;
     int rc;
 

@@ -22,6 +22,8 @@ struct view_list_filter {
     const char *under; /* this item and those below it */
     int overdue;       /* only items whose next step is due before TODAY */
     const char *today; /* "YYYY-MM-DD": the day against which a step is overdue */
+    int brief;         /* only the fields of list's table: kind, final, due, parent, ref and
+                          doc are left NULL (each field read is a call, for every item) */
 };
 
 /* One item as list shows it, with the roll-up of its instances. */
@@ -35,6 +37,7 @@ struct view_item_row {
     int instances;           /* items below it that are its instances (0: none) */
     int done;                /* of them, those at full progress */
     const char *done_status; /* the kind's first status of full progress, or NULL */
+    int brief; /* as the filter asked: then kind, final, due, parent, ref, doc are NULL */
 };
 
 /* Walks the items that pass F (the state tables as they stand: after state_asof, as of then),
@@ -51,10 +54,12 @@ struct view_event {
     const char *key; /* its item's key, or NULL */
     const char *subject, *old_value, *new_value, *attrs, *reason, *eff, *recorded, *actor, *login,
         *replica;
-    long long amount;          /* new_value as a whole number (a cost's minor units) */
+    long long amount;          /* a cost's minor units (new_value), else 0 */
     const unsigned char *hash; /* EV_HASH_LEN bytes, or NULL */
     long long reverted_by;     /* the revert that cancels it (as known then), or 0 */
     long long reverts;         /* for a revert: the event it cancels, or 0 */
+    int brief;                 /* as the walk was asked: then uuid, batch, login, replica and
+                                  hash are NULL */
 };
 
 /* Which events view_log walks. */
@@ -62,6 +67,7 @@ struct view_log_filter {
     const char *item;          /* an item's uuid, or NULL for all */
     const char *since, *until; /* recorded times, full UTC timestamps, both required */
     const char *by;            /* an actor, or NULL */
+    int brief;                 /* only the fields of log's text line (see view_event) */
 };
 
 /* Walks the events F selects in an order that every office that synced as far shares: those in

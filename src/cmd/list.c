@@ -120,6 +120,7 @@ run(struct cmd_ctx *ctx)
     }
     f.today = asof ? date.end : today;
     if (!args_get(a, "json")) {
+        f.brief = 1;
         fprintf(ctx->out, "%-31s %-24s %5s  %-11s%-11s%-8s%s\n", "KEY", "STATUS", "PROG", "SINCE",
                 "NEXT DUE", "FLAG", "TITLE");
         return view_list(ctx->db, &f, row_text, ctx, &ctx->diag);

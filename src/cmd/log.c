@@ -42,6 +42,7 @@ run(struct cmd_ctx *ctx)
     if (a->npos == 1 && (rc = item_get(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
         return rc;
     f.item = a->npos == 1 ? it.uuid : NULL;
+    f.brief = args_get(a, "json") == NULL;
     rc = view_log(ctx->db, &f, args_get(a, "json") ? put_json : put_text, ctx, &ctx->diag);
     item_free(&it);
     return rc;
