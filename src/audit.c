@@ -377,3 +377,25 @@ out:
     free(w.keys);
     return rc;
 }
+
+int
+audit_file(struct db *db, struct diag *d)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(db_handle(db), "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "cannot check the file", d);
+    if ((rc = db_row(db, st, d)) == 1 &&
+        strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+        /* One line: SQLite may head the finding with "*** in database main ***\n". */
+        const char *what = (const char *)sqlite3_column_text(st, 0);
+        const char *nl = strrchr(what, '\n');
+
+        rc = diag_set(d, DK_CHECK, "the store's file is damaged: %s", nl ? nl + 1 : what);
+    } else {
+        rc = rc < 0 ? d->code : 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

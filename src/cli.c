@@ -8,6 +8,7 @@
 #include "docket/event.h"
 #include "docket/state.h"
 #include "docket/text.h"
+#include "docket/view.h"
 
 const char *
 args_get(const struct args *a, const char *name)
@@ -231,34 +232,6 @@ cli_jstr(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
-/* The column numbers of CLI_EVENT_COLUMNS. */
-enum {
-    C_SEQ,
-    C_UUID,
-    C_BATCH,
-    C_TYPE,
-    C_KEY,
-    C_SUBJECT,
-    C_OLD,
-    C_NEW,
-    C_ATTRS,
-    C_REASON,
-    C_EFF,
-    C_RECORDED,
-    C_ACTOR,
-    C_LOGIN,
-    C_REPLICA,
-    C_HASH,
-    C_REVERTED_BY,
-    C_REVERTS
-};
-
 /* Returns attribute NAME of the event's attrs text, or NULL (owned by O). */
 static const char *
 attr_of(json_t *o, const char *name)
@@ -267,35 +240,33 @@ attr_of(json_t *o, const char *name)
 }
 
 void
-cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st)
+cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev)
 {
-    const char *type = col(st, C_TYPE), *key = col(st, C_KEY), *reason = col(st, C_REASON);
-    const char *attrs = col(st, C_ATTRS);
-    json_t *a = attrs ? json_loads(attrs, 0, NULL) : NULL;
+    const char *type = ev->type, *reason = ev->reason;
+    json_t *a = ev->attrs ? json_loads(ev->attrs, 0, NULL) : NULL;
     FILE *f = ctx->out;
     char money[48];
 
-    fprintf(f, "#%-6lld ", (long long)sqlite3_column_int64(st, C_SEQ));
-    cli_put(ctx, col(st, C_EFF), 11);
-    cli_put(ctx, col(st, C_RECORDED), 25);
-    cli_put(ctx, col(st, C_ACTOR), 12);
+    fprintf(f, "#%-6lld ", ev->seq);
+    cli_put(ctx, ev->eff, 11);
+    cli_put(ctx, ev->recorded, 25);
+    cli_put(ctx, ev->actor, 12);
     fputc(' ', f);
-    cli_put(ctx, key ? key : "-", 0);
+    cli_put(ctx, ev->key ? ev->key : "-", 0);
     fputs("  ", f);
     if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {
         if (strcmp(type, "edit") == 0) {
-            cli_put(ctx, col(st, C_SUBJECT), 0);
+            cli_put(ctx, ev->subject, 0);
             fputs(": ", f);
         }
-        cli_put(ctx, col(st, C_OLD) ? col(st, C_OLD) : "(none)", 0);
+        cli_put(ctx, ev->old_value ? ev->old_value : "(none)", 0);
         fputs(" -> ", f);
-        cli_put(ctx, col(st, C_NEW) ? col(st, C_NEW) : "(none)", 0);
+        cli_put(ctx, ev->new_value ? ev->new_value : "(none)", 0);
     } else if (strcmp(type, "item") == 0) {
         fputs("created: ", f);
-        cli_put(ctx, col(st, C_NEW), 0);
+        cli_put(ctx, ev->new_value, 0);
     } else if (strcmp(type, "cost") == 0) {
-        currency_format(money, sizeof money, sqlite3_column_int64(st, C_NEW),
-                        attr_of(a, "currency"));
+        currency_format(money, sizeof money, ev->amount, attr_of(a, "currency"));
         fprintf(f, "cost %s ", money);
         cli_put(ctx, attr_of(a, "currency"), 0);
         if (attr_of(a, "basis")) {
@@ -304,14 +275,14 @@ cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st)
             fputc(')', f);
         }
     } else if (strcmp(type, "revert") == 0) {
-        fprintf(f, "revert of #%lld", (long long)sqlite3_column_int64(st, C_REVERTS));
+        fprintf(f, "revert of #%lld", ev->reverts);
     } else if (strcmp(type, "note") == 0) {
         fputs("note", f);
     } else if (strcmp(type, "vocab") == 0) {
         fputs("status ", f);
-        cli_put(ctx, col(st, C_NEW), 0);
+        cli_put(ctx, ev->new_value, 0);
         fputs(" of ", f);
-        cli_put(ctx, col(st, C_SUBJECT), 0);
+        cli_put(ctx, ev->subject, 0);
         fputs(" (", f);
         cli_put(ctx, attr_of(a, "progress"), 0);
         fputs("%)", f);
@@ -319,47 +290,55 @@ cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st)
         /* document, paragraph, kind, evidence: the type and its subject or value. */
         cli_put(ctx, type, 0);
         fputc(' ', f);
-        cli_put(ctx, strcmp(type, "evidence") == 0 ? col(st, C_NEW) : col(st, C_SUBJECT), 0);
+        cli_put(ctx, strcmp(type, "evidence") == 0 ? ev->new_value : ev->subject, 0);
     }
     if (reason && reason[0]) {
         fputs(": ", f);
         cli_put(ctx, reason, 0);
     }
-    if (sqlite3_column_type(st, C_REVERTED_BY) != SQLITE_NULL)
-        fprintf(f, "  [reverted by #%lld]", (long long)sqlite3_column_int64(st, C_REVERTED_BY));
+    if (ev->reverted_by)
+        fprintf(f, "  [reverted by #%lld]", ev->reverted_by);
     fputc('\n', f);
     json_decref(a);
 }
 
-json_t *
-cli_event_json(sqlite3_stmt *st)
+/* A sequence number as JSON: null for 0 (none). */
+static json_t *
+jseq(long long seq)
 {
-    static const struct {
-        const char *name;
-        int col;
-    } text[] = {{"uuid", C_UUID},         {"batch", C_BATCH},     {"type", C_TYPE},
-                {"key", C_KEY},           {"subject", C_SUBJECT}, {"old", C_OLD},
-                {"new", C_NEW},           {"reason", C_REASON},   {"effective", C_EFF},
-                {"recorded", C_RECORDED}, {"actor", C_ACTOR},     {"login", C_LOGIN},
-                {"replica", C_REPLICA}};
-    const char *attrs = col(st, C_ATTRS);
-    char hex[2 * EV_HASH_LEN + 1] = "";
-    json_t *o = json_object(), *a = attrs ? json_loads(attrs, 0, NULL) : NULL;
+    return seq ? json_integer(seq) : json_null();
+}
 
-    json_object_set_new(o, "seq", json_integer(sqlite3_column_int64(st, C_SEQ)));
+json_t *
+cli_event_json(const struct view_event *ev, int exported)
+{
+    const struct {
+        const char *name;
+        const char *v;
+    } text[] = {{"uuid", ev->uuid},
+                {"batch", ev->batch},
+                {exported ? "event_type" : "type", ev->type},
+                {"key", ev->key},
+                {"subject", ev->subject},
+                {"old", ev->old_value},
+                {"new", ev->new_value},
+                {"reason", ev->reason},
+                {exported ? "eff" : "effective", ev->eff},
+                {"recorded", ev->recorded},
+                {"actor", ev->actor},
+                {"login", ev->login},
+                {"replica", ev->replica}};
+    char hex[2 * EV_HASH_LEN + 1] = "";
+    json_t *o = json_object(), *a = ev->attrs ? json_loads(ev->attrs, 0, NULL) : NULL;
+
+    json_object_set_new(o, "seq", json_integer(ev->seq));
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        json_object_set_new(o, text[i].name, cli_jstr(col(st, text[i].col)));
+        json_object_set_new(o, text[i].name, cli_jstr(text[i].v));
     json_object_set_new(o, "attrs", a ? a : json_object());
-    if (sqlite3_column_bytes(st, C_HASH) == EV_HASH_LEN)
-        ev_hex(sqlite3_column_blob(st, C_HASH), hex);
+    if (ev->hash)
+        ev_hex(ev->hash, hex);
     json_object_set_new(o, "hash", json_string(hex));
-    json_object_set_new(o, "reverted_by",
-                        sqlite3_column_type(st, C_REVERTED_BY) == SQLITE_NULL
-                            ? json_null()
-                            : json_integer(sqlite3_column_int64(st, C_REVERTED_BY)));
-    json_object_set_new(o, "reverts",
-                        sqlite3_column_type(st, C_REVERTS) == SQLITE_NULL
-                            ? json_null()
-                            : json_integer(sqlite3_column_int64(st, C_REVERTS)));
+    json_object_set_new(o, "reverted_by", jseq(ev->reverted_by));
+    json_object_set_new(o, "reverts", jseq(ev->reverts));
     return o;
 }

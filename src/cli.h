@@ -118,20 +118,14 @@ int cli_effective(struct cmd_ctx *ctx, struct date *out);
  * ctx->asof and ctx->known for the command's own queries. Returns 0, DK_DATA or DK_STORE. */
 int cli_asof(struct cmd_ctx *ctx);
 
-/* The columns, in this order, that cli_event_text and cli_event_json read from a statement
- * over "event e"; the statement binds :known (the --known-at limit for reverts). */
-#define CLI_EVENT_COLUMNS                                                                          \
-    "e.seq, e.uuid, e.batch, e.type, (SELECT i.key FROM items i WHERE i.uuid = e.item), "          \
-    "e.subject, e.old_value, e.new_value, e.attrs, e.reason, e.eff, e.recorded, e.actor, "         \
-    "e.login, e.replica, e.hash, (SELECT r.seq FROM event r WHERE r.type = 'revert' AND "          \
-    "r.subject = e.uuid AND r.recorded <= :known), CASE WHEN e.type = 'revert' THEN (SELECT "      \
-    "t.seq FROM event t WHERE t.uuid = e.subject) END"
+/* Writes event EV as one line of text. */
+struct view_event;
+void cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev);
 
-/* Writes the event in ST's current row (CLI_EVENT_COLUMNS) as one line of text. */
-void cli_event_text(struct cmd_ctx *ctx, sqlite3_stmt *st);
-
-/* Returns the event in ST's current row as a new JSON object. */
-json_t *cli_event_json(sqlite3_stmt *st);
+/* Returns event EV as a new JSON object: with EXPORTED, its fields spelled as the export and the
+ * shared log spell them (event_type, eff: `log --json`), else as `show --json` has them (type,
+ * effective). */
+json_t *cli_event_json(const struct view_event *ev, int exported);
 
 /* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
 void cli_put(struct cmd_ctx *ctx, const char *s, int width);

@@ -8,6 +8,7 @@
 #include "docket/currency.h"
 #include "docket/event.h"
 #include "docket/item.h"
+#include "docket/state.h"
 #include "docket/text.h"
 #include "docket/uuid.h"
 
@@ -676,8 +677,8 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
 {
     static const char sql[] =
         "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
-        "e.new_value, (SELECT r.seq FROM event r "
-        "WHERE r.type = 'revert' AND r.subject = e.uuid), e.subject = 'parent' FROM event e "
+        "e.new_value, (SELECT r.by_seq FROM " STATE_REVERTS " r "
+        "WHERE r.uuid = e.uuid), e.subject = 'parent' FROM event e "
         "WHERE e.seq = :seq";
     static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
     struct event e = {.type = "revert", .reason = reason, .eff = eff};

@@ -6,6 +6,7 @@
 #include "docket/event.h"
 #include "docket/item.h"
 #include "docket/links.h"
+#include "docket/state.h"
 
 /* The evidence that stands (not reverted), with the hash it should have and its last check.
  * A file's hash is taken when it is attached; a URL's when it is first checked and found. */
@@ -19,10 +20,10 @@ static const char load_sql[] =
     "ORDER BY c.seq DESC LIMIT 1) "
     "FROM event e INDEXED BY event_evidence JOIN items i ON i.uuid = e.item "
     "WHERE e.type = 'evidence' AND (:key IS NULL OR i.key = :key) "
-    "AND NOT EXISTS (SELECT 1 FROM event r WHERE r.type = 'revert' AND r.subject = e.uuid) "
+    "AND NOT EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = e.uuid) "
     "AND NOT EXISTS (SELECT 1 FROM event x INDEXED BY event_evidence WHERE x.type = "
     "'evidence' AND x.item = e.item AND x.new_value = e.new_value AND x.seq < e.seq AND NOT "
-    "EXISTS (SELECT 1 FROM event r WHERE r.type = 'revert' AND r.subject = x.uuid)) "
+    "EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = x.uuid)) "
     "ORDER BY i.key, e.seq";
 
 static char *

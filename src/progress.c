@@ -6,6 +6,7 @@
 
 #include "docket/date.h"
 #include "docket/progress.h"
+#include "docket/state.h"
 
 /* Known by every time: the default of KNOWN. */
 static const char end_of_record[] = "9999-12-31T23:59:59.999Z";
@@ -124,9 +125,7 @@ static int
 pbm_load(struct pbm *p, struct diag *d)
 {
     static const char vocab_sql[] = "SELECT kind, status, progress FROM vocab ORDER BY kind";
-    static const char reverted_sql[] =
-        "SELECT t.seq FROM event r INDEXED BY event_reverts JOIN event t ON t.uuid = r.subject "
-        "WHERE r.type = 'revert' AND r.recorded <= :known ORDER BY t.seq";
+    static const char reverted_sql[] = STATE_REVERTED_SEQ(":known") " ORDER BY t.seq";
     sqlite3_stmt *st;
     int rc;
 

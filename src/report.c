@@ -17,8 +17,7 @@
  * what is visible as of the report's date and known time. */
 #define VISIBLE_E                                                                                  \
     "e.eff_end <= (SELECT asof FROM params) AND e.recorded <= (SELECT known FROM params) AND "     \
-    "e.seq NOT IN (SELECT t.seq FROM event r INDEXED BY event_reverts JOIN event t ON t.uuid = "   \
-    "r.subject WHERE r.type = 'revert' AND r.recorded <= (SELECT known FROM params))"
+    "e.seq NOT IN (" STATE_REVERTED_SEQ("(SELECT known FROM params)") ")"
 
 static const char *const environment[] = {
     "DROP TABLE IF EXISTS temp.params",

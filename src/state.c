@@ -22,9 +22,7 @@
 
 /* The events cancelled by reverts recorded by :known, by local sequence; every projection
  * starts WITH it. */
-#define REVERTED \
-    "reverted(seq) AS (SELECT t.seq FROM event r INDEXED BY event_reverts " \
-    "JOIN event t ON t.uuid = r.subject WHERE r.type = 'revert' AND r.recorded <= :known)"
+#define REVERTED "reverted(seq) AS (" STATE_REVERTED_SEQ(":known") ")"
 #define POS(e) "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
 #define LATEST(e) e ".eff_end DESC, " POS(e) " DESC NULLS FIRST, " e ".seq DESC"
 

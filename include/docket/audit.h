@@ -29,4 +29,9 @@ int audit_replica(struct db *db, struct diag *d);
  * fails, or DK_STORE. */
 int audit_signatures(struct db *db, const char *path, long long *checked, struct diag *d);
 
+/* Checks the file below the events (`verify --deep`): every page, and that each index matches
+ * its table (a damaged index can hide or duplicate rows from list without touching an event).
+ * Returns 0, DK_CHECK naming the first damage found, or DK_STORE. */
+int audit_file(struct db *db, struct diag *d);
+
 #endif

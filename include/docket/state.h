@@ -4,6 +4,19 @@
 
 #include "docket/db.h"
 
+/* The rule that an event counts unless a revert cancels it, written once. STATE_REVERTS is a
+ * relation to read FROM (SQLite flattens it into the query): each revert, by_seq, recorded at
+ * by_recorded, with the uuid of the event it cancels. An event e counts, by what was recorded
+ * until K, unless a row has uuid = e.uuid and by_recorded <= K. STATE_REVERTED_SEQ(K) selects
+ * the local sequence numbers of the events that reverts recorded until K (an SQL expression)
+ * cancel. Both read the reverts through their partial index, event_reverts. */
+#define STATE_REVERTS                                                                              \
+    "(SELECT r.subject AS uuid, r.seq AS by_seq, r.recorded AS by_recorded FROM event r "          \
+    "INDEXED BY event_reverts WHERE r.type = 'revert')"
+#define STATE_REVERTED_SEQ(known)                                                                  \
+    "SELECT t.seq FROM " STATE_REVERTS " v JOIN event t ON t.uuid = v.uuid WHERE v.by_recorded "   \
+    "<= " known
+
 /* Brings the maintained state tables up to date after an event of TYPE about ITEM (an item's
  * uuid, or NULL) was appended, with the same projection that replays use. Returns 0 or
  * DK_STORE. */

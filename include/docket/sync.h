@@ -3,6 +3,7 @@
 #define DOCKET_SYNC_H
 
 #include "docket/db.h"
+#include "docket/state.h"
 
 /* Where the shared log lives, as `remote set` stores it in the store (the password file's
  * path, never the password). Empty strings where unset. */
@@ -114,7 +115,7 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
  * after the greatest base among the item's placed status events (`settled`): the query reads
  * the item's status events once for it, then only the log after the least of those, and for
  * each status event there, the log between its base and its position (shared.pos), and the
- * reverts of the pair (event_reverts). Reports see it as the view `conflicts`. */
+ * reverts of the pair (STATE_REVERTS). Reports see it as the view `conflicts`. */
 #define SYNC_CONFLICTS_SQL                                                                         \
     "WITH settled (item, top) AS MATERIALIZED (SELECT z.item, max(z.base) "                        \
     "FROM event z INDEXED BY event_status CROSS JOIN shared pz ON pz.seq = z.seq "                 \
@@ -135,7 +136,7 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
     "WHERE py.pos > (SELECT min(top) FROM settled) AND py.pos > s.top "                            \
     "AND y.type = 'status' AND y.base IS NOT NULL AND x.type = 'status' AND x.item = y.item "      \
     "AND x.base IS NOT NULL AND x.replica <> y.replica AND x.new_value IS NOT y.new_value "        \
-    "AND NOT EXISTS (SELECT 1 FROM event r INDEXED BY event_reverts CROSS JOIN shared pr "         \
-    "ON pr.seq = r.seq WHERE r.type = 'revert' AND r.subject IN (x.uuid, y.uuid))"
+    "AND NOT EXISTS (SELECT 1 FROM " STATE_REVERTS " r CROSS JOIN shared pr "                      \
+    "ON pr.seq = r.by_seq WHERE r.uuid IN (x.uuid, y.uuid))"
 
 #endif

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "docket/currency.h"
 #include "docket/item.h"
+#include "docket/view.h"
 
 static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "where the figure comes from (required)"},
@@ -15,17 +16,7 @@ static const struct opt opts[] = {
 static int
 recorded_units(struct cmd_ctx *ctx, long long seq, long long *minor)
 {
-    static const char sql[] = "SELECT CAST(new_value AS INTEGER) FROM event WHERE seq = :seq";
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0 ||
-        (rc = db_bind_int(ctx->db, st, ":seq", seq, &ctx->diag)) != 0)
-        return rc;
-    if ((rc = db_row(ctx->db, st, &ctx->diag)) == 1)
-        *minor = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == 1 ? 0 : rc < 0 ? ctx->diag.code : diag_set(&ctx->diag, DK_STORE, "lost the cost");
+    return view_cost_units(ctx->db, seq, minor, &ctx->diag);
 }
 
 static int

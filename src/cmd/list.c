@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "docket/date.h"
 #include "docket/item.h"
+#include "docket/view.h"
 
 static const struct opt opts[] = {
     {"kind", 0, "KIND", 0, "only items of this kind"},
@@ -16,133 +17,118 @@ static const struct opt opts[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-/* Items in the order of the resolution's paragraphs, with the roll-up of their instances: how
- * many have reached full progress, named by the kind's first status of full progress. */
-static const char sql[] =
-    "WITH RECURSIVE below(k) AS (SELECT :under UNION SELECT c.key FROM items c JOIN below ON "
-    "c.parent = below.k), "
-    "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items "
-    "WHERE instr(key, '/') > 0 GROUP BY parent) "
-    "SELECT i.key, i.title, i.kind, i.status, i.progress, i.final, i.since, i.due, i.next_due, "
-    "i.next_due < :today, i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
-    "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
-    "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
-    "FROM items i LEFT JOIN roll r ON r.parent = i.key "
-    "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
-    "AND (:under IS NULL OR i.key IN below) AND (NOT :overdue OR i.next_due < :today) "
-    "ORDER BY i.doc, i.para_ord, i.key";
-
-static void
-row_text(struct cmd_ctx *ctx, sqlite3_stmt *st)
+static int
+row_text(void *arg, const struct view_item_row *r)
 {
+    struct cmd_ctx *ctx = arg;
     char prog[8] = "-", roll[96] = "";
     const char *flag = "";
 
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-        snprintf(prog, sizeof prog, "%d%%", sqlite3_column_int(st, 4));
-    if (sqlite3_column_int(st, 10))
+    if (r->progress != VIEW_NULL)
+        snprintf(prog, sizeof prog, "%d%%", r->progress);
+    if (r->breach > 0)
         flag = "breach";
-    else if (sqlite3_column_int(st, 9))
+    else if (r->overdue > 0)
         flag = "overdue";
-    if (sqlite3_column_int(st, 14) > 0)
-        snprintf(roll, sizeof roll, " [%d of %d %s]", sqlite3_column_int(st, 15),
-                 sqlite3_column_int(st, 14),
-                 sqlite3_column_text(st, 16) ? (const char *)sqlite3_column_text(st, 16) : "done");
-    cli_put(ctx, (const char *)sqlite3_column_text(st, 0), 31);
+    if (r->instances > 0)
+        snprintf(roll, sizeof roll, " [%d of %d %s]", r->done, r->instances,
+                 r->done_status ? r->done_status : "done");
+    cli_put(ctx, r->key, 31);
     fputc(' ', ctx->out);
-    cli_put(ctx, (const char *)sqlite3_column_text(st, 3), 24);
+    cli_put(ctx, r->status, 24);
     fprintf(ctx->out, " %5s  ", prog);
-    cli_put(ctx, (const char *)sqlite3_column_text(st, 6), 11);
-    cli_put(ctx, (const char *)sqlite3_column_text(st, 8), 11);
+    cli_put(ctx, r->since, 11);
+    cli_put(ctx, r->next_due, 11);
     cli_put(ctx, flag, 8);
-    cli_put(ctx, (const char *)sqlite3_column_text(st, 1), 0);
+    cli_put(ctx, r->title, 0);
     cli_put(ctx, roll, 0);
     fputc('\n', ctx->out);
+    return 0;
 }
 
+/* A number as JSON: null for VIEW_NULL, else an integer or (FLAG) a boolean. */
 static json_t *
-row_json(sqlite3_stmt *st)
+jnum(int v, int flag)
 {
-    static const char *const names[] = {"key",    "title",  "kind", "status",   "progress",
-                                        "final",  "since",  "due",  "next_due", "overdue",
-                                        "breach", "parent", "ref",  "document"};
+    return v == VIEW_NULL ? json_null() : flag ? json_boolean(v) : json_integer(v);
+}
+
+struct json_rows {
+    struct cmd_ctx *ctx;
+    int n;
+};
+
+static int
+row_json(void *arg, const struct view_item_row *r)
+{
+    struct json_rows *j = arg;
     json_t *o = json_object();
 
-    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
-        json_t *v;
-
-        if (sqlite3_column_type(st, i) == SQLITE_NULL)
-            v = json_null();
-        else if (i == 5 || i == 9 || i == 10)
-            v = json_boolean(sqlite3_column_int(st, i));
-        else if (i == 4)
-            v = json_integer(sqlite3_column_int(st, i));
-        else
-            v = json_string((const char *)sqlite3_column_text(st, i));
-        json_object_set_new(o, names[i], v);
-    }
-    if (sqlite3_column_int(st, 14) > 0)
+    json_object_set_new(o, "key", cli_jstr(r->key));
+    json_object_set_new(o, "title", cli_jstr(r->title));
+    json_object_set_new(o, "kind", cli_jstr(r->kind));
+    json_object_set_new(o, "status", cli_jstr(r->status));
+    json_object_set_new(o, "progress", jnum(r->progress, 0));
+    json_object_set_new(o, "final", jnum(r->final, 1));
+    json_object_set_new(o, "since", cli_jstr(r->since));
+    json_object_set_new(o, "due", cli_jstr(r->due));
+    json_object_set_new(o, "next_due", cli_jstr(r->next_due));
+    json_object_set_new(o, "overdue", jnum(r->overdue, 1));
+    json_object_set_new(o, "breach", jnum(r->breach, 1));
+    json_object_set_new(o, "parent", cli_jstr(r->parent));
+    json_object_set_new(o, "ref", cli_jstr(r->ref));
+    json_object_set_new(o, "document", cli_jstr(r->doc));
+    if (r->instances > 0)
         json_object_set_new(o, "instances",
-                            json_pack("{s:i, s:i, s:o}", "total", sqlite3_column_int(st, 14),
-                                      "done", sqlite3_column_int(st, 15), "done_status",
-                                      cli_jstr((const char *)sqlite3_column_text(st, 16))));
-    return o;
+                            json_pack("{s:i, s:i, s:o}", "total", r->instances, "done", r->done,
+                                      "done_status", cli_jstr(r->done_status)));
+    fputs(j->n++ ? ",\n" : "\n", j->ctx->out);
+    json_dumpf(o, j->ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return 0;
 }
 
 static int
 run(struct cmd_ctx *ctx)
 {
     const struct args *a = &ctx->args;
-    int json = args_get(a, "json") != NULL, n = 0, rc;
     const char *asof = args_get(a, "as-of");
+    struct view_list_filter f = {.kind = args_get(a, "kind"),
+                                 .status = args_get(a, "status"),
+                                 .under = args_get(a, "under"),
+                                 .overdue = args_get(a, "overdue") != NULL};
+    struct json_rows j = {.ctx = ctx};
     struct date date;
     char today[11];
-    sqlite3_stmt *st;
+    int rc;
 
     date_today(today);
     if (asof && (rc = date_parse(asof, &date, &ctx->diag)) != 0)
         return rc;
     if ((rc = cli_asof(ctx)) != 0)
         return rc;
-    if (args_get(a, "kind") && (rc = item_check_kind(ctx->db, args_get(a, "kind"), &ctx->diag)))
+    if (f.kind && (rc = item_check_kind(ctx->db, f.kind, &ctx->diag)))
         return rc;
-    if (args_get(a, "status") && (rc = item_check_status(ctx->db, args_get(a, "kind"),
-                                                         args_get(a, "status"), &ctx->diag)) != 0)
+    if (f.status && (rc = item_check_status(ctx->db, f.kind, f.status, &ctx->diag)) != 0)
         return rc;
-    if (args_get(a, "under")) {
+    if (f.under) {
         struct item it;
 
-        if ((rc = item_load(ctx->db, args_get(a, "under"), &it, &ctx->diag)) != 0)
+        if ((rc = item_load(ctx->db, f.under, &it, &ctx->diag)) != 0)
             return rc;
         item_free(&it);
     }
-    if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0 ||
-        (rc = db_bind_text(ctx->db, st, ":kind", args_get(a, "kind"), &ctx->diag)) != 0 ||
-        (rc = db_bind_text(ctx->db, st, ":status", args_get(a, "status"), &ctx->diag)) != 0 ||
-        (rc = db_bind_text(ctx->db, st, ":under", args_get(a, "under"), &ctx->diag)) != 0 ||
-        (rc = db_bind_int(ctx->db, st, ":overdue", args_get(a, "overdue") != NULL, &ctx->diag)) !=
-            0 ||
-        (rc = db_bind_text(ctx->db, st, ":today", asof ? date.end : today, &ctx->diag)) != 0)
-        return rc;
-    if (json)
-        fputc('[', ctx->out);
-    else
+    f.today = asof ? date.end : today;
+    if (!args_get(a, "json")) {
+        f.brief = 1;
         fprintf(ctx->out, "%-31s %-24s %5s  %-11s%-11s%-8s%s\n", "KEY", "STATUS", "PROG", "SINCE",
                 "NEXT DUE", "FLAG", "TITLE");
-    while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
-        if (json) {
-            fputs(n ? ",\n" : "\n", ctx->out);
-            json_t *o = row_json(st);
-            json_dumpf(o, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            json_decref(o);
-        } else {
-            row_text(ctx, st);
-        }
-        n++;
+        return view_list(ctx->db, &f, row_text, ctx, &ctx->diag);
     }
-    if (json)
-        fputs("\n]\n", ctx->out);
-    return rc < 0 ? ctx->diag.code : 0;
+    fputc('[', ctx->out);
+    rc = view_list(ctx->db, &f, row_json, &j, &ctx->diag);
+    fputs("\n]\n", ctx->out);
+    return rc;
 }
 
 const struct cmd_entry cmd_list = {

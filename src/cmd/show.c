@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "docket/currency.h"
 #include "docket/item.h"
+#include "docket/view.h"
 
 static const struct opt opts[] = {
     {"as-of", 0, "DATE", 0, "the item on DATE (by effective date, with all known now)"},
@@ -11,53 +12,6 @@ static const struct opt opts[] = {
     {"json", 0, NULL, 0, "print a JSON object"},
     {NULL, 0, NULL, 0, NULL},
 };
-
-/* Events that are visible: effective by :asof, recorded by :known, not reverted by then. */
-#define SHOWN "e.item = :uuid AND e.eff_end <= :asof AND e.recorded <= :known"
-#define NOT_REVERTED                                                                               \
-    " AND NOT EXISTS (SELECT 1 FROM event r WHERE r.type = 'revert' AND r.subject = e.uuid "       \
-    "AND r.recorded <= :known)"
-
-static const char history_sql[] =
-    "SELECT " CLI_EVENT_COLUMNS " FROM event e WHERE " SHOWN " ORDER BY e.seq";
-static const char instances_sql[] =
-    "SELECT status, count(*) FROM items WHERE parent = :key AND instr(key, '/') > 0 "
-    "GROUP BY status ORDER BY 2 DESC, 1";
-static const char children_sql[] =
-    "SELECT key, status, progress FROM items WHERE parent = :key AND instr(key, '/') = 0 "
-    "ORDER BY key";
-static const char evidence_sql[] =
-    "SELECT e.new_value, e.eff, json_extract(e.attrs, '$.sha256') FROM event e WHERE " SHOWN
-    " AND e.type = 'evidence'" NOT_REVERTED " ORDER BY e.seq";
-static const char costs_sql[] =
-    "SELECT json_extract(e.attrs, '$.currency') AS cur, sum(CAST(e.new_value AS INTEGER)), "
-    "count(*) FROM event e WHERE " SHOWN " AND e.type = 'cost'" NOT_REVERTED
-    " GROUP BY cur ORDER BY cur";
-
-static int
-prep(struct cmd_ctx *ctx, const char *sql, const struct item *it, sqlite3_stmt **st)
-{
-    int rc;
-
-    if ((rc = db_prep(ctx->db, sql, st, &ctx->diag)) != 0)
-        return rc;
-    if (sqlite3_bind_parameter_index(*st, ":key") &&
-        (rc = db_bind_text(ctx->db, *st, ":key", it->key, &ctx->diag)) != 0)
-        return rc;
-    if (sqlite3_bind_parameter_index(*st, ":uuid") &&
-        ((rc = db_bind_text(ctx->db, *st, ":uuid", it->uuid, &ctx->diag)) != 0 ||
-         (rc = db_bind_text(ctx->db, *st, ":asof", ctx->asof, &ctx->diag)) != 0))
-        return rc;
-    if (sqlite3_bind_parameter_index(*st, ":known"))
-        return db_bind_text(ctx->db, *st, ":known", ctx->known, &ctx->diag);
-    return 0;
-}
-
-static const char *
-text(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
 
 static void
 field(struct cmd_ctx *ctx, const char *name, const char *v)
@@ -67,88 +21,152 @@ field(struct cmd_ctx *ctx, const char *name, const char *v)
     fputc('\n', ctx->out);
 }
 
+/* One section (instances, items below, evidence, costs, history) as it is walked: its rows
+ * added to A (JSON), or printed under its NAME, N so far. */
+struct section {
+    struct cmd_ctx *ctx;
+    json_t *a; /* NULL: text */
+    const char *name;
+    int n;
+};
+
+/* Before a row of a text section: its name before the first, else SEP. */
+static void
+next_row(struct section *s, const char *sep)
+{
+    if (s->n++ == 0)
+        fprintf(s->ctx->out, "  %-13s", s->name);
+    else
+        fputs(sep, s->ctx->out);
+}
+
+#define INDENT "\n               "
+
+static int
+put_instances(void *arg, const struct view_count *r)
+{
+    struct section *s = arg;
+
+    if (s->a) {
+        json_object_set_new(s->a, r->status, json_integer(r->n));
+        return 0;
+    }
+    next_row(s, ", ");
+    cli_put(s->ctx, r->status, 0);
+    fprintf(s->ctx->out, " %d", r->n);
+    return 0;
+}
+
+static int
+put_below(void *arg, const struct view_child *r)
+{
+    struct section *s = arg;
+
+    if (s->a) {
+        json_array_append_new(s->a, json_pack("{s:s, s:o, s:i}", "key", r->key, "status",
+                                              cli_jstr(r->status), "progress", r->progress));
+        return 0;
+    }
+    next_row(s, INDENT);
+    cli_put(s->ctx, r->key, 0);
+    fputc(' ', s->ctx->out);
+    cli_put(s->ctx, r->status, 0);
+    fprintf(s->ctx->out, " %d%%", r->progress);
+    return 0;
+}
+
+static int
+put_evidence(void *arg, const struct view_evidence *r)
+{
+    struct section *s = arg;
+
+    if (s->a) {
+        json_array_append_new(s->a, json_pack("{s:s, s:s, s:o}", "ref", r->ref, "effective", r->eff,
+                                              "sha256", cli_jstr(r->sha256)));
+        return 0;
+    }
+    next_row(s, INDENT);
+    cli_put(s->ctx, r->ref, 0);
+    fputs(" (", s->ctx->out);
+    cli_put(s->ctx, r->eff, 0);
+    fputc(')', s->ctx->out);
+    return 0;
+}
+
+static int
+put_cost(void *arg, const struct view_cost *r)
+{
+    struct section *s = arg;
+    char money[48];
+
+    currency_format(money, sizeof money, r->minor_units, r->currency);
+    if (s->a) {
+        json_array_append_new(s->a,
+                              json_pack("{s:o, s:I, s:s, s:i}", "currency", cli_jstr(r->currency),
+                                        "minor_units", (json_int_t)r->minor_units, "amount", money,
+                                        "entries", r->entries));
+        return 0;
+    }
+    next_row(s, ", ");
+    fprintf(s->ctx->out, "%s ", money);
+    cli_put(s->ctx, r->currency, 0);
+    return 0;
+}
+
+static int
+put_event(void *arg, const struct view_event *ev)
+{
+    struct section *s = arg;
+
+    if (s->a) {
+        json_array_append_new(s->a, cli_event_json(ev, 0));
+        return 0;
+    }
+    if (s->n++ == 0)
+        fputs("\nhistory:\n", s->ctx->out);
+    cli_event_text(s->ctx, ev);
+    return 0;
+}
+
 /* Prints the sections that come from queries (instances, items below, evidence, costs,
  * history) as text, or adds them to O. */
 static int
 sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
 {
-    static const char *const sqls[] = {instances_sql, children_sql, evidence_sql, costs_sql,
-                                       history_sql};
     static const char *const names[] = {"instances", "below", "evidence", "costs", "history"};
-    char money[48];
-    sqlite3_stmt *st;
-    int rc;
+    struct view_at at = {.uuid = it->uuid, .key = it->key, .asof = ctx->asof, .known = ctx->known};
+    int rc = 0;
 
-    for (int s = 0; s < 5; s++) {
-        json_t *a = s == 0 ? json_object() : json_array();
-        int n = 0;
+    for (int i = 0; i < 5 && rc == 0; i++) {
+        struct section s = {.ctx = ctx, .name = names[i]};
 
-        if ((rc = prep(ctx, sqls[s], it, &st)) != 0) {
-            json_decref(a);
-            return rc;
+        if (o && (s.a = i == 0 ? json_object() : json_array()) == NULL)
+            return diag_set(&ctx->diag, DK_STORE, "out of memory");
+        switch (i) {
+        case 0:
+            rc = view_instances(ctx->db, &at, put_instances, &s, &ctx->diag);
+            break;
+        case 1:
+            rc = view_below(ctx->db, &at, put_below, &s, &ctx->diag);
+            break;
+        case 2:
+            rc = view_evidence(ctx->db, &at, put_evidence, &s, &ctx->diag);
+            break;
+        case 3:
+            rc = view_costs(ctx->db, &at, put_cost, &s, &ctx->diag);
+            break;
+        default:
+            rc = view_history(ctx->db, &at, put_event, &s, &ctx->diag);
+            break;
         }
-        while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1) {
-            if (o && s == 0) {
-                json_object_set_new(a, text(st, 0), json_integer(sqlite3_column_int(st, 1)));
-            } else if (o && s == 1) {
-                json_array_append_new(a, json_pack("{s:s, s:o, s:i}", "key", text(st, 0), "status",
-                                                   cli_jstr(text(st, 1)), "progress",
-                                                   sqlite3_column_int(st, 2)));
-            } else if (o && s == 2) {
-                json_array_append_new(a,
-                                      json_pack("{s:s, s:s, s:o}", "ref", text(st, 0), "effective",
-                                                text(st, 1), "sha256", cli_jstr(text(st, 2))));
-            } else if (o && s == 3) {
-                currency_format(money, sizeof money, sqlite3_column_int64(st, 1), text(st, 0));
-                json_array_append_new(
-                    a, json_pack("{s:o, s:I, s:s, s:i}", "currency", cli_jstr(text(st, 0)),
-                                 "minor_units", (json_int_t)sqlite3_column_int64(st, 1), "amount",
-                                 money, "entries", sqlite3_column_int(st, 2)));
-            } else if (o) {
-                json_array_append_new(a, cli_event_json(st));
-            } else {
-                if (n == 0)
-                    fprintf(ctx->out, s == 4 ? "\nhistory:\n" : "  %-13s", names[s]);
-                else if (s < 4)
-                    fputs(s == 0 || s == 3 ? ", "
-                                           : "\n  "
-                                             "             ",
-                          ctx->out);
-                if (s == 0) {
-                    cli_put(ctx, text(st, 0), 0);
-                    fprintf(ctx->out, " %d", sqlite3_column_int(st, 1));
-                } else if (s == 1) {
-                    cli_put(ctx, text(st, 0), 0);
-                    fputc(' ', ctx->out);
-                    cli_put(ctx, text(st, 1), 0);
-                    fprintf(ctx->out, " %d%%", sqlite3_column_int(st, 2));
-                } else if (s == 2) {
-                    cli_put(ctx, text(st, 0), 0);
-                    fputs(" (", ctx->out);
-                    cli_put(ctx, text(st, 1), 0);
-                    fputc(')', ctx->out);
-                } else if (s == 3) {
-                    currency_format(money, sizeof money, sqlite3_column_int64(st, 1), text(st, 0));
-                    fprintf(ctx->out, "%s ", money);
-                    cli_put(ctx, text(st, 0), 0);
-                } else {
-                    cli_event_text(ctx, st);
-                }
-            }
-            n++;
-        }
-        if (rc < 0) {
-            json_decref(a);
-            return ctx->diag.code;
-        }
-        if (o)
-            json_object_set_new(o, names[s], a);
-        else
-            json_decref(a);
-        if (!o && n > 0 && s < 4)
+        if (rc != 0)
+            json_decref(s.a);
+        else if (o)
+            json_object_set_new(o, names[i], s.a);
+        else if (s.n > 0 && i < 4)
             fputc('\n', ctx->out);
     }
-    return 0;
+    return rc;
 }
 
 static int

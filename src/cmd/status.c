@@ -1,11 +1,22 @@
 /* status.c: `docket status`: what is unpublished, and when this store last synced. */
 #include "cli.h"
 #include "docket/sync.h"
+#include "docket/view.h"
 
 static const struct opt opts[] = {
     {"json", 0, NULL, 0, "print the status as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
+
+/* Adds a quarantined entry to the array ARG. */
+static int
+put_held(void *arg, const struct view_held *h)
+{
+    json_array_append_new(arg, json_pack("{s:I, s:s, s:o, s:o, s:o}", "pos", (json_int_t)h->pos,
+                                         "reason", h->reason, "type", cli_jstr(h->type), "actor",
+                                         cli_jstr(h->actor), "replica", cli_jstr(h->replica)));
+    return 0;
+}
 
 static int
 run(struct cmd_ctx *ctx)
@@ -14,7 +25,6 @@ run(struct cmd_ctx *ctx)
     long long unpublished, position;
     struct sync_remote r;
     struct diag none = {0};
-    sqlite3_stmt *st = NULL;
     json_t *held, *v;
     size_t i;
     int rc, remote;
@@ -25,23 +35,11 @@ run(struct cmd_ctx *ctx)
     if ((rc = sync_remote_get(ctx->db, &r, &none)) != 0 && rc != DK_USAGE)
         return diag_set(&ctx->diag, rc, "%s", none.msg);
     remote = rc == 0;
-    if ((held = json_array()) == NULL ||
-        (rc = db_prep(ctx->db, SYNC_QUARANTINE_SQL, &st, &ctx->diag)) != 0) {
+    if ((held = json_array()) == NULL)
+        return diag_set(&ctx->diag, DK_STORE, "out of memory");
+    if ((rc = view_quarantine(ctx->db, put_held, held, &ctx->diag)) != 0) {
         json_decref(held);
-        return held ? rc : diag_set(&ctx->diag, DK_STORE, "out of memory");
-    }
-    while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1)
-        json_array_append_new(
-            held,
-            json_pack("{s:I, s:s, s:o, s:o, s:o}", "pos", (json_int_t)sqlite3_column_int64(st, 0),
-                      "reason", (const char *)sqlite3_column_text(st, 1), "type",
-                      cli_jstr((const char *)sqlite3_column_text(st, 2)), "actor",
-                      cli_jstr((const char *)sqlite3_column_text(st, 3)), "replica",
-                      cli_jstr((const char *)sqlite3_column_text(st, 4))));
-    sqlite3_reset(st);
-    if (rc < 0) {
-        json_decref(held);
-        return ctx->diag.code;
+        return rc;
     }
     if (args_get(&ctx->args, "json")) {
         return cli_json(ctx, json_pack("{s:I, s:o, s:I, s:s, s:o, s:o}", "unpublished",

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "docket/audit.h"
 #include "docket/sync.h"
+#include "docket/view.h"
 
 static const struct opt opts[] = {
     {"head", 0, NULL, 0, "print only the heads to publish: local:N:HEX, and shared:POS:HEX"},
@@ -49,11 +50,7 @@ parse_head(const char *s, int *shared, long long *n, char hex[2 * EV_HASH_LEN + 
 static int
 against(struct cmd_ctx *ctx, int shared, const struct ev_check *c, long long n, const char *want)
 {
-    static const char local_sql[] = "SELECT hash FROM event WHERE seq = :n";
-    static const char shared_sql[] = "SELECT hash FROM shared WHERE pos = :n UNION ALL "
-                                     "SELECT hash FROM quarantine WHERE pos = :n";
     char have[2 * EV_HASH_LEN + 1];
-    sqlite3_stmt *st;
     int rc;
 
     if (n > c->count && shared)
@@ -75,15 +72,8 @@ against(struct cmd_ctx *ctx, int shared, const struct ev_check *c, long long n, 
                             want);
         return 0;
     }
-    if ((rc = db_prep(ctx->db, shared ? shared_sql : local_sql, &st, &ctx->diag)) != 0 ||
-        (rc = db_bind_int(ctx->db, st, ":n", n, &ctx->diag)) != 0)
+    if ((rc = view_hash_at(ctx->db, shared, n, have, &ctx->diag)) != 0)
         return rc;
-    if ((rc = db_row(ctx->db, st, &ctx->diag)) < 0)
-        return ctx->diag.code;
-    have[0] = '\0';
-    if (rc == 1 && sqlite3_column_bytes(st, 0) == EV_HASH_LEN)
-        ev_hex(sqlite3_column_blob(st, 0), have);
-    sqlite3_reset(st);
     if (strcmp(have, want) != 0 && shared)
         return diag_set(
             &ctx->diag, DK_CHECK,
@@ -98,58 +88,39 @@ against(struct cmd_ctx *ctx, int shared, const struct ev_check *c, long long n, 
     return 0;
 }
 
-/* Checks the file below the events: every page, and that each index matches its table (a
- * damaged index can hide or duplicate rows from list without touching an event). */
+/* The shared log's entries this store holds in quarantine: the trail is whole, yet an auditor
+ * must hear of them. The first few are named. */
+struct held {
+    char list[200];
+    size_t len;
+    long long n;
+};
+
 static int
-deep(struct cmd_ctx *ctx)
+note_held(void *arg, const struct view_held *h)
 {
-    sqlite3_stmt *st;
-    int rc;
+    struct held *q = arg;
 
-    if (sqlite3_prepare_v2(db_handle(ctx->db), "PRAGMA integrity_check(1)", -1, &st, NULL) !=
-        SQLITE_OK)
-        return db_fail(ctx->db, "cannot check the file", &ctx->diag);
-    if ((rc = db_row(ctx->db, st, &ctx->diag)) == 1 &&
-        strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
-        /* One line: SQLite may head the finding with "*** in database main ***\n". */
-        const char *what = (const char *)sqlite3_column_text(st, 0);
-        const char *nl = strrchr(what, '\n');
-
-        rc = diag_set(&ctx->diag, DK_CHECK, "the store's file is damaged: %s", nl ? nl + 1 : what);
-    } else {
-        rc = rc < 0 ? ctx->diag.code : 0;
-    }
-    sqlite3_finalize(st);
-    return rc;
+    if (q->n++ < 4 && q->len < sizeof q->list - 60)
+        q->len += (size_t)snprintf(q->list + q->len, sizeof q->list - q->len, "%s%lld (%s)",
+                                   q->n > 1 ? ", " : "", (long long)h->pos, h->reason);
+    return 0;
 }
 
-/* The shared log's entries this store holds in quarantine: the trail is whole, yet an auditor
- * must hear of them. Writes a line naming the first few into OUT ("" for none). Returns 0 or
+/* Writes a line naming the quarantined entries into OUT ("" for none). Returns 0 or
  * DK_STORE. */
 static int
 quarantined(struct cmd_ctx *ctx, char out[300])
 {
-    static const char sql[] = "SELECT pos, reason FROM quarantine ORDER BY pos";
-    char list[200] = "";
-    size_t len = 0;
-    long long n = 0;
-    sqlite3_stmt *st = NULL;
+    struct held q = {.list = ""};
     int rc;
 
-    if ((rc = db_prep(ctx->db, sql, &st, &ctx->diag)) != 0)
+    if ((rc = view_quarantine(ctx->db, note_held, &q, &ctx->diag)) != 0)
         return rc;
-    while ((rc = db_row(ctx->db, st, &ctx->diag)) == 1)
-        if (n++ < 4 && len < sizeof list - 60)
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s%lld (%s)", n > 1 ? ", " : "",
-                                    (long long)sqlite3_column_int64(st, 0),
-                                    (const char *)sqlite3_column_text(st, 1));
-    sqlite3_reset(st);
-    if (rc < 0)
-        return ctx->diag.code;
     out[0] = '\0';
-    if (n > 0)
+    if (q.n > 0)
         snprintf(out, 300, "quarantined: %lld entr%s of the shared log, applied by no office: %s%s",
-                 n, n == 1 ? "y" : "ies", list, n > 4 ? ", ..." : "");
+                 q.n, q.n == 1 ? "y" : "ies", q.list, q.n > 4 ? ", ..." : "");
     return 0;
 }
 
@@ -205,7 +176,7 @@ run(struct cmd_ctx *ctx)
      * broken chain, a trail that no longer holds a published head, a state that is not the
      * replay of the trail, events under another replica id, then the same for the shared log
      * as this store holds it. */
-    rc = args_get(&ctx->args, "deep") ? deep(ctx) : 0;
+    rc = args_get(&ctx->args, "deep") ? audit_file(ctx->db, &ctx->diag) : 0;
     if (rc == 0 && (rc = audit_run(ctx->db, ctx->db_path, &c, &state, &ctx->diag)) == 0 &&
         c.bad_seq != 0)
         rc = diag_set(&ctx->diag, DK_CHECK, "event %lld: %s", c.bad_seq, c.why);

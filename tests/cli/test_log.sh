@@ -70,7 +70,8 @@ expect_out "phase A$"
 run_ok log --until 2015-12-31
 expect_no_out
 
-# --json: JSON Lines, each line an object with the event's fields.
+# --json: JSON Lines, each line an object with the event's fields, named as the export names
+# them (event_type, eff); none under the names it had before.
 run_ok log --json
 expect_eq "json lines" "$(wc -l <"$tmp/out" | tr -d ' ')" "$(events)"
 python3 -c '
@@ -78,16 +79,38 @@ import json, sys
 n = 0
 for line in open(sys.argv[1], encoding="utf-8"):
     e = json.loads(line)
-    for k in ("seq", "uuid", "batch", "type", "reason", "effective", "recorded", "actor", "hash"):
+    for k in ("seq", "uuid", "batch", "event_type", "reason", "eff", "recorded", "actor", "hash"):
         assert k in e, (k, e)
+    for k in ("type", "effective"):
+        assert k not in e, (k, e)
     n += 1
 print(n)' "$tmp/out" >"$tmp/n" 2>&1 || fail "a log --json line does not parse: $(cat "$tmp/n")"
 pass
 expect_eq "parsed lines" "$(cat "$tmp/n")" "$(events)"
+# The fields log --json shares with the export's event lines say the same, under the same names.
+cp "$tmp/out" "$tmp/log.jsonl"
+run_ok export
+expect_eq "log --json as the export spells it" "$(python3 -c '
+import json, sys
+exported = {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    e = json.loads(line)
+    if e.get("type") == "event":
+        exported[e["uuid"]] = e
+shared = differ = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    x = exported[e["uuid"]]
+    for k in set(e) & set(x):
+        if k == "attrs" and x[k] is None:
+            continue
+        shared += 1
+        differ += e[k] != x[k]
+print(differ, shared > 0)' "$tmp/log.jsonl" "$tmp/out")" "0 True"
 run_ok log ceb.hlcm --json
 expect_eq "log KEY --json" "$(python3 -c '
 import json, sys
-print([(e["type"], e["actor"], e["effective"]) for e in map(json.loads, open(sys.argv[1]))][1:])' "$tmp/out")" \
+print([(e["event_type"], e["actor"], e["eff"]) for e in map(json.loads, open(sys.argv[1]))][1:])' "$tmp/out")" \
     "[('status', 'alice', '2016-01'), ('note', 'alice', '$(today)')]"
 # The hash in the log is the one in the store.
 expect_eq "hash" "$(python3 -c '

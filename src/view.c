@@ -1,0 +1,528 @@
+/* view.c: the read model: the queries whose rows a command shows to a person, rows handed back
+ * as named structs. */
+#include <pthread.h>
+#include <string.h>
+
+#include "docket/state.h"
+#include "docket/sync.h"
+#include "docket/view.h"
+
+/* Column I of ST as text, or NULL (borrowed until the next step). */
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Column I of ST as an int, or VIEW_NULL. (NULL reads as 0: only a 0 needs its type asked.) */
+static int
+num(sqlite3_stmt *st, int i)
+{
+    int v = sqlite3_column_int(st, i);
+
+    return v == 0 && sqlite3_column_type(st, i) == SQLITE_NULL ? VIEW_NULL : v;
+}
+
+/* Binds the parameters of ST that AT supplies (those ST has). */
+static int
+bind_at(struct db *db, sqlite3_stmt *st, const struct view_at *at, struct diag *d)
+{
+    static const char *const names[] = {":uuid", ":key", ":asof", ":known"};
+    const char *values[] = {at->uuid, at->key, at->asof, at->known};
+    int rc;
+
+    for (int i = 0; i < 4; i++)
+        if (sqlite3_bind_parameter_index(st, names[i]) &&
+            (rc = db_bind_text(db, st, names[i], values[i], d)) != 0)
+            return rc;
+    return 0;
+}
+
+/* Steps ST to its end, reading each row with READ into ROW and handing it to EACH; resets ST;
+ * returns from the calling walk with 0, DK_STORE, or what EACH returned. A macro, so that each
+ * walk keeps its own row and callback types. */
+#define RETURN_WALK(db, st, row, read, each, arg, d)                                               \
+    do {                                                                                           \
+        int rc_;                                                                                   \
+        while ((rc_ = db_row((db), (st), (d))) == 1) {                                             \
+            read((st), &(row));                                                                    \
+            if ((rc_ = (each)((arg), &(row))) != 0)                                                \
+                break;                                                                             \
+        }                                                                                          \
+        sqlite3_reset(st);                                                                         \
+        return rc_ < 0 ? (d)->code : rc_;                                                          \
+    } while (0)
+
+/* ---- The items ---------------------------------------------------------------------------- */
+
+/* Items in the order of the resolution's paragraphs, with the roll-up of their instances: how
+ * many have reached full progress, named by the kind's first status of full progress. */
+static const char list_sql[] =
+    "WITH RECURSIVE below(k) AS (SELECT :under UNION SELECT c.key FROM items c JOIN below ON "
+    "c.parent = below.k), "
+    "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items "
+    "WHERE instr(key, '/') > 0 GROUP BY parent) "
+    "SELECT i.key, i.title, i.kind, i.status, i.progress, i.final, i.since, i.due, i.next_due, "
+    "i.next_due < :today, i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
+    "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
+    "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
+    "FROM items i LEFT JOIN roll r ON r.parent = i.key "
+    "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
+    "AND (:under IS NULL OR i.key IN below) AND (NOT :overdue OR i.next_due < :today) "
+    "ORDER BY i.doc, i.para_ord, i.key";
+
+static void
+read_item(sqlite3_stmt *st, struct view_item_row *r)
+{
+    r->key = text(st, 0);
+    r->title = text(st, 1);
+    r->status = text(st, 3);
+    r->progress = num(st, 4);
+    r->since = text(st, 6);
+    r->next_due = text(st, 8);
+    r->overdue = num(st, 9);
+    r->breach = num(st, 10);
+    r->instances = sqlite3_column_int(st, 14);
+    r->done = r->instances ? sqlite3_column_int(st, 15) : 0;
+    r->done_status = r->instances ? text(st, 16) : NULL;
+    if (r->brief)
+        return;
+    r->kind = text(st, 2);
+    r->final = num(st, 5);
+    r->due = text(st, 7);
+    r->parent = text(st, 11);
+    r->ref = text(st, 12);
+    r->doc = text(st, 13);
+}
+
+int
+view_list(struct db *db, const struct view_list_filter *f,
+          int (*each)(void *arg, const struct view_item_row *row), void *arg, struct diag *d)
+{
+    struct view_item_row row = {.brief = f->brief, .final = VIEW_NULL};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, list_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":kind", f->kind, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":status", f->status, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":under", f->under, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":overdue", f->overdue, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":today", f->today, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_item, each, arg, d);
+}
+
+/* ---- Events ------------------------------------------------------------------------------- */
+
+/* The columns, in this order, that read_event reads from a statement over "event e"; the
+ * statement binds :known (the limit on the reverts' recorded time). */
+#define EVENT_COLUMNS                                                                              \
+    "e.seq, e.uuid, e.batch, e.type, (SELECT i.key FROM items i WHERE i.uuid = e.item), "          \
+    "e.subject, e.old_value, e.new_value, e.attrs, e.reason, e.eff, e.recorded, e.actor, "         \
+    "e.login, e.replica, e.hash, (SELECT r.by_seq FROM " STATE_REVERTS " r WHERE r.uuid = "        \
+    "e.uuid AND r.by_recorded <= :known), CASE WHEN e.type = 'revert' THEN (SELECT t.seq FROM "    \
+    "event t WHERE t.uuid = e.subject) END"
+
+static void
+read_event(sqlite3_stmt *st, struct view_event *e)
+{
+    e->seq = sqlite3_column_int64(st, 0);
+    e->type = text(st, 3);
+    e->key = text(st, 4);
+    e->subject = text(st, 5);
+    e->old_value = text(st, 6);
+    e->new_value = text(st, 7);
+    e->amount = strcmp(e->type, "cost") == 0 ? sqlite3_column_int64(st, 7) : 0;
+    e->attrs = text(st, 8);
+    e->reason = text(st, 9);
+    e->eff = text(st, 10);
+    e->recorded = text(st, 11);
+    e->actor = text(st, 12);
+    e->reverted_by = sqlite3_column_int64(st, 16);
+    e->reverts = strcmp(e->type, "revert") == 0 ? sqlite3_column_int64(st, 17) : 0;
+    if (e->brief)
+        return;
+    e->uuid = text(st, 1);
+    e->batch = text(st, 2);
+    e->login = text(st, 13);
+    e->replica = text(st, 14);
+    e->hash = sqlite3_column_bytes(st, 15) == EV_HASH_LEN ? sqlite3_column_blob(st, 15) : NULL;
+}
+
+#define LOG_WHERE                                                                                  \
+    " e.recorded >= :since AND e.recorded <= :until AND (:by IS NULL OR e.actor = :by)"
+
+/* The events in an order every office that synced as far shares: those in the shared log by
+ * their position, then this store's unpublished ones by sequence. Each part streams through an
+ * index (shared.pos, event.seq); with an item, the item's own. */
+#define UNPUBLISHED " AND NOT EXISTS (SELECT 1 FROM shared p WHERE p.seq = e.seq)"
+static const char *const log_sqls[2][2] = {
+    {"SELECT " EVENT_COLUMNS " FROM shared s JOIN event e ON e.seq = s.seq WHERE" LOG_WHERE
+     " ORDER BY s.pos",
+     "SELECT " EVENT_COLUMNS " FROM event e WHERE" LOG_WHERE UNPUBLISHED " ORDER BY e.seq"},
+    {"SELECT " EVENT_COLUMNS " FROM shared s JOIN event e ON e.seq = s.seq WHERE e.item = "
+     ":uuid AND" LOG_WHERE " ORDER BY s.pos",
+     "SELECT " EVENT_COLUMNS " FROM event e WHERE e.item = :uuid AND" LOG_WHERE UNPUBLISHED
+     " ORDER BY e.seq"},
+};
+
+/* One part of the log: the shared one (PART 0) or the unpublished one. */
+static int
+log_part(struct db *db, const struct view_log_filter *f, int part,
+         int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d)
+{
+    struct view_event ev = {.brief = f->brief};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, log_sqls[f->item != NULL][part], &st, d)) != 0 ||
+        (f->item && (rc = db_bind_text(db, st, ":uuid", f->item, d)) != 0) ||
+        (rc = db_bind_text(db, st, ":since", f->since, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":until", f->until, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":by", f->by, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":known", f->until, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, ev, read_event, each, arg, d);
+}
+
+int
+view_log(struct db *db, const struct view_log_filter *f,
+         int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d)
+{
+    int rc = log_part(db, f, 0, each, arg, d);
+
+    return rc != 0 ? rc : log_part(db, f, 1, each, arg, d);
+}
+
+/* ---- One item ----------------------------------------------------------------------------- */
+
+/* The item's events effective by :asof and recorded by :known; those that count then. */
+#define SHOWN "e.item = :uuid AND e.eff_end <= :asof AND e.recorded <= :known"
+#define COUNTS                                                                                     \
+    " AND NOT EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = e.uuid AND "                \
+    "r.by_recorded <= :known)"
+
+static const char history_sql[] =
+    "SELECT " EVENT_COLUMNS " FROM event e WHERE " SHOWN " ORDER BY e.seq";
+static const char instances_sql[] =
+    "SELECT status, count(*) FROM items WHERE parent = :key AND instr(key, '/') > 0 "
+    "GROUP BY status ORDER BY 2 DESC, 1";
+static const char below_sql[] =
+    "SELECT key, status, progress FROM items WHERE parent = :key AND instr(key, '/') = 0 "
+    "ORDER BY key";
+static const char evidence_sql[] =
+    "SELECT e.new_value, e.eff, json_extract(e.attrs, '$.sha256') FROM event e WHERE " SHOWN
+    " AND e.type = 'evidence'" COUNTS " ORDER BY e.seq";
+static const char costs_sql[] =
+    "SELECT json_extract(e.attrs, '$.currency') AS cur, sum(CAST(e.new_value AS INTEGER)), "
+    "count(*) FROM event e WHERE " SHOWN " AND e.type = 'cost'" COUNTS " GROUP BY cur ORDER BY cur";
+
+static int
+prep_at(struct db *db, const char *sql, const struct view_at *at, sqlite3_stmt **st, struct diag *d)
+{
+    int rc;
+
+    if ((rc = db_prep(db, sql, st, d)) != 0)
+        return rc;
+    return bind_at(db, *st, at, d);
+}
+
+static void
+read_count(sqlite3_stmt *st, struct view_count *r)
+{
+    r->status = text(st, 0);
+    r->n = sqlite3_column_int(st, 1);
+}
+
+static void
+read_child(sqlite3_stmt *st, struct view_child *r)
+{
+    r->key = text(st, 0);
+    r->status = text(st, 1);
+    r->progress = sqlite3_column_int(st, 2);
+}
+
+static void
+read_evidence(sqlite3_stmt *st, struct view_evidence *r)
+{
+    r->ref = text(st, 0);
+    r->eff = text(st, 1);
+    r->sha256 = text(st, 2);
+}
+
+static void
+read_cost(sqlite3_stmt *st, struct view_cost *r)
+{
+    r->currency = text(st, 0);
+    r->minor_units = sqlite3_column_int64(st, 1);
+    r->entries = sqlite3_column_int(st, 2);
+}
+
+int
+view_instances(struct db *db, const struct view_at *at,
+               int (*each)(void *arg, const struct view_count *row), void *arg, struct diag *d)
+{
+    struct view_count row;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = prep_at(db, instances_sql, at, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_count, each, arg, d);
+}
+
+int
+view_below(struct db *db, const struct view_at *at,
+           int (*each)(void *arg, const struct view_child *row), void *arg, struct diag *d)
+{
+    struct view_child row;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = prep_at(db, below_sql, at, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_child, each, arg, d);
+}
+
+int
+view_evidence(struct db *db, const struct view_at *at,
+              int (*each)(void *arg, const struct view_evidence *row), void *arg, struct diag *d)
+{
+    struct view_evidence row;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = prep_at(db, evidence_sql, at, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_evidence, each, arg, d);
+}
+
+int
+view_costs(struct db *db, const struct view_at *at,
+           int (*each)(void *arg, const struct view_cost *row), void *arg, struct diag *d)
+{
+    struct view_cost row;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = prep_at(db, costs_sql, at, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_cost, each, arg, d);
+}
+
+int
+view_history(struct db *db, const struct view_at *at,
+             int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d)
+{
+    struct view_event ev = {.brief = 0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = prep_at(db, history_sql, at, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, ev, read_event, each, arg, d);
+}
+
+/* ---- Two dates ---------------------------------------------------------------------------- */
+
+static const char changed_sql[] =
+    "SELECT COALESCE(b.key, a.key) AS k, a.status, b.status, a.progress, b.progress, b.title "
+    "FROM items b FULL JOIN temp.diff_before a ON a.uuid = b.uuid "
+    "WHERE a.status IS NOT b.status OR a.progress IS NOT b.progress ORDER BY k";
+
+/* The state as of the first date, made on a second connection (db_twin) in a thread while this
+ * one makes the state as of the second: the two are the whole cost of a diff, and alike. */
+struct before {
+    struct db *db;
+    const char *asof;
+    struct diag d;
+    int rc;
+    sqlite3_stmt *rows; /* its items, once made */
+};
+
+static void *
+before_main(void *arg)
+{
+    struct before *b = arg;
+    static const char sql[] = "SELECT uuid, key, status, progress FROM temp.items";
+
+    if ((b->rc = state_asof(b->db, b->asof, NULL, &b->d)) == 0)
+        b->rc = db_prep(b->db, sql, &b->rows, &b->d);
+    return NULL;
+}
+
+/* Copies B's rows (the state as of the first date) into temp.diff_before on DB, indexed. */
+static int
+copy_before(struct db *db, struct before *b, struct diag *d)
+{
+    static const char create[] =
+        "DROP TABLE IF EXISTS temp.diff_before; CREATE TEMP TABLE diff_before (uuid TEXT, "
+        "key TEXT, status TEXT, progress INTEGER)";
+    static const char sql[] = "INSERT INTO temp.diff_before VALUES (?1, ?2, ?3, ?4)";
+    sqlite3_stmt *ins;
+    int rc;
+
+    if ((rc = db_exec(db, create, d)) != 0 || (rc = db_prep(db, sql, &ins, d)) != 0)
+        return rc;
+    while ((rc = db_row(b->db, b->rows, &b->d)) == 1) {
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_value(ins, i + 1, sqlite3_column_value(b->rows, i));
+        if ((rc = db_run(db, ins, d)) != 0)
+            break;
+    }
+    sqlite3_reset(b->rows);
+    if (rc < 0)
+        return diag_set(d, b->d.code, "%s", b->d.msg);
+    return rc != 0
+               ? rc
+               : db_exec(db, "CREATE UNIQUE INDEX temp.diff_before_uuid ON diff_before (uuid)", d);
+}
+
+/* Makes temp.diff_before (the state as of D1) and the as-of tables for D2 on DB: in two
+ * threads when a twin connection can be had, else one after the other, D1's copied before D2's
+ * replaces it. */
+static int
+states(struct db *db, const char *path, const char *d1, const char *d2, struct diag *d)
+{
+    struct before b = {.db = db_twin(db, path), .asof = d1};
+    pthread_t thread;
+    int threaded = b.db != NULL && pthread_create(&thread, NULL, before_main, &b) == 0, rc = 0;
+
+    if (threaded) {
+        rc = state_asof(db, d2, NULL, d);
+        pthread_join(thread, NULL);
+    } else {
+        db_close(b.db);
+        b.db = db;
+        before_main(&b);
+    }
+    if (rc == 0 && b.rc != 0)
+        rc = diag_set(d, b.rc, "%s", b.d.msg);
+    if (rc == 0)
+        rc = copy_before(db, &b, d);
+    if (rc == 0 && !threaded)
+        rc = state_asof(db, d2, NULL, d);
+    if (threaded)
+        db_close(b.db);
+    return rc;
+}
+
+static void
+read_change(sqlite3_stmt *st, struct view_change *r)
+{
+    r->key = text(st, 0);
+    r->before = text(st, 1);
+    r->after = text(st, 2);
+    r->progress_before = num(st, 3);
+    r->progress_after = num(st, 4);
+}
+
+int
+view_diff(struct db *db, const char *path, const char *d1, const char *d2,
+          int (*each)(void *arg, const struct view_change *row), void *arg, struct diag *d)
+{
+    struct view_change row;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = states(db, path, d1, d2, d)) != 0 || (rc = db_prep(db, changed_sql, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_change, each, arg, d);
+}
+
+/* ---- The shared log ----------------------------------------------------------------------- */
+
+/* One side of a conflict, from column I on: status, office, replica, actor, position,
+ * effective. */
+static void
+read_side(sqlite3_stmt *st, int i, struct view_side *s)
+{
+    s->status = text(st, i);
+    s->office = text(st, i + 1);
+    s->replica = text(st, i + 2);
+    s->actor = text(st, i + 3);
+    s->position = sqlite3_column_int64(st, i + 4);
+    s->eff = text(st, i + 5);
+}
+
+static void
+read_conflict(sqlite3_stmt *st, struct view_conflict *r)
+{
+    r->key = text(st, 0);
+    read_side(st, 1, &r->first);
+    read_side(st, 7, &r->second);
+}
+
+int
+view_conflicts(struct db *db, int (*each)(void *arg, const struct view_conflict *row), void *arg,
+               struct diag *d)
+{
+    static const char sql[] = SYNC_CONFLICTS_SQL " ORDER BY second_pos, first_pos";
+    struct view_conflict row;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_conflict, each, arg, d);
+}
+
+static void
+read_held(sqlite3_stmt *st, struct view_held *r)
+{
+    r->pos = sqlite3_column_int64(st, 0);
+    r->reason = text(st, 1);
+    r->type = text(st, 2);
+    r->actor = text(st, 3);
+    r->replica = text(st, 4);
+}
+
+int
+view_quarantine(struct db *db, int (*each)(void *arg, const struct view_held *row), void *arg,
+                struct diag *d)
+{
+    struct view_held row;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, SYNC_QUARANTINE_SQL, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_held, each, arg, d);
+}
+
+int
+view_hash_at(struct db *db, int shared, long long n, char hex[2 * EV_HASH_LEN + 1], struct diag *d)
+{
+    static const char local_sql[] = "SELECT hash FROM event WHERE seq = :n";
+    static const char shared_sql[] = "SELECT hash FROM shared WHERE pos = :n UNION ALL "
+                                     "SELECT hash FROM quarantine WHERE pos = :n";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, shared ? shared_sql : local_sql, &st, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":n", n, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    hex[0] = '\0';
+    if (rc == 1 && sqlite3_column_bytes(st, 0) == EV_HASH_LEN)
+        ev_hex(sqlite3_column_blob(st, 0), hex);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+view_cost_units(struct db *db, long long seq, long long *minor, struct diag *d)
+{
+    static const char sql[] = "SELECT CAST(new_value AS INTEGER) FROM event WHERE seq = :seq";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":seq", seq, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        *minor = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == 1 ? 0 : rc < 0 ? d->code : diag_set(d, DK_STORE, "lost the cost");
+}
