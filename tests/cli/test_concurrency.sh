@@ -1,5 +1,11 @@
 # End-to-end: concurrent writers queue rather than fail (BEGIN IMMEDIATE and a busy timeout);
 # readers are not blocked; a lock held past the timeout is exit 4 with nothing written.
+# Beside tests/reliability/test_writers.py (4 writers x 2,500 calls that also contend for one
+# shared item): this one has a reader running beside the writers, and a write lock held past the
+# busy timeout (exit 4 after the timeout, one line, nothing written, readers still served, and
+# writing again once it is gone); it runs with the cli tests, so also in the ASan and UBSan build
+# of `make test`. Its two writers each write an item of their own, so its stale-value check
+# cannot catch a read made outside the write transaction: test_writers' shared item can.
 . "$(dirname "$0")/lib.sh"
 
 init_store

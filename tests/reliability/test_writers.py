@@ -2,6 +2,11 @@
 each writer's in its own order, sequence numbers without gaps, no old value that a concurrent
 writer made stale, 0 errors (busy or other) shown to a user, and the chain verifies.
 
+Beside tests/cli/test_concurrency.sh (2 writers on an item each, a reader beside them, a lock
+held past the busy timeout, in the ASan and UBSan build as well): this one has four writers, five
+times the calls, and has them take turns on one item they all share, so that a status change
+whose old value was read outside the write transaction shows as stale. It prints the rate.
+
 usage: python3 test_writers.py DOCKET [CALLS-PER-WRITER]
 """
 
