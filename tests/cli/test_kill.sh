@@ -4,8 +4,8 @@
 # window of a store made by docket-bench-gen and checks the sequence and the state after each:
 # this is the short version (10 kills) that runs with the cli tests, so also in the ASan and
 # UBSan build of `make test`, where test_crash does not run; its store is made by `init` and
-# 1,000 `add` calls; and its kills are spread over the whole run of the process, so that some
-# land before BEGIN or after COMMIT, which test_crash avoids.
+# 1,000 `add` calls; and its kills are spread over the whole run of the process, so that they
+# can land before BEGIN or after COMMIT too, where test_crash does not aim.
 . "$(dirname "$0")/lib.sh"
 
 RUNS=10
