@@ -5,6 +5,7 @@
 
 #include "docket/checklist.h"
 #include "docket/date.h"
+#include "docket/embed.h"
 #include "docket/event.h"
 #include "docket/item.h"
 #include "docket/text.h"
@@ -438,4 +439,36 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
     }
     *out = n;
     return 0;
+}
+
+int
+checklist_load(struct db *db, const char *text, size_t len, struct checklist_counts *out,
+               json_t **cl, struct diag *d)
+{
+    struct checklist_counts n;
+    json_t *parsed = NULL;
+    int rc;
+
+    if ((rc = checklist_parse(text, len, &parsed, d)) != 0 ||
+        (rc = checklist_apply(db, parsed, &n, d)) != 0)
+        goto out;
+    if (out)
+        *out = n;
+    if (cl) {
+        *cl = parsed;
+        parsed = NULL;
+    }
+out:
+    json_decref(parsed);
+    return rc;
+}
+
+int
+checklist_load_default(struct db *db, struct checklist_counts *out, json_t **cl, struct diag *d)
+{
+    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
+
+    if (f == NULL)
+        return diag_set(d, DK_STORE, "internal: no embedded checklist");
+    return checklist_load(db, f->data, f->len, out, cl, d);
 }

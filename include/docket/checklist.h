@@ -31,4 +31,16 @@ struct checklist_counts {
  * or parent that the store lacks), DK_STORE. */
 int checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d);
 
+/* Parses TEXT[0..LEN) and records it (checklist_parse, then checklist_apply) inside the caller's
+ * write transaction. On success *OUT, when OUT is not NULL, says what was recorded, and *CL, when
+ * CL is not NULL, owns the parsed checklist (json_decref). Exit codes: those of checklist_parse
+ * and checklist_apply. */
+int checklist_load(struct db *db, const char *text, size_t len, struct checklist_counts *out,
+                   json_t **cl, struct diag *d);
+
+/* checklist_load with the shipped checklist (CHECKLIST_DEFAULT, compiled into docket), the one
+ * that `init` loads. Exit codes: those of checklist_load; DK_STORE when the build lacks it. */
+int checklist_load_default(struct db *db, struct checklist_counts *out, json_t **cl,
+                           struct diag *d);
+
 #endif

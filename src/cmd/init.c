@@ -3,7 +3,6 @@
 
 #include "cli.h"
 #include "docket/checklist.h"
-#include "docket/embed.h"
 #include "docket/trust.h"
 
 static const struct opt opts[] = {
@@ -16,7 +15,6 @@ static const struct opt opts[] = {
 static int
 run(struct cmd_ctx *ctx)
 {
-    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
     struct checklist_counts n = {0};
     json_t *cl = NULL;
     const char *symbol = NULL, *office = args_get(&ctx->args, "office");
@@ -28,10 +26,7 @@ run(struct cmd_ctx *ctx)
         return rc;
 
     if (!args_get(&ctx->args, "empty")) {
-        if (f == NULL)
-            return diag_set(&ctx->diag, DK_STORE, "internal: no embedded checklist");
-        if ((rc = checklist_parse(f->data, f->len, &cl, &ctx->diag)) != 0 ||
-            (rc = checklist_apply(ctx->db, cl, &n, &ctx->diag)) != 0)
+        if ((rc = checklist_load_default(ctx->db, &n, &cl, &ctx->diag)) != 0)
             goto out;
         symbol = json_string_value(json_object_get(json_object_get(cl, "document"), "symbol"));
     }

@@ -10,7 +10,6 @@
 
 #include "docket/checklist.h"
 #include "docket/date.h"
-#include "docket/embed.h"
 #include "docket/event.h"
 #include "docket/item.h"
 #include "docket/trust.h"
@@ -57,16 +56,8 @@ random_date(char *buf, size_t n)
 static int
 load_checklist(struct db *db, void *arg, struct diag *d)
 {
-    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
-    struct checklist_counts n;
-    json_t *cl = NULL;
-    int rc;
-
     (void)arg;
-    if ((rc = checklist_parse(f->data, f->len, &cl, d)) == 0)
-        rc = checklist_apply(db, cl, &n, d);
-    json_decref(cl);
-    return rc;
+    return checklist_load_default(db, NULL, NULL, d);
 }
 
 /* Adds up to 1,000 instances per transaction. */

@@ -1,5 +1,11 @@
 # End-to-end: a process killed with SIGKILL in the middle of a large `set` batch leaves all of
 # the batch or none of it, and a store that passes integrity_check and verify.
+# Beside tests/reliability/test_crash.py, which aims 200 kills at the measured BEGIN..COMMIT
+# window of a store made by docket-bench-gen and checks the sequence and the state after each:
+# this is the short version (10 kills) that runs with the cli tests, so also in the ASan and
+# UBSan build of `make test`, where test_crash does not run; its store is made by `init` and
+# 1,000 `add` calls; and its kills are spread over the whole run of the process, so that they
+# can land before BEGIN or after COMMIT too, where test_crash does not aim.
 . "$(dirname "$0")/lib.sh"
 
 RUNS=10
@@ -50,7 +56,7 @@ while [ $run_no -le $RUNS ]; do
     pid=$!
     bg_pids="$pid"
     sleep "$delay"
-    if kill -9 "$pid" 2>/dev/null; then killed=1; else killed=0; fi
+    kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     code=$?
     bg_pids=""
@@ -69,15 +75,19 @@ while [ $run_no -le $RUNS ]; do
             "$(sql "select count(*) from items where key like 'unct/C%' and status = '$status'")" 1000
     fi
 
-    if [ "$killed" -eq 1 ] && [ "$code" -ne 0 ]; then
-        if [ "$got" -eq 1000 ]; then
-            after_commit=$((after_commit + 1))
-        elif grep -q '^docket: sql: COMMIT' "$tmp/trace"; then
-            in_commit=$((in_commit + 1))
-        elif grep -q '^docket: sql: BEGIN IMMEDIATE' "$tmp/trace"; then
-            mid=$((mid + 1))
-        else
+    # Where the kill landed, from the SQL trace (written unbuffered as each statement starts),
+    # checked against what the store holds: a batch killed before its COMMIT began has no event.
+    if [ "$code" -eq 137 ]; then
+        if ! grep -q '^docket: sql: BEGIN IMMEDIATE' "$tmp/trace"; then
+            expect_eq "run $run_no (killed before BEGIN): events" "$got" 0
             before_begin=$((before_begin + 1))
+        elif ! grep -q '^docket: sql: COMMIT' "$tmp/trace"; then
+            expect_eq "run $run_no (killed mid-transaction): events" "$got" 0
+            mid=$((mid + 1))
+        elif [ "$got" -eq 0 ]; then
+            in_commit=$((in_commit + 1))
+        else
+            after_commit=$((after_commit + 1))
         fi
     else
         [ "$code" -eq 0 ] || fail "run $run_no finished with exit $code: $(grep -v '^docket: sql:' "$tmp/trace" | head -n 3)"
@@ -91,7 +101,11 @@ done
 echo "# $RUNS runs: $mid killed mid-transaction (0 events), $in_commit killed during COMMIT," \
     "$before_begin killed before BEGIN, $after_commit killed after COMMIT (1000 events)," \
     "$finished finished before the kill"
-expect_eq "runs accounted for" $((mid + in_commit + before_begin + after_commit + finished)) $RUNS
+# Each run lands in exactly one of the counts above, so their sum says nothing. What the test
+# is for is a kill inside the transaction: with the kills spread over one whole batch, about
+# two in three land there (10 runs without one: about 1 in 30,000).
+[ "$mid" -gt 0 ] || fail "none of the $RUNS kills landed mid-transaction"
+pass
 run_ok verify
 expect_eq "no gaps in seq" "$(sql 'select max(seq) = count(*) from event')" 1
 done_ok

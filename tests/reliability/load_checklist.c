@@ -20,14 +20,8 @@ static int
 load(void *arg)
 {
     struct load *l = arg;
-    struct checklist_counts n;
-    json_t *cl = NULL;
-    int rc;
 
-    if ((rc = checklist_parse(l->text, l->len, &cl, l->d)) == 0)
-        rc = checklist_apply(l->db, cl, &n, l->d);
-    json_decref(cl);
-    return rc;
+    return checklist_load(l->db, l->text, l->len, NULL, NULL, l->d);
 }
 
 /* Reads the whole of PATH into a new buffer; returns NULL when it cannot. */

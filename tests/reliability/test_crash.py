@@ -3,6 +3,11 @@ the window in which its transaction runs, 200 times. Every time: integrity_check
 is all there or not at all (events and state), the chain verifies, and the sequence has no gap.
 Prints how many kills landed mid-transaction (it must be most of them).
 
+Beside tests/cli/test_kill.sh (10 kills spread over a whole run of the process, on a store made
+by `init` and `add`, in the ASan and UBSan build as well): this one aims at the transaction, 20
+times as often, requires most kills to land inside it, and after each kill also checks that
+the sequence has no gap and that the 1,000 items hold one status. Run alone, in the plain build.
+
 usage: python3 test_crash.py DOCKET DOCKET-BENCH-GEN [RUNS]
 """
 

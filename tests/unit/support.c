@@ -5,7 +5,6 @@
 
 #include "docket/checklist.h"
 #include "docket/date.h"
-#include "docket/embed.h"
 #include "docket/item.h"
 #include "support.h"
 
@@ -36,16 +35,8 @@ support_write(struct db *db, int (*fn)(struct db *db, void *arg, struct diag *d)
 int
 support_load_checklist(struct db *db, void *arg, struct diag *d)
 {
-    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
-    struct checklist_counts n;
-    json_t *cl = NULL;
-    int rc;
-
     (void)arg;
-    if ((rc = checklist_parse(f->data, f->len, &cl, d)) == 0)
-        rc = checklist_apply(db, cl, &n, d);
-    json_decref(cl);
-    return rc;
+    return checklist_load_default(db, NULL, NULL, d);
 }
 
 struct db *

@@ -132,6 +132,45 @@ shipped_checklist_loads_once(void **state)
     db_close(db);
 }
 
+struct load {
+    const char *text; /* NULL: the shipped checklist */
+    struct checklist_counts n;
+    json_t *cl;
+};
+
+static int
+do_load(struct db *db, void *arg, struct diag *d)
+{
+    struct load *l = arg;
+
+    if (l->text == NULL)
+        return checklist_load_default(db, &l->n, &l->cl, d);
+    return checklist_load(db, l->text, strlen(l->text), &l->n, &l->cl, d);
+}
+
+static void
+the_loader_hands_back_counts_and_checklist(void **state)
+{
+    struct db *db = support_store(0);
+    struct load l = {0}, bad = {"{", {-1, -1, -1}, NULL};
+    struct diag d = {0};
+
+    (void)state;
+    assert_int_equal(support_write(db, do_load, &l, &d), 0);
+    assert_int_equal(l.n.definitions, 52);
+    assert_int_equal(l.n.items, 30);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(l.cl, "document"), "symbol")),
+        "C/106/RES/1309");
+    /* A refused text leaves the out-parameters as they were and the store unchanged. */
+    assert_int_equal(support_write(db, do_load, &bad, &d), DK_DATA);
+    assert_int_equal(bad.n.items, -1);
+    assert_null(bad.cl);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    json_decref(l.cl);
+    db_close(db);
+}
+
 static int
 make_iasc_member(struct db *db, void *arg, struct diag *d)
 {
@@ -582,6 +621,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shipped_checklist_parses),
         cmocka_unit_test(shipped_checklist_loads_once),
+        cmocka_unit_test(the_loader_hands_back_counts_and_checklist),
         cmocka_unit_test(reloading_leaves_recorded_changes_alone),
         cmocka_unit_test(minimal_checklist_loads),
         cmocka_unit_test(a_changed_definition_is_recorded_again),
