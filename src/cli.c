@@ -310,20 +310,20 @@ jseq(long long seq)
 }
 
 json_t *
-cli_event_json(const struct view_event *ev, int exported)
+cli_event_json(const struct view_event *ev)
 {
     const struct {
         const char *name;
         const char *v;
     } text[] = {{"uuid", ev->uuid},
                 {"batch", ev->batch},
-                {exported ? "event_type" : "type", ev->type},
+                {"event_type", ev->type},
                 {"key", ev->key},
                 {"subject", ev->subject},
                 {"old", ev->old_value},
                 {"new", ev->new_value},
                 {"reason", ev->reason},
-                {exported ? "eff" : "effective", ev->eff},
+                {"eff", ev->eff},
                 {"recorded", ev->recorded},
                 {"actor", ev->actor},
                 {"login", ev->login},

@@ -122,10 +122,9 @@ int cli_asof(struct cmd_ctx *ctx);
 struct view_event;
 void cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev);
 
-/* Returns event EV as a new JSON object: with EXPORTED, its fields spelled as the export and the
- * shared log spell them (event_type, eff: `log --json`), else as `show --json` has them (type,
- * effective). */
-json_t *cli_event_json(const struct view_event *ev, int exported);
+/* Returns event EV as a new JSON object (`log --json`, `show --json`'s history), its fields
+ * spelled as the export and the shared log spell them (event_type, eff, ...). */
+json_t *cli_event_json(const struct view_event *ev);
 
 /* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
 void cli_put(struct cmd_ctx *ctx, const char *s, int width);

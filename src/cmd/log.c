@@ -23,7 +23,7 @@ put_text(void *arg, const struct view_event *ev)
 static int
 put_json(void *arg, const struct view_event *ev)
 {
-    return cli_json(arg, cli_event_json(ev, 1));
+    return cli_json(arg, cli_event_json(ev));
 }
 
 static int

@@ -119,7 +119,7 @@ put_event(void *arg, const struct view_event *ev)
     struct section *s = arg;
 
     if (s->a) {
-        json_array_append_new(s->a, cli_event_json(ev, 0));
+        json_array_append_new(s->a, cli_event_json(ev));
         return 0;
     }
     if (s->n++ == 0)

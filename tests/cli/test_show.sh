@@ -53,8 +53,8 @@ run_ok show ceb --json
 expect_json
 expect_eq "key, status, since" "$(pyjson 'print(d["key"], d["status"], d["since"], d["progress"])')" "ceb approached 2016-02 20"
 expect_eq "evidence" "$(pyjson 'print([e["ref"] for e in d["evidence"]])')" "['https://example.org/minutes']"
-expect_eq "history types" "$(pyjson 'print([h["type"] for h in d["history"]])')" "['item', 'status', 'note', 'evidence']"
-expect_eq "history dates" "$(pyjson 'h = d["history"][1]; print(h["effective"], h["recorded"] == "'"$rec"'", h["actor"])')" "2016-02 True tester"
+expect_eq "history types" "$(pyjson 'print([h["event_type"] for h in d["history"]])')" "['item', 'status', 'note', 'evidence']"
+expect_eq "history dates" "$(pyjson 'h = d["history"][1]; print(h["eff"], h["recorded"] == "'"$rec"'", h["actor"])')" "2016-02 True tester"
 run_ok show cost.legal --json
 expect_eq "costs" "$(pyjson 'print([(c["currency"], c["minor_units"], c["amount"]) for c in d["costs"]])')" \
     "[('CHF', 25100050, '251000.50')]"

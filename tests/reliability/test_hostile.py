@@ -226,11 +226,11 @@ for n, s in accepted:
     reasons = [e["reason"] for e in h]
     rel.check(reasons.count(want) >= 4, f"{what}: the reasons differ: {reasons!r:.300}")
     rel.check(any(e["actor"] == want for e in h), f"{what}: the actor differs")
-    rel.check(any(e["attrs"].get("basis") == want for e in h if e["type"] == "cost"),
+    rel.check(any(e["attrs"].get("basis") == want for e in h if e["event_type"] == "cost"),
               f"{what}: the cost basis differs")
-    rel.check(any(e["type"] == "edit" and e["new"] == want + "!" for e in h),
+    rel.check(any(e["event_type"] == "edit" and e["new"] == want + "!" for e in h),
               f"{what}: the edited value differs")
-    refs = [e["ref"] for e in js["evidence"]] + [e["new"] for e in h if e["type"] == "evidence"]
+    refs = [e["ref"] for e in js["evidence"]] + [e["new"] for e in h if e["event_type"] == "evidence"]
     if not re.search(rb"[ \t\r\n]", s):
         rel.check("https://example.org/e?" + want in refs, f"{what}: the evidence URL differs")
     if b"/" not in s and 0 < len(s) <= 255 and s not in (b".", b".."):
