@@ -97,12 +97,36 @@ slack_field(FILE *f, json_t *v, const char *key, const char *alt)
     slack_put(f, s ? s : alt);
 }
 
+/* One piece of a list line: text as it is, then a field (or its stand-in when missing). */
+struct slack_piece {
+    const char *text, *key, *alt;
+};
+
+/* Writes a line for each object of array LIST, made of PIECES (up to one with no text). */
+static void
+slack_list(FILE *f, json_t *list, const struct slack_piece *pieces)
+{
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *v = json_array_get(list, i);
+
+        for (const struct slack_piece *p = pieces; p->text; p++) {
+            fputs(p->text, f);
+            if (p->key)
+                slack_field(f, v, p->key, p->alt);
+        }
+    }
+}
+
 /* Writes the notice O as Slack's {"text": ...}; every value from the store is escaped. */
 static char *
 slack(json_t *o)
 {
-    json_t *v, *list;
-    size_t i;
+    static const struct slack_piece change[] = {
+        {"\n- ", "key", ""}, {": ", "old", "(none)"}, {" -> ", "new", ""}, {" (", "effective", ""},
+        {", by ", "by", ""}, {")", NULL, NULL},       {NULL, NULL, NULL}};
+    static const struct slack_piece overdue[] = {
+        {"\n- ", "key", ""}, {" (due ", "due", ""}, {")", NULL, NULL}, {NULL, NULL, NULL}};
+    json_t *v;
     char *text = NULL, *out;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -112,32 +136,10 @@ slack(json_t *o)
     fprintf(f, "docket: %lld status changes since ",
             (long long)json_integer_value(json_object_get(o, "changes_total")));
     slack_field(f, o, "since", "");
-    list = json_object_get(o, "changes");
-    for (i = 0; i < json_array_size(list); i++) {
-        v = json_array_get(list, i);
-        fputs("\n- ", f);
-        slack_field(f, v, "key", "");
-        fputs(": ", f);
-        slack_field(f, v, "old", "(none)");
-        fputs(" -> ", f);
-        slack_field(f, v, "new", "");
-        fputs(" (", f);
-        slack_field(f, v, "effective", "");
-        fputs(", by ", f);
-        slack_field(f, v, "by", "");
-        fputc(')', f);
-    }
+    slack_list(f, json_object_get(o, "changes"), change);
     fprintf(f, "\n%lld overdue",
             (long long)json_integer_value(json_object_get(o, "overdue_total")));
-    list = json_object_get(o, "overdue");
-    for (i = 0; i < json_array_size(list); i++) {
-        v = json_array_get(list, i);
-        fputs("\n- ", f);
-        slack_field(f, v, "key", "");
-        fputs(" (due ", f);
-        slack_field(f, v, "due", "");
-        fputc(')', f);
-    }
+    slack_list(f, json_object_get(o, "overdue"), overdue);
     fclose(f);
     v = json_pack("{s:s}", "text", text ? text : "");
     out = v ? json_dumps(v, JSON_COMPACT) : NULL;

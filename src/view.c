@@ -259,70 +259,25 @@ read_cost(sqlite3_stmt *st, struct view_cost *r)
     r->entries = sqlite3_column_int(st, 2);
 }
 
-int
-view_instances(struct db *db, const struct view_at *at,
-               int (*each)(void *arg, const struct view_count *row), void *arg, struct diag *d)
-{
-    struct view_count row;
-    sqlite3_stmt *st;
-    int rc;
+/* Defines FN, which walks the rows of SQL about one item (AT), each read by READ into a TYPE. */
+#define VIEW_AT_WALK(fn, type, sql, read)                                                          \
+    int fn(struct db *db, const struct view_at *at, int (*each)(void *arg, const type *row),       \
+           void *arg, struct diag *d)                                                              \
+    {                                                                                              \
+        type row = {0};                                                                            \
+        sqlite3_stmt *st;                                                                          \
+        int rc;                                                                                    \
+                                                                                                   \
+        if ((rc = prep_at(db, sql, at, &st, d)) != 0)                                              \
+            return rc;                                                                             \
+        RETURN_WALK(db, st, row, read, each, arg, d);                                              \
+    }
 
-    if ((rc = prep_at(db, instances_sql, at, &st, d)) != 0)
-        return rc;
-    RETURN_WALK(db, st, row, read_count, each, arg, d);
-}
-
-int
-view_below(struct db *db, const struct view_at *at,
-           int (*each)(void *arg, const struct view_child *row), void *arg, struct diag *d)
-{
-    struct view_child row;
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((rc = prep_at(db, below_sql, at, &st, d)) != 0)
-        return rc;
-    RETURN_WALK(db, st, row, read_child, each, arg, d);
-}
-
-int
-view_evidence(struct db *db, const struct view_at *at,
-              int (*each)(void *arg, const struct view_evidence *row), void *arg, struct diag *d)
-{
-    struct view_evidence row;
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((rc = prep_at(db, evidence_sql, at, &st, d)) != 0)
-        return rc;
-    RETURN_WALK(db, st, row, read_evidence, each, arg, d);
-}
-
-int
-view_costs(struct db *db, const struct view_at *at,
-           int (*each)(void *arg, const struct view_cost *row), void *arg, struct diag *d)
-{
-    struct view_cost row;
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((rc = prep_at(db, costs_sql, at, &st, d)) != 0)
-        return rc;
-    RETURN_WALK(db, st, row, read_cost, each, arg, d);
-}
-
-int
-view_history(struct db *db, const struct view_at *at,
-             int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d)
-{
-    struct view_event ev = {.brief = 0};
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((rc = prep_at(db, history_sql, at, &st, d)) != 0)
-        return rc;
-    RETURN_WALK(db, st, ev, read_event, each, arg, d);
-}
+VIEW_AT_WALK(view_instances, struct view_count, instances_sql, read_count)
+VIEW_AT_WALK(view_below, struct view_child, below_sql, read_child)
+VIEW_AT_WALK(view_evidence, struct view_evidence, evidence_sql, read_evidence)
+VIEW_AT_WALK(view_costs, struct view_cost, costs_sql, read_cost)
+VIEW_AT_WALK(view_history, struct view_event, history_sql, read_event)
 
 /* ---- Two dates ---------------------------------------------------------------------------- */
 
