@@ -254,14 +254,39 @@ y_range(const struct chart *ch, double *min, double *max)
     return any ? whole : -1;
 }
 
+/* A bar chart's layout: each bar's slot and width, the labels below, the plot's baseline. */
+struct bars {
+    double slot, bw, base, height;
+    struct svg_xlabels xl;
+};
+
+/* Lays out N bars labelled XS under a plot that starts at TOP, opens the chart, and begins its
+ * description: "WHAT chart of Y by X". */
+static void
+bars_open(FILE *f, struct chart *ch, const struct report_section *s, int id, const char *what,
+          size_t *xs, size_t n, double top, struct bars *b)
+{
+    b->slot = (SVG_W - PAD_L - PAD_R) / (double)(n ? n : 1);
+    b->bw = b->slot * 0.7 > 56 ? 56 : b->slot * 0.7;
+    svg_xlabels_fit(&b->xl, ch->pool, xs, n, b->slot);
+    b->base = top + PLOT_H;
+    b->height = b->base + b->xl.bottom;
+    svg_open(f, id, b->height, s);
+    fputs(what, f);
+    fputs(" chart of ", f);
+    text_html(f, s->chart.y);
+    fputs(" by ", f);
+    text_html(f, s->chart.x);
+}
+
 static void
 draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, struct scratch *w)
 {
     const struct report_chart *c = &s->chart;
     int pct = looks_pct(c->y), whole;
-    double min = 0, max = 0, pw = SVG_W - PAD_L - PAD_R, slot, bw, height, base, zero;
+    double min = 0, max = 0, slot, bw, base, zero;
     size_t n = ch->npts, *labels = w->xs, hi = 0, lo = 0;
-    struct svg_xlabels xl;
+    struct bars b;
     struct svg_axis a;
     char buf[64];
 
@@ -274,17 +299,10 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
             lo = i;
     }
     svg_axis_fit(&a, min, max, pct, 1, whole == 1);
-    slot = pw / (double)n;
-    bw = slot * 0.7 > 56 ? 56 : slot * 0.7;
-    svg_xlabels_fit(&xl, ch->pool, labels, n, slot);
-    height = PAD_T + PLOT_H + xl.bottom;
-    base = PAD_T + PLOT_H;
-
-    svg_open(f, id, height, s);
-    fputs("Bar chart of ", f);
-    text_html(f, c->y);
-    fputs(" by ", f);
-    text_html(f, c->x);
+    bars_open(f, ch, s, id, "Bar", labels, n, PAD_T, &b);
+    slot = b.slot;
+    bw = b.bw;
+    base = b.base;
     fprintf(f, ", %zu bar%s", n, n == 1 ? "" : "s");
     if (n <= 20) {
         fputs(": ", f);
@@ -313,8 +331,8 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
         const struct chart_point *p = &ch->pts[i];
         double cx = PAD_L + slot * ((double)i + 0.5), y;
 
-        if ((int)i % xl.step == 0)
-            svg_xlabel(f, &xl, cx, base, ch->pool + p->x);
+        if ((int)i % b.xl.step == 0)
+            svg_xlabel(f, &b.xl, cx, base, ch->pool + p->x);
         if (!p->has_y) {
             /* Marked, so that a missing value is not read as a zero. */
             if (n <= 30)
@@ -337,7 +355,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
                 f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"%s>%s</text>\n",
                 cx, p->y >= 0 ? y - 4 : y + 11, n > 15 ? " style=\"font-size:9px\"" : "", buf);
     }
-    svg_xtitle(f, height, c->x);
+    svg_xtitle(f, b.height, c->x);
     fputs("</svg>\n", f);
 }
 
@@ -560,9 +578,9 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
     const struct report_chart *c = &s->chart;
     size_t n = ch->npts, nx = 0, ns = 0, ncells = 0, *xs = w->xs, *ss = w->ss;
     struct cell *cells = w->cells;
-    double *tot = w->tot, max = 0, pw = SVG_W - PAD_L - PAD_R, slot, bw, height, top, base;
+    double *tot = w->tot, max = 0, slot, bw, top, base;
     int pct = looks_pct(c->y), whole = 1;
-    struct svg_xlabels xl;
+    struct bars b;
     struct svg_axis a;
     char buf[64];
 
@@ -594,17 +612,10 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
     svg_axis_fit(&a, 0, max, pct, 0, whole);
 
     top = 12 + legend(NULL, ch, ss, ns) * 18.0 + 10;
-    slot = pw / (double)(nx ? nx : 1);
-    bw = slot * 0.7 > 56 ? 56 : slot * 0.7;
-    svg_xlabels_fit(&xl, ch->pool, xs, nx, slot);
-    height = top + PLOT_H + xl.bottom;
-    base = top + PLOT_H;
-
-    svg_open(f, id, height, s);
-    fputs("Stacked bar chart of ", f);
-    text_html(f, c->y);
-    fputs(" by ", f);
-    text_html(f, c->x);
+    bars_open(f, ch, s, id, "Stacked bar", xs, nx, top, &b);
+    slot = b.slot;
+    bw = b.bw;
+    base = b.base;
     fputs(", split by ", f);
     text_html(f, c->series);
     fputs(" (", f);
@@ -657,8 +668,8 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
     for (size_t i = 0, k = 0; i < nx; i++) {
         double cx = PAD_L + slot * ((double)i + 0.5), acc = 0;
 
-        if ((int)i % xl.step == 0)
-            svg_xlabel(f, &xl, cx, base, ch->pool + xs[i]);
+        if ((int)i % b.xl.step == 0)
+            svg_xlabel(f, &b.xl, cx, base, ch->pool + xs[i]);
         for (; k < ncells && cells[k].xi == i; k++) {
             double v = cells[k].y, y0, y1;
 
@@ -686,7 +697,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
                 nx > 15 ? " style=\"font-size:9px\"" : "", buf);
         }
     }
-    svg_xtitle(f, height, c->x);
+    svg_xtitle(f, b.height, c->x);
     fputs("</svg>\n", f);
 }
 
