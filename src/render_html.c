@@ -86,6 +86,17 @@ static const char css[] =
     "margin-bottom:-7rem}"
     "a{color:inherit;text-decoration:none}}\n";
 
+/* Writes a <dt>LABEL</dt> and a <dd> holding the time WHEN, of class CLASS. */
+static void
+time_item(FILE *f, const char *label, const char *class, const char *when)
+{
+    fprintf(f, "<dt>%s</dt>\n<dd><time class=\"%s\" datetime=\"", label, class);
+    text_html(f, when);
+    fputs("\">", f);
+    text_html(f, when);
+    fputs("</time></dd>\n", f);
+}
+
 static int
 html_begin(struct render *r, const struct report_meta *m)
 {
@@ -141,20 +152,10 @@ html_begin(struct render *r, const struct report_meta *m)
         }
         fputs("</ul></dd>\n", f);
     }
-    if (m->asof) {
-        fputs("<dt>As of</dt>\n<dd><time class=\"asof\" datetime=\"", f);
-        text_html(f, m->asof);
-        fputs("\">", f);
-        text_html(f, m->asof);
-        fputs("</time></dd>\n", f);
-    }
-    if (m->generated) {
-        fputs("<dt>Generated</dt>\n<dd><time class=\"generated\" datetime=\"", f);
-        text_html(f, m->generated);
-        fputs("\">", f);
-        text_html(f, m->generated);
-        fputs("</time></dd>\n", f);
-    }
+    if (m->asof)
+        time_item(f, "As of", "asof", m->asof);
+    if (m->generated)
+        time_item(f, "Generated", "generated", m->generated);
     /* The head as "verify --head" prints it, so that a reader or a script can check the
      * report against the trail with "verify --against HEAD". */
     render_heads(m, head, local);

@@ -21,6 +21,14 @@ put(FILE *f, json_t *v)
     json_decref(v);
 }
 
+/* Writes ,"NAME": and V (stolen): one member after the first of an object. */
+static void
+member(FILE *f, const char *name, json_t *v)
+{
+    fprintf(f, ",\"%s\":", name);
+    put(f, v);
+}
+
 static json_t *
 jstr(const char *s)
 {
@@ -39,18 +47,13 @@ begin(struct render *r, const struct report_meta *m)
         json_array_append_new(docs, json_pack("{s:o, s:o, s:o}", "symbol", jstr(m->docs[i].symbol),
                                               "title", jstr(m->docs[i].title), "adopted",
                                               jstr(m->docs[i].adopted)));
-    fputs("{\"format\":\"docket-report\",\"version\":1,\"report\":", r->f);
-    put(r->f, jstr(m->report));
-    fputs(",\"title\":", r->f);
-    put(r->f, jstr(m->title));
-    fputs(",\"description\":", r->f);
-    put(r->f, jstr(m->description));
-    fputs(",\"documents\":", r->f);
-    put(r->f, docs);
-    fputs(",\"as_of\":", r->f);
-    put(r->f, jstr(m->asof));
-    fputs(",\"generated\":", r->f);
-    put(r->f, jstr(m->generated));
+    fputs("{\"format\":\"docket-report\",\"version\":1", r->f);
+    member(r->f, "report", jstr(m->report));
+    member(r->f, "title", jstr(m->title));
+    member(r->f, "description", jstr(m->description));
+    member(r->f, "documents", docs);
+    member(r->f, "as_of", jstr(m->asof));
+    member(r->f, "generated", jstr(m->generated));
     /* The heads are digits, hex and ASCII words: nothing to escape. */
     /* The trail the report is stamped with: on a store that has synced, the shared log's,
      * which every office that synced as far holds alike. */
@@ -75,14 +78,10 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
                           s->chart.y, "series", jstr(s->chart.series));
     fputs(p->sections++ ? ",\n{\"name\":" : "\n{\"name\":", r->f);
     put(r->f, jstr(s->name));
-    fputs(",\"title\":", r->f);
-    put(r->f, jstr(s->title));
-    fputs(",\"description\":", r->f);
-    put(r->f, jstr(s->description));
-    fputs(",\"chart\":", r->f);
-    put(r->f, chart);
-    fputs(",\"columns\":", r->f);
-    put(r->f, names);
+    member(r->f, "title", jstr(s->title));
+    member(r->f, "description", jstr(s->description));
+    member(r->f, "chart", chart);
+    member(r->f, "columns", names);
     fputs(",\"rows\":[", r->f);
     p->rows = 0;
     return render_status(r);

@@ -43,18 +43,25 @@ put(FILE *f, const char *s)
     }
 }
 
+/* Writes a heading (MARKS and TITLE) and the paragraph below it, DESCRIPTION, when there is one. */
+static void
+heading(FILE *f, const char *marks, const char *title, const char *description)
+{
+    fputs(marks, f);
+    put(f, title);
+    fputs("\n\n", f);
+    if (description) {
+        put(f, description);
+        fputs("\n\n", f);
+    }
+}
+
 static int
 begin(struct render *r, const struct report_meta *m)
 {
     char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
 
-    fputs("# ", r->f);
-    put(r->f, m->title);
-    fputs("\n\n", r->f);
-    if (m->description) {
-        put(r->f, m->description);
-        fputs("\n\n", r->f);
-    }
+    heading(r->f, "# ", m->title, m->description);
     for (int i = 0; i < m->ndocs; i++) {
         fputs("- Document: ", r->f);
         put(r->f, m->docs[i].symbol ? m->docs[i].symbol : "");
@@ -81,13 +88,7 @@ begin(struct render *r, const struct report_meta *m)
 static int
 section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
 {
-    fputs("## ", r->f);
-    put(r->f, s->title);
-    fputs("\n\n", r->f);
-    if (s->description) {
-        put(r->f, s->description);
-        fputs("\n\n", r->f);
-    }
+    heading(r->f, "## ", s->title, s->description);
     for (int i = 0; i < ncols; i++) {
         fputs("| ", r->f);
         put(r->f, cols[i]);
