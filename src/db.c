@@ -89,6 +89,25 @@ db_fail(struct db *db, const char *what, struct diag *d)
     return diag_set(d, DK_STORE, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
+int
+db_shared_hash(struct db *db, long long pos, unsigned char out[32], int *found, struct diag *d)
+{
+    static const char sql[] = "SELECT hash FROM shared WHERE pos = :pos UNION ALL "
+                              "SELECT hash FROM quarantine WHERE pos = :pos";
+    sqlite3_stmt *st;
+    int rc;
+
+    *found = 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_bytes(st, 0) == 32) {
+        memcpy(out, sqlite3_column_blob(st, 0), 32);
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
 /* Reads the trail's mark: the last event's number and the shared log's length, which, the two
  * being append-only, tell whether two snapshots hold the same events. Returns 0 or -1. */
 static int

@@ -342,19 +342,11 @@ insert(struct db *db, struct db_writer *w, const struct ev_bytes *b, int apply, 
 static int
 shared_hash_hex(struct db *db, long long pos, char out[2 * EV_HASH_LEN + 1], struct diag *d)
 {
-    static const char sql[] = "SELECT hash FROM shared WHERE pos = :pos UNION ALL "
-                              "SELECT hash FROM quarantine WHERE pos = :pos";
     unsigned char h[EV_HASH_LEN] = {0};
-    sqlite3_stmt *st = NULL;
-    int rc;
+    int rc, found;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
+    if ((rc = db_shared_hash(db, pos, h, &found, d)) != 0)
         return rc;
-    if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_bytes(st, 0) == EV_HASH_LEN)
-        memcpy(h, sqlite3_column_blob(st, 0), EV_HASH_LEN);
-    sqlite3_reset(st);
-    if (rc < 0)
-        return d->code;
     ev_hex(h, out);
     return 0;
 }

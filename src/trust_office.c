@@ -301,13 +301,10 @@ trust_may_decide(struct db *db, int what, const char *name, const char *fp, stru
 static int
 head_ok(struct db *db, const char *head, long long at, int *ok, struct diag *d)
 {
-    static const char sql[] = "SELECT hash FROM shared WHERE pos = :pos UNION ALL "
-                              "SELECT hash FROM quarantine WHERE pos = :pos";
-    unsigned char want[32], zero[32] = {0};
-    sqlite3_stmt *st = NULL;
+    unsigned char want[32], zero[32] = {0}, held[32];
     char *end = NULL;
     long long pos;
-    int rc;
+    int rc, found;
 
     *ok = 0;
     if (head == NULL || (pos = strtoll(head, &end, 10)) < 0 || end == head || *end != ':' ||
@@ -317,13 +314,10 @@ head_ok(struct db *db, const char *head, long long at, int *ok, struct diag *d)
         *ok = memcmp(want, zero, sizeof want) == 0;
         return 0;
     }
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":pos", pos, d)) != 0)
+    if ((rc = db_shared_hash(db, pos, held, &found, d)) != 0)
         return rc;
-    if ((rc = db_row(db, st, d)) == 1)
-        *ok =
-            sqlite3_column_bytes(st, 0) == 32 && memcmp(sqlite3_column_blob(st, 0), want, 32) == 0;
-    sqlite3_reset(st);
-    return rc < 0 ? d->code : 0;
+    *ok = found && memcmp(held, want, sizeof want) == 0;
+    return 0;
 }
 
 /* Verifies E's signature under PUB, or takes the check made beforehand under the same key. */

@@ -450,13 +450,17 @@ int
 view_hash_at(struct db *db, int shared, long long n, char hex[2 * EV_HASH_LEN + 1], struct diag *d)
 {
     static const char local_sql[] = "SELECT hash FROM event WHERE seq = :n";
-    static const char shared_sql[] = "SELECT hash FROM shared WHERE pos = :n UNION ALL "
-                                     "SELECT hash FROM quarantine WHERE pos = :n";
+    unsigned char h[EV_HASH_LEN];
     sqlite3_stmt *st;
-    int rc;
+    int rc, found;
 
-    if ((rc = db_prep(db, shared ? shared_sql : local_sql, &st, d)) != 0 ||
-        (rc = db_bind_int(db, st, ":n", n, d)) != 0)
+    hex[0] = '\0';
+    if (shared) {
+        if ((rc = db_shared_hash(db, n, h, &found, d)) == 0 && found)
+            ev_hex(h, hex);
+        return rc;
+    }
+    if ((rc = db_prep(db, local_sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":n", n, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;

@@ -80,6 +80,10 @@ int db_bind_int(struct db *db, sqlite3_stmt *st, const char *name, long long v, 
 /* Records the connection's last error as DK_STORE in D, prefixed by WHAT; returns DK_STORE. */
 int db_fail(struct db *db, const char *what, struct diag *d);
 
+/* The shared chain's hash at position POS as this store holds it (the entry applied or
+ * quarantined there) into OUT[0..32); *FOUND is 0 when it holds none. Returns 0 or DK_STORE. */
+int db_shared_hash(struct db *db, long long pos, unsigned char out[32], int *found, struct diag *d);
+
 /* db_tx's kinds of transaction. DB_TX_BULK is a write that appends a great deal to a store
  * that no other connection has open (a restore into an empty store): while it runs, the store
  * keeps a rollback journal rather than its WAL, so that the new pages are written once, into
