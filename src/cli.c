@@ -315,18 +315,10 @@ cli_event_json(const struct view_event *ev)
     const struct {
         const char *name;
         const char *v;
-    } text[] = {{"uuid", ev->uuid},
-                {"batch", ev->batch},
-                {"event_type", ev->type},
-                {"key", ev->key},
-                {"subject", ev->subject},
-                {"old", ev->old_value},
-                {"new", ev->new_value},
-                {"reason", ev->reason},
-                {"eff", ev->eff},
-                {"recorded", ev->recorded},
-                {"actor", ev->actor},
-                {"login", ev->login},
+    } text[] = {{"uuid", ev->uuid},         {"batch", ev->batch},     {"event_type", ev->type},
+                {"key", ev->key},           {"subject", ev->subject}, {"old", ev->old_value},
+                {"new", ev->new_value},     {"reason", ev->reason},   {"eff", ev->eff},
+                {"recorded", ev->recorded}, {"actor", ev->actor},     {"login", ev->login},
                 {"replica", ev->replica}};
     char hex[2 * EV_HASH_LEN + 1] = "";
     json_t *o = json_object(), *a = ev->attrs ? json_loads(ev->attrs, 0, NULL) : NULL;
