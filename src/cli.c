@@ -240,7 +240,18 @@ attr_of(json_t *o, const char *name)
 }
 
 void
-cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev)
+cli_actor_widen(int *width, const char *actor)
+{
+    int w = text_width(actor ? actor : "");
+
+    if (w > CLI_ACTOR_MAX)
+        w = CLI_ACTOR_MAX;
+    if (w > *width)
+        *width = w;
+}
+
+void
+cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev, int actor_width)
 {
     const char *type = ev->type, *reason = ev->reason;
     json_t *a = ev->attrs ? json_loads(ev->attrs, 0, NULL) : NULL;
@@ -250,8 +261,8 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev)
     fprintf(f, "#%-6lld ", ev->seq);
     cli_put(ctx, ev->eff, 11);
     cli_put(ctx, ev->recorded, 25);
-    cli_put(ctx, ev->actor, 12);
-    fputc(' ', f);
+    cli_put(ctx, ev->actor, actor_width);
+    fputs("  ", f);
     cli_put(ctx, ev->key ? ev->key : "-", 0);
     fputs("  ", f);
     if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {

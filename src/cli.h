@@ -118,9 +118,16 @@ int cli_effective(struct cmd_ctx *ctx, struct date *out);
  * ctx->asof and ctx->known for the command's own queries. Returns 0, DK_DATA or DK_STORE. */
 int cli_asof(struct cmd_ctx *ctx);
 
-/* Writes event EV as one line of text. */
+/* Writes event EV as one line of text, its actor padded to ACTOR_WIDTH columns (the widest of
+ * the events printed with it, from cli_actor_widen); an actor is never cut. */
 struct view_event;
-void cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev);
+void cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev, int actor_width);
+
+/* Widens *WIDTH, the actor column of a list of events, to hold ACTOR, up to CLI_ACTOR_MAX
+ * columns: one far longer name is shown whole on its own line rather than pushing every line
+ * of the list to the right. */
+#define CLI_ACTOR_MAX 40
+void cli_actor_widen(int *width, const char *actor);
 
 /* Returns event EV as a new JSON object (`log --json`, `show --json`'s history), its fields
  * spelled as the export and the shared log spell them (event_type, eff, ...). */

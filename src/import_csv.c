@@ -54,6 +54,16 @@ struct csv_items {
     char today[11];
 };
 
+int
+import_csv_sniff(const char *line, size_t len)
+{
+    size_t i = len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+        i++;
+    return i < len && line[i] != '{' && line[i] != '[' && memchr(line + i, ',', len - i) != NULL;
+}
+
 void
 import_csv_free(struct csv_items *t)
 {

@@ -110,7 +110,7 @@ links_check(struct link *l, size_t n, int parallel, const struct net_opts *o,
 {
     const char **urls = calloc(n + 1, sizeof *urls);
     struct net_reply *replies = calloc(n + 1, sizeof *replies);
-    size_t *which = calloc(n + 1, sizeof *which), nurls = 0;
+    size_t *which = calloc(n + 1, sizeof *which), nurls = 0, k;
     int rc = 0;
 
     if (urls == NULL || replies == NULL || which == NULL) {
@@ -132,7 +132,16 @@ links_check(struct link *l, size_t n, int parallel, const struct net_opts *o,
     }
     if (nurls > 0 && (rc = net_fetch_all(urls, nurls, parallel, o, replies, progress, arg, d)) != 0)
         goto out;
-    for (size_t k = 0; k < nurls; k++) {
+    /* When no URL reached anything, the fault is this machine's network, not the links: to
+     * record each as broken would put in the trail what was never seen. */
+    for (k = 0; k < nurls && replies[k].unreached; k++)
+        ;
+    if (nurls > 0 && k == nurls) {
+        rc = diag_set(d, DK_NET, "cannot reach the network: none of the %zu URLs answered (%s: %s)",
+                      nurls, urls[0], replies[0].why);
+        goto out;
+    }
+    for (k = 0; k < nurls; k++) {
         struct link *x = &l[which[k]];
 
         x->status = replies[k].status;

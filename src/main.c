@@ -17,15 +17,49 @@
 #define DOCKET_VERSION "0.0.0"
 #endif
 
+/* Writes S from column AT, wrapped at spaces before column 80, each further line indented to
+ * AT: a summary too long for one line stays in its column. */
+static void
+put_wrapped(FILE *f, const char *s, int at)
+{
+    int room = 79 - at > 20 ? 79 - at : 20;
+
+    for (;;) {
+        int n = (int)strlen(s), cut = n;
+
+        if (n > room) {
+            for (cut = room; cut > 0 && s[cut] != ' '; cut--)
+                ;
+            if (cut == 0) /* one word longer than the room: whole, never cut */
+                cut = (int)strcspn(s, " ");
+        }
+        fprintf(f, "%.*s\n", cut, s);
+        s += cut;
+        while (*s == ' ')
+            s++;
+        if (*s == '\0')
+            return;
+        fprintf(f, "%*s", at, "");
+    }
+}
+
 static void
 help(FILE *f)
 {
+    int w = 0;
+
     fputs("usage: docket [-d DB] [--by ACTOR] [-r] COMMAND [ARGS]\n\n"
           "Tracks whether the requests of a resolution are carried out, in one SQLite file\n"
           "with a tamper-evident audit trail.\n\ncommands:\n",
           f);
+    /* The summaries start in one column, after the longest name. */
     for (int i = 0; commands[i]; i++)
-        fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+        if ((int)strlen(commands[i]->name) > w)
+            w = (int)strlen(commands[i]->name);
+    for (int i = 0; commands[i]; i++) {
+        fprintf(f, "  %-*s  ", w, commands[i]->name);
+        put_wrapped(f, commands[i]->summary, w + 4);
+    }
     fputs("\nglobal options (before the command):\n"
           "  -d, --db PATH      the store (default $DOCKET_DB, else ./docket.db)\n"
           "  --by ACTOR         who records the change (default $DOCKET_ACTOR, else the login)\n"

@@ -212,9 +212,13 @@ static int
 finish(struct transfer *t, CURLcode code)
 {
     struct net_reply *r = t->reply;
+    curl_off_t connected = 0;
+    long redirects = 0;
     char *url = NULL;
 
     lib.easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &r->status);
+    lib.easy_getinfo(t->h, CURLINFO_CONNECT_TIME_T, &connected);
+    lib.easy_getinfo(t->h, CURLINFO_REDIRECT_COUNT, &redirects);
     if (lib.easy_getinfo(t->h, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url)
         snprintf(r->final_url, sizeof r->final_url, "%s", url);
     SHA256_Final(r->sha256, &t->sha);
@@ -229,6 +233,12 @@ finish(struct transfer *t, CURLcode code)
         r->tls = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
                  code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR ||
                  code == CURLE_SSL_PINNEDPUBKEYNOTMATCH || code == CURLE_SSL_INVALIDCERTSTATUS;
+        /* Nothing on the way answered: no name, no connection, and no earlier hop that
+         * redirected here. A timeout counts only when it came before any connection. */
+        r->unreached =
+            redirects == 0 &&
+            (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
+             code == CURLE_COULDNT_CONNECT || (code == CURLE_OPERATION_TIMEDOUT && connected == 0));
     } else if (r->status >= 400) {
         snprintf(r->why, sizeof r->why, "HTTP %ld", r->status);
     }

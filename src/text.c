@@ -162,6 +162,27 @@ text_put(FILE *f, const char *s)
 }
 
 int
+text_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0, len;
+    unsigned long cp;
+    int cols = 0;
+
+    /* Step as put_counted does: a code point, or one byte that is not valid UTF-8. */
+    while (i < n) {
+        cols++;
+        if (p[i] >= 0x20 && p[i] < 0x7f) {
+            i++;
+            continue;
+        }
+        len = utf8_decode(p + i, n - i, &cp);
+        i += len ? len : 1;
+    }
+    return cols;
+}
+
+int
 text_put_width(FILE *f, const char *s, int width)
 {
     static const char spaces[] = "                                ";

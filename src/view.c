@@ -195,6 +195,33 @@ view_log(struct db *db, const struct view_log_filter *f,
     return rc != 0 ? rc : log_part(db, f, 1, each, arg, d);
 }
 
+/* The actors of the events F selects, each once: the shared part and the unpublished part of
+ * the log together are every event that passes the filter. */
+static const char *const log_actors_sqls[2] = {
+    "SELECT DISTINCT e.actor FROM event e WHERE" LOG_WHERE,
+    "SELECT DISTINCT e.actor FROM event e WHERE e.item = :uuid AND" LOG_WHERE,
+};
+
+int
+view_log_actors(struct db *db, const struct view_log_filter *f,
+                int (*each)(void *arg, const char *actor), void *arg, struct diag *d)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, log_actors_sqls[f->item != NULL], &st, d)) != 0 ||
+        (f->item && (rc = db_bind_text(db, st, ":uuid", f->item, d)) != 0) ||
+        (rc = db_bind_text(db, st, ":since", f->since, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":until", f->until, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":by", f->by, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1)
+        if ((rc = each(arg, text(st, 0) ? text(st, 0) : "")) != 0)
+            break;
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc;
+}
+
 /* ---- One item ----------------------------------------------------------------------------- */
 
 /* The item's events effective by :asof and recorded by :known; those that count then. */

@@ -80,6 +80,11 @@ int import_csv_check(FILE *f, const char *name, struct csv_items **out, struct d
 int import_csv_apply(struct db *db, struct csv_items *t, const char *origin,
                      struct import_counts *n, struct diag *d);
 
+/* Returns 1 when the LEN bytes at LINE, the first line of an input given without --csv, look
+ * like the header row of a CSV file rather than the start of JSON: after a UTF-8 byte order
+ * mark and blanks, something other than '{' or '[', and a comma in the line. Else 0. */
+int import_csv_sniff(const char *line, size_t len);
+
 /* Frees what import_csv_check made (not the file it reads); NULL does nothing. */
 void import_csv_free(struct csv_items *t);
 

@@ -26,7 +26,10 @@ int links_load(struct db *db, const char *key, struct link **out, size_t *n, str
 void links_free(struct link *l, size_t n);
 
 /* Checks every link, outside any transaction: URLs fetched PARALLEL at a time under O, files
- * hashed again. Fills each link's result. Returns 0 or DK_NET when libcurl cannot run. */
+ * hashed again. Fills each link's result. Returns 0, DK_NET when libcurl cannot run or when
+ * there are URLs and none of them reached anything (no name resolved, no connection made: the
+ * network, not the links, is at fault, and nothing should be recorded), or DK_DATA for a CA
+ * file that cannot be read. */
 int links_check(struct link *l, size_t n, int parallel, const struct net_opts *o,
                 void (*progress)(size_t done, size_t n, void *arg), void *arg, struct diag *d);
 

@@ -35,6 +35,8 @@ struct net_reply {
     char *body;    /* owned, NUL-terminated, when the caller asked to keep it; else NULL */
     char why[256]; /* for a failed transfer: libcurl's message */
     int tls;       /* the failure was a certificate that does not verify: retrying cannot help */
+    int unreached; /* no connection was made and nothing answered: the host could not be
+                      resolved or connected to, or the connection timed out */
 };
 
 /* Returns 0 when libcurl can be loaded, else DK_NET naming what is missing. Loading happens
@@ -62,7 +64,8 @@ int net_post(const char *url, const char *name, const char *content_type, const 
              struct diag *d);
 
 /* Fetches URLS[0..N) with up to PARALLEL transfers at a time, hashing each body as it comes and
- * keeping none; OUT[i] gets each one's result (status 0 and why set when it failed). PROGRESS,
+ * keeping none; OUT[i] gets each one's result (status 0 and why set when it failed, unreached
+ * set when it failed before any connection was made or any answer came). PROGRESS,
  * when not NULL, is called after each one finishes with the number done. Returns 0 (failures
  * of single links are results, not errors), DK_NET when libcurl itself cannot run, or DK_DATA
  * for a CA file that cannot be read. */

@@ -26,6 +26,10 @@ int text_put(FILE *f, const char *s);
  * longer S is written whole. */
 int text_put_width(FILE *f, const char *s, int width);
 
+/* Returns the columns S takes as text_put_width counts them (one per code point, an invalid
+ * byte one): the width to pad a column of such texts to. Cannot fail. */
+int text_width(const char *s);
+
 /* Returns the edit distance (optimal string alignment: insert, delete, substitute,
  * transpose) between A and B, stopping early at MAX + 1. */
 int text_distance(const char *a, const char *b, int max);

@@ -76,6 +76,11 @@ struct view_log_filter {
 int view_log(struct db *db, const struct view_log_filter *f,
              int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d);
 
+/* Walks the actors of the events F selects, each once, in no order: log sizes its actor column
+ * to the widest before it prints. EACH gets a borrowed actor (never NULL). */
+int view_log_actors(struct db *db, const struct view_log_filter *f,
+                    int (*each)(void *arg, const char *actor), void *arg, struct diag *d);
+
 /* ---- One item (show) -------------------------------------------------------------------- */
 
 /* An item as of a time: by effective date ASOF ("YYYY-MM-DD") and recorded time KNOWN (a full

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +13,7 @@
 #include "docket/net.h"
 
 static const struct opt opts[] = {
-    {"csv", 0, NULL, 0, "the input is a CSV of items (key, title, kind, ..., status, date)"},
+    {"csv", 0, NULL, 0, "the input is CSV items (key, title, ..., status, date), as is a *.csv"},
     {"cacert", 0, "FILE", 0, "a CA certificate to trust for an https URL, beside the system's"},
     {"json", 0, NULL, 0, "print what was imported as JSON"},
     {NULL, 0, NULL, 0, NULL},
@@ -170,6 +171,16 @@ is_url(const char *s)
     return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
+/* Returns 1 when SRC, a file name or a URL (its path: before any '?' or '#'), ends in ".csv",
+ * in any case: such an input is read as CSV without --csv, as a user who names it so means. */
+static int
+named_csv(const char *src)
+{
+    size_t n = is_url(src) ? strcspn(src, "?#") : strlen(src);
+
+    return n >= 4 && strncasecmp(src + n - 4, ".csv", 4) == 0;
+}
+
 static int
 print(struct cmd_ctx *ctx, const struct job *j)
 {
@@ -205,7 +216,7 @@ run(struct cmd_ctx *ctx)
     size_t len = 0, cap = 0;
     FILE *in = NULL;
     ssize_t flen;
-    int rc;
+    int csv = args_get(&ctx->args, "csv") != NULL || named_csv(src), rc;
 
     /* Everything is read, and what can be checked checked, before the transaction opens: no
      * network inside it, and a bad input writes nothing. */
@@ -217,7 +228,7 @@ run(struct cmd_ctx *ctx)
         o.cacert = args_get(&ctx->args, "cacert");
         if ((rc = net_get(src, src, &o, &reply, &ctx->diag)) != 0)
             return rc;
-        if (!args_get(&ctx->args, "csv") && (in = fmemopen(reply.body, reply.len, "r")) == NULL) {
+        if (!csv && (in = fmemopen(reply.body, reply.len, "r")) == NULL) {
             rc = diag_set(&ctx->diag, DK_IO, "out of memory");
             goto out;
         }
@@ -226,7 +237,7 @@ run(struct cmd_ctx *ctx)
     } else if ((in = fopen(src, "r")) == NULL) {
         return diag_set(&ctx->diag, DK_IO, "cannot read '%s': %s", src, strerror(errno));
     }
-    if (args_get(&ctx->args, "csv")) {
+    if (csv) {
         /* Two passes: every row is checked before the transaction opens, then read again and
          * written inside it, so that memory stays flat however many rows there are. */
         if ((rc = csv_input(&in, &reply, src, &ctx->diag)) != 0 ||
@@ -240,6 +251,14 @@ run(struct cmd_ctx *ctx)
     } else {
         if (flen < 0 && ferror(in)) {
             rc = diag_set(&ctx->diag, DK_IO, "cannot read '%s': %s", src, strerror(errno));
+            goto out;
+        }
+        /* A JSON parser's "'{' expected" would not tell the user what they gave it. */
+        if (flen > 0 && import_csv_sniff(first, (size_t)flen)) {
+            rc =
+                strcmp(src, "-") == 0
+                    ? diag_set(&ctx->diag, DK_USAGE, "the standard input looks like CSV: use --csv")
+                    : diag_set(&ctx->diag, DK_USAGE, "'%s' looks like CSV: use --csv", src);
             goto out;
         }
         if ((rc = slurp(in, first ? first : "", flen > 0 ? (size_t)flen : 0, &text, &len,

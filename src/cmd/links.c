@@ -95,7 +95,7 @@ run(struct cmd_ctx *ctx)
     const struct args *a = &ctx->args;
     long parallel = args_get(a, "parallel") ? number(args_get(a, "parallel"), 1, 64) : 8;
     long timeout = args_get(a, "timeout") ? number(args_get(a, "timeout"), 1, 3600) : 30;
-    int check = args_get(a, "check") != NULL, broken = 0, rc;
+    int check = args_get(a, "check") != NULL, broken = 0, changed = 0, rc;
     struct job j = {.ctx = ctx};
     struct net_opts o;
 
@@ -118,9 +118,17 @@ run(struct cmd_ctx *ctx)
         if ((rc = print(ctx, &j.l[i], check)) != 0)
             goto out;
         broken += check && strcmp(j.l[i].result, "broken") == 0;
+        changed += check && strcmp(j.l[i].result, "changed") == 0;
     }
-    if (broken)
+    /* A link whose content is no longer what was attached fails the check as a broken one
+     * does: the evidence on record is not what is there. */
+    if (broken && changed)
+        rc = diag_set(&ctx->diag, DK_CHECK, "%d of %zu links are broken and %d changed", broken,
+                      j.n, changed);
+    else if (broken)
         rc = diag_set(&ctx->diag, DK_CHECK, "%d of %zu links are broken", broken, j.n);
+    else if (changed)
+        rc = diag_set(&ctx->diag, DK_CHECK, "%d of %zu links changed", changed, j.n);
 out:
     links_free(j.l, j.n);
     return rc;

@@ -12,10 +12,25 @@ static const struct opt opts[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
+/* The text lines' walk: the actor column as wide as the widest actor printed. */
+struct text_walk {
+    struct cmd_ctx *ctx;
+    int actor_width;
+};
+
+static int
+widen(void *arg, const char *actor)
+{
+    cli_actor_widen(arg, actor);
+    return 0;
+}
+
 static int
 put_text(void *arg, const struct view_event *ev)
 {
-    cli_event_text(arg, ev);
+    struct text_walk *w = arg;
+
+    cli_event_text(w->ctx, ev, w->actor_width);
     return 0;
 }
 
@@ -32,6 +47,7 @@ run(struct cmd_ctx *ctx)
     const struct args *a = &ctx->args;
     char since[TS_LEN + 1] = "0000-01-01T00:00:00.000Z", until[TS_LEN + 1];
     struct view_log_filter f = {.since = since, .until = until, .by = args_get(a, "by")};
+    struct text_walk w = {.ctx = ctx};
     struct item it = {0};
     int rc;
 
@@ -43,7 +59,10 @@ run(struct cmd_ctx *ctx)
         return rc;
     f.item = a->npos == 1 ? it.uuid : NULL;
     f.brief = args_get(a, "json") == NULL;
-    rc = view_log(ctx->db, &f, args_get(a, "json") ? put_json : put_text, ctx, &ctx->diag);
+    if (args_get(a, "json"))
+        rc = view_log(ctx->db, &f, put_json, ctx, &ctx->diag);
+    else if ((rc = view_log_actors(ctx->db, &f, widen, &w.actor_width, &ctx->diag)) == 0)
+        rc = view_log(ctx->db, &f, put_text, &w, &ctx->diag);
     item_free(&it);
     return rc;
 }

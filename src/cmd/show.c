@@ -28,6 +28,7 @@ struct section {
     json_t *a; /* NULL: text */
     const char *name;
     int n;
+    int actor_width; /* the history's: its widest actor */
 };
 
 /* Before a row of a text section: its name before the first, else SEP. */
@@ -124,7 +125,17 @@ put_event(void *arg, const struct view_event *ev)
     }
     if (s->n++ == 0)
         fputs("\nhistory:\n", s->ctx->out);
-    cli_event_text(s->ctx, ev);
+    cli_event_text(s->ctx, ev, s->actor_width);
+    return 0;
+}
+
+/* The history's first walk, in text: its actor column as wide as its widest actor. */
+static int
+widen(void *arg, const struct view_event *ev)
+{
+    struct section *s = arg;
+
+    cli_actor_widen(&s->actor_width, ev->actor);
     return 0;
 }
 
@@ -156,7 +167,10 @@ sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
             rc = view_costs(ctx->db, &at, put_cost, &s, &ctx->diag);
             break;
         default:
-            rc = view_history(ctx->db, &at, put_event, &s, &ctx->diag);
+            if (o == NULL)
+                rc = view_history(ctx->db, &at, widen, &s, &ctx->diag);
+            if (rc == 0)
+                rc = view_history(ctx->db, &at, put_event, &s, &ctx->diag);
             break;
         }
         if (rc != 0)

@@ -123,4 +123,28 @@ expect_out "^docket "
 run_ok init --help
 expect_out "^usage: docket init"
 
+# docket --help: every command's summary starts in one column, after the longest name (once
+# 'conflicts' was a column off), and one too long for a line goes on below in that column.
+run_ok --help
+python3 -c 'import re, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+block = lines[lines.index("commands:") + 1:]
+block = block[:block.index("")]
+names, cols = [], set()
+for line in block:
+    m = re.match(r"  ([a-z]+)( +)(\S)", line)
+    if m:
+        names.append(m.group(1))
+        cols.add(m.start(3))
+    else:
+        cols.add(len(line) - len(line.lstrip(" ")))
+assert len(cols) == 1, "summaries start in columns %s" % sorted(cols)
+assert min(cols) > 2 + max(len(n) for n in names), "a name runs into its summary"
+for line in block:
+    assert len(line) < 80, "a line of 80 columns or more: %r" % line
+for n in ("init", "conflicts", "office", "backup"):
+    assert n in names, n
+' "$tmp/out" || fail "docket --help: the commands are not in one column, or too wide"
+pass
+
 done_ok

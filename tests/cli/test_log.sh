@@ -127,4 +127,41 @@ run_fails 2 "unknown option '--bogus'" log --bogus
 run_fails 2 "docket: log: " log ceb echa
 run_ok -r log ceb
 expect_out "phase A$"
+
+# The actor is shown whole: its column is as wide as the widest actor printed (up to 40
+# columns; a longer name is shown whole on its own line), two spaces, then the key. Once the
+# column was 12 wide, and a longer name pushed its line's key out of the column.
+long="Maria-Theresa Okonkwo-Lindqvist"
+longer="Dr. Bartholomew Featherstonehaugh-Cholmondeley III"
+run_ok --by "$long" note echa -m "long name"
+run_ok log
+expect_out "^#[0-9]*  *$(today)  *20.*Z  *$long  echa  note: long name$"
+# key_columns FILE ACTOR...: the columns at which the keys start, after whichever ACTOR starts
+# at the actor column (44: "#N" in 8, the date in 11, the recorded time in 25).
+key_columns() {
+    python3 -c 'import sys
+cols = set()
+actors = sorted(sys.argv[2:], key=len, reverse=True)
+for line in open(sys.argv[1], encoding="utf-8"):
+    a = [a for a in actors if line[44:44 + len(a)] == a]
+    assert a, "no known actor at column 44: %r" % line
+    i = 44 + len(a[0])
+    while line[i] == " ":
+        i += 1
+    cols.add(i)
+print(" ".join(map(str, sorted(cols))))' "$@"
+}
+expect_eq "key columns of log" "$(key_columns "$tmp/out" tester alice bob "$long")" $((44 + ${#long} + 2))
+run_ok show echa
+sed -n '/^history:$/,$p' "$tmp/out" | tail -n +2 >"$tmp/history"
+expect_eq "key columns of show's history" "$(key_columns "$tmp/history" tester "$long")" $((44 + ${#long} + 2))
+# Sized to what is printed: bob's events alone, a column of 3.
+run_ok log --by bob
+expect_out "^#[0-9]*  *[0-9-]*  *20.*Z  *bob  cost.legal  cost "
+# Beyond 40 columns: that line's actor whole, the others' column 40 wide.
+run_ok --by "$longer" note echa -m "longer name"
+run_ok log
+expect_out "Z $longer  echa  note: longer name$"
+grep -v -F "$longer" "$tmp/out" >"$tmp/others"
+expect_eq "key columns beside a name over 40 columns" "$(key_columns "$tmp/others" tester alice bob "$long")" $((44 + 40 + 2))
 done_ok

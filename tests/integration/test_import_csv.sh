@@ -64,6 +64,26 @@ expect_out "^imported 3 items and 5 statuses"
 run_fails 5 "docket: import: http://127.0.0.1:$web_PORT/files/none.csv: HTTP 404" \
     -d "$tmp/c.db" import --csv "http://127.0.0.1:$web_PORT/files/none.csv"
 
+# Without --csv: a file or a URL whose name ends in .csv (in any case) is read as CSV; any other
+# input that looks like CSV is refused by name, exit 2, nothing written, rather than handed to
+# the JSON parser ("'[' or '{' expected").
+run_ok -d "$tmp/d.db" init
+run_ok -d "$tmp/d.db" import "$tmp/a.csv"
+expect_out "^imported 3 items and 5 statuses"
+cp "$tmp/a.csv" "$tmp/root/A.CSV"
+run_ok -d "$tmp/e.db" init
+run_ok -d "$tmp/e.db" import "http://127.0.0.1:$web_PORT/files/A.CSV?v=1"
+expect_out "^imported 3 items and 5 statuses"
+cp "$tmp/a.csv" "$tmp/items.txt"
+cp "$tmp/a.csv" "$tmp/root/items.txt"
+run_fails 2 "^docket: import: '$tmp/items.txt' looks like CSV: use --csv$" import "$tmp/items.txt"
+run_fails 2 "^docket: import: the standard input looks like CSV: use --csv$" import - <"$tmp/items.txt"
+run_fails 2 "^docket: import: 'http://127.0.0.1:$web_PORT/files/items.txt' looks like CSV: use --csv$" \
+    import "http://127.0.0.1:$web_PORT/files/items.txt"
+run_ok -d "$tmp/f.db" init
+run_ok -d "$tmp/f.db" import --csv "$tmp/items.txt"
+expect_out "^imported 3 items and 5 statuses"
+
 # A secretariat's file: a byte order mark, CRLF, columns in its own order, quoted cells, an
 # instance (kind from its parent), statuses with dates and reasons, blank cells.
 init_store

@@ -1,7 +1,8 @@
 # Integration: docket links --check against a real local server: 200 evidence links and files,
 # some missing (404), some on a port nothing listens on, one over the 1 MiB cap, one redirected
 # to file://, one whose content changes between two checks, a local file edited after it was
-# attached and one deleted. Every check is an event; exit 1 when any link is broken.
+# attached and one deleted. Every check is an event; exit 1 when any link is broken or changed;
+# exit 5, nothing recorded, when no URL reached anything.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$tmp/root"
@@ -79,7 +80,7 @@ t1=$(now_ms)
 figure "links --check of 200 links (default parallelism): $((t1 - t0)) ms"
 expect_rc 1
 expect_one_err_line
-expect_err "^docket: links: 28 of 200 links are broken$"
+expect_err "^docket: links: 28 of 200 links are broken and 1 changed$"
 cp "$tmp/out" "$tmp/check1.out"
 expect_eq "lines" "$(wc -l <"$tmp/out" | tr -d ' ')" 200
 expect_count "ok" "$tmp/out" "ok " 171
@@ -122,7 +123,7 @@ echo "late" >"$tmp/root/missing0.txt"
 run links --check --json
 expect_rc 1
 expect_one_err_line
-expect_err "^docket: links: 27 of 200 links are broken$"
+expect_err "^docket: links: 27 of 200 links are broken and 2 changed$"
 python3 -c 'import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 by = {r["ref"]: r for r in rows}
@@ -233,6 +234,40 @@ RUN_LIMIT=$limit
 expect_rc 1
 expect_out_fixed "$tmp/ev-fifo.txt  (the file cannot be read: it is a FIFO, not a regular file)"
 stop_server "$writer"
+
+# A changed link alone fails the check as a broken one does: exit 1, the check recorded.
+echo "a scan" >"$tmp/scan.txt"
+run_ok note ceb.hlcp -m "a scan" --evidence "$tmp/scan.txt"
+run_ok links --check --key ceb.hlcp
+expect_out "^ok  *ceb.hlcp  *$tmp/scan.txt$"
+echo "a scan, edited" >"$tmp/scan.txt"
+n5=$(events)
+run links --check --key ceb.hlcp
+expect_rc 1
+expect_one_err_line
+expect_err "^docket: links: 1 of 1 links changed$"
+expect_out "^changed  *ceb.hlcp  *$tmp/scan.txt$"
+expect_eq "the changed file's check" \
+    "$(sql "select json_extract(attrs, '\$.result') from event where type = 'check' and new_value = '$tmp/scan.txt' order by seq desc limit 1")" \
+    changed
+expect_eq "events after a check that found a change" "$(events)" $((n5 + 1))
+run links --check --key ceb.hlcp --json
+expect_rc 1
+expect_err "^docket: links: 1 of 1 links changed$"
+
+# No URL reaches anything (here: all on a port of 127.0.0.1 where nothing listens, as when the
+# network is down): the links are not at fault, so nothing is recorded, not even the file beside
+# them, nothing is printed, exit 5. One URL that answers is enough for the dead ones to be
+# broken (the 10 on a dead port above).
+echo "minutes" >"$tmp/minutes.txt"
+run_ok note smt -m "offline" --evidence "http://127.0.0.1:$dead/one" \
+    --evidence "http://127.0.0.1:$dead/two" --evidence "$tmp/minutes.txt"
+run_fails 5 "^docket: links: cannot reach the network: none of the 2 URLs answered (http://127.0.0.1:$dead/one: .*)$" \
+    links --check --key smt
+run_fails 5 "^docket: links: cannot reach the network: none of the 2 URLs answered" \
+    links --check --key smt --json --parallel 1
+run_ok links --key smt
+expect_count "still unchecked" "$tmp/out" "unchecked " 3
 
 # Usage errors and a read-only store: exit 2, nothing written.
 run_fails 2 "docket: links: --parallel takes a number from 1 to 64" links --check --parallel 0

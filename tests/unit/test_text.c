@@ -202,6 +202,20 @@ put_width_pads_and_never_truncates(void **state)
     check_put_width("a\x1b", 2, "a\\x1b");
 }
 
+/* text_width counts as text_put_width pads: a column of texts padded to the widest lines up. */
+static void
+width_counts_as_put_width_pads(void **state)
+{
+    (void)state;
+    assert_int_equal(text_width(""), 0);
+    assert_int_equal(text_width("tester"), 6);
+    assert_int_equal(text_width("IOM\xe2\x80\x93UN"), 6);
+    assert_int_equal(text_width("caf\xc3\xa9"), 4);
+    assert_int_equal(text_width("a\x1b"), 2);
+    assert_int_equal(text_width("x\xff\xfey"), 4);
+    check_put_width("x\xff\xfey", text_width("x\xff\xfey") + 1, "x\\xff\\xfey ");
+}
+
 static void
 distance_is_optimal_string_alignment(void **state)
 {
@@ -350,6 +364,7 @@ main(void)
         cmocka_unit_test(put_leaves_plain_text_alone),
         cmocka_unit_test(put_reports_a_write_error),
         cmocka_unit_test(put_width_pads_and_never_truncates),
+        cmocka_unit_test(width_counts_as_put_width_pads),
         cmocka_unit_test(distance_is_optimal_string_alignment),
         cmocka_unit_test(distance_stops_early_at_max_plus_one),
         cmocka_unit_test(key_accepts_valid_keys),
