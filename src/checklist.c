@@ -143,7 +143,10 @@ not_status(json_t *k, const char *path, const char *field, const char *status, s
 
     if (names == NULL)
         return diag_set(d, DK_STORE, "out of memory");
-    json_array_foreach(sts, j, s) names[j] = str(s, "name");
+    json_array_foreach(sts, j, s)
+    {
+        names[j] = str(s, "name");
+    }
     snprintf(where, sizeof where, " for kind %s", str(k, "name"));
     rc = text_unknown(d, "status", status, where, names, n, NULL);
     free(names);
