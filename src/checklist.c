@@ -1,6 +1,7 @@
 /* checklist.c: checklists (a resolution's document, kinds and items as JSON): checking and
  * loading them as events. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "docket/checklist.h"
@@ -129,6 +130,29 @@ has_status(json_t *k, const char *status)
     return find_by(json_object_get(k, "statuses"), "name", status, (size_t)-1) != NULL;
 }
 
+/* Returns DK_DATA for STATUS, which kind K does not have, at PATH.FIELD, listing K's statuses
+ * (text_unknown). */
+static int
+not_status(json_t *k, const char *path, const char *field, const char *status, struct diag *d)
+{
+    json_t *sts = json_object_get(k, "statuses"), *s;
+    size_t n = json_array_size(sts), j;
+    const char **names = calloc(n + 1, sizeof *names);
+    char where[128];
+    int rc;
+
+    if (names == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    json_array_foreach(sts, j, s)
+    {
+        names[j] = str(s, "name");
+    }
+    snprintf(where, sizeof where, " for kind %s", str(k, "name"));
+    rc = text_unknown(d, "status", status, where, names, n, NULL);
+    free(names);
+    return rc == DK_DATA ? diag_prefix(d, "%s.%s: ", path, field) : rc;
+}
+
 static int
 check_kind(json_t *kinds, size_t i, struct diag *d)
 {
@@ -166,11 +190,9 @@ check_kind(json_t *kinds, size_t i, struct diag *d)
             return diag_set(d, DK_DATA, "%s.progress: must be from 0 to 100", spath);
     }
     if (!has_status(k, str(k, "initial")))
-        return diag_set(d, DK_DATA, "%s.initial: '%s' is not a %s status", path, str(k, "initial"),
-                        name);
+        return not_status(k, path, "initial", str(k, "initial"), d);
     if (str(k, "keep_baseline") && !has_status(k, str(k, "keep_baseline")))
-        return diag_set(d, DK_DATA, "%s.keep_baseline: '%s' is not a %s status", path,
-                        str(k, "keep_baseline"), name);
+        return not_status(k, path, "keep_baseline", str(k, "keep_baseline"), d);
     if (json_object_get(k, "cadence_months")) {
         long long c = json_integer_value(json_object_get(k, "cadence_months"));
 
@@ -199,8 +221,7 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, struct diag *d
         return diag_set(d, DK_DATA, "%s.key: '%s' is listed twice", path, key);
     k = find_by(kinds, "name", str(it, "kind"), (size_t)-1);
     if ((v = str(it, "baseline")) != NULL && k && !has_status(k, v))
-        return diag_set(d, DK_DATA, "%s.baseline: '%s' is not a %s status", path, v,
-                        str(it, "kind"));
+        return not_status(k, path, "baseline", v, d);
     /* A parent in the checklist must come first, so that loading in order finds it; one that
      * is not in the checklist must be in the store, which checklist_apply checks. */
     if ((v = str(it, "parent")) != NULL && strcmp(v, key) == 0)

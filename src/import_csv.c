@@ -377,6 +377,9 @@ out:
 static const char *
 blame(const char *msg)
 {
+    /* A status is named with its kind ("unknown status 'x' for kind membership"). */
+    if (strstr(msg, "unknown status"))
+        return "status";
     if (strstr(msg, "kind"))
         return "kind";
     if (strstr(msg, "paragraph"))

@@ -125,39 +125,85 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
     return 0;
 }
 
-int
-item_check_status(struct db *db, const char *kind, const char *status, struct diag *d)
-{
-    static const char sql[] =
-        "SELECT DISTINCT status FROM vocab WHERE :kind IS NULL OR kind = :kind ORDER BY ord";
-    char list[400] = "", near[64] = "";
-    size_t used = 0;
-    sqlite3_stmt *st;
-    int rc, found = 0, best = 3;
+/* The names that SQL (bound with :kind, when it has one, to KIND) returns, in order. */
+struct names {
+    char **v;
+    size_t n;
+};
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
+static void
+names_free(struct names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        free(ns->v[i]);
+    free(ns->v);
+}
+
+/* Loads into *NS the names SQL returns; on success the caller frees them (names_free). Returns
+ * 0 or DK_STORE. */
+static int
+names_load(struct db *db, const char *sql, const char *kind, struct names *ns, struct diag *d)
+{
+    struct names got = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    if (sqlite3_bind_parameter_index(st, ":kind") &&
+        (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
         return rc;
     while ((rc = db_row(db, st, d)) == 1) {
         const char *s = (const char *)sqlite3_column_text(st, 0);
-        int dist = text_distance(status, s, 2);
+        char **v = realloc(got.v, (got.n + 1) * sizeof *v);
 
-        found |= strcmp(s, status) == 0;
-        if (dist < best) {
-            best = dist;
-            snprintf(near, sizeof near, "%s", s);
+        if (v == NULL || (v[got.n] = strdup(s ? s : "")) == NULL) {
+            if (v)
+                got.v = v;
+            sqlite3_reset(st);
+            names_free(&got);
+            return diag_set(d, DK_STORE, "out of memory");
         }
-        if (used < sizeof list)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", s);
+        got.v = v;
+        got.n++;
     }
-    if (rc < 0)
+    if (rc < 0) {
+        names_free(&got);
         return d->code;
-    if (found)
-        return 0;
-    if (kind == NULL)
-        return diag_set(d, DK_DATA, "unknown status '%s'%s%s%s", status,
-                        near[0] ? " (did you mean '" : "", near, near[0] ? "'?)" : "");
-    return diag_set(d, DK_DATA, "'%s' is not %s %s status (valid: %s)", status,
-                    strchr("aeiou", kind[0]) ? "an" : "a", kind, list[0] ? list : "none");
+    }
+    *ns = got;
+    return 0;
+}
+
+/* Returns 0 when NAME is one of NS, else DK_DATA from text_unknown. */
+static int
+check_name(const struct names *ns, const char *what, const char *name, const char *where,
+           const char *hint, struct diag *d)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strcmp(ns->v[i], name) == 0)
+            return 0;
+    return text_unknown(d, what, name, where, (const char *const *)ns->v, ns->n, hint);
+}
+
+int
+item_check_status(struct db *db, const char *kind, const char *status, struct diag *d)
+{
+    /* A kind's statuses in its order; without one, every kind's, each once, by name. */
+    static const char sql[] = "SELECT status FROM vocab WHERE :kind IS NULL OR kind = :kind "
+                              "GROUP BY status ORDER BY CASE WHEN :kind IS NULL THEN status END, "
+                              "min(ord), status";
+    struct names ns;
+    char where[128] = "";
+    int rc;
+
+    if ((rc = names_load(db, sql, kind, &ns, d)) != 0)
+        return rc;
+    if (kind)
+        snprintf(where, sizeof where, " for kind %s", kind);
+    rc = check_name(&ns, "status", status, where, kind ? NULL : "see 'docket kinds'", d);
+    names_free(&ns);
+    return rc;
 }
 
 /* Returns the state's value of FIELD for IT, as the event layer stores it (borrowed from IT,
@@ -457,19 +503,14 @@ prefix_parent(struct db *db, const char *key, char *out, size_t n, struct diag *
 int
 item_check_kind(struct db *db, const char *kind, struct diag *d)
 {
-    static const char sql[] = "SELECT 1 FROM kinds WHERE name = :kind";
-    sqlite3_stmt *st;
+    struct names ns;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
+    if ((rc = names_load(db, "SELECT name FROM kinds ORDER BY name", NULL, &ns, d)) != 0)
         return rc;
-    rc = db_row(db, st, d);
-    sqlite3_reset(st);
-    if (rc < 0)
-        return d->code;
-    if (rc == 0)
-        return unknown(db, "kind", kind, "SELECT name FROM kinds", "see 'docket list --json'", d);
-    return 0;
+    rc = check_name(&ns, "kind", kind, NULL, "see 'docket kinds'", d);
+    names_free(&ns);
+    return rc;
 }
 
 static int

@@ -12,6 +12,7 @@
 #include "docket/report.h"
 #include "docket/state.h"
 #include "docket/sync.h"
+#include "docket/text.h"
 
 /* The relations every section may use beyond the state tables: what happened, limited to
  * what is visible as of the report's date and known time. */
@@ -636,6 +637,24 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
     return rc;
 }
 
+/* Returns DK_DATA for SECTION, which R does not have, listing those it has. */
+static int
+unknown_section(const struct report_def *r, const char *section, struct diag *d)
+{
+    const char **names = calloc((size_t)r->nsections + 1, sizeof *names);
+    char where[300];
+    int rc;
+
+    if (names == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    for (int i = 0; i < r->nsections; i++)
+        names[i] = r->sections[i].name;
+    snprintf(where, sizeof where, " in report '%s'", r->name);
+    rc = text_unknown(d, "section", section, where, names, (size_t)r->nsections, NULL);
+    free(names);
+    return rc;
+}
+
 int
 report_run(struct db *db, const struct report_def *r, const struct report_opts *o,
            struct render *out, struct diag *d)
@@ -647,7 +666,7 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     int rc;
 
     if (o->section && !report_section(r, o->section))
-        return diag_set(d, DK_DATA, "report '%s' has no section '%s'", r->name, o->section);
+        return unknown_section(r, o->section, d);
     ts_now(now);
     m.asof = o->asof ? o->asof : o->today;
     m.generated = o->reproducible ? NULL : now;

@@ -1,9 +1,11 @@
 /* text.c: UTF-8 checks, escaping of data for terminals, CSV and HTML, and "did you mean"
  * suggestions. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "docket/diag.h"
 #include "docket/text.h"
 
 /* Decodes one code point at S (at most N bytes). Returns its length, or 0 when the bytes are
@@ -454,4 +456,55 @@ text_json_loadb(const char *text, size_t len, size_t flags, json_error_t *error)
     snprintf(error->text, sizeof error->text - 1, "a NUL byte, which JSON text never holds");
     error->text[sizeof error->text - 1] = (char)json_error_invalid_syntax;
     return NULL;
+}
+
+const char *
+text_nearest(const char *want, const char *const *valid, size_t n)
+{
+    const char *near = NULL;
+    int best = (int)(strlen(want) / 3) + 1;
+
+    if (best > 3)
+        best = 3;
+    for (size_t i = 0; i < n; i++) {
+        int dist = text_distance(want, valid[i], best);
+
+        if (dist <= best && (dist < best || near == NULL)) {
+            best = dist;
+            near = valid[i];
+        }
+    }
+    return near;
+}
+
+/* Room kept in a message for the prefix a caller may put before it (a file's row and column). */
+#define UNKNOWN_PREFIX_ROOM 32
+
+int
+text_unknown(struct diag *d, const char *what, const char *name, const char *where,
+             const char *const *valid, size_t n, const char *hint)
+{
+    const char *near = text_nearest(name, valid, n);
+    char list[sizeof d->msg] = "";
+    size_t used = 0, room;
+    int fixed;
+
+    /* The list takes what the rest of the line leaves ("..." ends one cut short). */
+    fixed = snprintf(NULL, 0, "unknown %s '%s'%s (%s%s%svalid: ; %s)", what, name,
+                     where ? where : "", near ? "did you mean '" : "", near ? near : "",
+                     near ? "'? " : "", hint ? hint : "");
+    room = sizeof d->msg - 1 - UNKNOWN_PREFIX_ROOM;
+    room = fixed > 0 && (size_t)fixed + 16 < room ? room - (size_t)fixed : 16;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(valid[i]) + (i ? 2 : 0);
+
+        if (used + len + (i + 1 < n ? 5 : 0) > room) {
+            snprintf(list + used, sizeof list - used, "%s...", used ? ", " : "");
+            break;
+        }
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", valid[i]);
+    }
+    return diag_set(d, DK_DATA, "unknown %s '%s'%s (%s%s%svalid: %s%s%s)", what, name,
+                    where ? where : "", near ? "did you mean '" : "", near ? near : "",
+                    near ? "'? " : "", n ? list : "none", hint ? "; " : "", hint ? hint : "");
 }

@@ -113,6 +113,43 @@ view_list(struct db *db, const struct view_list_filter *f,
     RETURN_WALK(db, st, row, read_item, each, arg, d);
 }
 
+/* ---- The vocabulary ------------------------------------------------------------------------ */
+
+static const char vocab_sql[] =
+    "SELECT k.name, k.label, k.description, k.initial, k.keep_baseline, k.cadence_months, "
+    "v.status, v.label, v.progress, v.final, v.breach, v.submission "
+    "FROM kinds k LEFT JOIN vocab v ON v.kind = k.name ORDER BY k.name, v.ord, v.status";
+
+static void
+read_vocab(sqlite3_stmt *st, struct view_vocab_row *r)
+{
+    r->kind = text(st, 0);
+    r->kind_label = text(st, 1);
+    r->description = text(st, 2);
+    r->initial = text(st, 3);
+    r->keep_baseline = text(st, 4);
+    r->cadence_months = num(st, 5);
+    r->status = text(st, 6);
+    r->label = text(st, 7);
+    r->progress = num(st, 8);
+    r->final = sqlite3_column_int(st, 9) != 0;
+    r->breach = sqlite3_column_int(st, 10) != 0;
+    r->submission = sqlite3_column_int(st, 11) != 0;
+}
+
+int
+view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *row), void *arg,
+           struct diag *d)
+{
+    struct view_vocab_row row = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, vocab_sql, &st, d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, row, read_vocab, each, arg, d);
+}
+
 /* ---- Events ------------------------------------------------------------------------------- */
 
 /* The columns, in this order, that read_event reads from a statement over "event e"; the

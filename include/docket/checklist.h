@@ -15,7 +15,8 @@
 /* Parses TEXT[0..LEN) and checks all of it: fields and their types, unknown or duplicate keys,
  * dates, statuses, baselines, parents and paragraph references within the checklist. On
  * success *OUT owns the parsed checklist (json_decref). Exit code DK_DATA, with the JSON path
- * of the first fault ("items[12].baseline: 'membr' is not a membership status"). */
+ * of the first fault ("items[12].baseline: unknown status 'membr' for kind membership (did you
+ * mean 'member'? valid: ...)"); DK_STORE when memory runs out. */
 int checklist_parse(const char *text, size_t len, json_t **out, struct diag *d);
 
 /* What checklist_apply recorded. */

@@ -25,10 +25,12 @@ int item_exists(struct db *db, const char *key, struct diag *d);
 void item_free(struct item *it);
 
 /* Returns 0 when STATUS belongs to KIND's vocabulary (any kind's, when KIND is NULL), else
- * DK_DATA listing the valid ones (or naming the nearest). */
+ * DK_DATA from text_unknown: "unknown status 'x' for kind K (valid: ...)", naming the nearest
+ * when one is close; without a kind, every kind's statuses and "see 'docket kinds'". DK_STORE. */
 int item_check_status(struct db *db, const char *kind, const char *status, struct diag *d);
 
-/* Returns 0 when KIND is a kind of the state, else DK_DATA naming the nearest. */
+/* Returns 0 when KIND is a kind of the state, else DK_DATA from text_unknown listing the kinds,
+ * naming the nearest when one is close, and pointing at `docket kinds`. DK_STORE. */
 int item_check_kind(struct db *db, const char *kind, struct diag *d);
 
 /* What `add` (and a checklist) gives for a new item; strings borrowed, NULL when absent. */

@@ -34,6 +34,20 @@ int text_width(const char *s);
  * transpose) between A and B, stopping early at MAX + 1. */
 int text_distance(const char *a, const char *b, int max);
 
+/* Returns the one of VALID[0..N) closest to WANT, within an edit distance that grows with
+ * WANT's length (a third of it, plus one, at most 3), the first of equals; NULL when none is
+ * that close. Borrowed from VALID. */
+const char *text_nearest(const char *want, const char *const *valid, size_t n);
+
+/* Records in D, and returns, DK_DATA for NAME, which is none of VALID[0..N), in one line that
+ * lists them: "unknown WHAT 'NAME'WHERE (did you mean 'X'? valid: A, B, C; HINT)". WHERE
+ * (" for kind membership") and HINT ("see 'docket kinds'") may be NULL; the suggestion comes
+ * only when one of VALID is close (text_nearest); a list too long for the line ends with
+ * "...". The one wording of every unknown kind, status and report section. */
+struct diag;
+int text_unknown(struct diag *d, const char *what, const char *name, const char *where,
+                 const char *const *valid, size_t n, const char *hint);
+
 /* Returns 1 when S is a valid item key: segments of [a-z0-9][a-z0-9-]* joined by '.', with at
  * most one instance part '/[A-Za-z0-9][A-Za-z0-9._-]*' at the end; 0 otherwise. */
 int text_key_ok(const char *s);

@@ -45,6 +45,25 @@ struct view_item_row {
 int view_list(struct db *db, const struct view_list_filter *f,
               int (*each)(void *arg, const struct view_item_row *row), void *arg, struct diag *d);
 
+/* ---- The vocabulary (kinds) -------------------------------------------------------------- */
+
+/* One status of one kind, with its kind's fields (repeated on each of the kind's statuses). */
+struct view_vocab_row {
+    const char *kind, *kind_label, *description;
+    const char *initial;       /* the status a new item of the kind starts in, or NULL */
+    const char *keep_baseline; /* a membership to keep: the status it starts in, or NULL */
+    int cadence_months;        /* a reporting duty's default cadence, or VIEW_NULL */
+    const char *status;        /* NULL: the kind has no statuses (its other fields are unset) */
+    const char *label;
+    int progress;                  /* percent */
+    int final, breach, submission; /* 0 or 1 */
+};
+
+/* Walks the kinds by name and each kind's statuses in the kind's order (the state tables as
+ * they stand: after state_asof, as of then). */
+int view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *row), void *arg,
+               struct diag *d);
+
 /* ---- Events (log, an item's history) ---------------------------------------------------- */
 
 /* One event as a person reads it. */

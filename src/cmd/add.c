@@ -4,7 +4,7 @@
 
 static const struct opt opts[] = {
     {"title", 0, "TITLE", OPT_REQUIRED, "what the item asks for (required)"},
-    {"kind", 0, "KIND", 0, "membership, action, reporting, ... (an instance takes its parent's)"},
+    {"kind", 0, "KIND", 0, "one of 'docket kinds' (an instance takes its parent's)"},
     {"parent", 0, "KEY", 0, "the item it belongs under (default: the longest dotted prefix)"},
     {"ref", 0, "REF", 0, "the paragraph that asks for it, such as 2(c)"},
     {"goal", 0, "GOAL", 0, "for a membership: obtain or keep"},

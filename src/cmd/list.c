@@ -7,8 +7,8 @@
 #include "docket/view.h"
 
 static const struct opt opts[] = {
-    {"kind", 0, "KIND", 0, "only items of this kind"},
-    {"status", 0, "STATUS", 0, "only items in this status"},
+    {"kind", 0, "KIND", 0, "only items of this kind (see 'docket kinds')"},
+    {"status", 0, "STATUS", 0, "only items in this status (see 'docket kinds')"},
     {"under", 0, "KEY", 0, "only this item and those below it"},
     {"overdue", 0, NULL, 0, "only items whose next step is overdue"},
     {"as-of", 0, "DATE", 0, "the state on DATE (by effective date, with all known now)"},

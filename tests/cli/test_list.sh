@@ -22,7 +22,8 @@ expect_not_out "^ceb "
 run_ok list --kind reporting
 expect_out "^report.wg "
 expect_eq "reporting items" "$(grep -c -v '^KEY ' "$tmp/out")" 1
-run_fails 3 "docket: list: unknown kind 'nosuch'" list --kind nosuch
+run_fails 3 "^docket: list: unknown kind 'nosuch' (valid: acknowledgement, action, cost, membership, proposal, reporting, safeguard; see 'docket kinds')\$" \
+    list --kind nosuch
 
 # --status
 run_ok list --status member
@@ -30,9 +31,11 @@ expect_out "^iasmn "
 expect_out "^smt "
 expect_not_out "^ceb "
 # A status that the kind does not have cannot match: refused, naming the kind's statuses.
-run_fails 3 "'member' is not an action status" list --status member --kind action
+run_fails 3 "^docket: list: unknown status 'member' for kind action (valid: not-started, in-progress, draft-agreed, approved-by-one, approved-by-all, in-force, abandoned)\$" \
+    list --status member --kind action
 # A status that no kind has is a typo, like an unknown kind (exit 3), not an empty list.
-run_fails 3 "docket: list: .*'membr'" list --status membr
+run_fails 3 "^docket: list: unknown status 'membr' (did you mean 'member'? valid: abandoned, acted-upon, .*; see 'docket kinds')\$" \
+    list --status membr
 
 # --under KEY: the item and everything below it.
 run_ok list --under ceb

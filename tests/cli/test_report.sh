@@ -575,7 +575,7 @@ $w;" 3 "^docket: report: $rdir/bad.sql:10: section 'tx'"
 # ---------------------------------------------------------------------------------------------
 bad_input() {
     run_fails 3 "^docket: report: unknown report 'progres' (did you mean 'progress'?)\$" report progres
-    run_fails 3 "^docket: report: report 'progress' has no section 'nosuch'\$" report --section nosuch
+    run_fails 3 "^docket: report: unknown section 'nosuch' in report 'progress' (valid: summary, by-kind, by-paragraph, over-time, statuses, memberships, safeguards, reporting, cost-totals, costs, conflicts, quarantine, changes, longest, evidence)\$" report --section nosuch
     run_fails 2 "^docket: report: unknown format 'xml' (md, html, csv or json)\$" report --format xml
     run_fails 2 "^docket: report: too many arguments" report progress extra
     run_fails 2 "^docket: report: unknown option '--bogus'" report --bogus
@@ -600,7 +600,7 @@ bad_input() {
     expect_eq "files in the folder" "$(ls "$tmp/adir" | wc -l | tr -d ' ')" 0
     # A report that fails keeps the old file whole.
     echo "the old report" >"$tmp/keep.md"
-    run_fails 3 "has no section" report --section nosuch -o "$tmp/keep.md"
+    run_fails 3 "unknown section 'nosuch'" report --section nosuch -o "$tmp/keep.md"
     run_fails 3 "is before any document" report --as-of 2015-01 -o "$tmp/keep.md"
     expect_eq "the old file" "$(cat "$tmp/keep.md")" "the old report"
     expect_eq "temporary files left" "$(ls "$tmp" | grep -c 'tmp-')" 0

@@ -62,8 +62,8 @@ run_fails 2 "docket: set: " set ceb
 run_fails 2 "docket: set: " set
 run_fails 3 "docket: set: unknown item 'cbe' (did you mean 'ceb'?)" set cbe member -m x
 run_fails 3 "unknown item 'nosuchkey'" set nosuchkey member -m x
-run_fails 3 "'foo' is not a membership status (valid: not-approached, approached, .*member" set ceb foo -m x
-run_fails 3 "'member' is not a reporting status (valid: not-started" set report.wg member -m x
+run_fails 3 "^docket: set: unknown status 'foo' for kind membership (valid: not-approached, approached, under-consideration, observer, invitee, member, member-successor, lapsed, unconfirmed)\$" set ceb foo -m x
+run_fails 3 "^docket: set: unknown status 'member' for kind reporting (valid: not-started, in-preparation, submitted, discontinued)\$" set report.wg member -m x
 run_fails 3 "bad date '2016-13-01'" set ceb member -m x --on 2016-13-01
 run_fails 3 "bad date" set ceb member -m x --on 2017-02-30
 run_fails 3 "bad date" set ceb member -m x --on 24/11/2015
@@ -80,7 +80,7 @@ run_fails 3 "given twice" set ceb ceb member -m x
 
 # A batch is one transaction: one bad key, status or evidence and none of it is written.
 run_fails 3 "unknown item 'nosuchkey'" set ceb nosuchkey member -m x
-run_fails 3 "not a reporting status" set echa report.wg member -m x
+run_fails 3 "unknown status 'member' for kind reporting (valid: " set echa report.wg member -m x
 run_fails 3 "not an http or https URL" set ceb echa member -m x --evidence https://ok.example --evidence ftp://x
 mkfifo "$tmp/pipe" || fail "mkfifo failed"
 run_fails 3 "^docket: set: evidence '$tmp/pipe' is neither an http(s) URL nor a readable file: it is a FIFO, not a regular file$" \

@@ -121,11 +121,11 @@ csv() {
 csv badkey 'Bad Key!,x,action,,'
 run_fails 3 "docket: import: row 4, column key: bad key 'Bad Key!'" import --csv "$tmp/badkey.csv"
 csv kind 'action.x,x,actoin,,'
-run_fails 3 "docket: import: row 4, column kind: unknown kind 'actoin' (did you mean 'action'?)" import --csv "$tmp/kind.csv"
+run_fails 3 "^docket: import: row 4, column kind: unknown kind 'actoin' (did you mean 'action'? valid: acknowledgement, action, cost, membership, proposal, reporting, safeguard; see 'docket kinds')\$" import --csv "$tmp/kind.csv"
 csv status 'ceb,x,,membr,'
-run_fails 3 "docket: import: row 4, column status: 'membr' is not a membership status" import --csv "$tmp/status.csv"
+run_fails 3 "^docket: import: row 4, column status: unknown status 'membr' for kind membership (did you mean 'member'? valid: not-approached, " import --csv "$tmp/status.csv"
 csv status2 'action.x,x,action,member,'
-run_fails 3 "docket: import: row 4, column status: 'member' is not an action status" import --csv "$tmp/status2.csv"
+run_fails 3 "^docket: import: row 4, column status: unknown status 'member' for kind action (valid: not-started, in-progress, draft-agreed, approved-by-one, approved-by-all, in-force, abandoned)\$" import --csv "$tmp/status2.csv"
 csv date 'ceb,x,,approached,2016-02-30'
 run_fails 3 "docket: import: row 4, column date: bad date '2016-02-30'" import --csv "$tmp/date.csv"
 csv future 'ceb,x,,approached,2999-01-01'
@@ -172,7 +172,7 @@ run_ok verify
 
 # A row is a spreadsheet row: a cell holding a line break does not count as two rows.
 printf 'key,title,kind,description,status\naction.m,M,action,"two\nlines",\nceb,x,,,membr\n' >"$tmp/rows.csv"
-run_fails 3 "docket: import: row 3, column status: 'membr'" import --csv "$tmp/rows.csv"
+run_fails 3 "docket: import: row 3, column status: unknown status 'membr' for kind membership (did you mean 'member'?" import --csv "$tmp/rows.csv"
 
 # A new item with a status dated in the past: the secretariat's spreadsheet holds the
 # history of items docket has not seen yet.

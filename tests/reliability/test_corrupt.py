@@ -81,7 +81,8 @@ partial = collections.Counter()
 # What a clear message on a damaged or foreign file says: that it is damaged or not docket's,
 # or which event, row, item, status or date is wrong.
 CLEAR = re.compile(rb"damaged|malformed|not a docket store|newer docket|no valid|event \d+|"
-                   rb"differs from a replay|unknown item|is not a \S+ status|bad date|state")
+                   rb"differs from a replay|unknown item|unknown status|unknown kind|bad date|"
+                   rb"state")
 unclear = set()
 WARNING = re.compile(rb"docket: [a-z]+: warning: ")
 warned = 0

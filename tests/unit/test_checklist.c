@@ -325,17 +325,22 @@ a_baseline_must_be_a_status_of_its_kind(void **state)
     (void)state;
     refused(CL(KIND, ITEM ",{\"key\":\"beta\",\"title\":\"B\",\"kind\":\"membership\","
                           "\"baseline\":\"membr\"}"),
-            "items[1]", "baseline", "'membr' is not a membership status", END);
+            "items[1].baseline: unknown status 'membr' for kind membership (did you mean "
+            "'member'? valid: not-approached, member)",
+            END);
 }
 
 static void
 kinds_are_checked(void **state)
 {
     (void)state;
-    refused(CL("{\"name\":\"membership\",\"initial\":\"pending\",\"statuses\":[" ST_NOT
-               "," ST_MEMBER "]}",
-               ""),
-            "kinds[0].initial", "'pending'", END);
+    refused(
+        CL("{\"name\":\"membership\",\"initial\":\"pending\",\"statuses\":[" ST_NOT "," ST_MEMBER
+           "]}",
+           ""),
+        "kinds[0].initial: unknown status 'pending' for kind membership (valid: not-approached, "
+        "member)",
+        END);
     refused(CL("{\"name\":\"membership\",\"initial\":\"not-approached\",\"keep_baseline\":"
                "\"membr\",\"statuses\":[" ST_NOT "," ST_MEMBER "]}",
                ""),
@@ -566,7 +571,7 @@ apply_builds_on_what_the_store_holds(void **state)
     memset(&d, 0, sizeof d);
     assert_int_equal(support_write(db, do_apply, &a, &d), DK_DATA);
     assert_int_equal(strncmp(d.msg, "items[0]: ", 10), 0);
-    assert_non_null(strstr(d.msg, "'membr' is not a membership status"));
+    assert_non_null(strstr(d.msg, "unknown status 'membr' for kind membership (did you mean"));
     json_decref(a.cl);
     db_close(db);
 }

@@ -185,9 +185,22 @@ check_status_lists_the_vocabulary(void **state)
     assert_int_equal(item_check_status(db, "membership", "member", &d), 0);
     assert_int_equal(item_check_status(db, "membership", "not-approached", &d), 0);
     assert_int_equal(item_check_status(db, "membership", "membr", &d), DK_DATA);
-    assert_string_equal(d.msg, "'membr' is not a membership status (valid: not-approached, "
-                               "approached, under-consideration, observer, invitee, member, "
+    assert_string_equal(d.msg, "unknown status 'membr' for kind membership (did you mean "
+                               "'member'? valid: not-approached, approached, "
+                               "under-consideration, observer, invitee, member, "
                                "member-successor, lapsed, unconfirmed)");
+    memset(&d, 0, sizeof d);
+    assert_int_equal(item_check_status(db, "membership", "bogus", &d), DK_DATA);
+    assert_string_equal(d.msg, "unknown status 'bogus' for kind membership (valid: "
+                               "not-approached, approached, under-consideration, observer, "
+                               "invitee, member, member-successor, lapsed, unconfirmed)");
+    memset(&d, 0, sizeof d);
+    /* Without a kind: every kind's statuses, by name, and where to see them by kind. */
+    assert_int_equal(item_check_status(db, NULL, "bogus", &d), DK_DATA);
+    assert_non_null(strstr(d.msg, "unknown status 'bogus' (valid: abandoned, acted-upon, "));
+    assert_non_null(strstr(d.msg, ", withdrawn; see 'docket kinds')"));
+    memset(&d, 0, sizeof d);
+    assert_int_equal(item_check_status(db, NULL, "member", &d), 0);
     memset(&d, 0, sizeof d);
     /* A status of another kind is not one of this kind's. */
     assert_int_equal(item_check_status(db, "acknowledgement", "member", &d), DK_DATA);
@@ -198,7 +211,13 @@ check_status_lists_the_vocabulary(void **state)
     memset(&d, 0, sizeof d);
     assert_int_equal(item_check_kind(db, "safeguard", &d), 0);
     assert_int_equal(item_check_kind(db, "membrship", &d), DK_DATA);
-    assert_non_null(strstr(d.msg, "did you mean 'membership'"));
+    assert_string_equal(d.msg, "unknown kind 'membrship' (did you mean 'membership'? valid: "
+                               "acknowledgement, action, cost, membership, proposal, reporting, "
+                               "safeguard; see 'docket kinds')");
+    memset(&d, 0, sizeof d);
+    assert_int_equal(item_check_kind(db, "bogus", &d), DK_DATA);
+    assert_string_equal(d.msg, "unknown kind 'bogus' (valid: acknowledgement, action, cost, "
+                               "membership, proposal, reporting, safeguard; see 'docket kinds')");
 }
 
 static void
@@ -295,7 +314,7 @@ add_refuses_bad_specs(void **state)
     expect(db, do_add, &baddue, DK_DATA, "2016-02-30");
     expect(db, do_add, &badcad, DK_DATA, "cadence");
     expect(db, do_add, &future, DK_DATA, "future");
-    expect(db, do_add, &badbase, DK_DATA, "'membr' is not a membership status");
+    expect(db, do_add, &badbase, DK_DATA, "unknown status 'membr' for kind membership");
     assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
 }
 
@@ -361,7 +380,7 @@ a_status_may_not_predate_the_item(void **state)
     /* A partial date whose period reaches the creation date is accepted. */
     expect(db, do_status, &month, 0, NULL);
     expect(db, do_status, &year, 0, NULL);
-    expect(db, do_status, &badstatus, DK_DATA, "not a membership status");
+    expect(db, do_status, &badstatus, DK_DATA, "for kind membership (");
     /* An instance created later is tracked from its own date. */
     add(db, &late);
     assert_string_equal(support_item_col(db, "created", "unct/KEN"), "2016-01-01");

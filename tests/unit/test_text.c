@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docket/diag.h"
 #include "docket/text.h"
 #include "support.h"
 
@@ -248,6 +249,54 @@ distance_stops_early_at_max_plus_one(void **state)
 }
 
 static void
+nearest_suggests_the_closest_name_or_none(void **state)
+{
+    static const char *const kinds[] = {"action", "cost", "membership", "proposal"};
+
+    (void)state;
+    assert_string_equal(text_nearest("actoin", kinds, 4), "action");
+    assert_string_equal(text_nearest("membrship", kinds, 4), "membership");
+    assert_string_equal(text_nearest("cots", kinds, 4), "cost");
+    assert_null(text_nearest("bogus", kinds, 4));
+    assert_null(text_nearest("x", kinds, 4)); /* a short name allows one edit only */
+    assert_null(text_nearest("action", kinds, 0));
+}
+
+static void
+unknown_lists_the_valid_names_in_one_line(void **state)
+{
+    static const char *const st[] = {"open", "done"};
+    struct diag d = {0};
+    const char **many = calloc(200, sizeof *many);
+    char *msg;
+
+    (void)state;
+    assert_int_equal(text_unknown(&d, "status", "bogus", " for kind task", st, 2, NULL), DK_DATA);
+    assert_int_equal(d.code, DK_DATA);
+    assert_string_equal(d.msg, "unknown status 'bogus' for kind task (valid: open, done)");
+    memset(&d, 0, sizeof d);
+    assert_int_equal(text_unknown(&d, "kind", "dne", NULL, st, 2, "see 'docket kinds'"), DK_DATA);
+    assert_string_equal(d.msg,
+                        "unknown kind 'dne' (did you mean 'done'? valid: open, done; see 'docket "
+                        "kinds')");
+    memset(&d, 0, sizeof d);
+    assert_int_equal(text_unknown(&d, "section", "x", " in report 'r'", NULL, 0, NULL), DK_DATA);
+    assert_string_equal(d.msg, "unknown section 'x' in report 'r' (valid: none)");
+    /* A list too long for the line is cut at a name, ends with "...", and the line still closes
+     * and leaves room for a caller's prefix. */
+    memset(&d, 0, sizeof d);
+    assert_non_null(many);
+    for (int i = 0; i < 200; i++)
+        many[i] = "status-name";
+    assert_int_equal(text_unknown(&d, "status", "bogus", NULL, many, 200, "see 'docket kinds'"),
+                     DK_DATA);
+    msg = d.msg;
+    assert_non_null(strstr(msg, ", status-name, ...; see 'docket kinds')"));
+    assert_true(strlen(msg) < sizeof d.msg - 32);
+    free(many);
+}
+
+static void
 key_accepts_valid_keys(void **state)
 {
     static const char *const good[] = {
@@ -367,6 +416,8 @@ main(void)
         cmocka_unit_test(width_counts_as_put_width_pads),
         cmocka_unit_test(distance_is_optimal_string_alignment),
         cmocka_unit_test(distance_stops_early_at_max_plus_one),
+        cmocka_unit_test(nearest_suggests_the_closest_name_or_none),
+        cmocka_unit_test(unknown_lists_the_valid_names_in_one_line),
         cmocka_unit_test(key_accepts_valid_keys),
         cmocka_unit_test(key_refuses_invalid_keys),
         cmocka_unit_test(csv_field_quotes_and_defuses_formulas),
