@@ -289,6 +289,20 @@ net_check(const struct net_opts *o, struct diag *d)
     return 0;
 }
 
+/* Readies one transfer of URL (NAME in messages) into OUT: the CA file checked, libcurl loaded. */
+static int
+begin(struct transfer *t, const char *url, const char *name, const struct net_opts *o,
+      struct net_reply *out, struct diag *d)
+{
+    int rc;
+
+    if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
+        return rc;
+    if (start(t, url, o, out, 1) != 0)
+        return diag_set(d, DK_NET, "%s: %s", name, out->why);
+    return 0;
+}
+
 int
 net_get(const char *url, const char *name, const struct net_opts *o, struct net_reply *out,
         struct diag *d)
@@ -296,10 +310,8 @@ net_get(const char *url, const char *name, const struct net_opts *o, struct net_
     struct transfer t;
     int rc;
 
-    if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
+    if ((rc = begin(&t, url, name, o, out, d)) != 0)
         return rc;
-    if (start(&t, url, o, out, 1) != 0)
-        return diag_set(d, DK_NET, "%s: %s", name, out->why);
     if ((rc = perform(&t, name, d)) != 0) {
         free(out->body);
         out->body = NULL;
@@ -317,10 +329,8 @@ net_post(const char *url, const char *name, const char *content_type, const char
     struct transfer t;
     int rc;
 
-    if ((rc = check_cacert(o, d)) != 0 || (rc = net_load(d)) != 0)
+    if ((rc = begin(&t, url, name, o, out, d)) != 0)
         return rc;
-    if (start(&t, url, o, out, 1) != 0)
-        return diag_set(d, DK_NET, "%s: %s", name, out->why);
     snprintf(line, sizeof line, "Content-Type: %s", content_type);
     list = lib.slist_append(list, line);
     for (int i = 0; headers && headers[i]; i++)
