@@ -70,7 +70,7 @@ test: deps lint
 	cmake -S . -B $(ASAN_BUILD) -DDOCKET_SANITIZE=ON -DDOCKET_WERROR=ON -DBUILD_TESTING=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@rc=0; \
-	echo "== tests (unit, cli, reliability)"; \
+	echo "== tests (unit, cli, reliability, integration)"; \
 	(cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)) || rc=1; \
 	$(FIGURES) $(TEST_BUILD)/Testing/Temporary/LastTest.log; \
 	echo "== tests under ASan and UBSan (unit, cli, asan)"; \
