@@ -254,7 +254,11 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev)
     fputc(' ', f);
     cli_put(ctx, ev->key ? ev->key : "-", 0);
     fputs("  ", f);
-    if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {
+    if (strcmp(type, "status") == 0 && attr_of(a, "confirm") != NULL) {
+        /* Recorded on purpose (set --force), though the status was already this one. */
+        fputs("confirmed ", f);
+        cli_put(ctx, ev->new_value, 0);
+    } else if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {
         if (strcmp(type, "edit") == 0) {
             cli_put(ctx, ev->subject, 0);
             fputs(": ", f);
@@ -315,18 +319,10 @@ cli_event_json(const struct view_event *ev)
     const struct {
         const char *name;
         const char *v;
-    } text[] = {{"uuid", ev->uuid},
-                {"batch", ev->batch},
-                {"event_type", ev->type},
-                {"key", ev->key},
-                {"subject", ev->subject},
-                {"old", ev->old_value},
-                {"new", ev->new_value},
-                {"reason", ev->reason},
-                {"eff", ev->eff},
-                {"recorded", ev->recorded},
-                {"actor", ev->actor},
-                {"login", ev->login},
+    } text[] = {{"uuid", ev->uuid},         {"batch", ev->batch},     {"event_type", ev->type},
+                {"key", ev->key},           {"subject", ev->subject}, {"old", ev->old_value},
+                {"new", ev->new_value},     {"reason", ev->reason},   {"eff", ev->eff},
+                {"recorded", ev->recorded}, {"actor", ev->actor},     {"login", ev->login},
                 {"replica", ev->replica}};
     char hex[2 * EV_HASH_LEN + 1] = "";
     json_t *o = json_object(), *a = ev->attrs ? json_loads(ev->attrs, 0, NULL) : NULL;

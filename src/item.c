@@ -196,8 +196,34 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
 }
 
 int
+item_status_same(struct db *db, const struct item *it, const char *status, const struct date *eff,
+                 struct diag *d)
+{
+    /* The status a new event dated EFF would follow: later positions win ties, so every
+     * event already recorded for the end of EFF comes before it. */
+    static const char sql[] =
+        "SELECT COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'status' AND e.item = "
+        ":item AND e.eff_end <= :end AND e.seq NOT IN (" STATE_REVERTED_SEQ(
+            "'9999-12-31T23:59:59.999Z'") ") ORDER BY " STATE_LATEST("e") " LIMIT 1), "
+                                                                          "(SELECT k.initial FROM "
+                                                                          "kinds k WHERE k.name = "
+                                                                          ":kind)) = :status";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
+        db_bind_text(db, st, ":end", eff->end, d) != 0 ||
+        db_bind_text(db, st, ":kind", it->kind, d) != 0 ||
+        db_bind_text(db, st, ":status", status, d) != 0 || (rc = db_row(db, st, d)) < 0)
+        return -1;
+    rc = rc == 1 && sqlite3_column_int(st, 0) == 1;
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
 item_set_status(struct db *db, const struct item *it, const char *status, const struct date *eff,
-                const char *reason, long long *seq, struct diag *d)
+                const char *reason, int how, long long *seq, struct diag *d)
 {
     struct event e = {.type = "status",
                       .item = it->uuid,
@@ -206,12 +232,23 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
                       .new_value = status,
                       .reason = reason,
                       .eff = eff->text};
-    int rc;
+    int rc, same = 0;
 
     if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
         (rc = after_creation(it, eff, d)) != 0)
         return rc;
-    return ev_append(db, &e, seq, d);
+    if (how != ITEM_RECORD && (same = item_status_same(db, it, status, eff, d)) < 0)
+        return d->code;
+    if (same && how == ITEM_CHANGE)
+        return diag_set(d, DK_DATA, "%s is already %s on %s (--force records a confirmation)",
+                        it->key, status, eff->text);
+    /* The canonical form has no place for it: a confirmation says so in its attributes. */
+    if (same && ((e.attrs = json_object()) == NULL || ev_attr(e.attrs, "confirm", "true") != 0))
+        rc = diag_set(d, DK_STORE, "out of memory");
+    else
+        rc = ev_append(db, &e, seq, d);
+    json_decref(e.attrs);
+    return rc;
 }
 
 int
@@ -610,7 +647,8 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         if ((rc = item_load(db, s->key, &it, d)) != 0)
             goto out;
         rc = item_set_status(db, &it, base, &eff,
-                             s->baseline ? "baseline" : "baseline: a membership to keep", NULL, d);
+                             s->baseline ? "baseline" : "baseline: a membership to keep",
+                             ITEM_RECORD, NULL, d);
     }
 out:
     json_decref(e.attrs);

@@ -17,6 +17,12 @@
     "SELECT t.seq FROM " STATE_REVERTS " v JOIN event t ON t.uuid = v.uuid WHERE v.by_recorded "   \
     "<= " known
 
+/* The order in which events of one kind supersede each other, latest first: the greatest
+ * effective date, then the later position in the shared log (unpublished events last), then
+ * the later local sequence. An ORDER BY over an event E. */
+#define STATE_POS(e)    "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
+#define STATE_LATEST(e) e ".eff_end DESC, " STATE_POS(e) " DESC NULLS FIRST, " e ".seq DESC"
+
 /* Brings the maintained state tables up to date after an event of TYPE about ITEM (an item's
  * uuid, or NULL) was appended, with the same projection that replays use. Returns 0 or
  * DK_STORE. */
