@@ -213,7 +213,9 @@ static const char below_sql[] =
     "ORDER BY key";
 static const char evidence_sql[] =
     "SELECT e.new_value, e.eff, json_extract(e.attrs, '$.sha256') FROM event e WHERE " SHOWN
-    " AND e.type = 'evidence'" COUNTS " ORDER BY e.seq";
+    " AND e.type = 'evidence'" COUNTS
+    " AND e.seq NOT IN (" STATE_REVERTED_EVIDENCE(":known") ") "
+                                                            "ORDER BY e.seq";
 static const char costs_sql[] =
     "SELECT json_extract(e.attrs, '$.currency') AS cur, sum(CAST(e.new_value AS INTEGER)), "
     "count(*) FROM event e WHERE " SHOWN " AND e.type = 'cost'" COUNTS " GROUP BY cur ORDER BY cur";
