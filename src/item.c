@@ -195,6 +195,10 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
     return 0;
 }
 
+/* The events that any revert, whenever recorded, cancels. */
+#define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
+#define LATEST_E      STATE_LATEST("e")
+
 int
 item_status_same(struct db *db, const struct item *it, const char *status, const struct date *eff,
                  struct diag *d)
@@ -202,16 +206,16 @@ item_status_same(struct db *db, const struct item *it, const char *status, const
     /* The status a new event dated EFF would follow: later positions win ties, so every
      * event already recorded for the end of EFF comes before it. */
     static const char sql[] =
-        "SELECT COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'status' AND e.item = "
-        ":item AND e.eff_end <= :end AND e.seq NOT IN (" STATE_REVERTED_SEQ(
-            "'9999-12-31T23:59:59.999Z'") ") ORDER BY " STATE_LATEST("e") " LIMIT 1), "
-                                                                          "(SELECT k.initial FROM "
-                                                                          "kinds k WHERE k.name = "
-                                                                          ":kind)) = :status";
+        "SELECT COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'status' AND "
+        "e.item = :item AND e.eff_end <= :end AND e.seq NOT IN (" REVERTED_EVER ") "
+        "ORDER BY " LATEST_E " LIMIT 1), "
+        "(SELECT k.initial FROM kinds k WHERE k.name = :kind)) = :status";
     sqlite3_stmt *st;
     int rc;
 
-    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
+    /* Before the item existed there is no status to have: that is the error to name. */
+    if (after_creation(it, eff, d) != 0 || db_prep(db, sql, &st, d) != 0 ||
+        db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
         db_bind_text(db, st, ":end", eff->end, d) != 0 ||
         db_bind_text(db, st, ":kind", it->kind, d) != 0 ||
         db_bind_text(db, st, ":status", status, d) != 0 || (rc = db_row(db, st, d)) < 0)

@@ -49,7 +49,8 @@ int item_add(struct db *db, const struct item_spec *spec, struct diag *d);
 
 /* Returns 1 when STATUS is IT's status on EFF already, by everything recorded (the latest
  * status event effective by the end of EFF that no revert cancels, else the kind's initial
- * status), so that recording it would change nothing; 0 when not; -1 with D set (DK_STORE). */
+ * status), so that recording it would change nothing; 0 when not; -1 with D set (DK_DATA: EFF
+ * lies wholly before IT existed; DK_STORE). */
 int item_status_same(struct db *db, const struct item *it, const char *status,
                      const struct date *eff, struct diag *d);
 

@@ -122,6 +122,8 @@ run_fails 3 "^docket: set: ceb.hlcp is already approached on 2016-02 (--force re
     set ceb.hlcp approached -m "letter again" --on 2016-02
 run_fails 3 "ceb.hlcp is already approached on 2016-06" set ceb.hlcp approached -m x --on 2016-06
 run_fails 3 "ceb.hlcm is already not-approached on 2016-02" set ceb.hlcm not-approached -m x --on 2016-02
+# Before the item existed it had no status: that is the error named.
+run_fails 3 "'ceb.hlcm' is tracked from 2015-11-24, after 2015-01" set ceb.hlcm not-approached -m x --on 2015-01
 # As of its own date: a status that held then is no change, whatever came later.
 run_ok set ceb.hlcp member -m "admitted" --on 2017-01
 run_fails 3 "ceb.hlcp is already approached on 2016-09" set ceb.hlcp approached -m x --on 2016-09
