@@ -198,6 +198,7 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
 /* The events that any revert, whenever recorded, cancels. */
 #define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
 #define LATEST_E      STATE_LATEST("e")
+#define GONE_EVER     STATE_REVERTED_EVIDENCE("'9999-12-31T23:59:59.999Z'")
 
 int
 item_status_same(struct db *db, const struct item *it, const char *status, const struct date *eff,
@@ -720,7 +721,7 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
     static const char sql[] =
         "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
         "e.new_value, (SELECT r.by_seq FROM " STATE_REVERTS " r "
-        "WHERE r.uuid = e.uuid), e.subject = 'parent' FROM event e "
+        "WHERE r.uuid = e.uuid), e.subject = 'parent', e.seq IN (" GONE_EVER ") FROM event e "
         "WHERE e.seq = :seq";
     static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
     struct event e = {.type = "revert", .reason = reason, .eff = eff};
@@ -750,6 +751,13 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
                       sqlite3_column_int64(st, 5));
         sqlite3_reset(st);
         return rc;
+    }
+    if (sqlite3_column_int(st, 7) == 1) {
+        sqlite3_reset(st);
+        return diag_set(d, DK_DATA,
+                        "event %lld went with the status or note it was recorded "
+                        "with, which is reverted",
+                        seq);
     }
     uuid = dup_col(st, 0);
     item = dup_col(st, 2);

@@ -112,7 +112,8 @@ int item_edit(struct db *db, const struct item *it, const char *field, const cha
 
 /* Cancels the event with local sequence SEQ by a new revert event; both stay in the trail. On
  * success *BY (when not NULL) is the revert event's sequence number. Exit codes: DK_DATA (no
- * such event, already reverted, a kind that cannot be reverted), DK_STORE. */
+ * such event, already reverted, evidence whose status or note is reverted, a kind that cannot
+ * be reverted), DK_STORE. */
 int item_revert(struct db *db, long long seq, const char *reason, const char *eff, long long *by,
                 struct diag *d);
 

@@ -143,6 +143,9 @@ EOF
 run_ok report refs --reports "$tmp/reports" --format csv
 expect_eq "the report's evidence" "$(tr -d '\r' <"$tmp/out" | tail -n +3)" "ceb,https://example.org/letter.pdf
 echa,https://example.org/reply.pdf"
+ev_seq=$(sql "select seq from event where type = 'evidence' and item = (select uuid from items where key = 'echa') and new_value like '%letter.pdf'")
+run_fails 3 "^docket: revert: event $ev_seq went with the status or note it was recorded with, which is reverted$" \
+    revert "$ev_seq" -m "twice"
 # As known before the revert, it was there.
 run_ok show echa --known-at "$(sql "select recorded from event where seq = $set_seq + 1")"
 expect_out "^  evidence     https://example.org/letter.pdf"
