@@ -302,6 +302,8 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev)
     }
     if (ev->reverted_by)
         fprintf(f, "  [reverted by #%lld]", ev->reverted_by);
+    else if (ev->gone)
+        fputs("  [reverted with its status or note]", f);
     fputc('\n', f);
     json_decref(a);
 }

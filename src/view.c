@@ -122,7 +122,8 @@ view_list(struct db *db, const struct view_list_filter *f,
     "e.subject, e.old_value, e.new_value, e.attrs, e.reason, e.eff, e.recorded, e.actor, "         \
     "e.login, e.replica, e.hash, (SELECT r.by_seq FROM " STATE_REVERTS " r WHERE r.uuid = "        \
     "e.uuid AND r.by_recorded <= :known), CASE WHEN e.type = 'revert' THEN (SELECT t.seq FROM "    \
-    "event t WHERE t.uuid = e.subject) END"
+    "event t WHERE t.uuid = e.subject) END, e.type = 'evidence' AND e.seq IN "                     \
+    "(" STATE_REVERTED_EVIDENCE(":known") ")"
 
 static void
 read_event(sqlite3_stmt *st, struct view_event *e)
@@ -141,6 +142,7 @@ read_event(sqlite3_stmt *st, struct view_event *e)
     e->actor = text(st, 12);
     e->reverted_by = sqlite3_column_int64(st, 16);
     e->reverts = strcmp(e->type, "revert") == 0 ? sqlite3_column_int64(st, 17) : 0;
+    e->gone = sqlite3_column_int(st, 18);
     if (e->brief)
         return;
     e->uuid = text(st, 1);

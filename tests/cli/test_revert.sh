@@ -123,7 +123,7 @@ run_ok show echa
 expect_out "^  status       not-approached"
 expect_not_out "^  evidence .*letter.pdf"
 expect_out "^  evidence     https://example.org/reply.pdf"
-expect_out "^#$((set_seq + 1)) .*evidence https://example.org/letter.pdf: letter"
+expect_out "^#$((set_seq + 1)) .*evidence https://example.org/letter.pdf: letter  \[reverted with its status or note\]$"
 run_ok show echa --json
 expect_eq "evidence after the revert of its set" "$(pyjson 'print([e["ref"] for e in d["evidence"]])')" \
     "['https://example.org/reply.pdf']"
