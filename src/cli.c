@@ -265,7 +265,11 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev, int actor_width
     fputs("  ", f);
     cli_put(ctx, ev->key ? ev->key : "-", 0);
     fputs("  ", f);
-    if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {
+    if (strcmp(type, "status") == 0 && attr_of(a, "confirm") != NULL) {
+        /* Recorded on purpose (set --force), though the status was already this one. */
+        fputs("confirmed ", f);
+        cli_put(ctx, ev->new_value, 0);
+    } else if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {
         if (strcmp(type, "edit") == 0) {
             cli_put(ctx, ev->subject, 0);
             fputs(": ", f);
@@ -309,6 +313,8 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev, int actor_width
     }
     if (ev->reverted_by)
         fprintf(f, "  [reverted by #%lld]", ev->reverted_by);
+    else if (ev->gone)
+        fputs("  [reverted with its status or note]", f);
     fputc('\n', f);
     json_decref(a);
 }

@@ -424,6 +424,10 @@ append(struct db *db, struct db_writer *w, const struct event *e, long long *seq
         (rc = text_ok("the subject", e->subject, d)) != 0 ||
         (rc = text_ok("the actor", w->actor, d)) != 0)
         return rc;
+    /* Every reason a user gives passes here: one check serves set, note, cost, edit, revert,
+     * add and office. An empty one is "none" (add without -m, docket's own events). */
+    if (e->reason && e->reason[0] != '\0' && !text_has_word(e->reason))
+        return diag_set(d, DK_USAGE, "the reason (-m) holds no letter or digit");
     if (e->attrs) {
         json_object_foreach(e->attrs, key, v)
         {

@@ -278,6 +278,8 @@ check_cell(int c, const char *v, const char *today, struct diag *d)
         return strcmp(v, "obtain") == 0 || strcmp(v, "keep") == 0
                    ? 0
                    : diag_set(d, DK_DATA, "'%s' is not a goal (obtain or keep)", v);
+    case C_REASON:
+        return text_has_word(v) ? 0 : diag_set(d, DK_DATA, "a reason holds no letter or digit");
     case C_CADENCE:
         n = strtol(v, &end, 10);
         return *end == '\0' && n >= 1 && n <= 120
@@ -429,15 +431,19 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
     }
     if ((rc = item_load(db, r->f[C_KEY], &it, d)) != 0)
         return rc;
-    if (it.status && strcmp(it.status, r->f[C_STATUS]) == 0) {
+    /* A row that gives the status the item already has on the row's date is no change. */
+    if ((rc = date_parse(r->f[C_DATE] ? r->f[C_DATE] : today, &eff, d)) == 0 &&
+        (rc = item_status_same(db, &it, r->f[C_STATUS], &eff, d)) == 1) {
         n->unchanged++;
         item_free(&it);
         return 0;
     }
     snprintf(reason, sizeof reason, "imported from %s, row %d", origin, r->line);
-    if ((rc = date_parse(r->f[C_DATE] ? r->f[C_DATE] : today, &eff, d)) == 0)
+    if (rc == 0)
         rc = item_set_status(db, &it, r->f[C_STATUS], &eff,
-                             r->f[C_REASON] ? r->f[C_REASON] : reason, NULL, d);
+                             r->f[C_REASON] ? r->f[C_REASON] : reason, ITEM_CHANGE, NULL, d);
+    else if (rc < 0)
+        rc = d->code;
     item_free(&it);
     if (rc != 0)
         return diag_prefix(d, "row %d, column %s: ", r->line,

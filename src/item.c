@@ -241,9 +241,40 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
     return 0;
 }
 
+/* The events that any revert, whenever recorded, cancels. */
+#define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
+#define LATEST_E      STATE_LATEST("e")
+#define GONE_EVER     STATE_REVERTED_EVIDENCE("'9999-12-31T23:59:59.999Z'")
+
+int
+item_status_same(struct db *db, const struct item *it, const char *status, const struct date *eff,
+                 struct diag *d)
+{
+    /* The status a new event dated EFF would follow: later positions win ties, so every
+     * event already recorded for the end of EFF comes before it. */
+    static const char sql[] =
+        "SELECT COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'status' AND "
+        "e.item = :item AND e.eff_end <= :end AND e.seq NOT IN (" REVERTED_EVER ") "
+        "ORDER BY " LATEST_E " LIMIT 1), "
+        "(SELECT k.initial FROM kinds k WHERE k.name = :kind)) = :status";
+    sqlite3_stmt *st;
+    int rc;
+
+    /* Before the item existed there is no status to have: that is the error to name. */
+    if (after_creation(it, eff, d) != 0 || db_prep(db, sql, &st, d) != 0 ||
+        db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
+        db_bind_text(db, st, ":end", eff->end, d) != 0 ||
+        db_bind_text(db, st, ":kind", it->kind, d) != 0 ||
+        db_bind_text(db, st, ":status", status, d) != 0 || (rc = db_row(db, st, d)) < 0)
+        return -1;
+    rc = rc == 1 && sqlite3_column_int(st, 0) == 1;
+    sqlite3_reset(st);
+    return rc;
+}
+
 int
 item_set_status(struct db *db, const struct item *it, const char *status, const struct date *eff,
-                const char *reason, long long *seq, struct diag *d)
+                const char *reason, int how, long long *seq, struct diag *d)
 {
     struct event e = {.type = "status",
                       .item = it->uuid,
@@ -252,12 +283,23 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
                       .new_value = status,
                       .reason = reason,
                       .eff = eff->text};
-    int rc;
+    int rc, same = 0;
 
     if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
         (rc = after_creation(it, eff, d)) != 0)
         return rc;
-    return ev_append(db, &e, seq, d);
+    if (how != ITEM_RECORD && (same = item_status_same(db, it, status, eff, d)) < 0)
+        return d->code;
+    if (same && how == ITEM_CHANGE)
+        return diag_set(d, DK_DATA, "%s is already %s on %s (--force records a confirmation)",
+                        it->key, status, eff->text);
+    /* The canonical form has no place for it: a confirmation says so in its attributes. */
+    if (same && ((e.attrs = json_object()) == NULL || ev_attr(e.attrs, "confirm", "true") != 0))
+        rc = diag_set(d, DK_STORE, "out of memory");
+    else
+        rc = ev_append(db, &e, seq, d);
+    json_decref(e.attrs);
+    return rc;
 }
 
 int
@@ -651,7 +693,8 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         if ((rc = item_load(db, s->key, &it, d)) != 0)
             goto out;
         rc = item_set_status(db, &it, base, &eff,
-                             s->baseline ? "baseline" : "baseline: a membership to keep", NULL, d);
+                             s->baseline ? "baseline" : "baseline: a membership to keep",
+                             ITEM_RECORD, NULL, d);
     }
 out:
     json_decref(e.attrs);
@@ -719,7 +762,7 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
     static const char sql[] =
         "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
         "e.new_value, (SELECT r.by_seq FROM " STATE_REVERTS " r "
-        "WHERE r.uuid = e.uuid), e.subject = 'parent' FROM event e "
+        "WHERE r.uuid = e.uuid), e.subject = 'parent', e.seq IN (" GONE_EVER ") FROM event e "
         "WHERE e.seq = :seq";
     static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
     struct event e = {.type = "revert", .reason = reason, .eff = eff};
@@ -749,6 +792,13 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
                       sqlite3_column_int64(st, 5));
         sqlite3_reset(st);
         return rc;
+    }
+    if (sqlite3_column_int(st, 7) == 1) {
+        sqlite3_reset(st);
+        return diag_set(d, DK_DATA,
+                        "event %lld went with the status or note it was recorded "
+                        "with, which is reverted",
+                        seq);
     }
     uuid = dup_col(st, 0);
     item = dup_col(st, 2);

@@ -8,8 +8,12 @@
 #include "docket/links.h"
 #include "docket/state.h"
 
-/* The evidence that stands (not reverted), with the hash it should have and its last check.
- * A file's hash is taken when it is attached; a URL's when it is first checked and found. */
+/* The evidence whose status or note was reverted, whenever. */
+#define GONE STATE_REVERTED_EVIDENCE("'9999-12-31T23:59:59.999Z'")
+
+/* The evidence that stands (not reverted, nor recorded with a status or note that was), with the
+ * hash it should have and its last check. A file's hash is taken when it is attached; a URL's when
+ * it is first checked and found. */
 static const char load_sql[] =
     "SELECT e.item, i.key, e.new_value, json_extract(e.attrs, '$.type') = 'file', e.eff, "
     "coalesce(json_extract(e.attrs, '$.sha256'), (SELECT json_extract(c.attrs, '$.sha256') "
@@ -21,9 +25,10 @@ static const char load_sql[] =
     "FROM event e INDEXED BY event_evidence JOIN items i ON i.uuid = e.item "
     "WHERE e.type = 'evidence' AND (:key IS NULL OR i.key = :key) "
     "AND NOT EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = e.uuid) "
+    "AND e.seq NOT IN (" GONE ") "
     "AND NOT EXISTS (SELECT 1 FROM event x INDEXED BY event_evidence WHERE x.type = "
     "'evidence' AND x.item = e.item AND x.new_value = e.new_value AND x.seq < e.seq AND NOT "
-    "EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = x.uuid)) "
+    "EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = x.uuid) AND x.seq NOT IN (" GONE ")) "
     "ORDER BY i.key, e.seq";
 
 static char *

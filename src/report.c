@@ -29,7 +29,8 @@ static const char *const environment[] = {
     "CREATE TEMP VIEW IF NOT EXISTS evidence AS SELECT e.seq, e.item, i.key, e.new_value AS "
     "ref, json_extract(e.attrs, '$.type') AS type, json_extract(e.attrs, '$.sha256') AS sha256, "
     "e.eff, e.recorded, e.actor, e.reason, e.batch FROM event e INDEXED BY event_evidence "
-    "JOIN items i ON i.uuid = e.item WHERE e.type = 'evidence' AND " VISIBLE_E,
+    "JOIN items i ON i.uuid = e.item WHERE e.type = 'evidence' AND " VISIBLE_E " AND e.seq NOT "
+    "IN (" STATE_REVERTED_EVIDENCE("(SELECT known FROM params)") ")",
     "CREATE TEMP VIEW IF NOT EXISTS costs AS SELECT e.seq, e.item, i.key, json_extract(e.attrs, "
     "'$.currency') AS currency, CAST(e.new_value AS INTEGER) AS minor_units, "
     "json_extract(e.attrs, '$.basis') AS basis, e.eff, e.recorded, e.actor, e.reason FROM "

@@ -23,8 +23,8 @@
 /* The events cancelled by reverts recorded by :known, by local sequence; every projection
  * starts WITH it. */
 #define REVERTED "reverted(seq) AS (" STATE_REVERTED_SEQ(":known") ")"
-#define POS(e) "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
-#define LATEST(e) e ".eff_end DESC, " POS(e) " DESC NULLS FIRST, " e ".seq DESC"
+#define POS(e) STATE_POS(e)
+#define LATEST(e) STATE_LATEST(e)
 
 /* The latest visible event of TYPE for item c.item, found in two steps so that the shared log
  * is consulted only for events that tie on the greatest effective date. */

@@ -403,6 +403,45 @@ text_html(FILE *f, const char *s)
         text_html_n(f, s, strlen(s));
 }
 
+/* Returns 1 when code point CP, beyond ASCII, may be a letter or a digit: every one but those
+ * of the blocks that hold only controls, spaces, punctuation, marks, symbols, emoji and
+ * invisible characters. Without a locale, docket cannot ask the C library, and an office's
+ * locale must not change which reasons it takes. */
+static int
+wordlike(unsigned long cp)
+{
+    static const unsigned long none[][2] = {
+        {0x80, 0xbf},     {0xd7, 0xd7},       {0xf7, 0xf7},        {0x300, 0x36f},
+        {0x1680, 0x1680}, {0x2000, 0x2bff},   {0x3000, 0x3003},    {0x3008, 0x3020},
+        {0xd800, 0xf8ff}, {0xfe00, 0xfe0f},   {0xfe10, 0xfe6f},    {0xfeff, 0xfeff},
+        {0xfff0, 0xffff}, {0x1f000, 0x1faff}, {0xe0000, 0x10ffff},
+    };
+
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (cp >= none[i][0] && cp <= none[i][1])
+            return 0;
+    return 1;
+}
+
+int
+text_has_word(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = s ? strlen(s) : 0, len;
+    unsigned long cp;
+
+    while (n > 0) {
+        if ((len = utf8_decode(p, n, &cp)) == 0)
+            len = 1;
+        else if (cp < 0x80 ? (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+                           : wordlike(cp))
+            return 1;
+        p += len;
+        n -= len;
+    }
+    return 0;
+}
+
 size_t
 text_cp_count(const char *s)
 {

@@ -159,7 +159,8 @@ view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *ro
     "e.subject, e.old_value, e.new_value, e.attrs, e.reason, e.eff, e.recorded, e.actor, "         \
     "e.login, e.replica, e.hash, (SELECT r.by_seq FROM " STATE_REVERTS " r WHERE r.uuid = "        \
     "e.uuid AND r.by_recorded <= :known), CASE WHEN e.type = 'revert' THEN (SELECT t.seq FROM "    \
-    "event t WHERE t.uuid = e.subject) END"
+    "event t WHERE t.uuid = e.subject) END, e.type = 'evidence' AND e.seq IN "                     \
+    "(" STATE_REVERTED_EVIDENCE(":known") ")"
 
 static void
 read_event(sqlite3_stmt *st, struct view_event *e)
@@ -178,6 +179,7 @@ read_event(sqlite3_stmt *st, struct view_event *e)
     e->actor = text(st, 12);
     e->reverted_by = sqlite3_column_int64(st, 16);
     e->reverts = strcmp(e->type, "revert") == 0 ? sqlite3_column_int64(st, 17) : 0;
+    e->gone = sqlite3_column_int(st, 18);
     if (e->brief)
         return;
     e->uuid = text(st, 1);
@@ -277,7 +279,9 @@ static const char below_sql[] =
     "ORDER BY key";
 static const char evidence_sql[] =
     "SELECT e.new_value, e.eff, json_extract(e.attrs, '$.sha256') FROM event e WHERE " SHOWN
-    " AND e.type = 'evidence'" COUNTS " ORDER BY e.seq";
+    " AND e.type = 'evidence'" COUNTS
+    " AND e.seq NOT IN (" STATE_REVERTED_EVIDENCE(":known") ") "
+                                                            "ORDER BY e.seq";
 static const char costs_sql[] =
     "SELECT json_extract(e.attrs, '$.currency') AS cur, sum(CAST(e.new_value AS INTEGER)), "
     "count(*) FROM event e WHERE " SHOWN " AND e.type = 'cost'" COUNTS " GROUP BY cur ORDER BY cur";

@@ -30,7 +30,8 @@ struct event {
 /* Appends E to the log with the next sequence number, this transaction's batch id, the clock's
  * UTC time, the handle's actor, login and replica, and the chained hash; then brings the state
  * up to date. Must run inside db_tx(write). On success *SEQ (when not NULL) is the new event's
- * sequence number. Exit codes: DK_DATA (text or an actor that is not UTF-8), DK_STORE. A login
+ * sequence number. Exit codes: DK_DATA (text or an actor that is not UTF-8), DK_USAGE (a
+ * reason that is not empty yet holds no letter or digit: text_has_word), DK_STORE. A login
  * that is not UTF-8 is recorded with each stray byte replaced by U+FFFD (text_repair). A clock
  * that reads earlier than the last event leaves a warning in D. */
 int ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d);

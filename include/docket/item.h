@@ -49,11 +49,27 @@ struct item_spec {
  * store. Exit codes: DK_DATA (bad or taken key, unknown kind or parent, bad field), DK_STORE. */
 int item_add(struct db *db, const struct item_spec *spec, struct diag *d);
 
+/* Returns 1 when STATUS is IT's status on EFF already, by everything recorded (the latest
+ * status event effective by the end of EFF that no revert cancels, else the kind's initial
+ * status), so that recording it would change nothing; 0 when not; -1 with D set (DK_DATA: EFF
+ * lies wholly before IT existed; DK_STORE). */
+int item_status_same(struct db *db, const struct item *it, const char *status,
+                     const struct date *eff, struct diag *d);
+
+/* What item_set_status does with a status that changes nothing on its date. */
+enum {
+    ITEM_CHANGE = 0,  /* refuses it (DK_DATA: "KEY is already STATUS on DATE") */
+    ITEM_CONFIRM = 1, /* records it as a confirmation, attribute "confirm": "true" */
+    ITEM_RECORD = 2,  /* records it as given, unchecked (a new item's baseline) */
+};
+
 /* Records STATUS for IT, effective EFF, with REASON; the writer's view of the old status is
- * IT's. On success *SEQ (when not NULL) is the new event's sequence number. Exit codes: DK_DATA
- * (not in the kind's vocabulary, a date before the item existed), DK_STORE. */
+ * IT's. HOW is ITEM_CHANGE, ITEM_CONFIRM or ITEM_RECORD. On success *SEQ (when not NULL) is
+ * the new event's sequence number. Exit codes: DK_DATA (not in the kind's vocabulary, a date
+ * before the item existed, no change with ITEM_CHANGE), DK_USAGE (a blank reason), DK_STORE. */
 int item_set_status(struct db *db, const struct item *it, const char *status,
-                    const struct date *eff, const char *reason, long long *seq, struct diag *d);
+                    const struct date *eff, const char *reason, int how, long long *seq,
+                    struct diag *d);
 
 /* Attaches evidence to IT: an http(s) URL without a user name or password, or a local regular
  * file, read by item_file_digest, whose real path, SHA-256 and size are recorded. On success
@@ -98,7 +114,8 @@ int item_edit(struct db *db, const struct item *it, const char *field, const cha
 
 /* Cancels the event with local sequence SEQ by a new revert event; both stay in the trail. On
  * success *BY (when not NULL) is the revert event's sequence number. Exit codes: DK_DATA (no
- * such event, already reverted, a kind that cannot be reverted), DK_STORE. */
+ * such event, already reverted, evidence whose status or note is reverted, a kind that cannot
+ * be reverted), DK_STORE. */
 int item_revert(struct db *db, long long seq, const char *reason, const char *eff, long long *by,
                 struct diag *d);
 

@@ -17,6 +17,22 @@
     "SELECT t.seq FROM " STATE_REVERTS " v JOIN event t ON t.uuid = v.uuid WHERE v.by_recorded "   \
     "<= " known
 
+/* Evidence goes with the status or note it was recorded with: set and note attach it in their
+ * own transaction, so it shares their item and batch. STATE_REVERTED_EVIDENCE(K) selects the
+ * local sequence numbers of the evidence events whose status or note a revert recorded until K
+ * cancels (an SQL expression). Evidence counts unless its own number is in
+ * STATE_REVERTED_SEQ(K) or in this; both stay in the trail. */
+#define STATE_REVERTED_EVIDENCE(known)                                                             \
+    "SELECT x.seq FROM " STATE_REVERTS " v JOIN event t ON t.uuid = v.uuid JOIN event x "          \
+    "INDEXED BY event_evidence ON x.item = t.item AND x.batch = t.batch AND x.type = "             \
+    "'evidence' WHERE v.by_recorded <= " known " AND t.type IN ('status', 'note')"
+
+/* The order in which events of one kind supersede each other, latest first: the greatest
+ * effective date, then the later position in the shared log (unpublished events last), then
+ * the later local sequence. An ORDER BY over an event E. */
+#define STATE_POS(e)    "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
+#define STATE_LATEST(e) e ".eff_end DESC, " STATE_POS(e) " DESC NULLS FIRST, " e ".seq DESC"
+
 /* Brings the maintained state tables up to date after an event of TYPE about ITEM (an item's
  * uuid, or NULL) was appended, with the same projection that replays use. Returns 0 or
  * DK_STORE. */

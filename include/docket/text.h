@@ -67,6 +67,12 @@ void text_html_n(FILE *f, const char *s, size_t n);
 /* Like text_html_n, for the string S; NULL writes nothing. */
 void text_html(FILE *f, const char *s);
 
+/* Returns 1 when S (NULL: none) holds a letter or a digit, as a reason must: an ASCII letter or
+ * digit, or a code point beyond ASCII outside the blocks of spaces, punctuation, marks, symbols,
+ * emoji and invisible characters; 0 otherwise ("   ", "--", "\u200b"). Bytes that are not
+ * UTF-8 count as neither. */
+int text_has_word(const char *s);
+
 /* Returns the number of code points in S, counting every byte that does not continue one. */
 size_t text_cp_count(const char *s);
 

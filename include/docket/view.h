@@ -77,6 +77,7 @@ struct view_event {
     const unsigned char *hash; /* EV_HASH_LEN bytes, or NULL */
     long long reverted_by;     /* the revert that cancels it (as known then), or 0 */
     long long reverts;         /* for a revert: the event it cancels, or 0 */
+    int gone;                  /* evidence whose status or note is reverted (as known then) */
     int brief;                 /* as the walk was asked: then uuid, batch, login, replica and
                                   hash are NULL */
 };

@@ -46,7 +46,7 @@ run(struct cmd_ctx *ctx)
         cli_put(ctx, it.key, 0);
         fprintf(ctx->out, ": %s ", money);
         cli_put(ctx, a->pos[2], 0);
-        fputc('\n', ctx->out);
+        fprintf(ctx->out, " (event %lld)\n", seq);
     }
 out:
     item_free(&it);

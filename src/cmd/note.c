@@ -16,23 +16,26 @@ run(struct cmd_ctx *ctx)
     const char *text = args_get(&ctx->args, "message");
     struct date eff;
     struct item it;
-    long long seq = 0;
+    long long seq = 0, note = 0;
     int rc;
 
     if ((rc = cli_effective(ctx, &eff)) != 0 ||
         (rc = item_load(ctx->db, ctx->args.pos[0], &it, &ctx->diag)) != 0)
         return rc;
-    rc = item_note(ctx->db, &it, text, &eff, &seq, &ctx->diag);
+    rc = item_note(ctx->db, &it, text, &eff, &note, &ctx->diag);
+    seq = note;
     for (int i = 0; rc == 0 && i < args_count(&ctx->args, "evidence"); i++)
         rc = item_evidence(ctx->db, &it, args_nth(&ctx->args, "evidence", i), &eff, text, &seq,
                            &ctx->diag);
     if (rc == 0 && args_get(&ctx->args, "json")) {
-        rc = cli_json(ctx, json_pack("{s:s, s:I, s:i}", "key", it.key, "last_seq", (json_int_t)seq,
-                                     "evidence", args_count(&ctx->args, "evidence")));
+        rc = cli_json(ctx, json_pack("{s:s, s:I, s:I, s:i}", "key", it.key, "seq", (json_int_t)note,
+                                     "last_seq", (json_int_t)seq, "evidence",
+                                     args_count(&ctx->args, "evidence")));
     } else if (rc == 0) {
+        /* The note's number is the one to revert: its evidence goes with it. */
         fputs("noted on ", ctx->out);
         cli_put(ctx, it.key, 0);
-        fprintf(ctx->out, " (%d evidence)\n", args_count(&ctx->args, "evidence"));
+        fprintf(ctx->out, " (%d evidence, event %lld)\n", args_count(&ctx->args, "evidence"), note);
     }
     item_free(&it);
     return rc;

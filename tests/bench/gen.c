@@ -105,7 +105,7 @@ add_events(struct db *db, void *arg, struct diag *d)
         date_parse(when, &eff, d);
         snprintf(reason, sizeof reason, "change %ld", p->made_events);
         if (kind < 85) {
-            rc = item_set_status(db, &it, statuses[pick(8)], &eff, reason, NULL, d);
+            rc = item_set_status(db, &it, statuses[pick(8)], &eff, reason, ITEM_RECORD, NULL, d);
         } else if (kind < 93) {
             snprintf(url, sizeof url, "https://docs.example.org/%s/%ld.pdf", key, p->made_events);
             rc = item_evidence(db, &it, url, &eff, reason, NULL, d);

@@ -151,7 +151,7 @@ behind_back "$DOCKET_DB" "
     delete from event where seq > (select max(seq) - 2 from event);" ||
     fail "could not truncate the trail"
 run_ok set echa observer -m "r1"
-run_ok set echa observer -m "r2"
+run_ok set echa member -m "r2"
 expect_eq "count after the rewrite" "$(events)" "${head3%%:*}"
 run verify --against "$head3"
 expect_rc 1
@@ -204,11 +204,11 @@ expect_not_out "B: draft agreed"
 run_ok diff 2017-01-01 2018-01-01
 expect_out "^legal.approach  *in-progress -> draft-agreed$"
 # A back-dated event earlier than A does not displace A, but answers for its own period.
-run_ok set legal.approach not-started -m "C: talks paused" --on 2016-01
+run_ok set legal.approach abandoned -m "C: talks abandoned" --on 2016-01
 st=$(status_of legal.approach) || exit 1
 expect_eq "now, after C" "$st" draft-agreed
 st=$(status_of legal.approach --as-of 2016-01-31) || exit 1
-expect_eq "as of 2016-01-31" "$st" not-started
+expect_eq "as of 2016-01-31" "$st" abandoned
 st=$(status_of legal.approach --as-of 2016-03-31) || exit 1
 expect_eq "as of 2016-03-31" "$st" in-progress
 

@@ -5,7 +5,7 @@ init_store
 
 n0=$(events)
 run_ok cost cost.legal 250000.50 CHF -m "secretariat estimate" --basis "per year"
-expect_out "250000.50 CHF"
+expect_out "^cost on cost.legal: 250000.50 CHF (event $((n0 + 1)))$"
 expect_eq "events after cost" "$(events)" $((n0 + 1))
 expect_eq "the cost event" "$(sql 'select type, subject, new_value, attrs, reason from event order by seq desc limit 1')" \
     'cost|cost.legal|25000050|{"basis":"per year","currency":"CHF"}|secretariat estimate'
@@ -64,4 +64,7 @@ run_fails 2 "docket: cost: " cost cost.legal 100 USD EUR -m x
 run_fails 2 "unknown option '--bogus'" cost cost.legal 100 USD -m x --bogus
 run_fails 2 "-r" -r cost cost.legal 100 USD -m x
 run_ok verify
+run_fails 2 "^docket: cost: the reason (-m) holds no letter or digit$" cost cost.legal 1 USD -m "  ;  "
+run_fails 2 "^docket: edit: the reason (-m) holds no letter or digit$" edit cost.legal title=x -m "  "
+run_fails 2 "^docket: add: the reason (-m) holds no letter or digit$" add cost.extra --title x --kind cost -m "  "
 done_ok

@@ -22,7 +22,7 @@ write_refused() {
     _n0=$(events)
     _fp0=$(fingerprint)
     _b0=$(store_bytes)
-    run set legal.approach in-progress -m "refused"
+    run set legal.approach in-progress -m "refused" --force
     _b1=$(store_bytes)
     expect_rc "$1"
     expect_one_err_line
@@ -52,7 +52,7 @@ if command -v openssl >/dev/null 2>&1; then
     openssl pkey -in "$KEY" -noout -text 2>/dev/null | grep -q 'ED25519' || fail "not an Ed25519 key"
     expect_eq "the fingerprint, by openssl" "$(openssl_fp "$KEY")" "$fp"
 fi
-run_ok set legal.approach in-progress -m "first write"
+run_ok set legal.approach in-progress -m "first write" --force
 expect_eq "the office event announces this key" \
     "$(sql "select count(*) from event where type = 'office' and seq = 1")" 1
 
@@ -76,7 +76,7 @@ write_refused 4 "mode 0644"
 chmod 604 "$KEY"
 write_refused 4 "mode 0604"
 chmod 640 "$KEY"
-run_ok set legal.approach in-progress -m "group-readable key" --on 2020-01
+run_ok set legal.approach in-progress -m "group-readable key" --force --on 2020-01
 chmod 600 "$KEY"
 
 # Not a regular file; not an Ed25519 key.
@@ -106,7 +106,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev
     chmod 000 "$tmp/nb/docket.db.key"
     n0=$(events "$tmp/nb/docket.db")
     last_cmd="set (as nobody, key mode 000)"
-    DOCKET_DB="$tmp/nb/docket.db" $as_nobody "$DOCKET" set legal.approach in-progress -m x \
+    DOCKET_DB="$tmp/nb/docket.db" $as_nobody "$DOCKET" set legal.approach in-progress -m x --force \
         >"$tmp/out" 2>"$tmp/err"
     rc=$?
     expect_rc 4
@@ -117,7 +117,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev
     rc=$?
     expect_rc 0
     chmod 600 "$tmp/nb/docket.db.key"
-    DOCKET_DB="$tmp/nb/docket.db" $as_nobody "$DOCKET" set legal.approach in-progress -m x \
+    DOCKET_DB="$tmp/nb/docket.db" $as_nobody "$DOCKET" set legal.approach in-progress -m x --force \
         --on 2021-01 >"$tmp/out" 2>"$tmp/err"
     rc=$?
     expect_rc 0
@@ -151,7 +151,7 @@ expect_ne "the new fingerprint" "$newfp" "$fp"
 run_ok office show
 expect_eq "office show after key new" "$(cut -d' ' -f2 "$tmp/out")" "$newfp"
 n0=$(events)
-run_ok set legal.approach in-progress -m "after key new" --on 2022-01
+run_ok set legal.approach in-progress -m "after key new" --force --on 2022-01
 expect_eq "events after key new and a write (an office event, then the change)" "$(events)" \
     "$((n0 + 2))"
 expect_eq "the office event after key new" \
@@ -164,7 +164,7 @@ run_ok key new --force
 expect_eq "the replaced key file's mode" "$(mode_of "$KEY")" 600
 cmp -s "$KEY" "$tmp/key.before" && fail "key new --force left the old key"
 pass
-run_ok set legal.approach in-progress -m "after --force" --on 2023-01
+run_ok set legal.approach in-progress -m "after --force" --force --on 2023-01
 
 # key new needs a store; it makes no key for a store that is not there.
 DOCKET_DB="$tmp/none.db" run_fails 4 "no store" key new
@@ -202,7 +202,7 @@ run_ok export -o "$tmp/export.jsonl"
 "$DOCKET" key new >"$tmp/o.keynew" 2>&1
 "$DOCKET" key new --force >"$tmp/o.keyforce" 2>&1
 cp "$KEY" "$tmp/key.2"
-"$DOCKET" set legal.approach in-progress -m "last" --on 2024-01 >"$tmp/o.set" 2>&1
+"$DOCKET" set legal.approach in-progress -m "last" --force --on 2024-01 >"$tmp/o.set" 2>&1
 python3 - "$tmp/key.1" "$tmp/key.2" "$tmp/key.before" "$tmp/key.lost" -- "$tmp/copy.db" \
     "$tmp/export.jsonl" "$tmp"/o.* "$DOCKET_DB" "$DOCKET_DB-wal" <<'EOF' ||
 import base64, binascii, sys

@@ -32,7 +32,7 @@ ms_now() {
 # The window: how long one whole batch takes, traced as in the runs below.
 t0=$(ms_now)
 # shellcheck disable=SC2086 # the keys are meant to be split
-DOCKET_TRACE_SQL=1 "$DOCKET" set $keys member -m "warm-up" >/dev/null 2>"$tmp/trace.warm" ||
+DOCKET_TRACE_SQL=1 "$DOCKET" set $keys member -m "warm-up" --force >/dev/null 2>"$tmp/trace.warm" ||
     fail "the warm-up batch failed: $(grep -v '^docket: sql:' "$tmp/trace.warm" | head -n 3)"
 window=$(($(ms_now) - t0))
 expect_eq "warm-up events" "$(sql "select count(*) from event where reason = 'warm-up'")" 1000
@@ -52,7 +52,7 @@ while [ $run_no -le $RUNS ]; do
     delay=$(awk -v ms="$delay_ms" 'BEGIN { printf "%.3f", ms / 1000 }')
     n_before=$(events)
     # shellcheck disable=SC2086
-    DOCKET_TRACE_SQL=1 "$DOCKET" set $keys "$status" -m "run $run_no" >/dev/null 2>"$tmp/trace" &
+    DOCKET_TRACE_SQL=1 "$DOCKET" set $keys "$status" -m "run $run_no" --force >/dev/null 2>"$tmp/trace" &
     pid=$!
     bg_pids="$pid"
     sleep "$delay"

@@ -8,7 +8,7 @@ run_ok set iasc member -m "joined" --on 2016-06
 n0=$(events)
 status_seq0=$(sql "select status_seq from items where key = 'iasc'")
 run_ok note iasc -m "principals meeting attended"
-expect_out "^noted on iasc"
+expect_out "^noted on iasc (0 evidence, event $((n0 + 1)))$"
 expect_eq "events after a note" "$(events)" $((n0 + 1))
 expect_eq "the note event" "$(sql 'select type, subject, reason, actor from event order by seq desc limit 1')" \
     "note|iasc|principals meeting attended|tester"
@@ -91,4 +91,11 @@ run_fails 2 "unknown option '--status'" note iasc -m x --status member
 run_fails 2 "docket: note: " note iasc echa -m x
 run_fails 2 "docket: note: .*-r" -r note iasc -m x
 run_ok verify
+# The note's number, for a revert without a look at the log; its evidence goes with it (#14).
+n0=$(events)
+run_ok note iasc -m "with a copy" --evidence https://example.org/copy.pdf --json
+expect_eq "note --json: the note's number and the last" "$(pyjson 'print(d["seq"], d["last_seq"])')" \
+    "$((n0 + 1)) $((n0 + 2))"
+run_fails 2 "^docket: note: the reason (-m) holds no letter or digit$" note iasc -m " "
+run_fails 2 "no letter or digit" note iasc -m "$(printf '\342\200\203...')"
 done_ok

@@ -113,6 +113,11 @@ run_ok verify --deep
 # `office rotate -m REASON`: a new key in the key file, bound by a rekey that the old key signed;
 # the next write announces it, and every signature verifies under the key in force when made.
 run_fails 2 "office rotate needs -m REASON" office rotate
+key0=$(cksum <"$DOCKET_DB.key")
+run_fails 2 "^docket: office: the reason (-m) holds no letter or digit$" office rotate -m "  "
+expect_eq "the key after a refused rotation" "$(cksum <"$DOCKET_DB.key")" "$key0"
+[ ! -e "$DOCKET_DB.key.next" ] || fail "a refused rotation left its next key"
+pass
 [ ! -e "$DOCKET_DB.key.next" ] || fail "a refused rotation left $DOCKET_DB.key.next"
 pass
 old_key=$(cat "$DOCKET_DB.key")

@@ -104,5 +104,56 @@ run_fails 2 "docket: revert: " revert -m x
 run_fails 2 "docket: revert: " revert "$joined" "$bad" -m x
 run_fails 3 "not valid UTF-8" revert "$joined" -m "$(printf '\377')"
 run_fails 2 "-r" -r revert "$joined" -m x
+run_fails 2 "docket: revert: the reason (-m) holds no letter or digit" revert "$joined" -m "  "
+run_ok verify
+
+# Evidence goes with the status or note it was recorded with (#14): a revert of the set hides
+# it from show, reports and links; the trail keeps it.
+init_store
+run_ok set echa ceb approached -m "letter" --on 2016-03 --evidence https://example.org/letter.pdf
+set_seq=$(sql "select seq from event where type = 'status' and subject = 'echa'")
+expect_out "^echa: not-approached -> approached (effective 2016-03, event $set_seq)$"
+run_ok note echa -m "the reply" --on 2016-04 --evidence https://example.org/reply.pdf
+note_seq=$(sql "select seq from event where type = 'note'")
+expect_out "^noted on echa (1 evidence, event $note_seq)$"
+run_ok links --key echa
+expect_out "letter.pdf"
+run_ok revert "$set_seq" -m "the letter was never sent"
+run_ok show echa
+expect_out "^  status       not-approached"
+expect_not_out "^  evidence .*letter.pdf"
+expect_out "^  evidence     https://example.org/reply.pdf"
+expect_out "^#$((set_seq + 1)) .*evidence https://example.org/letter.pdf: letter  \[reverted with its status or note\]$"
+run_ok show echa --json
+expect_eq "evidence after the revert of its set" "$(pyjson 'print([e["ref"] for e in d["evidence"]])')" \
+    "['https://example.org/reply.pdf']"
+run_ok show ceb
+expect_out "^  evidence     https://example.org/letter.pdf"
+run_ok links --key echa
+expect_not_out "letter.pdf"
+expect_out "reply.pdf"
+mkdir "$tmp/reports"
+cat >"$tmp/reports/refs.sql" <<'EOF'
+-- title: Evidence
+
+-- section: refs
+-- title: Every piece of evidence that counts
+SELECT key, ref FROM evidence ORDER BY seq;
+EOF
+run_ok report refs --reports "$tmp/reports" --format csv
+expect_eq "the report's evidence" "$(tr -d '\r' <"$tmp/out" | tail -n +3)" "ceb,https://example.org/letter.pdf
+echa,https://example.org/reply.pdf"
+ev_seq=$(sql "select seq from event where type = 'evidence' and item = (select uuid from items where key = 'echa') and new_value like '%letter.pdf'")
+run_fails 3 "^docket: revert: event $ev_seq went with the status or note it was recorded with, which is reverted$" \
+    revert "$ev_seq" -m "twice"
+# As known before the revert, it was there.
+run_ok show echa --known-at "$(sql "select recorded from event where seq = $set_seq + 1")"
+expect_out "^  evidence     https://example.org/letter.pdf"
+run_ok revert "$note_seq" -m "no such reply"
+run_ok show echa
+expect_not_out "^  evidence "
+run_ok links --key echa
+expect_not_out "reply.pdf"
+expect_eq "the trail keeps both" "$(sql "select count(*) from event where type = 'evidence'")" 3
 run_ok verify
 done_ok

@@ -103,7 +103,7 @@ i=0
 while [ $i -lt 40 ]; do
     if [ $((i % 2)) -eq 0 ]; then s=approached; else s=under-consideration; fi
     # shellcheck disable=SC2086
-    run_ok set $keys $s -m "batch $i"
+    run_ok set $keys $s -m "batch $i" --force
     i=$((i + 1))
 done
 wal=0
@@ -112,4 +112,49 @@ wal=0
 pass
 
 run_ok verify
+
+# A set that changes nothing on its date is refused, naming the status it has; --force records
+# a confirmation, shown as such (#14).
+init_store
+run_ok set ceb.hlcp approached -m "letter to the HLCP" --on 2016-02
+expect_out "^ceb.hlcp: not-approached -> approached (effective 2016-02, event $(events))$"
+run_fails 3 "^docket: set: ceb.hlcp is already approached on 2016-02 (--force records a confirmation)$" \
+    set ceb.hlcp approached -m "letter again" --on 2016-02
+run_fails 3 "ceb.hlcp is already approached on 2016-06" set ceb.hlcp approached -m x --on 2016-06
+run_fails 3 "ceb.hlcm is already not-approached on 2016-02" set ceb.hlcm not-approached -m x --on 2016-02
+# Before the item existed it had no status: that is the error named.
+run_fails 3 "'ceb.hlcm' is tracked from 2015-11-24, after 2015-01" set ceb.hlcm not-approached -m x --on 2015-01
+# As of its own date: a status that held then is no change, whatever came later.
+run_ok set ceb.hlcp member -m "admitted" --on 2017-01
+run_fails 3 "ceb.hlcp is already approached on 2016-09" set ceb.hlcp approached -m x --on 2016-09
+run_ok set ceb.hlcp approached -m "back to approached" --on 2017-06
+# In a batch, one such key refuses all of it, and the error names every one.
+run_ok set ceb.undg approached -m "letter" --on 2016-02
+run_fails 3 "^docket: set: ceb.hlcp, ceb.undg are already approached on 2017-07 (--force records a confirmation)$" \
+    set ceb.hlcm ceb.hlcp echa ceb.undg approached -m x --on 2017-07
+expect_eq "ceb.hlcm after the refused batch" "$(sql "select status from items where key = 'ceb.hlcm'")" not-approached
+# --force records it on purpose: one event, marked in its attributes, shown as a confirmation.
+n0=$(events)
+run_ok set ceb.hlcp ceb.hlcm approached -m "confirmed by the secretariat" --on 2017-07 --force
+expect_out "^ceb.hlcp: confirmed approached (effective 2017-07, event $((n0 + 1)))$"
+expect_out "^ceb.hlcm: not-approached -> approached (effective 2017-07, event $((n0 + 2)))$"
+expect_eq "events after the forced batch" "$(events)" $((n0 + 2))
+expect_eq "its attributes" "$(sql "select coalesce(attrs, '-') from event where seq > $n0 order by seq")" \
+    "$(printf '{"confirm":"true"}\n-')"
+run_ok show ceb.hlcp
+expect_out "ceb.hlcp  confirmed approached: confirmed by the secretariat"
+run_ok log ceb.hlcp
+expect_out "#$((n0 + 1)) .*ceb.hlcp  confirmed approached: confirmed by the secretariat"
+run_ok set ceb.undg approached -m x --on 2017-07 --force --json
+expect_eq "set --json says it is a confirmation" "$(pyjson 'print(d[0]["confirm"], d[0]["new"])')" "True approached"
+run_ok show ceb.undg --json
+expect_eq "show --json keeps the attribute" "$(pyjson 'print(d["history"][-1]["attrs"])')" "{'confirm': 'true'}"
+run_ok verify
+
+# A reason must hold a letter or a digit (#14): blank is as missing.
+for m in "   " "$(printf '\t')" "--" "$(printf '\342\200\213')"; do
+    run_fails 2 "^docket: set: the reason (-m) holds no letter or digit$" set echa approached -m "$m"
+done
+run_fails 2 "no letter or digit" set echa ceb approached -m " . " --evidence https://example.org/a
+run_ok set echa approached -m "  a  "
 done_ok

@@ -202,4 +202,17 @@ expect_out "^imported 0 items and 0 statuses; 0 rows unchanged$"
 run_ok import --csv - <"$tmp/big.csv"
 expect_out "^imported 0 items and 0 statuses; 0 rows unchanged$"
 rm -f "$tmp/big.csv"
+
+# A row that changes nothing on its own date is counted unchanged, not recorded: as set, it
+# asks what the status was then, not what it is now (#14). A blank reason is refused.
+init_store
+run_ok set ceb approached -m "letter" --on 2016-02
+run_ok set ceb member -m "joined" --on 2017-01
+printf 'key,title,status,date,reason\nceb,x,approached,2016-06,again\nceb.hlcm,x,not-approached,2016-06,none yet\n' >"$tmp/same.csv"
+n0=$(events)
+run_ok import --csv "$tmp/same.csv"
+expect_out "^imported 0 items and 0 statuses; 2 rows unchanged$"
+expect_eq "events after an import that changes nothing" "$(events)" "$n0"
+printf 'key,title,status,date,reason\nceb,x,under-consideration,2016-06,"  "\n' >"$tmp/blank.csv"
+run_fails 3 "^docket: import: row 2, column reason: a reason holds no letter or digit$" import --csv "$tmp/blank.csv"
 done_ok

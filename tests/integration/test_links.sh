@@ -55,7 +55,7 @@ for key in ceb iasc echa ceb.undg; do
         set -- "$@" --evidence "$ref"
     done <"$tmp/batch"
     run_ok "$@"
-    expect_out "(50 evidence)"
+    expect_out "(50 evidence, event [0-9]*)"
     k=$((k + 1))
 done
 echo "scanned letter, edited" >"$tmp/edited.txt"

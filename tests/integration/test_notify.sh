@@ -196,7 +196,7 @@ stop_server "$hook_PID"
 start_server mute silent --port "$port"
 export DOCKET_WEBHOOK_URL="$hook"
 t0=$(now_ms)
-run_ok set smt member -m "seat" --on 2016-10
+run_ok set smt member -m "seat" --on 2016-10 --force
 run_ok note smt -m "a note"
 t1=$(now_ms)
 expect_le "ms for set and note with a silent webhook" $((t1 - t0)) 3000

@@ -36,7 +36,8 @@ rel.ok(docket, ["verify"], db)
 
 
 def batch(status, reason):
-    return [docket, "set"] + keys + [status, "-m", reason]
+    # --force: a killed batch leaves the status the next one may set again.
+    return [docket, "set"] + keys + [status, "-m", reason, "--force"]
 
 
 # The window: offsets from the start of the process to BEGIN IMMEDIATE and to COMMIT, as the

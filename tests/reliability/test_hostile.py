@@ -98,6 +98,32 @@ def valid(s):
         return False
 
 
+# The code points beyond ASCII that docket does not take as a letter or digit in a reason
+# (text_has_word in src/text.c): spaces, punctuation, marks, symbols, emoji, invisibles.
+NOT_WORD = [(0x80, 0xbf), (0xd7, 0xd7), (0xf7, 0xf7), (0x300, 0x36f), (0x1680, 0x1680),
+            (0x2000, 0x2bff), (0x3000, 0x3003), (0x3008, 0x3020), (0xd800, 0xf8ff),
+            (0xfe00, 0xfe0f), (0xfe10, 0xfe6f), (0xfeff, 0xfeff), (0xfff0, 0xffff),
+            (0x1f000, 0x1faff), (0xe0000, 0x10ffff)]
+
+
+def blank(s):
+    """A valid string that holds no letter or digit: refused as a reason (exit 2)."""
+    if not valid(s):
+        return False
+    for c in s.decode("utf-8"):
+        cp = ord(c)
+        if cp < 0x80 and c.isascii() and c.isalnum():
+            return False
+        if cp >= 0x80 and not any(lo <= cp <= hi for lo, hi in NOT_WORD):
+            return False
+    return True
+
+
+def rsn(s):
+    """S as a reason that docket takes: with a word before it when S is blank."""
+    return b"r " + s if blank(s) else s
+
+
 # What may not reach a terminal raw: C0 but LF, DEL, C1, and the bidi controls docket escapes.
 RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f"
                  "\u061c]")
@@ -123,12 +149,20 @@ files_dir = os.path.join(tmp, "files")
 os.mkdir(files_dir)
 
 
-def attempt(what, argv, s, extra_env=None, must_accept=True):
+def attempt(what, argv, s, extra_env=None, must_accept=True, reason=False):
     """Runs ARGV carrying S. Invalid UTF-8 must be refused (exit 3, one escaped line, nothing
-    written); a valid S must be accepted when MUST_ACCEPT, else may be refused with exit 3."""
+    written); a valid S must be accepted when MUST_ACCEPT, else may be refused with exit 3; as
+    a REASON, a blank S must be refused with exit 2."""
     n0 = rel.scalar(db, "SELECT count(*) FROM event")
     r = rel.run(docket, argv, db, extra_env=extra_env)
     n1 = rel.scalar(db, "SELECT count(*) FROM event")
+    if reason and blank(s):
+        rel.check(r.rc == 2 and b"no letter or digit" in r.err,
+                  f"{what}: a blank reason was not refused with exit 2:\n" + r.describe())
+        rel.check(rel.one_error_line(r), f"{what}: not one line on stderr:\n" + r.describe())
+        rel.check(n1 == n0, f"{what}: refused, yet {n1 - n0} events were written")
+        tally["refused (blank reason)"] = tally.get("refused (blank reason)", 0) + 1
+        return r
     if r.rc != 0:
         rel.check(r.rc == 3, f"{what}: expected exit 0 or 3:\n" + r.describe())
         rel.check(rel.one_error_line(r), f"{what}: not one line on stderr:\n" + r.describe())
@@ -152,7 +186,7 @@ for n, s in enumerate(strings):
     what = f"string {n} ({s[:40]!r}{'...' if len(s) > 40 else ''}, {len(s)} bytes)"
     # Titles, descriptions and reasons: a top-level safeguard, so that reports list it.
     r = attempt(f"add --title/--description/-m: {what}",
-                ["add", key, "--title", s, "--kind", "safeguard", "--description", s, "-m", s,
+                ["add", key, "--title", s, "--kind", "safeguard", "--description", s, "-m", rsn(s),
                  "--on", "2016-01"], s)
     if r.rc != 0:
         # Invalid strings never get an item: try each argument alone with a valid item.
@@ -173,11 +207,14 @@ for n, s in enumerate(strings):
         rel.check(r.rc == 3 and rel.one_error_line(r), f"--by: {what}: " + r.describe())
         continue
     accepted.append((n, s))
-    attempt(f"set -m: {what}", ["set", key, "at-risk", "-m", s, "--on", "2016-05"], s)
-    attempt(f"note -m: {what}", ["note", key, "-m", s], s)
+    attempt(f"add -m: {what}", ["add", key + ".m", "--title", "x", "--kind", "safeguard", "-m", s],
+            s, reason=True)
+    attempt(f"set -m: {what}", ["set", key, "at-risk", "-m", s, "--on", "2016-05"], s,
+            reason=True)
+    attempt(f"note -m: {what}", ["note", key, "-m", s], s, reason=True)
     attempt(f"cost --basis/-m: {what}",
-            ["cost", key, "12.50", "EUR", "--basis", s, "-m", s], s)
-    attempt(f"edit: {what}", ["edit", key, b"description=" + s + b"!", "-m", s], s)
+            ["cost", key, "12.50", "EUR", "--basis", s, "-m", rsn(s)], s)
+    attempt(f"edit: {what}", ["edit", key, b"description=" + s + b"!", "-m", rsn(s)], s)
     attempt(f"--by: {what}", [b"--by", s, "note", key, "-m", "by"], s)
     # Evidence as a URL (refused when it holds white space, which no URL holds) and as a file
     # whose name is the string (where a file name can be: no '/', at most 255 bytes).
@@ -224,7 +261,8 @@ for n, s in accepted:
     rel.check(js["description"] == want + "!", f"{what}: description differs")
     h = js["history"]
     reasons = [e["reason"] for e in h]
-    rel.check(reasons.count(want) >= 4, f"{what}: the reasons differ: {reasons!r:.300}")
+    if not blank(s):
+        rel.check(reasons.count(want) >= 4, f"{what}: the reasons differ: {reasons!r:.300}")
     rel.check(any(e["actor"] == want for e in h), f"{what}: the actor differs")
     rel.check(any(e["attrs"].get("basis") == want for e in h if e["event_type"] == "cost"),
               f"{what}: the cost basis differs")

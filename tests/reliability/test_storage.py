@@ -37,7 +37,7 @@ rel.check(len(keys) >= 100, "the base store lacks instances")
 
 # What each command adds when it succeeds: a check on the store after it.
 COMMANDS = {
-    "set (a batch of %d)" % len(keys): (["set"] + keys + ["approached", "-m", "batch"],
+    "set (a batch of %d)" % len(keys): (["set"] + keys + ["approached", "-m", "batch", "--force"],
                                         len(keys)),
     "note": (["note", "ceb", "-m", "a note", "--evidence", "https://example.org/n.pdf"], 2),
     "add": (["add", "unct/NEW", "--title", "A new country team"], 1),

@@ -38,7 +38,7 @@ failed=0
 while [ $i -lt "$CALLS" ]; do
     if [ $((i % 2)) -eq 0 ]; then key=$SHARED; else key=$OWN; fi
     if [ $((i / 2 % 2)) -eq 0 ]; then st=approached; else st=under-consideration; fi
-    "$DOCKET" set "$key" "$st" -m "$NAME $i" >/dev/null 2>>"$ERRS" || {
+    "$DOCKET" set "$key" "$st" -m "$NAME $i" --force >/dev/null 2>>"$ERRS" || {
         echo "$i exit $?" >>"$FAILS"
         failed=$((failed + 1))
     }

@@ -130,7 +130,7 @@ do_set(struct db *db, void *arg, struct diag *d)
     if ((rc = item_load(db, c->key, &it, d)) != 0)
         return rc;
     if ((rc = date_parse(c->eff, &eff, d)) == 0)
-        rc = item_set_status(db, &it, c->status, &eff, "test", &c->seq, d);
+        rc = item_set_status(db, &it, c->status, &eff, "test", ITEM_RECORD, &c->seq, d);
     item_free(&it);
     return rc;
 }

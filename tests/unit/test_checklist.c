@@ -180,7 +180,7 @@ make_iasc_member(struct db *db, void *arg, struct diag *d)
 
     (void)arg;
     if ((rc = item_load(db, "iasc", &it, d)) == 0 && (rc = date_parse("2016-01-01", &eff, d)) == 0)
-        rc = item_set_status(db, &it, "member", &eff, "joined", NULL, d);
+        rc = item_set_status(db, &it, "member", &eff, "joined", ITEM_CHANGE, NULL, d);
     item_free(&it);
     return rc;
 }

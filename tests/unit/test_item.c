@@ -51,9 +51,30 @@ do_status(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_set_status(db, &it, ch->a, &eff, "test", NULL, d);
+        rc = item_set_status(db, &it, ch->a, &eff, "test", ITEM_CHANGE, NULL, d);
     item_free(&it);
     return rc;
+}
+
+/* As do_status, with set --force. */
+static int
+do_confirm(struct db *db, void *arg, struct diag *d)
+{
+    struct change *ch = arg;
+    struct item it = {0};
+    struct date eff;
+    int rc;
+
+    if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
+        rc = item_set_status(db, &it, ch->a, &eff, "test", ITEM_CONFIRM, NULL, d);
+    item_free(&it);
+    return rc;
+}
+
+static int
+do_revert(struct db *db, void *arg, struct diag *d)
+{
+    return item_revert(db, *(long long *)arg, "mistaken", "2016-06-01", NULL, d);
 }
 
 static int
@@ -371,7 +392,7 @@ a_status_may_not_predate_the_item(void **state)
     struct db *db = *state;
     struct change early = {"ceb", "member", NULL, NULL, "2015-11-23", 0};
     struct change month = {"ceb", "approached", NULL, NULL, "2015-11", 0};
-    struct change year = {"ceb", "approached", NULL, NULL, "2015", 0};
+    struct change year = {"ceb", "under-consideration", NULL, NULL, "2015", 0};
     struct change badstatus = {"ceb", "membr", NULL, NULL, "2016-01-01", 0};
     struct item_spec late = {.key = "unct/KEN", .title = "Kenya", .eff = "2016-01-01"};
     struct change before_late = {"unct/KEN", "member", NULL, NULL, "2015-12-31", 0};
@@ -385,6 +406,51 @@ a_status_may_not_predate_the_item(void **state)
     add(db, &late);
     assert_string_equal(support_item_col(db, "created", "unct/KEN"), "2016-01-01");
     expect(db, do_status, &before_late, DK_DATA, "tracked from 2016-01-01");
+}
+
+static void
+a_status_that_changes_nothing_is_refused_or_confirmed(void **state)
+{
+    struct db *db = *state;
+    struct change feb = {"ceb", "approached", NULL, NULL, "2016-02", 0};
+    struct change may = {"ceb", "approached", NULL, NULL, "2016-05-10", 0};
+    struct change joined = {"ceb", "member", NULL, NULL, "2017", 0};
+    struct change initial = {"ceb", "not-approached", NULL, NULL, "2015-12", 0};
+    struct change later = {"ceb", "approached", NULL, NULL, "2018", 0};
+    struct change real = {"ceb", "under-consideration", NULL, NULL, "2018-06", 0};
+    struct change blank = {"ceb", " \t ", NULL, NULL, "2018-06", 0};
+    long long seq;
+
+    expect(db, do_status, &feb, 0, NULL);
+    seq = support_int(db, "SELECT max(seq) FROM event");
+    /* The same status on the same date, or on a later one while it still held. */
+    expect(db, do_status, &feb, DK_DATA, "ceb is already approached on 2016-02");
+    expect(db, do_status, &may, DK_DATA, "ceb is already approached on 2016-05-10");
+    /* Before any status event: the kind's initial status. */
+    expect(db, do_status, &initial, DK_DATA, "ceb is already not-approached on 2015-12");
+    /* As of its own date, not as of today: a later change does not make it a change. */
+    expect(db, do_status, &joined, 0, NULL);
+    expect(db, do_status, &may, DK_DATA, "already approached on 2016-05-10");
+    expect(db, do_status, &later, 0, NULL);
+    /* --force records it, marked as a confirmation. */
+    expect(db, do_confirm, &may, 0, NULL);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'status' AND "
+                                     "json_extract(attrs, '$.confirm') = 'true'"),
+                     1);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'status' AND "
+                                     "attrs IS NULL AND new_value = 'approached'"),
+                     2);
+    /* A real change with --force is recorded as a change. */
+    expect(db, do_confirm, &real, 0, NULL);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE json_extract(attrs, "
+                                     "'$.confirm') IS NOT NULL"),
+                     1);
+    /* A blank reason is none: refused as a missing -m is. */
+    expect(db, do_note, &blank, DK_USAGE, "no letter or digit");
+    /* A reverted status no longer counts. */
+    expect(db, do_revert, &seq, 0, NULL);
+    expect(db, do_status, &initial, DK_DATA, "already not-approached");
+    expect(db, do_status, &feb, 0, NULL);
 }
 
 static void
@@ -671,6 +737,8 @@ main(void)
         cmocka_unit_test_setup_teardown(a_dotted_key_finds_its_parent, support_open, support_close),
         cmocka_unit_test_setup_teardown(a_status_may_not_predate_the_item, support_open,
                                         support_close),
+        cmocka_unit_test_setup_teardown(a_status_that_changes_nothing_is_refused_or_confirmed,
+                                        support_open, support_close),
         cmocka_unit_test_setup_teardown(costs_are_integer_minor_units, support_open, support_close),
         cmocka_unit_test_setup_teardown(edits_change_a_field, support_open, support_close),
         cmocka_unit_test_setup_teardown(edits_are_checked, support_open, support_close),

@@ -297,6 +297,47 @@ unknown_lists_the_valid_names_in_one_line(void **state)
 }
 
 static void
+has_word_wants_a_letter_or_digit(void **state)
+{
+    static const char *const yes[] = {
+        "x",
+        "  a  ",
+        "7",
+        "...1",
+        "letter sent",
+        "\xc3\xa9",        /* é */
+        "\xe4\xb8\xad",    /* a CJK ideograph */
+        "\xd8\xa7",        /* Arabic alef */
+        "\xe2\x80\x94 ok", /* an em dash, then a word */
+    };
+    static const char *const no[] = {
+        "",
+        "   ",
+        "\t\r\n",
+        "--",
+        ".",
+        "!?;:",
+        "\xc2\xa0",         /* no-break space */
+        "\xe3\x80\x80",     /* ideographic space */
+        "\xe2\x80\x8b",     /* zero-width space */
+        "\xef\xbb\xbf",     /* BOM */
+        "\xe2\x80\xae",     /* a bidi override */
+        "\xf0\x9f\x98\x80", /* an emoji */
+        "\xcc\x81",         /* a combining accent */
+        "\xff\xfe",         /* not UTF-8 */
+    };
+
+    (void)state;
+    assert_false(text_has_word(NULL));
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (!text_has_word(yes[i]))
+            fail_msg("'%s' has a letter or digit", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (text_has_word(no[i]))
+            fail_msg("'%s' has no letter or digit", no[i]);
+}
+
+static void
 key_accepts_valid_keys(void **state)
 {
     static const char *const good[] = {
@@ -405,6 +446,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_accepts_well_formed_text),
+        cmocka_unit_test(has_word_wants_a_letter_or_digit),
         cmocka_unit_test(utf8_refuses_malformed_text),
         cmocka_unit_test(utf8_honours_the_explicit_length),
         cmocka_unit_test(put_escapes_control_characters),

@@ -49,7 +49,7 @@ expect_out_fixed "no conflicts"
 # two concurrent pairs. Both also set iasc to the same status (no conflict), and each changes
 # an item of its own.
 office_ok a set ceb.hlcm member -m "admitted to the HLCM" --on 2016-06
-office_ok a set ceb.hlcm not-approached -m "the admission was recorded in error" --on 2016-01
+office_ok a set ceb.hlcm not-approached -m "the admission was recorded in error" --on 2016-01 --force
 office_ok b set ceb.hlcm observer -m "observer at the HLCM" --on 2017
 office_ok a set iasc member -m "full member" --on 2016-06
 office_ok b set iasc member -m "full member, as we heard" --on 2016-06

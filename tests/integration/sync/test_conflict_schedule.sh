@@ -147,7 +147,8 @@ checked=0
 while read -r who what item status day <&3; do
     step=$((step + 1))
     if [ "$what" = set ]; then
-        office_ok "$who" set "$item" "$status" -m "schedule step $step" --on "$day"
+        # --force: the schedule may set a status an item already has on that day.
+        office_ok "$who" set "$item" "$status" -m "schedule step $step" --on "$day" --force
         continue
     fi
     office_ok "$who" sync --once

@@ -71,7 +71,7 @@ office_ok c2 clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office c2
 admit a c2
 expect_ne "the clone's replica id" "$(sqlite3 "$tmp/c2.db" "select value from meta where key like '%replica%'")" \
     "$(sqlite3 "$A" "select value from meta where key like '%replica%'")"
-office_ok c2 set iasc member -m "full member of the IASC (again, after the clone)" --on 2016-06
+office_ok c2 set iasc member -m "full member of the IASC (again, after the clone)" --on 2016-06 --force
 office_ok c2 sync --once
 office_ok a sync --once
 expect_converged "$A" "$tmp/c2.db"
@@ -89,7 +89,7 @@ office_ok d set ceb.undg approached -m "letter to the UNDG" --on 2016-05
 office_ok d sync --once
 expect_out "^published 1, pulled 0; "
 e3=$(last_status "$D" ceb.undg)
-office_ok a set smt member -m "still a member" --on 2016-07
+office_ok a set smt member -m "still a member" --on 2016-07 --force
 DOCKET_DB=$A
 run_fails 3 "^docket: sync: another store shares this store's replica id .*docket clone" sync --once
 echo "the original, syncing after its copy published: exit $rc: $(cat "$tmp/err")"

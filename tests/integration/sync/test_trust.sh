@@ -233,7 +233,7 @@ for o in a b c; do
     office_ok "$o" sync --once
 done
 # The office impersonated is not blocked: it publishes, and the others apply what it did.
-office_ok b set smt member -m "still a member" --on 2016-07
+office_ok b set smt member -m "still a member" --on 2016-07 --force
 office_ok b sync --once
 office_ok a sync --once
 office_ok c sync --once
