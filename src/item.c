@@ -11,12 +11,13 @@
 #include "docket/state.h"
 #include "docket/text.h"
 #include "docket/uuid.h"
+#include "item_int.h"
 
 const char *const item_fields[] = {"title",          "ref",         "due", "parent",
                                    "cadence_months", "description", NULL};
 
-static char *
-dup_col(sqlite3_stmt *st, int i)
+char *
+item_dup_col(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
 
@@ -100,19 +101,19 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
         return d->code;
     if (rc == 0)
         return unknown(db, "item", key, "SELECT key FROM items", "see 'docket list'", d);
-    it.uuid = dup_col(st, 0);
-    it.key = dup_col(st, 1);
-    it.doc = dup_col(st, 2);
-    it.kind = dup_col(st, 3);
-    it.parent = dup_col(st, 4);
-    it.title = dup_col(st, 5);
-    it.ref = dup_col(st, 6);
-    it.goal = dup_col(st, 7);
-    it.due = dup_col(st, 8);
-    it.description = dup_col(st, 9);
-    it.created = dup_col(st, 10);
-    it.status = dup_col(st, 11);
-    it.since = dup_col(st, 12);
+    it.uuid = item_dup_col(st, 0);
+    it.key = item_dup_col(st, 1);
+    it.doc = item_dup_col(st, 2);
+    it.kind = item_dup_col(st, 3);
+    it.parent = item_dup_col(st, 4);
+    it.title = item_dup_col(st, 5);
+    it.ref = item_dup_col(st, 6);
+    it.goal = item_dup_col(st, 7);
+    it.due = item_dup_col(st, 8);
+    it.description = item_dup_col(st, 9);
+    it.created = item_dup_col(st, 10);
+    it.status = item_dup_col(st, 11);
+    it.since = item_dup_col(st, 12);
     it.cadence_months = sqlite3_column_int64(st, 13);
     it.progress = sqlite3_column_int(st, 14);
     it.final = sqlite3_column_int(st, 15);
@@ -244,7 +245,6 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
 /* The events that any revert, whenever recorded, cancels. */
 #define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
 #define LATEST_E      STATE_LATEST("e")
-#define GONE_EVER     STATE_REVERTED_EVIDENCE("'9999-12-31T23:59:59.999Z'")
 
 int
 item_status_same(struct db *db, const struct item *it, const char *status, const struct date *eff,
@@ -393,8 +393,8 @@ item_exists(struct db *db, const char *key, struct diag *d)
 
 /* Returns 1 when KEY is PARENT or one of its ancestors, so that making PARENT the parent of KEY
  * would close a loop; 0 when not; -1 with D set when the store cannot tell. */
-static int
-closes_loop(struct db *db, const char *key, const char *parent, struct diag *d)
+int
+item_closes_loop(struct db *db, const char *key, const char *parent, struct diag *d)
 {
     static const char sql[] = "WITH RECURSIVE up(k) AS (SELECT :parent UNION SELECT i.parent "
                               "FROM items i JOIN up ON i.key = up.k WHERE i.parent IS NOT NULL) "
@@ -414,7 +414,7 @@ closes_loop(struct db *db, const char *key, const char *parent, struct diag *d)
 static int
 no_cycle(struct db *db, const char *key, const char *parent, struct diag *d)
 {
-    int rc = closes_loop(db, key, parent, d);
+    int rc = item_closes_loop(db, key, parent, d);
 
     if (rc < 0)
         return d->code;
@@ -422,42 +422,6 @@ no_cycle(struct db *db, const char *key, const char *parent, struct diag *d)
         return diag_set(d, DK_DATA, "'%s' cannot be under '%s': that would make a loop", key,
                         parent);
     return 0;
-}
-
-/* After the revert of event SEQ, a parent edit, has been applied: checks that the parent it
- * brings back to item ITEM (a uuid) closes no loop, as an edit to that parent would be checked.
- * The state already holds the restored parent, so the check walks up from it. */
-static int
-no_cycle_after_revert(struct db *db, long long seq, const char *item, struct diag *d)
-{
-    static const char sql[] = "SELECT key, parent FROM items WHERE uuid = :item";
-    sqlite3_stmt *st = NULL;
-    char *key = NULL, *parent = NULL;
-    int rc, has_parent;
-
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":item", item, d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) < 0)
-        return d->code;
-    if ((has_parent = rc == 1 && sqlite3_column_type(st, 1) != SQLITE_NULL)) {
-        key = dup_col(st, 0);
-        parent = dup_col(st, 1);
-    }
-    sqlite3_reset(st);
-    if (!has_parent)
-        rc = 0;
-    else if (key == NULL || parent == NULL)
-        rc = diag_set(d, DK_STORE, "out of memory");
-    else if ((rc = closes_loop(db, key, parent, d)) < 0)
-        rc = d->code;
-    else if (rc == 1)
-        rc = diag_set(d, DK_DATA,
-                      "event %lld cannot be reverted: it would put '%s' back under '%s', "
-                      "which is under it: that would make a loop",
-                      seq, key, parent);
-    free(key);
-    free(parent);
-    return rc;
 }
 
 /* Checks that REF names a paragraph of document DOC, when DOC has paragraphs at all. */
@@ -753,83 +717,4 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
             return rc;
     }
     return ev_append(db, &e, NULL, d);
-}
-
-int
-item_revert(struct db *db, long long seq, const char *reason, const char *eff, long long *by,
-            struct diag *d)
-{
-    static const char sql[] =
-        "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
-        "e.new_value, (SELECT r.by_seq FROM " STATE_REVERTS " r "
-        "WHERE r.uuid = e.uuid), e.subject = 'parent', e.seq IN (" GONE_EVER ") FROM event e "
-        "WHERE e.seq = :seq";
-    static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
-    struct event e = {.type = "revert", .reason = reason, .eff = eff};
-    char *uuid = NULL, *item = NULL, *key = NULL, *value = NULL, type[32];
-    sqlite3_stmt *st;
-    long long made;
-    int rc, ok = 0, parent_edit;
-
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_int(db, st, ":seq", seq, d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) < 0)
-        return d->code;
-    if (rc == 0)
-        return diag_set(d, DK_DATA, "no event %lld (see 'docket log')", seq);
-    snprintf(type, sizeof type, "%s", (const char *)sqlite3_column_text(st, 1));
-    for (int i = 0; revertible[i]; i++)
-        ok |= strcmp(revertible[i], type) == 0;
-    if (!ok) {
-        sqlite3_reset(st);
-        return diag_set(d, DK_DATA,
-                        "event %lld is a '%s' event, which cannot be reverted (only status, "
-                        "edit, note, evidence and cost events)",
-                        seq, type);
-    }
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
-        rc = diag_set(d, DK_DATA, "event %lld was already reverted by event %lld", seq,
-                      sqlite3_column_int64(st, 5));
-        sqlite3_reset(st);
-        return rc;
-    }
-    if (sqlite3_column_int(st, 7) == 1) {
-        sqlite3_reset(st);
-        return diag_set(d, DK_DATA,
-                        "event %lld went with the status or note it was recorded "
-                        "with, which is reverted",
-                        seq);
-    }
-    uuid = dup_col(st, 0);
-    item = dup_col(st, 2);
-    key = dup_col(st, 3);
-    value = dup_col(st, 4);
-    parent_edit = strcmp(type, "edit") == 0 && sqlite3_column_int(st, 6) == 1;
-    sqlite3_reset(st);
-    if (uuid == NULL) {
-        rc = diag_set(d, DK_STORE, "out of memory");
-        goto out;
-    }
-    e.item = item;
-    e.subject = uuid;
-    e.old_value = value;
-    if ((e.attrs = json_object()) == NULL) {
-        rc = diag_set(d, DK_STORE, "out of memory");
-        goto out;
-    }
-    ev_attr(e.attrs, "type", type);
-    ev_attr(e.attrs, "key", key);
-    /* Undoing a parent edit brings an older parent back, which may by now lie below the item;
-     * the failure rolls the revert back with the command's transaction. */
-    if ((rc = ev_append(db, &e, &made, d)) == 0 && parent_edit && item != NULL)
-        rc = no_cycle_after_revert(db, seq, item, d);
-    if (rc == 0 && by != NULL)
-        *by = made;
-out:
-    json_decref(e.attrs);
-    free(uuid);
-    free(item);
-    free(key);
-    free(value);
-    return rc;
 }
