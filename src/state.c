@@ -18,20 +18,20 @@
  */
 // clang-format off
 #define VISIBLE(e) \
-    e ".eff_end <= :asof AND " e ".recorded <= :known AND " e ".seq NOT IN reverted"
+    e ".eff_day <= :asof AND " e ".recorded <= :known AND " e ".seq NOT IN reverted"
 
 /* The events cancelled by reverts recorded by :known, by local sequence; every projection
  * starts WITH it. */
 #define REVERTED "reverted(seq) AS (" STATE_REVERTED_SEQ(":known") ")"
 #define POS(e) "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
-#define LATEST(e) e ".eff_end DESC, " POS(e) " DESC NULLS FIRST, " e ".seq DESC"
+#define LATEST(e) e ".eff_day DESC, " POS(e) " DESC NULLS FIRST, " e ".seq DESC"
 
 /* The latest visible event of TYPE for item c.item, found in two steps so that the shared log
  * is consulted only for events that tie on the greatest effective date. */
 #define LATEST_SEQ(type) \
     "(SELECT e.seq FROM event e WHERE e.type = '" type "' AND e.item = c.item " \
-    "AND e.eff_end = (SELECT m.eff_end FROM event m WHERE m.type = '" type "' " \
-    "AND m.item = c.item AND " VISIBLE("m") " ORDER BY m.eff_end DESC LIMIT 1) " \
+    "AND e.eff_day = (SELECT m.eff_day FROM event m WHERE m.type = '" type "' " \
+    "AND m.item = c.item AND " VISIBLE("m") " ORDER BY m.eff_day DESC LIMIT 1) " \
     "AND " VISIBLE("e") " ORDER BY " POS("e") " DESC NULLS FIRST, e.seq DESC LIMIT 1)"
 
 /* The latest visible definition (an event without an item) of TYPE per PARTITION. */

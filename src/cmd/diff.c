@@ -56,8 +56,8 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     date_today(today);
-    if ((rc = date_parse(a->pos[0], &d1, &ctx->diag)) != 0 ||
-        (rc = date_parse(a->npos > 1 ? a->pos[1] : today, &d2, &ctx->diag)) != 0)
+    if ((rc = date_parse_past(a->pos[0], today, &d1, &ctx->diag)) != 0 ||
+        (rc = date_parse_past(a->npos > 1 ? a->pos[1] : today, today, &d2, &ctx->diag)) != 0)
         return rc;
     /* The array opens with its first row, or at the end: nothing is printed when the states
      * cannot be made. */

@@ -1,0 +1,68 @@
+# End-to-end: the date rules of #14: a partial date ending after today, "since" as the start of
+# the current run, creation dates. Dates come from today, never a literal current year.
+. "$(dirname "$0")/lib.sh"
+
+init_store
+
+T=$(today)
+Y=$(date +%Y)
+M=$(date +%Y-%m)
+NEXTY=$((Y + 1))
+TOMORROW=$(date -d tomorrow +%Y-%m-%d)
+YESTERDAY=$(date -d yesterday +%Y-%m-%d)
+
+# A partial date counts from the end of its period or from the day it was recorded, whichever
+# is earlier: set in this year (or month), it is in effect from today, as of today.
+run_ok set ceb.hlcm approached -m "letter" --on "$Y"
+run_ok set ceb.hlcp approached -m "letter" --on "$M"
+run_ok list
+expect_out "^ceb.hlcm  *approached "
+run_ok list --as-of "$T"
+expect_out "^ceb.hlcm  *approached "
+expect_out "^ceb.hlcp  *approached "
+expect_eq "show --as-of today, a year" "$(status_of ceb.hlcm --as-of "$T")" approached
+expect_eq "show --as-of today, a month" "$(status_of ceb.hlcp --as-of "$T")" approached
+expect_eq "show --as-of this year" "$(status_of ceb.hlcm --as-of "$Y")" approached
+if [ "$YESTERDAY" \> "$Y-01-01" ] || [ "$YESTERDAY" = "$Y-01-01" ]; then
+    # Not yet as of yesterday: it was recorded today.
+    expect_eq "show --as-of yesterday" "$(status_of ceb.hlcm --as-of "$YESTERDAY")" not-approached
+fi
+run_ok diff "$YESTERDAY" "$T"
+expect_out "^ceb.hlcm  *not-approached -> approached$"
+expect_out "^ceb.hlcp  *not-approached -> approached$"
+# The report agrees with itself: the item is approached in every section that names it.
+run_ok report --format json --as-of "$T"
+expect_json
+expect_eq "report: ceb.hlcm's statuses" \
+    "$(pyjson 'seen = set()
+for s in d["sections"]:
+    c = s["columns"]
+    if "key" in c and "status" in c:
+        seen.update(r[c.index("status")] for r in s["rows"] if r[c.index("key")] == "ceb.hlcm")
+print(sorted(seen))')" "['approached']"
+# The stored eff_end is untouched (it is the period's end, and verify checks it).
+expect_eq "eff_end as stored" "$(sql "select eff_end from event where type = 'status' and eff = '$Y'")" "$Y-12-31"
+run_ok verify
+
+# A store made before the rule (schema 4) gets the same answer once opened, its events as they
+# were: the effective day is computed as they are read.
+cp "$DOCKET_DB" "$tmp/old.db"
+sqlite3 "$tmp/old.db" "DROP INDEX event_status; DROP INDEX event_edit;
+ALTER TABLE event DROP COLUMN eff_day;
+CREATE INDEX event_status ON event (item, eff_end, recorded, new_value, type) WHERE type = 'status';
+CREATE INDEX event_edit ON event (item, subject, eff_end) WHERE type = 'edit';
+PRAGMA user_version = 4;" || fail "cannot make a schema-4 store"
+hash0=$(sqlite3 "$tmp/old.db" "select hex(hash) from event order by seq desc limit 1")
+DOCKET_DB="$tmp/old.db" run_ok list --as-of "$T"
+expect_out "^ceb.hlcm  *approached "
+expect_eq "the old store's head" "$(sqlite3 "$tmp/old.db" "select hex(hash) from event order by seq desc limit 1")" "$hash0"
+DOCKET_DB="$tmp/old.db" run_ok verify
+
+# --as-of and diff refuse a date after today, as --on does.
+run_fails 3 "^docket: list: date '$NEXTY' is in the future (today is $T)\$" list --as-of "$NEXTY"
+run_fails 3 "^docket: show: date '$TOMORROW' is in the future (today is $T)\$" show ceb --as-of "$TOMORROW"
+run_fails 3 "^docket: report: date '$NEXTY' is in the future (today is $T)\$" report --as-of "$NEXTY"
+run_fails 3 "^docket: diff: date '$NEXTY' is in the future (today is $T)\$" diff 2016 "$NEXTY"
+run_fails 3 "^docket: diff: date '$TOMORROW' is in the future (today is $T)\$" diff "$TOMORROW"
+
+done_ok
