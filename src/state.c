@@ -34,6 +34,17 @@
     "AND m.item = c.item AND " VISIBLE("m") " ORDER BY m.eff_day DESC LIMIT 1) " \
     "AND " VISIBLE("e") " ORDER BY " POS("e") " DESC NULLS FIRST, e.seq DESC LIMIT 1)"
 
+/* The effective date of the first visible status event of the run that the latest one, S,
+ * ends: of S's status, after every visible event of another status. A confirmation (the same
+ * status again) therefore leaves "since" where the run began. NULL when another status ties
+ * with S on its effective day (S then begins its run). */
+#define RUN_START(s) \
+    "(SELECT f.eff FROM event f WHERE f.type = 'status' AND f.item = c.item " \
+    "AND f.new_value = " s ".new_value AND " VISIBLE("f") " AND f.eff_day > " \
+    "COALESCE((SELECT max(o.eff_day) FROM event o WHERE o.type = 'status' " \
+    "AND o.item = c.item AND o.new_value <> " s ".new_value AND " VISIBLE("o") "), '') " \
+    "ORDER BY f.eff_day, " POS("f") " NULLS LAST, f.seq LIMIT 1)"
+
 /* The latest visible definition (an event without an item) of TYPE per PARTITION. */
 #define ATTR(name) "json_extract(attrs, '$." name "')"
 #define INT_ATTR(name) "CAST(" ATTR(name) " AS INTEGER)"
@@ -106,7 +117,8 @@
     "json_extract(c.attrs, '$.cadence_months')), '') AS INTEGER), k.cadence_months) " \
     "AS cadence_months, " \
     FIELD("description", "json_extract(c.attrs, '$.description')") ", " \
-    "c.eff AS created, COALESCE(s.new_value, k.initial) AS status, s.eff AS since, " \
+    "c.eff AS created, COALESCE(s.new_value, k.initial) AS status, " \
+    "COALESCE(" RUN_START("s") ", s.eff) AS since, " \
     "s.seq AS status_seq, v.progress AS progress, v.final AS final, v.breach AS breach, " \
     "CASE WHEN k.name IN (SELECT sv.kind FROM " schema "vocab sv WHERE sv.submission) " \
     "THEN (SELECT e.eff FROM event e JOIN " schema "vocab sv ON sv.kind = k.name " \

@@ -58,6 +58,29 @@ expect_out "^ceb.hlcm  *approached "
 expect_eq "the old store's head" "$(sqlite3 "$tmp/old.db" "select hex(hash) from event order by seq desc limit 1")" "$hash0"
 DOCKET_DB="$tmp/old.db" run_ok verify
 
+# "Since" is the start of the current run of one status: a confirmation does not move it.
+run_ok set iasmn member -m "confirmed" --on 2016-03-01
+run_ok set iasmn member -m "confirmed again" --on 2022-10-19
+run_ok list
+expect_out "^iasmn  *member  *100%  2015-11-24 "
+expect_not_out "2022-10-19"
+run_ok show iasmn --json
+expect_eq "show --json since" "$(pyjson 'print(d["since"])')" 2015-11-24
+run_ok set iasc approached -m "asked" --on 2016-01
+run_ok set iasc approached -m "asked again" --on 2017-05-02
+run_ok set iasc member -m "joined" --on 2018-02-03
+run_ok set iasc member -m "confirmed" --on 2019
+run_ok list --json
+expect_eq "list --json since" "$(pyjson 'print([x["since"] for x in d if x["key"] == "iasc"])')" "['2018-02-03']"
+run_ok list --as-of 2017-12-31
+expect_out "^iasc  *approached  *[0-9]*%  2016-01 "
+run_ok show iasc
+expect_out "^  status  *member (.*) since 2018-02-03$"
+# A revert of the change that began the run takes the run back to the one before.
+run_ok revert "$(sql "select seq from event where type = 'status' and eff = '2018-02-03'")" -m "not yet"
+run_ok list --json
+expect_eq "since after a revert" "$(pyjson 'print([x["since"] for x in d if x["key"] == "iasc"])')" "['2019']"
+
 # --as-of and diff refuse a date after today, as --on does.
 run_fails 3 "^docket: list: date '$NEXTY' is in the future (today is $T)\$" list --as-of "$NEXTY"
 run_fails 3 "^docket: show: date '$TOMORROW' is in the future (today is $T)\$" show ceb --as-of "$TOMORROW"
