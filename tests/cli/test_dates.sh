@@ -87,6 +87,49 @@ run_ok revert "$(sql "select seq from event where type = 'status' and eff = '201
 run_ok list --json
 expect_eq "since after a revert" "$(pyjson 'print([x["since"] for x in d if x["key"] == "iasc"])')" "['2019']"
 
+# Creation dates. An item or an instance added without --on is tracked from today, and list,
+# show and --as-of agree; add --help says so.
+run_ok add --help
+expect_out "--on DATE  *since when it is tracked (default: today, for an instance too)"
+run_ok add unct/KEN --title "UN country team, Kenya"
+expect_eq "an instance's creation" "$(sql "select created from items where key = 'unct/KEN'")" "$T"
+run_ok show unct/KEN
+expect_out "^  created  *$T$"
+run_ok list --as-of 2016-06
+expect_not_out "^unct/KEN "
+run_fails 3 "^docket: show: unknown item 'unct/KEN'" show unct/KEN --as-of 2016-06
+run_ok list --as-of "$T"
+expect_out "^unct/KEN "
+# add --on tracks it from then.
+run_ok add unct/UGA --title "UN country team, Uganda" --on 2016-02
+run_ok list --as-of 2016-06
+expect_out "^unct/UGA "
+# A status before the creation is refused, naming the way to back-date it; edit created=D
+# does, in effect from D, and the status can then be set.
+run_ok add unnm --title "UN network" --kind membership
+run_fails 3 "^docket: set: 'unnm' is tracked from $T, after 2018-05-23 (\`edit unnm created=2018-05-23\` tracks it from then)\$" \
+    set unnm member -m "joined" --on 2018-05-23
+run_ok edit unnm created=2018-05-23 -m "tracked since it was joined"
+expect_out "^unnm.created: 2018-05-23$"
+expect_eq "the edit's effective date" "$(sql "select eff from event where type = 'edit' and subject = 'created'")" 2018-05-23
+run_ok set unnm member -m "joined" --on 2018-05-23
+run_ok show unnm
+expect_out "^  created  *2018-05-23$"
+expect_out "^  status  *member (.*) since 2018-05-23$"
+run_ok list --as-of 2018-05-22
+expect_not_out "^unnm "
+run_ok list --as-of 2018-06
+expect_out "^unnm  *member "
+# What the tracker said before the edit: tracked from the day it was added.
+t_before=$(sql "select recorded from event where type = 'item' and subject = 'unnm'")
+run_ok show unnm --known-at "$t_before"
+expect_out "^  created  *$T$"
+# Refused: a creation after a status the item holds, a future one, an empty one.
+run_fails 3 "^docket: edit: 'unnm' has a status from 2018-05-23, before 2019\$" edit unnm created=2019 -m "later"
+run_fails 3 "^docket: edit: date '$NEXTY' is in the future (today is $T)\$" edit unnm created="$NEXTY" -m "x"
+run_fails 3 "^docket: edit: the creation date of 'unnm' cannot be cleared\$" edit unnm created= -m "x"
+run_ok verify
+
 # --as-of and diff refuse a date after today, as --on does.
 run_fails 3 "^docket: list: date '$NEXTY' is in the future (today is $T)\$" list --as-of "$NEXTY"
 run_fails 3 "^docket: show: date '$TOMORROW' is in the future (today is $T)\$" show ceb --as-of "$TOMORROW"
