@@ -117,9 +117,9 @@ for argv, target in ((["backup", path("copy.db")], path("copy.db")),
 
 # 3 and 4. Read-only media, and older stores.
 def older(dst, ref):
-    """A store made by the last release (the upgrade fixture tests/fixtures/*-lone.db, a schema
-    or more older), copied to DST; returns the schema version this docket migrates it to. A second copy,
-    REF, is opened (and migrated) without -r, for what DST should read as."""
+    """A store made by the last release (the upgrade fixture tests/fixtures/*-lone.db, one
+    schema or more older), copied to DST; returns the schema version this docket migrates it to.
+    A second copy, REF, is opened (and migrated) without -r, for what DST should read as."""
     fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
     src = sorted(f for f in os.listdir(fixtures) if f.endswith("-lone.db"))[-1]
     shutil.copyfile(os.path.join(fixtures, src), dst)
