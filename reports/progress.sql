@@ -164,12 +164,22 @@ ORDER BY i.key;
 -- section: longest
 -- title: Longest in their current status
 -- description: The ten items that are not final and have stood longest in their status.
-SELECT i.key, i.status, coalesce(i.since, i.created) AS since,
-       CAST(julianday((SELECT asof FROM params)) -
-            julianday(period_end(coalesce(i.since, i.created))) AS INTEGER) AS days
-FROM items i
-WHERE NOT i.final
-ORDER BY period_end(coalesce(i.since, i.created)), i.key
+SELECT key, status, since,
+       CAST(julianday((SELECT asof FROM params)) - julianday(day) AS INTEGER) AS days
+FROM (
+    -- From the effective day of the event that began the run (a partial date counts from the
+    -- end of its period, or from the day it was recorded if that is earlier), else of the
+    -- item's creation.
+    SELECT i.key, i.status, coalesce(i.since, i.created) AS since,
+           coalesce((SELECT min(e.eff_day) FROM status_events e
+                     WHERE e.item = i.uuid AND e.eff = i.since AND e.status = i.status),
+                    (SELECT min(c.eff_day) FROM event c
+                     WHERE c.item = i.uuid AND c.eff = i.created AND (c.type = 'item'
+                           OR (c.type = 'edit' AND c.subject = 'created'))),
+                    period_end(coalesce(i.since, i.created))) AS day
+    FROM items i
+    WHERE NOT i.final)
+ORDER BY day, key
 LIMIT 10;
 
 -- section: evidence

@@ -189,15 +189,16 @@ cli_asof(struct cmd_ctx *ctx)
 {
     const char *asof = args_get(&ctx->args, "as-of");
     const char *known = args_get(&ctx->args, "known-at");
-    char ts[TS_LEN + 1];
+    char ts[TS_LEN + 1], today[11];
     struct date date;
     int rc;
 
+    date_today(today);
     snprintf(ctx->asof, sizeof ctx->asof, "9999-12-31");
     snprintf(ctx->known, sizeof ctx->known, "9999-12-31T23:59:59.999Z");
     if (asof == NULL && known == NULL)
         return 0;
-    if (asof && (rc = date_parse(asof, &date, &ctx->diag)) != 0)
+    if (asof && (rc = date_parse_past(asof, today, &date, &ctx->diag)) != 0)
         return rc;
     if (known && (rc = ts_parse(known, 1, ts, &ctx->diag)) != 0)
         return rc;

@@ -13,8 +13,8 @@
 #include "docket/uuid.h"
 #include "item_int.h"
 
-const char *const item_fields[] = {"title",          "ref",         "due", "parent",
-                                   "cadence_months", "description", NULL};
+const char *const item_fields[] = {"title",          "ref",         "due",     "parent",
+                                   "cadence_months", "description", "created", NULL};
 
 char *
 item_dup_col(sqlite3_stmt *st, int i)
@@ -222,6 +222,8 @@ field_value(const struct item *it, const char *field, char *buf, size_t n)
         return it->parent;
     if (strcmp(field, "description") == 0)
         return it->description;
+    if (strcmp(field, "created") == 0)
+        return it->created;
     if (it->cadence_months == 0)
         return NULL;
     snprintf(buf, n, "%lld", it->cadence_months);
@@ -237,8 +239,10 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
     if (date_parse(it->created, &created, d) != 0)
         return d->code;
     if (strcmp(eff->end, created.start) < 0)
-        return diag_set(d, DK_DATA, "'%s' is tracked from %s, after %s", it->key, it->created,
-                        eff->text);
+        return diag_set(d, DK_DATA,
+                        "'%s' is tracked from %s, after %s (`edit %s created=%s` tracks it from "
+                        "then)",
+                        it->key, it->created, eff->text, it->key, eff->text);
     return 0;
 }
 
@@ -254,7 +258,7 @@ item_status_same(struct db *db, const struct item *it, const char *status, const
      * event already recorded for the end of EFF comes before it. */
     static const char sql[] =
         "SELECT COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'status' AND "
-        "e.item = :item AND e.eff_end <= :end AND e.seq NOT IN (" REVERTED_EVER ") "
+        "e.item = :item AND e.eff_day <= :end AND e.seq NOT IN (" REVERTED_EVER ") "
         "ORDER BY " LATEST_E " LIMIT 1), "
         "(SELECT k.initial FROM kinds k WHERE k.name = :kind)) = :status";
     sqlite3_stmt *st;
@@ -591,9 +595,9 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     }
     if (parent && (rc = item_load(db, parent, &par, d)) != 0)
         return rc;
-    /* An instance is asked for as long as the item it is an instance of: it is tracked from
-     * the parent's creation unless told otherwise. */
-    if ((rc = date_parse_past(s->eff ? s->eff : slash ? par.created : today, today, &eff, d)))
+    /* An item, an instance too, is tracked from the day it is added unless told otherwise:
+     * an instance added today did not exist when its parent was adopted. */
+    if ((rc = date_parse_past(s->eff ? s->eff : today, today, &eff, d)))
         goto out;
     if (slash != NULL) {
         if (kind && strcmp(kind, par.kind) != 0) {
@@ -668,6 +672,45 @@ out:
     return rc;
 }
 
+/* Checks VALUE as IT's creation date, into *OUT: a date not after today, and not after the
+ * period of any of IT's statuses that stands (a status cannot predate its item). */
+static int
+check_created(struct db *db, const struct item *it, const char *value, struct date *out,
+              struct diag *d)
+{
+    static const char sql[] =
+        "SELECT e.eff_end, e.eff FROM event e WHERE e.type = 'status' AND e.item = :item "
+        "AND e.seq NOT IN (" STATE_REVERTED_SEQ(
+            "'9999-12-31T23:59:59.999Z'") ") "
+                                          "ORDER BY e.eff_end LIMIT 1";
+    char today[11];
+    struct date c;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (value[0] == '\0')
+        return diag_set(d, DK_DATA, "the creation date of '%s' cannot be cleared", it->key);
+    date_today(today);
+    if ((rc = date_parse_past(value, today, &c, d)) != 0)
+        return rc;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":item", it->uuid, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0) {
+        sqlite3_reset(st);
+        return d->code;
+    }
+    if (rc == 1 && strcmp((const char *)sqlite3_column_text(st, 0), c.start) < 0)
+        rc = diag_set(d, DK_DATA, "'%s' has a status from %s, before %s", it->key,
+                      (const char *)sqlite3_column_text(st, 1), value);
+    else
+        rc = 0;
+    sqlite3_reset(st);
+    if (rc == 0)
+        *out = c;
+    return rc;
+}
+
 int
 item_edit(struct db *db, const struct item *it, const char *field, const char *value,
           const struct date *eff, const char *reason, struct diag *d)
@@ -680,7 +723,7 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
                       .eff = eff->text};
     char buf[24];
     const char *old = field_value(it, field, buf, sizeof buf);
-    struct date due;
+    struct date due, created;
     struct item par = {0};
     long long cadence;
     int rc, known = 0;
@@ -690,10 +733,16 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
     if (!known)
         return diag_set(d, DK_DATA,
                         "'%s' is not a field that can be edited (title, ref, due, parent, "
-                        "cadence_months, description)",
+                        "cadence_months, description, created)",
                         field);
     if (strcmp(field, "parent") == 0 && strchr(it->key, '/') != NULL)
         return diag_set(d, DK_DATA, "'%s' is an instance: its parent is fixed", it->key);
+    if (strcmp(field, "created") == 0) {
+        if ((rc = check_created(db, it, value, &created, d)) != 0)
+            return rc;
+        /* The edit is in effect from the creation date it gives, as the creation was. */
+        e.eff = created.text;
+    }
     if (strcmp(old ? old : "", value) == 0)
         return -1;
     e.old_value = old;

@@ -185,8 +185,8 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int u
     const struct vocab_entry *v = p->vocab;
     int nv = 0;
     static const char sql[] =
-        "SELECT eff_end, new_value, seq FROM event INDEXED BY event_status WHERE type = "
-        "'status' AND item = :item AND eff_end <= :asof AND recorded <= :known ORDER BY eff_end";
+        "SELECT eff_day, new_value, seq FROM event INDEXED BY event_status WHERE type = "
+        "'status' AND item = :item AND eff_day <= :asof AND recorded <= :known ORDER BY eff_day";
     char date[11] = "";
     long long best_pos = 0, best_seq = 0;
     int progress = start, best = start, rc, more;

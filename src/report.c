@@ -17,14 +17,15 @@
 /* The relations every section may use beyond the state tables: what happened, limited to
  * what is visible as of the report's date and known time. */
 #define VISIBLE_E                                                                                  \
-    "e.eff_end <= (SELECT asof FROM params) AND e.recorded <= (SELECT known FROM params) AND "     \
+    "e.eff_day <= (SELECT asof FROM params) AND e.recorded <= (SELECT known FROM params) AND "     \
     "e.seq NOT IN (" STATE_REVERTED_SEQ("(SELECT known FROM params)") ")"
 
 static const char *const environment[] = {
     "DROP TABLE IF EXISTS temp.params",
     "CREATE TEMP TABLE params (asof TEXT NOT NULL, known TEXT NOT NULL, since TEXT NOT NULL)",
     "CREATE TEMP VIEW IF NOT EXISTS status_events AS SELECT e.seq, e.item, i.key, e.old_value "
-    "AS old, e.new_value AS status, e.eff, e.eff_end, e.recorded, e.actor, e.reason, e.batch "
+    "AS old, e.new_value AS status, e.eff, e.eff_end, "
+    "e.eff_day, e.recorded, e.actor, e.reason, e.batch "
     "FROM event e JOIN items i ON i.uuid = e.item WHERE e.type = 'status' AND " VISIBLE_E,
     "CREATE TEMP VIEW IF NOT EXISTS evidence AS SELECT e.seq, e.item, i.key, e.new_value AS "
     "ref, json_extract(e.attrs, '$.type') AS type, json_extract(e.attrs, '$.sha256') AS sha256, "

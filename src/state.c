@@ -18,7 +18,7 @@
  */
 // clang-format off
 #define VISIBLE(e) \
-    e ".eff_end <= :asof AND " e ".recorded <= :known AND " e ".seq NOT IN reverted"
+    e ".eff_day <= :asof AND " e ".recorded <= :known AND " e ".seq NOT IN reverted"
 
 /* The events cancelled by reverts recorded by :known, by local sequence; every projection
  * starts WITH it. */
@@ -30,9 +30,28 @@
  * is consulted only for events that tie on the greatest effective date. */
 #define LATEST_SEQ(type) \
     "(SELECT e.seq FROM event e WHERE e.type = '" type "' AND e.item = c.item " \
-    "AND e.eff_end = (SELECT m.eff_end FROM event m WHERE m.type = '" type "' " \
-    "AND m.item = c.item AND " VISIBLE("m") " ORDER BY m.eff_end DESC LIMIT 1) " \
+    "AND e.eff_day = (SELECT m.eff_day FROM event m WHERE m.type = '" type "' " \
+    "AND m.item = c.item AND " VISIBLE("m") " ORDER BY m.eff_day DESC LIMIT 1) " \
     "AND " VISIBLE("e") " ORDER BY " POS("e") " DESC NULLS FIRST, e.seq DESC LIMIT 1)"
+
+/* The effective date of the first visible status event of the run that the latest one, S,
+ * ends: of S's status, after every visible event of another status. A confirmation (the same
+ * status again) therefore leaves "since" where the run began. NULL when another status ties
+ * with S on its effective day (S then begins its run). */
+#define RUN_START(s) \
+    "(SELECT f.eff FROM event f WHERE f.type = 'status' AND f.item = c.item " \
+    "AND f.new_value = " s ".new_value AND " VISIBLE("f") " AND f.eff_day > " \
+    "COALESCE((SELECT max(o.eff_day) FROM event o WHERE o.type = 'status' " \
+    "AND o.item = c.item AND o.new_value <> " s ".new_value AND " VISIBLE("o") "), '') " \
+    "ORDER BY f.eff_day, " POS("f") " NULLS LAST, f.seq LIMIT 1)"
+
+/* COL of the latest edit of item c.item's creation date known by :known, whatever :asof: the
+ * creation date is a fact about the item, and an edit of it (in effect from the date it gives)
+ * says when the item was tracked from, on any date asked about. */
+#define CREATED_EDIT(col) \
+    "(SELECT x." col " FROM event x INDEXED BY event_edit WHERE x.type = 'edit' " \
+    "AND x.item = c.item AND x.subject = 'created' AND x.recorded <= :known " \
+    "AND x.seq NOT IN reverted ORDER BY " POS("x") " DESC NULLS FIRST, x.seq DESC LIMIT 1)"
 
 /* The latest visible definition (an event without an item) of TYPE per PARTITION. */
 #define ATTR(name) "json_extract(attrs, '$." name "')"
@@ -106,7 +125,9 @@
     "json_extract(c.attrs, '$.cadence_months')), '') AS INTEGER), k.cadence_months) " \
     "AS cadence_months, " \
     FIELD("description", "json_extract(c.attrs, '$.description')") ", " \
-    "c.eff AS created, COALESCE(s.new_value, k.initial) AS status, s.eff AS since, " \
+    "COALESCE(" CREATED_EDIT("new_value") ", c.eff) AS created, " \
+    "COALESCE(s.new_value, k.initial) AS status, " \
+    "COALESCE(" RUN_START("s") ", s.eff) AS since, " \
     "s.seq AS status_seq, v.progress AS progress, v.final AS final, v.breach AS breach, " \
     "CASE WHEN k.name IN (SELECT sv.kind FROM " schema "vocab sv WHERE sv.submission) " \
     "THEN (SELECT e.eff FROM event e JOIN " schema "vocab sv ON sv.kind = k.name " \
@@ -119,7 +140,8 @@
     "LEFT JOIN event s ON s.seq = " LATEST_SEQ("status") " " \
     "LEFT JOIN " schema "vocab v ON v.kind = k.name " \
     "AND v.status = COALESCE(s.new_value, k.initial) " \
-    "WHERE c.type = 'item' " filter " AND " VISIBLE("c") " " \
+    "WHERE c.type = 'item' " filter " AND c.recorded <= :known AND c.seq NOT IN reverted " \
+    "AND COALESCE(" CREATED_EDIT("eff_day") ", c.eff_day) <= :asof " \
     "AND NOT EXISTS (SELECT 1 FROM event o INDEXED BY event_items WHERE o.type = 'item' " \
     "AND o.item = c.item AND o.seq <> c.seq AND " VISIBLE("o") " " \
     "AND (COALESCE(" POS("o") ", 9e18), o.seq) < (COALESCE(" POS("c") ", 9e18), c.seq))"

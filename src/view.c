@@ -264,7 +264,7 @@ view_log_actors(struct db *db, const struct view_log_filter *f,
 /* ---- One item ----------------------------------------------------------------------------- */
 
 /* The item's events effective by :asof and recorded by :known; those that count then. */
-#define SHOWN "e.item = :uuid AND e.eff_end <= :asof AND e.recorded <= :known"
+#define SHOWN "e.item = :uuid AND e.eff_day <= :asof AND e.recorded <= :known"
 #define COUNTS                                                                                     \
     " AND NOT EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = e.uuid AND "                \
     "r.by_recorded <= :known)"

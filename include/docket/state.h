@@ -31,7 +31,7 @@
  * effective date, then the later position in the shared log (unpublished events last), then
  * the later local sequence. An ORDER BY over an event E. */
 #define STATE_POS(e)    "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
-#define STATE_LATEST(e) e ".eff_end DESC, " STATE_POS(e) " DESC NULLS FIRST, " e ".seq DESC"
+#define STATE_LATEST(e) e ".eff_day DESC, " STATE_POS(e) " DESC NULLS FIRST, " e ".seq DESC"
 
 /* Brings the maintained state tables up to date after an event of TYPE about ITEM (an item's
  * uuid, or NULL) was appended, with the same projection that replays use. Returns 0 or

@@ -11,7 +11,7 @@ static const struct opt opts[] = {
     {"due", 0, "DATE", 0, "when it is due"},
     {"cadence", 0, "MONTHS", 0, "for a reporting duty: months between submissions"},
     {"description", 0, "TEXT", 0, "a longer description"},
-    {"on", 0, "DATE", 0, "since when it is tracked (default: today)"},
+    {"on", 0, "DATE", 0, "since when it is tracked (default: today, for an instance too)"},
     {"message", 'm', "REASON", 0, "why it is added"},
     {"json", 0, NULL, 0, "print the new item as JSON"},
     {NULL, 0, NULL, 0, NULL},

@@ -1,4 +1,4 @@
-/* edit.c: `docket edit`: change an item's fields (title, ref, due, parent, ...). */
+/* edit.c: `docket edit`: change an item's fields (title, ref, due, parent, ..., created). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +7,7 @@
 
 static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "why the fields change (required)"},
-    {"on", 0, "DATE", 0, "since when the new values hold (default: today)"},
+    {"on", 0, "DATE", 0, "since when the new values hold (default: today; created=D holds from D)"},
     {"json", 0, NULL, 0, "print the changes as JSON"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -75,7 +75,8 @@ run(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_edit = {
     .name = "edit",
     .usage = "KEY FIELD=VALUE... -m REASON [--on DATE] [--json]",
-    .summary = "Change an item's title, ref, due, parent, cadence_months or description.",
+    .summary = "Change an item's title, ref, due, parent, cadence_months, description or created "
+               "(the date it is tracked from).",
     .opts = opts,
     .min_args = 2,
     .max_args = -1,

@@ -103,7 +103,7 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     date_today(today);
-    if (asof && (rc = date_parse(asof, &date, &ctx->diag)) != 0)
+    if (asof && (rc = date_parse_past(asof, today, &date, &ctx->diag)) != 0)
         return rc;
     if ((rc = cli_asof(ctx)) != 0)
         return rc;

@@ -101,7 +101,8 @@ run(struct cmd_ctx *ctx)
         return rc;
     date_today(today);
     o.today = today;
-    if ((args_get(a, "as-of") && (rc = date_parse(args_get(a, "as-of"), &asof, &ctx->diag))) ||
+    if ((args_get(a, "as-of") &&
+         (rc = date_parse_past(args_get(a, "as-of"), today, &asof, &ctx->diag))) ||
         (args_get(a, "known-at") &&
          (rc = ts_parse(args_get(a, "known-at"), 1, known, &ctx->diag))) ||
         (args_get(a, "since") && (rc = ts_parse(args_get(a, "since"), 0, since, &ctx->diag))))

@@ -70,7 +70,8 @@ add_items(struct db *db, void *arg, struct diag *d)
 
     for (int i = 0; i < 1000 && p->made_items < p->items; i++, p->made_items++) {
         const char *parent = p->made_items % 5 == 4 ? "smt" : "unct";
-        struct item_spec s = {.key = key, .title = title};
+        /* Tracked since the resolution, as the dated events below need. */
+        struct item_spec s = {.key = key, .title = title, .eff = "2015-11-24"};
 
         snprintf(key, sizeof key, "%s/C%05ld", parent, p->made_items);
         snprintf(title, sizeof title, "%s in country %05ld", parent, p->made_items);

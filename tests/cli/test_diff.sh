@@ -13,21 +13,30 @@ run_ok add x.new --title "tracked later" --kind action --on 2019-01-01
 run_ok diff 2016-01-01 2018-01-01
 expect_out "^legal.approach  *not-started -> in-progress$"
 expect_out "^ceb  *not-approached -> approached$"
-expect_eq "changes 2016-2018" "$(wc -l <"$tmp/out" | tr -d ' ')" 2
+expect_eq "changes 2016-2018, under a header" "$(wc -l <"$tmp/out" | tr -d ' ')" 3
+# A header names the two dates (the ends of their periods); the keys are padded to the widest.
+expect_eq "the header" "$(head -n 1 "$tmp/out")" "KEY             2016-01-01 -> 2018-01-01"
+expect_out "^ceb             not-approached -> approached$"
 run_ok diff 2018-01-01 2020-01-01
 expect_out "^legal.approach  *in-progress -> draft-agreed$"
 expect_out "^ceb.hlcm  *not-approached -> member$"
 expect_out "^x.new  *(not yet tracked) -> not-started$"
 expect_not_out "^ceb "
-expect_eq "changes 2018-2020" "$(wc -l <"$tmp/out" | tr -d ' ')" 3
+expect_eq "changes 2018-2020" "$(wc -l <"$tmp/out" | tr -d ' ')" 4
 # A partial date counts from the end of its period: ceb.hlcm (2018) is member as of 2018-12-31.
 run_ok diff 2018-06-30 2018-12-31
 expect_out "^ceb.hlcm  *not-approached -> member$"
 run_ok diff 2018-12-31 2019-06-14
 expect_not_out "^ceb.hlcm "
-# Reversed dates show the change backwards.
-run_ok diff 2020-01-01 2018-01-01
-expect_out "^legal.approach  *draft-agreed -> in-progress$"
+# Reversed dates are refused (a slip, most likely), and nothing is printed.
+run_fails 2 "^docket: diff: DATE1 '2020-01-01' is after DATE2 '2018-01-01' (give the earlier date first)\$" diff 2020-01-01 2018-01-01
+run_fails 2 "^docket: diff: DATE1 '2018' is after DATE2 '2018-06' (give the earlier date first)\$" diff 2018 2018-06
+# A key longer than any before sets the width of the column, header included.
+run_ok add x.a-rather-long-key-for-the-column --title "long" --kind action --on 2019-01-01
+run_ok diff 2018-01-01 2020-01-01
+expect_eq "the header, widened" "$(head -n 1 "$tmp/out")" "KEY                                 2018-01-01 -> 2020-01-01"
+expect_out "^x.a-rather-long-key-for-the-column  (not yet tracked) -> not-started$"
+expect_out "^legal.approach                      in-progress -> draft-agreed$"
 # One date: up to today.
 run_ok diff 2016-01-01
 expect_out "^legal.approach  *not-started -> draft-agreed$"

@@ -19,7 +19,7 @@ run_ok note iasc -m "principals meeting" --on 2016-06 --evidence "$tmp/minutes.t
     --evidence http://127.0.0.1:9/minutes
 run_ok cost ceb 250000.50 CHF -m "a secretariat post" --basis "one P-4 for a year"
 run_ok cost iasc 1200 USD -m "travel"
-run_ok add unct/KEN --title "UN country team, Kenya"
+run_ok add unct/KEN --title "UN country team, Kenya" --on 2016-01
 run_ok --by field.nairobi set unct/KEN member -m "IOM joined the UNCT" --on 2016-09
 run_ok set iasc member -m "entered by mistake"
 run_ok revert "$(sql 'select max(seq) from event')" -m "a mistake"

@@ -8,7 +8,7 @@
 init_store
 run_ok set ceb.hlcm ceb.hlcp approached -m "letter" --on 2016-03
 run_ok set iasc member -m "joined" --on 2016-06-15
-run_ok add unct/KEN --title "UN country team, Kenya"
+run_ok add unct/KEN --title "UN country team, Kenya" --on 2016-01
 run_ok set unct/KEN member -m "joined" --on 2016-09
 run_ok add report.extra --title 'An extra report, "quoted", with commas' --kind reporting \
     --due 2027-01-01 --cadence 6

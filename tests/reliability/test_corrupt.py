@@ -27,7 +27,7 @@ rng = rel.rng()
 timer = rel.Timer()
 
 rel.ok(docket, ["init"], base)
-for argv in (["add", "unct/KEN", "--title", "UN country team, Kenya"],
+for argv in (["add", "unct/KEN", "--title", "UN country team, Kenya", "--on", "2016-09"],
              ["add", "unct/UGA", "--title", "UN country team, Uganda"],
              ["set", "ceb", "ceb.hlcm", "approached", "-m", "letter", "--on", "2016-03",
               "--evidence", "https://example.org/letter.pdf"],

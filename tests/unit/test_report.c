@@ -588,7 +588,7 @@ scripted_history(struct db *db)
 {
     long long wrong, older;
 
-    add_item(db, "unct/KEN", NULL, NULL); /* created with unct: unct is never a leaf */
+    add_item(db, "unct/KEN", NULL, "2015-11-24"); /* created with unct: unct is never a leaf */
     add_item(db, "unct/UGA", NULL, "2016-02-10");
     add_item(db, "followup", "action", "2016-03");
     support_set_status(db, "ceb.hlcm", "approached", "2016-01-15");

@@ -36,12 +36,12 @@ cluster_kill 2
 cluster_kill 3
 
 office_ok a set ceb.hlcm ceb.hlcp approached -m "letters to the CEB secretary" --on 2016-03
-office_ok a add unct/KEN --title "UN country team, Kenya"
+office_ok a add unct/KEN --title "UN country team, Kenya" --on 2016-09
 office_ok a set unct/KEN member -m "IOM joined the UNCT" --on 2016-09
 office_ok a note iasc -m "standing invitee since 1992" --on 2016-01
 office_ok a cost cost.legal 250000.50 CHF -m "first estimate"
 office_ok b set echa approached -m "letter to ECHA" --on 2016-04
-office_ok b add unct/ETH --title "UN country team, Ethiopia"
+office_ok b add unct/ETH --title "UN country team, Ethiopia" --on 2016-10
 office_ok b set unct/ETH observer -m "observer at the UNCT" --on 2016-10
 office_ok b set report.wg submitted -m "report to the working group" --on 2016-05
 office_ok b edit undg.regional title="Become a member of the Regional UNDG teams" -m "wording"

@@ -12,7 +12,7 @@ cluster_start
 P=format
 two_offices a b
 office_ok a set ceb.hlcm approached -m "letter" --on 2016-03 --evidence https://example.org/l.pdf
-office_ok b add unct/KEN --title "UN country team, Kenya"
+office_ok b add unct/KEN --title "UN country team, Kenya" --on 2016
 office_ok b set unct/KEN member -m "joined" --on 2016
 office_ok b cost ceb 1200.50 CHF -m "fees"
 sync_until_done a b

@@ -86,7 +86,7 @@ expect_out "^beta [0-9a-f]\{64\}$"
 beta=$(cat "$tmp/out")
 office_ok a office admit $beta -m "admitted by the test"
 office_ok a set ceb.hlcm approached -m "letter" --on 2016-03 --evidence https://example.org/l.pdf
-office_ok b add unct/KEN --title "UN country team, Kenya"
+office_ok b add unct/KEN --title "UN country team, Kenya" --on 2016
 office_ok b set unct/KEN member -m "joined" --on 2016
 office_ok b cost ceb 1200.50 CHF -m "fees"
 office_ok a set report.wg submitted -m "report to the working group" --on 2016-05

@@ -51,8 +51,8 @@ expect_eq "a's items after init" "$(items "$A")" 30
 expect_eq "b's items after init" "$(items "$B")" 30
 # Each works before any sync; both add the same instance.
 office_ok a set legal.approach in-progress -m "first contacts" --on 2016-02
-office_ok a add unct/KEN --title "UN country team, Kenya"
-office_ok b add unct/KEN --title "UN country team, Kenya"
+office_ok a add unct/KEN --title "UN country team, Kenya" --on 2016-09
+office_ok b add unct/KEN --title "UN country team, Kenya" --on 2016-09
 office_ok b set unct/KEN member -m "IOM joined the UNCT" --on 2016-09
 office_ok a remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
 office_ok b remote set --endpoints "$ETCD_ENDPOINTS" --prefix $P
