@@ -63,12 +63,12 @@ static const char list_sql[] =
     "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items "
     "WHERE instr(key, '/') > 0 GROUP BY parent) "
     "SELECT i.key, i.title, i.kind, i.status, i.progress, i.final, i.since, i.due, i.next_due, "
-    "i.next_due < :today, i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
+    "coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
     "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
     "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
     "FROM items i LEFT JOIN roll r ON r.parent = i.key "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
-    "AND (:under IS NULL OR i.key IN below) AND (NOT :overdue OR i.next_due < :today) "
+    "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue OR i.next_due < :today) "
     "ORDER BY i.doc, i.para_ord, i.key";
 
 static void
@@ -107,6 +107,7 @@ view_list(struct db *db, const struct view_list_filter *f,
         (rc = db_bind_text(db, st, ":kind", f->kind, d)) != 0 ||
         (rc = db_bind_text(db, st, ":status", f->status, d)) != 0 ||
         (rc = db_bind_text(db, st, ":under", f->under, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":key", f->key, d)) != 0 ||
         (rc = db_bind_int(db, st, ":overdue", f->overdue, d)) != 0 ||
         (rc = db_bind_text(db, st, ":today", f->today, d)) != 0)
         return rc;

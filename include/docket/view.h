@@ -20,6 +20,7 @@ enum { VIEW_NULL = -1 };
 struct view_list_filter {
     const char *kind, *status;
     const char *under; /* this item and those below it */
+    const char *key;   /* only this item (show: its next due date and overdue flag) */
     int overdue;       /* only items whose next step is due before TODAY */
     const char *today; /* "YYYY-MM-DD": the day against which a step is overdue */
     int brief;         /* only the fields of list's table: kind, final, due, parent, ref and
@@ -32,7 +33,8 @@ struct view_item_row {
     int progress; /* percent, or VIEW_NULL */
     int final;    /* 0, 1, or VIEW_NULL */
     const char *since, *due, *next_due;
-    int overdue, breach; /* 0, 1, or VIEW_NULL */
+    int overdue;         /* 0 or 1: next_due is before the filter's today */
+    int breach;          /* 0, 1, or VIEW_NULL */
     const char *parent, *ref, *doc;
     int instances;           /* items below it that are its instances (0: none) */
     int done;                /* of them, those at full progress */

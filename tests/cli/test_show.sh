@@ -36,6 +36,21 @@ run_ok show cost.legal
 expect_out "^  costs  *251000.50 CHF"
 expect_out "cost 250000.50 CHF (per year): secretariat estimate"
 
+# A reporting duty: the due date, the cadence, the next due date and the overdue flag, as list
+# computes them (#14); in JSON the flag is a boolean, never null.
+run_ok list --overdue
+expect_out "^report.wg .*2016-05-24 *overdue"
+run_ok show report.wg
+expect_out "^  due  *-$"
+expect_out "^  cadence  *6 months$"
+expect_out "^  next due  *2016-05-24, overdue$"
+run_ok show report.wg --json
+expect_eq "show --json due" "$(pyjson 'print(d["due"], d["cadence_months"], d["next_due"], d["overdue"])')" "None 6 2016-05-24 True"
+run_ok show report.wg --as-of 2016-01
+expect_out "^  next due  *2016-05-24$"
+run_ok show ceb --json
+expect_eq "show --json, no cadence" "$(pyjson 'print(d["cadence_months"], d["next_due"], d["overdue"])')" "None None False"
+
 # Instances: the parent counts them, the instance names its parent.
 run_ok add unct/KEN --title "Kenya"
 run_ok add unct/UGA --title "Uganda"
