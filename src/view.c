@@ -68,7 +68,8 @@ static const char list_sql[] =
     "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
     "FROM items i LEFT JOIN roll r ON r.parent = i.key "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
-    "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue OR i.next_due < :today) "
+    "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue "
+    "OR i.next_due < :today) "
     "ORDER BY i.doc, i.para_ord, i.key";
 
 static void

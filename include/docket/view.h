@@ -33,8 +33,8 @@ struct view_item_row {
     int progress; /* percent, or VIEW_NULL */
     int final;    /* 0, 1, or VIEW_NULL */
     const char *since, *due, *next_due;
-    int overdue;         /* 0 or 1: next_due is before the filter's today */
-    int breach;          /* 0, 1, or VIEW_NULL */
+    int overdue; /* 0 or 1: next_due is before the filter's today */
+    int breach;  /* 0, 1, or VIEW_NULL */
     const char *parent, *ref, *doc;
     int instances;           /* items below it that are its instances (0: none) */
     int done;                /* of them, those at full progress */

@@ -240,9 +240,8 @@ run(struct cmd_ctx *ctx)
                       "ref", cli_jstr(it.ref), "document", cli_jstr(it.doc), "due",
                       cli_jstr(it.due), "description", cli_jstr(it.description), "created",
                       it.created, "cadence_months",
-                      it.cadence_months ? json_integer(it.cadence_months) : json_null(),
-                      "next_due", cli_jstr(due.next[0] ? due.next : NULL), "overdue",
-                      due.overdue);
+                      it.cadence_months ? json_integer(it.cadence_months) : json_null(), "next_due",
+                      cli_jstr(due.next[0] ? due.next : NULL), "overdue", due.overdue);
         if (o != NULL && (rc = sections(ctx, &it, o)) != 0)
             json_decref(o);
         else
