@@ -280,9 +280,13 @@ static const char below_sql[] =
 static const char evidence_sql[] =
     "SELECT e.new_value, e.eff, json_extract(e.attrs, '$.sha256') FROM event e WHERE " SHOWN
     " AND e.type = 'evidence'" COUNTS " ORDER BY e.seq";
+/* Per currency and basis: the estimate in force (a later one replaces an earlier) and how many
+ * estimates there were. */
 static const char costs_sql[] =
-    "SELECT json_extract(e.attrs, '$.currency') AS cur, sum(CAST(e.new_value AS INTEGER)), "
-    "count(*) FROM event e WHERE " SHOWN " AND e.type = 'cost'" COUNTS " GROUP BY cur ORDER BY cur";
+    "SELECT cur, basis, sum(CASE WHEN by IS NULL THEN units END), count(*) FROM (SELECT "
+    "json_extract(e.attrs, '$.currency') AS cur, " STATE_COST_BASIS_E " AS basis, "
+    "CAST(e.new_value AS INTEGER) AS units, " STATE_COST_SUPERSEDED_BY_E " AS by FROM event e "
+    "WHERE " SHOWN " AND e.type = 'cost'" COUNTS ") GROUP BY cur, basis ORDER BY cur, basis";
 
 static int
 prep_at(struct db *db, const char *sql, const struct view_at *at, sqlite3_stmt **st, struct diag *d)
@@ -321,8 +325,9 @@ static void
 read_cost(sqlite3_stmt *st, struct view_cost *r)
 {
     r->currency = text(st, 0);
-    r->minor_units = sqlite3_column_int64(st, 1);
-    r->entries = sqlite3_column_int(st, 2);
+    r->basis = text(st, 1);
+    r->minor_units = sqlite3_column_int64(st, 2);
+    r->entries = sqlite3_column_int(st, 3);
 }
 
 /* Defines FN, which walks the rows of SQL about one item (AT), each read by READ into a TYPE. */

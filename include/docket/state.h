@@ -17,6 +17,15 @@
     "SELECT t.seq FROM " STATE_REVERTS " v JOIN event t ON t.uuid = v.uuid WHERE v.by_recorded "   \
     "<= " known
 
+/* A cost estimate's basis, of the event aliased e: what its attrs say, else "one-off", the
+ * default. STATE_COST_SUPERSEDED_BY_E, a window expression over the counting cost events e:
+ * the sequence number of the estimate that replaces e (the next on the same item, currency and
+ * basis, by effective date, then sequence), NULL for the one in force. */
+#define STATE_COST_BASIS_E "coalesce(json_extract(e.attrs, '$.basis'), 'one-off')"
+#define STATE_COST_SUPERSEDED_BY_E                                                                 \
+    "lead(e.seq) OVER (PARTITION BY e.item, json_extract(e.attrs, "                                \
+    "'$.currency'), " STATE_COST_BASIS_E " ORDER BY e.eff_end, e.seq)"
+
 /* Brings the maintained state tables up to date after an event of TYPE about ITEM (an item's
  * uuid, or NULL) was appended, with the same projection that replays use. Returns 0 or
  * DK_STORE. */

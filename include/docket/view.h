@@ -128,8 +128,9 @@ struct view_evidence {
 
 struct view_cost {
     const char *currency;
-    long long minor_units; /* the sum */
-    int entries;
+    const char *basis;     /* "one-off" when the estimates gave none */
+    long long minor_units; /* the estimate in force: the latest on this currency and basis */
+    int entries;           /* the estimates on this currency and basis, replaced ones too */
 };
 
 /* Walks the item's instances counted by status, the most first. */

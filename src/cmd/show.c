@@ -103,15 +103,17 @@ put_cost(void *arg, const struct view_cost *r)
 
     currency_format(money, sizeof money, r->minor_units, r->currency);
     if (s->a) {
-        json_array_append_new(s->a,
-                              json_pack("{s:o, s:I, s:s, s:i}", "currency", cli_jstr(r->currency),
-                                        "minor_units", (json_int_t)r->minor_units, "amount", money,
-                                        "entries", r->entries));
+        json_array_append_new(s->a, json_pack("{s:o, s:o, s:I, s:s, s:i}", "currency",
+                                              cli_jstr(r->currency), "basis", cli_jstr(r->basis),
+                                              "minor_units", (json_int_t)r->minor_units, "amount",
+                                              money, "entries", r->entries));
         return 0;
     }
     next_row(s, ", ");
     fprintf(s->ctx->out, "%s ", money);
     cli_put(s->ctx, r->currency, 0);
+    fputc(' ', s->ctx->out);
+    cli_put(s->ctx, r->basis, 0);
     return 0;
 }
 
