@@ -180,6 +180,8 @@ read_event(sqlite3_stmt *st, struct view_event *e)
     e->actor = text(st, 12);
     e->reverted_by = sqlite3_column_int64(st, 16);
     e->reverts = strcmp(e->type, "revert") == 0 ? sqlite3_column_int64(st, 17) : 0;
+    /* Only the history's query has the column (18): the estimate that replaces a cost. */
+    e->superseded_by = sqlite3_column_count(st) > 18 ? sqlite3_column_int64(st, 18) : 0;
     if (e->brief)
         return;
     e->uuid = text(st, 1);
@@ -269,8 +271,11 @@ view_log_actors(struct db *db, const struct view_log_filter *f,
     " AND NOT EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = e.uuid AND "                \
     "r.by_recorded <= :known)"
 
+/* With each cost estimate's replacement, by the same window as the costs. */
 static const char history_sql[] =
-    "SELECT " EVENT_COLUMNS " FROM event e WHERE " SHOWN " ORDER BY e.seq";
+    "WITH sup AS (SELECT e.seq, " STATE_COST_SUPERSEDED_BY_E " AS by FROM event e WHERE " SHOWN
+    " AND e.type = 'cost'" COUNTS ") SELECT " EVENT_COLUMNS
+    ", (SELECT sup.by FROM sup WHERE sup.seq = e.seq) FROM event e WHERE " SHOWN " ORDER BY e.seq";
 static const char instances_sql[] =
     "SELECT status, count(*) FROM items WHERE parent = :key AND instr(key, '/') > 0 "
     "GROUP BY status ORDER BY 2 DESC, 1";

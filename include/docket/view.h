@@ -79,6 +79,8 @@ struct view_event {
     const unsigned char *hash; /* EV_HASH_LEN bytes, or NULL */
     long long reverted_by;     /* the revert that cancels it (as known then), or 0 */
     long long reverts;         /* for a revert: the event it cancels, or 0 */
+    long long superseded_by;   /* for a cost estimate in show's history: the later estimate on
+                                  its basis and currency that replaces it, or 0 */
     int brief;                 /* as the walk was asked: then uuid, batch, login, replica and
                                   hash are NULL */
 };

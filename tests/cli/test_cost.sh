@@ -52,6 +52,13 @@ expect_eq "both estimates stay in the trail" \
 run_ok show legal.approach
 expect_out "^  costs  *40000.00 USD one-off, 3000000.00 USD per year$"
 expect_not_out "5500000"
+revised=$(sql "select seq from event where type = 'cost' and reason = 'revised estimate'")
+expect_out "cost 2500000.00 USD (per year): first estimate  \[superseded by #$revised\]$"
+expect_out "cost 3000000.00 USD (per year): revised estimate$"
+run_ok show legal.approach --json
+expect_eq "superseded_by in show --json" \
+    "$(pyjson 'print([h.get("superseded_by") for h in d["history"] if h["event_type"] == "cost"])')" \
+    "[$revised, None, None]"
 run_ok show legal.approach --as-of 2016-03
 expect_out "^  costs  *2500000.00 USD per year$"
 run_ok report --section cost-totals --format json
