@@ -101,34 +101,35 @@ WHERE i.kind = 'reporting'
 ORDER BY i.key;
 
 -- section: cost-totals
--- title: Cost implications, per currency
--- description: The cost implications recorded, totalled per currency.
-SELECT currency,
+-- title: Cost implications, per currency and basis
+-- description: The cost estimates in force (an item's later estimate on the same basis and
+-- description: currency replaces its earlier one), totalled per currency and basis.
+SELECT currency, basis,
        CASE typeof(minor) WHEN 'real' THEN 'too large' ELSE money(minor, currency) END AS total,
        entries
 -- sum() of the amounts would fail the whole report with "integer overflow" past 64 bits.
 -- The sums of their parts above and below 10^9 cannot overflow (short of a billion
 -- entries), and SQLite's + and * give a real number, not an error, when their result does
 -- not fit: such a total is shown as too large, and every other one is exact, as before.
-FROM (SELECT currency,
+FROM (SELECT currency, basis,
              sum(minor_units / 1000000000) * 1000000000 + sum(minor_units % 1000000000) AS minor,
              count(*) AS entries
       FROM costs
-      GROUP BY currency)
-ORDER BY currency;
+      WHERE superseded_by IS NULL
+      GROUP BY currency, basis)
+ORDER BY currency, basis;
 
 -- section: costs
 -- title: Cost implications, per item
-SELECT key, currency,
-       CASE typeof(minor) WHEN 'real' THEN 'too large' ELSE money(minor, currency) END AS total,
-       entries, latest AS "latest estimate"
--- Summed as in cost-totals, so that no amount can make the report fail.
-FROM (SELECT key, currency,
-             sum(minor_units / 1000000000) * 1000000000 + sum(minor_units % 1000000000) AS minor,
-             count(*) AS entries, max(eff) AS latest
-      FROM costs
-      GROUP BY key, currency)
-ORDER BY key, currency;
+-- description: Each item's estimate in force per basis and currency, with how many estimates
+-- description: it has had on that basis (the later replacing the earlier).
+SELECT c.key, c.basis, c.currency, money(c.minor_units, c.currency) AS estimate,
+       (SELECT count(*) FROM costs p
+        WHERE p.item = c.item AND p.currency = c.currency AND p.basis = c.basis) AS estimates,
+       c.eff AS "latest estimate"
+FROM costs c
+WHERE c.superseded_by IS NULL
+ORDER BY c.key, c.basis, c.currency;
 
 -- section: conflicts
 -- title: Conflicts between offices

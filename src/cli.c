@@ -316,6 +316,8 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev, int actor_width
         fprintf(f, "  [reverted by #%lld]", ev->reverted_by);
     else if (ev->gone)
         fputs("  [reverted with its status or note]", f);
+    if (ev->superseded_by)
+        fprintf(f, "  [superseded by #%lld]", ev->superseded_by);
     fputc('\n', f);
     json_decref(a);
 }
@@ -350,5 +352,7 @@ cli_event_json(const struct view_event *ev)
     json_object_set_new(o, "hash", json_string(hex));
     json_object_set_new(o, "reverted_by", jseq(ev->reverted_by));
     json_object_set_new(o, "reverts", jseq(ev->reverts));
+    if (ev->superseded_by) /* show's history only: a cost estimate replaced by a later one */
+        json_object_set_new(o, "superseded_by", json_integer(ev->superseded_by));
     return o;
 }

@@ -353,7 +353,7 @@ parse_amount(const char *amount, int exp, long long *out)
 
 int
 item_cost(struct db *db, const struct item *it, const char *amount, const char *currency,
-          const char *basis, const struct date *eff, const char *reason, long long *seq,
+          const char *basis, int credit, const struct date *eff, const char *reason, long long *seq,
           struct diag *d)
 {
     struct event e = {
@@ -370,6 +370,9 @@ item_cost(struct db *db, const struct item *it, const char *amount, const char *
         return diag_set(d, DK_DATA,
                         "bad amount '%s' (a decimal number with at most %d decimals for %s)",
                         amount, exp, currency);
+    if (minor < 0 && !credit)
+        return diag_set(d, DK_DATA,
+                        "a negative amount '%s' is a credit: give --credit to record it", amount);
     snprintf(units, sizeof units, "%lld", minor);
     e.new_value = units;
     if ((e.attrs = json_object()) == NULL)

@@ -33,8 +33,9 @@ static const char *const environment[] = {
     "JOIN items i ON i.uuid = e.item WHERE e.type = 'evidence' AND " VISIBLE_E " AND e.seq NOT "
     "IN (" STATE_REVERTED_EVIDENCE("(SELECT known FROM params)") ")",
     "CREATE TEMP VIEW IF NOT EXISTS costs AS SELECT e.seq, e.item, i.key, json_extract(e.attrs, "
-    "'$.currency') AS currency, CAST(e.new_value AS INTEGER) AS minor_units, "
-    "json_extract(e.attrs, '$.basis') AS basis, e.eff, e.recorded, e.actor, e.reason FROM "
+    "'$.currency') AS currency, CAST(e.new_value AS INTEGER) AS minor_units, " STATE_COST_BASIS_E
+    " AS basis, e.eff, e.recorded, e.actor, e.reason, " STATE_COST_SUPERSEDED_BY_E
+    " AS superseded_by FROM "
     "event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE e.type = 'cost' "
     "AND " VISIBLE_E,
     "CREATE TEMP VIEW IF NOT EXISTS conflicts AS " SYNC_CONFLICTS_SQL,

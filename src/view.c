@@ -63,12 +63,13 @@ static const char list_sql[] =
     "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items "
     "WHERE instr(key, '/') > 0 GROUP BY parent) "
     "SELECT i.key, i.title, i.kind, i.status, i.progress, i.final, i.since, i.due, i.next_due, "
-    "i.next_due < :today, i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
+    "coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
     "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
     "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
     "FROM items i LEFT JOIN roll r ON r.parent = i.key "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
-    "AND (:under IS NULL OR i.key IN below) AND (NOT :overdue OR i.next_due < :today) "
+    "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue "
+    "OR i.next_due < :today) "
     "ORDER BY i.doc, i.para_ord, i.key";
 
 static void
@@ -107,6 +108,7 @@ view_list(struct db *db, const struct view_list_filter *f,
         (rc = db_bind_text(db, st, ":kind", f->kind, d)) != 0 ||
         (rc = db_bind_text(db, st, ":status", f->status, d)) != 0 ||
         (rc = db_bind_text(db, st, ":under", f->under, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":key", f->key, d)) != 0 ||
         (rc = db_bind_int(db, st, ":overdue", f->overdue, d)) != 0 ||
         (rc = db_bind_text(db, st, ":today", f->today, d)) != 0)
         return rc;
@@ -180,6 +182,8 @@ read_event(sqlite3_stmt *st, struct view_event *e)
     e->reverted_by = sqlite3_column_int64(st, 16);
     e->reverts = strcmp(e->type, "revert") == 0 ? sqlite3_column_int64(st, 17) : 0;
     e->gone = sqlite3_column_int(st, 18);
+    /* Only the history's query has the column (19): the estimate that replaces a cost. */
+    e->superseded_by = sqlite3_column_count(st) > 19 ? sqlite3_column_int64(st, 19) : 0;
     if (e->brief)
         return;
     e->uuid = text(st, 1);
@@ -269,8 +273,11 @@ view_log_actors(struct db *db, const struct view_log_filter *f,
     " AND NOT EXISTS (SELECT 1 FROM " STATE_REVERTS " r WHERE r.uuid = e.uuid AND "                \
     "r.by_recorded <= :known)"
 
+/* With each cost estimate's replacement, by the same window as the costs. */
 static const char history_sql[] =
-    "SELECT " EVENT_COLUMNS " FROM event e WHERE " SHOWN " ORDER BY e.seq";
+    "WITH sup AS (SELECT e.seq, " STATE_COST_SUPERSEDED_BY_E " AS by FROM event e WHERE " SHOWN
+    " AND e.type = 'cost'" COUNTS ") SELECT " EVENT_COLUMNS
+    ", (SELECT sup.by FROM sup WHERE sup.seq = e.seq) FROM event e WHERE " SHOWN " ORDER BY e.seq";
 static const char instances_sql[] =
     "SELECT status, count(*) FROM items WHERE parent = :key AND instr(key, '/') > 0 "
     "GROUP BY status ORDER BY 2 DESC, 1";
@@ -282,9 +289,13 @@ static const char evidence_sql[] =
     " AND e.type = 'evidence'" COUNTS
     " AND e.seq NOT IN (" STATE_REVERTED_EVIDENCE(":known") ") "
                                                             "ORDER BY e.seq";
+/* Per currency and basis: the estimate in force (a later one replaces an earlier) and how many
+ * estimates there were. */
 static const char costs_sql[] =
-    "SELECT json_extract(e.attrs, '$.currency') AS cur, sum(CAST(e.new_value AS INTEGER)), "
-    "count(*) FROM event e WHERE " SHOWN " AND e.type = 'cost'" COUNTS " GROUP BY cur ORDER BY cur";
+    "SELECT cur, basis, sum(CASE WHEN by IS NULL THEN units END), count(*) FROM (SELECT "
+    "json_extract(e.attrs, '$.currency') AS cur, " STATE_COST_BASIS_E " AS basis, "
+    "CAST(e.new_value AS INTEGER) AS units, " STATE_COST_SUPERSEDED_BY_E " AS by FROM event e "
+    "WHERE " SHOWN " AND e.type = 'cost'" COUNTS ") GROUP BY cur, basis ORDER BY cur, basis";
 
 static int
 prep_at(struct db *db, const char *sql, const struct view_at *at, sqlite3_stmt **st, struct diag *d)
@@ -323,8 +334,9 @@ static void
 read_cost(sqlite3_stmt *st, struct view_cost *r)
 {
     r->currency = text(st, 0);
-    r->minor_units = sqlite3_column_int64(st, 1);
-    r->entries = sqlite3_column_int(st, 2);
+    r->basis = text(st, 1);
+    r->minor_units = sqlite3_column_int64(st, 2);
+    r->entries = sqlite3_column_int(st, 3);
 }
 
 /* Defines FN, which walks the rows of SQL about one item (AT), each read by READ into a TYPE. */

@@ -99,10 +99,11 @@ int item_note(struct db *db, const struct item *it, const char *text, const stru
 
 /* Records a cost implication of AMOUNT (a decimal in major units, at most as many decimals as
  * the currency has) in CURRENCY (ISO 4217), stored as integer minor units. On success *SEQ
- * (when not NULL) is the new event's sequence number. Exit codes: DK_DATA, DK_STORE. */
+ * (when not NULL) is the new event's sequence number. A negative AMOUNT needs CREDIT: without it,
+ * DK_DATA ("a negative amount ... needs --credit"). Exit codes: DK_DATA, DK_STORE. */
 int item_cost(struct db *db, const struct item *it, const char *amount, const char *currency,
-              const char *basis, const struct date *eff, const char *reason, long long *seq,
-              struct diag *d);
+              const char *basis, int credit, const struct date *eff, const char *reason,
+              long long *seq, struct diag *d);
 
 /* The fields that `edit` may change, NULL-terminated. */
 extern const char *const item_fields[];

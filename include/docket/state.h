@@ -33,6 +33,15 @@
 #define STATE_POS(e)    "(SELECT s.pos FROM shared s WHERE s.seq = " e ".seq)"
 #define STATE_LATEST(e) e ".eff_day DESC, " STATE_POS(e) " DESC NULLS FIRST, " e ".seq DESC"
 
+/* A cost estimate's basis, of the event aliased e: what its attrs say, else "one-off", the
+ * default. STATE_COST_SUPERSEDED_BY_E, a window expression over the counting cost events e:
+ * the sequence number of the estimate that replaces e (the next on the same item, currency and
+ * basis, by effective date, then sequence), NULL for the one in force. */
+#define STATE_COST_BASIS_E "coalesce(json_extract(e.attrs, '$.basis'), 'one-off')"
+#define STATE_COST_SUPERSEDED_BY_E                                                                 \
+    "lead(e.seq) OVER (PARTITION BY e.item, json_extract(e.attrs, "                                \
+    "'$.currency'), " STATE_COST_BASIS_E " ORDER BY e.eff_day, e.seq)"
+
 /* Brings the maintained state tables up to date after an event of TYPE about ITEM (an item's
  * uuid, or NULL) was appended, with the same projection that replays use. Returns 0 or
  * DK_STORE. */

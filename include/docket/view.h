@@ -20,6 +20,7 @@ enum { VIEW_NULL = -1 };
 struct view_list_filter {
     const char *kind, *status;
     const char *under; /* this item and those below it */
+    const char *key;   /* only this item (show: its next due date and overdue flag) */
     int overdue;       /* only items whose next step is due before TODAY */
     const char *today; /* "YYYY-MM-DD": the day against which a step is overdue */
     int brief;         /* only the fields of list's table: kind, final, due, parent, ref and
@@ -32,7 +33,8 @@ struct view_item_row {
     int progress; /* percent, or VIEW_NULL */
     int final;    /* 0, 1, or VIEW_NULL */
     const char *since, *due, *next_due;
-    int overdue, breach; /* 0, 1, or VIEW_NULL */
+    int overdue; /* 0 or 1: next_due is before the filter's today */
+    int breach;  /* 0, 1, or VIEW_NULL */
     const char *parent, *ref, *doc;
     int instances;           /* items below it that are its instances (0: none) */
     int done;                /* of them, those at full progress */
@@ -78,6 +80,8 @@ struct view_event {
     long long reverted_by;     /* the revert that cancels it (as known then), or 0 */
     long long reverts;         /* for a revert: the event it cancels, or 0 */
     int gone;                  /* evidence whose status or note is reverted (as known then) */
+    long long superseded_by;   /* for a cost estimate in show's history: the later estimate on
+                                  its basis and currency that replaces it, or 0 */
     int brief;                 /* as the walk was asked: then uuid, batch, login, replica and
                                   hash are NULL */
 };
@@ -127,8 +131,9 @@ struct view_evidence {
 
 struct view_cost {
     const char *currency;
-    long long minor_units; /* the sum */
-    int entries;
+    const char *basis;     /* "one-off" when the estimates gave none */
+    long long minor_units; /* the estimate in force: the latest on this currency and basis */
+    int entries;           /* the estimates on this currency and basis, replaced ones too */
 };
 
 /* Walks the item's instances counted by status, the most first. */

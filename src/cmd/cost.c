@@ -6,7 +6,10 @@
 
 static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "where the figure comes from (required)"},
-    {"basis", 0, "TEXT", 0, "what the amount covers (per year, one-off, ...)"},
+    {"basis", 0, "TEXT", 0,
+     "what the amount covers (per year, one-off, ...; default one-off): a later estimate on the "
+     "same basis and currency replaces the earlier"},
+    {"credit", 0, NULL, 0, "allow a negative amount (a saving, a correction)"},
     {"on", 0, "DATE", 0, "the date of the estimate (default: today)"},
     {"json", 0, NULL, 0, "print the recorded cost as JSON"},
     {NULL, 0, NULL, 0, NULL},
@@ -32,8 +35,9 @@ run(struct cmd_ctx *ctx)
     if ((rc = cli_effective(ctx, &eff)) != 0 ||
         (rc = item_load(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
         return rc;
-    if ((rc = item_cost(ctx->db, &it, a->pos[1], a->pos[2], args_get(a, "basis"), &eff,
-                        args_get(a, "message"), &seq, &ctx->diag)) != 0 ||
+    if ((rc = item_cost(ctx->db, &it, a->pos[1], a->pos[2], args_get(a, "basis"),
+                        args_get(a, "credit") != NULL, &eff, args_get(a, "message"), &seq,
+                        &ctx->diag)) != 0 ||
         (rc = recorded_units(ctx, seq, &minor)) != 0)
         goto out;
     currency_format(money, sizeof money, minor, a->pos[2]);
@@ -55,7 +59,7 @@ out:
 
 const struct cmd_entry cmd_cost = {
     .name = "cost",
-    .usage = "KEY AMOUNT CURRENCY -m REASON [--basis TEXT] [--on DATE] [--json]",
+    .usage = "KEY AMOUNT CURRENCY -m REASON [--basis TEXT] [--credit] [--on DATE] [--json]",
     .summary = "Record a cost implication (AMOUNT in major units, such as 250000.00 CHF).",
     .opts = opts,
     .min_args = 3,

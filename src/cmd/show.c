@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "docket/currency.h"
+#include "docket/date.h"
 #include "docket/item.h"
 #include "docket/view.h"
 
@@ -102,15 +103,17 @@ put_cost(void *arg, const struct view_cost *r)
 
     currency_format(money, sizeof money, r->minor_units, r->currency);
     if (s->a) {
-        json_array_append_new(s->a,
-                              json_pack("{s:o, s:I, s:s, s:i}", "currency", cli_jstr(r->currency),
-                                        "minor_units", (json_int_t)r->minor_units, "amount", money,
-                                        "entries", r->entries));
+        json_array_append_new(s->a, json_pack("{s:o, s:o, s:I, s:s, s:i}", "currency",
+                                              cli_jstr(r->currency), "basis", cli_jstr(r->basis),
+                                              "minor_units", (json_int_t)r->minor_units, "amount",
+                                              money, "entries", r->entries));
         return 0;
     }
     next_row(s, ", ");
     fprintf(s->ctx->out, "%s ", money);
     cli_put(s->ctx, r->currency, 0);
+    fputc(' ', s->ctx->out);
+    cli_put(s->ctx, r->basis, 0);
     return 0;
 }
 
@@ -183,25 +186,64 @@ sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
     return rc;
 }
 
+/* The item's next due date and overdue flag, as list computes them. */
+struct due {
+    char next[32]; /* "" when none */
+    int overdue;
+};
+
+static int
+take_due(void *arg, const struct view_item_row *r)
+{
+    struct due *due = arg;
+
+    snprintf(due->next, sizeof due->next, "%s", r->next_due ? r->next_due : "");
+    due->overdue = r->overdue > 0;
+    return 0;
+}
+
+/* Reads the next due date and overdue flag of IT from list's own query, against the same day
+ * as list: the end of --as-of's period, else today. */
+static int
+load_due(struct cmd_ctx *ctx, const struct item *it, struct due *due)
+{
+    const char *asof = args_get(&ctx->args, "as-of");
+    struct view_list_filter f = {.key = it->key, .brief = 1};
+    struct date date;
+    char today[11];
+    int rc;
+
+    date_today(today);
+    if (asof && (rc = date_parse(asof, &date, &ctx->diag)) != 0)
+        return rc;
+    f.today = asof ? date.end : today;
+    return view_list(ctx->db, &f, take_due, due, &ctx->diag);
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
     struct item it;
+    struct due due = {"", 0};
     json_t *o = NULL;
-    char status[160];
+    char status[160], text[64];
     int rc;
 
     if ((rc = cli_asof(ctx)) != 0 || (rc = item_load(ctx->db, ctx->args.pos[0], &it, &ctx->diag)))
         return rc;
+    if ((rc = load_due(ctx, &it, &due)) != 0)
+        goto out;
     if (args_get(&ctx->args, "json")) {
         o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-                      "s:s}",
+                      "s:s, s:o, s:o, s:b}",
                       "key", it.key, "uuid", it.uuid, "title", it.title, "kind", it.kind, "status",
                       cli_jstr(it.status), "progress", it.progress, "final", it.final, "since",
                       cli_jstr(it.since), "goal", cli_jstr(it.goal), "parent", cli_jstr(it.parent),
                       "ref", cli_jstr(it.ref), "document", cli_jstr(it.doc), "due",
                       cli_jstr(it.due), "description", cli_jstr(it.description), "created",
-                      it.created);
+                      it.created, "cadence_months",
+                      it.cadence_months ? json_integer(it.cadence_months) : json_null(), "next_due",
+                      cli_jstr(due.next[0] ? due.next : NULL), "overdue", due.overdue);
         if (o != NULL && (rc = sections(ctx, &it, o)) != 0)
             json_decref(o);
         else
@@ -220,11 +262,16 @@ run(struct cmd_ctx *ctx)
         field(ctx, "paragraph", it.ref);
         field(ctx, "parent", it.parent);
         field(ctx, "due", it.due);
+        snprintf(text, sizeof text, "%lld months", it.cadence_months);
+        field(ctx, "cadence", it.cadence_months ? text : NULL);
+        snprintf(text, sizeof text, "%s%s", due.next, due.overdue ? ", overdue" : "");
+        field(ctx, "next due", due.next[0] ? text : NULL);
         field(ctx, "created", it.created);
         if (it.description)
             field(ctx, "description", it.description);
         rc = sections(ctx, &it, NULL);
     }
+out:
     item_free(&it);
     return rc;
 }

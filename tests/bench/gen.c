@@ -114,8 +114,8 @@ add_events(struct db *db, void *arg, struct diag *d)
             rc = item_note(db, &it, reason, &eff, NULL, d);
         } else {
             snprintf(url, sizeof url, "%u.%02u", 1000 + pick(90000), pick(100));
-            rc =
-                item_cost(db, &it, url, pick(2) ? "USD" : "CHF", "per year", &eff, reason, NULL, d);
+            rc = item_cost(db, &it, url, pick(2) ? "USD" : "CHF", "per year", 0, &eff, reason, NULL,
+                           d);
         }
         item_free(&it);
         if (rc != 0)

@@ -25,16 +25,53 @@ expect_eq "JPY has no minor unit" "$(sql 'select new_value from event order by s
 run_ok cost cost.legal 1.250 BHD -m "three decimals"
 expect_eq "BHD has three decimals" "$(sql 'select new_value from event order by seq desc limit 1')" 1250
 
-# A negative amount (a saving, a correction) is an argument, not an option.
-run_ok cost cost.legal -100 USD -m "saving on travel"
+# A negative amount (a saving, a correction) is an argument, not an option, and needs --credit
+# (#14): without it, one line, exit 3, nothing written.
+n0=$(events)
+run_fails 3 "docket: cost: a negative amount '-100' is a credit: give --credit to record it" \
+    cost cost.legal -100 USD -m "saving on travel"
+expect_eq "no event for a refused credit" "$(events)" "$n0"
+run_fails 3 "give --credit" cost cost.legal -5 USD -m x --basis "per year"
+run_ok cost cost.legal -100 USD -m "saving on travel" --credit --basis "travel saving"
 expect_eq "-100 USD in cents" "$(sql 'select new_value from event order by seq desc limit 1')" -10000
+
+# An estimate without --basis is one-off; an item's later estimate on the same basis and
+# currency replaces the earlier (both stay in the trail); totals are per basis (#14).
 run_ok show cost.legal --json
 expect_json
-expect_eq "costs per currency" \
-    "$(pyjson 'print(sorted((c["currency"], c["minor_units"], c["amount"]) for c in d["costs"]))')" \
-    "[('BHD', 1250, '1.250'), ('CHF', 25000050, '250000.50'), ('JPY', 1500, '1500'), ('USD', 90050, '900.50')]"
+expect_eq "costs per currency and basis" \
+    "$(pyjson 'print(sorted((c["currency"], c["basis"], c["minor_units"], c["amount"], c["entries"]) for c in d["costs"]))')" \
+    "[('BHD', 'one-off', 1250, '1.250', 1), ('CHF', 'per year', 25000050, '250000.50', 1), ('JPY', 'one-off', 1500, '1500', 1), ('USD', 'one-off', 50, '0.50', 2), ('USD', 'travel saving', -10000, '-100.00', 1)]"
 run_ok show cost.legal
-expect_out "900.50 USD"
+expect_out "^  costs  *1.250 BHD one-off, 250000.50 CHF per year, 1500 JPY one-off, 0.50 USD one-off, -100.00 USD travel saving$"
+run_ok cost legal.approach 2500000 USD -m "first estimate" --basis "per year" --on 2016-01
+run_ok cost legal.approach 3000000 USD -m "revised estimate" --basis "per year" --on 2016-06
+run_ok cost legal.approach 40000 USD -m "set-up" --on 2016-06
+expect_eq "both estimates stay in the trail" \
+    "$(sql "select count(*) from event where type = 'cost' and subject = 'legal.approach'")" 3
+run_ok show legal.approach
+expect_out "^  costs  *40000.00 USD one-off, 3000000.00 USD per year$"
+expect_not_out "5500000"
+revised=$(sql "select seq from event where type = 'cost' and reason = 'revised estimate'")
+expect_out "cost 2500000.00 USD (per year): first estimate  \[superseded by #$revised\]$"
+expect_out "cost 3000000.00 USD (per year): revised estimate$"
+run_ok show legal.approach --json
+expect_eq "superseded_by in show --json" \
+    "$(pyjson 'print([h.get("superseded_by") for h in d["history"] if h["event_type"] == "cost"])')" \
+    "[$revised, None, None]"
+run_ok show legal.approach --as-of 2016-03
+expect_out "^  costs  *2500000.00 USD per year$"
+run_ok report --section cost-totals --format json
+expect_eq "report cost-totals" "$(pyjson 'print(d["sections"][0]["columns"], [r for r in d["sections"][0]["rows"] if r[0] == "USD"])')" \
+    "['currency', 'basis', 'total', 'entries'] [['USD', 'one-off', '40000.50', 2], ['USD', 'per year', '3000000.00', 1], ['USD', 'travel saving', '-100.00', 1]]"
+run_ok report --section costs --format json
+expect_eq "report costs" "$(pyjson 'print([r for r in d["sections"][0]["rows"] if r[0] == "legal.approach"])')" \
+    "[['legal.approach', 'one-off', 'USD', '40000.00', 1, '2016-06'], ['legal.approach', 'per year', 'USD', '3000000.00', 2, '2016-06']]"
+# Reverting the revision puts the first estimate back in force.
+seq=$(sql "select seq from event where type = 'cost' and reason = 'revised estimate'")
+run_ok revert "$seq" -m "revision withdrawn"
+run_ok show legal.approach
+expect_out "^  costs  *40000.00 USD one-off, 2500000.00 USD per year$"
 
 # Costs can be recorded on any item, such as an instance.
 run_ok add unct/KEN --title Kenya

@@ -217,15 +217,15 @@ csv_readback() {
     python3 -c "$csv_check" "$tmp/costs.csv" "$tmp/out" one >"$tmp/csv" 2>&1 ||
         fail "csv --section costs: $(cat "$tmp/csv")"
     pass
-    expect_eq "costs.csv" "$(tr -d '\r' <"$tmp/costs.csv")" "key,currency,total,entries,latest estimate
-cost.legal,CHF,250000.50,1,2016-06
-cost.legal,USD,1200.00,1,2016-07
-legal.approach,CHF,10000.00,1,2017-01"
+    expect_eq "costs.csv" "$(tr -d '\r' <"$tmp/costs.csv")" "key,basis,currency,estimate,estimates,latest estimate
+cost.legal,one-off,CHF,250000.50,1,2016-06
+cost.legal,per year,USD,1200.00,1,2016-07
+legal.approach,one-off,CHF,10000.00,1,2017-01"
     # The totals are the store's, in minor units.
     run_ok report --reproducible --as-of $ASOF --format csv --section cost-totals
-    expect_eq "cost totals" "$(tr -d '\r' <"$tmp/out")" "currency,total,entries
-CHF,260000.50,2
-USD,1200.00,1"
+    expect_eq "cost totals" "$(tr -d '\r' <"$tmp/out")" "currency,basis,total,entries
+CHF,one-off,260000.50,2
+USD,per year,1200.00,1"
     expect_eq "store's totals" "$(sql "select group_concat(c || ' ' || t, ', ') from (select json_extract(attrs, '\$.currency') as c, sum(cast(new_value as integer)) as t from event where type = 'cost' group by c order by c)")" \
         "CHF 26000050, USD 120000"
 }
@@ -289,7 +289,7 @@ unct ['not-approached', None, 2, 0, 'not-approached 2']
 echa ['not-approached', None]
 safeguards ['safeguard.independence at-risk', 'safeguard.cost-effectiveness not-assessed', 'safeguard.decentralized not-assessed'] safeguard.responsiveness
 reporting ['submitted', 6, '2016-04', '2016-10-30', '']
-costs [['CHF', '250000.50', 1]]
+costs [['CHF', 'one-off', '250000.50', 1]]
 evidence ['ceb', 'report.wg']
 over-time ['2016-06', 27.7]"
     asof_values 2017-06 >"$tmp/v" || fail "as of 2017-06"
@@ -300,7 +300,7 @@ unct ['not-approached', None, 2, 1, 'member 1, not-approached 1']
 echa ['not-approached', None]
 safeguards ['safeguard.own-governance breached', 'safeguard.efficiency at-risk', 'safeguard.cost-effectiveness not-assessed'] safeguard.independence
 reporting ['submitted', 6, '2016-04', '2016-10-30', 'overdue']
-costs [['CHF', '260000.50', 2], ['USD', '1200.00', 1]]
+costs [['CHF', 'one-off', '260000.50', 2], ['USD', 'per year', '1200.00', 1]]
 evidence ['ceb', 'report.wg', 'unct/KEN']
 over-time ['2017-06', 36.9]"
     # A whole year counts to its last day; the first day of the document is allowed.
@@ -760,27 +760,37 @@ cost_overflow() {
     backup_to "$tmp/costs.db"
     DOCKET_DB=$tmp/costs.db
     # Amounts no command may take, written behind docket's back (as a sync from another
-    # office could bring them); a report does not check the chain.
-    for c in CHF:1 CHF:2 USD:3; do
+    # office could bring them); a report does not check the chain. On a basis of their own, so
+    # that none replaces another item's estimate, and the two in CHF on two items.
+    for c in CHF:1:cost.legal CHF:2:legal.approach USD:3:cost.legal; do
+        n=${c#*:}
+        k=${n#*:}
+        n=${n%:*}
         sql "insert into event (seq, uuid, batch, type, item, subject, old_value, new_value,
                 attrs, reason, eff, recorded, actor, login, replica, hash)
-             select (select max(seq) from event) + 1, 'huge-${c#*:}', batch, type, item,
-                subject, old_value, '9000000000000000000', attrs, reason, eff, recorded, actor,
-                login, replica, hash
-             from event where type = 'cost' and json_extract(attrs, '\$.currency') = '${c%:*}'
+             select (select max(seq) from event) + 1, 'huge-$n', batch, type,
+                (select uuid from items where key = '$k'), '$k', old_value,
+                '9000000000000000000', json_set(attrs, '\$.basis', 'huge'), reason, eff,
+                recorded, actor, login, replica, hash
+             from event where type = 'cost' and json_extract(attrs, '\$.currency') = '${c%%:*}'
                 and item = (select uuid from items where key = 'cost.legal')
              order by seq limit 1" || fail "inserting a cost"
     done
     expect_eq "huge costs" "$(sql "select count(*) from event where uuid like 'huge-%'")" 3
     run_ok report --reproducible --as-of $ASOF --format csv --section cost-totals
-    expect_eq "cost totals" "$(tr -d '\r' <"$tmp/out")" "currency,total,entries
-CHF,too large,4
-USD,90000000000001200.00,2"
+    expect_eq "cost totals" "$(tr -d '\r' <"$tmp/out")" "currency,basis,total,entries
+CHF,huge,too large,2
+CHF,one-off,260000.50,2
+USD,huge,90000000000000000.00,1
+USD,per year,1200.00,1"
     run_ok report --reproducible --as-of $ASOF --format csv --section costs
-    expect_eq "costs" "$(tr -d '\r' <"$tmp/out")" "key,currency,total,entries,latest estimate
-cost.legal,CHF,too large,3,2016-06
-cost.legal,USD,90000000000001200.00,2,2016-07
-legal.approach,CHF,10000.00,1,2017-01"
+    expect_eq "costs" "$(tr -d '\r' <"$tmp/out")" "key,basis,currency,estimate,estimates,latest estimate
+cost.legal,huge,CHF,90000000000000000.00,1,2016-06
+cost.legal,huge,USD,90000000000000000.00,1,2016-07
+cost.legal,one-off,CHF,250000.50,1,2016-06
+cost.legal,per year,USD,1200.00,1,2016-07
+legal.approach,huge,CHF,90000000000000000.00,1,2016-06
+legal.approach,one-off,CHF,10000.00,1,2017-01"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -33,8 +33,23 @@ expect_out_fixed " $rec "
 run_ok cost cost.legal 250000.50 CHF -m "secretariat estimate" --basis "per year"
 run_ok cost cost.legal 1000 CHF -m "legal review"
 run_ok show cost.legal
-expect_out "^  costs  *251000.50 CHF"
+expect_out "^  costs  *1000.00 CHF one-off, 250000.50 CHF per year$"
 expect_out "cost 250000.50 CHF (per year): secretariat estimate"
+
+# A reporting duty: the due date, the cadence, the next due date and the overdue flag, as list
+# computes them (#14); in JSON the flag is a boolean, never null.
+run_ok list --overdue
+expect_out "^report.wg .*2016-05-24 *overdue"
+run_ok show report.wg
+expect_out "^  due  *-$"
+expect_out "^  cadence  *6 months$"
+expect_out "^  next due  *2016-05-24, overdue$"
+run_ok show report.wg --json
+expect_eq "show --json due" "$(pyjson 'print(d["due"], d["cadence_months"], d["next_due"], d["overdue"])')" "None 6 2016-05-24 True"
+run_ok show report.wg --as-of 2016-01
+expect_out "^  next due  *2016-05-24$"
+run_ok show ceb --json
+expect_eq "show --json, no cadence" "$(pyjson 'print(d["cadence_months"], d["next_due"], d["overdue"])')" "None None False"
 
 # Instances: the parent counts them, the instance names its parent.
 run_ok add unct/KEN --title "Kenya"
@@ -56,8 +71,8 @@ expect_eq "evidence" "$(pyjson 'print([e["ref"] for e in d["evidence"]])')" "['h
 expect_eq "history types" "$(pyjson 'print([h["event_type"] for h in d["history"]])')" "['item', 'status', 'note', 'evidence']"
 expect_eq "history dates" "$(pyjson 'h = d["history"][1]; print(h["eff"], h["recorded"] == "'"$rec"'", h["actor"])')" "2016-02 True tester"
 run_ok show cost.legal --json
-expect_eq "costs" "$(pyjson 'print([(c["currency"], c["minor_units"], c["amount"]) for c in d["costs"]])')" \
-    "[('CHF', 25100050, '251000.50')]"
+expect_eq "costs" "$(pyjson 'print([(c["currency"], c["basis"], c["minor_units"], c["amount"]) for c in d["costs"]])')" \
+    "[('CHF', 'one-off', 100000, '1000.00'), ('CHF', 'per year', 25000050, '250000.50')]"
 
 # --as-of: by effective date.
 run_ok show ceb --as-of 2016-01-31

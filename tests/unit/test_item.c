@@ -23,7 +23,7 @@ struct change {
     const char *key;
     const char *a, *b, *c; /* what the change needs: a status, an amount and currency, ... */
     const char *eff;       /* NULL: 2016-01-01 */
-    int result;            /* item_edit's return */
+    int result;            /* item_edit's return; for a cost, given: whether it may be a credit */
 };
 
 static int
@@ -86,7 +86,7 @@ do_cost(struct db *db, void *arg, struct diag *d)
     int rc;
 
     if ((rc = with_item(db, ch, &it, &eff, d)) == 0)
-        rc = item_cost(db, &it, ch->a, ch->b, ch->c, &eff, "estimate", NULL, d);
+        rc = item_cost(db, &it, ch->a, ch->b, ch->c, ch->result, &eff, "estimate", NULL, d);
     item_free(&it);
     return rc;
 }
@@ -496,11 +496,12 @@ costs_are_integer_minor_units(void **state)
         {"1e3", "USD", "bad amount"},
         {" 10", "USD", "bad amount"},
         {"1.2.3", "USD", "bad amount"},
+        {"-10.00", "USD", "a negative amount '-10.00' is a credit: give --credit"},
     };
     struct db *db = *state;
 
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        struct change c = {"cost.legal", good[i].amount, good[i].currency, "staff time", NULL, 0};
+        struct change c = {"cost.legal", good[i].amount, good[i].currency, "staff time", NULL, 1};
 
         expect(db, do_cost, &c, 0, NULL);
         assert_string_equal(
