@@ -393,7 +393,49 @@ blame(const char *msg)
     return "key";
 }
 
-/* Records one row: the item if its key is new, then its status if that differs. */
+/* Records, for an item that exists, each field `edit` may change whose cell is not empty and
+ * differs from the item's, through item_edit as `docket edit` does, effective TODAY. Adds
+ * the number recorded to *EDITED. Returns 0 or an exit code. */
+static int
+apply_edits(struct db *db, const struct csv_row *r, const char *reason, const char *today,
+            long long *edited, struct diag *d)
+{
+    static const struct {
+        int col;
+        const char *field;
+    } fields[] = {{C_TITLE, "title"},
+                  {C_REF, "ref"},
+                  {C_DUE, "due"},
+                  {C_PARENT, "parent"},
+                  {C_CADENCE, "cadence_months"},
+                  {C_DESCRIPTION, "description"}};
+    struct item it;
+    struct date eff;
+    int rc;
+
+    if ((rc = date_parse(today, &eff, d)) != 0)
+        return rc;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (r->f[fields[i].col] == NULL)
+            continue;
+        /* Loaded again for each field: an edit before it may have changed the item. */
+        if ((rc = item_load(db, r->f[C_KEY], &it, d)) != 0)
+            return rc;
+        /* An instance's parent is fixed: edit refuses it even unchanged, and the CSV holds it. */
+        if (fields[i].col == C_PARENT && it.parent && strcmp(it.parent, r->f[C_PARENT]) == 0)
+            rc = -1;
+        else
+            rc = item_edit(db, &it, fields[i].field, r->f[fields[i].col], &eff, reason, d);
+        item_free(&it);
+        if (rc > 0)
+            return diag_prefix(d, "row %d, column %s: ", r->line, columns[fields[i].col]);
+        *edited += rc == 0;
+    }
+    return 0;
+}
+
+/* Records one row: the item if its key is new, else the fields that differ, then its status
+ * if that differs. */
 static int
 apply_row(struct db *db, const struct csv_row *r, const char *origin, const char *today,
           struct import_counts *n, struct diag *d)
@@ -401,10 +443,17 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
     char reason[512];
     struct item it;
     struct date eff;
+    long long edited = 0;
     int rc;
 
     if ((rc = item_exists(db, r->f[C_KEY], d)) < 0)
         return d->code;
+    if (rc == 1) {
+        snprintf(reason, sizeof reason, "imported from %s, row %d", origin, r->line);
+        if ((rc = apply_edits(db, r, reason, today, &edited, d)) != 0)
+            return rc;
+        rc = 1;
+    }
     if (rc == 0) {
         struct item_spec s = {.key = r->f[C_KEY],
                               .title = r->f[C_TITLE],
@@ -426,7 +475,8 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
         n->items++;
     }
     if (r->f[C_STATUS] == NULL) {
-        n->unchanged += rc == 1;
+        n->unchanged += rc == 1 && edited == 0;
+        n->edited += edited;
         return 0;
     }
     if ((rc = item_load(db, r->f[C_KEY], &it, d)) != 0)
@@ -434,7 +484,8 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
     /* A row that gives the status the item already has on the row's date is no change. */
     if ((rc = date_parse(r->f[C_DATE] ? r->f[C_DATE] : today, &eff, d)) == 0 &&
         (rc = item_status_same(db, &it, r->f[C_STATUS], &eff, d)) == 1) {
-        n->unchanged++;
+        n->unchanged += edited == 0;
+        n->edited += edited;
         item_free(&it);
         return 0;
     }
@@ -449,6 +500,7 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
         return diag_prefix(d, "row %d, column %s: ", r->line,
                            strstr(d->msg, "tracked from") ? "date" : "status");
     n->changed++;
+    n->edited += edited;
     return 0;
 }
 

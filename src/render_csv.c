@@ -1,5 +1,7 @@
-/* render_csv.c: reports as CSV (RFC 4180, UTF-8, CRLF): one section, or every section after a
- * row holding its title. */
+/* render_csv.c: reports as CSV (RFC 4180, UTF-8, CRLF): one section, or the whole report: a
+ * few rows naming what it is (report, document, as_of, generated, trail: a name and its
+ * values, as the other formats carry them), a blank row, then every section after a row
+ * holding its title. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +10,45 @@
 #include "docket/render.h"
 #include "docket/text.h"
 
+/* Writes one header row: NAME, then each of the N values (NULL ones as empty fields). */
+static void
+meta_row(FILE *f, const char *name, int n, const char *const *values)
+{
+    text_csv_field(f, name);
+    for (int i = 0; i < n; i++) {
+        fputc(',', f);
+        text_csv_field(f, values[i] ? values[i] : "");
+    }
+    fputs("\r\n", f);
+}
+
 static int
 begin(struct render *r, const struct report_meta *m)
 {
-    (void)m;
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
+    const char *v[3];
+
+    if (r->one_section)
+        return render_status(r);
+    v[0] = m->report;
+    meta_row(r->f, "report", 1, v);
+    for (int i = 0; i < m->ndocs; i++) {
+        v[0] = m->docs[i].symbol;
+        v[1] = m->docs[i].title;
+        v[2] = m->docs[i].adopted;
+        meta_row(r->f, "document", 3, v);
+    }
+    v[0] = m->asof;
+    meta_row(r->f, "as_of", 1, v);
+    if (m->generated) {
+        v[0] = m->generated;
+        meta_row(r->f, "generated", 1, v);
+    }
+    render_heads(m, head, local);
+    v[0] = head;
+    v[1] = local;
+    meta_row(r->f, "trail", local[0] ? 2 : 1, v);
+    fputs("\r\n", r->f);
     return render_status(r);
 }
 

@@ -24,10 +24,11 @@ int export_csv(struct db *db, FILE *f, struct diag *d);
 
 /* What an import did. */
 struct import_counts {
-    long long events;  /* events restored or recorded */
-    long long items;   /* items added */
-    long long changed; /* statuses set (CSV) */
-    long long unchanged;
+    long long events;    /* events restored or recorded */
+    long long items;     /* items added */
+    long long changed;   /* statuses set (CSV) */
+    long long edited;    /* fields of existing items edited (CSV), as `edit` does */
+    long long unchanged; /* rows (CSV) that recorded nothing */
 };
 
 /* Returns 1 when LINE (the first line of an input) is an export's header, else 0. */

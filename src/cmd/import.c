@@ -185,19 +185,25 @@ static int
 print(struct cmd_ctx *ctx, const struct job *j)
 {
     if (args_get(&ctx->args, "json"))
-        return cli_json(ctx, json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind",
-                                       j->checklist ? "checklist"
-                                       : j->csv     ? "csv"
-                                                    : "export",
-                                       "events", (json_int_t)j->n.events, "items",
-                                       (json_int_t)(j->n.items + j->cl.items), "statuses",
-                                       (json_int_t)j->n.changed, "unchanged",
-                                       (json_int_t)(j->n.unchanged + j->cl.unchanged)));
+        return cli_json(ctx,
+                        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "kind",
+                                  j->checklist ? "checklist"
+                                  : j->csv     ? "csv"
+                                               : "export",
+                                  "events", (json_int_t)j->n.events, "items",
+                                  (json_int_t)(j->n.items + j->cl.items), "statuses",
+                                  (json_int_t)j->n.changed, "edited", (json_int_t)j->n.edited,
+                                  "unchanged", (json_int_t)(j->n.unchanged + j->cl.unchanged)));
     else if (j->checklist)
         fprintf(ctx->out,
                 "loaded the checklist: %d items added, %d definitions, %d parts "
                 "unchanged\n",
                 j->cl.items, j->cl.definitions, j->cl.unchanged);
+    else if (j->csv && j->n.edited > 0)
+        fprintf(ctx->out,
+                "imported %lld items and %lld statuses; %lld fields edited; %lld rows "
+                "unchanged\n",
+                j->n.items, j->n.changed, j->n.edited, j->n.unchanged);
     else if (j->csv)
         fprintf(ctx->out, "imported %lld items and %lld statuses; %lld rows unchanged\n",
                 j->n.items, j->n.changed, j->n.unchanged);

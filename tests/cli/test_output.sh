@@ -26,8 +26,9 @@ done
 # The same report without the failing section is shown whole.
 sed '/section: boom/,$d' "$tmp/rep/boom.sql" >"$tmp/rep/fine.sql"
 run_ok report fine --reports "$tmp/rep" --format csv
-# Its title row, the header and the 30 items.
-expect_eq "rows of the report that works" "$(grep -c . "$tmp/out")" 32
+# Its report, document, as_of, generated and trail rows, its title row, the header and the 30
+# items.
+expect_eq "rows of the report that works" "$(grep -c . "$tmp/out")" 38
 
 # Output that cannot be written: exit 6 and one line, for readers and writers alike; the
 # writer's change is recorded (its commit came first) and says so in the trail.

@@ -141,7 +141,8 @@ cat >"$tmp/reports/refs.sql" <<'EOF'
 SELECT key, ref FROM evidence ORDER BY seq;
 EOF
 run_ok report refs --reports "$tmp/reports" --format csv
-expect_eq "the report's evidence" "$(tr -d '\r' <"$tmp/out" | tail -n +3)" "ceb,https://example.org/letter.pdf
+# The rows below the report's header rows (up to the blank one), the section's title and columns.
+expect_eq "the report's evidence" "$(tr -d '\r' <"$tmp/out" | awk 'f; /^$/ {f = 1}' | tail -n +3)" "ceb,https://example.org/letter.pdf
 echa,https://example.org/reply.pdf"
 ev_seq=$(sql "select seq from event where type = 'evidence' and item = (select uuid from items where key = 'echa') and new_value like '%letter.pdf'")
 run_fails 3 "^docket: revert: event $ev_seq went with the status or note it was recorded with, which is reverted$" \

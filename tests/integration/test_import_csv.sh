@@ -3,8 +3,8 @@
 # row writes nothing.
 . "$(dirname "$0")/lib.sh"
 
-# A store with statuses, new items and an instance (no edits of checklist items: a row whose
-# key exists only sets its status, as the README says).
+# A store with statuses, new items and an instance (the edits of checklist items are checked
+# at the end).
 init_store
 run_ok set ceb.hlcm ceb.hlcp approached -m "letter" --on 2016-03
 run_ok set iasc member -m "joined" --on 2016-06-15
@@ -91,11 +91,11 @@ printf '\357\273\277status,key,title,kind,date,reason,due,description\r\n' >"$tm
 printf 'in-progress,action.one,"First, with a comma",action,,"began ""early""",2030-06-30,\r\n' >>"$tmp/new.csv"
 printf ',action.two,Second,action,,,,"two\nlines"\r\n' >>"$tmp/new.csv"
 printf 'member,unct/PER,"UN country team, Peru",,2019-02-01,,,\r\n' >>"$tmp/new.csv"
-printf 'approached,ceb,Ignored title,,2016,the letter,,\r\n' >>"$tmp/new.csv"
+printf 'approached,ceb,Edited title,,2016,the letter,,\r\n' >>"$tmp/new.csv"
 printf '\r\n' >>"$tmp/new.csv"
 n0=$(events)
 run_ok import --csv "$tmp/new.csv"
-expect_out "^imported 3 items and 3 statuses; 0 rows unchanged$"
+expect_out "^imported 3 items and 3 statuses; 1 fields edited; 0 rows unchanged$"
 expect_eq "action.one" "$(sql "select title, kind, status, since, due from items where key = 'action.one'")" \
     "First, with a comma|action|in-progress|$(today)|2030-06-30"
 expect_eq "action.one's reason" "$(sql "select reason from event where subject = 'action.one' and type = 'status'")" \
@@ -105,9 +105,9 @@ expect_eq "action.two" "$(sql "select kind, status, description from items where
 lines"
 expect_eq "unct/PER" "$(sql "select kind, parent, status, since from items where key = 'unct/PER'")" \
     "membership|unct|member|2019-02-01"
-expect_eq "ceb: status set, title kept" "$(sql "select status, since, title != 'Ignored title' from items where key = 'ceb'")" \
-    "approached|2016|1"
-expect_eq "events written" "$(events)" $((n0 + 6))
+expect_eq "ceb: status set, title edited" "$(sql "select status, since, title from items where key = 'ceb'")" \
+    "approached|2016|Edited title"
+expect_eq "events written" "$(events)" $((n0 + 7))
 run_ok verify
 
 # Errors name the row and the column, exit 3, nothing written; a bad row after good ones
@@ -208,11 +208,60 @@ rm -f "$tmp/big.csv"
 init_store
 run_ok set ceb approached -m "letter" --on 2016-02
 run_ok set ceb member -m "joined" --on 2017-01
-printf 'key,title,status,date,reason\nceb,x,approached,2016-06,again\nceb.hlcm,x,not-approached,2016-06,none yet\n' >"$tmp/same.csv"
+# (the items' own titles: a differing title would be an edit)
+t_ceb=$(sql "select title from items where key = 'ceb'")
+t_hlcm=$(sql "select title from items where key = 'ceb.hlcm'")
+printf 'key,title,status,date,reason\nceb,"%s",approached,2016-06,again\nceb.hlcm,"%s",not-approached,2016-06,none yet\n' \
+    "$t_ceb" "$t_hlcm" >"$tmp/same.csv"
 n0=$(events)
 run_ok import --csv "$tmp/same.csv"
 expect_out "^imported 0 items and 0 statuses; 2 rows unchanged$"
 expect_eq "events after an import that changes nothing" "$(events)" "$n0"
-printf 'key,title,status,date,reason\nceb,x,under-consideration,2016-06,"  "\n' >"$tmp/blank.csv"
+printf 'key,title,status,date,reason\nceb,"%s",under-consideration,2016-06,"  "\n' "$t_ceb" >"$tmp/blank.csv"
 run_fails 3 "^docket: import: row 2, column reason: a reason holds no letter or digit$" import --csv "$tmp/blank.csv"
+
+# Every field export --format csv writes is read back: checklist items edited in each field
+# edit may change (title, ref, due, parent, cadence_months, description), with statuses; a new
+# item brings kind and goal. Into a fresh store with the checklist, the edits are recorded as
+# edit records them, and the CSV written again is the same; into the store it came from,
+# nothing is recorded.
+init_store
+run_ok edit report.wg cadence_months=4 due=2016-11-29 -m "every four months" --on 2016-03
+run_ok edit proposal.legal due=2016-11-29 -m "due before the Council" --on 2016-03
+run_ok edit ceb.undg "title=UNDG, renamed" "ref=2(b)" "description=first, \"quoted\"" \
+    -m "renamed" --on 2016-03
+run_ok edit legal.approach parent=proposal.legal -m "under the proposal" --on 2016-03
+run_ok set ceb.undg approached -m "letter" --on 2016-04
+run_ok add action.new --title "A new action" --kind action --goal obtain --due 2017-01-01
+run_ok export --format csv -o "$tmp/e.csv"
+run_ok list
+cp "$tmp/out" "$tmp/list.e"
+run_ok list --overdue
+cp "$tmp/out" "$tmp/overdue.e"
+expect_out '^proposal.legal '
+expect_out '^report.wg '
+e="$tmp/edited.db"
+run_ok -d "$e" init
+run_ok -d "$e" import --csv "$tmp/e.csv"
+expect_out "^imported 1 items and 1 statuses; 7 fields edited; [0-9]* rows unchanged$"
+run_ok -d "$e" export --format csv -o "$tmp/e2.csv"
+cmp -s "$tmp/e.csv" "$tmp/e2.csv" || {
+    diff "$tmp/e.csv" "$tmp/e2.csv" | head -n 20 >&2
+    fail "export --format csv of the edited copy differs"
+}
+pass
+run_ok -d "$e" list
+cmp -s "$tmp/list.e" "$tmp/out" || fail "list of the edited copy differs"
+pass
+run_ok -d "$e" list --overdue
+cmp -s "$tmp/overdue.e" "$tmp/out" || fail "list --overdue of the edited copy differs"
+pass
+# The trail shows the edits, as edit records them.
+run_ok -d "$e" log report.wg
+expect_out 'imported from'
+run_ok -d "$e" verify
+n=$(sql 'select count(*) from events')
+run_ok import --csv "$tmp/e.csv"
+expect_out "^imported 0 items and 0 statuses; $(sql 'select count(*) from items') rows unchanged$"
+expect_eq "events after importing the store's own CSV" "$(sql 'select count(*) from events')" "$n"
 done_ok
