@@ -45,13 +45,15 @@
     "AND o.item = c.item AND o.new_value <> " s ".new_value AND " VISIBLE("o") "), '') " \
     "ORDER BY f.eff_day, " POS("f") " NULLS LAST, f.seq LIMIT 1)"
 
-/* COL of the latest edit of item c.item's creation date known by :known, whatever :asof: the
- * creation date is a fact about the item, and an edit of it (in effect from the date it gives)
- * says when the item was tracked from, on any date asked about. */
-#define CREATED_EDIT(col) \
-    "(SELECT x." col " FROM event x INDEXED BY event_edit WHERE x.type = 'edit' " \
-    "AND x.item = c.item AND x.subject = 'created' AND x.recorded <= :known " \
-    "AND x.seq NOT IN reverted ORDER BY " POS("x") " DESC NULLS FIRST, x.seq DESC LIMIT 1)"
+/* The latest edit of each item's creation date known by :known, whatever :asof, one row per
+ * item: the creation date is a fact about the item, and an edit of it (in effect from the date
+ * it gives) says when the item was tracked from, on any date asked about. */
+#define CREATED_SELECT(filter) \
+    "SELECT item, new_value AS created, eff_day AS created_day FROM (SELECT e.item, " \
+    "e.new_value, e.eff_day, row_number() OVER (PARTITION BY e.item ORDER BY " POS("e") \
+    " DESC NULLS FIRST, e.seq DESC) AS rn FROM event e INDEXED BY event_edit " \
+    "WHERE e.type = 'edit' AND e.subject = 'created' " filter " AND e.recorded <= :known " \
+    "AND e.seq NOT IN reverted) WHERE rn = 1"
 
 /* The latest visible definition (an event without an item) of TYPE per PARTITION. */
 #define ATTR(name) "json_extract(attrs, '$." name "')"
@@ -106,6 +108,7 @@
 #define ALL_C ""
 #define ITEMS_SELECT(schema, which) \
     "WITH " REVERTED ", d AS MATERIALIZED (" EDITS_SELECT(which##_E) "), " \
+    "cr AS MATERIALIZED (" CREATED_SELECT(which##_E) "), " \
     "x AS (" ITEMS_FIELDS(schema, which##_C) ") " \
     "SELECT x.*, CASE WHEN x.final THEN NULL ELSE COALESCE(period_end(x.due), " \
     "add_months(COALESCE(x.submitted, x.created), x.cadence_months)) END, " \
@@ -125,7 +128,7 @@
     "json_extract(c.attrs, '$.cadence_months')), '') AS INTEGER), k.cadence_months) " \
     "AS cadence_months, " \
     FIELD("description", "json_extract(c.attrs, '$.description')") ", " \
-    "COALESCE(" CREATED_EDIT("new_value") ", c.eff) AS created, " \
+    "COALESCE(cr.created, c.eff) AS created, " \
     "COALESCE(s.new_value, k.initial) AS status, " \
     "COALESCE(" RUN_START("s") ", s.eff) AS since, " \
     "s.seq AS status_seq, v.progress AS progress, v.final AS final, v.breach AS breach, " \
@@ -135,13 +138,13 @@
     "WHERE e.type = 'status' AND e.item = c.item AND " VISIBLE("e") " " \
     "ORDER BY " LATEST("e") " LIMIT 1) END AS submitted " \
     "FROM event c INDEXED BY event_items " \
-    "LEFT JOIN d ON d.item = c.item " \
+    "LEFT JOIN d ON d.item = c.item LEFT JOIN cr ON cr.item = c.item " \
     "LEFT JOIN " schema "kinds k ON k.name = json_extract(c.attrs, '$.kind') " \
     "LEFT JOIN event s ON s.seq = " LATEST_SEQ("status") " " \
     "LEFT JOIN " schema "vocab v ON v.kind = k.name " \
     "AND v.status = COALESCE(s.new_value, k.initial) " \
     "WHERE c.type = 'item' " filter " AND c.recorded <= :known AND c.seq NOT IN reverted " \
-    "AND COALESCE(" CREATED_EDIT("eff_day") ", c.eff_day) <= :asof " \
+    "AND COALESCE(cr.created_day, c.eff_day) <= :asof " \
     "AND NOT EXISTS (SELECT 1 FROM event o INDEXED BY event_items WHERE o.type = 'item' " \
     "AND o.item = c.item AND o.seq <> c.seq AND " VISIBLE("o") " " \
     "AND (COALESCE(" POS("o") ", 9e18), o.seq) < (COALESCE(" POS("c") ", 9e18), c.seq))"

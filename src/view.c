@@ -61,7 +61,7 @@ static const char list_sql[] =
     "WITH RECURSIVE below(k) AS (SELECT :under UNION SELECT c.key FROM items c JOIN below ON "
     "c.parent = below.k), "
     "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items "
-    "WHERE instr(key, '/') > 0 GROUP BY parent) "
+    "WHERE instr(key, '/') > 0 AND (:key IS NULL OR parent = :key) GROUP BY parent) "
     "SELECT i.key, i.title, i.kind, i.status, i.progress, i.final, i.since, i.due, i.next_due, "
     "coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
     "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
