@@ -140,6 +140,13 @@ sql() {
     sqlite3 "${2:-$DOCKET_DB}" "$1"
 }
 
+# Makes DST the store that upgrade fixture NAME holds (tests/fixtures/NAME.sql: a store an
+# earlier release made, kept as text, every row and the pragmas docket reads).
+fixture_store() {
+    rm -f "$2" "$2-wal" "$2-shm"
+    sqlite3 "$2" <"$DOCKET_TESTS/fixtures/$1.sql" >/dev/null || fail "cannot load the fixture $1"
+}
+
 # behind_back DB SQL: runs SQL on DB in the sqlite3 shell as someone hiding a change would: the
 # append-only triggers dropped first and put back after exactly as they were, so that docket's
 # check of the schema at open sees nothing and only the audit chain can tell.

@@ -272,7 +272,7 @@ done
 # An office that synced (the 0.1 fixture of office b: it published two events after it
 # pulled others, so two lines give positions ahead of the lines before them) comes back with
 # the same trail and shared log: verify prints the same two heads.
-cp "$DOCKET_TESTS/fixtures/0.1-b.db" "$tmp/office.db"
+fixture_store 0.1-b "$tmp/office.db"
 run_ok -d "$tmp/office.db" verify
 verified=$(cat "$tmp/out")
 case $verified in

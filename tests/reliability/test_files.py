@@ -17,7 +17,6 @@ usage: python3 test_files.py DOCKET DOCKET-BENCH-GEN
 """
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -117,13 +116,17 @@ for argv, target in ((["backup", path("copy.db")], path("copy.db")),
 
 # 3 and 4. Read-only media, and older stores.
 def older(dst, ref):
-    """A store made by the last release (the upgrade fixture tests/fixtures/*-lone.db, one
-    schema or more older), copied to DST; returns the schema version this docket migrates it to.
+    """A store made by the last release (the upgrade fixture tests/fixtures/*-lone.sql, one
+    schema or more older), made at DST; returns the schema version this docket migrates it to.
     A second copy, REF, is opened (and migrated) without -r, for what DST should read as."""
     fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
-    src = sorted(f for f in os.listdir(fixtures) if f.endswith("-lone.db"))[-1]
-    shutil.copyfile(os.path.join(fixtures, src), dst)
-    shutil.copyfile(os.path.join(fixtures, src), ref)
+    src = sorted(f for f in os.listdir(fixtures) if f.endswith("-lone.sql"))[-1]
+    with open(os.path.join(fixtures, src)) as f:
+        script = f.read()
+    for path in (dst, ref):
+        con = sqlite3.connect(path)
+        con.executescript(script)
+        con.close()
     rel.ok(docket, ["verify"], ref)
     return rel.scalar(ref, "PRAGMA user_version")
 

@@ -8,14 +8,14 @@
 . "$DOCKET_TESTS/integration/sync/cluster.sh"
 
 fixtures=$DOCKET_TESTS/fixtures
-releases=$(cd "$fixtures" && ls *-lone.db | sed 's/-lone\.db$//')
+releases=$(cd "$fixtures" && ls *-lone.sql | sed 's/-lone\.sql$//')
 [ -n "$releases" ] || fail "no fixtures in $fixtures"
 cluster_start
 P=fixture
 
 for r in $releases; do
     # A lone office: read as it is (-r leaves the fixture's bytes alone), then migrated.
-    cp "$fixtures/$r-lone.db" "$tmp/lone.db"
+    fixture_store "$r-lone" "$tmp/lone.db"
     before=$(cksum <"$tmp/lone.db")
     office lone -r verify $(sed 's/^/--against /' "$fixtures/$r-lone.head")
     expect_rc 0
@@ -36,7 +36,7 @@ for line in open(sys.argv[1]):
                    input=base64.b64decode(kv["value"]), stdout=subprocess.DEVNULL, check=True)' \
         "$fixtures/$r-etcd.jsonl" "$ETCD_ENDPOINTS" || fail "cannot load $r-etcd.jsonl"
     for o in a b; do
-        cp "$fixtures/$r-$o.db" "$tmp/$o.db"
+        fixture_store "$r-$o" "$tmp/$o.db"
         office_ok "$o" key new
         office_ok "$o" remote set --endpoints "$ETCD_ENDPOINTS"
         office_ok "$o" sync --once
