@@ -17,15 +17,19 @@ struct field {
     const char *name;
     int type;
     int required;
+    int version; /* the first checklist format version that has the field (0: every one) */
 };
+
+/* The checklist format versions this docket reads: 1, and 2, which adds the fields marked 2. */
+enum { CHECKLIST_VERSION_MAX = 2 };
 
 static const char *const type_names[] = {"a string", "an integer", "true or false", "an array",
                                          "an object"};
 
-/* Checks that O is an object with only the fields FS, each of its type, the required ones
- * present, strings valid UTF-8 and non-empty. */
+/* Checks that O is an object with only the fields FS that format VERSION has, each of its type,
+ * the required ones present, strings valid UTF-8 and non-empty. */
 static int
-check_fields(json_t *o, const char *path, const struct field *fs, struct diag *d)
+check_fields(json_t *o, const char *path, const struct field *fs, int version, struct diag *d)
 {
     const char *key;
     json_t *v;
@@ -41,6 +45,10 @@ check_fields(json_t *o, const char *path, const struct field *fs, struct diag *d
             f++;
         if (f->name == NULL)
             return diag_set(d, DK_DATA, "%s.%s: unknown field", path, key);
+        if (f->version > version)
+            return diag_set(d, DK_DATA,
+                            "%s.%s: needs checklist format version %d (\"version\": %d)", path, key,
+                            f->version, f->version);
         switch (f->type) {
         case T_STR:
             ok = json_is_string(v) && json_string_length(v) > 0 &&
@@ -74,34 +82,37 @@ str(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-static const struct field top_fields[] = {{"format", T_STR, 1},   {"version", T_INT, 1},
-                                          {"document", T_OBJ, 1}, {"kinds", T_ARR, 0},
-                                          {"items", T_ARR, 0},    {NULL, 0, 0}};
+static const struct field top_fields[] = {{"format", T_STR, 1, 0},   {"version", T_INT, 1, 0},
+                                          {"document", T_OBJ, 1, 0}, {"kinds", T_ARR, 0, 0},
+                                          {"items", T_ARR, 0, 0},    {NULL, 0, 0, 0}};
 static const struct field doc_fields[] = {
-    {"symbol", T_STR, 1},   {"title", T_STR, 1},      {"body", T_STR, 0},
-    {"session", T_STR, 0},  {"adopted", T_STR, 1},    {"published", T_STR, 0},
-    {"preamble", T_STR, 0}, {"paragraphs", T_ARR, 0}, {NULL, 0, 0}};
-static const struct field para_fields[] = {{"ref", T_STR, 1}, {"text", T_STR, 1}, {NULL, 0, 0}};
+    {"symbol", T_STR, 1, 0},   {"title", T_STR, 1, 0},      {"body", T_STR, 0, 0},
+    {"session", T_STR, 0, 0},  {"adopted", T_STR, 1, 0},    {"published", T_STR, 0, 0},
+    {"preamble", T_STR, 0, 0}, {"paragraphs", T_ARR, 0, 0}, {NULL, 0, 0, 0}};
+static const struct field para_fields[] = {
+    {"ref", T_STR, 1, 0}, {"text", T_STR, 1, 0}, {NULL, 0, 0, 0}};
 static const struct field kind_fields[] = {
-    {"name", T_STR, 1},           {"label", T_STR, 0},
-    {"description", T_STR, 0},    {"initial", T_STR, 1},
-    {"statuses", T_ARR, 1},       {"keep_baseline", T_STR, 0},
-    {"cadence_months", T_INT, 0}, {NULL, 0, 0}};
+    {"name", T_STR, 1, 0},           {"label", T_STR, 0, 0},
+    {"description", T_STR, 0, 0},    {"initial", T_STR, 1, 0},
+    {"statuses", T_ARR, 1, 0},       {"keep_baseline", T_STR, 0, 0},
+    {"cadence_months", T_INT, 0, 0}, {NULL, 0, 0, 0}};
 static const struct field status_fields[] = {
-    {"name", T_STR, 1},   {"label", T_STR, 0},   {"progress", T_INT, 1},
-    {"final", T_BOOL, 1}, {"breach", T_BOOL, 0}, {"submission", T_BOOL, 0},
-    {NULL, 0, 0}};
-static const struct field item_fields_json[] = {{"key", T_STR, 1},
-                                                {"title", T_STR, 1},
-                                                {"kind", T_STR, 1},
-                                                {"parent", T_STR, 0},
-                                                {"ref", T_STR, 0},
-                                                {"goal", T_STR, 0},
-                                                {"baseline", T_STR, 0},
-                                                {"cadence_months", T_INT, 0},
-                                                {"due", T_STR, 0},
-                                                {"description", T_STR, 0},
-                                                {NULL, 0, 0}};
+    {"name", T_STR, 1, 0},   {"label", T_STR, 0, 0},    {"progress", T_INT, 1, 0},
+    {"final", T_BOOL, 1, 0}, {"breach", T_BOOL, 0, 0},  {"submission", T_BOOL, 0, 0},
+    {"lost", T_BOOL, 0, 2},  {"at_risk", T_BOOL, 0, 2}, {NULL, 0, 0, 0}};
+static const struct field item_fields_json[] = {{"key", T_STR, 1, 0},
+                                                {"title", T_STR, 1, 0},
+                                                {"kind", T_STR, 1, 0},
+                                                {"parent", T_STR, 0, 0},
+                                                {"ref", T_STR, 0, 0},
+                                                {"goal", T_STR, 0, 0},
+                                                {"baseline", T_STR, 0, 0},
+                                                {"cadence_months", T_INT, 0, 0},
+                                                {"due", T_STR, 0, 0},
+                                                {"description", T_STR, 0, 0},
+                                                {"instances", T_STR, 0, 2},
+                                                {"rollup", T_STR, 0, 2},
+                                                {NULL, 0, 0, 0}};
 
 /* Returns the entry of array A whose field NAME equals V, before index LIMIT; or NULL. */
 static json_t *
@@ -154,7 +165,7 @@ not_status(json_t *k, const char *path, const char *field, const char *status, s
 }
 
 static int
-check_kind(json_t *kinds, size_t i, struct diag *d)
+check_kind(json_t *kinds, size_t i, int version, struct diag *d)
 {
     json_t *k = json_array_get(kinds, i), *sts, *s;
     char path[64], spath[96];
@@ -163,7 +174,7 @@ check_kind(json_t *kinds, size_t i, struct diag *d)
     int rc;
 
     snprintf(path, sizeof path, "kinds[%zu]", i);
-    if ((rc = check_fields(k, path, kind_fields, d)) != 0)
+    if ((rc = check_fields(k, path, kind_fields, version, d)) != 0)
         return rc;
     name = str(k, "name");
     if (!is_slug(name))
@@ -178,7 +189,7 @@ check_kind(json_t *kinds, size_t i, struct diag *d)
         long long p;
 
         snprintf(spath, sizeof spath, "%s.statuses[%zu]", path, j);
-        if ((rc = check_fields(s, spath, status_fields, d)) != 0)
+        if ((rc = check_fields(s, spath, status_fields, version, d)) != 0)
             return rc;
         if (!is_slug(str(s, "name")))
             return diag_set(d, DK_DATA, "%s.name: bad status name '%s'", spath, str(s, "name"));
@@ -203,7 +214,7 @@ check_kind(json_t *kinds, size_t i, struct diag *d)
 }
 
 static int
-check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, struct diag *d)
+check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, int version, struct diag *d)
 {
     json_t *it = json_array_get(items, i), *k;
     const char *key, *v;
@@ -212,7 +223,7 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, struct diag *d
     int rc;
 
     snprintf(path, sizeof path, "items[%zu]", i);
-    if ((rc = check_fields(it, path, item_fields_json, d)) != 0)
+    if ((rc = check_fields(it, path, item_fields_json, version, d)) != 0)
         return rc;
     key = str(it, "key");
     if (!text_key_ok(key))
@@ -254,21 +265,23 @@ checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
     char today[11], path[64];
     struct date date;
     size_t i;
-    int rc;
+    int rc, version;
 
     if (cl == NULL)
         return diag_set(d, DK_DATA, "line %d, column %d: %s", je.line, je.column,
                         strstr(je.text, "JSON_ALLOW_NUL") ? "\\u0000 (NUL) is not allowed in text"
                                                           : je.text);
-    if ((rc = check_fields(cl, "checklist", top_fields, d)) != 0)
+    if ((rc = check_fields(cl, "checklist", top_fields, CHECKLIST_VERSION_MAX, d)) != 0)
         goto fail;
     if (strcmp(str(cl, "format"), "docket-checklist") != 0 ||
-        json_integer_value(json_object_get(cl, "version")) != 1) {
-        rc = diag_set(d, DK_DATA, "checklist: not a docket checklist of version 1");
+        json_integer_value(json_object_get(cl, "version")) < 1 ||
+        json_integer_value(json_object_get(cl, "version")) > CHECKLIST_VERSION_MAX) {
+        rc = diag_set(d, DK_DATA, "checklist: not a docket checklist of version 1 or 2");
         goto fail;
     }
+    version = (int)json_integer_value(json_object_get(cl, "version"));
     doc = json_object_get(cl, "document");
-    if ((rc = check_fields(doc, "document", doc_fields, d)) != 0)
+    if ((rc = check_fields(doc, "document", doc_fields, version, d)) != 0)
         goto fail;
     date_today(today);
     if ((rc = date_parse_past(str(doc, "adopted"), today, &date, d)) != 0 ||
@@ -280,7 +293,7 @@ checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
     json_array_foreach(paras, i, p)
     {
         snprintf(path, sizeof path, "document.paragraphs[%zu]", i);
-        if ((rc = check_fields(p, path, para_fields, d)) != 0)
+        if ((rc = check_fields(p, path, para_fields, version, d)) != 0)
             goto fail;
         if (find_by(paras, "ref", str(p, "ref"), i)) {
             rc = diag_set(d, DK_DATA, "%s.ref: '%s' is listed twice", path, str(p, "ref"));
@@ -288,11 +301,11 @@ checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
         }
     }
     for (i = 0; i < json_array_size(json_object_get(cl, "kinds")); i++)
-        if ((rc = check_kind(json_object_get(cl, "kinds"), i, d)) != 0)
+        if ((rc = check_kind(json_object_get(cl, "kinds"), i, version, d)) != 0)
             goto fail;
     for (i = 0; i < json_array_size(json_object_get(cl, "items")); i++)
         if ((rc = check_item(json_object_get(cl, "items"), i, json_object_get(cl, "kinds"), paras,
-                             d)) != 0)
+                             version, d)) != 0)
             goto fail;
     *out = cl;
     return 0;

@@ -413,8 +413,20 @@ wrong_format_or_version_is_refused(void **state)
 {
     (void)state;
     refused("{\"format\":\"docket-tracker\",\"version\":1," DOC "}", "not a docket checklist", END);
-    refused("{\"format\":\"docket-checklist\",\"version\":2," DOC "}", "not a docket checklist",
+    refused("{\"format\":\"docket-checklist\",\"version\":3," DOC "}", "not a docket checklist",
             END);
+    refused("{\"format\":\"docket-checklist\",\"version\":0," DOC "}", "not a docket checklist",
+            END);
+}
+
+/* Version 2's fields are refused in a version 1 checklist, naming the version they need. */
+static void
+version_2_fields_need_version_2(void **state)
+{
+    (void)state;
+    refused(CL(KIND, "{\"key\":\"alpha\",\"title\":\"Alpha\",\"kind\":\"membership\","
+                     "\"rollup\":\"own\"}"),
+            "items[0].rollup: needs checklist format version 2", END);
 }
 
 static void
@@ -639,6 +651,7 @@ main(void)
         cmocka_unit_test(items_are_checked),
         cmocka_unit_test(the_document_is_checked),
         cmocka_unit_test(wrong_format_or_version_is_refused),
+        cmocka_unit_test(version_2_fields_need_version_2),
         cmocka_unit_test(invalid_utf8_is_refused),
         cmocka_unit_test(jsontestsuite_cases_of_our_own),
         cmocka_unit_test(apply_names_a_missing_parent),
