@@ -184,16 +184,26 @@ clean(char *s)
     }
     /* "- 1. Expresses", "- (a) IOM": a list dash that a conversion put before a number. */
     if ((s[0] == '-' || s[0] == '*') && s[1] == ' ' &&
-        (isdigit((unsigned char)s[2]) || s[2] == '(' ||
-         (islower((unsigned char)s[2]) && s[3] == ')')))
+        ((isdigit((unsigned char)s[2]) && s[2 + strspn(s + 2, "0123456789")] == '.') ||
+         s[2] == '(' || (islower((unsigned char)s[2]) && s[3] == ')')))
         memmove(s, s + 2, strlen(s + 2) + 1);
     else if (strncmp(s, "\xe2\x80\xa2 ", 4) == 0) /* a bullet */
         memmove(s, s + 4, strlen(s + 4) + 1);
 }
 
+/* Returns 1 when the four characters before P (in S) are a year ("1946" in "1946,1"). */
+static int
+year_before(const char *s, const char *p)
+{
+    return p - s >= 4 && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[-2]) &&
+           isdigit((unsigned char)p[-3]) && isdigit((unsigned char)p[-4]) &&
+           (p - s == 4 || !isdigit((unsigned char)p[-5]));
+}
+
 /* Takes footnote numbers off the text ("the Charter,1 and" -> "the Charter, and"), noting each
  * in R->refs so that the footnote's own line can be known later. A footnote number follows a
- * lower-case letter, or a comma, full stop, semicolon or colon after one, and ends the word. */
+ * lower-case letter, or a comma, full stop, semicolon or colon after one (or a comma after a
+ * year: "of 24 January 1946,1"), and ends the word. */
 static void
 strip_refs(struct reader *r, char *s)
 {
@@ -208,7 +218,8 @@ strip_refs(struct reader *r, char *s)
             unsigned char b = (unsigned char)p[-1], bb = p - 1 > s ? (unsigned char)p[-2] : ' ';
             int after = p[k] == '\0' || p[k] == ' ' ||
                         (strchr(",.;:", p[k]) && (p[k + 1] == '\0' || p[k + 1] == ' '));
-            int glued = islower(b) || (strchr(",.;:", b) && b && (islower(bb) || bb == ')'));
+            int glued = islower(b) || (strchr(",.;:", b) && b && (islower(bb) || bb == ')')) ||
+                        (b == ',' && year_before(s, p - 1));
 
             if (after && glued) {
                 int n = k == 1 ? p[0] - '0' : (p[0] - '0') * 10 + (p[1] - '0');
@@ -237,6 +248,9 @@ is_noise(const char *s)
     size_t n = strlen(s), d = strspn(s, "0123456789");
 
     if (n > 0 && d == n)
+        return 1;
+    /* A rule above the footnotes: "_______". */
+    if (n >= 3 && strspn(s, "_-=~.") == n)
         return 1;
     if (s[0] == '-' && n >= 3 && s[n - 1] == '-') {
         const char *p = s + 1 + (s[1] == ' ');
@@ -349,6 +363,23 @@ new_unit(struct reader *r, const char *ref, int line)
     snprintf(r->u[r->nu].ref, sizeof r->u[r->nu].ref, "%s", ref);
     r->u[r->nu].line = line;
     return &r->u[r->nu++];
+}
+
+/* Returns 1 when text B ends as a paragraph before a subparagraph does: in ';', ':', '.' or
+ * ',', or in "; and" / "; or". A line that opens with "(b)" after one that ends otherwise
+ * ("as set out in subparagraphs (a) and" + "(b) below") goes on with the same sentence. */
+static int
+closed(const struct sbuf *b)
+{
+    const char *e = b->p + b->n;
+
+    if (b->n == 0)
+        return 1;
+    if (strchr(";:.,", e[-1]))
+        return 1;
+    if (b->n >= 5 && (strcmp(e - 4, " and") == 0) && strchr(";,", e[-5]))
+        return 1;
+    return b->n >= 4 && strcmp(e - 3, " or") == 0 && strchr(";,", e[-4]);
 }
 
 /* Places subparagraph marker M at line LINE: a sibling at level 1 or 2, or the first of a new
@@ -584,7 +615,7 @@ read_lines(struct reader *r, char *text, size_t len, struct diag *d)
                     find_date(line, r->adopted);
                 break;
             }
-            if (marker(line, m, &t)) {
+            if (marker(line, m, &t) && closed(&r->u[r->nu - 1].text)) {
                 struct unit *u = sub_unit(r, m, no, &oom);
 
                 if (oom)
