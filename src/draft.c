@@ -212,7 +212,7 @@ strip_refs(struct reader *r, char *s)
     for (char *p = s; *p;) {
         int k = 0;
 
-        while (isdigit((unsigned char)p[k]) && k < 3)
+        while (k < 3 && isdigit((unsigned char)p[k]))
             k++;
         if (k >= 1 && k <= 2 && p > s && !isdigit((unsigned char)p[k])) {
             unsigned char b = (unsigned char)p[-1], bb = p - 1 > s ? (unsigned char)p[-2] : ' ';
@@ -292,7 +292,7 @@ para_number(const char *s, const char **text)
 {
     int n = 0, k;
 
-    for (k = 0; isdigit((unsigned char)s[k]) && k < 3; k++)
+    for (k = 0; k < 3 && isdigit((unsigned char)s[k]); k++)
         n = n * 10 + (s[k] - '0');
     if (k == 0 || k == 3 || s[k] != '.' || s[k + 1] != ' ' || !isupper((unsigned char)s[k + 2]))
         return 0;
@@ -308,7 +308,7 @@ marker(const char *s, char m[8], const char **text)
     const char *p = s + (s[0] == '(');
     size_t k = 0;
 
-    while ((islower((unsigned char)p[k]) || isdigit((unsigned char)p[k])) && k < 6)
+    while (k < 6 && (islower((unsigned char)p[k]) || isdigit((unsigned char)p[k])))
         k++;
     if (k == 0 || k == 6 || p[k] != ')' || p[k + 1] != ' ' || p[k + 2] == '\0')
         return 0;
