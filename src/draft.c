@@ -77,6 +77,7 @@ struct reader {
     char ref1[40];           /* the reference of the current level-1 subparagraph */
     unsigned char refs[100]; /* footnote numbers referred to in the text */
     int in_footnote;
+    int in_heading; /* a section's heading, up to its first paragraph */
 };
 
 static const char *const months[] = {"january",   "february", "march",    "april",
@@ -382,6 +383,27 @@ closed(const struct sbuf *b)
     return b->n >= 4 && strcmp(e - 3, " or") == 0 && strchr(";,", e[-4]);
 }
 
+/* Returns 1 when text B ends a sentence or a paragraph: in ';' or '.'. */
+static int
+ended(const struct sbuf *b)
+{
+    return b->n > 0 && strchr(";.", b->p[b->n - 1]);
+}
+
+/* Returns 1 for the heading of a section of the operative part, which a resolution in parts
+ * puts between two paragraphs: "II", "B", "III. Financing". */
+static int
+section_line(const char *s)
+{
+    size_t k = strspn(s, "IVX");
+
+    if (k == 0 && isupper((unsigned char)s[0]))
+        k = 1;
+    if (k == 0 || k > 5)
+        return 0;
+    return s[k] == '\0' || (s[k] == '.' && s[k + 1] == ' ' && isupper((unsigned char)s[k + 2]));
+}
+
 /* Places subparagraph marker M at line LINE: a sibling at level 1 or 2, or the first of a new
  * level. Returns the new unit, or NULL with *OOM clear when M does not continue the sequence
  * (then it is text: "(c) below" at the start of a wrapped line). */
@@ -389,18 +411,18 @@ static struct unit *
 sub_unit(struct reader *r, const char *m, int line, int *oom)
 {
     char want[8], ref[48];
-    int kind = 0, level = 0;
+    int level = 0;
 
     *oom = 0;
     if (r->kind1) {
         next_marker(r->kind1, r->last1, want);
         if (strcmp(m, want) == 0)
-            level = 1, kind = r->kind1;
+            level = 1;
     }
     if (!level && r->kind2) {
         next_marker(r->kind2, r->last2, want);
         if (strcmp(m, want) == 0)
-            level = 2, kind = r->kind2;
+            level = 2;
     }
     if (!level) {
         int k = strcmp(m, "a") == 0   ? MK_LETTER
@@ -411,13 +433,12 @@ sub_unit(struct reader *r, const char *m, int line, int *oom)
         if (k == 0)
             return NULL;
         if (!r->kind1)
-            level = 1, kind = k, r->kind1 = k;
+            level = 1, r->kind1 = k;
         else if (k != r->kind1)
-            level = 2, kind = k, r->kind2 = k, r->last2[0] = '\0';
+            level = 2, r->kind2 = k, r->last2[0] = '\0';
         else
             return NULL;
     }
-    (void)kind;
     if (level == 1) {
         snprintf(r->last1, sizeof r->last1, "%s", m);
         snprintf(r->ref1, sizeof r->ref1, "%d(%s)", r->last_para, m);
@@ -581,6 +602,7 @@ read_lines(struct reader *r, char *text, size_t len, struct diag *d)
             }
             r->para_line[n] = no;
             r->last_para = n;
+            r->in_heading = 0;
             r->kind1 = r->kind2 = 0;
             r->last1[0] = r->last2[0] = '\0';
             snprintf(m, sizeof m, "%d", n);
@@ -613,6 +635,10 @@ read_lines(struct reader *r, char *text, size_t len, struct diag *d)
                 state = ST_END;
                 if (!r->adopted[0])
                     find_date(line, r->adopted);
+                break;
+            }
+            if (r->in_heading || (section_line(line) && ended(&r->u[r->nu - 1].text))) {
+                r->in_heading = 1;
                 break;
             }
             if (marker(line, m, &t) && closed(&r->u[r->nu - 1].text)) {

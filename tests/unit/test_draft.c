@@ -212,6 +212,30 @@ load_step(struct db *db, void *arg, struct diag *d)
     return checklist_load(db, arg, strlen(arg), &n, NULL, d);
 }
 
+/* A resolution in parts: each part's heading between two paragraphs is not their text. */
+static void
+test_parts(void **state)
+{
+    json_t *cl = drafted("The General Assembly,\n"
+                         "I\n"
+                         "General matters\n"
+                         "1. Decides to act;\n"
+                         "II\n"
+                         "Financing of the\n"
+                         "programme\n"
+                         "2. Requests the Secretary-General to act;\n"
+                         "B. Follow-up\n"
+                         "3. Decides to act again; and\n"
+                         "A further line.\n",
+                         "X/1", NULL);
+
+    (void)state;
+    assert_string_equal(para(cl, "1"), "Decides to act;");
+    assert_string_equal(para(cl, "2"), "Requests the Secretary-General to act;");
+    assert_string_equal(para(cl, "3"), "Decides to act again; and A further line.");
+    json_decref(cl);
+}
+
 /* The draft carries the kinds its items use, as the shipped checklist defines them, and loads
  * into an empty store once it has a symbol, its alias recorded with the document; without a
  * symbol it is refused at document.symbol. */
@@ -350,9 +374,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_layout), cmocka_unit_test(test_bare),
-        cmocka_unit_test(test_loads),  cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_alias),  cmocka_unit_test(test_checklist_fields),
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_bare),
+        cmocka_unit_test(test_parts),
+        cmocka_unit_test(test_loads),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_alias),
+        cmocka_unit_test(test_checklist_fields),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
