@@ -65,7 +65,6 @@ struct reader {
     struct unit *u;
     size_t nu, capu;
     struct sbuf preamble;
-    int preamble_open; /* the preamble's last paragraph may go on */
     char symbol[128], title[512], body[128], session[128], adopted[11], published[11];
     char candidate[512]; /* the last header line that could be the title */
     int strong_title;    /* the title came from "68/262. Title" */
@@ -434,7 +433,7 @@ sub_unit(struct reader *r, const char *m, int line, int *oom)
             return NULL;
         if (!r->kind1)
             level = 1, r->kind1 = k;
-        else if (k != r->kind1)
+        else if (k != r->kind1 && !r->kind2)
             level = 2, r->kind2 = k, r->last2[0] = '\0';
         else
             return NULL;
@@ -873,10 +872,8 @@ build(struct reader *r, const struct draft_opts *o, json_t **out, unsigned *miss
             continue;
         if (n < 0)
             goto oom;
+        /* "2(a)(i)" gives "2-a-i": "2(1)" and paragraph 21 stay apart. */
         slug_words(u->ref, 8, refslug, sizeof refslug);
-        for (char *p = refslug; *p; p++)
-            if (*p == '-')
-                memmove(p, p + 1, strlen(p)), p--;
         slug_words(u->text.p ? u->text.p : "", 3, words, sizeof words);
         for (int k = 0; k < K_N; k++) {
             json_t *it;
