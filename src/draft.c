@@ -761,28 +761,39 @@ slug_words(const char *s, int words, char *out, size_t n)
     out[j] = '\0';
 }
 
-/* Returns a new title for TEXT: its first clause, or its first 90 bytes cut at a word, with
- * "..." when cut; prefixed with "LABEL: " when LABEL is not NULL. */
+/* Returns a new title for TEXT, the text of paragraph REF: its first clause, or its first 90
+ * bytes cut at a word, with "..." when cut; "Paragraph REF" when neither holds a word; prefixed
+ * with "LABEL: " when LABEL is not NULL. */
 static json_t *
-title_of(const char *text, const char *label)
+title_of(const char *text, const char *ref, const char *label)
 {
     size_t n = strcspn(text, ";:"), cut;
-    char buf[160];
+    const char *more = "";
+    char buf[200];
 
-    if (n > 90) {
-        for (cut = 90; cut > 0 && text[cut] != ' '; cut--)
-            ;
-        n = cut ? cut : 90;
-        /* Never cut inside a UTF-8 sequence. */
-        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+    while (n > 0 && strchr(",. ", text[n - 1]))
+        n--;
+    if (n == 0 || n > 90) {
+        n = strlen(text);
+        if (n > 90) {
+            for (cut = 90; cut > 0 && text[cut] != ' '; cut--)
+                ;
+            n = cut ? cut : 90;
+            /* Never cut inside a UTF-8 sequence. */
+            while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+                n--;
+            more = "...";
+        }
+        while (!more[0] && n > 0 && strchr(";:,. ", text[n - 1]))
             n--;
-        snprintf(buf, sizeof buf, "%s%s%.*s...", label ? label : "", label ? ": " : "", (int)n,
-                 text);
-    } else {
-        while (n > 0 && strchr(",. ", text[n - 1]))
-            n--;
-        snprintf(buf, sizeof buf, "%s%s%.*s", label ? label : "", label ? ": " : "", (int)n, text);
     }
+    if (!text_has_word(text)) {
+        text = "Paragraph ";
+        n = strlen(text);
+        more = ref;
+    }
+    snprintf(buf, sizeof buf, "%s%s%.*s%s", label ? label : "", label ? ": " : "", (int)n, text,
+             more);
     return json_string(buf);
 }
 
@@ -884,7 +895,7 @@ build(struct reader *r, const struct draft_opts *o, json_t **out, unsigned *miss
             snprintf(key, sizeof key, "p%s%s%s%s%s", refslug, words[0] ? "." : "", words,
                      first ? "" : "-", first ? "" : kind_names[k]);
             it = json_pack("{s:s, s:o, s:s, s:s, s:b}", "key", key, "title",
-                           title_of(u->text.p ? u->text.p : "",
+                           title_of(u->text.p ? u->text.p : "", u->ref,
                                     first ? NULL
                                           : json_string_value(json_object_get(
                                                 shipped_kind(shipped, kind_names[k]), "label"))),

@@ -3,6 +3,7 @@
  * fields filled in, is a checklist that checklist_parse accepts (unique references and keys,
  * valid UTF-8, items that point at its paragraphs and kinds). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,8 +38,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((text = json_dumps(cl, 0)) == NULL)
         abort();
     memset(&d, 0, sizeof d);
-    if (checklist_parse(text, strlen(text), &parsed, &d) != 0)
+    if (checklist_parse(text, strlen(text), &parsed, &d) != 0) {
+        fprintf(stderr, "the draft is refused: %s\n%s\n", d.msg, text);
         abort();
+    }
     json_decref(parsed);
     free(text);
     json_decref(cl);

@@ -201,6 +201,15 @@ test_bare(void **state)
     assert_string_equal(kinds_of(cl, "2"), "acknowledgement");
     assert_string_equal(draft_field(DRAFT_NO_TITLE), "document.title");
     json_decref(cl);
+    /* An item's title is never empty, whatever its paragraph opens with. */
+    cl = drafted("1. Requests:\n(a) ; to act;\n(b) ...;\n", "X/1", NULL);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(cl, "items"), 1), "title")),
+                        "; to act");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(cl, "items"), 2), "title")),
+                        "Paragraph 1(b)");
+    json_decref(cl);
 }
 
 /* Loads checklist text ARG (a string) in the caller's write transaction. */
