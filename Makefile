@@ -87,7 +87,8 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DDOCKET_FUZZ=ON -DBUILD_TESTING=OFF \
 		-DDOCKET_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_checklist fuzz_date fuzz_report fuzz_etcd fuzz_export
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_checklist fuzz_date fuzz_report fuzz_etcd fuzz_export \
+		fuzz_draft
 	cd $(FUZZ_BUILD) && { ctest -V -j $(JOBS) -L fuzz >fuzz.log 2>&1; rc=$$?; \
 		sed -n 's/^[0-9]*: //p' fuzz.log | \
 		grep -v '^Test command\|^Working Directory\|^Environment\|^Test timeout'; \

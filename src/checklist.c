@@ -85,10 +85,11 @@ str(json_t *o, const char *key)
 static const struct field top_fields[] = {{"format", T_STR, 1, 0},   {"version", T_INT, 1, 0},
                                           {"document", T_OBJ, 1, 0}, {"kinds", T_ARR, 0, 0},
                                           {"items", T_ARR, 0, 0},    {NULL, 0, 0, 0}};
-static const struct field doc_fields[] = {
-    {"symbol", T_STR, 1, 0},   {"title", T_STR, 1, 0},      {"body", T_STR, 0, 0},
-    {"session", T_STR, 0, 0},  {"adopted", T_STR, 1, 0},    {"published", T_STR, 0, 0},
-    {"preamble", T_STR, 0, 0}, {"paragraphs", T_ARR, 0, 0}, {NULL, 0, 0, 0}};
+static const struct field doc_fields[] = {{"symbol", T_STR, 1, 0},   {"title", T_STR, 1, 0},
+                                          {"body", T_STR, 0, 0},     {"session", T_STR, 0, 0},
+                                          {"adopted", T_STR, 1, 0},  {"published", T_STR, 0, 0},
+                                          {"preamble", T_STR, 0, 0}, {"paragraphs", T_ARR, 0, 0},
+                                          {"alias", T_STR, 0, 2},    {NULL, 0, 0, 0}};
 static const struct field para_fields[] = {
     {"ref", T_STR, 1, 0}, {"text", T_STR, 1, 0}, {NULL, 0, 0, 0}};
 static const struct field kind_fields[] = {
@@ -100,19 +101,14 @@ static const struct field status_fields[] = {
     {"name", T_STR, 1, 0},   {"label", T_STR, 0, 0},    {"progress", T_INT, 1, 0},
     {"final", T_BOOL, 1, 0}, {"breach", T_BOOL, 0, 0},  {"submission", T_BOOL, 0, 0},
     {"lost", T_BOOL, 0, 2},  {"at_risk", T_BOOL, 0, 2}, {NULL, 0, 0, 0}};
-static const struct field item_fields_json[] = {{"key", T_STR, 1, 0},
-                                                {"title", T_STR, 1, 0},
-                                                {"kind", T_STR, 1, 0},
-                                                {"parent", T_STR, 0, 0},
-                                                {"ref", T_STR, 0, 0},
-                                                {"goal", T_STR, 0, 0},
-                                                {"baseline", T_STR, 0, 0},
-                                                {"cadence_months", T_INT, 0, 0},
-                                                {"due", T_STR, 0, 0},
-                                                {"description", T_STR, 0, 0},
-                                                {"instances", T_STR, 0, 2},
-                                                {"rollup", T_STR, 0, 2},
-                                                {NULL, 0, 0, 0}};
+static const struct field item_fields_json[] = {
+    {"key", T_STR, 1, 0},       {"title", T_STR, 1, 0},
+    {"kind", T_STR, 1, 0},      {"parent", T_STR, 0, 0},
+    {"ref", T_STR, 0, 0},       {"goal", T_STR, 0, 0},
+    {"baseline", T_STR, 0, 0},  {"cadence_months", T_INT, 0, 0},
+    {"due", T_STR, 0, 0},       {"description", T_STR, 0, 0},
+    {"instances", T_STR, 0, 2}, {"rollup", T_STR, 0, 2},
+    {"guessed", T_BOOL, 0, 2},  {NULL, 0, 0, 0}};
 
 /* Returns the entry of array A whose field NAME equals V, before index LIMIT; or NULL. */
 static json_t *
@@ -132,6 +128,37 @@ static int
 is_slug(const char *s)
 {
     return text_key_ok(s) && strchr(s, '/') == NULL && strchr(s, '.') == NULL;
+}
+
+int
+checklist_alias_ok(const char *s)
+{
+    return s != NULL && is_slug(s);
+}
+
+char *
+checklist_alias_from_symbol(const char *symbol)
+{
+    size_t n = strlen(symbol), j = 0;
+    char *a = malloc(n + 1);
+
+    if (a == NULL)
+        return NULL;
+    /* Runs of anything but an ASCII letter or digit become one '-', none at either end. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)symbol[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            a[j++] = (char)c;
+        else if (c >= 'A' && c <= 'Z')
+            a[j++] = (char)(c - 'A' + 'a');
+        else if (j > 0 && a[j - 1] != '-')
+            a[j++] = '-';
+    }
+    while (j > 0 && a[j - 1] == '-')
+        j--;
+    a[j] = '\0';
+    return a;
 }
 
 /* Returns 1 when STATUS is one of kind K's statuses. */
@@ -283,6 +310,12 @@ checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
     doc = json_object_get(cl, "document");
     if ((rc = check_fields(doc, "document", doc_fields, version, d)) != 0)
         goto fail;
+    if (str(doc, "alias") && !checklist_alias_ok(str(doc, "alias"))) {
+        rc = diag_set(d, DK_DATA,
+                      "document.alias: bad alias '%s' (lower-case letters, digits and '-')",
+                      str(doc, "alias"));
+        goto fail;
+    }
     date_today(today);
     if ((rc = date_parse_past(str(doc, "adopted"), today, &date, d)) != 0 ||
         (str(doc, "published") && (rc = date_parse(str(doc, "published"), &date, d)) != 0)) {
@@ -378,6 +411,9 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
     ev_attr(e.attrs, "adopted", adopted);
     ev_attr(e.attrs, "published", str(doc, "published"));
     ev_attr(e.attrs, "preamble", str(doc, "preamble"));
+    /* Only an alias the checklist names is recorded: a document without one keeps the
+     * document event it always had, so that loading it again changes nothing. */
+    ev_attr(e.attrs, "alias", str(doc, "alias"));
     if ((rc = define(db, &e, n, d)) != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "paragraphs"), i, v)

@@ -44,4 +44,13 @@ int checklist_load(struct db *db, const char *text, size_t len, struct checklist
 int checklist_load_default(struct db *db, struct checklist_counts *out, json_t **cl,
                            struct diag *d);
 
+/* Returns 1 when S is a valid document alias (a checklist's "alias", format version 2):
+ * lower-case ASCII letters, digits and '-', starting with a letter or digit; 0 otherwise. */
+int checklist_alias_ok(const char *s);
+
+/* Returns the alias made from SYMBOL: lower case, each run of other characters one '-', none
+ * at either end ("A/RES/70/296" gives "a-res-70-296"); "" when SYMBOL has no letter or digit.
+ * The caller owns it (free); NULL when memory runs out. */
+char *checklist_alias_from_symbol(const char *symbol);
+
 #endif
