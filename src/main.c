@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "docket/event.h"
 #include "docket/outfile.h"
 #include "docket/text.h"
 #include "docket/trust.h"
@@ -128,12 +129,25 @@ trace_sql(unsigned type, void *ctx, void *p, void *x)
     return 0;
 }
 
+/* Runs the command; a writer that answers --json with its events (CMD_EVENTS) prints nothing
+ * then, and its answer is every event recorded after those that were there before it ran. */
 static int
 run_command(void *arg)
 {
     struct cmd_ctx *ctx = arg;
+    const struct cmd_entry *e = ctx->entry;
+    int writes =
+        (e->flags & CMD_WRITE) || (e->writes_with && args_get(&ctx->args, e->writes_with) != NULL);
+    long long before;
+    int rc;
 
-    return ctx->entry->run(ctx);
+    if (!(e->flags & CMD_EVENTS) || !writes || args_get(&ctx->args, "json") == NULL)
+        return e->run(ctx);
+    if ((before = ev_last_seq(ctx->db, &ctx->diag)) < 0)
+        return ctx->diag.code;
+    if ((rc = e->run(ctx)) != 0)
+        return rc;
+    return cli_events_json(ctx, before);
 }
 
 /* Returns the OS login name: the password entry of the effective user, else $USER. */
@@ -283,7 +297,7 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         return diag_set(&ctx->diag, DK_USAGE, "this writes to the store, which -r forbids");
     /* Commands outside one transaction (sync, links, import, ...) report as they go. */
     if (e->flags & CMD_NOTX)
-        return e->run(ctx);
+        return run_command(ctx);
     if ((ctx->out = held_open(&held, writes ? SIZE_MAX : READER_HOLD)) == NULL) {
         ctx->out = stdout;
         return diag_set(&ctx->diag, DK_IO, "out of memory");
