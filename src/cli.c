@@ -272,12 +272,14 @@ put_event_json(void *arg, const struct view_event *ev)
 }
 
 int
-cli_events_json(struct cmd_ctx *ctx, long long after)
+cli_events_json(struct cmd_ctx *ctx)
 {
     struct event_rows r = {ctx, 0};
+    long long first, last;
     int rc;
 
-    if ((rc = view_events_after(ctx->db, after, put_event_json, &r, &ctx->diag)) != 0)
+    if (ev_appended(ctx->db, &first, &last) &&
+        (rc = view_events(ctx->db, first, last, put_event_json, &r, &ctx->diag)) != 0)
         return rc;
     fputs(r.n ? "]\n" : "[]\n", ctx->out);
     return 0;

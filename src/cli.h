@@ -140,10 +140,10 @@ json_t *cli_event_json(const struct view_event *ev);
 /* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
 void cli_put(struct cmd_ctx *ctx, const char *s, int width);
 
-/* Writes the events recorded after sequence number AFTER to ctx->out as one JSON array, each
- * spelled as cli_event_json spells it (a writer's --json answer). Returns 0, DK_STORE or
- * DK_IO. */
-int cli_events_json(struct cmd_ctx *ctx, long long after);
+/* Writes the events this run recorded (ev_appended) to ctx->out as one JSON array, each spelled
+ * as cli_event_json spells it: a writer's --json answer, `[]` when it recorded none. Returns 0,
+ * DK_STORE or DK_IO. */
+int cli_events_json(struct cmd_ctx *ctx);
 
 /* Writes JSON value V (stolen) to ctx->out on one line, followed by a newline. V is NULL when
  * the json_ call that made it failed (memory, or text that is not UTF-8): then nothing is

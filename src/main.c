@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "docket/event.h"
 #include "docket/outfile.h"
 #include "docket/text.h"
 #include "docket/trust.h"
@@ -130,7 +129,8 @@ trace_sql(unsigned type, void *ctx, void *p, void *x)
 }
 
 /* Runs the command; a writer that answers --json with its events (CMD_EVENTS) prints nothing
- * then, and its answer is every event recorded after those that were there before it ran. */
+ * then, and its answer is the events it recorded (inside its transaction, or after the one
+ * write transaction of a CMD_NOTX command such as import has committed). */
 static int
 run_command(void *arg)
 {
@@ -138,16 +138,12 @@ run_command(void *arg)
     const struct cmd_entry *e = ctx->entry;
     int writes =
         (e->flags & CMD_WRITE) || (e->writes_with && args_get(&ctx->args, e->writes_with) != NULL);
-    long long before;
     int rc;
 
-    if (!(e->flags & CMD_EVENTS) || !writes || args_get(&ctx->args, "json") == NULL)
-        return e->run(ctx);
-    if ((before = ev_last_seq(ctx->db, &ctx->diag)) < 0)
-        return ctx->diag.code;
-    if ((rc = e->run(ctx)) != 0)
+    if ((rc = e->run(ctx)) != 0 || !(e->flags & CMD_EVENTS) || !writes ||
+        args_get(&ctx->args, "json") == NULL)
         return rc;
-    return cli_events_json(ctx, before);
+    return cli_events_json(ctx);
 }
 
 /* Returns the OS login name: the password entry of the effective user, else $USER. */
