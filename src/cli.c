@@ -65,6 +65,16 @@ find_short(const struct opt *opts, char c)
     return NULL;
 }
 
+/* The option whose value "json" asks for JSON output, for which --json stands, or NULL. */
+static const struct opt *
+json_format(const struct opt *opts)
+{
+    for (; opts->name; opts++)
+        if (opts->flags & OPT_JSON)
+            return opts;
+    return NULL;
+}
+
 int
 cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, struct diag *d)
 {
@@ -91,6 +101,13 @@ cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, st
         if (arg[1] == '-') {
             eq = strchr(arg + 2, '=');
             o = find_long(e->opts, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+            if (o == NULL && strcmp(arg, "--json") == 0 && (o = json_format(e->opts)) != NULL) {
+                if (args_get(&a, o->name) != NULL) {
+                    diag_set(d, DK_USAGE, "--json is --%s json: give one of them", o->name);
+                    goto fail;
+                }
+                value = "json";
+            }
             if (o == NULL)
                 goto unknown;
             if (eq) {
@@ -117,7 +134,10 @@ cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, st
             value = argv[++i];
         }
         if (!(o->flags & OPT_MULTI) && args_get(&a, o->name) != NULL) {
-            diag_set(d, DK_USAGE, "--%s is given twice", o->name);
+            if (o->flags & OPT_JSON)
+                diag_set(d, DK_USAGE, "--json is --%s json: give one of them", o->name);
+            else
+                diag_set(d, DK_USAGE, "--%s is given twice", o->name);
             goto fail;
         }
         a.given[a.ngiven].o = o;
@@ -171,6 +191,10 @@ cli_help(const struct cmd_entry *e, FILE *f)
                  o->short_name ? o->short_name : ' ', o->short_name ? ", " : " ", o->name,
                  o->value ? " " : "", o->value ? o->value : "");
         fprintf(f, "  %-26s %s\n", o->short_name ? left : left + 1, o->help);
+        if (o->flags & OPT_JSON) {
+            snprintf(left, sizeof left, " --json");
+            fprintf(f, "  %-26s the same as --%s json\n", left, o->name);
+        }
     }
 }
 
@@ -224,6 +248,68 @@ cli_json(struct cmd_ctx *ctx, json_t *v)
     json_dumpf(v, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     fputc('\n', ctx->out);
     json_decref(v);
+    return 0;
+}
+
+struct event_rows {
+    struct cmd_ctx *ctx;
+    long long n;
+};
+
+static int
+put_event_json(void *arg, const struct view_event *ev)
+{
+    struct event_rows *r = arg;
+    json_t *o = cli_event_json(ev);
+
+    if (o == NULL)
+        return cli_json(r->ctx, NULL);
+    /* The first event opens the array; each later one follows a comma. */
+    fputc(r->n++ ? ',' : '[', r->ctx->out);
+    json_dumpf(o, r->ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return 0;
+}
+
+int
+cli_events_json(struct cmd_ctx *ctx)
+{
+    struct event_rows r = {ctx, 0};
+    long long first, last;
+    int rc;
+
+    if (ev_appended(ctx->db, &first, &last) &&
+        (rc = view_events(ctx->db, first, last, put_event_json, &r, &ctx->diag)) != 0)
+        return rc;
+    fputs(r.n ? "]\n" : "[]\n", ctx->out);
+    return 0;
+}
+
+static int
+count_status(void *arg, const struct view_count *r)
+{
+    return json_object_set_new(arg, r->status ? r->status : "", json_integer(r->n)) == 0 ? 0
+                                                                                         : DK_STORE;
+}
+
+int
+cli_instances_json(struct cmd_ctx *ctx, const char *key, int total, int done, json_t **out)
+{
+    struct view_at at = {.key = key, .asof = ctx->asof, .known = ctx->known};
+    json_t *by = json_object(), *o;
+    int rc = 0;
+
+    /* Only a parent with instances asks the store: list does this for every row. */
+    if (by != NULL && total > 0 &&
+        (rc = view_instances(ctx->db, &at, count_status, by, &ctx->diag)) != 0) {
+        json_decref(by);
+        return rc == DK_STORE && ctx->diag.code == 0
+                   ? diag_set(&ctx->diag, DK_STORE, "out of memory")
+                   : rc;
+    }
+    if ((o = json_pack("{s:i, s:i, s:o}", "total", total, "done", done, "by_status", by)) == NULL)
+        return diag_set(&ctx->diag, DK_STORE, "out of memory");
+    *out = o;
     return 0;
 }
 

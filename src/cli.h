@@ -31,6 +31,8 @@ struct opt {
 enum {
     OPT_MULTI = 1,    /* may be given more than once */
     OPT_REQUIRED = 2, /* must be given */
+    OPT_JSON = 4,     /* takes the value "json" for JSON output: --json stands for it, so that
+                         --json works wherever --format json does */
 };
 
 /* The parsed command line of one command. */
@@ -54,14 +56,16 @@ const char *args_nth(const struct args *a, const char *name, int i);
 struct cmd_ctx;
 
 enum {
-    CMD_STORE = 1,  /* opens the store */
-    CMD_WRITE = 2,  /* writes: runs inside one BEGIN IMMEDIATE transaction (with CMD_NOTX, in
-                       transactions of its own); refused up front with -r */
-    CMD_CREATE = 4, /* creates the store and its key (init, clone); a failure removes both */
-    CMD_NOTX = 8,   /* runs outside a transaction and makes its own (db_tx): one that reaches
-                       the network between them (sync, notify, links, clone), a bulk import,
-                       a backup (VACUUM INTO) */
-    CMD_NOKEY = 16, /* writes without the office's key (key new: it makes one) */
+    CMD_STORE = 1,   /* opens the store */
+    CMD_WRITE = 2,   /* writes: runs inside one BEGIN IMMEDIATE transaction (with CMD_NOTX, in
+                        transactions of its own); refused up front with -r */
+    CMD_CREATE = 4,  /* creates the store and its key (init, clone); a failure removes both */
+    CMD_NOTX = 8,    /* runs outside a transaction and makes its own (db_tx): one that reaches
+                        the network between them (sync, notify, links, clone), a bulk import,
+                        a backup (VACUUM INTO) */
+    CMD_NOKEY = 16,  /* writes without the office's key (key new: it makes one) */
+    CMD_EVENTS = 32, /* a writer whose --json answer is the events it recorded (one JSON array,
+                        printed by the dispatcher: the command prints nothing with --json) */
 };
 
 /* A command's declaration: what the dispatcher needs to check its arguments and prepare the
@@ -136,6 +140,11 @@ json_t *cli_event_json(const struct view_event *ev);
 /* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
 void cli_put(struct cmd_ctx *ctx, const char *s, int width);
 
+/* Writes the events this run recorded (ev_appended) to ctx->out as one JSON array, each spelled
+ * as cli_event_json spells it: a writer's --json answer, `[]` when it recorded none. Returns 0,
+ * DK_STORE or DK_IO. */
+int cli_events_json(struct cmd_ctx *ctx);
+
 /* Writes JSON value V (stolen) to ctx->out on one line, followed by a newline. V is NULL when
  * the json_ call that made it failed (memory, or text that is not UTF-8): then nothing is
  * written and the result is DK_IO with ctx->diag set; else 0. */
@@ -155,6 +164,11 @@ struct sync_meter {
 const struct sync_progress *sync_meter(struct sync_meter *m, struct sync_progress *p);
 void sync_meter_end(struct sync_meter *m);
 int sync_print(struct cmd_ctx *ctx, const struct sync_counts *n);
+
+/* Makes *OUT a new JSON object of the instances of item KEY (list --json, show --json): TOTAL,
+ * DONE (those at full progress) and their counts by status, in the state tables as they stand.
+ * Returns 0, or DK_STORE with ctx->diag set. */
+int cli_instances_json(struct cmd_ctx *ctx, const char *key, int total, int done, json_t **out);
 
 /* Returns a new JSON string of S, or JSON null when S is NULL. */
 json_t *cli_jstr(const char *s);

@@ -324,6 +324,8 @@ insert(struct db *db, struct db_writer *w, const struct ev_bytes *b, int apply, 
         sqlite3_reset(st);
     }
     w->seq++;
+    if (w->first == 0)
+        w->first = w->seq;
     memcpy(w->hash, h, EV_HASH_LEN);
     if (hash)
         memcpy(hash, h, EV_HASH_LEN);
@@ -482,6 +484,18 @@ out:
     free(repaired);
     free(attrs);
     return rc;
+}
+
+int
+ev_appended(struct db *db, long long *first, long long *last)
+{
+    const struct db_writer *w = db_writer(db);
+
+    if (w->first == 0)
+        return 0;
+    *first = w->first;
+    *last = w->seq;
+    return 1;
 }
 
 int

@@ -128,12 +128,22 @@ trace_sql(unsigned type, void *ctx, void *p, void *x)
     return 0;
 }
 
+/* Runs the command; a writer that answers --json with its events (CMD_EVENTS) prints nothing
+ * then, and its answer is the events it recorded (inside its transaction, or after the one
+ * write transaction of a CMD_NOTX command such as import has committed). */
 static int
 run_command(void *arg)
 {
     struct cmd_ctx *ctx = arg;
+    const struct cmd_entry *e = ctx->entry;
+    int writes =
+        (e->flags & CMD_WRITE) || (e->writes_with && args_get(&ctx->args, e->writes_with) != NULL);
+    int rc;
 
-    return ctx->entry->run(ctx);
+    if ((rc = e->run(ctx)) != 0 || !(e->flags & CMD_EVENTS) || !writes ||
+        args_get(&ctx->args, "json") == NULL)
+        return rc;
+    return cli_events_json(ctx);
 }
 
 /* Returns the OS login name: the password entry of the effective user, else $USER. */
@@ -283,7 +293,7 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         return diag_set(&ctx->diag, DK_USAGE, "this writes to the store, which -r forbids");
     /* Commands outside one transaction (sync, links, import, ...) report as they go. */
     if (e->flags & CMD_NOTX)
-        return e->run(ctx);
+        return run_command(ctx);
     if ((ctx->out = held_open(&held, writes ? SIZE_MAX : READER_HOLD)) == NULL) {
         ctx->out = stdout;
         return diag_set(&ctx->diag, DK_IO, "out of memory");

@@ -757,7 +757,8 @@ report_publish(struct db *db, const char *name, const char *asof, const char *fo
 
     if ((rc = load_meta(db, NULL, &m, d)) != 0)
         goto out;
-    snprintf(head, sizeof head, "%lld %s", m.events, m.head);
+    /* The head as verify --against takes it (earlier publications spelled it "N HEX"). */
+    snprintf(head, sizeof head, "local:%lld:%s", m.events, m.head);
     snprintf(reason, sizeof reason, "published the %s report as of %s", name, asof);
     e.new_value = head;
     e.reason = reason;

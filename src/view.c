@@ -238,6 +238,24 @@ view_log(struct db *db, const struct view_log_filter *f,
     return rc != 0 ? rc : log_part(db, f, 1, each, arg, d);
 }
 
+int
+view_events(struct db *db, long long first, long long last,
+            int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d)
+{
+    static const char sql[] = "SELECT " EVENT_COLUMNS " FROM event e WHERE e.seq BETWEEN :first "
+                              "AND :last ORDER BY e.seq";
+    struct view_event ev = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":first", first, d)) != 0 ||
+        (rc = db_bind_int(db, st, ":last", last, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":known", "9999-12-31T23:59:59.999Z", d)) != 0)
+        return rc;
+    RETURN_WALK(db, st, ev, read_event, each, arg, d);
+}
+
 /* The actors of the events F selects, each once: the shared part and the unpublished part of
  * the log together are every event that passes the filter. */
 static const char *const log_actors_sqls[2] = {

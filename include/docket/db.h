@@ -111,8 +111,9 @@ struct db_writer {
     int known;                   /* the chain's head below is loaded */
     long long seq;               /* the last event's local sequence number */
     unsigned char hash[32];      /* and its hash */
-    long long base; /* the shared log's length as this store has applied it: new events' base */
-    int announced;  /* this transaction has made sure the office event is in the trail */
+    long long base;  /* the shared log's length as this store has applied it: new events' base */
+    int announced;   /* this transaction has made sure the office event is in the trail */
+    long long first; /* the first event this connection inserted, or 0 (ev_appended) */
 };
 
 /* Returns the handle's writer context (borrowed, for the event module). */

@@ -180,6 +180,12 @@ int ev_check_numbering(struct db *db, long long *last, struct diag *d);
  * with *OUT, DK_CHECK (an event numbered below 1) or DK_STORE. */
 int ev_check_chain(struct db *db, struct ev_check *out, struct diag *d);
 
+/* Sets *FIRST and *LAST to the sequence numbers of the first and the last event this connection
+ * inserted, and returns 1; returns 0 when it inserted none. Exact once a command's one write
+ * transaction has committed (a rolled-back one leaves numbers that were not kept): another
+ * process's events cannot fall between, as the transaction holds the write lock. */
+int ev_appended(struct db *db, long long *first, long long *last);
+
 /* Returns the greatest sequence number (0 for an empty log), or -1 with D set. */
 long long ev_last_seq(struct db *db, struct diag *d);
 

@@ -100,6 +100,11 @@ struct view_log_filter {
 int view_log(struct db *db, const struct view_log_filter *f,
              int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d);
 
+/* Walks the events numbered FIRST to LAST, by sequence, with every field (a writer's --json
+ * answer: the events it recorded, ev_appended). */
+int view_events(struct db *db, long long first, long long last,
+                int (*each)(void *arg, const struct view_event *ev), void *arg, struct diag *d);
+
 /* Walks the actors of the events F selects, each once, in no order: log sizes its actor column
  * to the widest before it prints. EACH gets a borrowed actor (never NULL). */
 int view_log_actors(struct db *db, const struct view_log_filter *f,

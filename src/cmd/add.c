@@ -13,7 +13,7 @@ static const struct opt opts[] = {
     {"description", 0, "TEXT", 0, "a longer description"},
     {"on", 0, "DATE", 0, "since when it is tracked (default: today, for an instance too)"},
     {"message", 'm', "REASON", 0, "why it is added"},
-    {"json", 0, NULL, 0, "print the new item as JSON"},
+    {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -38,12 +38,9 @@ run(struct cmd_ctx *ctx)
     if ((rc = item_add(ctx->db, &s, &ctx->diag)) != 0 ||
         (rc = item_load(ctx->db, s.key, &it, &ctx->diag)) != 0)
         return rc;
-    if (args_get(a, "json")) {
-        rc = cli_json(ctx, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "key", it.key, "uuid",
-                                     it.uuid, "kind", it.kind, "parent", cli_jstr(it.parent), "ref",
-                                     cli_jstr(it.ref), "status", it.status, "created", it.created));
+    if (args_get(a, "json")) { /* the dispatcher answers with the events recorded */
         item_free(&it);
-        return rc;
+        return 0;
     }
     fputs("added ", ctx->out);
     cli_put(ctx, it.key, 0);
@@ -69,6 +66,6 @@ const struct cmd_entry cmd_add = {
     .opts = opts,
     .min_args = 1,
     .max_args = 1,
-    .flags = CMD_STORE | CMD_WRITE,
+    .flags = CMD_STORE | CMD_WRITE | CMD_EVENTS,
     .run = run,
 };

@@ -3,7 +3,7 @@
 #include "docket/view.h"
 
 static const struct opt opts[] = {
-    {"json", 0, NULL, 0, "print JSON Lines: one conflict per line"},
+    {"json", 0, NULL, 0, "print one JSON array of the conflicts"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -34,6 +34,7 @@ put_side(struct cmd_ctx *ctx, const struct view_side *s)
 struct found {
     struct cmd_ctx *ctx;
     int n;
+    json_t *all; /* --json: the conflicts, a bounded answer printed as one array */
 };
 
 static int
@@ -43,9 +44,12 @@ put_conflict(void *arg, const struct view_conflict *c)
     struct cmd_ctx *ctx = f->ctx;
 
     f->n++;
-    if (args_get(&ctx->args, "json"))
-        return cli_json(ctx, json_pack("{s:s, s:o, s:o}", "key", c->key, "first", side(&c->first),
-                                       "second", side(&c->second)));
+    if (f->all)
+        return json_array_append_new(f->all,
+                                     json_pack("{s:s, s:o, s:o}", "key", c->key, "first",
+                                               side(&c->first), "second", side(&c->second))) == 0
+                   ? 0
+                   : cli_json(ctx, NULL);
     cli_put(ctx, c->key, 0);
     fputs(": ", ctx->out);
     put_side(ctx, &c->first);
@@ -61,9 +65,15 @@ run(struct cmd_ctx *ctx)
     struct found f = {.ctx = ctx};
     int rc;
 
-    if ((rc = view_conflicts(ctx->db, put_conflict, &f, &ctx->diag)) != 0)
+    if (args_get(&ctx->args, "json") && (f.all = json_array()) == NULL)
+        return cli_json(ctx, NULL);
+    if ((rc = view_conflicts(ctx->db, put_conflict, &f, &ctx->diag)) != 0) {
+        json_decref(f.all);
         return rc;
-    if (f.n == 0 && !args_get(&ctx->args, "json"))
+    }
+    if (f.all)
+        return cli_json(ctx, f.all);
+    if (f.n == 0)
         fputs("no conflicts\n", ctx->out);
     return 0;
 }

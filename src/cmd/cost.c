@@ -11,7 +11,7 @@ static const struct opt opts[] = {
      "same basis and currency replaces the earlier"},
     {"credit", 0, NULL, 0, "allow a negative amount (a saving, a correction)"},
     {"on", 0, "DATE", 0, "the date of the estimate (default: today)"},
-    {"json", 0, NULL, 0, "print the recorded cost as JSON"},
+    {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -41,11 +41,7 @@ run(struct cmd_ctx *ctx)
         (rc = recorded_units(ctx, seq, &minor)) != 0)
         goto out;
     currency_format(money, sizeof money, minor, a->pos[2]);
-    if (args_get(a, "json")) {
-        rc = cli_json(ctx, json_pack("{s:s, s:s, s:s, s:I, s:I}", "key", it.key, "currency",
-                                     a->pos[2], "amount", money, "minor_units", (json_int_t)minor,
-                                     "seq", (json_int_t)seq));
-    } else {
+    if (!args_get(a, "json")) { /* with --json, the dispatcher prints the event */
         fputs("cost on ", ctx->out);
         cli_put(ctx, it.key, 0);
         fprintf(ctx->out, ": %s ", money);
@@ -64,6 +60,6 @@ const struct cmd_entry cmd_cost = {
     .opts = opts,
     .min_args = 3,
     .max_args = 3,
-    .flags = CMD_STORE | CMD_WRITE,
+    .flags = CMD_STORE | CMD_WRITE | CMD_EVENTS,
     .run = run,
 };

@@ -8,7 +8,7 @@
 static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "why the fields change (required)"},
     {"on", 0, "DATE", 0, "since when the new values hold (default: today; created=D holds from D)"},
-    {"json", 0, NULL, 0, "print the changes as JSON"},
+    {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -16,7 +16,7 @@ static int
 run(struct cmd_ctx *ctx)
 {
     const char *reason = args_get(&ctx->args, "message");
-    json_t *changes = args_get(&ctx->args, "json") ? json_array() : NULL;
+    int json = args_get(&ctx->args, "json") != NULL; /* the dispatcher prints the events */
     struct date eff;
     struct item it;
     int rc;
@@ -47,10 +47,7 @@ run(struct cmd_ctx *ctx)
             break;
         }
         /* -1: the field already holds the value, and nothing is recorded. */
-        if ((rc = item_edit(ctx->db, &it, field, eq + 1, &eff, reason, &ctx->diag)) <= 0 &&
-            changes) {
-            json_array_append_new(changes, json_pack("{s:s, s:s, s:b}", "field", field, "value",
-                                                     eq + 1, "changed", rc == 0));
+        if ((rc = item_edit(ctx->db, &it, field, eq + 1, &eff, reason, &ctx->diag)) <= 0 && json) {
             rc = 0;
         } else if (rc <= 0) {
             cli_put(ctx, it.key, 0);
@@ -63,11 +60,6 @@ run(struct cmd_ctx *ctx)
         if (rc != 0)
             break;
     }
-    if (rc == 0 && changes) {
-        rc = cli_json(ctx, json_pack("{s:s, s:o}", "key", it.key, "fields", changes));
-        changes = NULL;
-    }
-    json_decref(changes);
     item_free(&it);
     return rc;
 }
@@ -80,6 +72,6 @@ const struct cmd_entry cmd_edit = {
     .opts = opts,
     .min_args = 2,
     .max_args = -1,
-    .flags = CMD_STORE | CMD_WRITE,
+    .flags = CMD_STORE | CMD_WRITE | CMD_EVENTS,
     .run = run,
 };

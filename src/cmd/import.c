@@ -15,7 +15,7 @@
 static const struct opt opts[] = {
     {"csv", 0, NULL, 0, "the input is CSV items (key, title, ..., status, date), as is a *.csv"},
     {"cacert", 0, "FILE", 0, "a CA certificate to trust for an https URL, beside the system's"},
-    {"json", 0, NULL, 0, "print what was imported as JSON"},
+    {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -185,15 +185,7 @@ static int
 print(struct cmd_ctx *ctx, const struct job *j)
 {
     if (args_get(&ctx->args, "json"))
-        return cli_json(ctx,
-                        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "kind",
-                                  j->checklist ? "checklist"
-                                  : j->csv     ? "csv"
-                                               : "export",
-                                  "events", (json_int_t)j->n.events, "items",
-                                  (json_int_t)(j->n.items + j->cl.items), "statuses",
-                                  (json_int_t)j->n.changed, "edited", (json_int_t)j->n.edited,
-                                  "unchanged", (json_int_t)(j->n.unchanged + j->cl.unchanged)));
+        return 0; /* the dispatcher prints the events recorded */
     else if (j->checklist)
         fprintf(ctx->out,
                 "loaded the checklist: %d items added, %d definitions, %d parts "
@@ -292,6 +284,6 @@ const struct cmd_entry cmd_import = {
     .opts = opts,
     .min_args = 1,
     .max_args = 1,
-    .flags = CMD_STORE | CMD_WRITE | CMD_NOTX,
+    .flags = CMD_STORE | CMD_WRITE | CMD_NOTX | CMD_EVENTS,
     .run = run,
 };

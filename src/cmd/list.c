@@ -46,11 +46,14 @@ row_text(void *arg, const struct view_item_row *r)
     return 0;
 }
 
-/* A number as JSON: null for VIEW_NULL, else an integer or (FLAG) a boolean. */
+/* A number as JSON: null for VIEW_NULL, else an integer; a flag (FLAG) is a boolean, never
+ * null: one that does not apply (an item with no status of its kind's vocabulary) is false. */
 static json_t *
 jnum(int v, int flag)
 {
-    return v == VIEW_NULL ? json_null() : flag ? json_boolean(v) : json_integer(v);
+    if (flag)
+        return json_boolean(v != VIEW_NULL && v);
+    return v == VIEW_NULL ? json_null() : json_integer(v);
 }
 
 struct json_rows {
@@ -62,7 +65,8 @@ static int
 row_json(void *arg, const struct view_item_row *r)
 {
     struct json_rows *j = arg;
-    json_t *o = json_object();
+    json_t *o = json_object(), *inst = NULL;
+    int rc;
 
     json_object_set_new(o, "key", cli_jstr(r->key));
     json_object_set_new(o, "title", cli_jstr(r->title));
@@ -78,10 +82,11 @@ row_json(void *arg, const struct view_item_row *r)
     json_object_set_new(o, "parent", cli_jstr(r->parent));
     json_object_set_new(o, "ref", cli_jstr(r->ref));
     json_object_set_new(o, "document", cli_jstr(r->doc));
-    if (r->instances > 0)
-        json_object_set_new(o, "instances",
-                            json_pack("{s:i, s:i, s:o}", "total", r->instances, "done", r->done,
-                                      "done_status", cli_jstr(r->done_status)));
+    if ((rc = cli_instances_json(j->ctx, r->key, r->instances, r->done, &inst)) != 0) {
+        json_decref(o);
+        return rc;
+    }
+    json_object_set_new(o, "instances", inst);
     fputs(j->n++ ? ",\n" : "\n", j->ctx->out);
     json_dumpf(o, j->ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);

@@ -6,7 +6,7 @@ static const struct opt opts[] = {
     {"message", 'm', "TEXT", OPT_REQUIRED, "the note (required)"},
     {"on", 0, "DATE", 0, "the date it refers to (default: today)"},
     {"evidence", 0, "URL|FILE", OPT_MULTI, "a link or a local file to attach (repeatable)"},
-    {"json", 0, NULL, 0, "print the result as JSON"},
+    {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -27,11 +27,8 @@ run(struct cmd_ctx *ctx)
     for (int i = 0; rc == 0 && i < args_count(&ctx->args, "evidence"); i++)
         rc = item_evidence(ctx->db, &it, args_nth(&ctx->args, "evidence", i), &eff, text, &seq,
                            &ctx->diag);
-    if (rc == 0 && args_get(&ctx->args, "json")) {
-        rc = cli_json(ctx, json_pack("{s:s, s:I, s:I, s:i}", "key", it.key, "seq", (json_int_t)note,
-                                     "last_seq", (json_int_t)seq, "evidence",
-                                     args_count(&ctx->args, "evidence")));
-    } else if (rc == 0) {
+    /* With --json, the dispatcher prints the events recorded. */
+    if (rc == 0 && !args_get(&ctx->args, "json")) {
         /* The note's number is the one to revert: its evidence goes with it. */
         fputs("noted on ", ctx->out);
         cli_put(ctx, it.key, 0);
@@ -48,6 +45,6 @@ const struct cmd_entry cmd_note = {
     .opts = opts,
     .min_args = 1,
     .max_args = 1,
-    .flags = CMD_STORE | CMD_WRITE,
+    .flags = CMD_STORE | CMD_WRITE | CMD_EVENTS,
     .run = run,
 };

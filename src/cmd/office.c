@@ -12,7 +12,8 @@
 
 static const struct opt opts[] = {
     {"message", 'm', "TEXT", 0, "why (admit, revoke, rekey, rotate)"},
-    {"json", 0, NULL, 0, "print as JSON (show, list)"},
+    {"json", 0, NULL, 0,
+     "print as JSON (show, list; admit, revoke, rekey, rotate: the events recorded)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -125,6 +126,8 @@ decide(struct cmd_ctx *ctx, int what)
     if ((rc = trust_may_decide(ctx->db, what, name, fp, &ctx->diag)) != 0 ||
         (rc = ev_append(ctx->db, &e, NULL, &ctx->diag)) != 0)
         return rc;
+    if (args_get(&ctx->args, "json")) /* the dispatcher prints the events recorded */
+        return 0;
     fprintf(ctx->out, "%s office %s, key %s: the other offices learn it at their next sync\n",
             what == TRUST_ADMIT    ? "admitted"
             : what == TRUST_REVOKE ? "revoked"
@@ -188,6 +191,8 @@ rotate(struct cmd_ctx *ctx)
     if ((rc = trust_may_decide(ctx->db, TRUST_REKEY, name, fp, &ctx->diag)) != 0 ||
         (rc = ev_append(ctx->db, &e, NULL, &ctx->diag)) != 0)
         return rc;
+    if (args_get(&ctx->args, "json")) /* the dispatcher prints the events recorded */
+        return 0;
     fprintf(ctx->out,
             "office %s has a new key, fingerprint %s, bound by a re-key signed with the old "
             "one: the other offices learn it at their next sync\n",
@@ -233,7 +238,7 @@ const struct cmd_entry cmd_office = {
     .opts = opts,
     .min_args = 0,
     .max_args = 3,
-    .flags = CMD_STORE,
+    .flags = CMD_STORE | CMD_EVENTS,
     .writes_with = "message",
     .run = run,
 };

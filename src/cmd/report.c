@@ -9,7 +9,7 @@
 #include "docket/report.h"
 
 static const struct opt opts[] = {
-    {"format", 0, "FORMAT", 0, "md (default), html, csv or json"},
+    {"format", 0, "FORMAT", OPT_JSON, "md (default), html, csv or json"},
     {"as-of", 0, "DATE", 0, "the state on DATE (by effective date, with all known now)"},
     {"known-at", 0, "TIME", 0, "as the tracker recorded it at TIME (UTC)"},
     {"since", 0, "TIME", 0, "the changes recorded since TIME (default: the last publication)"},
@@ -155,7 +155,7 @@ fail:
 
 const struct cmd_entry cmd_report = {
     .name = "report",
-    .usage = "[NAME] [--format md|html|csv|json] [--as-of DATE] [--known-at TIME] "
+    .usage = "[NAME] [--format md|html|csv|json] [--json] [--as-of DATE] [--known-at TIME] "
              "[--since TIME] [--section NAME] [-o FILE] [--reports DIR] [--reproducible] "
              "[--publish]",
     .summary = "Render a progress report (default 'progress') as Markdown, HTML, CSV or JSON.",

@@ -7,7 +7,7 @@
 
 static const struct opt opts[] = {
     {"message", 'm', "REASON", OPT_REQUIRED, "why the event was a mistake (required)"},
-    {"json", 0, NULL, 0, "print the result as JSON"},
+    {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -28,9 +28,8 @@ run(struct cmd_ctx *ctx)
     if ((rc = item_revert(ctx->db, seq, args_get(&ctx->args, "message"), today, &by, &ctx->diag)) !=
         0)
         return rc;
-    if (args_get(&ctx->args, "json"))
-        return cli_json(ctx,
-                        json_pack("{s:I, s:I}", "reverted", (json_int_t)seq, "by", (json_int_t)by));
+    if (args_get(&ctx->args, "json")) /* the dispatcher prints the revert event */
+        return 0;
     fprintf(ctx->out, "reverted event %lld (by event %lld)\n", seq, by);
     return 0;
 }
@@ -42,6 +41,6 @@ const struct cmd_entry cmd_revert = {
     .opts = opts,
     .min_args = 1,
     .max_args = 1,
-    .flags = CMD_STORE | CMD_WRITE,
+    .flags = CMD_STORE | CMD_WRITE | CMD_EVENTS,
     .run = run,
 };

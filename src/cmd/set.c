@@ -10,7 +10,7 @@ static const struct opt opts[] = {
     {"on", 0, "DATE", 0, "when it happened: YYYY, YYYY-MM or YYYY-MM-DD (default: today)"},
     {"evidence", 0, "URL|FILE", OPT_MULTI, "a link or a local file that shows it (repeatable)"},
     {"force", 0, NULL, 0, "record a status it already has on that date, as a confirmation"},
-    {"json", 0, NULL, 0, "print the recorded events as JSON"},
+    {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -47,7 +47,6 @@ run(struct cmd_ctx *ctx)
     const char *reason = args_get(&ctx->args, "message");
     int json = args_get(&ctx->args, "json") != NULL, rc, same = 0, more = 0;
     int how = args_get(&ctx->args, "force") ? ITEM_CONFIRM : ITEM_CHANGE;
-    json_t *out = json ? json_array() : NULL;
     char unchanged[320] = "";
     struct date eff;
 
@@ -78,11 +77,6 @@ run(struct cmd_ctx *ctx)
             goto next;
         }
         rc = item_set_status(ctx->db, &it, status, &eff, reason, how, &seq, &ctx->diag);
-        if (rc == 0 && json)
-            json_array_append_new(out, json_pack("{s:I, s:s, s:o, s:s, s:s, s:b}", "seq",
-                                                 (json_int_t)seq, "key", key, "old",
-                                                 cli_jstr(it.status), "new", status, "effective",
-                                                 eff.text, "confirm", confirm));
         if (rc == 0)
             rc = attach(ctx, &it, &eff, reason);
         if (rc == 0 && !json) {
@@ -112,12 +106,7 @@ run(struct cmd_ctx *ctx)
                       same > 1 ? "are" : "is", status, eff.text);
         goto out;
     }
-    if (json) {
-        rc = cli_json(ctx, out);
-        out = NULL;
-    }
 out:
-    json_decref(out);
     return rc;
 }
 
@@ -128,6 +117,6 @@ const struct cmd_entry cmd_set = {
     .opts = opts,
     .min_args = 2,
     .max_args = -1,
-    .flags = CMD_STORE | CMD_WRITE,
+    .flags = CMD_STORE | CMD_WRITE | CMD_EVENTS,
     .run = run,
 };

@@ -49,10 +49,6 @@ put_instances(void *arg, const struct view_count *r)
 {
     struct section *s = arg;
 
-    if (s->a) {
-        json_object_set_new(s->a, r->status, json_integer(r->n));
-        return 0;
-    }
     next_row(s, ", ");
     cli_put(s->ctx, r->status, 0);
     fprintf(s->ctx->out, " %d", r->n);
@@ -154,7 +150,9 @@ sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
     for (int i = 0; i < 5 && rc == 0; i++) {
         struct section s = {.ctx = ctx, .name = names[i]};
 
-        if (o && (s.a = i == 0 ? json_object() : json_array()) == NULL)
+        if (o && i == 0)
+            continue; /* the instances as list --json gives them: cli_instances_json */
+        if (o && (s.a = json_array()) == NULL)
             return diag_set(&ctx->diag, DK_STORE, "out of memory");
         switch (i) {
         case 0:
@@ -190,6 +188,7 @@ sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
 struct due {
     char next[32]; /* "" when none */
     int overdue;
+    int instances, done; /* its instances, and those at full progress */
 };
 
 static int
@@ -199,6 +198,8 @@ take_due(void *arg, const struct view_item_row *r)
 
     snprintf(due->next, sizeof due->next, "%s", r->next_due ? r->next_due : "");
     due->overdue = r->overdue > 0;
+    due->instances = r->instances;
+    due->done = r->done;
     return 0;
 }
 
@@ -224,7 +225,8 @@ static int
 run(struct cmd_ctx *ctx)
 {
     struct item it;
-    struct due due = {"", 0};
+    struct due due = {"", 0, 0, 0};
+    json_t *inst = NULL;
     json_t *o = NULL;
     char status[160], text[64];
     int rc;
@@ -244,7 +246,13 @@ run(struct cmd_ctx *ctx)
                       it.created, "cadence_months",
                       it.cadence_months ? json_integer(it.cadence_months) : json_null(), "next_due",
                       cli_jstr(due.next[0] ? due.next : NULL), "overdue", due.overdue);
-        if (o != NULL && (rc = sections(ctx, &it, o)) != 0)
+        if (o != NULL &&
+            (rc = cli_instances_json(ctx, it.key, due.instances, due.done, &inst)) == 0 &&
+            json_object_set_new(o, "instances", inst) != 0)
+            rc = diag_set(&ctx->diag, DK_STORE, "out of memory");
+        if (o != NULL && rc == 0)
+            rc = sections(ctx, &it, o);
+        if (rc != 0)
             json_decref(o);
         else
             rc = cli_json(ctx, o);

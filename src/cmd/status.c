@@ -50,7 +50,8 @@ run(struct cmd_ctx *ctx)
     }
     fprintf(ctx->out, "unpublished  %lld events\n", unpublished);
     fprintf(ctx->out, "last sync    %s\n", last[0] ? last : "never");
-    fprintf(ctx->out, "shared log   %lld events, head %s\n", position, head);
+    /* The head as verify --against takes it. */
+    fprintf(ctx->out, "shared log   %lld events, head shared:%lld:%s\n", position, position, head);
     fputs("remote       ", ctx->out);
     cli_put(ctx, remote ? r.endpoints : "none (docket remote set --endpoints URLS)", 0);
     fputc('\n', ctx->out);

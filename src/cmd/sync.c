@@ -99,8 +99,9 @@ sync_print(struct cmd_ctx *ctx, const struct sync_counts *n)
                     "put back %lld of %lld entries of the shared log that etcd no "
                     "longer held as this store does\n",
                     n->repaired, n->rewritten);
-        fprintf(ctx->out, "published %lld, pulled %lld; shared log: %lld events, head %s\n",
-                n->published, n->pulled, n->position, n->head);
+        fprintf(ctx->out,
+                "published %lld, pulled %lld; shared log: %lld events, head shared:%lld:%s\n",
+                n->published, n->pulled, n->position, n->position, n->head);
     }
     if (n->waiting && n->revoked)
         fprintf(stderr,

@@ -200,7 +200,8 @@ run(struct cmd_ctx *ctx)
         ctx->after_commit = check_etcd;
     ev_hex(c.head, hex);
     ev_hex(shared.head, shared_hex);
-    /* The heads to publish, each exactly as --against takes it: the shared one, which every
+    /* Every head printed here is in the form --against takes, for a person to pass back. The
+     * heads to publish, each exactly as --against takes it: the shared one, which every
      * office that has synced as far holds alike, once there is a shared log. */
     if (args_get(&ctx->args, "head")) {
         fprintf(ctx->out, "local:%lld:%s\n", c.count, hex);
@@ -211,10 +212,12 @@ run(struct cmd_ctx *ctx)
                                        (json_int_t)c.count, "head", hex, "shared", "events",
                                        (json_int_t)shared.count, "head", shared_hex));
     } else if (shared.count > 0) {
-        fprintf(ctx->out, "ok: %lld events, head %s; shared log: %lld events, head %s\n", c.count,
-                hex, shared.count, shared_hex);
+        fprintf(ctx->out,
+                "ok: %lld events, head local:%lld:%s; shared log: %lld events, head "
+                "shared:%lld:%s\n",
+                c.count, c.count, hex, shared.count, shared.count, shared_hex);
     } else {
-        fprintf(ctx->out, "ok: %lld events, head %s\n", c.count, hex);
+        fprintf(ctx->out, "ok: %lld events, head local:%lld:%s\n", c.count, c.count, hex);
     }
     if (signatures >= 0 && !args_get(&ctx->args, "json") && !args_get(&ctx->args, "head"))
         fprintf(ctx->out, "signatures: %lld, each by its office's key\n", signatures);

@@ -94,8 +94,9 @@ run_ok verify
 # The note's number, for a revert without a look at the log; its evidence goes with it (#14).
 n0=$(events)
 run_ok note iasc -m "with a copy" --evidence https://example.org/copy.pdf --json
-expect_eq "note --json: the note's number and the last" "$(pyjson 'print(d["seq"], d["last_seq"])')" \
-    "$((n0 + 1)) $((n0 + 2))"
+expect_eq "note --json: the events recorded, the note first" \
+    "$(pyjson 'print(d[0]["seq"], d[-1]["seq"], [e["event_type"] for e in d], d[1]["new"])')" \
+    "$((n0 + 1)) $((n0 + 2)) ['note', 'evidence'] https://example.org/copy.pdf"
 run_fails 2 "^docket: note: the reason (-m) holds no letter or digit$" note iasc -m " "
 run_fails 2 "no letter or digit" note iasc -m "$(printf '\342\200\203...')"
 done_ok

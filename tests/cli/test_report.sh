@@ -630,7 +630,7 @@ publish() {
     expect_eq "publications" "$(sql "select count(*) from event where type = 'publication'")" 1
     expect_eq "the publication" \
         "$(sql "select subject, new_value, json_extract(attrs, '\$.as_of'), json_extract(attrs, '\$.format') from event where seq = (select max(seq) from event)")" \
-        "progress|$head0|$(today)|md"
+        "progress|local:${head0% *}:${head0#* }|$(today)|md"
     run_ok verify
     # Right after it, nothing has changed since.
     report_json --section changes
@@ -654,7 +654,7 @@ publish() {
     pass
     expect_eq "the second publication" \
         "$(sql "select new_value, json_extract(attrs, '\$.as_of'), json_extract(attrs, '\$.format') from event where seq = (select max(seq) from event)")" \
-        "$head1|2017-06-30|html"
+        "local:${head1% *}:${head1#* }|2017-06-30|html"
     report_json --section changes
     expect_eq "changes after the second publication" "$(pyjson 'print(d["sections"][0]["rows"])')" "[]"
     # Publishing writes: -r refuses it; an unwritable file records nothing.

@@ -146,7 +146,7 @@ expect_out "ceb.hlcp  confirmed approached: confirmed by the secretariat"
 run_ok log ceb.hlcp
 expect_out "#$((n0 + 1)) .*ceb.hlcp  confirmed approached: confirmed by the secretariat"
 run_ok set ceb.undg approached -m x --on 2017-07 --force --json
-expect_eq "set --json says it is a confirmation" "$(pyjson 'print(d[0]["confirm"], d[0]["new"])')" "True approached"
+expect_eq "set --json says it is a confirmation" "$(pyjson 'print(d[0]["attrs"]["confirm"], d[0]["new"])')" "true approached"
 run_ok show ceb.undg --json
 expect_eq "show --json keeps the attribute" "$(pyjson 'print(d["history"][-1]["attrs"])')" "{'confirm': 'true'}"
 run_ok verify

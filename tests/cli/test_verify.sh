@@ -6,7 +6,7 @@ init_store
 # A fresh store verifies; --head is "local:N:HEX" with the last event's hash (a store that never
 # synced has no shared head).
 run_ok verify
-expect_out "^ok: $(events) events, head [0-9a-f]\{64\}$"
+expect_out "^ok: $(events) events, head local:$(events):[0-9a-f]\{64\}$"
 run_ok verify --head
 expect_eq "verify --head" "$(cat "$tmp/out")" "local:$(events):$(sql 'select lower(hex(hash)) from event order by seq desc limit 1')"
 head1=$(sed -n 's/^local://p' "$tmp/out")

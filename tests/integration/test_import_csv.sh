@@ -51,7 +51,7 @@ expect_eq "copy after a second import" "$(fingerprint "$b")" "$fp"
 fp=$(fingerprint)
 run_ok import --csv "$tmp/a.csv" --json
 expect_json
-expect_eq "import --json" "$(pyjson 'print(d["kind"], d["items"], d["statuses"])')" "csv 0 0"
+expect_eq "import --json: the events recorded, none" "$(pyjson 'print(d)')" "[]"
 expect_eq "store after importing its own CSV" "$(fingerprint)" "$fp"
 
 # By URL from a local server.

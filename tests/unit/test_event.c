@@ -329,6 +329,32 @@ store_with_notes(int n)
     return db;
 }
 
+/* ev_appended names the events this connection inserted, from its first to its last: a writer's
+ * --json answer. */
+static void
+appended_runs_from_the_first_event_inserted(void **state)
+{
+    struct db *db = support_store(0);
+    struct note n = {.reason = "one"};
+    struct diag d = {0};
+    long long first = -1, last = -1, before;
+
+    (void)state;
+    assert_int_equal(ev_appended(db, &first, &last), 0);
+    assert_int_equal(first, -1); /* untouched when there are none */
+    before = support_int(db, "SELECT coalesce(max(seq), 0) FROM event");
+    assert_int_equal(support_write(db, append_two, &n, &d), 0);
+    assert_int_equal(ev_appended(db, &first, &last), 1);
+    assert_int_equal(first, before + 1);
+    assert_int_equal(last, n.seq);
+    assert_int_equal(last, before + 2);
+    append(db, "three");
+    assert_int_equal(ev_appended(db, &first, &last), 1);
+    assert_int_equal(first, before + 1);
+    assert_int_equal(last, before + 3);
+    db_close(db);
+}
+
 static void
 exec_ok(struct db *db, const char *sql)
 {
@@ -651,6 +677,7 @@ main(void)
         cmocka_unit_test(hex_is_lower_case),
         cmocka_unit_test(unhex_reads_what_hex_writes_and_nothing_else),
         cmocka_unit_test(append_numbers_and_chains),
+        cmocka_unit_test(appended_runs_from_the_first_event_inserted),
         cmocka_unit_test(empty_chain_checks_clean),
         cmocka_unit_test(attrs_are_stored_sorted_and_compact),
         cmocka_unit_test(append_refuses_bad_text),

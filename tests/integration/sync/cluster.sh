@@ -362,14 +362,14 @@ shared_order() {
     sqlite3 "$1" 'select pos || " " || uuid from shared order by pos'
 }
 
-# shared_head DB: "N HEX" from `docket verify` ("shared log: N events, head HEX").
+# shared_head DB: "N HEX" from `docket verify` ("shared log: N events, head shared:N:HEX").
 shared_head() {
-    "$DOCKET" -d "$1" verify 2>/dev/null | sed -n 's/.*shared log: \([0-9]*\) events, head \([0-9a-f]*\).*/\1 \2/p'
+    "$DOCKET" -d "$1" verify 2>/dev/null | sed -n 's/.*shared log: \([0-9]*\) events, head shared:[0-9]*:\([0-9a-f]*\).*/\1 \2/p'
 }
 
-# status_head DB: "N HEX" from `docket status` ("shared log   N events, head HEX").
+# status_head DB: "N HEX" from `docket status` ("shared log   N events, head shared:N:HEX").
 status_head() {
-    "$DOCKET" -d "$1" status 2>/dev/null | sed -n 's/^shared log *\([0-9]*\) events, head \([0-9a-f]*\).*/\1 \2/p'
+    "$DOCKET" -d "$1" status 2>/dev/null | sed -n 's/^shared log *\([0-9]*\) events, head shared:[0-9]*:\([0-9a-f]*\).*/\1 \2/p'
 }
 
 # unpublished DB: the number `docket status --json` gives as unpublished.

@@ -16,8 +16,7 @@ two_offices
 # change in the log first), sorted.
 conflicts_of() {
     "$DOCKET" -d "$1" conflicts --json | python3 -c 'import json, sys
-for line in sys.stdin:
-    c = json.loads(line)
+for c in json.load(sys.stdin):
     f, s = c["first"], c["second"]
     assert f["position"] < s["position"], c
     print(c["key"], f["status"], f["office"], s["status"], s["office"])' | sort

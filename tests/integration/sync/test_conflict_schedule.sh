@@ -17,7 +17,7 @@ STEPS=${SCHEDULE_STEPS:-60}
 # The model: `schedule SEED STEPS` prints the schedule, one step a line ("OFFICE set ITEM STATUS
 # DATE" or "OFFICE sync"), ending with every office syncing twice; `expect SCHEDULE DIR` writes,
 # for each sync step N, DIR/N: the conflicts that office holds once that sync is done (then the
-# figures on stdout); `seen JSON-LINES` prints `conflicts --json` in the same form. One line a
+# figures on stdout); `seen JSON` prints `conflicts --json` (one array) in the same form. One line a
 # conflict: key, then the earlier change's date, status and office, then the later one's.
 cat >"$tmp/model.py" <<'EOF'
 import datetime, itertools, json, os, random, sys
@@ -101,8 +101,7 @@ def expect(path, outdir):
 
 def seen_by_docket():
     out = []
-    for line in sys.stdin:
-        c = json.loads(line)
+    for c in json.load(sys.stdin):
         f, s = c["first"], c["second"]
         assert f["position"] < s["position"], c
         out.append(" ".join([c["key"], f["effective"], f["status"], f["office"],

@@ -87,7 +87,7 @@ pass
 office_ok dst sync --once
 expect_out "^published 0, pulled $((total - prev)); shared log: $total events"
 office_ok dst verify
-expect_out "^ok: $total events, head [0-9a-f]*; shared log: $total events, head "
+expect_out "^ok: $total events, head local:$total:[0-9a-f]*; shared log: $total events, head shared:$total:"
 expect_converged "$S" "$T"
 expect_log_exact $P "$T"
 done_ok
