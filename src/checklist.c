@@ -439,6 +439,7 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
     json_t *doc = json_object_get(cl, "document"), *v;
     struct checklist_counts n = {0};
     char reason[600], cadence[24];
+    long long withdrawn_by;
     size_t i;
     int rc;
 
@@ -466,8 +467,11 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
                      (long long)json_integer_value(json_object_get(v, "cadence_months")));
             s.cadence_months = cadence;
         }
-        /* An item the store already has is left as it is. */
-        if ((rc = item_exists(db, s.key, d)) < 0)
+        /* An item the store already has is left as it is; one it withdrew stays withdrawn
+         * (loading the checklist again must not bring back what a user took out). */
+        if ((rc = item_exists(db, s.key, d)) == 0)
+            rc = item_withdrawn(db, s.key, &withdrawn_by, NULL, d);
+        if (rc < 0)
             return d->code;
         if (rc == 1) {
             n.unchanged++;
