@@ -467,6 +467,27 @@ item_exists(struct db *db, const char *key, struct diag *d)
     return rc;
 }
 
+int
+item_case_twins(struct db *db, int (*each)(void *arg, const char *keys), void *arg, struct diag *d)
+{
+    /* Grouped by the key without regard to case: one sort, not a comparison of every pair. */
+    static const char sql[] =
+        "SELECT group_concat(quote(key), ' and ') FROM (SELECT key FROM items ORDER BY "
+        "key COLLATE NOCASE, key) GROUP BY key COLLATE NOCASE HAVING count(*) > 1 "
+        "ORDER BY min(key COLLATE NOCASE)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1)
+        if ((rc = each(arg, (const char *)sqlite3_column_text(st, 0))) != 0) {
+            sqlite3_reset(st);
+            return rc;
+        }
+    return rc < 0 ? d->code : 0;
+}
+
 /* Returns 1 when KEY is PARENT or one of its ancestors, so that making PARENT the parent of KEY
  * would close a loop; 0 when not; -1 with D set when the store cannot tell. */
 int

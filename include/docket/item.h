@@ -35,6 +35,13 @@ int item_withdrawn(struct db *db, const char *key, long long *by, char before[25
  * on an error. */
 int item_exists(struct db *db, const char *key, struct diag *d);
 
+/* Walks the items whose keys differ only in case (twins that a store made before keys were
+ * unique without regard to case keeps): EACH gets each such set as one phrase, "'unct/KEN' and
+ * 'unct/ken'" (borrowed until it returns), in key order; a non-zero return stops the walk and
+ * is returned. Returns 0 or DK_STORE. */
+int item_case_twins(struct db *db, int (*each)(void *arg, const char *keys), void *arg,
+                    struct diag *d);
+
 /* Frees the strings of IT; NULL is accepted. */
 void item_free(struct item *it);
 
