@@ -99,8 +99,8 @@ item_withdrawn(struct db *db, const char *key, long long *by, char before[25], s
      * before it (SQLite keeps times in whole milliseconds, so the step is exact). */
     static const char sql[] =
         "SELECT r.by_seq, strftime('%Y-%m-%dT%H:%M:%fZ', r.by_recorded, '-0.001 seconds') "
-        "FROM event c JOIN " STATE_REVERTS " r ON r.uuid = c.uuid WHERE c.type = 'item' "
-        "AND c.subject = :key AND NOT " STATE_UNDONE(
+        "FROM event c INDEXED BY event_items JOIN " STATE_REVERTS " r ON r.uuid = c.uuid "
+        "WHERE c.type = 'item' AND c.subject = :key AND NOT " STATE_UNDONE(
             "r", EVER) " AND NOT EXISTS "
                        "(SELECT 1 FROM items i WHERE i.key = :key) ORDER BY r.by_seq DESC LIMIT 1";
     sqlite3_stmt *st;

@@ -203,6 +203,11 @@ run_fails 3 "^docket: edit: 'unct/KEN' was withdrawn by event $wd" edit unct/KEN
 run_ok log
 expect_out "^#$ken_seq .*unct/KEN  created: UN country team, Kenya  \[reverted by #$wd\]"
 expect_out "^#$wd .*unct/KEN  revert of #$ken_seq: added by mistake"
+run_ok log unct/KEN
+expect_out "^#$ken_seq .*unct/KEN  created: UN country team, Kenya  \[reverted by #$wd\]"
+expect_out "^#$((ken_seq + 2)) .*unct/KEN  not-approached -> member: joined"
+expect_out "^#$wd .*unct/KEN  revert of #$ken_seq: added by mistake"
+expect_not_out "unct/FRA"
 run_ok show unct/KEN --all
 expect_out "^unct/KEN: UN country team, Kenya$"
 expect_out "^  withdrawn    by event $wd "
