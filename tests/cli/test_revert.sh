@@ -231,6 +231,12 @@ expect_out "^#$ken_seq .*created: UN country team, Kenya$"
 expect_out "^#$wd .*revert of #$ken_seq: added by mistake  \[reverted by #$back\]"
 run_ok list --under unct
 expect_out "^unct .*\[1 of 2 member\]"
+# As known between the withdrawal and its revert, the item was withdrawn.
+run_ok list --under unct --known-at "$(sql "select recorded from event where seq = $wd")"
+expect_not_out "^unct/KEN"
+expect_out "^unct/FRA"
+run_ok list --under unct --known-at "$(sql "select recorded from event where seq = $back")"
+expect_out "^unct/KEN"
 run_fails 3 "event $wd was already reverted by event $back" revert "$wd" -m again
 run_fails 3 "event $back reverts a 'revert' event: only the revert of an item" revert "$back" -m x
 run_ok verify
