@@ -270,6 +270,11 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, int version, s
                         v);
     if ((v = str(it, "goal")) != NULL && strcmp(v, "obtain") != 0 && strcmp(v, "keep") != 0)
         return diag_set(d, DK_DATA, "%s.goal: must be obtain or keep", path);
+    if ((v = str(it, "instances")) != NULL && strcmp(v, ITEM_INSTANCES_ISO3166) != 0)
+        return diag_set(d, DK_DATA, "%s.instances: must be %s (instances that are countries)", path,
+                        ITEM_INSTANCES_ISO3166);
+    if (v != NULL && strchr(key, '/') != NULL)
+        return diag_set(d, DK_DATA, "%s.instances: '%s' is an instance and has none", path, key);
     if ((v = str(it, "ref")) != NULL && json_array_size(paras) > 0 &&
         !find_by(paras, "ref", v, (size_t)-1))
         return diag_set(d, DK_DATA, "%s.ref: the document has no paragraph '%s'", path, v);
@@ -470,6 +475,7 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
     json_t *doc = json_object_get(cl, "document"), *v;
     struct checklist_counts n = {0};
     char reason[600], cadence[24];
+    long long withdrawn_by;
     size_t i;
     int rc;
 
@@ -486,6 +492,7 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
                               .goal = str(v, "goal"),
                               .due = str(v, "due"),
                               .description = str(v, "description"),
+                              .instances = str(v, "instances"),
                               .doc = str(doc, "symbol"),
                               .baseline = str(v, "baseline"),
                               .eff = str(doc, "adopted"),
@@ -496,8 +503,11 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
                      (long long)json_integer_value(json_object_get(v, "cadence_months")));
             s.cadence_months = cadence;
         }
-        /* An item the store already has is left as it is. */
-        if ((rc = item_exists(db, s.key, d)) < 0)
+        /* An item the store already has is left as it is; one it withdrew stays withdrawn
+         * (loading the checklist again must not bring back what a user took out). */
+        if ((rc = item_exists(db, s.key, d)) == 0)
+            rc = item_withdrawn(db, s.key, &withdrawn_by, NULL, d);
+        if (rc < 0)
             return d->code;
         if (rc == 1) {
             n.unchanged++;

@@ -7,14 +7,20 @@
 
 #include "docket/currency.h"
 #include "docket/event.h"
+#include "docket/iso3166.h"
 #include "docket/item.h"
 #include "docket/state.h"
 #include "docket/text.h"
 #include "docket/uuid.h"
 #include "item_int.h"
 
-const char *const item_fields[] = {"title",          "ref",         "due",     "parent",
-                                   "cadence_months", "description", "created", NULL};
+const char *const item_fields[] = {
+    "title", "ref", "due", "parent", "cadence_months", "description", "created", "instances", NULL};
+
+/* The events that any revert, whenever recorded, cancels. */
+#define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
+#define LATEST_E      STATE_LATEST("e")
+#define EVER          "'9999-12-31T23:59:59.999Z'"
 
 char *
 item_dup_col(sqlite3_stmt *st, int i)
@@ -42,6 +48,7 @@ item_free(struct item *it)
     free(it->created);
     free(it->status);
     free(it->since);
+    free(it->instances);
     memset(it, 0, sizeof *it);
 }
 
@@ -86,11 +93,74 @@ unknown(struct db *db, const char *what, const char *name, const char *names_sql
 }
 
 int
+item_withdrawn(struct db *db, const char *key, long long *by, char before[25], struct diag *d)
+{
+    /* The latest revert in force of a creation of KEY, while no item holds KEY: the time just
+     * before it (SQLite keeps times in whole milliseconds, so the step is exact). */
+    static const char sql[] =
+        "SELECT r.by_seq, strftime('%Y-%m-%dT%H:%M:%fZ', r.by_recorded, '-0.001 seconds') "
+        "FROM event c INDEXED BY event_items JOIN " STATE_REVERTS " r ON r.uuid = c.uuid "
+        "WHERE c.type = 'item' AND c.subject = :key AND NOT " STATE_UNDONE(
+            "r", EVER) " AND NOT EXISTS "
+                       "(SELECT 1 FROM items i WHERE i.key = :key) ORDER BY r.by_seq DESC LIMIT 1";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":key", key, d) != 0 ||
+        (rc = db_row(db, st, d)) < 0)
+        return -1;
+    if (rc == 1) {
+        *by = sqlite3_column_int64(st, 0);
+        if (before != NULL)
+            snprintf(before, 25, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Why KEY names no item: withdrawn, a slip of case, or unknown (naming the nearest). The one
+ * answer every command that names an item gives: DK_DATA, or DK_STORE. */
+static int
+item_unknown(struct db *db, const char *key, struct diag *d)
+{
+    static const char cased[] = "SELECT group_concat(quote(key), ' or ') FROM (SELECT key FROM "
+                                "items WHERE key = :key COLLATE NOCASE ORDER BY key)";
+    sqlite3_stmt *st;
+    long long by;
+    int rc;
+
+    if ((rc = item_withdrawn(db, key, &by, NULL, d)) < 0)
+        return d->code;
+    if (rc == 1)
+        return diag_set(d, DK_DATA, "'%s' was withdrawn by event %lld (show --all shows it)", key,
+                        by);
+    if ((rc = db_prep(db, cased, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        rc = diag_set(d, DK_DATA, "unknown item '%s' (did you mean %s?)", key,
+                      (const char *)sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+        return rc;
+    }
+    sqlite3_reset(st);
+    return unknown(db, "item", key, "SELECT key FROM items", "see 'docket list'", d);
+}
+
+int
 item_load(struct db *db, const char *key, struct item *out, struct diag *d)
 {
+    /* The instances' rule is read from the events, by everything recorded: its latest edit
+     * in force, else what the creation said. */
     static const char sql[] =
         "SELECT uuid, key, doc, kind, parent, title, ref, goal, due, description, created, "
-        "status, since, cadence_months, progress, final FROM items WHERE key = :key";
+        "status, since, cadence_months, progress, final, NULLIF(COALESCE((SELECT e.new_value "
+        "FROM event e INDEXED BY event_edit WHERE e.item = i.uuid AND e.subject = 'instances' "
+        "AND e.type = 'edit' AND e.seq NOT IN (" REVERTED_EVER ") ORDER BY " LATEST_E
+        " LIMIT 1), (SELECT json_extract(c.attrs, '$.instances') FROM event c INDEXED BY "
+        "event_items WHERE c.item = i.uuid AND c.type = 'item' AND c.seq NOT IN (" REVERTED_EVER
+        ") ORDER BY c.seq LIMIT 1)), '') FROM items i WHERE key = :key";
     struct item it = {0};
     sqlite3_stmt *st;
     int rc;
@@ -100,7 +170,7 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
     if (rc == 0)
-        return unknown(db, "item", key, "SELECT key FROM items", "see 'docket list'", d);
+        return item_unknown(db, key, d);
     it.uuid = item_dup_col(st, 0);
     it.key = item_dup_col(st, 1);
     it.doc = item_dup_col(st, 2);
@@ -117,6 +187,7 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
     it.cadence_months = sqlite3_column_int64(st, 13);
     it.progress = sqlite3_column_int(st, 14);
     it.final = sqlite3_column_int(st, 15);
+    it.instances = item_dup_col(st, 16);
     sqlite3_reset(st);
     if (it.uuid == NULL || it.key == NULL || it.kind == NULL || it.created == NULL) {
         item_free(&it);
@@ -224,6 +295,8 @@ field_value(const struct item *it, const char *field, char *buf, size_t n)
         return it->description;
     if (strcmp(field, "created") == 0)
         return it->created;
+    if (strcmp(field, "instances") == 0)
+        return it->instances;
     if (it->cadence_months == 0)
         return NULL;
     snprintf(buf, n, "%lld", it->cadence_months);
@@ -245,10 +318,6 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
                         it->key, it->created, eff->text, it->key, eff->text);
     return 0;
 }
-
-/* The events that any revert, whenever recorded, cancels. */
-#define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
-#define LATEST_E      STATE_LATEST("e")
 
 int
 item_status_same(struct db *db, const struct item *it, const char *status, const struct date *eff,
@@ -398,6 +467,27 @@ item_exists(struct db *db, const char *key, struct diag *d)
     return rc;
 }
 
+int
+item_case_twins(struct db *db, int (*each)(void *arg, const char *keys), void *arg, struct diag *d)
+{
+    /* Grouped by the key without regard to case: one sort, not a comparison of every pair. */
+    static const char sql[] =
+        "SELECT group_concat(quote(key), ' and ') FROM (SELECT key FROM items ORDER BY "
+        "key COLLATE NOCASE, key) GROUP BY key COLLATE NOCASE HAVING count(*) > 1 "
+        "ORDER BY min(key COLLATE NOCASE)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1)
+        if ((rc = each(arg, (const char *)sqlite3_column_text(st, 0))) != 0) {
+            sqlite3_reset(st);
+            return rc;
+        }
+    return rc < 0 ? d->code : 0;
+}
+
 /* Returns 1 when KEY is PARENT or one of its ancestors, so that making PARENT the parent of KEY
  * would close a loop; 0 when not; -1 with D set when the store cannot tell. */
 int
@@ -544,12 +634,100 @@ keep_baseline(struct db *db, const char *kind, char *out, size_t n, struct diag 
     return 0;
 }
 
+/* Refuses KEY when an item's key differs from it only in case: keys are unique without regard
+ * to case, so that unct/ken cannot sit beside unct/KEN. DK_DATA naming it, or DK_STORE. */
+static int
+no_case_twin(struct db *db, const char *key, struct diag *d)
+{
+    static const char sql[] = "SELECT key FROM items WHERE key = :key COLLATE NOCASE AND "
+                              "key <> :key ORDER BY key LIMIT 1";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (rc == 1)
+        rc = diag_set(d, DK_DATA,
+                      "'%s' differs from the item '%s' only in case: keys are unique without "
+                      "regard to case (did you mean '%s'?)",
+                      key, (const char *)sqlite3_column_text(st, 0),
+                      (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Checks the instance KEY of PARENT, whose instances are countries: its code (after the '/')
+ * must be an ISO 3166-1 alpha-3 code in upper case. On success *NAME is the country's name
+ * (borrowed). DK_DATA: "did you mean" for a code in the wrong case. */
+static int
+check_country(const char *key, const char *parent, const char **name, struct diag *d)
+{
+    const char *code = strchr(key, '/') + 1;
+    char upper[4];
+
+    if ((*name = iso3166_name(code)) != NULL)
+        return 0;
+    if (strlen(code) == 3) {
+        for (int i = 0; i < 3; i++)
+            upper[i] = code[i] >= 'a' && code[i] <= 'z' ? (char)(code[i] - 'a' + 'A') : code[i];
+        upper[3] = '\0';
+        if (iso3166_name(upper) != NULL)
+            return diag_set(d, DK_DATA,
+                            "'%s': the instances of '%s' are countries, keyed by ISO 3166-1 "
+                            "alpha-3 code in upper case (did you mean '%s/%s'?)",
+                            key, parent, parent, upper);
+    }
+    return diag_set(d, DK_DATA,
+                    "'%s': the instances of '%s' are countries, and '%s' is not an ISO 3166-1 "
+                    "alpha-3 code (such as '%s/KEN')",
+                    key, parent, code, parent);
+}
+
+/* Writes to UUID the id of a new item named NAME (its document and key, NAMELEN bytes in a
+ * buffer of SIZE): the v5 UUID of NAME, unless an item with that id was withdrawn, whose events
+ * must stay with it; then the v5 UUID of NAME and the withdrawing revert's uuid, again until
+ * an id is free. Every office that holds the same trail derives the same id. */
+static int
+new_item_uuid(struct db *db, char *name, size_t namelen, size_t size, char *uuid, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT (SELECT r.by_uuid FROM event c JOIN " STATE_REVERTS " r ON r.uuid = c.uuid "
+        "WHERE c.type = 'item' AND c.item = :uuid AND NOT " STATE_UNDONE(
+            "r", EVER) " "
+                       "ORDER BY r.by_seq DESC LIMIT 1) FROM event c INDEXED BY event_items "
+                       "WHERE c.item = :uuid AND c.type = 'item' LIMIT 1";
+    sqlite3_stmt *st;
+    int rc;
+
+    for (int round = 0;; round++) {
+        if (uuid_v5(name, namelen, uuid) != 0)
+            return diag_set(d, DK_STORE, "cannot make the item's id");
+        if (round == 64)
+            return diag_set(d, DK_DATA, "'%s' was withdrawn too many times", name);
+        if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+            (rc = db_bind_text(db, st, ":uuid", uuid, d)) != 0)
+            return rc;
+        if ((rc = db_row(db, st, d)) < 0)
+            return d->code;
+        if (rc == 0 || sqlite3_column_type(st, 0) == SQLITE_NULL || namelen + 2 + UUID_LEN > size) {
+            sqlite3_reset(st);
+            return 0;
+        }
+        /* NAME grows by one revert uuid a round: at most 64 of them fit the caller's buffer. */
+        namelen += (size_t)snprintf(name + namelen, size - namelen, "\n%s",
+                                    (const char *)sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+    }
+}
+
 int
 item_add(struct db *db, const struct item_spec *s, struct diag *d)
 {
     char uuid[UUID_LEN + 1], doc[512], parent_buf[256], baseline[64], today[11], cad[24];
     const char *slash = strchr(s->key, '/'), *parent = s->parent, *kind = s->kind;
-    const char *goal = s->goal, *base = s->baseline, *ref = s->ref;
+    const char *goal = s->goal, *base = s->baseline, *ref = s->ref, *title = s->title;
     struct item par = {0}, it = {0};
     struct date eff, due;
     struct event e = {.type = "item"};
@@ -576,8 +754,13 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
                         s->key);
     if ((rc = item_exists(db, s->key, d)) != 0)
         return rc < 0 ? d->code : diag_set(d, DK_DATA, "item '%s' already exists", s->key);
-    if (s->title == NULL || s->title[0] == '\0')
-        return diag_set(d, DK_DATA, "'%s' needs a title", s->key);
+    if ((rc = no_case_twin(db, s->key, d)) != 0)
+        return rc;
+    if (s->instances && (strcmp(s->instances, ITEM_INSTANCES_ISO3166) != 0 || slash != NULL))
+        return diag_set(d, DK_DATA,
+                        "bad instances '%s' for '%s' (%s, for an item that is not "
+                        "an instance)",
+                        s->instances, s->key, ITEM_INSTANCES_ISO3166);
     if (s->due && (rc = date_parse(s->due, &due, d)) != 0)
         return rc;
     if (s->goal && strcmp(s->goal, "obtain") != 0 && strcmp(s->goal, "keep") != 0)
@@ -609,10 +792,22 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
             goto out;
         }
         kind = par.kind;
+        if (par.instances && strcmp(par.instances, ITEM_INSTANCES_ISO3166) == 0) {
+            const char *country;
+
+            if ((rc = check_country(s->key, par.key, &country, d)) != 0)
+                goto out;
+            if (title == NULL || title[0] == '\0')
+                title = country;
+        }
         if (goal == NULL)
             goal = par.goal;
         if (ref == NULL)
             ref = par.ref;
+    }
+    if (title == NULL || title[0] == '\0') {
+        rc = diag_set(d, DK_DATA, "'%s' needs a title", s->key);
+        goto out;
     }
     if (kind == NULL) {
         rc = diag_set(d, DK_DATA, "'%s' needs a kind", s->key);
@@ -631,15 +826,13 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         (rc = check_ref(db, doc[0] ? doc : NULL, ref, d)) != 0)
         goto out;
     namelen = strlen(doc) + strlen(s->key) + 2;
-    if ((name = malloc(namelen)) == NULL) {
+    if ((name = malloc(namelen + 64 * (UUID_LEN + 1))) == NULL) {
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
     snprintf(name, namelen, "%s\n%s", doc, s->key);
-    if (uuid_v5(name, namelen - 1, uuid) != 0) {
-        rc = diag_set(d, DK_STORE, "cannot make the item's id");
+    if ((rc = new_item_uuid(db, name, namelen - 1, namelen + 64 * (UUID_LEN + 1), uuid, d)) != 0)
         goto out;
-    }
     if ((e.attrs = json_object()) == NULL) {
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
@@ -653,9 +846,10 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     ev_attr(e.attrs, "due", s->due ? due.text : NULL);
     ev_attr(e.attrs, "cadence_months", cadence > 0 ? cad : NULL);
     ev_attr(e.attrs, "description", s->description);
+    ev_attr(e.attrs, "instances", s->instances);
     e.item = uuid;
     e.subject = s->key;
-    e.new_value = s->title;
+    e.new_value = title;
     e.reason = s->reason ? s->reason : "";
     e.eff = eff.text;
     if ((rc = ev_append(db, &e, NULL, d)) != 0)
@@ -736,10 +930,19 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
     if (!known)
         return diag_set(d, DK_DATA,
                         "'%s' is not a field that can be edited (title, ref, due, parent, "
-                        "cadence_months, description, created)",
+                        "cadence_months, description, created, instances)",
                         field);
     if (strcmp(field, "parent") == 0 && strchr(it->key, '/') != NULL)
         return diag_set(d, DK_DATA, "'%s' is an instance: its parent is fixed", it->key);
+    /* The rule holds for instances added from then on; those already there stay as they are. */
+    if (strcmp(field, "instances") == 0 && value[0] != '\0' &&
+        strcmp(value, ITEM_INSTANCES_ISO3166) != 0)
+        return diag_set(d, DK_DATA,
+                        "bad instances '%s' (%s: instances that are countries; "
+                        "'instances=' clears it)",
+                        value, ITEM_INSTANCES_ISO3166);
+    if (strcmp(field, "instances") == 0 && strchr(it->key, '/') != NULL)
+        return diag_set(d, DK_DATA, "'%s' is an instance and has no instances", it->key);
     if (strcmp(field, "created") == 0) {
         if ((rc = check_created(db, it, value, &created, d)) != 0)
             return rc;

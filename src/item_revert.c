@@ -48,18 +48,98 @@ no_cycle_after_revert(struct db *db, long long seq, const char *item, struct dia
     return rc;
 }
 
+/* Names in D the items under KEY that are not withdrawn, which keep it from being withdrawn:
+ * DK_DATA when there are any, else 0 (DK_STORE). */
+static int
+no_children(struct db *db, long long seq, const char *key, struct diag *d)
+{
+    static const char sql[] = "SELECT count(*), group_concat(quote(key), ', ') FROM "
+                              "(SELECT key FROM items WHERE parent = :key ORDER BY key)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    rc = 0;
+    if (sqlite3_column_int(st, 0) > 0)
+        rc = diag_set(d, DK_DATA,
+                      "event %lld cannot be reverted: withdrawing '%s' would leave %s under "
+                      "nothing (withdraw %s first)",
+                      seq, key, (const char *)sqlite3_column_text(st, 1),
+                      sqlite3_column_int(st, 0) > 1 ? "them" : "it");
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Before the withdrawal of item KEY is reverted: KEY must not have been taken again since, in
+ * any case, as keys are unique without regard to case. DK_DATA naming the item that took it. */
+static int
+key_free(struct db *db, long long seq, const char *key, struct diag *d)
+{
+    static const char sql[] = "SELECT key FROM items WHERE key = :key COLLATE NOCASE LIMIT 1";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (rc == 1)
+        rc = diag_set(d, DK_DATA,
+                      "event %lld cannot be reverted: '%s' would come back beside the item '%s' "
+                      "added since (withdraw that first)",
+                      seq, key, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* After the withdrawal of item ITEM (a uuid) was reverted: the item it is under must be there,
+ * else it would come back under nothing. The failure rolls the revert back. */
+static int
+parent_back(struct db *db, long long seq, const char *item, struct diag *d)
+{
+    static const char sql[] = "SELECT c.key, c.parent FROM items c WHERE c.uuid = :item AND "
+                              "c.parent IS NOT NULL AND c.parent NOT IN (SELECT key FROM items)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":item", item, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) < 0)
+        return d->code;
+    if (rc == 1)
+        rc = diag_set(d, DK_DATA,
+                      "event %lld cannot be reverted: '%s' would come back under '%s', which is "
+                      "withdrawn (bring it back first)",
+                      seq, (const char *)sqlite3_column_text(st, 0),
+                      (const char *)sqlite3_column_text(st, 1));
+    sqlite3_reset(st);
+    return rc;
+}
+
 int
 item_revert(struct db *db, long long seq, const char *reason, const char *eff, long long *by,
             struct diag *d)
 {
+    /* The event, its item's key (a withdrawn item's from its creation), who reverted it (a
+     * revert itself undone does not count), and for a revert the type of what it reverted. */
     static const char sql[] =
-        "SELECT e.uuid, e.type, e.item, (SELECT i.key FROM items i WHERE i.uuid = e.item), "
+        "SELECT e.uuid, e.type, e.item, COALESCE((SELECT i.key FROM items i WHERE i.uuid = "
+        "e.item), CASE WHEN e.type = 'item' THEN e.subject END, (SELECT t.subject FROM event t "
+        "WHERE e.type = 'revert' AND t.uuid = e.subject AND t.type = 'item')), "
         "e.new_value, (SELECT r.by_seq FROM " STATE_REVERTS " r "
-        "WHERE r.uuid = e.uuid), e.subject = 'parent', e.seq IN (" GONE_EVER ") FROM event e "
-        "WHERE e.seq = :seq";
-    static const char *const revertible[] = {"status", "edit", "note", "evidence", "cost", NULL};
+        "WHERE r.uuid = e.uuid AND NOT " STATE_UNDONE(
+            "r", "'9999-12-31T23:59:59.999Z'") "), "
+                                               "e.subject = 'parent', e.seq IN (" GONE_EVER
+                                               "), (SELECT t.type FROM event t WHERE "
+                                               "e.type = 'revert' AND t.uuid = e.subject) FROM "
+                                               "event e WHERE e.seq = :seq";
+    static const char *const revertible[] = {"status", "edit", "note",   "evidence",
+                                             "cost",   "item", "revert", NULL};
     struct event e = {.type = "revert", .reason = reason, .eff = eff};
-    char *uuid = NULL, *item = NULL, *key = NULL, *value = NULL, type[32];
+    char *uuid = NULL, *item = NULL, *key = NULL, *value = NULL, type[32], target[32] = "";
     sqlite3_stmt *st;
     long long made;
     int rc, ok = 0, parent_edit;
@@ -71,14 +151,25 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
     if (rc == 0)
         return diag_set(d, DK_DATA, "no event %lld (see 'docket log')", seq);
     snprintf(type, sizeof type, "%s", (const char *)sqlite3_column_text(st, 1));
+    if (sqlite3_column_text(st, 8) != NULL)
+        snprintf(target, sizeof target, "%s", (const char *)sqlite3_column_text(st, 8));
     for (int i = 0; revertible[i]; i++)
         ok |= strcmp(revertible[i], type) == 0;
     if (!ok) {
         sqlite3_reset(st);
         return diag_set(d, DK_DATA,
-                        "event %lld is a '%s' event, which cannot be reverted (only status, "
-                        "edit, note, evidence and cost events)",
+                        "event %lld is a '%s' event, which cannot be reverted (only item, "
+                        "status, edit, note, evidence and cost events, and the revert of an item)",
                         seq, type);
+    }
+    /* Undoing a revert brings back what it cancelled: for a withdrawn item, the item as it
+     * was; for anything else, recording it again says more plainly what happened. */
+    if (strcmp(type, "revert") == 0 && strcmp(target, "item") != 0) {
+        sqlite3_reset(st);
+        return diag_set(d, DK_DATA,
+                        "event %lld reverts a '%s' event: only the revert of an item (its "
+                        "withdrawal) can be reverted; record the change again instead",
+                        seq, target);
     }
     if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
         rc = diag_set(d, DK_DATA, "event %lld was already reverted by event %lld", seq,
@@ -103,6 +194,11 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
+    /* A withdrawn item leaves every list; what is under it would be left under nothing. */
+    if (strcmp(type, "item") == 0 && key != NULL && (rc = no_children(db, seq, key, d)) != 0)
+        goto out;
+    if (strcmp(type, "revert") == 0 && key != NULL && (rc = key_free(db, seq, key, d)) != 0)
+        goto out;
     e.item = item;
     e.subject = uuid;
     e.old_value = value;
@@ -116,6 +212,8 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
      * the failure rolls the revert back with the command's transaction. */
     if ((rc = ev_append(db, &e, &made, d)) == 0 && parent_edit && item != NULL)
         rc = no_cycle_after_revert(db, seq, item, d);
+    if (rc == 0 && strcmp(type, "revert") == 0 && item != NULL)
+        rc = parent_back(db, seq, item, d);
     if (rc == 0 && by != NULL)
         *by = made;
 out:

@@ -156,13 +156,17 @@ view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *ro
 
 /* The columns, in this order, that read_event reads from a statement over "event e"; the
  * statement binds :known (the limit on the reverts' recorded time). */
-#define EVENT_COLUMNS                                                                              \
-    "e.seq, e.uuid, e.batch, e.type, (SELECT i.key FROM items i WHERE i.uuid = e.item), "          \
-    "e.subject, e.old_value, e.new_value, e.attrs, e.reason, e.eff, e.recorded, e.actor, "         \
-    "e.login, e.replica, e.hash, (SELECT r.by_seq FROM " STATE_REVERTS " r WHERE r.uuid = "        \
-    "e.uuid AND r.by_recorded <= :known), CASE WHEN e.type = 'revert' THEN (SELECT t.seq FROM "    \
-    "event t WHERE t.uuid = e.subject) END, e.type = 'evidence' AND e.seq IN "                     \
-    "(" STATE_REVERTED_EVIDENCE(":known") ")"
+// clang-format off
+#define EVENT_COLUMNS \
+    "e.seq, e.uuid, e.batch, e.type, COALESCE((SELECT i.key FROM items i WHERE i.uuid = " \
+    "e.item), (SELECT c.subject FROM event c INDEXED BY event_items WHERE c.item = e.item AND " \
+    "c.type = 'item' ORDER BY c.seq LIMIT 1)), " \
+    "e.subject, e.old_value, e.new_value, e.attrs, e.reason, e.eff, e.recorded, e.actor, " \
+    "e.login, e.replica, e.hash, (SELECT r.by_seq FROM " STATE_REVERTS " r WHERE r.uuid = " \
+    "e.uuid AND r.by_recorded <= :known AND NOT " STATE_UNDONE("r", ":known") "), " \
+    "CASE WHEN e.type = 'revert' THEN (SELECT t.seq FROM event t WHERE t.uuid = e.subject) " \
+    "END, e.type = 'evidence' AND e.seq IN (" STATE_REVERTED_EVIDENCE(":known") ")"
+// clang-format on
 
 static void
 read_event(sqlite3_stmt *st, struct view_event *e)

@@ -9,17 +9,38 @@
 struct item {
     char *uuid, *key, *doc, *kind, *parent, *title, *ref, *goal, *due, *description;
     char *created, *status, *since;
+    char *instances; /* what its instances' keys must be: ITEM_INSTANCES_ISO3166, or NULL */
     long long cadence_months; /* 0: none */
     int progress, final;
 };
 
-/* Loads item KEY from the state (current, or as of state_asof) into *OUT. Exit codes: DK_DATA
- * naming the nearest key ("unknown item 'cbe' (did you mean 'ceb'?)"), DK_STORE. */
+/* The one value of an item's `instances`: its instances are countries, keyed by ISO 3166-1
+ * alpha-3 code in upper case (unct/KEN), titled by default with the country's name. */
+#define ITEM_INSTANCES_ISO3166 "iso3166"
+
+/* Loads item KEY from the state (current, or as of state_asof) into *OUT; KEY must match in
+ * its exact case. Exit codes: DK_DATA, from the one lookup every command that names an item
+ * uses: "'KEY' was withdrawn by event N (...)" for a withdrawn item, "unknown item 'CEB' (did
+ * you mean 'ceb'?)" for a key that matches only in case, else naming the nearest key;
+ * DK_STORE. */
 int item_load(struct db *db, const char *key, struct item *out, struct diag *d);
+
+/* Returns 1 when KEY (exactly) names no item of the state but an item whose creation a revert
+ * cancelled (a withdrawn item), writing the latest such revert's sequence number to *BY and,
+ * to BEFORE (when not NULL), the recorded time just before that revert (a state_asof KNOWN
+ * under which the item stands as it was withdrawn); 0 when not; -1 with D set (DK_STORE). */
+int item_withdrawn(struct db *db, const char *key, long long *by, char before[25], struct diag *d);
 
 /* Returns 1 when KEY names an item in the state, 0 when it does not, -1 with D set (DK_STORE)
  * on an error. */
 int item_exists(struct db *db, const char *key, struct diag *d);
+
+/* Walks the items whose keys differ only in case (twins that a store made before keys were
+ * unique without regard to case keeps): EACH gets each such set as one phrase, "'unct/KEN' and
+ * 'unct/ken'" (borrowed until it returns), in key order; a non-zero return stops the walk and
+ * is returned. Returns 0 or DK_STORE. */
+int item_case_twins(struct db *db, int (*each)(void *arg, const char *keys), void *arg,
+                    struct diag *d);
 
 /* Frees the strings of IT; NULL is accepted. */
 void item_free(struct item *it);
@@ -36,6 +57,7 @@ int item_check_kind(struct db *db, const char *kind, struct diag *d);
 /* What `add` (and a checklist) gives for a new item; strings borrowed, NULL when absent. */
 struct item_spec {
     const char *key, *title, *kind, *parent, *ref, *goal, *due, *description;
+    const char *instances;      /* ITEM_INSTANCES_ISO3166 or NULL */
     const char *doc;            /* NULL: the parent's document, else the store's only one */
     const char *baseline;       /* a status that holds from the item's creation */
     const char *cadence_months; /* a reporting duty's cadence, 1 to 120 */
@@ -44,9 +66,13 @@ struct item_spec {
 };
 
 /* Records a new item (and its baseline status: SPEC's, or for a membership to keep the kind's
- * keep_baseline). An instance key "X/Y" takes its kind, goal, paragraph and (unless SPEC says)
- * its creation date from X. Its uuid is the v5 UUID of its document and key, the same in every
- * store. Exit codes: DK_DATA (bad or taken key, unknown kind or parent, bad field), DK_STORE. */
+ * keep_baseline). An instance key "X/Y" takes its kind, goal and paragraph from X; when X's
+ * instances are countries, Y must be an ISO 3166-1 alpha-3 code in upper case, and the title
+ * defaults to the country's name. A key is refused when an item's key differs from it only in
+ * case. Its uuid is the v5 UUID of its document and key, the same in every store; a key added
+ * again after its item was withdrawn gets the v5 UUID of that and the withdrawing revert's
+ * uuid, so that the withdrawn item's events stay with it. Exit codes: DK_DATA (bad or taken
+ * key, unknown kind or parent, bad field), DK_STORE. */
 int item_add(struct db *db, const struct item_spec *spec, struct diag *d);
 
 /* Returns 1 when STATUS is IT's status on EFF already, by everything recorded (the latest

@@ -11,11 +11,17 @@
  * the local sequence numbers of the events that reverts recorded until K (an SQL expression)
  * cancel. Both read the reverts through their partial index, event_reverts. */
 #define STATE_REVERTS                                                                              \
-    "(SELECT r.subject AS uuid, r.seq AS by_seq, r.recorded AS by_recorded FROM event r "          \
-    "INDEXED BY event_reverts WHERE r.type = 'revert')"
+    "(SELECT r.subject AS uuid, r.seq AS by_seq, r.recorded AS by_recorded, r.uuid AS by_uuid "    \
+    "FROM event r INDEXED BY event_reverts WHERE r.type = 'revert')"
+/* A revert that withdrew an item can itself be reverted, which brings the item back (the only
+ * revert of a revert item_revert records). STATE_UNDONE(V, K): the row V of STATE_REVERTS was
+ * cancelled by a revert recorded until K, and so cancels nothing by then. */
+#define STATE_UNDONE(v, known)                                                                     \
+    "EXISTS (SELECT 1 FROM event u INDEXED BY event_reverts WHERE u.type = 'revert' AND "          \
+    "u.subject = " v ".by_uuid AND u.recorded <= " known ")"
 #define STATE_REVERTED_SEQ(known)                                                                  \
     "SELECT t.seq FROM " STATE_REVERTS " v JOIN event t ON t.uuid = v.uuid WHERE v.by_recorded "   \
-    "<= " known
+    "<= " known " AND NOT " STATE_UNDONE("v", known)
 
 /* Evidence goes with the status or note it was recorded with: set and note attach it in their
  * own transaction, so it shares their item and batch. STATE_REVERTED_EVIDENCE(K) selects the

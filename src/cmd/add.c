@@ -1,9 +1,12 @@
 /* add.c: `docket add`: add an item, or an instance of one (unct/KEN). */
+#include <string.h>
+
 #include "cli.h"
 #include "docket/item.h"
 
 static const struct opt opts[] = {
-    {"title", 0, "TITLE", OPT_REQUIRED, "what the item asks for (required)"},
+    {"title", 0, "TITLE", 0,
+     "what the item asks for (required, but for an instance that is a country: its name)"},
     {"kind", 0, "KIND", 0, "one of 'docket kinds' (an instance takes its parent's)"},
     {"parent", 0, "KEY", 0, "the item it belongs under (default: the longest dotted prefix)"},
     {"ref", 0, "REF", 0, "the paragraph that asks for it, such as 2(c)"},
@@ -35,6 +38,11 @@ run(struct cmd_ctx *ctx)
     struct item it;
     int rc;
 
+    /* Only an instance may do without: a country's takes its name (item_add says which). */
+    if (s.title == NULL && strchr(s.key, '/') == NULL)
+        return diag_set(&ctx->diag, DK_USAGE, "--title TITLE is required");
+    if (s.title != NULL && s.title[0] == '\0')
+        return diag_set(&ctx->diag, DK_USAGE, "--title cannot be empty");
     if ((rc = item_add(ctx->db, &s, &ctx->diag)) != 0 ||
         (rc = item_load(ctx->db, s.key, &it, &ctx->diag)) != 0)
         return rc;
@@ -60,7 +68,7 @@ run(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_add = {
     .name = "add",
     .usage =
-        "KEY --title TITLE [--kind KIND] [--parent KEY] [--ref REF] [--goal GOAL] "
+        "KEY [--title TITLE] [--kind KIND] [--parent KEY] [--ref REF] [--goal GOAL] "
         "[--due DATE] [--cadence MONTHS] [--description TEXT] [--on DATE] [-m REASON] [--json]",
     .summary = "Add an item to track, or a per-country instance of one (unct/KEN).",
     .opts = opts,

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "docket/date.h"
 #include "docket/item.h"
+#include "docket/state.h"
 #include "docket/view.h"
 
 static const struct opt opts[] = {
@@ -41,6 +42,29 @@ put_json(void *arg, const struct view_event *ev)
     return cli_json(arg, cli_event_json(ev));
 }
 
+/* Loads KEY into *IT: an item in force, or a withdrawn one, whose events the trail keeps (as
+ * the state held it just before its withdrawal, only to find its id). */
+static int
+load(struct cmd_ctx *ctx, const char *key, struct item *it)
+{
+    char before[25];
+    long long by;
+    int rc = item_withdrawn(ctx->db, key, &by, before, &ctx->diag);
+
+    if (rc < 0)
+        return ctx->diag.code;
+    if (rc == 0)
+        return item_load(ctx->db, key, it, &ctx->diag);
+    if ((rc = state_asof(ctx->db, NULL, before, &ctx->diag)) != 0)
+        return rc;
+    rc = item_load(ctx->db, key, it, &ctx->diag);
+    if (state_asof_end(ctx->db, &ctx->diag) != 0 && rc == 0) {
+        item_free(it);
+        rc = ctx->diag.code;
+    }
+    return rc;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -55,7 +79,7 @@ run(struct cmd_ctx *ctx)
     if ((args_get(a, "since") && (rc = ts_parse(args_get(a, "since"), 0, since, &ctx->diag))) ||
         (args_get(a, "until") && (rc = ts_parse(args_get(a, "until"), 1, until, &ctx->diag))))
         return rc;
-    if (a->npos == 1 && (rc = item_load(ctx->db, a->pos[0], &it, &ctx->diag)) != 0)
+    if (a->npos == 1 && (rc = load(ctx, a->pos[0], &it)) != 0)
         return rc;
     f.item = a->npos == 1 ? it.uuid : NULL;
     f.brief = args_get(a, "json") == NULL;

@@ -5,11 +5,13 @@
 #include "docket/currency.h"
 #include "docket/date.h"
 #include "docket/item.h"
+#include "docket/state.h"
 #include "docket/view.h"
 
 static const struct opt opts[] = {
     {"as-of", 0, "DATE", 0, "the item on DATE (by effective date, with all known now)"},
     {"known-at", 0, "TIME", 0, "the item as the tracker recorded it at TIME (UTC)"},
+    {"all", 0, NULL, 0, "a withdrawn item too, as it stood when withdrawn, marked so"},
     {"json", 0, NULL, 0, "print a JSON object"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -221,6 +223,33 @@ load_due(struct cmd_ctx *ctx, const struct item *it, struct due *due)
     return view_list(ctx->db, &f, take_due, due, &ctx->diag);
 }
 
+/* Loads KEY into *IT; with --all, a withdrawn item as the state held it just before the revert
+ * that withdrew it (*WITHDRAWN: that revert's number), by the state as of --as-of. The
+ * sections still read the whole trail, so the history shows the revert. */
+static int
+load(struct cmd_ctx *ctx, const char *key, struct item *it, long long *withdrawn)
+{
+    const char *asof = args_get(&ctx->args, "as-of");
+    char before[25];
+    struct date date;
+    int rc;
+
+    *withdrawn = 0;
+    if ((rc = cli_asof(ctx)) != 0)
+        return rc;
+    if (!args_get(&ctx->args, "all") ||
+        (rc = item_withdrawn(ctx->db, key, withdrawn, before, &ctx->diag)) == 0)
+        return item_load(ctx->db, key, it, &ctx->diag);
+    if (rc < 0)
+        return ctx->diag.code;
+    if (strcmp(ctx->known, before) < 0)
+        snprintf(before, sizeof before, "%s", ctx->known);
+    if ((asof && (rc = date_parse(asof, &date, &ctx->diag)) != 0) ||
+        (rc = state_asof(ctx->db, asof ? date.end : NULL, before, &ctx->diag)) != 0)
+        return rc;
+    return item_load(ctx->db, key, it, &ctx->diag);
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -229,15 +258,16 @@ run(struct cmd_ctx *ctx)
     json_t *inst = NULL;
     json_t *o = NULL;
     char status[160], text[64];
+    long long withdrawn;
     int rc;
 
-    if ((rc = cli_asof(ctx)) != 0 || (rc = item_load(ctx->db, ctx->args.pos[0], &it, &ctx->diag)))
+    if ((rc = load(ctx, ctx->args.pos[0], &it, &withdrawn)) != 0)
         return rc;
     if ((rc = load_due(ctx, &it, &due)) != 0)
         goto out;
     if (args_get(&ctx->args, "json")) {
         o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-                      "s:s, s:o, s:o, s:b}",
+                      "s:s, s:o, s:o, s:b, s:o, s:o}",
                       "key", it.key, "uuid", it.uuid, "title", it.title, "kind", it.kind, "status",
                       cli_jstr(it.status), "progress", it.progress, "final", it.final, "since",
                       cli_jstr(it.since), "goal", cli_jstr(it.goal), "parent", cli_jstr(it.parent),
@@ -245,7 +275,9 @@ run(struct cmd_ctx *ctx)
                       cli_jstr(it.due), "description", cli_jstr(it.description), "created",
                       it.created, "cadence_months",
                       it.cadence_months ? json_integer(it.cadence_months) : json_null(), "next_due",
-                      cli_jstr(due.next[0] ? due.next : NULL), "overdue", due.overdue);
+                      cli_jstr(due.next[0] ? due.next : NULL), "overdue", due.overdue,
+                      "instance_keys", cli_jstr(it.instances), "withdrawn_by",
+                      withdrawn ? json_integer(withdrawn) : json_null());
         if (o != NULL &&
             (rc = cli_instances_json(ctx, it.key, due.instances, due.done, &inst)) == 0 &&
             json_object_set_new(o, "instances", inst) != 0)
@@ -261,6 +293,9 @@ run(struct cmd_ctx *ctx)
         fputs(": ", ctx->out);
         cli_put(ctx, it.title, 0);
         fputc('\n', ctx->out);
+        snprintf(text, sizeof text, "by event %lld (see 'docket log')", withdrawn);
+        if (withdrawn)
+            field(ctx, "withdrawn", text);
         snprintf(status, sizeof status, "%s (%d%%%s)%s%s", it.status ? it.status : "-", it.progress,
                  it.final ? ", final" : "", it.since ? " since " : "", it.since ? it.since : "");
         field(ctx, "status", status);
@@ -275,6 +310,8 @@ run(struct cmd_ctx *ctx)
         snprintf(text, sizeof text, "%s%s", due.next, due.overdue ? ", overdue" : "");
         field(ctx, "next due", due.next[0] ? text : NULL);
         field(ctx, "created", it.created);
+        if (it.instances)
+            field(ctx, "instances of", "countries (ISO 3166-1 alpha-3 codes)");
         if (it.description)
             field(ctx, "description", it.description);
         rc = sections(ctx, &it, NULL);
@@ -286,7 +323,7 @@ out:
 
 const struct cmd_entry cmd_show = {
     .name = "show",
-    .usage = "KEY [--as-of DATE] [--known-at TIME] [--json]",
+    .usage = "KEY [--as-of DATE] [--known-at TIME] [--all] [--json]",
     .summary = "Show one item: fields, status, instances, evidence, costs and history.",
     .opts = opts,
     .min_args = 1,

@@ -4,7 +4,9 @@
 
 #include "cli.h"
 #include "docket/audit.h"
+#include "docket/item.h"
 #include "docket/sync.h"
+#include "docket/text.h"
 #include "docket/view.h"
 
 static const struct opt opts[] = {
@@ -156,6 +158,20 @@ check_etcd(struct cmd_ctx *ctx, int committed)
     return 0;
 }
 
+/* One warning line a set of twins: the store passes, but a key typed in another case than
+ * its own would name none of them. */
+static int
+warn_twins(void *arg, const char *keys)
+{
+    (void)arg;
+    fputs("docket: verify: warning: ", stderr);
+    text_put(stderr, keys);
+    fputs(" differ only in case (kept from before keys were unique without regard to case; "
+          "name each in its exact case)\n",
+          stderr);
+    return 0;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -194,6 +210,8 @@ run(struct cmd_ctx *ctx)
         rc = quarantined(ctx, held);
     if (rc == DK_CHECK && args_get(&ctx->args, "json"))
         (void)cli_json(ctx, json_pack("{s:b, s:s}", "ok", 0, "problem", ctx->diag.msg));
+    if (rc == 0)
+        rc = item_case_twins(ctx->db, warn_twins, NULL, &ctx->diag);
     if (rc != 0)
         return rc;
     if (args_get(&ctx->args, "shared"))

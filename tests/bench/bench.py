@@ -152,8 +152,8 @@ def bench_size(build, root, name, items, events, runs):
                              "old_value TEXT, new_value TEXT, reason TEXT, eff TEXT, "
                              "recorded TEXT, actor TEXT, login TEXT, replica TEXT, hash BLOB)"],
                    check=True)
-    key = "unct/C00001"
-    batch = [f"unct/C{n:05d}" for n in range(0, 500, 5)]  # multiples of 5 are unct
+    key = "undg.regional/C00001"
+    batch = [f"undg.regional/C{n:05d}" for n in range(0, 500, 5)]  # multiples of 5 are undg.regional
     list_sql = ("SELECT i.key, i.status, i.progress, i.since, i.next_due, i.title FROM items i "
                 "LEFT JOIN paragraphs p ON p.doc = i.doc AND p.ref = i.ref "
                 "ORDER BY i.doc, p.ord IS NULL, p.ord, i.key")

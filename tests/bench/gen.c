@@ -69,7 +69,7 @@ add_items(struct db *db, void *arg, struct diag *d)
     int rc;
 
     for (int i = 0; i < 1000 && p->made_items < p->items; i++, p->made_items++) {
-        const char *parent = p->made_items % 5 == 4 ? "smt" : "unct";
+        const char *parent = p->made_items % 5 == 4 ? "smt" : "undg.regional";
         /* Tracked since the resolution, as the dated events below need. */
         struct item_spec s = {.key = key, .title = title, .eff = "2015-11-24"};
 
@@ -97,7 +97,7 @@ add_events(struct db *db, void *arg, struct diag *d)
 
         long n = (long)pick((unsigned)p->items);
 
-        snprintf(key, sizeof key, "%s/C%05ld", n % 5 == 4 ? "smt" : "unct", n);
+        snprintf(key, sizeof key, "%s/C%05ld", n % 5 == 4 ? "smt" : "undg.regional", n);
         if (item_load(db, key, &it, d) != 0) {
             d->code = 0;
             continue;

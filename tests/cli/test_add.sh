@@ -84,4 +84,57 @@ run_fails 2 "unknown option '--bogus'" add foo --title x --kind action --bogus
 run_fails 2 "-r" -r add foo --title x --kind action
 expect_eq "foo never added" "$(sql "select count(*) from items where key like 'foo%'")" 0
 run_ok verify
+
+# Keys are unique without regard to case (#14): a key that differs from an item's only in case
+# is refused, naming it.
+run_fails 3 "^docket: add: 'unct/ken' differs from the item 'unct/KEN' only in case: keys are unique without regard to case (did you mean 'unct/KEN'?)$" \
+    add unct/ken --title "UN country team, Kenya"
+run_fails 3 "^docket: add: 'smt/ken' differs from the item 'smt/KEN' only in case: keys are unique without regard to case (did you mean 'smt/KEN'?)$" \
+    add smt/ken --title x
+run_ok add liaison.ny/Geneva --title "Geneva"
+run_fails 3 "^docket: add: 'liaison.ny/GENEVA' differs from the item 'liaison.ny/Geneva' only in case: .*(did you mean 'liaison.ny/Geneva'?)$" \
+    add liaison.ny/GENEVA --title x
+
+# unct's instances are countries (the shipped checklist says "instances": "iso3166"): the code
+# after the '/' is an ISO 3166-1 alpha-3 code in upper case, and the country's name is the
+# default title.
+run_fails 3 "^docket: add: 'unct/Kenya': the instances of 'unct' are countries, and 'Kenya' is not an ISO 3166-1 alpha-3 code (such as 'unct/KEN')$" \
+    add unct/Kenya --title "UN country team, Kenya"
+run_fails 3 "^docket: add: 'unct/eth': the instances of 'unct' are countries, keyed by ISO 3166-1 alpha-3 code in upper case (did you mean 'unct/ETH'?)$" \
+    add unct/eth
+run_fails 3 "not an ISO 3166-1 alpha-3 code" add unct/XXK --title "Kosovo"
+run_fails 3 "not an ISO 3166-1 alpha-3 code" add unct/YUG --title "Yugoslavia"
+run_ok add unct/ETH
+expect_out "^added unct/ETH (membership under unct, not-approached)"
+expect_eq "unct/ETH's title" "$(sql "select title from items where key = 'unct/ETH'")" Ethiopia
+expect_eq "its item event" "$(sql "select new_value from event where type = 'item' and subject = 'unct/ETH'")" Ethiopia
+run_ok add unct/CIV --title "UN country team, Côte d'Ivoire" --json
+expect_eq "a title given" "$(sql "select title from items where key = 'unct/CIV'")" "UN country team, Côte d'Ivoire"
+# Elsewhere an instance needs its title: only a country's has a name to take.
+run_fails 3 "^docket: add: 'smt/ETH' needs a title$" add smt/ETH
+run_ok add undg.regional/ASIA --title "Asia-Pacific"
+run_ok show unct
+expect_out "^  instances of countries (ISO 3166-1 alpha-3 codes)$"
+run_ok show unct --json
+expect_eq "instance_keys" "$(pyjson 'print(d["instance_keys"])')" iso3166
+run_ok show smt --json
+expect_eq "instance_keys of smt" "$(pyjson 'print(d["instance_keys"])')" None
+
+# The rule is a field: `edit KEY instances=iso3166` sets it on an existing item (from then on;
+# instances already there stay), `instances=` clears it.
+run_ok edit undg.regional instances=iso3166 -m "regions are countries now"
+expect_eq "the edit event" "$(sql "select type, subject, new_value from event order by seq desc limit 1")" \
+    "edit|instances|iso3166"
+run_fails 3 "not an ISO 3166-1 alpha-3 code" add undg.regional/EURO --title Europe
+run_ok add undg.regional/FRA
+expect_eq "undg.regional/FRA's title" "$(sql "select title from items where key = 'undg.regional/FRA'")" France
+run_ok show undg.regional/ASIA
+run_fails 3 "^docket: edit: bad instances 'countries' (iso3166: instances that are countries; 'instances=' clears it)$" \
+    edit undg.regional instances=countries -m x
+run_fails 3 "'unct/ETH' is an instance and has no instances" edit unct/ETH instances=iso3166 -m x
+run_ok edit undg.regional instances= -m "regions after all"
+run_ok add undg.regional/EURO --title Europe
+run_ok edit unct instances= -m "any code"
+run_ok add unct/Kosovo --title "Kosovo"
+run_ok verify
 done_ok

@@ -14,7 +14,7 @@ init_store
 # 1,000 instances to set in one batch.
 i=1
 while [ $i -le 1000 ]; do
-    key=$(printf 'unct/C%04d' $i)
+    key=$(printf 'undg.regional/C%04d' $i)
     "$DOCKET" add "$key" --title "Country $i" >/dev/null 2>"$tmp/err" || {
         rc=$?
         last_cmd="add $key"
@@ -22,8 +22,8 @@ while [ $i -le 1000 ]; do
     }
     i=$((i + 1))
 done
-expect_eq "instances" "$(sql "select count(*) from items where key like 'unct/C%'")" 1000
-keys=$(i=1; while [ $i -le 1000 ]; do printf 'unct/C%04d ' $i; i=$((i + 1)); done)
+expect_eq "instances" "$(sql "select count(*) from items where key like 'undg.regional/C%'")" 1000
+keys=$(i=1; while [ $i -le 1000 ]; do printf 'undg.regional/C%04d ' $i; i=$((i + 1)); done)
 
 ms_now() {
     date +%s%3N
@@ -72,7 +72,7 @@ while [ $run_no -le $RUNS ]; do
     pass
     if [ "$got" -eq 1000 ]; then
         expect_eq "run $run_no: state" \
-            "$(sql "select count(*) from items where key like 'unct/C%' and status = '$status'")" 1000
+            "$(sql "select count(*) from items where key like 'undg.regional/C%' and status = '$status'")" 1000
     fi
 
     # Where the kill landed, from the SQL trace (written unbuffered as each statement starts),

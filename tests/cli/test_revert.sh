@@ -72,7 +72,6 @@ run_ok revert "$((ev - 1))" -m "wrong note"
 
 # Failures: exit code, one line on stderr, nothing written.
 run_fails 3 "docket: revert: event $bad was already reverted by event $((bad + 1))" revert "$bad" -m again
-item_seq=$(sql "select min(seq) from event where type = 'item'")
 # Reverting a parent edit brings the older parent back, which may by now lie below the item:
 # refused as the edit itself would be, nothing written.
 run_ok add x.a --title "A" --kind action --on 2016-01-01
@@ -91,9 +90,12 @@ run_ok edit x.b parent= -m "B alone again"
 run_ok revert "$detach" -m "undo, now that B is alone"
 expect_eq "x.a's parent after the revert" "$(sql "select parent from items where key = 'x.a'")" "x.b"
 
-run_fails 3 "event $item_seq is a 'item' event, which cannot be reverted\|cannot be reverted" revert "$item_seq" -m x
+ceb_seq=$(sql "select seq from event where type = 'item' and subject = 'ceb'")
+run_fails 3 "docket: revert: event $ceb_seq cannot be reverted: withdrawing 'ceb' would leave 'ceb.hlcm', 'ceb.hlcp', 'ceb.undg' under nothing (withdraw them first)" \
+    revert "$ceb_seq" -m x
 run_fails 3 "'document' event.*cannot be reverted" revert 2 -m x
-run_fails 3 "'revert' event.*cannot be reverted" revert "$((bad + 1))" -m x
+run_fails 3 "docket: revert: event $((bad + 1)) reverts a 'status' event: only the revert of an item (its withdrawal) can be reverted; record the change again instead" \
+    revert "$((bad + 1))" -m x
 run_fails 2 "docket: revert: 'abc' is not an event number" revert abc -m x
 run_fails 2 "is not an event number" revert 0 -m x
 run_fails 2 "is not an event number" revert 12x -m x
@@ -156,5 +158,123 @@ expect_not_out "^  evidence "
 run_ok links --key echa
 expect_not_out "reply.pdf"
 expect_eq "the trail keeps both" "$(sql "select count(*) from event where type = 'evidence'")" 3
+run_ok verify
+
+# A mistaken add is undone by reverting the item event (#14): the item is withdrawn. It leaves
+# every list, roll-up and report, stays in the trail, and `show --all` shows it marked.
+init_store
+d0=$(today)
+run_ok add unct/KEN --title "UN country team, Kenya"
+ken_seq=$(last_seq)
+ken_uuid=$(sql "select uuid from items where key = 'unct/KEN'")
+run_ok add unct/FRA --title "UN country team, France"
+run_ok set unct/KEN member -m "joined" --on "$d0" --evidence https://example.org/ken.pdf
+run_ok cost unct/KEN 100 USD -m "a fee"
+run_ok list --under unct
+expect_out "^unct .*\[1 of 2 member\]"
+n0=$(events)
+run_ok revert "$ken_seq" -m "added by mistake"
+expect_out "^reverted event $ken_seq (by event $((n0 + 1)))$"
+wd=$((n0 + 1))
+expect_eq "events after the withdrawal" "$(events)" $((n0 + 1))
+expect_eq "the revert names the item" "$(sql "select item, json_extract(attrs, '$.type'), json_extract(attrs, '$.key') from event where seq = $wd")" \
+    "$ken_uuid|item|unct/KEN"
+expect_eq "unct/KEN in the state" "$(sql "select count(*) from items where key = 'unct/KEN'")" 0
+run_ok list
+expect_not_out "unct/KEN"
+run_ok list --under unct
+expect_out "^unct .*\[0 of 1 member\]"
+run_ok list --as-of "$d0"
+expect_not_out "unct/KEN"
+run_ok report --format csv
+expect_not_out "unct/KEN"
+expect_not_out "ken.pdf"
+run_ok links
+expect_not_out "ken.pdf"
+run_ok show unct
+expect_out "^  instances    not-approached 1$"
+# Every command that names it says it was withdrawn, by which event.
+run_fails 3 "^docket: show: 'unct/KEN' was withdrawn by event $wd (show --all shows it)$" show unct/KEN
+run_fails 3 "^docket: set: 'unct/KEN' was withdrawn by event $wd (show --all shows it)$" \
+    set unct/KEN observer -m x
+run_fails 3 "^docket: note: 'unct/KEN' was withdrawn by event $wd" note unct/KEN -m x
+run_fails 3 "^docket: edit: 'unct/KEN' was withdrawn by event $wd" edit unct/KEN title=y -m x
+# The trail keeps it.
+run_ok log
+expect_out "^#$ken_seq .*unct/KEN  created: UN country team, Kenya  \[reverted by #$wd\]"
+expect_out "^#$wd .*unct/KEN  revert of #$ken_seq: added by mistake"
+run_ok log unct/KEN
+expect_out "^#$ken_seq .*unct/KEN  created: UN country team, Kenya  \[reverted by #$wd\]"
+expect_out "^#$((ken_seq + 2)) .*unct/KEN  not-approached -> member: joined"
+expect_out "^#$wd .*unct/KEN  revert of #$ken_seq: added by mistake"
+expect_not_out "unct/FRA"
+run_ok show unct/KEN --all
+expect_out "^unct/KEN: UN country team, Kenya$"
+expect_out "^  withdrawn    by event $wd "
+expect_out "^  status       member (100%, final) since $d0"
+expect_out "^#$wd .*revert of #$ken_seq: added by mistake"
+run_ok show unct/KEN --all --json
+expect_eq "show --all --json" "$(pyjson 'print(d["key"], d["status"], d["withdrawn_by"])')" "unct/KEN member $wd"
+run_ok show unct/FRA --all --json
+expect_eq "withdrawn_by of an item in force" "$(pyjson 'print(d["withdrawn_by"])')" "None"
+run_fails 3 "already reverted by event $wd" revert "$ken_seq" -m again
+run_ok verify
+
+# A revert of the withdrawal brings it back, with its status, evidence and costs.
+run_ok revert "$wd" -m "it was right after all"
+back=$((wd + 1))
+st=$(status_of unct/KEN) || exit 1
+expect_eq "unct/KEN brought back" "$st" member
+run_ok show unct/KEN
+expect_out "^  evidence     https://example.org/ken.pdf"
+expect_out "^#$ken_seq .*created: UN country team, Kenya$"
+expect_out "^#$wd .*revert of #$ken_seq: added by mistake  \[reverted by #$back\]"
+run_ok list --under unct
+expect_out "^unct .*\[1 of 2 member\]"
+# As known between the withdrawal and its revert, the item was withdrawn.
+run_ok list --under unct --known-at "$(sql "select recorded from event where seq = $wd")"
+expect_not_out "^unct/KEN"
+expect_out "^unct/FRA"
+run_ok list --under unct --known-at "$(sql "select recorded from event where seq = $back")"
+expect_out "^unct/KEN"
+run_fails 3 "event $wd was already reverted by event $back" revert "$wd" -m again
+run_fails 3 "event $back reverts a 'revert' event: only the revert of an item" revert "$back" -m x
+run_ok verify
+# Withdrawn again, and the key added anew: a new item, under a new id, without the old one's
+# events; the old one cannot come back beside it.
+run_ok revert "$ken_seq" -m "a mistake after all"
+wd2=$(last_seq)
+run_ok add unct/KEN --title "Kenya, again"
+st=$(status_of unct/KEN) || exit 1
+expect_eq "the new unct/KEN's status" "$st" not-approached
+expect_ne "the new unct/KEN's id" "$(sql "select uuid from items where key = 'unct/KEN'")" "$ken_uuid"
+run_ok show unct/KEN
+expect_not_out "ken.pdf"
+expect_not_out "^  status       member"
+run_fails 3 "^docket: revert: event $wd2 cannot be reverted: 'unct/KEN' would come back beside the item 'unct/KEN' added since (withdraw that first)$" \
+    revert "$wd2" -m "bring the old one back"
+run_ok show unct/KEN --all
+expect_not_out "withdrawn"
+run_ok verify
+
+# An item with items under it that are not withdrawn cannot be withdrawn; they are named.
+unct_seq=$(sql "select seq from event where type = 'item' and subject = 'unct'")
+run_fails 3 "^docket: revert: event $unct_seq cannot be reverted: withdrawing 'unct' would leave 'unct/FRA', 'unct/KEN' under nothing (withdraw them first)$" \
+    revert "$unct_seq" -m x
+run_ok add x.top --title "Top" --kind action
+top_seq=$(last_seq)
+run_ok add x.top.sub --title "Sub" --kind action
+sub_seq=$(last_seq)
+run_fails 3 "withdrawing 'x.top' would leave 'x.top.sub' under nothing (withdraw it first)" revert "$top_seq" -m x
+run_ok revert "$sub_seq" -m "sub first"
+sub_wd=$(last_seq)
+run_ok revert "$top_seq" -m "then the top"
+# The sub cannot come back under a withdrawn item; once its parent is back, it can.
+run_fails 3 "^docket: revert: event $sub_wd cannot be reverted: 'x.top.sub' would come back under 'x.top', which is withdrawn (bring it back first)$" \
+    revert "$sub_wd" -m x
+run_ok revert "$(last_seq)" -m "top back"
+run_ok revert "$sub_wd" -m "sub back"
+run_ok show x.top.sub
+expect_out "^  parent       x.top$"
 run_ok verify
 done_ok

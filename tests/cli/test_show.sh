@@ -103,6 +103,13 @@ run_fails 3 "unknown item 'unct/TZA'" show unct/TZA --known-at "$t1"
 # Failures.
 run_fails 3 "docket: show: unknown item 'nosuch'" show nosuch
 run_fails 3 "did you mean 'ceb'" show cbe
+# A key that matches only in case (#14): the one lookup all commands use says which is meant.
+run_fails 3 "^docket: show: unknown item 'CEB' (did you mean 'ceb'?)$" show CEB
+run_fails 3 "^docket: set: unknown item 'CEB' (did you mean 'ceb'?)$" set CEB approached -m x
+run_fails 3 "^docket: note: unknown item 'Ceb.Hlcm' (did you mean 'ceb.hlcm'?)$" note Ceb.Hlcm -m x
+run_fails 3 "^docket: log: unknown item 'ECHA' (did you mean 'echa'?)$" log ECHA
+run_fails 3 "^docket: list: unknown item 'UNCT' (did you mean 'unct'?)$" list --under UNCT
+run_fails 3 "^docket: show: unknown item 'unct/ken' (did you mean 'unct/KEN'?)$" show unct/ken
 run_fails 3 "docket: show: bad date 'later'" show ceb --as-of later
 run_fails 3 "docket: show: bad time" show ceb --known-at 2016-02-30T00:00
 run_fails 2 "docket: show: " show

@@ -159,4 +159,63 @@ run_fails 2 "is not a head" verify --against "${head1}0"
 run_fails 2 "unknown option '--bogus'" verify --bogus
 run_fails 2 "docket: verify: " verify extra
 run_fails 4 "docket: verify: no store" -d "$tmp/missing.db" verify
+
+# Twins: a store made before keys were unique without regard to case may hold unct/ken beside
+# unct/KEN (#14). The second is written here as such a docket wrote it: an item event chained
+# after the trail's head (README "The audit chain"), and its row in the state.
+init_store
+run_ok add unct/KEN --title "UN country team, Kenya"
+run_ok add ceb.hlcm.fin --title "Finance network" --kind membership
+twin() { # twin KEY TWIN: appends TWIN's creation, copied from KEY's
+    python3 - "$DOCKET_DB" "$1" "$2" "$DOCKET_TESTS/reliability" <<'PY' || fail "cannot write the twin $2"
+import sqlite3, sys, uuid, datetime
+sys.path.insert(0, sys.argv[4])
+import rel
+db, key, twin = sys.argv[1:4]
+c = sqlite3.connect(db)
+c.row_factory = sqlite3.Row
+ev = dict(c.execute("SELECT * FROM event WHERE type = 'item' AND subject = ?", (key,)).fetchone())
+last = c.execute("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1").fetchone()
+item = str(uuid.uuid4())
+ev.update(seq=last["seq"] + 1, uuid=str(uuid.uuid4()), batch=str(uuid.uuid4()), item=item,
+          subject=twin, new_value=ev["new_value"] + " (twin)",
+          recorded=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")
+ev["hash"] = rel.event_hash(last["hash"], ev)
+cols = [k for k in ev if k not in ("eff_end", "eff_day")]
+c.execute("INSERT INTO event (%s) VALUES (%s)" % (", ".join(cols), ", ".join("?" * len(cols))),
+          [ev[k] for k in cols])
+row = dict(c.execute("SELECT * FROM items WHERE key = ?", (key,)).fetchone())
+row.update(uuid=item, key=twin, title=ev["new_value"])
+c.execute("INSERT INTO items (%s) VALUES (%s)" % (", ".join(row), ", ".join("?" * len(row))),
+          list(row.values()))
+c.commit()
+PY
+}
+twin unct/KEN unct/ken
+twin ceb.hlcm.fin ceb.hlcm.FIN
+# Both are kept and verify; verify warns about each set of twins, one line each, and exits 0.
+run verify
+expect_rc 0
+expect_out "^ok: $(events) events, head "
+expect_eq "verify's warnings" "$(cat "$tmp/err")" "docket: verify: warning: 'ceb.hlcm.FIN' and 'ceb.hlcm.fin' differ only in case (kept from before keys were unique without regard to case; name each in its exact case)
+docket: verify: warning: 'unct/KEN' and 'unct/ken' differ only in case (kept from before keys were unique without regard to case; name each in its exact case)"
+run verify --json
+expect_rc 0
+expect_json
+expect_err "^docket: verify: warning: 'unct/KEN' and 'unct/ken' differ only in case"
+# Each is named in its exact case; another case names neither and says which are meant.
+run_ok show unct/ken
+expect_out "^unct/ken: UN country team, Kenya (twin)$"
+run_ok show unct/KEN
+expect_out "^unct/KEN: UN country team, Kenya$"
+run_ok set unct/ken member -m "joined"
+st=$(status_of unct/ken) || exit 1
+expect_eq "unct/ken" "$st" member
+st=$(status_of unct/KEN) || exit 1
+expect_eq "unct/KEN" "$st" not-approached
+run_fails 3 "^docket: show: unknown item 'unct/Ken' (did you mean 'unct/KEN' or 'unct/ken'?)$" show unct/Ken
+run_fails 3 "^docket: add: item 'unct/ken' already exists$" add unct/ken --title x
+run verify
+expect_rc 0
+expect_out "^ok: $(events) events, head "
 done_ok

@@ -31,7 +31,7 @@ timer = rel.Timer()
 gp = subprocess.run([gen, base, "200", "200"], capture_output=True)
 rel.check(gp.returncode == 0, f"docket-bench-gen failed: {gp.stderr!r}")
 rel.checkpoint(base)
-keys = [k for (k,) in rel.query(base, "SELECT key FROM items WHERE key GLOB 'unct/C*' "
+keys = [k for (k,) in rel.query(base, "SELECT key FROM items WHERE key GLOB 'undg.regional/C*' "
                                       "ORDER BY key")]
 rel.check(len(keys) >= 100, "the base store lacks instances")
 
@@ -40,7 +40,7 @@ COMMANDS = {
     "set (a batch of %d)" % len(keys): (["set"] + keys + ["approached", "-m", "batch", "--force"],
                                         len(keys)),
     "note": (["note", "ceb", "-m", "a note", "--evidence", "https://example.org/n.pdf"], 2),
-    "add": (["add", "unct/NEW", "--title", "A new country team"], 1),
+    "add": (["add", "undg.regional/NEW", "--title", "A new regional team"], 1),
     "cost": (["cost", "ceb", "1250.50", "CHF", "--basis", "per year", "-m", "estimate"], 1),
 }
 

@@ -429,6 +429,71 @@ version_2_fields_need_version_2(void **state)
             "items[0].rollup: needs checklist format version 2", END);
 }
 
+/* An item's instances are countries, or the field is left out: any other value is refused,
+ * with its path; so is the field on an instance. */
+static void
+instances_are_iso3166_or_nothing(void **state)
+{
+    (void)state;
+    refused("{\"format\":\"docket-checklist\",\"version\":2," DOC ",\"kinds\":[" KIND
+            "],\"items\":[" ITEM ",{\"key\":\"beta\",\"title\":\"Beta\",\"kind\":\"membership\","
+            "\"instances\":\"countries\"}]}",
+            "items[1].instances: must be iso3166", END);
+    refused("{\"format\":\"docket-checklist\",\"version\":2," DOC ",\"kinds\":[" KIND
+            "],\"items\":[{\"key\":\"beta/KEN\",\"title\":\"Beta\",\"kind\":\"membership\","
+            "\"instances\":\"iso3166\"}]}",
+            "items[0].instances: 'beta/KEN' is an instance and has none", END);
+}
+
+/* The shipped checklist says unct's instances are countries, in unct's item event. */
+static void
+shipped_unct_has_countries(void **state)
+{
+    struct db *db = support_store(1);
+
+    (void)state;
+    assert_string_equal(support_text(db, "SELECT json_extract(attrs, '$.instances') FROM event "
+                                         "WHERE type = 'item' AND subject = 'unct'"),
+                        "iso3166");
+    assert_string_equal(support_text(db, "SELECT count(*) FROM event WHERE type = 'item' AND "
+                                         "json_extract(attrs, '$.instances') IS NOT NULL"),
+                        "1");
+    db_close(db);
+}
+
+static int
+withdraw_echa(struct db *db, void *arg, struct diag *d)
+{
+    (void)arg;
+    return item_revert(db,
+                       support_int(db, "SELECT seq FROM event WHERE type = 'item' AND "
+                                       "subject = 'echa'"),
+                       "added by mistake", "2016-01-01", NULL, d);
+}
+
+/* Loading the checklist again leaves an item that a user withdrew withdrawn. */
+static void
+reloading_leaves_a_withdrawn_item_withdrawn(void **state)
+{
+    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
+    struct db *db = support_store(1);
+    struct apply a = {0};
+    struct diag d = {0};
+    long long events;
+
+    (void)state;
+    assert_int_equal(support_write(db, withdraw_echa, NULL, &d), 0);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items WHERE key = 'echa'"), 0);
+    events = support_int(db, "SELECT count(*) FROM event");
+    a.cl = parsed(f->data);
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    assert_int_equal(a.n.items, 0);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items WHERE key = 'echa'"), 0);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event"), events);
+    json_decref(a.cl);
+    db_close(db);
+}
+
 static void
 invalid_utf8_is_refused(void **state)
 {
@@ -652,6 +717,9 @@ main(void)
         cmocka_unit_test(the_document_is_checked),
         cmocka_unit_test(wrong_format_or_version_is_refused),
         cmocka_unit_test(version_2_fields_need_version_2),
+        cmocka_unit_test(instances_are_iso3166_or_nothing),
+        cmocka_unit_test(shipped_unct_has_countries),
+        cmocka_unit_test(reloading_leaves_a_withdrawn_item_withdrawn),
         cmocka_unit_test(invalid_utf8_is_refused),
         cmocka_unit_test(jsontestsuite_cases_of_our_own),
         cmocka_unit_test(apply_names_a_missing_parent),

@@ -471,17 +471,17 @@ for url in urls:
 sys.exit(1)' "$1" "$(_live_endpoints)"
 }
 
-# make_events NAME TAG N: office NAME adds N instances unct/TAG0001.. (one import), tracked
+# make_events NAME TAG N: office NAME adds N instances undg.regional/TAG0001.. (one import), tracked
 # from 2016-01, and sets them all to approached (one batch): 2 N events, without a sync.
 make_events() {
     python3 -c 'import sys
 print("key,title,date")
 for i in range(1, int(sys.argv[2]) + 1):
-    print("unct/%s%04d,UN country team %s%04d,2016-01" % (sys.argv[1], i, sys.argv[1], i))' "$2" "$3" >"$tmp/$1.csv"
+    print("undg.regional/%s%04d,UN regional team %s%04d,2016-01" % (sys.argv[1], i, sys.argv[1], i))' "$2" "$3" >"$tmp/$1.csv"
     office_ok "$1" import --csv "$tmp/$1.csv"
     office_ok "$1" set $(python3 -c 'import sys
-print(" ".join("unct/%s%04d" % (sys.argv[1], i) for i in range(1, int(sys.argv[2]) + 1)))' "$2" "$3") \
-        approached -m "letters to the UN country teams" --on 2016-03
+print(" ".join("undg.regional/%s%04d" % (sys.argv[1], i) for i in range(1, int(sys.argv[2]) + 1)))' "$2" "$3") \
+        approached -m "letters to the UN regional teams" --on 2016-03
 }
 
 # sync_bg NAME: starts `docket sync --once` on office NAME in the background (bounded by

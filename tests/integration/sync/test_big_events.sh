@@ -21,7 +21,7 @@ big_csv() {
 w = csv.writer(open(sys.argv[1], "w", newline=""))
 w.writerow(["key", "title", "description"])
 for i in range(int(sys.argv[3])):
-    w.writerow(["unct/%s%03d" % (sys.argv[2], i), "UN country team %s%03d" % (sys.argv[2], i),
+    w.writerow(["undg.regional/%s%03d" % (sys.argv[2], i), "UN regional team %s%03d" % (sys.argv[2], i),
                 ("The long minutes of the meeting. " * 100000)[:int(sys.argv[4])]])' "$@"
 }
 

@@ -22,7 +22,7 @@ bpos=$(shared_head "$B" | cut -d' ' -f1) # b's position: the log as it cloned it
 make_events a A 300
 office_ok a sync --once
 for i in 1 2 3 4 5 6 7 8 9 10; do
-    office_ok a set "unct/A$(printf %04d "$i")" member -m "joined" --on 2016-0$((i % 9 + 1))
+    office_ok a set "undg.regional/A$(printf %04d "$i")" member -m "joined" --on 2016-0$((i % 9 + 1))
     office_ok a sync --once
 done
 rev=$(revision)

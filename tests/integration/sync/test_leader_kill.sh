@@ -70,7 +70,7 @@ expect_converged "$A" "$B"
 # None lost: every instance exists once, approached, on both offices.
 for db in "$A" "$B"; do
     expect_eq "approached instances on $db" \
-        "$(sqlite3 "$db" "select count(*) from items where key glob 'unct/[AB][0-9][0-9][0-9][0-9]' and status = 'approached'")" 2000
+        "$(sqlite3 "$db" "select count(*) from items where key glob 'undg.regional/[AB][0-9][0-9][0-9][0-9]' and status = 'approached'")" 2000
 done
 
 # The killed member comes back and holds the same log (a serializable read of its own).
