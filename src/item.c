@@ -13,8 +13,14 @@
 #include "docket/uuid.h"
 #include "item_int.h"
 
-const char *const item_fields[] = {"title",          "ref",         "due",     "parent",
-                                   "cadence_months", "description", "created", NULL};
+const char *const item_fields[] = {"title",       "ref",     "due",    "parent", "cadence_months",
+                                   "description", "created", "rollup", NULL};
+
+int
+item_rollup_ok(const char *v)
+{
+    return strcmp(v, "own") == 0 || strcmp(v, "instances") == 0;
+}
 
 char *
 item_dup_col(sqlite3_stmt *st, int i)
@@ -42,6 +48,7 @@ item_free(struct item *it)
     free(it->created);
     free(it->status);
     free(it->since);
+    free(it->rollup);
     memset(it, 0, sizeof *it);
 }
 
@@ -90,7 +97,7 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
 {
     static const char sql[] =
         "SELECT uuid, key, doc, kind, parent, title, ref, goal, due, description, created, "
-        "status, since, cadence_months, progress, final FROM items WHERE key = :key";
+        "status, since, cadence_months, progress, final, rollup FROM items WHERE key = :key";
     struct item it = {0};
     sqlite3_stmt *st;
     int rc;
@@ -117,6 +124,7 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
     it.cadence_months = sqlite3_column_int64(st, 13);
     it.progress = sqlite3_column_int(st, 14);
     it.final = sqlite3_column_int(st, 15);
+    it.rollup = item_dup_col(st, 16);
     sqlite3_reset(st);
     if (it.uuid == NULL || it.key == NULL || it.kind == NULL || it.created == NULL) {
         item_free(&it);
@@ -224,6 +232,8 @@ field_value(const struct item *it, const char *field, char *buf, size_t n)
         return it->description;
     if (strcmp(field, "created") == 0)
         return it->created;
+    if (strcmp(field, "rollup") == 0)
+        return it->rollup;
     if (it->cadence_months == 0)
         return NULL;
     snprintf(buf, n, "%lld", it->cadence_months);
@@ -292,6 +302,11 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
     if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
         (rc = after_creation(it, eff, d)) != 0)
         return rc;
+    if (it->rollup && strcmp(it->rollup, "instances") == 0)
+        return diag_set(d, DK_DATA,
+                        "%s takes its status from its instances (rollup: instances): set the "
+                        "instances (such as %s/XXX), or `edit %s rollup=own`",
+                        it->key, it->key, it->key);
     if (how != ITEM_RECORD && (same = item_status_same(db, it, status, eff, d)) < 0)
         return d->code;
     if (same && how == ITEM_CHANGE)
@@ -584,6 +599,8 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         return diag_set(d, DK_DATA, "bad goal '%s' (obtain or keep)", s->goal);
     if (s->cadence_months && (rc = check_cadence(s->cadence_months, &cadence, d)) != 0)
         return rc;
+    if (s->rollup && !item_rollup_ok(s->rollup))
+        return diag_set(d, DK_DATA, "bad rollup '%s' (own or instances)", s->rollup);
     if (slash != NULL) {
         /* An instance belongs to the item it is an instance of, and is of its kind. */
         snprintf(parent_buf, sizeof parent_buf, "%.*s", (int)(slash - s->key), s->key);
@@ -653,6 +670,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     ev_attr(e.attrs, "due", s->due ? due.text : NULL);
     ev_attr(e.attrs, "cadence_months", cadence > 0 ? cad : NULL);
     ev_attr(e.attrs, "description", s->description);
+    ev_attr(e.attrs, "rollup", s->rollup);
     e.item = uuid;
     e.subject = s->key;
     e.new_value = s->title;
@@ -736,7 +754,7 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
     if (!known)
         return diag_set(d, DK_DATA,
                         "'%s' is not a field that can be edited (title, ref, due, parent, "
-                        "cadence_months, description, created)",
+                        "cadence_months, description, created, rollup)",
                         field);
     if (strcmp(field, "parent") == 0 && strchr(it->key, '/') != NULL)
         return diag_set(d, DK_DATA, "'%s' is an instance: its parent is fixed", it->key);
@@ -761,6 +779,9 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
     } else if (strcmp(field, "cadence_months") == 0) {
         if ((rc = check_cadence(value, &cadence, d)) != 0)
             return rc;
+    } else if (strcmp(field, "rollup") == 0) {
+        if (!item_rollup_ok(value))
+            return diag_set(d, DK_DATA, "bad rollup '%s' (own or instances)", value);
     } else if (strcmp(field, "parent") == 0) {
         if ((rc = item_load(db, value, &par, d)) != 0)
             return rc;
