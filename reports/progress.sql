@@ -72,7 +72,7 @@ ORDER BY i.kind, v.ord;
 -- description: per-country (or per-region) instances rolled up: its own status, or "(by
 -- description: instances)" when its status follows from them; the progress that counts.
 SELECT i.key, i.title, i.goal,
-       CASE WHEN i.rollup IS 'instances' THEN '(by instances)' ELSE i.status END AS "own status",
+       CASE WHEN i.rollup IS 'instances' THEN '(by instances)' ELSE i.status END AS status,
        i.since,
        i.counted AS progress,
        CASE WHEN i.breach THEN 'breach' ELSE '' END AS flag,
