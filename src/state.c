@@ -120,7 +120,10 @@
     "coalesce((SELECT p.ord FROM " schema "paragraphs p WHERE p.doc = x.doc AND p.ref = x.ref), " \
     "1000000), x.rollup FROM x"
 
-/* The columns of an item that come from its events (all but next_due). */
+/* The columns of an item that come from its events (all but next_due). The rollup, which few
+ * items carry, is read from the attributes only when they name it: each json_extract site
+ * parses them afresh (list --as-of of 1,000 items: 155M instructions without the test, 145M
+ * with it, 139M before rollup). */
 #define ITEMS_FIELDS(schema, filter) \
     "SELECT c.item AS uuid, c.subject AS key, json_extract(c.attrs, '$.doc') AS doc, " \
     "json_extract(c.attrs, '$.kind') AS kind, " \
@@ -144,7 +147,8 @@
     "AND sv.status = e.new_value AND sv.submission " \
     "WHERE e.type = 'status' AND e.item = c.item AND " VISIBLE("e") " " \
     "ORDER BY " LATEST("e") " LIMIT 1) END AS submitted, " \
-    FIELD("rollup", "json_extract(c.attrs, '$.rollup')") " " \
+    FIELD("rollup", "CASE WHEN instr(c.attrs, '\"rollup\"') THEN " \
+          "json_extract(c.attrs, '$.rollup') END") " " \
     "FROM event c INDEXED BY event_items " \
     "LEFT JOIN d ON d.item = c.item LEFT JOIN cr ON cr.item = c.item " \
     "LEFT JOIN " schema "kinds k ON k.name = json_extract(c.attrs, '$.kind') " \

@@ -59,28 +59,22 @@ bind_at(struct db *db, sqlite3_stmt *st, const struct view_at *at, struct diag *
  * many have reached full progress, named by the kind's first status of full progress. The
  * progress shown is the one that counts (VIEW_PROGRESS): a parent whose status follows from its
  * instances has their mean; a recurring duty that is overdue has 0. */
+#define LIST_PROGRESS VIEW_PROGRESS("i", "r", ":today")
 static const char list_sql[] =
     "WITH RECURSIVE below(k) AS (SELECT :under UNION SELECT c.key FROM items c JOIN below ON "
     "c.parent = below.k), "
     "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done, sum(progress) AS psum "
     "FROM items WHERE instr(key, '/') > 0 AND (:key IS NULL OR parent = :key) GROUP BY parent) "
-    "SELECT i.key, i.title, i.kind, i.status, " VIEW_PROGRESS(
-        "i", "r",
-        ":today") ", i.final, "
-                  "i.since, i.due, i.next_due, "
-                  "coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, "
-                  "r.done, "
-                  "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
-                  "v.progress = 100 ORDER BY v.ord LIMIT 1) END, i.rollup, "
-                  "coalesce((SELECT v.at_risk FROM vocab v WHERE v.kind = i.kind AND v.status = "
-                  "i.status), 0) "
-                  "FROM items i LEFT JOIN roll r ON r.parent = i.key "
-                  "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = "
-                  ":status) "
-                  "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND "
-                  "(NOT :overdue "
-                  "OR i.next_due < :today) "
-                  "ORDER BY i.doc, i.para_ord, i.key";
+    "SELECT i.key, i.title, i.kind, i.status, " LIST_PROGRESS ", i.final, i.since, i.due, "
+    "i.next_due, coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, "
+    "r.done, CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
+    "v.progress = 100 ORDER BY v.ord LIMIT 1) END, i.rollup, "
+    "(i.kind, i.status) IN (SELECT v.kind, v.status FROM vocab v WHERE v.at_risk) "
+    "FROM items i LEFT JOIN roll r ON r.parent = i.key "
+    "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
+    "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue "
+    "OR i.next_due < :today) "
+    "ORDER BY i.doc, i.para_ord, i.key";
 
 static void
 read_item(sqlite3_stmt *st, struct view_item_row *r)
