@@ -4,48 +4,51 @@
 
 -- section: summary
 -- title: Overall progress
--- description: The mean progress of the leaf items (those with nothing below them); safeguards
--- description: and acknowledgements are left out, since they are kept rather than achieved.
+-- description: The mean progress of the requests, each counted once: a parent that is itself a
+-- description: request counts, one whose status follows from its instances counts once by their
+-- description: mean, instances never count on their own, and an overdue recurring duty counts 0.
+-- description: Safeguards and acknowledgements are left out, since they are kept rather than
+-- description: achieved. Breaches: breached safeguards and lost memberships to keep.
 SELECT count(*) AS items,
-       round(avg(progress), 1) AS "mean progress %",
-       sum(final AND progress = 100) AS done,
+       round(avg(counted), 1) AS "mean progress %",
+       sum(counted = 100 AND (final OR rollup IS 'instances')) AS done,
        sum(next_due < (SELECT asof FROM params)) AS overdue,
-       (SELECT count(*) FROM items WHERE breach) AS "safeguards breached"
-FROM items i
-WHERE kind NOT IN ('safeguard', 'acknowledgement')
-  AND NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = i.key);
+       (SELECT count(*) FROM items WHERE breach) AS breaches
+FROM requests
+WHERE kind NOT IN ('safeguard', 'acknowledgement');
 
 -- section: by-kind
 -- title: Progress by kind
--- description: Leaf items of each kind: how many, their mean progress, how many are done.
+-- description: The requests of each kind (each counted once, as in the summary): how many,
+-- description: their mean progress, how many are done.
 -- chart: bar x=kind y=progress
 SELECT i.kind AS kind,
        count(*) AS items,
-       round(avg(i.progress), 1) AS progress,
-       sum(i.final AND i.progress = 100) AS done
-FROM items i
-WHERE NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = i.key)
+       round(avg(i.counted), 1) AS progress,
+       sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
+FROM requests i
 GROUP BY i.kind
 ORDER BY i.kind;
 
 -- section: by-paragraph
 -- title: Progress by operative paragraph
--- description: Leaf items by the paragraph that asks for them, in the resolution's order.
+-- description: The requests (each counted once, as in the summary) by the paragraph that asks
+-- description: for them, in the resolution's order.
 -- chart: bar x=paragraph y=progress
 SELECT p.ref AS paragraph,
        count(i.uuid) AS items,
-       round(avg(i.progress), 1) AS progress,
-       sum(i.final AND i.progress = 100) AS done
+       round(avg(i.counted), 1) AS progress,
+       sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
 FROM paragraphs p
-JOIN items i ON i.doc = p.doc AND i.ref = p.ref
-WHERE NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = i.key)
+JOIN requests i ON i.doc = p.doc AND i.ref = p.ref
 GROUP BY p.doc, p.ref
 ORDER BY p.doc, p.ord;
 
 -- section: over-time
 -- title: Progress over time
--- description: The mean progress of the leaf items at the end of each month, safeguards and
--- description: acknowledgements left out, from the status changes in the trail.
+-- description: The mean progress of the requests (each counted once, as in the summary) at the
+-- description: end of each month, safeguards and acknowledgements left out, from the status
+-- description: changes in the trail.
 -- chart: line x=month y=progress
 SELECT month, round(sum(progress_sum) * 1.0 / sum(items), 1) AS progress
 FROM progress_by_month
@@ -66,37 +69,46 @@ ORDER BY i.kind, v.ord;
 -- section: memberships
 -- title: Memberships sought and kept
 -- description: Each membership the resolution asks IOM to obtain or to keep, with its
--- description: per-country (or per-region) instances rolled up.
-SELECT i.key, i.title, i.goal, i.status, i.since,
+-- description: per-country (or per-region) instances rolled up: its own status, or "(by
+-- description: instances)" when its status follows from them; the progress that counts.
+SELECT i.key, i.title, i.goal,
+       CASE WHEN i.rollup IS 'instances' THEN '(by instances)' ELSE i.status END AS status,
+       i.since,
+       i.counted AS progress,
+       CASE WHEN i.breach THEN 'breach' ELSE '' END AS flag,
        r.n AS instances,
        r.done AS "instances done",
        (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (
             SELECT c.status, count(*) AS n FROM items c
             WHERE c.parent = i.key AND instr(c.key, '/') > 0
             GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
-FROM items i
+FROM requests i
 LEFT JOIN (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items
            WHERE instr(key, '/') > 0 GROUP BY parent) r ON r.parent = i.key
-WHERE i.kind = 'membership' AND instr(i.key, '/') = 0
+WHERE i.kind = 'membership'
 ORDER BY i.goal DESC, i.key;
 
 -- section: safeguards
 -- title: Safeguards
--- description: The essential elements that must be preserved; any breached or at risk first.
-SELECT i.key, i.title, i.status, i.since
+-- description: The essential elements that must be preserved; any breached or at risk first (by
+-- description: the flags of their status in the vocabulary).
+SELECT i.key, i.title, i.status, i.since,
+       CASE WHEN i.breach THEN 'breach' WHEN v.at_risk THEN 'at risk' ELSE '' END AS flag
 FROM items i
+LEFT JOIN vocab v ON v.kind = i.kind AND v.status = i.status
 WHERE i.kind = 'safeguard'
-ORDER BY i.breach DESC, i.status = 'at-risk' DESC, i.progress, i.key;
+ORDER BY i.breach DESC, v.at_risk DESC, i.progress, i.key;
 
 -- section: reporting
 -- title: Reporting duties
--- description: Each duty's last submission, and whether the next is overdue by its cadence.
-SELECT i.key, i.title, i.status,
+-- description: Each duty's last submission, and whether the next is overdue by its cadence; an
+-- description: overdue duty's progress counts 0.
+SELECT i.key, i.title, i.status, i.counted AS progress,
        i.cadence_months AS "cadence (months)",
        i.submitted AS "last submission",
        i.next_due AS "next due",
        CASE WHEN i.next_due < (SELECT asof FROM params) THEN 'overdue' ELSE '' END AS overdue
-FROM items i
+FROM requests i
 WHERE i.kind = 'reporting'
 ORDER BY i.key;
 

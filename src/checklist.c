@@ -275,6 +275,8 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, int version, s
                         ITEM_INSTANCES_ISO3166);
     if (v != NULL && strchr(key, '/') != NULL)
         return diag_set(d, DK_DATA, "%s.instances: '%s' is an instance and has none", path, key);
+    if ((v = str(it, "rollup")) != NULL && !item_rollup_ok(v))
+        return diag_set(d, DK_DATA, "%s.rollup: must be own or instances", path);
     if ((v = str(it, "ref")) != NULL && json_array_size(paras) > 0 &&
         !find_by(paras, "ref", v, (size_t)-1))
         return diag_set(d, DK_DATA, "%s.ref: the document has no paragraph '%s'", path, v);
@@ -458,6 +460,10 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
             ev_attr(e.attrs, "breach", json_is_true(json_object_get(s, "breach")) ? "1" : "0");
             ev_attr(e.attrs, "submission",
                     json_is_true(json_object_get(s, "submission")) ? "1" : "0");
+            /* Version 2's flags, only when set: a version 1 checklist's events stay as they
+             * were, and an absent flag reads as false. */
+            ev_attr(e.attrs, "lost", json_is_true(json_object_get(s, "lost")) ? "1" : NULL);
+            ev_attr(e.attrs, "at_risk", json_is_true(json_object_get(s, "at_risk")) ? "1" : NULL);
             snprintf(buf[1], sizeof buf[1], "%zu", j + 1);
             ev_attr(e.attrs, "ord", buf[1]);
             if ((rc = define(db, &e, n, d)) != 0)
@@ -495,6 +501,7 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
                               .instances = str(v, "instances"),
                               .doc = str(doc, "symbol"),
                               .baseline = str(v, "baseline"),
+                              .rollup = str(v, "rollup"),
                               .eff = str(doc, "adopted"),
                               .reason = reason};
 

@@ -14,13 +14,20 @@
 #include "docket/uuid.h"
 #include "item_int.h"
 
-const char *const item_fields[] = {
-    "title", "ref", "due", "parent", "cadence_months", "description", "created", "instances", NULL};
+const char *const item_fields[] = {"title",          "ref",         "due",     "parent",
+                                   "cadence_months", "description", "created", "instances",
+                                   "rollup",         NULL};
 
 /* The events that any revert, whenever recorded, cancels. */
 #define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
 #define LATEST_E      STATE_LATEST("e")
 #define EVER          "'9999-12-31T23:59:59.999Z'"
+
+int
+item_rollup_ok(const char *v)
+{
+    return strcmp(v, "own") == 0 || strcmp(v, "instances") == 0;
+}
 
 char *
 item_dup_col(sqlite3_stmt *st, int i)
@@ -49,6 +56,7 @@ item_free(struct item *it)
     free(it->status);
     free(it->since);
     free(it->instances);
+    free(it->rollup);
     memset(it, 0, sizeof *it);
 }
 
@@ -160,7 +168,7 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
         "AND e.type = 'edit' AND e.seq NOT IN (" REVERTED_EVER ") ORDER BY " LATEST_E
         " LIMIT 1), (SELECT json_extract(c.attrs, '$.instances') FROM event c INDEXED BY "
         "event_items WHERE c.item = i.uuid AND c.type = 'item' AND c.seq NOT IN (" REVERTED_EVER
-        ") ORDER BY c.seq LIMIT 1)), '') FROM items i WHERE key = :key";
+        ") ORDER BY c.seq LIMIT 1)), ''), i.rollup FROM items i WHERE key = :key";
     struct item it = {0};
     sqlite3_stmt *st;
     int rc;
@@ -188,6 +196,7 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
     it.progress = sqlite3_column_int(st, 14);
     it.final = sqlite3_column_int(st, 15);
     it.instances = item_dup_col(st, 16);
+    it.rollup = item_dup_col(st, 17);
     sqlite3_reset(st);
     if (it.uuid == NULL || it.key == NULL || it.kind == NULL || it.created == NULL) {
         item_free(&it);
@@ -297,6 +306,8 @@ field_value(const struct item *it, const char *field, char *buf, size_t n)
         return it->created;
     if (strcmp(field, "instances") == 0)
         return it->instances;
+    if (strcmp(field, "rollup") == 0)
+        return it->rollup;
     if (it->cadence_months == 0)
         return NULL;
     snprintf(buf, n, "%lld", it->cadence_months);
@@ -361,6 +372,11 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
     if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
         (rc = after_creation(it, eff, d)) != 0)
         return rc;
+    if (it->rollup && strcmp(it->rollup, "instances") == 0)
+        return diag_set(d, DK_DATA,
+                        "%s takes its status from its instances (rollup: instances): set the "
+                        "instances (such as %s/XXX), or `edit %s rollup=own`",
+                        it->key, it->key, it->key);
     if (how != ITEM_RECORD && (same = item_status_same(db, it, status, eff, d)) < 0)
         return d->code;
     if (same && how == ITEM_CHANGE)
@@ -767,6 +783,8 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         return diag_set(d, DK_DATA, "bad goal '%s' (obtain or keep)", s->goal);
     if (s->cadence_months && (rc = check_cadence(s->cadence_months, &cadence, d)) != 0)
         return rc;
+    if (s->rollup && !item_rollup_ok(s->rollup))
+        return diag_set(d, DK_DATA, "bad rollup '%s' (own or instances)", s->rollup);
     if (slash != NULL) {
         /* An instance belongs to the item it is an instance of, and is of its kind. */
         snprintf(parent_buf, sizeof parent_buf, "%.*s", (int)(slash - s->key), s->key);
@@ -847,6 +865,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     ev_attr(e.attrs, "cadence_months", cadence > 0 ? cad : NULL);
     ev_attr(e.attrs, "description", s->description);
     ev_attr(e.attrs, "instances", s->instances);
+    ev_attr(e.attrs, "rollup", s->rollup);
     e.item = uuid;
     e.subject = s->key;
     e.new_value = title;
@@ -930,7 +949,7 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
     if (!known)
         return diag_set(d, DK_DATA,
                         "'%s' is not a field that can be edited (title, ref, due, parent, "
-                        "cadence_months, description, created, instances)",
+                        "cadence_months, description, created, instances, rollup)",
                         field);
     if (strcmp(field, "parent") == 0 && strchr(it->key, '/') != NULL)
         return diag_set(d, DK_DATA, "'%s' is an instance: its parent is fixed", it->key);
@@ -964,6 +983,9 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
     } else if (strcmp(field, "cadence_months") == 0) {
         if ((rc = check_cadence(value, &cadence, d)) != 0)
             return rc;
+    } else if (strcmp(field, "rollup") == 0) {
+        if (!item_rollup_ok(value))
+            return diag_set(d, DK_DATA, "bad rollup '%s' (own or instances)", value);
     } else if (strcmp(field, "parent") == 0) {
         if ((rc = item_load(db, value, &par, d)) != 0)
             return rc;

@@ -1,4 +1,4 @@
-/* progress.c: progress by month for the reports: per kind, the leaf items at each month's end
+/* progress.c: progress by month for the reports: per kind, the requests at each month's end
  * and the sum of their progress then, in one pass over the status events. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +14,19 @@ static const char end_of_record[] = "9999-12-31T23:59:59.999Z";
 /* What it keeps per kind, month by month. */
 struct kind_months {
     char *name;
-    long long *born, *base, *delta; /* per month: items created, their start, progress moves */
+    long long *items, *sum; /* per month: requests that exist at its end, their progress */
 };
 
 struct vocab_entry {
     char *kind, *status;
-    int progress;
+    int progress, final, submission;
+};
+
+/* A parent whose status follows from its instances: per month, how many of its instances exist
+ * at the month's end and the sum of their progress. */
+struct group {
+    char *key;
+    long long *n, *sum;
 };
 
 struct pbm {
@@ -32,6 +39,9 @@ struct pbm {
     int nvocab;
     long long *reverted; /* sorted sequence numbers of reverted events */
     size_t nreverted;
+    struct group *groups;
+    int ngroups;
+    int *val; /* one item's progress at each month's end (nmonths), -1: overdue */
 };
 
 /* Returns the month number (year * 12 + month - 1) of a full date "YYYY-MM-DD"; it runs once
@@ -55,15 +65,15 @@ month_of(const char *date)
     return month_of_day(x.end);
 }
 
-/* Returns the progress of STATUS among the vocabulary entries V[0..N) of one kind (0 when it
- * has none: the projections would leave it out). */
-static int
-vocab_progress(const struct vocab_entry *v, int n, const char *status)
+/* Returns the entry of STATUS among the vocabulary entries V[0..N) of one kind, or NULL (the
+ * projections would leave its progress out: it counts 0 here). */
+static const struct vocab_entry *
+vocab_find(const struct vocab_entry *v, int n, const char *status)
 {
     for (int i = 0; i < n; i++)
         if (strcmp(v[i].status, status) == 0)
-            return v[i].progress;
-    return 0;
+            return &v[i];
+    return NULL;
 }
 
 static int
@@ -93,13 +103,31 @@ kind_slot(struct pbm *p, const char *name)
     p->kinds = k;
     k = &p->kinds[p->nkinds];
     k->name = strdup(name);
-    k->born = calloc((size_t)p->nmonths, sizeof *k->born);
-    k->base = calloc((size_t)p->nmonths, sizeof *k->base);
-    k->delta = calloc((size_t)p->nmonths, sizeof *k->delta);
+    k->items = calloc((size_t)p->nmonths, sizeof *k->items);
+    k->sum = calloc((size_t)p->nmonths, sizeof *k->sum);
     p->nkinds++;
-    if (!k->name || !k->born || !k->base || !k->delta)
+    if (!k->name || !k->items || !k->sum)
         return NULL;
     return k;
+}
+
+/* Returns the group of parent KEY, made when MAKE; NULL when there is none (or no memory). */
+static struct group *
+group_slot(struct pbm *p, const char *key, int make)
+{
+    struct group *g;
+
+    for (int i = 0; i < p->ngroups; i++)
+        if (strcmp(p->groups[i].key, key) == 0)
+            return &p->groups[i];
+    if (!make || (g = realloc(p->groups, (size_t)(p->ngroups + 1) * sizeof *g)) == NULL)
+        return NULL;
+    p->groups = g;
+    g = &p->groups[p->ngroups++];
+    g->key = strdup(key);
+    g->n = calloc((size_t)p->nmonths, sizeof *g->n);
+    g->sum = calloc((size_t)p->nmonths, sizeof *g->sum);
+    return g->key && g->n && g->sum ? g : NULL;
 }
 
 static void
@@ -107,24 +135,31 @@ pbm_free(struct pbm *p)
 {
     for (int i = 0; i < p->nkinds; i++) {
         free(p->kinds[i].name);
-        free(p->kinds[i].born);
-        free(p->kinds[i].base);
-        free(p->kinds[i].delta);
+        free(p->kinds[i].items);
+        free(p->kinds[i].sum);
+    }
+    for (int i = 0; i < p->ngroups; i++) {
+        free(p->groups[i].key);
+        free(p->groups[i].n);
+        free(p->groups[i].sum);
     }
     for (int i = 0; i < p->nvocab; i++) {
         free(p->vocab[i].kind);
         free(p->vocab[i].status);
     }
     free(p->kinds);
+    free(p->groups);
     free(p->vocab);
     free(p->reverted);
+    free(p->val);
 }
 
 /* Loads the vocabulary (as of then) and the reverted events. */
 static int
 pbm_load(struct pbm *p, struct diag *d)
 {
-    static const char vocab_sql[] = "SELECT kind, status, progress FROM vocab ORDER BY kind";
+    static const char vocab_sql[] =
+        "SELECT kind, status, progress, final, submission FROM vocab ORDER BY kind";
     static const char reverted_sql[] = STATE_REVERTED_SEQ(":known") " ORDER BY t.seq";
     sqlite3_stmt *st;
     int rc;
@@ -140,6 +175,8 @@ pbm_load(struct pbm *p, struct diag *d)
         v[p->nvocab].kind = strdup((const char *)sqlite3_column_text(st, 0));
         v[p->nvocab].status = strdup((const char *)sqlite3_column_text(st, 1));
         v[p->nvocab].progress = sqlite3_column_int(st, 2);
+        v[p->nvocab].final = sqlite3_column_int(st, 3);
+        v[p->nvocab].submission = sqlite3_column_int(st, 4);
         if (!v[p->nvocab].kind || !v[p->nvocab].status)
             return sqlite3_reset(st), diag_set(d, DK_STORE, "out of memory");
         p->nvocab++;
@@ -176,34 +213,86 @@ position(struct db *db, long long seq, struct diag *d)
     return pos;
 }
 
-/* Walks one item's visible status events in effective order and records its progress moves,
- * month by month. Events that tie on a date are settled as the projections settle them. */
-static int
-pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int until, int start,
-         const char *kind, struct diag *d)
+/* One item as progress_by_month walks it: where it stands at the end of each month. */
+struct walk {
+    const char *uuid, *kind;
+    int born;            /* the month (from m0) it was created in */
+    int start, final;    /* its initial status's progress and finality */
+    const char *created; /* its creation date */
+    const char *due_end; /* the end of its due date's period, or NULL */
+    long long cadence;   /* a recurring duty's cadence in months, else 0 */
+    /* As the walk goes: its progress, finality and last submission (eff), settled. */
+    int progress, is_final;
+    char submitted[16];
+    char next_due[11]; /* "" when none */
+};
+
+/* The next due date of W as it stands (as the projection computes next_due). */
+static void
+walk_next_due(struct walk *w)
 {
-    const struct vocab_entry *v = p->vocab;
+    const char *from = w->submitted[0] ? w->submitted : w->created;
+
+    w->next_due[0] = '\0';
+    if (w->cadence <= 0 || w->is_final)
+        return;
+    if (w->due_end)
+        snprintf(w->next_due, sizeof w->next_due, "%s", w->due_end);
+    else if (date_add_months(from, w->cadence, w->next_due) != 0)
+        w->next_due[0] = '\0';
+}
+
+/* Writes W's standing at the end of months [*FILLED, UNTIL) into p->val: its progress, or -1
+ * when it is a recurring duty whose next step is due before the month's end (before ASOF, in
+ * ASOF's month). */
+static void
+walk_fill(struct pbm *p, struct walk *w, int *filled, int until)
+{
+    for (int m = *filled; m < until && m < p->nmonths; m++) {
+        char end[11];
+        int y = (p->m0 + m) / 12, mo = (p->m0 + m) % 12 + 1;
+        const char *cutoff = end;
+
+        snprintf(end, sizeof end, "%04d-%02d-%02d", y % 10000, mo, date_days_in(y, mo));
+        if (m == p->nmonths - 1 && strcmp(p->asof, end) < 0)
+            cutoff = p->asof;
+        p->val[m] = w->next_due[0] && strcmp(w->next_due, cutoff) < 0 ? -1 : w->progress;
+    }
+    if (until > *filled)
+        *filled = until;
+}
+
+/* Walks one item's visible status events in effective order into p->val, month by month from
+ * its creation. Events that tie on a date are settled as the projections settle them. */
+static int
+pbm_item(struct pbm *p, struct walk *w, struct diag *d)
+{
+    const struct vocab_entry *v = p->vocab, *best = NULL;
     int nv = 0;
     static const char sql[] =
-        "SELECT eff_day, new_value, seq FROM event INDEXED BY event_status WHERE type = "
+        "SELECT eff_day, new_value, seq, eff FROM event INDEXED BY event_status WHERE type = "
         "'status' AND item = :item AND eff_day <= :asof AND recorded <= :known ORDER BY eff_day";
     char date[11] = "";
     long long best_pos = 0, best_seq = 0;
-    int progress = start, best = start, rc, more;
+    int rc, more, filled = w->born, best_progress = w->start;
     sqlite3_stmt *st;
 
     /* The vocabulary is sorted by kind: find this kind's run once. */
-    while (v < p->vocab + p->nvocab && strcmp(v->kind, kind) != 0)
+    while (v < p->vocab + p->nvocab && strcmp(v->kind, w->kind) != 0)
         v++;
-    while (v + nv < p->vocab + p->nvocab && strcmp(v[nv].kind, kind) == 0)
+    while (v + nv < p->vocab + p->nvocab && strcmp(v[nv].kind, w->kind) == 0)
         nv++;
+    w->progress = w->start;
+    w->is_final = w->final;
+    w->submitted[0] = '\0';
+    walk_next_due(w);
     if ((rc = db_prep(p->db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(p->db, st, ":item", uuid, d)) != 0 ||
+        (rc = db_bind_text(p->db, st, ":item", w->uuid, d)) != 0 ||
         (rc = db_bind_text(p->db, st, ":asof", p->asof, d)) != 0 ||
         (rc = db_bind_text(p->db, st, ":known", p->known, d)) != 0)
         return rc;
     do {
-        const char *end = NULL;
+        const char *end = NULL, *word;
         long long seq = 0, pos;
 
         if ((more = db_row(p->db, st, d)) < 0)
@@ -218,20 +307,27 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int u
             if (is_reverted(p, seq))
                 continue;
         }
-        /* A new date (or the end) settles the group of the previous one. */
+        /* A new date (or the end) settles the group of the previous one: the months that
+         * ended before it show what stood then. */
         if (date[0] && (!more || memcmp(end, date, 10) != 0)) {
-            int m = month_of_day(date) - p->m0;
-
-            if (m < born)
-                m = born;
-            if (m < until) {
-                k->delta[m] += best - progress;
-                progress = best;
-            }
+            walk_fill(p, w, &filled, month_of_day(date) - p->m0);
+            w->progress = best_progress;
+            w->is_final = best ? best->final : 0;
+            walk_next_due(w);
             date[0] = '\0';
         }
         if (!more)
             break;
+        word = (const char *)sqlite3_column_text(st, 1);
+        /* The last submission is the latest submission by effective date, whichever status
+         * wins its day. */
+        {
+            const struct vocab_entry *e = vocab_find(v, nv, word ? word : "");
+            const char *eff = (const char *)sqlite3_column_text(st, 3);
+
+            if (e && e->submission && eff)
+                snprintf(w->submitted, sizeof w->submitted, "%s", eff);
+        }
         /* Positions matter only when events tie on a date: look them up then. Unpublished
          * events come after every published one; then the later sequence. */
         if (date[0] != '\0') {
@@ -243,39 +339,62 @@ pbm_item(struct pbm *p, const char *uuid, struct kind_months *k, int born, int u
         }
         if (date[0] == '\0' || (pos < 0 && (best_pos >= 0 || seq > best_seq)) ||
             (pos >= 0 && best_pos >= 0 && pos > best_pos)) {
-            const char *word = (const char *)sqlite3_column_text(st, 1);
-
-            /* Only the status's progress is kept, so a name of any length will do. */
             memcpy(date, end, 11);
-            best = vocab_progress(v, nv, word ? word : "");
+            best = vocab_find(v, nv, word ? word : "");
+            best_progress = best ? best->progress : 0;
             best_pos = pos;
             best_seq = seq;
         }
     } while (more);
     sqlite3_reset(st);
-    /* An item that gains an item below it stops being a leaf in that month. */
-    if (until < p->nmonths) {
-        k->born[until]--;
-        k->base[until] -= progress;
-    }
+    walk_fill(p, w, &filled, p->nmonths);
     return 0;
+}
+
+/* Reads row ST of the items query into W and walks it; returns 0 (nothing to count: *OK 0),
+ * or an exit code. */
+static int
+walk_row(struct pbm *p, sqlite3_stmt *st, struct walk *w, int *ok, struct diag *d)
+{
+    *ok = 0;
+    memset(w, 0, sizeof *w);
+    w->uuid = (const char *)sqlite3_column_text(st, 0);
+    w->kind = (const char *)sqlite3_column_text(st, 1);
+    w->created = (const char *)sqlite3_column_text(st, 2);
+    w->start = sqlite3_column_int(st, 3);
+    w->final = sqlite3_column_int(st, 4);
+    w->due_end = (const char *)sqlite3_column_text(st, 5);
+    w->cadence = sqlite3_column_int64(st, 6);
+    if (w->uuid == NULL || w->kind == NULL || w->created == NULL)
+        return 0;
+    w->born = month_of(w->created) - p->m0;
+    if (w->born < 0 || w->born >= p->nmonths)
+        return 0;
+    *ok = 1;
+    return pbm_item(p, w, d);
 }
 
 int
 progress_by_month(struct db *db, const char *asof, const char *known, struct diag *d)
 {
-    static const char leaves_sql[] =
-        "SELECT i.uuid, i.kind, i.created, coalesce(v.progress, 0), (SELECT "
-        "min(period_end(c.created)) FROM items c WHERE c.parent = i.key) FROM items i "
-        "JOIN kinds k ON k.name = i.kind LEFT JOIN vocab v ON v.kind = i.kind AND "
-        "v.status = k.initial";
+    /* The instances of parents whose status follows from them (first), then every request:
+     * each item that is not an instance (#14: every request counts once). Instances are
+     * walked without their due dates, as the roll-up takes their progress as it stands. */
+    static const char items_sql[] =
+        "SELECT i.uuid, i.kind, i.created, coalesce(v.progress, 0), coalesce(v.final, 0), "
+        "period_end(i.due), CASE WHEN :requests THEN i.cadence_months END, i.parent, i.key, "
+        "i.rollup FROM items i JOIN kinds k ON k.name = i.kind LEFT JOIN vocab v ON "
+        "v.kind = i.kind AND v.status = k.initial WHERE CASE WHEN :requests THEN "
+        "instr(i.key, '/') = 0 ELSE instr(i.key, '/') > 0 AND i.parent IN (SELECT p.key FROM "
+        "items p WHERE p.rollup = 'instances') END";
     static const char first_sql[] = "SELECT min(period_end(created)) FROM items";
     static const char insert_sql[] =
         "INSERT INTO temp.progress_by_month (month, kind, items, progress_sum) "
         "VALUES (:month, :kind, :items, :sum)";
     struct pbm p = {.db = db, .asof = asof, .known = known ? known : end_of_record};
+    struct walk w;
     sqlite3_stmt *st;
-    int rc, last = month_of(asof);
+    int rc, last = month_of(asof), ok;
 
     if ((rc = db_exec(db,
                       "DROP TABLE IF EXISTS temp.progress_by_month; CREATE TEMP TABLE "
@@ -291,56 +410,78 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
     if (p.m0 < 0 || last < p.m0)
         return 0; /* no items, or none yet */
     p.nmonths = last - p.m0 + 1;
-    if ((rc = pbm_load(&p, d)) != 0 || (rc = db_prep(db, leaves_sql, &st, d)) != 0)
+    if ((rc = pbm_load(&p, d)) != 0)
         goto out;
-    while ((rc = db_row(db, st, d)) == 1) {
-        /* Borrowed from this row, which stays current while pbm_item runs its own statements:
-         * names of any length, not cut to a buffer. */
-        const char *uuid = (const char *)sqlite3_column_text(st, 0);
-        const char *kind = (const char *)sqlite3_column_text(st, 1);
-        struct kind_months *k;
-        int born, until = p.nmonths, start = sqlite3_column_int(st, 3);
+    if ((p.val = calloc((size_t)p.nmonths, sizeof *p.val)) == NULL) {
+        rc = diag_set(d, DK_STORE, "out of memory");
+        goto out;
+    }
+    for (int requests = 0; requests < 2 && rc == 0; requests++) {
+        if ((rc = db_prep(db, items_sql, &st, d)) != 0 ||
+            (rc = db_bind_int(db, st, ":requests", requests, d)) != 0)
+            goto out;
+        /* Strings are borrowed from the row, which stays current while pbm_item runs its own
+         * statements: names of any length, not cut to a buffer. */
+        while ((rc = db_row(db, st, d)) == 1) {
+            const char *parent = (const char *)sqlite3_column_text(st, 7);
+            const char *key = (const char *)sqlite3_column_text(st, 8);
+            const char *rollup = (const char *)sqlite3_column_text(st, 9);
+            struct group *g;
+            struct kind_months *k;
 
-        if (uuid == NULL || kind == NULL)
-            continue;
-        born = month_of((const char *)sqlite3_column_text(st, 2)) - p.m0;
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-            until = month_of((const char *)sqlite3_column_text(st, 4)) - p.m0;
-        if (born < 0 || born >= p.nmonths || until <= born)
-            continue;
-        if ((k = kind_slot(&p, kind)) == NULL) {
-            sqlite3_reset(st);
-            rc = diag_set(d, DK_STORE, "out of memory");
-            goto out;
+            if ((rc = walk_row(&p, st, &w, &ok, d)) != 0)
+                break;
+            if (!ok)
+                continue;
+            if (!requests) {
+                if (parent == NULL || (g = group_slot(&p, parent, 1)) == NULL) {
+                    rc = parent ? diag_set(d, DK_STORE, "out of memory") : 0;
+                    if (rc)
+                        break;
+                    continue;
+                }
+                for (int m = w.born; m < p.nmonths; m++) {
+                    g->n[m]++;
+                    g->sum[m] += p.val[m] < 0 ? 0 : p.val[m];
+                }
+                continue;
+            }
+            if ((k = kind_slot(&p, w.kind)) == NULL) {
+                rc = diag_set(d, DK_STORE, "out of memory");
+                break;
+            }
+            g = rollup && strcmp(rollup, "instances") == 0 && key ? group_slot(&p, key, 0) : NULL;
+            /* As VIEW_PROGRESS: an overdue duty counts 0, else a parent whose status follows
+             * from its instances counts their mean (rounded), else its own progress. */
+            for (int m = w.born; m < p.nmonths; m++) {
+                long long v = p.val[m] < 0 ? 0 : p.val[m];
+
+                if (p.val[m] >= 0 && g && g->n[m] > 0)
+                    v = (2 * g->sum[m] + g->n[m]) / (2 * g->n[m]);
+                k->items[m]++;
+                k->sum[m] += v;
+            }
         }
-        k->born[born]++;
-        k->base[born] += start;
-        if ((rc = pbm_item(&p, uuid, k, born, until, start, kind, d)) != 0) {
-            sqlite3_reset(st);
-            goto out;
-        }
+        sqlite3_reset(st);
+        if (rc < 0)
+            rc = d->code;
     }
-    if (rc < 0) {
-        rc = d->code;
+    if (rc != 0)
         goto out;
-    }
     for (int ki = 0; ki < p.nkinds; ki++) {
         struct kind_months *k = &p.kinds[ki];
-        long long n = 0, sum = 0;
 
         for (int m = 0; m < p.nmonths && rc == 0; m++) {
             char month[8];
 
-            n += k->born[m];
-            sum += k->base[m] + k->delta[m];
-            if (n == 0)
+            if (k->items[m] == 0)
                 continue;
             snprintf(month, sizeof month, "%04d-%02d", (p.m0 + m) / 12, (p.m0 + m) % 12 + 1);
             if ((rc = db_prep(db, insert_sql, &st, d)) == 0 &&
                 (rc = db_bind_text(db, st, ":month", month, d)) == 0 &&
                 (rc = db_bind_text(db, st, ":kind", k->name, d)) == 0 &&
-                (rc = db_bind_int(db, st, ":items", n, d)) == 0 &&
-                (rc = db_bind_int(db, st, ":sum", sum, d)) == 0)
+                (rc = db_bind_int(db, st, ":items", k->items[m], d)) == 0 &&
+                (rc = db_bind_int(db, st, ":sum", k->sum[m], d)) == 0)
                 rc = db_run(db, st, d);
         }
     }

@@ -56,16 +56,20 @@ bind_at(struct db *db, sqlite3_stmt *st, const struct view_at *at, struct diag *
 /* ---- The items ---------------------------------------------------------------------------- */
 
 /* Items in the order of the resolution's paragraphs, with the roll-up of their instances: how
- * many have reached full progress, named by the kind's first status of full progress. */
+ * many have reached full progress, named by the kind's first status of full progress. The
+ * progress shown is the one that counts (VIEW_PROGRESS): a parent whose status follows from its
+ * instances has their mean; a recurring duty that is overdue has 0. */
+#define LIST_PROGRESS VIEW_PROGRESS("i", "r", ":today")
 static const char list_sql[] =
     "WITH RECURSIVE below(k) AS (SELECT :under UNION SELECT c.key FROM items c JOIN below ON "
     "c.parent = below.k), "
-    "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items "
-    "WHERE instr(key, '/') > 0 AND (:key IS NULL OR parent = :key) GROUP BY parent) "
-    "SELECT i.key, i.title, i.kind, i.status, i.progress, i.final, i.since, i.due, i.next_due, "
-    "coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, r.done, "
-    "CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
-    "v.progress = 100 ORDER BY v.ord LIMIT 1) END "
+    "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done, sum(progress) AS psum "
+    "FROM items WHERE instr(key, '/') > 0 AND (:key IS NULL OR parent = :key) GROUP BY parent) "
+    "SELECT i.key, i.title, i.kind, i.status, " LIST_PROGRESS ", i.final, i.since, i.due, "
+    "i.next_due, coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, "
+    "r.done, CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
+    "v.progress = 100 ORDER BY v.ord LIMIT 1) END, i.rollup, "
+    "(i.kind, i.status) IN (SELECT v.kind, v.status FROM vocab v WHERE v.at_risk) "
     "FROM items i LEFT JOIN roll r ON r.parent = i.key "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
     "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue "
@@ -86,6 +90,8 @@ read_item(sqlite3_stmt *st, struct view_item_row *r)
     r->instances = sqlite3_column_int(st, 14);
     r->done = r->instances ? sqlite3_column_int(st, 15) : 0;
     r->done_status = r->instances ? text(st, 16) : NULL;
+    r->rollup = text(st, 17);
+    r->at_risk = sqlite3_column_int(st, 18);
     if (r->brief)
         return;
     r->kind = text(st, 2);
@@ -119,7 +125,7 @@ view_list(struct db *db, const struct view_list_filter *f,
 
 static const char vocab_sql[] =
     "SELECT k.name, k.label, k.description, k.initial, k.keep_baseline, k.cadence_months, "
-    "v.status, v.label, v.progress, v.final, v.breach, v.submission "
+    "v.status, v.label, v.progress, v.final, v.breach, v.submission, v.lost, v.at_risk "
     "FROM kinds k LEFT JOIN vocab v ON v.kind = k.name ORDER BY k.name, v.ord, v.status";
 
 static void
@@ -137,6 +143,8 @@ read_vocab(sqlite3_stmt *st, struct view_vocab_row *r)
     r->final = sqlite3_column_int(st, 9) != 0;
     r->breach = sqlite3_column_int(st, 10) != 0;
     r->submission = sqlite3_column_int(st, 11) != 0;
+    r->lost = sqlite3_column_int(st, 12) != 0;
+    r->at_risk = sqlite3_column_int(st, 13) != 0;
 }
 
 int

@@ -10,6 +10,7 @@ struct item {
     char *uuid, *key, *doc, *kind, *parent, *title, *ref, *goal, *due, *description;
     char *created, *status, *since;
     char *instances; /* what its instances' keys must be: ITEM_INSTANCES_ISO3166, or NULL */
+    char *rollup;    /* "own", "instances" (its status follows from its instances), or NULL: own */
     long long cadence_months; /* 0: none */
     int progress, final;
 };
@@ -17,6 +18,10 @@ struct item {
 /* The one value of an item's `instances`: its instances are countries, keyed by ISO 3166-1
  * alpha-3 code in upper case (unct/KEN), titled by default with the country's name. */
 #define ITEM_INSTANCES_ISO3166 "iso3166"
+
+/* Returns 1 when V is a roll-up an item can have: "own" (its status is its own) or "instances"
+ * (its status follows from its instances, and a status set on it is refused); else 0. */
+int item_rollup_ok(const char *v);
 
 /* Loads item KEY from the state (current, or as of state_asof) into *OUT; KEY must match in
  * its exact case. Exit codes: DK_DATA, from the one lookup every command that names an item
@@ -61,6 +66,7 @@ struct item_spec {
     const char *doc;            /* NULL: the parent's document, else the store's only one */
     const char *baseline;       /* a status that holds from the item's creation */
     const char *cadence_months; /* a reporting duty's cadence, 1 to 120 */
+    const char *rollup;         /* "own" or "instances" (item_rollup_ok), or NULL */
     const char *eff;            /* the creation date, checked; NULL: today */
     const char *reason;
 };

@@ -27,10 +27,20 @@ struct view_list_filter {
                           doc are left NULL (each field read is a call, for every item) */
 };
 
+/* The progress of item I that counts, as SQL over the items table: a parent whose status
+ * follows from its instances (rollup 'instances') has its instances' mean progress (R: a row
+ * with their count n and progress sum psum, NULL when none; then its own); a recurring duty
+ * (one with a cadence) whose next step is due before TODAY is not done: 0. Every progress
+ * figure (list, show, the reports) uses it, so that they agree. */
+#define VIEW_PROGRESS(i, r, today)                                                                 \
+    "CASE WHEN " i ".cadence_months IS NOT NULL AND " i ".next_due < " today " THEN 0 "            \
+    "WHEN " i ".rollup = 'instances' AND " r ".n > 0 THEN CAST(round(" r ".psum * 1.0 / " r        \
+    ".n) AS INTEGER) ELSE " i ".progress END"
+
 /* One item as list shows it, with the roll-up of its instances. */
 struct view_item_row {
     const char *key, *title, *kind, *status;
-    int progress; /* percent, or VIEW_NULL */
+    int progress; /* percent that counts (VIEW_PROGRESS), or VIEW_NULL */
     int final;    /* 0, 1, or VIEW_NULL */
     const char *since, *due, *next_due;
     int overdue; /* 0 or 1: next_due is before the filter's today */
@@ -39,6 +49,8 @@ struct view_item_row {
     int instances;           /* items below it that are its instances (0: none) */
     int done;                /* of them, those at full progress */
     const char *done_status; /* the kind's first status of full progress, or NULL */
+    const char *rollup;      /* "own", "instances" (its progress is theirs), or NULL */
+    int at_risk;             /* 0 or 1: its status is flagged at_risk */
     int brief; /* as the filter asked: then kind, final, due, parent, ref, doc are NULL */
 };
 
@@ -59,6 +71,8 @@ struct view_vocab_row {
     const char *label;
     int progress;                  /* percent */
     int final, breach, submission; /* 0 or 1 */
+    int lost;                      /* 0 or 1: losing it breaches a membership to keep */
+    int at_risk;                   /* 0 or 1: a safeguard in it is at risk */
 };
 
 /* Walks the kinds by name and each kind's statuses in the kind's order (the state tables as

@@ -67,8 +67,8 @@ run(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_edit = {
     .name = "edit",
     .usage = "KEY FIELD=VALUE... -m REASON [--on DATE] [--json]",
-    .summary = "Change an item's title, ref, due, parent, cadence_months, description or created "
-               "(the date it is tracked from).",
+    .summary = "Change an item's title, ref, due, parent, cadence_months, description, created "
+               "(the date it is tracked from) or rollup (own or instances).",
     .opts = opts,
     .min_args = 2,
     .max_args = -1,

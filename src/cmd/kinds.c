@@ -16,7 +16,7 @@ static const struct opt opts[] = {
 static void
 flags(const struct view_vocab_row *r, char *buf, size_t n)
 {
-    const char *names[5];
+    const char *names[7];
     int k = 0;
     size_t used = 0;
 
@@ -30,6 +30,10 @@ flags(const struct view_vocab_row *r, char *buf, size_t n)
         names[k++] = "breach";
     if (r->submission)
         names[k++] = "submission";
+    if (r->lost)
+        names[k++] = "lost";
+    if (r->at_risk)
+        names[k++] = "at-risk";
     buf[0] = '\0';
     for (int i = 0; i < k && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? "," : "", names[i]);
@@ -96,9 +100,9 @@ row_json(void *arg, const struct view_vocab_row *r)
     }
     if (r->status == NULL)
         return 0;
-    s = json_pack("{s:o, s:o, s:i, s:b, s:b, s:b}", "name", cli_jstr(r->status), "label",
+    s = json_pack("{s:o, s:o, s:i, s:b, s:b, s:b, s:b, s:b}", "name", cli_jstr(r->status), "label",
                   cli_jstr(r->label), "progress", r->progress, "final", r->final, "breach",
-                  r->breach, "submission", r->submission);
+                  r->breach, "submission", r->submission, "lost", r->lost, "at_risk", r->at_risk);
     if (s == NULL || json_array_append_new(w->statuses, s) != 0)
         return cli_json(w->ctx, NULL);
     return 0;

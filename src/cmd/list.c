@@ -21,23 +21,32 @@ static int
 row_text(void *arg, const struct view_item_row *r)
 {
     struct cmd_ctx *ctx = arg;
-    char prog[8] = "-", roll[96] = "";
+    char prog[8] = "-", roll[160] = "";
     const char *flag = "";
+    int by_instances = r->rollup && strcmp(r->rollup, "instances") == 0;
 
     if (r->progress != VIEW_NULL)
         snprintf(prog, sizeof prog, "%d%%", r->progress);
     if (r->breach > 0)
         flag = "breach";
+    else if (r->at_risk > 0)
+        flag = "at risk";
     else if (r->overdue > 0)
         flag = "overdue";
-    if (r->instances > 0)
-        snprintf(roll, sizeof roll, " [%d of %d %s]", r->done, r->instances,
+    /* The two things a parent with instances has, each named: its own status (unless it
+     * follows from them), and how many of them are done. */
+    if (r->instances > 0 && by_instances)
+        snprintf(roll, sizeof roll, " [instances: %d of %d %s]", r->done, r->instances,
+                 r->done_status ? r->done_status : "done");
+    else if (r->instances > 0)
+        snprintf(roll, sizeof roll, " [own: %s \xc2\xb7 instances: %d of %d %s]",
+                 r->status ? r->status : "-", r->done, r->instances,
                  r->done_status ? r->done_status : "done");
     cli_put(ctx, r->key, 31);
     fputc(' ', ctx->out);
-    cli_put(ctx, r->status, 24);
+    cli_put(ctx, by_instances ? "(by instances)" : r->status, 24);
     fprintf(ctx->out, " %5s  ", prog);
-    cli_put(ctx, r->since, 11);
+    cli_put(ctx, by_instances ? NULL : r->since, 11);
     cli_put(ctx, r->next_due, 11);
     cli_put(ctx, flag, 8);
     cli_put(ctx, r->title, 0);
@@ -79,6 +88,8 @@ row_json(void *arg, const struct view_item_row *r)
     json_object_set_new(o, "next_due", cli_jstr(r->next_due));
     json_object_set_new(o, "overdue", jnum(r->overdue, 1));
     json_object_set_new(o, "breach", jnum(r->breach, 1));
+    json_object_set_new(o, "at_risk", json_boolean(r->at_risk > 0));
+    json_object_set_new(o, "rollup", cli_jstr(r->rollup));
     json_object_set_new(o, "parent", cli_jstr(r->parent));
     json_object_set_new(o, "ref", cli_jstr(r->ref));
     json_object_set_new(o, "document", cli_jstr(r->doc));

@@ -186,11 +186,13 @@ sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
     return rc;
 }
 
-/* The item's next due date and overdue flag, as list computes them. */
+/* What list computes for the item: its next due date, overdue and breach flags, the progress
+ * that counts, and the roll-up of its instances. */
 struct due {
     char next[32]; /* "" when none */
-    int overdue;
-    int instances, done; /* its instances, and those at full progress */
+    int overdue, breach, at_risk, progress;
+    int instances, done;
+    char done_status[64];
 };
 
 static int
@@ -200,8 +202,13 @@ take_due(void *arg, const struct view_item_row *r)
 
     snprintf(due->next, sizeof due->next, "%s", r->next_due ? r->next_due : "");
     due->overdue = r->overdue > 0;
+    due->breach = r->breach > 0;
+    due->at_risk = r->at_risk > 0;
+    due->progress = r->progress == VIEW_NULL ? 0 : r->progress;
     due->instances = r->instances;
     due->done = r->done;
+    snprintf(due->done_status, sizeof due->done_status, "%s",
+             r->done_status ? r->done_status : "done");
     return 0;
 }
 
@@ -254,22 +261,33 @@ static int
 run(struct cmd_ctx *ctx)
 {
     struct item it;
-    struct due due = {"", 0, 0, 0};
+    struct due due = {.next = ""};
     json_t *inst = NULL;
     json_t *o = NULL;
-    char status[160], text[64];
+    char status[200], text[64], roll[160];
+    const char *flag;
     long long withdrawn;
-    int rc;
+    int rc, by_instances;
 
     if ((rc = load(ctx, ctx->args.pos[0], &it, &withdrawn)) != 0)
         return rc;
     if ((rc = load_due(ctx, &it, &due)) != 0)
         goto out;
+    by_instances = it.rollup && strcmp(it.rollup, "instances") == 0;
+    flag = due.breach ? ", breach" : due.at_risk ? ", at risk" : due.overdue ? ", overdue" : "";
+    /* The roll-up names the two things a parent with instances has (list's words). */
+    roll[0] = '\0';
+    if (by_instances)
+        snprintf(roll, sizeof roll, "instances: %d of %d %s (its status follows from them)",
+                 due.done, due.instances, due.done_status);
+    else if (due.instances > 0)
+        snprintf(roll, sizeof roll, "own: %s \xc2\xb7 instances: %d of %d %s",
+                 it.status ? it.status : "-", due.done, due.instances, due.done_status);
     if (args_get(&ctx->args, "json")) {
         o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
                       "s:s, s:o, s:o, s:b, s:o, s:o}",
                       "key", it.key, "uuid", it.uuid, "title", it.title, "kind", it.kind, "status",
-                      cli_jstr(it.status), "progress", it.progress, "final", it.final, "since",
+                      cli_jstr(it.status), "progress", due.progress, "final", it.final, "since",
                       cli_jstr(it.since), "goal", cli_jstr(it.goal), "parent", cli_jstr(it.parent),
                       "ref", cli_jstr(it.ref), "document", cli_jstr(it.doc), "due",
                       cli_jstr(it.due), "description", cli_jstr(it.description), "created",
@@ -278,6 +296,11 @@ run(struct cmd_ctx *ctx)
                       cli_jstr(due.next[0] ? due.next : NULL), "overdue", due.overdue,
                       "instance_keys", cli_jstr(it.instances), "withdrawn_by",
                       withdrawn ? json_integer(withdrawn) : json_null());
+        if (o != NULL) {
+            json_object_set_new(o, "breach", json_boolean(due.breach));
+            json_object_set_new(o, "at_risk", json_boolean(due.at_risk));
+            json_object_set_new(o, "rollup", cli_jstr(it.rollup));
+        }
         if (o != NULL &&
             (rc = cli_instances_json(ctx, it.key, due.instances, due.done, &inst)) == 0 &&
             json_object_set_new(o, "instances", inst) != 0)
@@ -296,9 +319,15 @@ run(struct cmd_ctx *ctx)
         snprintf(text, sizeof text, "by event %lld (see 'docket log')", withdrawn);
         if (withdrawn)
             field(ctx, "withdrawn", text);
-        snprintf(status, sizeof status, "%s (%d%%%s)%s%s", it.status ? it.status : "-", it.progress,
-                 it.final ? ", final" : "", it.since ? " since " : "", it.since ? it.since : "");
+        if (by_instances)
+            snprintf(status, sizeof status, "by instances (%d%%)", due.progress);
+        else
+            snprintf(status, sizeof status, "%s (%d%%%s%s)%s%s", it.status ? it.status : "-",
+                     due.progress, it.final ? ", final" : "", flag, it.since ? " since " : "",
+                     it.since ? it.since : "");
         field(ctx, "status", status);
+        if (roll[0])
+            field(ctx, "rollup", roll);
         field(ctx, "kind", it.kind);
         field(ctx, "goal", it.goal);
         field(ctx, "document", it.doc);

@@ -53,7 +53,8 @@ run_ok verify
 # A store made before the rule (schema 4) gets the same answer once opened, its events as they
 # were: the effective day is computed as they are read.
 cp "$DOCKET_DB" "$tmp/old.db"
-sqlite3 "$tmp/old.db" "DROP INDEX event_status; DROP INDEX event_edit;
+sqlite3 "$tmp/old.db" "ALTER TABLE vocab DROP COLUMN lost; ALTER TABLE vocab DROP COLUMN at_risk;
+ALTER TABLE items DROP COLUMN rollup; DROP INDEX event_status; DROP INDEX event_edit;
 ALTER TABLE event DROP COLUMN eff_day;
 CREATE INDEX event_status ON event (item, eff_end, recorded, new_value, type) WHERE type = 'status';
 CREATE INDEX event_edit ON event (item, subject, eff_end) WHERE type = 'edit';

@@ -18,6 +18,9 @@ expect_out "^membership  *approached  *20%  *Approached\$"
 expect_out "^membership  *member  *100%  keep-baseline,final  *Member\$"
 expect_out "^safeguard  *breached  *0%  breach  *Breached\$"
 expect_out "^reporting  *submitted  *100%  submission  *Submitted\$"
+# Checklist format version 2's flags of a status (#14 point 8).
+expect_out "^membership  *lapsed  *0%  lost  *Lapsed\$"
+expect_out "^safeguard  *at-risk  *50%  at-risk  *At risk\$"
 expect_out "^action  *abandoned  *0%  final  *Abandoned\$"
 
 # --json: one array of kinds, each with its fields and its statuses in order.
@@ -28,7 +31,7 @@ expect_eq "kinds --json names" "$(pyjson 'print(" ".join(k["name"] for k in d))'
 expect_eq "kinds --json fields" "$(pyjson 'print(sorted(d[0]))')" \
     "['cadence_months', 'description', 'initial', 'keep_baseline', 'label', 'name', 'statuses']"
 expect_eq "kinds --json status fields" "$(pyjson 'print(sorted(d[0]["statuses"][0]))')" \
-    "['breach', 'final', 'label', 'name', 'progress', 'submission']"
+    "['at_risk', 'breach', 'final', 'label', 'lost', 'name', 'progress', 'submission']"
 expect_eq "membership in kinds --json" "$(pyjson 'm = [k for k in d if k["name"] == "membership"][0]
 print(m["initial"], m["keep_baseline"], m["cadence_months"], len(m["statuses"]))
 print([(s["name"], s["progress"], s["final"]) for s in m["statuses"][:2]])
@@ -38,6 +41,8 @@ print([(s["name"], s["progress"], s["final"]) for s in m["statuses"] if s["name"
 [('member', 100, True)]"
 expect_eq "reporting's cadence and submission" "$(pyjson 'r = [k for k in d if k["name"] == "reporting"][0]
 print(r["cadence_months"], [s["name"] for s in r["statuses"] if s["submission"]])')" "6 ['submitted']"
+expect_eq "lost and at_risk in kinds --json" "$(pyjson 'print([(k["name"], s["name"]) for k in d for s in k["statuses"] if s["lost"]], [(k["name"], s["name"]) for k in d for s in k["statuses"] if s["at_risk"]])')" \
+    "[('membership', 'lapsed')] [('safeguard', 'at-risk')]"
 expect_eq "the breach" "$(pyjson 'print([(k["name"], s["name"]) for k in d for s in k["statuses"] if s["breach"]])')" \
     "[('safeguard', 'breached')]"
 expect_eq "statuses in kinds --json" "$(pyjson 'print(sum(len(k["statuses"]) for k in d))')" 37

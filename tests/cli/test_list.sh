@@ -84,11 +84,71 @@ run_ok add unct/UGA --title "UN country team, Uganda"
 run_ok list --under unct
 expect_out "^unct/KEN  *not-approached"
 expect_out "^unct/UGA  *not-approached"
-expect_out_fixed "[0 of 2 member]"
+expect_out_fixed "[own: not-approached · instances: 0 of 2 member]"
 run_ok set unct/KEN member -m "joined the UNCT"
 run_ok list
-expect_out "^unct .*\[1 of 2 member\]"
+expect_out "^unct .*\[own: not-approached · instances: 1 of 2 member\]"
 expect_out "^unct/KEN  *member  *100%"
+
+# A parent's own status and its instances' are two things, each named (#14 point 4): the
+# shipped unct is "own" (system-wide membership); with "instances" its status and progress
+# follow from its instances, and a status set on it is refused.
+run_ok list --json
+expect_eq "unct's rollup in list --json" \
+    "$(pyjson 'print([i["rollup"] for i in d if i["key"] in ("unct", "ceb")])')" "[None, 'own']"
+run_ok set unct member -m "system-wide membership"
+run_ok list
+expect_out "^unct  *member  *100% .*\[own: member · instances: 1 of 2 member\]"
+run_ok edit unct rollup=instances -m "counted by country"
+run_ok list
+expect_out "^unct  *(by instances)  *50% .*\[instances: 1 of 2 member\]"
+n=$(events)
+run_fails 3 "docket: set: unct takes its status from its instances (rollup: instances): set the instances (such as unct/XXX), or \`edit unct rollup=own\`" \
+    set unct approached -m "no"
+expect_eq "nothing recorded by the refused set" "$(events)" "$n"
+run_fails 3 "docket: edit: bad rollup 'some' (own or instances)" edit unct rollup=some -m "no"
+run_ok set unct/UGA approached -m "approached the UNCT"
+run_ok list --under unct
+expect_out "^unct  *(by instances)  *60% "
+run_ok edit unct rollup=own -m "back to system-wide"
+run_ok list
+expect_out "^unct  *member  *100% "
+
+# A membership to keep whose status is lost (the vocabulary's flag) is a breach of that request;
+# a safeguard at risk says so (#14 point 8).
+run_ok set iasmn lapsed -m "the network dropped IOM"
+run_ok list
+expect_out "^iasmn  *lapsed  *0% .* breach  *Keep membership"
+run_ok list --json
+expect_eq "iasmn's breach in list --json" \
+    "$(pyjson 'print([(i["breach"], i["at_risk"]) for i in d if i["key"] == "iasmn"])')" "[(True, False)]"
+run_ok set ceb lapsed -m "an obtained membership lapsed: not a request to keep"
+run_ok list
+expect_out "^ceb  *lapsed  *0%  [0-9-]*  *Become"
+run_ok set safeguard.independence at-risk -m "a draft clause"
+run_ok list
+expect_out "^safeguard.independence  *at-risk  *50% .* at risk  *Preserve"
+run_ok set safeguard.independence breached -m "the clause was adopted"
+run_ok list
+expect_out "^safeguard.independence  *breached  *0% .* breach  *Preserve"
+
+# A recurring duty that is overdue is not done (#14 point 16): its progress counts 0 until the
+# next submission; as of a date before it fell due it counts 100.
+since=$(date -u -d "$(today) -8 months" +%Y-%m-%d)
+before=$(date -u -d "$(today) -7 months" +%Y-%m-%d)
+run_ok list
+expect_out "^report.wg  *submitted  *0% .* overdue  *Report"
+run_ok list --as-of 2016-06
+expect_out "^report.wg  *submitted  *100% "
+run_ok set report.wg submitted --force --on "$since" -m "a report to the Working Group"
+run_ok list
+expect_out "^report.wg  *submitted  *0% .* overdue  *Report"
+run_ok list --as-of "$before"
+expect_out "^report.wg  *submitted  *100% "
+expect_not_out "^report.wg .* overdue"
+run_ok set report.wg submitted --force -m "the next report"
+run_ok list
+expect_out "^report.wg  *submitted  *100% "
 
 # Output escapes control characters; JSON keeps the bytes.
 title=$(printf 'a\033[31mb')

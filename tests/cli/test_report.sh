@@ -149,8 +149,8 @@ html() {
     expect_out_fixed '&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39;, a comma'
     expect_not_out '<script'
     expect_out_fixed '<title id="chart4-title">Progress over time</title>'
-    expect_out_fixed '<circle class="dot" cx="64.0" cy="178.6" r="3.0"><title>2015-11: 21.7%</title></circle>'
-    expect_out_fixed '<circle class="dot" cx="696.0" cy="148.2" r="3.0"><title>2017-12: 36.9%</title></circle>'
+    expect_out_fixed '<circle class="dot" cx="64.0" cy="184.8" r="3.0"><title>2015-11: 18.6%</title></circle>'
+    expect_out_fixed '<circle class="dot" cx="696.0" cy="179.2" r="3.0"><title>2017-12: 21.4%</title></circle>'
     expect_out '<time class="asof" datetime="2017-12-31">'
     # An empty section says so.
     report_json --as-of 2015-12 --section cost-totals
@@ -207,7 +207,7 @@ for s in d["sections"]:
         i += 1
 if i != len(rows):
     sys.exit("%d rows more than the sections hold" % (len(rows) - i))
-odd = [r for r in rows if r[:1] == ["safeguard.odd"] and len(r) == 4]
+odd = [r for r in rows if r[:1] == ["safeguard.odd"] and len(r) == 5]
 print(len(d["sections"]), len(rows), odd[0][1] if odd else "")'
 
 csv_readback() {
@@ -222,7 +222,7 @@ csv_readback() {
     expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 15
     expect_eq "csv odd title" "$(sed '1s/^[0-9]* [0-9]* //' "$tmp/csv")" "$odd_title"
     expect_out_fixed "$(printf 'safeguard.odd,"<script>alert(1)</script> ""&'"'"', a comma\nand a new line | pipe",not-assessed,\r')"
-    expect_out_fixed "$(printf 'Overall progress\r\nitems,mean progress %%,done,overdue,safeguards breached\r\n13,36.9,3,1,1\r\n')"
+    expect_out_fixed "$(printf 'Overall progress\r\nitems,mean progress %%,done,overdue,breaches\r\n14,21.4,2,1,1\r\n')"
     # One section: its header and rows only, no title row.
     run_ok report --reproducible --as-of $ASOF --format csv --section costs
     cp "$tmp/out" "$tmp/costs.csv"
@@ -259,7 +259,7 @@ json() {
     expect_eq "charts" "$(pyjson 'print("; ".join("%s %s" % (s["name"], s["chart"]) for s in d["sections"] if s["chart"]))')" \
         "by-kind {'kind': 'bar', 'x': 'kind', 'y': 'progress', 'series': None}; by-paragraph {'kind': 'bar', 'x': 'paragraph', 'y': 'progress', 'series': None}; over-time {'kind': 'line', 'x': 'month', 'y': 'progress', 'series': None}; statuses {'kind': 'stack', 'x': 'kind', 'y': 'items', 'series': 'status'}"
     expect_eq "summary" "$(pyjson 'print(d["sections"][0]["columns"], d["sections"][0]["rows"])')" \
-        "['items', 'mean progress %', 'done', 'overdue', 'safeguards breached'] [[13, 36.9, 3, 1, 1]]"
+        "['items', 'mean progress %', 'done', 'overdue', 'breaches'] [[14, 21.4, 2, 1, 1]]"
     expect_eq "odd title in json" "$(pyjson 'print([r[1] for s in d["sections"] if s["name"] == "safeguards" for r in s["rows"] if r[0] == "safeguard.odd"][0])')" "$odd_title"
     run_ok verify --against "$nevents:$hex"
 }
@@ -285,44 +285,44 @@ print("over-time", rows("over-time")[-1])'
 asof() {
     asof_values 2016-02 >"$tmp/v" || fail "as of 2016-02"
     expect_eq "as of 2016-02" "$(cat "$tmp/v")" "as_of 2016-02-29
-summary [13, 20.0, 2, 0, 0]
+summary [14, 18.6, 2, 0, 0]
 ceb ['not-approached', None]
-unct ['not-approached', None, 2, 0, 'not-approached 2']
+unct ['not-approached', None, 0, '', 2, 0, 'not-approached 2']
 echa ['not-approached', None]
 safeguards ['safeguard.cost-effectiveness not-assessed', 'safeguard.decentralized not-assessed', 'safeguard.efficiency not-assessed'] safeguard.responsiveness
-reporting ['not-started', 6, None, '2016-05-24', '']
+reporting ['not-started', 0, 6, None, '2016-05-24', '']
 costs []
 evidence []
-over-time ['2016-02', 20.0]"
+over-time ['2016-02', 18.6]"
     asof_values 2016-06 >"$tmp/v" || fail "as of 2016-06"
     expect_eq "as of 2016-06" "$(cat "$tmp/v")" "as_of 2016-06-30
-summary [13, 27.7, 2, 0, 0]
+summary [14, 27.1, 2, 0, 0]
 ceb ['approached', '2016-03']
-unct ['not-approached', None, 2, 0, 'not-approached 2']
+unct ['not-approached', None, 0, '', 2, 0, 'not-approached 2']
 echa ['not-approached', None]
 safeguards ['safeguard.independence at-risk', 'safeguard.cost-effectiveness not-assessed', 'safeguard.decentralized not-assessed'] safeguard.responsiveness
-reporting ['submitted', 6, '2016-04', '2016-10-30', '']
+reporting ['submitted', 100, 6, '2016-04', '2016-10-30', '']
 costs [['CHF', 'one-off', '250000.50', 1]]
 evidence ['ceb', 'report.wg']
-over-time ['2016-06', 27.7]"
+over-time ['2016-06', 27.1]"
     asof_values 2017-06 >"$tmp/v" || fail "as of 2017-06"
     expect_eq "as of 2017-06" "$(cat "$tmp/v")" "as_of 2017-06-30
-summary [13, 36.9, 3, 1, 1]
+summary [14, 21.4, 2, 1, 1]
 ceb ['approached', '2016-03']
-unct ['not-approached', None, 2, 1, 'member 1, not-approached 1']
+unct ['not-approached', None, 0, '', 2, 1, 'member 1, not-approached 1']
 echa ['not-approached', None]
 safeguards ['safeguard.own-governance breached', 'safeguard.efficiency at-risk', 'safeguard.cost-effectiveness not-assessed'] safeguard.independence
-reporting ['submitted', 6, '2016-04', '2016-10-30', 'overdue']
+reporting ['submitted', 0, 6, '2016-04', '2016-10-30', 'overdue']
 costs [['CHF', 'one-off', '260000.50', 2], ['USD', 'per year', '1200.00', 1]]
 evidence ['ceb', 'report.wg', 'unct/KEN']
-over-time ['2017-06', 36.9]"
+over-time ['2017-06', 21.4]"
     # A whole year counts to its last day; the first day of the document is allowed.
     report_json --as-of 2016 --section summary
     expect_eq "as of 2016" "$(pyjson 'print(d["as_of"], d["sections"][0]["rows"])')" \
-        "2016-12-31 [[13, 36.9, 3, 1, 0]]"
+        "2016-12-31 [[14, 21.4, 2, 1, 0]]"
     report_json --as-of 2015-11-24 --section summary
     expect_eq "as of adoption" "$(pyjson 'print(d["as_of"], d["sections"][0]["rows"])')" \
-        "2015-11-24 [[12, 21.7, 2, 0, 0]]"
+        "2015-11-24 [[14, 18.6, 2, 0, 0]]"
     # As the tracker knew it before the revert: echa was a member then.
     report_json --as-of $ASOF --known-at "$reverted_at" --section memberships
     expect_eq "echa known before the revert" \
@@ -346,19 +346,53 @@ print([r[1] for r in d["sections"][0]["rows"] if r[0] == sys.argv[2]])' "$tmp/ov
 over_time() {
     report_json --as-of $ASOF --section over-time
     expect_eq "months" "$(pyjson 'print(len(d["sections"][0]["rows"]), d["sections"][0]["rows"][0], d["sections"][0]["rows"][-1])')" \
-        "26 ['2015-11', 21.7] ['2017-12', 36.9]"
+        "26 ['2015-11', 18.6] ['2017-12', 21.4]"
     expect_eq "changes over time" "$(pyjson 'r = d["sections"][0]["rows"]
 print([(m, v) for i, (m, v) in enumerate(r) if i == 0 or r[i - 1][1] != v])')" \
-        "[('2015-11', 21.7), ('2016-02', 20.0), ('2016-04', 27.7), ('2016-08', 29.2), ('2016-09', 36.9)]"
-    over_time_agrees 2015-11 2016-01 2016-02 2016-04 2016-08 2016-09 2017-06
+        "[('2015-11', 18.6), ('2016-03', 20.0), ('2016-04', 27.1), ('2016-08', 28.6), ('2016-10', 21.4)]"
+    # Every request counts once (#14 point 14): ceb counts, an instance never on its own, so
+    # neither unct/UGA's arrival (2016-02) nor unct/KEN's membership (2016-09) moves it. The
+    # reporting duty submitted in 2016-04 falls due on 2016-10-30 and counts 0 from October
+    # (#14 point 16).
+    over_time_agrees 2015-11 2016-01 2016-02 2016-03 2016-04 2016-08 2016-09 2016-10 2017-06
 }
 
-# A leaf that gains a child later was a leaf until then: months before stay as they were.
+# An instance added later changes no month: instances never count on their own.
 over_time_with_a_later_child() {
     backup_to "$tmp/later.db"
     DOCKET_DB=$tmp/later.db
     run_ok add undg.regional/AFR --title "Regional UNDG team, Africa" --on 2017-03 -m "tracked"
     over_time_agrees 2016-06 2017-02 2017-03
+}
+
+# A parent whose status follows from its instances counts once, by their mean, month by month
+# as in the report as of each month (#14 points 4 and 14).
+over_time_by_instances() {
+    backup_to "$tmp/byinst.db"
+    DOCKET_DB=$tmp/byinst.db
+    run_ok edit unct rollup=instances --on 2015-11-24 -m "counted by country"
+    report_json --as-of 2016-09 --section memberships
+    expect_eq "unct by instances as of 2016-09" \
+        "$(pyjson 'print([r[3:7] for r in d["sections"][0]["rows"] if r[0] == "unct"])')" \
+        "[['(by instances)', None, 50, '']]"
+    report_json --as-of 2016-09 --section summary
+    expect_eq "summary with unct by instances" "$(pyjson 'print(d["sections"][0]["rows"])')" \
+        "[[14, 32.1, 2, 0, 0]]"
+    over_time_agrees 2015-11 2016-01 2016-02 2016-08 2016-09 2016-10 2017-06
+}
+
+# A membership to keep that is lost is a breach of that request, flagged as a breached
+# safeguard is; the safeguards section names those at risk by the vocabulary's flag (#14 point 8).
+lost_membership() {
+    backup_to "$tmp/lost.db"
+    DOCKET_DB=$tmp/lost.db
+    run_ok set iasmn lapsed --on 2017-06 -m "the network dropped IOM"
+    report_json --as-of $ASOF
+    expect_eq "iasmn flagged" "$(pyjson 'S = {s["name"]: s for s in d["sections"]}
+print([r[3:7] for r in S["memberships"]["rows"] if r[0] == "iasmn"], S["summary"]["rows"][0][4])
+print([(r[0], r[4]) for r in S["safeguards"]["rows"] if r[4]])')" \
+        "[['lapsed', '2017-06', 0, 'breach']] 2
+[('safeguard.own-governance', 'breach'), ('safeguard.efficiency', 'at risk')]"
 }
 
 # Kinds and statuses are names of any length: progress over time reads them whole.
@@ -972,6 +1006,8 @@ group user_reports_refused_lines
 group user_reports_transaction_control
 group publish_to_a_folder
 group over_time_with_a_later_child
+group over_time_by_instances
+group lost_membership
 group known_at_publication
 group odd_cells
 group reports_dir_missing

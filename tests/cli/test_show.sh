@@ -57,6 +57,35 @@ run_ok add unct/UGA --title "Uganda"
 run_ok set unct/KEN member -m "joined"
 run_ok show unct
 expect_out "^  instances  *member 1, not-approached 1"
+# The parent's own status and its instances' count, each named (#14 point 4); with rollup
+# instances its status and progress follow from them.
+expect_out "^  status  *not-approached (0%)$"
+expect_out "^  rollup  *own: not-approached · instances: 1 of 2 member$"
+run_ok edit unct rollup=instances -m "counted by country"
+run_ok show unct
+expect_out "^  status  *by instances (50%)$"
+expect_out "^  rollup  *instances: 1 of 2 member (its status follows from them)$"
+run_ok show unct --json
+expect_eq "show --json rollup" "$(pyjson 'print(d["rollup"], d["progress"], d["breach"], d["at_risk"])')" \
+    "instances 50 False False"
+
+# A membership to keep that is lost is a breach; a safeguard at risk says so (#14 point 8).
+run_ok set iasmn lapsed -m "the network dropped IOM"
+run_ok show iasmn
+expect_out "^  status  *lapsed (0%, breach) since $(today)$"
+run_ok show iasmn --json
+expect_eq "show --json breach" "$(pyjson 'print(d["breach"], d["at_risk"])')" "True False"
+run_ok set safeguard.independence at-risk -m "a draft clause"
+run_ok show safeguard.independence
+expect_out "^  status  *at-risk (50%, at risk) since $(today)$"
+
+# An overdue duty is not done (#14 point 16): submitted, but its next report is overdue.
+since=$(date -u -d "$(today) -8 months" +%Y-%m-%d)
+run_ok set report.wg submitted --on "$since" -m "a report"
+run_ok show report.wg
+expect_out "^  status  *submitted (0%, overdue) since $since$"
+run_ok show report.wg --as-of "$since"
+expect_out "^  status  *submitted (100%) since $since$"
 run_ok show unct/KEN
 expect_out "^unct/KEN: Kenya"
 expect_out "^  parent  *unct"

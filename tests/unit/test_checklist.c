@@ -697,6 +697,59 @@ an_item_cannot_be_its_own_parent(void **state)
             "items[0].parent", END);
 }
 
+/* Version 2's flags and roll-up reach the events and the state: a status flagged lost breaches
+ * a membership to keep (not one to obtain), at_risk is the vocabulary's, and an item's rollup
+ * is its own; a version 1 checklist's statuses carry no flag (#14 points 4 and 8). */
+#define CL2(kinds, items)                                                                          \
+    "{\"format\":\"docket-checklist\",\"version\":2," DOC ",\"kinds\":[" kinds                     \
+    "],\"items\":[" items "]}"
+#define ST_LAPSED "{\"name\":\"lapsed\",\"progress\":0,\"final\":false,\"lost\":true}"
+#define ST_RISK   "{\"name\":\"shaky\",\"progress\":50,\"final\":false,\"at_risk\":true}"
+#define KIND2                                                                                      \
+    "{\"name\":\"membership\",\"initial\":\"not-approached\",\"statuses\":[" ST_NOT "," ST_MEMBER  \
+    "," ST_LAPSED "," ST_RISK "]}"
+
+static void
+version_2_flags_and_rollup_are_recorded(void **state)
+{
+    struct db *db = support_store(0);
+    struct apply a = {0};
+    struct diag d = {0};
+
+    (void)state;
+    a.cl = parsed(CL2(KIND2, "{\"key\":\"kept\",\"title\":\"K\",\"kind\":\"membership\","
+                             "\"goal\":\"keep\",\"baseline\":\"member\"},"
+                             "{\"key\":\"sought\",\"title\":\"S\",\"kind\":\"membership\","
+                             "\"goal\":\"obtain\"},"
+                             "{\"key\":\"teams\",\"title\":\"T\",\"kind\":\"membership\","
+                             "\"rollup\":\"instances\"}"));
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    json_decref(a.cl);
+    assert_string_equal(support_text(db, "SELECT group_concat(status || ':' || lost || at_risk, "
+                                         "' ') FROM (SELECT * FROM vocab ORDER BY ord)"),
+                        "not-approached:00 member:00 lapsed:10 shaky:01");
+    assert_string_equal(support_item_col(db, "rollup", "teams"), "instances");
+    assert_string_equal(support_item_col(db, "rollup", "kept"), "(null)");
+    support_set_status(db, "kept", "lapsed", "2016-01");
+    support_set_status(db, "sought", "lapsed", "2016-01");
+    assert_int_equal(support_int(db, "SELECT breach FROM items WHERE key = 'kept'"), 1);
+    assert_int_equal(support_int(db, "SELECT breach FROM items WHERE key = 'sought'"), 0);
+    db_close(db);
+
+    /* A version 1 checklist's vocabulary events say nothing of the new flags. */
+    db = support_store(0);
+    a.cl = parsed(CL(KIND, ITEM));
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    json_decref(a.cl);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'vocab' AND "
+                                     "(attrs LIKE '%lost%' OR attrs LIKE '%at_risk%')"),
+                     0);
+    db_close(db);
+    refused(CL2(KIND2, "{\"key\":\"alpha\",\"title\":\"A\",\"kind\":\"membership\","
+                       "\"rollup\":\"both\"}"),
+            "items[0].rollup: must be own or instances", END);
+}
+
 int
 main(void)
 {
@@ -720,6 +773,7 @@ main(void)
         cmocka_unit_test(instances_are_iso3166_or_nothing),
         cmocka_unit_test(shipped_unct_has_countries),
         cmocka_unit_test(reloading_leaves_a_withdrawn_item_withdrawn),
+        cmocka_unit_test(version_2_flags_and_rollup_are_recorded),
         cmocka_unit_test(invalid_utf8_is_refused),
         cmocka_unit_test(jsontestsuite_cases_of_our_own),
         cmocka_unit_test(apply_names_a_missing_parent),

@@ -11,6 +11,7 @@
 #include "docket/progress.h"
 #include "docket/report.h"
 #include "docket/state.h"
+#include "docket/view.h"
 #include "support.h"
 
 /* ---- report_parse ------------------------------------------------------------------------ */
@@ -407,8 +408,9 @@ tick(void)
     nanosleep(&ts, NULL);
 }
 
-/* One month of progress: per kind the leaf items and the sum of their progress, and the mean
- * of the leaves that are achieved rather than kept (safeguards and acknowledgements out). */
+/* One month of progress: per kind the requests (items that are not instances) and the sum of
+ * the progress that counts for them, and the mean of those achieved rather than kept
+ * (safeguards and acknowledgements out). */
 #define MAX_KINDS  16
 #define MAX_MONTHS 64
 
@@ -419,7 +421,7 @@ struct month {
         char kind[32];
         long long items, sum;
     } k[MAX_KINDS];
-    long long items, sum; /* the achieved leaves */
+    long long items, sum; /* the achieved requests */
 };
 
 static int
@@ -470,20 +472,27 @@ read_progress_by_month(struct db *db, struct month *months)
     return n;
 }
 
-/* Fills M from the as-of state in `items`: its leaves now, as the report's summary counts them. */
+/* Fills M from the as-of state in `items`: its requests as of END, as the report's summary
+ * counts them (VIEW_PROGRESS against END). */
 static void
-read_asof(struct db *db, const char *month, struct month *m)
+read_asof(struct db *db, const char *month, const char *end, struct month *m)
 {
     sqlite3_stmt *st;
 
     memset(m, 0, sizeof *m);
     snprintf(m->month, sizeof m->month, "%s", month);
     assert_int_equal(sqlite3_prepare_v2(db_handle(db),
-                                        "SELECT kind, count(*), sum(progress) FROM items i "
-                                        "WHERE NOT EXISTS (SELECT 1 FROM items c WHERE c.parent = "
-                                        "i.key) GROUP BY kind ORDER BY kind",
+                                        "SELECT i.kind, count(*), sum(" VIEW_PROGRESS(
+                                            "i", "r", "?1") ") FROM items i LEFT JOIN (SELECT "
+                                                            "parent, count(*) AS n, sum(progress) "
+                                                            "AS psum FROM items WHERE instr(key, "
+                                                            "'/') > 0 GROUP BY parent) r ON "
+                                                            "r.parent = i.key WHERE instr(i.key, "
+                                                            "'/') = 0 GROUP BY i.kind ORDER BY "
+                                                            "i.kind",
                                         -1, &st, NULL),
                      SQLITE_OK);
+    sqlite3_bind_text(st, 1, end, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW)
         month_add(m, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
                   sqlite3_column_int64(st, 2));
@@ -545,11 +554,11 @@ compare_months(struct db *db, const char *asof, const char *known, int shadow, c
             snprintf(end, sizeof end, "%s", asof);
         if (state_asof(db, end, known, &d) != 0)
             fail_msg("state_asof(%s): %s", end, d.msg);
-        read_asof(db, pbm[i].month, &want);
+        read_asof(db, pbm[i].month, end, &want);
         assert_int_equal(state_asof_end(db, &d), 0);
         if (want.items != pbm[i].items || want.sum != pbm[i].sum || mean(&want) != mean(&pbm[i])) {
-            print_error("%s: progress_by_month has %lld leaves, mean %.4f; as of %s %lld "
-                        "leaves, mean %.4f\n",
+            print_error("%s: progress_by_month has %lld requests, mean %.4f; as of %s %lld "
+                        "requests, mean %.4f\n",
                         pbm[i].month, pbm[i].items, mean(&pbm[i]), end, want.items, mean(&want));
             bad++;
         }
@@ -582,13 +591,14 @@ moves(const struct month *m, int n)
 }
 
 /* A history with items born late, statuses in many months, partial dates, a back-dated
- * change, ties on one date and reverts; no item gains or loses a child. */
+ * change, ties on one date and reverts, and a reporting duty that falls overdue (2016-08-31:
+ * submitted in 2016-02, every 6 months). */
 static void
 scripted_history(struct db *db)
 {
     long long wrong, older;
 
-    add_item(db, "unct/KEN", NULL, "2015-11-24"); /* created with unct: unct is never a leaf */
+    add_item(db, "unct/KEN", NULL, "2015-11-24"); /* an instance: it never counts on its own */
     add_item(db, "unct/UGA", NULL, "2016-02-10");
     add_item(db, "followup", "action", "2016-03");
     support_set_status(db, "ceb.hlcm", "approached", "2016-01-15");
@@ -641,11 +651,10 @@ progress_by_month_agrees_with_asof_each_month(void **state)
         fail_msg("%d months differ", bad);
 }
 
-/* Leaves are those of each month's end: an item that gains a child changes the months after,
- * not those before. (A parent changed by an edit is taken as the parent since creation: the
- * header of progress_by_month says so.) */
+/* Every request counts once: a parent that gains an instance counts as before, in every month
+ * (#14 point 14). */
 static void
-a_leaf_that_gains_a_child_was_a_leaf_until_then(void **state)
+an_instance_added_later_changes_no_request(void **state)
 {
     struct db *db = *state;
     struct month pbm[MAX_MONTHS];
@@ -657,6 +666,48 @@ a_leaf_that_gains_a_child_was_a_leaf_until_then(void **state)
     support_set_status(db, "undg.regional", "approached", "2016-03");
     add_item(db, "undg.regional/AFR", NULL, "2016-09-15");
     bad = compare_months(db, "2016-12-31", NULL, 1, "2015-11", pbm, &n);
+    if (bad)
+        fail_msg("%d months differ", bad);
+}
+
+static int
+do_edit(struct db *db, void *arg, struct diag *d)
+{
+    const char *const *kv = arg;
+    struct item it;
+    struct date eff;
+    int rc;
+
+    if ((rc = item_load(db, kv[0], &it, d)) != 0)
+        return rc;
+    if ((rc = date_parse(kv[3], &eff, d)) == 0)
+        rc = item_edit(db, &it, kv[1], kv[2], &eff, "test", d);
+    item_free(&it);
+    return rc < 0 ? 0 : rc;
+}
+
+/* A parent whose status follows from its instances counts once, by their mean as of each
+ * month's end, rounded as the summary rounds it (#14 points 4 and 14). */
+static void
+a_parent_by_instances_counts_their_mean(void **state)
+{
+    static const char *const edit[] = {"unct", "rollup", "instances", "2015-11-24"};
+    struct db *db = *state;
+    struct month pbm[MAX_MONTHS];
+    struct diag d = {0};
+    int n, bad;
+
+    if (support_write(db, do_edit, (void *)edit, &d) != 0)
+        fail_msg("cannot edit unct: %s", d.msg);
+    add_item(db, "unct/KEN", NULL, "2016-01-10");
+    add_item(db, "unct/UGA", NULL, "2016-03");
+    add_item(db, "unct/FRA", NULL, "2016-05-02");
+    support_set_status(db, "unct/KEN", "member", "2016-02");
+    support_set_status(db, "unct/UGA", "approached", "2016-04-20");
+    support_set_status(db, "unct/FRA", "observer", "2016-07");
+    bad = compare_months(db, "2016-12-31", NULL, 1, "2015-11", pbm, &n);
+    /* unct counts 0, then 0 (KEN new), 100, 50, 60, 40, 40, 60: the mean moves. */
+    assert_true(moves(pbm, n) >= 5);
     if (bad)
         fail_msg("%d months differ", bad);
 }
@@ -875,8 +926,10 @@ main(void)
         cmocka_unit_test(bad_utf8_is_refused),
         cmocka_unit_test_setup_teardown(progress_by_month_agrees_with_asof_each_month, support_open,
                                         support_close),
-        cmocka_unit_test_setup_teardown(a_leaf_that_gains_a_child_was_a_leaf_until_then,
-                                        support_open, support_close),
+        cmocka_unit_test_setup_teardown(a_parent_by_instances_counts_their_mean, support_open,
+                                        support_close),
+        cmocka_unit_test_setup_teardown(an_instance_added_later_changes_no_request, support_open,
+                                        support_close),
         cmocka_unit_test_setup_teardown(progress_by_month_known_at, support_open, support_close),
         cmocka_unit_test_setup_teardown(sandbox_refuses_what_a_report_does_not_need, support_open,
                                         support_close),
