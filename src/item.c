@@ -240,9 +240,26 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
         return d->code;
     if (strcmp(eff->end, created.start) < 0)
         return diag_set(d, DK_DATA,
-                        "'%s' is tracked from %s, after %s (`edit %s created=%s` tracks it from "
-                        "then)",
+                        "'%s' is tracked from %s, after %s (--baseline records it as a fact from "
+                        "before; `edit %s created=%s` tracks it from then)",
                         it->key, it->created, eff->text, it->key, eff->text);
+    return 0;
+}
+
+/* Checks that a baseline dated EFF lies wholly before IT was tracked: a fact from later is an
+ * ordinary status. */
+static int
+before_creation(const struct item *it, const struct date *eff, struct diag *d)
+{
+    struct date created;
+
+    if (date_parse(it->created, &created, d) != 0)
+        return d->code;
+    if (strcmp(eff->end, created.start) >= 0)
+        return diag_set(d, DK_DATA,
+                        "'%s' is tracked from %s: --baseline is for facts from before then, and "
+                        "%s is not (record it without --baseline)",
+                        it->key, it->created, eff->text);
     return 0;
 }
 
@@ -290,15 +307,20 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
     int rc, same = 0;
 
     if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
-        (rc = after_creation(it, eff, d)) != 0)
+        (rc = how == ITEM_BASELINE ? before_creation(it, eff, d) : after_creation(it, eff, d)) != 0)
         return rc;
-    if (how != ITEM_RECORD && (same = item_status_same(db, it, status, eff, d)) < 0)
+    if (how != ITEM_RECORD && how != ITEM_BASELINE &&
+        (same = item_status_same(db, it, status, eff, d)) < 0)
         return d->code;
     if (same && how == ITEM_CHANGE)
         return diag_set(d, DK_DATA, "%s is already %s on %s (--force records a confirmation)",
                         it->key, status, eff->text);
-    /* The canonical form has no place for it: a confirmation says so in its attributes. */
-    if (same && ((e.attrs = json_object()) == NULL || ev_attr(e.attrs, "confirm", "true") != 0))
+    /* The canonical form has no place for them: a confirmation and a baseline (a status that
+     * holds when the item is first tracked, or a fact from before) say so in their
+     * attributes. */
+    if ((same || how == ITEM_BASELINE || how == ITEM_RECORD) &&
+        ((e.attrs = json_object()) == NULL ||
+         ev_attr(e.attrs, same ? "confirm" : "baseline", "true") != 0))
         rc = diag_set(d, DK_STORE, "out of memory");
     else
         rc = ev_append(db, &e, seq, d);
