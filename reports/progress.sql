@@ -66,8 +66,10 @@ ORDER BY i.kind, v.ord;
 -- section: memberships
 -- title: Memberships sought and kept
 -- description: Each membership the resolution asks IOM to obtain or to keep, with its
--- description: per-country (or per-region) instances rolled up.
-SELECT i.key, i.title, i.goal, i.status, i.since,
+-- description: per-country (or per-region) instances rolled up; a status since a date
+-- description: before the item was tracked is a baseline (set --baseline), said so.
+SELECT i.key, i.title, i.goal, i.status,
+       CASE WHEN i.since < i.created THEN i.since || ' (baseline)' ELSE i.since END AS since,
        r.n AS instances,
        r.done AS "instances done",
        (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (

@@ -187,5 +187,8 @@ expect_out "^#$((n0 + 1)) *1998 .*iasmn  baseline member: member of the IASMN si
 expect_eq "a checklist baseline" "$(sql "select attrs from event e join items i on i.uuid = e.item where i.key = 'smt' and e.type = 'status'")" '{"baseline":"true"}'
 run_ok set iasmn member --on 1999 --baseline -m "renewed" --json
 expect_eq "set --json says it is a baseline" "$(pyjson 'print(d[0]["baseline"], d[0]["effective"])')" "True 1999"
+run_ok report --section memberships
+expect_out "^| iasmn | .* | keep | member | 1998 (baseline) |"
+expect_out "^| smt | .* | keep | member | 2015-11-24 |"
 run_ok verify
 done_ok
