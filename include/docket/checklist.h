@@ -24,11 +24,16 @@ struct checklist_counts {
     int definitions; /* the document, paragraphs, kinds and statuses recorded */
     int items;       /* items added */
     int unchanged;   /* parts already in the store, left alone */
+    int edits;       /* fields of items already held that the checklist changed, and baselines */
 };
 
 /* Records the events that make the store hold checklist CL (from checklist_parse), inside the
  * caller's write transaction. Parts that the store already holds are left alone, so loading a
- * checklist twice changes nothing the second time. Exit codes: DK_DATA (a reference to a kind
+ * checklist twice changes nothing the second time; a definition that differs (the document, a
+ * paragraph, a kind, a status) is recorded anew, and an item already held takes, as `edit`
+ * events in effect from the adoption, the editable fields whose value differs from what
+ * checklists gave it (not from a user's own edits, which stand unless the checklist changes
+ * that field). Exit codes: DK_DATA (a reference to a kind
  * or parent that the store lacks), DK_STORE. */
 int checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d);
 
