@@ -625,6 +625,54 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
 }
 
 int
+checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT max(COALESCE(CAST(json_extract(attrs, '$.revision') AS INTEGER), 1)) FROM event "
+        "WHERE type = 'document' AND item IS NULL AND subject = :symbol";
+    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
+    struct checklist_counts n = {0};
+    json_t *cl = NULL, *doc;
+    long long shipped, held = 0;
+    char reason[600];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (f == NULL)
+        return diag_set(d, DK_STORE, "internal: no embedded checklist");
+    if ((rc = checklist_parse(f->data, f->len, &cl, d)) != 0)
+        return rc;
+    doc = json_object_get(cl, "document");
+    shipped = json_is_integer(json_object_get(doc, "revision"))
+                  ? (long long)json_integer_value(json_object_get(doc, "revision"))
+                  : 1;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":symbol", str(doc, "symbol"), d)) != 0)
+        goto out;
+    if ((rc = db_row(db, st, d)) == 1)
+        held = sqlite3_column_int64(st, 0); /* 0 (NULL): the store lacks the document */
+    sqlite3_reset(st);
+    if (rc < 0) {
+        rc = d->code;
+        goto out;
+    }
+    rc = 0;
+    if (held == 0 || held >= shipped)
+        goto out;
+    snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", str(doc, "symbol"),
+             shipped);
+    /* Every store that takes this revision makes the same events with the same ids. */
+    ev_set_uuid_seed(db, reason);
+    rc = apply_with(db, cl, reason, &n, d);
+    ev_set_uuid_seed(db, NULL);
+out:
+    if (rc == 0 && out)
+        *out = n;
+    json_decref(cl);
+    return rc;
+}
+
+int
 checklist_load(struct db *db, const char *text, size_t len, struct checklist_counts *out,
                json_t **cl, struct diag *d)
 {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "docket/checklist.h"
 #include "docket/outfile.h"
 #include "docket/text.h"
 #include "docket/trust.h"
@@ -134,6 +135,19 @@ run_command(void *arg)
     struct cmd_ctx *ctx = arg;
 
     return ctx->entry->run(ctx);
+}
+
+/* run_command for a writer of a store made earlier: the store first takes, once, the changes
+ * of the shipped checklist that it lacks (checklist_upgrade), in the same transaction. */
+static int
+run_upgraded(void *arg)
+{
+    struct cmd_ctx *ctx = arg;
+    int rc;
+
+    if ((rc = checklist_upgrade(ctx->db, NULL, &ctx->diag)) != 0)
+        return diag_prefix(&ctx->diag, "taking the shipped checklist's changes: ");
+    return run_command(arg);
 }
 
 /* Returns the OS login name: the password entry of the effective user, else $USER. */
@@ -288,7 +302,9 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         ctx->out = stdout;
         return diag_set(&ctx->diag, DK_IO, "out of memory");
     }
-    rc = db_tx(ctx->db, writes ? DB_TX_WRITE : DB_TX_READ, run_command, ctx, &ctx->diag);
+    rc = db_tx(ctx->db, writes ? DB_TX_WRITE : DB_TX_READ,
+               writes && !(e->flags & (CMD_CREATE | CMD_NOKEY)) ? run_upgraded : run_command, ctx,
+               &ctx->diag);
     /* A check that said no (exit 1) has still done its work: its findings are the output. */
     if (held_close(ctx->out, &held, rc == 0 || rc == DK_CHECK, &ctx->diag) != 0 && rc == 0)
         rc = DK_IO;

@@ -49,4 +49,14 @@ int checklist_load(struct db *db, const char *text, size_t len, struct checklist
 int checklist_load_default(struct db *db, struct checklist_counts *out, json_t **cl,
                            struct diag *d);
 
+/* Brings a store that holds the shipped checklist's document (CHECKLIST_DEFAULT) at an earlier
+ * revision (its document events' "revision", 1 when absent) up to the shipped one: the
+ * differences that checklist_apply records, appended after the trail, which nothing rewrites,
+ * each with the reason "shipped checklist SYMBOL revision N" and the v5 UUID of that reason and
+ * its content (ev_set_uuid_seed), so that two stores that take them hold the same events and
+ * one that holds them already (from the shared log) takes nothing. A store without the document,
+ * or at the shipped revision, is left alone. Inside the caller's write transaction; *OUT (when
+ * not NULL) says what was recorded. Exit codes: those of checklist_apply. */
+int checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d);
+
 #endif
