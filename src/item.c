@@ -267,6 +267,25 @@ before_creation(const struct item *it, const struct date *eff, struct diag *d)
 #define REVERTED_EVER STATE_REVERTED_SEQ("'9999-12-31T23:59:59.999Z'")
 #define LATEST_E      STATE_LATEST("e")
 
+/* Returns 1 when a baseline of IT (set --baseline, or a checklist's) is in effect by the end of
+ * EFF, 0 when none, -1 with D set. */
+static int
+baseline_by(struct db *db, const struct item *it, const struct date *eff, struct diag *d)
+{
+    static const char sql[] = "SELECT 1 FROM event e WHERE e.type = 'status' AND e.item = :item "
+                              "AND e.eff_day <= :end AND json_extract(e.attrs, '$.baseline') IS "
+                              "NOT NULL AND e.seq NOT IN (" REVERTED_EVER ")";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
+        db_bind_text(db, st, ":end", eff->end, d) != 0)
+        return -1;
+    rc = db_row(db, st, d);
+    sqlite3_reset(st);
+    return rc;
+}
+
 int
 item_status_same(struct db *db, const struct item *it, const char *status, const struct date *eff,
                  struct diag *d)
@@ -281,9 +300,10 @@ item_status_same(struct db *db, const struct item *it, const char *status, const
     sqlite3_stmt *st;
     int rc;
 
-    /* Before the item existed there is no status to have: that is the error to name. */
-    if (after_creation(it, eff, d) != 0 || db_prep(db, sql, &st, d) != 0 ||
-        db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
+    /* Before the item existed there is no status to have, unless a baseline from before
+     * (set --baseline) says what it was: else that is the error to name. */
+    if ((rc = baseline_by(db, it, eff, d)) < 0 || (rc == 0 && after_creation(it, eff, d) != 0) ||
+        db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
         db_bind_text(db, st, ":end", eff->end, d) != 0 ||
         db_bind_text(db, st, ":kind", it->kind, d) != 0 ||
         db_bind_text(db, st, ":status", status, d) != 0 || (rc = db_row(db, st, d)) < 0)

@@ -63,7 +63,7 @@ run_fails 2 "docket: set: " set
 run_fails 3 "docket: set: unknown item 'cbe' (did you mean 'ceb'?)" set cbe member -m x
 run_fails 3 "unknown item 'nosuchkey'" set nosuchkey member -m x
 run_fails 3 "^docket: set: unknown status 'foo' for kind membership (valid: not-approached, approached, under-consideration, observer, invitee, member, member-successor, lapsed, unconfirmed)\$" set ceb foo -m x
-run_fails 3 "^docket: set: unknown status 'member' for kind reporting (valid: not-started, in-preparation, submitted, discontinued)\$" set report.wg member -m x
+run_fails 3 "^docket: set: unknown status 'member' for kind reporting (valid: not-started, in-preparation, ongoing, submitted, closed, discontinued)\$" set report.wg member -m x
 run_fails 3 "bad date '2016-13-01'" set ceb member -m x --on 2016-13-01
 run_fails 3 "bad date" set ceb member -m x --on 2017-02-30
 run_fails 3 "bad date" set ceb member -m x --on 24/11/2015

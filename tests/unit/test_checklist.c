@@ -93,8 +93,8 @@ shipped_checklist_parses(void **state)
     (void)state;
     assert_non_null(f);
     cl = parsed(f->data);
-    assert_int_equal(json_array_size(json_object_get(cl, "items")), 30);
-    assert_int_equal(json_array_size(json_object_get(cl, "kinds")), 7);
+    assert_int_equal(json_array_size(json_object_get(cl, "items")), 31);
+    assert_int_equal(json_array_size(json_object_get(cl, "kinds")), 8);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(cl, "document"), "symbol")),
         "C/106/RES/1309");
@@ -113,20 +113,21 @@ shipped_checklist_loads_once(void **state)
     (void)state;
     a.cl = parsed(f->data);
     assert_int_equal(support_write(db, do_apply, &a, &d), 0);
-    /* 1 document, 7 paragraphs, 7 kinds and 37 statuses; 30 items. */
-    assert_int_equal(a.n.definitions, 52);
-    assert_int_equal(a.n.items, 30);
+    /* 1 document, 7 paragraphs, 8 kinds and 42 statuses; 31 items. */
+    assert_int_equal(a.n.definitions, 58);
+    assert_int_equal(a.n.items, 31);
     assert_int_equal(a.n.unchanged, 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
     events = support_int(db, "SELECT count(*) FROM event");
-    /* 52 definitions, 30 items, and the baselines of iasc, appreciation, iasmn and smt. */
-    assert_int_equal(events, 52 + 30 + 4);
+    /* 58 definitions, 31 items, and the baselines of iasc (at adoption, and its standing
+     * invitation since 1992), appreciation, iasmn and smt. */
+    assert_int_equal(events, 58 + 31 + 5);
 
     memset(&a.n, 0xff, sizeof a.n);
     assert_int_equal(support_write(db, do_apply, &a, &d), 0);
     assert_int_equal(a.n.definitions, 0);
     assert_int_equal(a.n.items, 0);
-    assert_int_equal(a.n.unchanged, 52 + 30);
+    assert_int_equal(a.n.unchanged, 58 + 31 + 1);
     assert_int_equal(support_int(db, "SELECT count(*) FROM event"), events);
     json_decref(a.cl);
     db_close(db);
@@ -157,8 +158,8 @@ the_loader_hands_back_counts_and_checklist(void **state)
 
     (void)state;
     assert_int_equal(support_write(db, do_load, &l, &d), 0);
-    assert_int_equal(l.n.definitions, 52);
-    assert_int_equal(l.n.items, 30);
+    assert_int_equal(l.n.definitions, 58);
+    assert_int_equal(l.n.items, 31);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(l.cl, "document"), "symbol")),
         "C/106/RES/1309");
@@ -166,7 +167,7 @@ the_loader_hands_back_counts_and_checklist(void **state)
     assert_int_equal(support_write(db, do_load, &bad, &d), DK_DATA);
     assert_int_equal(bad.n.items, -1);
     assert_null(bad.cl);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
     json_decref(l.cl);
     db_close(db);
 }
@@ -199,7 +200,7 @@ reloading_leaves_recorded_changes_alone(void **state)
     /* iasc's baseline is 'invitee' in the checklist; a reload must not record it again. */
     assert_int_equal(support_write(db, do_apply, &a, &d), 0);
     assert_int_equal(a.n.items, 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'status'"), 5);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'status'"), 6);
     assert_string_equal(support_text(db, "SELECT status FROM items WHERE key = 'iasc'"), "member");
     json_decref(a.cl);
     db_close(db);
