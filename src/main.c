@@ -137,8 +137,9 @@ run_command(void *arg)
     return ctx->entry->run(ctx);
 }
 
-/* run_command for a writer of a store made earlier: the store first takes, once, the changes
- * of the shipped checklist that it lacks (checklist_upgrade), in the same transaction. */
+/* run_command for a command that records changes: a store made earlier first takes, once, the
+ * changes of the shipped checklist that it lacks (checklist_upgrade), in the same
+ * transaction. */
 static int
 run_upgraded(void *arg)
 {
@@ -270,6 +271,10 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
     const char *login = login_name(), *actor = by ? by : getenv("DOCKET_ACTOR");
     int writes =
         (e->flags & CMD_WRITE) || (e->writes_with && args_get(&ctx->args, e->writes_with) != NULL);
+    /* A command made to record changes (not one that writes with an option: remote set, report
+     * --publish, office admit) first brings a store of an earlier release up to the shipped
+     * checklist. */
+    int upgrades = (e->flags & CMD_WRITE) && !(e->flags & (CMD_CREATE | CMD_NOKEY));
     struct held held;
     unsigned flags = 0;
     int rc;
@@ -302,9 +307,8 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         ctx->out = stdout;
         return diag_set(&ctx->diag, DK_IO, "out of memory");
     }
-    rc = db_tx(ctx->db, writes ? DB_TX_WRITE : DB_TX_READ,
-               writes && !(e->flags & (CMD_CREATE | CMD_NOKEY)) ? run_upgraded : run_command, ctx,
-               &ctx->diag);
+    rc = db_tx(ctx->db, writes ? DB_TX_WRITE : DB_TX_READ, upgrades ? run_upgraded : run_command,
+               ctx, &ctx->diag);
     /* A check that said no (exit 1) has still done its work: its findings are the output. */
     if (held_close(ctx->out, &held, rc == 0 || rc == DK_CHECK, &ctx->diag) != 0 && rc == 0)
         rc = DK_IO;

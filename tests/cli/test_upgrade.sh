@@ -8,10 +8,11 @@ R="shipped checklist C/106/RES/1309 revision 2"
 # the checklist's.
 taken="reason = '$R' OR (type = 'status' AND eff = '1992')"
 
-for f in lone a b; do
+# Two copies of a lone office's store, upgraded apart.
+for f in one two; do
     db=$tmp/$f.db
-    fixture_store "0.1-$f" "$db"
-    head=$(cat "$DOCKET_TESTS/fixtures/0.1-$f.head")
+    fixture_store 0.1-lone "$db"
+    head=$(cat "$DOCKET_TESTS/fixtures/0.1-lone.head")
     n0=${head%%:*}
     export DOCKET_DB=$db
     run_ok verify --against "$head"
@@ -63,11 +64,20 @@ status iasc"
     sql "select uuid from event where $taken order by uuid" >"$tmp/$f.uuids"
 done
 
-# Two offices (a, b) that took the revision apart hold the same events, by id; so does the lone
-# store.
-expect_eq "events of the revision" "$(wc -l <"$tmp/a.uuids" | tr -d ' ')" 15
-expect_eq "a and b hold the same revision ids" "$(cat "$tmp/a.uuids")" "$(cat "$tmp/b.uuids")"
-expect_eq "lone and a hold the same revision ids" "$(cat "$tmp/lone.uuids")" "$(cat "$tmp/a.uuids")"
+# Two stores that took the revision apart hold the same events, by id.
+expect_eq "events of the revision" "$(wc -l <"$tmp/one.uuids" | tr -d ' ')" 15
+expect_eq "the same revision ids in both" "$(cat "$tmp/one.uuids")" "$(cat "$tmp/two.uuids")"
+
+# An office that shares a log (the fixture's a has synced) takes nothing on its own: two offices
+# that took it apart would hold two copies of one event, which the log cannot reconcile.
+export DOCKET_DB=$tmp/a.db
+fixture_store 0.1-a "$DOCKET_DB"
+n0=$(events)
+run_ok key new
+run_ok note ceb -m "first write of this release"
+expect_eq "a's revision events" "$(sql "select count(*) from event where $taken")" 0
+expect_eq "a's events after a write (its office, the note)" "$(events)" $((n0 + 2))
+run_ok verify --against "$(cat "$DOCKET_TESTS/fixtures/0.1-a.head")"
 
 # A store made by this release is at the shipped revision: a write takes nothing.
 export DOCKET_DB=$tmp/new.db
