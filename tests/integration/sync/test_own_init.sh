@@ -91,6 +91,6 @@ echo "items: $(items "$A") listed on each office (30 from the checklist, loaded 
 
 # A third office cloned from the log sees the same 31 items.
 office_ok c clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office c
-expect_eq "items in the clone" "$(items "$tmp/c.db")" 31
+expect_eq "items in the clone" "$(items "$tmp/c.db")" 32
 expect_converged "$A" "$B" "$tmp/c.db"
 done_ok
