@@ -70,10 +70,11 @@ ORDER BY i.kind, v.ord;
 -- title: Memberships sought and kept
 -- description: Each membership the resolution asks IOM to obtain or to keep, with its
 -- description: per-country (or per-region) instances rolled up: its own status, or "(by
--- description: instances)" when its status follows from them; the progress that counts.
+-- description: instances)" when its status follows from them; the progress that counts; a
+-- description: status since a date before the item was tracked is a baseline (set --baseline).
 SELECT i.key, i.title, i.goal,
        CASE WHEN i.rollup IS 'instances' THEN '(by instances)' ELSE i.status END AS status,
-       i.since,
+       CASE WHEN i.since < i.created THEN i.since || ' (baseline)' ELSE i.since END AS since,
        i.counted AS progress,
        CASE WHEN i.breach THEN 'breach' ELSE '' END AS flag,
        r.n AS instances,

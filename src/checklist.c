@@ -85,11 +85,17 @@ str(json_t *o, const char *key)
 static const struct field top_fields[] = {{"format", T_STR, 1, 0},   {"version", T_INT, 1, 0},
                                           {"document", T_OBJ, 1, 0}, {"kinds", T_ARR, 0, 0},
                                           {"items", T_ARR, 0, 0},    {NULL, 0, 0, 0}};
-static const struct field doc_fields[] = {{"symbol", T_STR, 1, 0},   {"title", T_STR, 1, 0},
-                                          {"body", T_STR, 0, 0},     {"session", T_STR, 0, 0},
-                                          {"adopted", T_STR, 1, 0},  {"published", T_STR, 0, 0},
-                                          {"preamble", T_STR, 0, 0}, {"paragraphs", T_ARR, 0, 0},
-                                          {"alias", T_STR, 0, 2},    {NULL, 0, 0, 0}};
+static const struct field doc_fields[] = {{"symbol", T_STR, 1, 0},
+                                          {"title", T_STR, 1, 0},
+                                          {"body", T_STR, 0, 0},
+                                          {"session", T_STR, 0, 0},
+                                          {"adopted", T_STR, 1, 0},
+                                          {"published", T_STR, 0, 0},
+                                          {"preamble", T_STR, 0, 0},
+                                          {"paragraphs", T_ARR, 0, 0},
+                                          {"alias", T_STR, 0, 2},
+                                          {"revision", T_INT, 0, 2},
+                                          {NULL, 0, 0, 0}};
 static const struct field para_fields[] = {
     {"ref", T_STR, 1, 0}, {"text", T_STR, 1, 0}, {NULL, 0, 0, 0}};
 static const struct field kind_fields[] = {
@@ -102,13 +108,14 @@ static const struct field status_fields[] = {
     {"final", T_BOOL, 1, 0}, {"breach", T_BOOL, 0, 0},  {"submission", T_BOOL, 0, 0},
     {"lost", T_BOOL, 0, 2},  {"at_risk", T_BOOL, 0, 2}, {NULL, 0, 0, 0}};
 static const struct field item_fields_json[] = {
-    {"key", T_STR, 1, 0},       {"title", T_STR, 1, 0},
-    {"kind", T_STR, 1, 0},      {"parent", T_STR, 0, 0},
-    {"ref", T_STR, 0, 0},       {"goal", T_STR, 0, 0},
-    {"baseline", T_STR, 0, 0},  {"cadence_months", T_INT, 0, 0},
-    {"due", T_STR, 0, 0},       {"description", T_STR, 0, 0},
-    {"instances", T_STR, 0, 2}, {"rollup", T_STR, 0, 2},
-    {"guessed", T_BOOL, 0, 2},  {NULL, 0, 0, 0}};
+    {"key", T_STR, 1, 0},         {"title", T_STR, 1, 0},
+    {"kind", T_STR, 1, 0},        {"parent", T_STR, 0, 0},
+    {"ref", T_STR, 0, 0},         {"goal", T_STR, 0, 0},
+    {"baseline", T_STR, 0, 0},    {"cadence_months", T_INT, 0, 0},
+    {"due", T_STR, 0, 0},         {"description", T_STR, 0, 0},
+    {"instances", T_STR, 0, 2},   {"rollup", T_STR, 0, 2},
+    {"baseline_on", T_STR, 0, 2}, {"baseline_reason", T_STR, 0, 2},
+    {"guessed", T_BOOL, 0, 2},    {NULL, 0, 0, 0}};
 
 /* Returns the entry of array A whose field NAME equals V, before index LIMIT; or NULL. */
 static json_t *
@@ -282,6 +289,13 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, int version, s
         return diag_set(d, DK_DATA, "%s.ref: the document has no paragraph '%s'", path, v);
     if ((v = str(it, "due")) != NULL && date_parse(v, &date, d) != 0)
         return diag_prefix(d, "%s.due: ", path);
+    /* A baseline from before the adoption (set --baseline) has a status and a source. */
+    if ((str(it, "baseline_on") || str(it, "baseline_reason")) &&
+        !(str(it, "baseline") && str(it, "baseline_on") && str(it, "baseline_reason")))
+        return diag_set(d, DK_DATA,
+                        "%s: baseline_on and baseline_reason go with baseline, all three", path);
+    if ((v = str(it, "baseline_on")) != NULL && date_parse(v, &date, d) != 0)
+        return diag_prefix(d, "%s.baseline_on: ", path);
     if (json_object_get(it, "cadence_months")) {
         long long c = json_integer_value(json_object_get(it, "cadence_months"));
 
@@ -421,6 +435,7 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
     /* Only an alias the checklist names is recorded: a document without one keeps the
      * document event it always had, so that loading it again changes nothing. */
     ev_attr(e.attrs, "alias", str(doc, "alias"));
+    put_int(e.attrs, "revision", json_object_get(doc, "revision"), buf[0], sizeof buf[0]);
     if ((rc = define(db, &e, n, d)) != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
@@ -475,18 +490,140 @@ out:
     return rc;
 }
 
-int
-checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d)
+/* Writes to *OUT (owned, NULL when none) the value that checklists gave FIELD of item UUID:
+ * the latest edit that one recorded, else the item's creation's. A user's own edit is not a
+ * checklist's: a revision compares with what the checklists said, so that it changes only the
+ * fields the checklist changed. */
+static int
+checklist_value(struct db *db, const char *uuid, const char *field, char **out, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'edit' AND "
+        "e.item = :item AND e.subject = :field AND (e.reason LIKE 'loaded from the checklist of %' "
+        "OR e.reason LIKE 'shipped checklist %') ORDER BY e.seq DESC LIMIT 1), "
+        "(SELECT CASE WHEN :field = 'title' THEN c.new_value "
+        "ELSE json_extract(c.attrs, '$.' || :field) END FROM event c WHERE c.type = 'item' "
+        "AND c.item = :item ORDER BY c.seq LIMIT 1))";
+    sqlite3_stmt *st;
+    int rc;
+
+    *out = NULL;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":item", uuid, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":field", field, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1 && sqlite3_column_text(st, 0) != NULL &&
+        (*out = strdup((const char *)sqlite3_column_text(st, 0))) == NULL)
+        rc = diag_set(d, DK_STORE, "out of memory");
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc == DK_STORE ? rc : 0;
+}
+
+/* Records item V's baseline from before the adoption (baseline_on, baseline_reason: set
+ * --baseline's event) unless the store holds it. */
+static int
+apply_baseline_on(struct db *db, json_t *v, struct checklist_counts *n, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT 1 FROM event WHERE type = 'status' AND item = :item AND new_value = :status AND "
+        "eff = :eff AND json_extract(attrs, '$.baseline') IS NOT NULL";
+    const char *on = str(v, "baseline_on"), *status = str(v, "baseline");
+    struct item it = {0};
+    struct date eff;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (on == NULL)
+        return 0;
+    if ((rc = date_parse(on, &eff, d)) != 0 || (rc = item_load(db, str(v, "key"), &it, d)) != 0)
+        return rc;
+    if ((rc = db_prep(db, sql, &st, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":item", it.uuid, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":status", status, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":eff", eff.text, d)) == 0) {
+        rc = db_row(db, st, d);
+        sqlite3_reset(st);
+        if (rc == 1) {
+            n->unchanged++;
+            rc = 0;
+        } else if (rc == 0 &&
+                   (rc = item_set_status(db, &it, status, &eff, str(v, "baseline_reason"),
+                                         ITEM_BASELINE, NULL, d)) == 0) {
+            n->edits++;
+        } else if (rc < 0) {
+            rc = d->code;
+        }
+    }
+    item_free(&it);
+    return rc;
+}
+
+/* Records, for item V of the checklist that the store already holds, each field (of those
+ * that `edit` changes) whose value differs from what checklists gave it, as an edit in effect
+ * from ADOPTED; a field the user has already given that value changes nothing. */
+static int
+apply_item_changes(struct db *db, json_t *v, const struct date *adopted, const char *reason,
+                   struct checklist_counts *n, struct diag *d)
+{
+    struct item it = {0};
+    int rc, changed = 0;
+
+    if ((rc = item_load(db, str(v, "key"), &it, d)) != 0)
+        return rc;
+    for (int i = 0; rc == 0 && item_fields[i]; i++) {
+        const char *field = item_fields[i], *want;
+        json_t *jv = json_object_get(v, field);
+        char buf[24], *had = NULL;
+        int same;
+
+        /* The creation date is the adoption's, which the document says. */
+        if (strcmp(field, "created") == 0 || jv == NULL)
+            continue;
+        if (json_is_integer(jv)) {
+            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(jv));
+            want = buf;
+        } else if ((want = json_string_value(jv)) == NULL) {
+            continue;
+        }
+        if ((rc = checklist_value(db, it.uuid, field, &had, d)) != 0)
+            break;
+        same = had && strcmp(had, want) == 0;
+        free(had);
+        if (same)
+            continue;
+        /* item_edit compares with the item as loaded: reload after each change. */
+        if (changed && (item_free(&it), memset(&it, 0, sizeof it),
+                        (rc = item_load(db, str(v, "key"), &it, d)) != 0))
+            break;
+        rc = item_edit(db, &it, field, want, adopted, reason, d);
+        if (rc == -1) {
+            rc = 0;
+            continue;
+        }
+        if (rc == 0) {
+            n->edits++;
+            changed = 1;
+        }
+    }
+    item_free(&it);
+    return rc;
+}
+
+/* checklist_apply with REASON for every event it records. */
+static int
+apply_with(struct db *db, json_t *cl, const char *reason, struct checklist_counts *out,
+           struct diag *d)
 {
     json_t *doc = json_object_get(cl, "document"), *v;
     struct checklist_counts n = {0};
-    char reason[600], cadence[24];
+    struct date adopted;
+    char cadence[24];
     long long withdrawn_by;
     size_t i;
     int rc;
 
-    snprintf(reason, sizeof reason, "loaded from the checklist of %s", str(doc, "symbol"));
-    if ((rc = apply_definitions(db, cl, reason, &n, d)) != 0)
+    if ((rc = date_parse(str(doc, "adopted"), &adopted, d)) != 0 ||
+        (rc = apply_definitions(db, cl, reason, &n, d)) != 0)
         return rc;
     json_array_foreach(json_object_get(cl, "items"), i, v)
     {
@@ -510,22 +647,98 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
                      (long long)json_integer_value(json_object_get(v, "cadence_months")));
             s.cadence_months = cadence;
         }
-        /* An item the store already has is left as it is; one it withdrew stays withdrawn
-         * (loading the checklist again must not bring back what a user took out). */
-        if ((rc = item_exists(db, s.key, d)) == 0)
-            rc = item_withdrawn(db, s.key, &withdrawn_by, NULL, d);
-        if (rc < 0)
-            return d->code;
-        if (rc == 1) {
+        /* An item the store already has takes the fields that the checklist changed; one it
+         * withdrew stays withdrawn (loading the checklist again must not bring back what a user
+         * took out). */
+        if ((rc = item_exists(db, s.key, d)) == 0 &&
+            (rc = item_withdrawn(db, s.key, &withdrawn_by, NULL, d)) == 1) {
             n.unchanged++;
             continue;
         }
-        if ((rc = item_add(db, &s, d)) != 0)
+        if (rc < 0)
+            return d->code;
+        if (rc == 1) {
+            int before = n.edits;
+
+            if ((rc = apply_item_changes(db, v, &adopted, reason, &n, d)) != 0)
+                return diag_prefix(d, "items[%zu]: ", i);
+            n.unchanged += n.edits == before;
+        } else if ((rc = item_add(db, &s, d)) != 0) {
             return diag_prefix(d, "items[%zu]: ", i);
-        n.items++;
+        } else {
+            n.items++;
+        }
+        if ((rc = apply_baseline_on(db, v, &n, d)) != 0)
+            return diag_prefix(d, "items[%zu]: ", i);
     }
     *out = n;
     return 0;
+}
+
+int
+checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d)
+{
+    json_t *doc = json_object_get(cl, "document");
+    char reason[600];
+
+    snprintf(reason, sizeof reason, "loaded from the checklist of %s", str(doc, "symbol"));
+    return apply_with(db, cl, reason, out, d);
+}
+
+int
+checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
+{
+    /* The revision held (NULL: not the document), and whether the store shares a log. */
+    static const char sql[] =
+        "SELECT max(COALESCE(CAST(json_extract(attrs, '$.revision') AS INTEGER), 1)), "
+        "EXISTS (SELECT 1 FROM shared) OR EXISTS (SELECT 1 FROM meta WHERE key = "
+        "'remote.endpoints' AND value <> '') FROM event "
+        "WHERE type = 'document' AND item IS NULL AND subject = :symbol";
+    const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
+    struct checklist_counts n = {0};
+    json_t *cl = NULL, *doc;
+    long long shipped, held = 0, shares = 0;
+    char reason[600];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (f == NULL)
+        return diag_set(d, DK_STORE, "internal: no embedded checklist");
+    if ((rc = checklist_parse(f->data, f->len, &cl, d)) != 0)
+        return rc;
+    doc = json_object_get(cl, "document");
+    shipped = json_is_integer(json_object_get(doc, "revision"))
+                  ? (long long)json_integer_value(json_object_get(doc, "revision"))
+                  : 1;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":symbol", str(doc, "symbol"), d)) != 0)
+        goto out;
+    if ((rc = db_row(db, st, d)) == 1) {
+        held = sqlite3_column_int64(st, 0); /* 0 (NULL): the store lacks the document */
+        shares = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc < 0) {
+        rc = d->code;
+        goto out;
+    }
+    rc = 0;
+    /* An office that shares a log does not take it on its own: two offices that took it apart
+     * would each hold their own copy of one event (same id, their own time and signature),
+     * which sync maps onto the one the log holds and verify then finds different. */
+    if (held == 0 || held >= shipped || shares)
+        goto out;
+    snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", str(doc, "symbol"),
+             shipped);
+    /* Every store that takes this revision makes the same events with the same ids. */
+    ev_set_uuid_seed(db, reason);
+    rc = apply_with(db, cl, reason, &n, d);
+    ev_set_uuid_seed(db, NULL);
+out:
+    if (rc == 0 && out)
+        *out = n;
+    json_decref(cl);
+    return rc;
 }
 
 int

@@ -356,6 +356,10 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev, int actor_width
         /* Recorded on purpose (set --force), though the status was already this one. */
         fputs("confirmed ", f);
         cli_put(ctx, ev->new_value, 0);
+    } else if (strcmp(type, "status") == 0 && attr_of(a, "baseline") != NULL) {
+        /* A status that held when the item was first tracked, or a fact from before. */
+        fputs("baseline ", f);
+        cli_put(ctx, ev->new_value, 0);
     } else if (strcmp(type, "status") == 0 || strcmp(type, "edit") == 0) {
         if (strcmp(type, "edit") == 0) {
             cli_put(ctx, ev->subject, 0);

@@ -410,6 +410,52 @@ announce(struct db *db, struct db_writer *w, struct diag *d)
     return rc;
 }
 
+/* Writes to OUT the v5 UUID of SEED and of E's content, ATTRS its attributes' text. */
+static int
+seeded_uuid(const char *seed, const struct event *e, const char *attrs, char out[UUID_LEN + 1],
+            struct diag *d)
+{
+    const char *parts[] = {seed, e->type, e->item, e->subject, e->new_value, e->eff, attrs};
+    size_t len = 0, n = sizeof parts / sizeof parts[0];
+    char *name, *p;
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        len += (parts[i] ? strlen(parts[i]) : 0) + 1;
+    if ((name = malloc(len + 1)) == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    /* Each part ends in a newline, an absent one is empty: no two contents give one name. */
+    p = name;
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%s\n", parts[i] ? parts[i] : "");
+    if (uuid_v5(name, len, out) != 0)
+        rc = diag_set(d, DK_STORE, "cannot make the event's id");
+    free(name);
+    return rc;
+}
+
+/* Writes to *SEQ the local sequence of the event whose uuid is UUID, 0 when none. */
+static int
+held_seq(struct db *db, const char *uuid, long long *seq, struct diag *d)
+{
+    static const char sql[] = "SELECT seq FROM event WHERE uuid = :uuid";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":uuid", uuid, d)) != 0)
+        return rc;
+    rc = db_row(db, st, d);
+    *seq = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
+void
+ev_set_uuid_seed(struct db *db, const char *seed)
+{
+    db_writer(db)->uuid_seed = seed;
+}
+
 /* ev_append with the writer's context W, which it takes once from the handle. */
 static int
 append(struct db *db, struct db_writer *w, const struct event *e, long long *seq, struct diag *d)
@@ -418,6 +464,7 @@ append(struct db *db, struct db_writer *w, const struct event *e, long long *seq
     struct ev_bytes b = {0};
     const char *key, *login = w->login;
     char *attrs = NULL, *repaired = NULL;
+    const char *seed = w->uuid_seed;
     json_t *v;
     int rc, oom;
 
@@ -451,15 +498,33 @@ append(struct db *db, struct db_writer *w, const struct event *e, long long *seq
         }
         login = repaired;
     }
+    if (seed && e->uuid == NULL) {
+        long long held;
+
+        if ((rc = seeded_uuid(seed, e, attrs, uuid, d)) != 0 ||
+            (rc = held_seq(db, uuid, &held, d)) != 0)
+            goto out;
+        if (held > 0) {
+            if (seq)
+                *seq = held;
+            goto out;
+        }
+    }
     /* The transaction's first event makes its batch id. */
     if ((w->batch[0] == '\0' && uuid_v4(w->batch) != 0) ||
-        (e->uuid == NULL && uuid_v4(uuid) != 0)) {
+        (e->uuid == NULL && seed == NULL && uuid_v4(uuid) != 0)) {
         w->batch[0] = '\0';
         rc = diag_set(d, DK_STORE, "cannot make an id: no random bytes");
         goto out;
     }
     ts_now(now);
-    if ((rc = load_head(db, w, now, d)) != 0 || (rc = announce(db, w, d)) != 0)
+    /* The office's announcement is this store's own: its id stays random. */
+    w->uuid_seed = NULL;
+    rc = load_head(db, w, now, d);
+    if (rc == 0)
+        rc = announce(db, w, d);
+    w->uuid_seed = seed;
+    if (rc != 0)
         goto out;
     ts_now(now); /* after the announcement's */
     field(&b, EVF_UUID, e->uuid ? e->uuid : uuid);

@@ -324,10 +324,46 @@ after_creation(const struct item *it, const struct date *eff, struct diag *d)
         return d->code;
     if (strcmp(eff->end, created.start) < 0)
         return diag_set(d, DK_DATA,
-                        "'%s' is tracked from %s, after %s (`edit %s created=%s` tracks it from "
-                        "then)",
+                        "'%s' is tracked from %s, after %s (--baseline records it as a fact from "
+                        "before; `edit %s created=%s` tracks it from then)",
                         it->key, it->created, eff->text, it->key, eff->text);
     return 0;
+}
+
+/* Checks that a baseline dated EFF lies wholly before IT was tracked: a fact from later is an
+ * ordinary status. */
+static int
+before_creation(const struct item *it, const struct date *eff, struct diag *d)
+{
+    struct date created;
+
+    if (date_parse(it->created, &created, d) != 0)
+        return d->code;
+    if (strcmp(eff->end, created.start) >= 0)
+        return diag_set(d, DK_DATA,
+                        "'%s' is tracked from %s: --baseline is for facts from before then, and "
+                        "%s is not (record it without --baseline)",
+                        it->key, it->created, eff->text);
+    return 0;
+}
+
+/* Returns 1 when a baseline of IT (set --baseline, or a checklist's) is in effect by the end of
+ * EFF, 0 when none, -1 with D set. */
+static int
+baseline_by(struct db *db, const struct item *it, const struct date *eff, struct diag *d)
+{
+    static const char sql[] = "SELECT 1 FROM event e WHERE e.type = 'status' AND e.item = :item "
+                              "AND e.eff_day <= :end AND json_extract(e.attrs, '$.baseline') IS "
+                              "NOT NULL AND e.seq NOT IN (" REVERTED_EVER ")";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
+        db_bind_text(db, st, ":end", eff->end, d) != 0)
+        return -1;
+    rc = db_row(db, st, d);
+    sqlite3_reset(st);
+    return rc;
 }
 
 int
@@ -344,9 +380,10 @@ item_status_same(struct db *db, const struct item *it, const char *status, const
     sqlite3_stmt *st;
     int rc;
 
-    /* Before the item existed there is no status to have: that is the error to name. */
-    if (after_creation(it, eff, d) != 0 || db_prep(db, sql, &st, d) != 0 ||
-        db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
+    /* Before the item existed there is no status to have, unless a baseline from before
+     * (set --baseline) says what it was: else that is the error to name. */
+    if ((rc = baseline_by(db, it, eff, d)) < 0 || (rc == 0 && after_creation(it, eff, d) != 0) ||
+        db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
         db_bind_text(db, st, ":end", eff->end, d) != 0 ||
         db_bind_text(db, st, ":kind", it->kind, d) != 0 ||
         db_bind_text(db, st, ":status", status, d) != 0 || (rc = db_row(db, st, d)) < 0)
@@ -370,20 +407,25 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
     int rc, same = 0;
 
     if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
-        (rc = after_creation(it, eff, d)) != 0)
+        (rc = how == ITEM_BASELINE ? before_creation(it, eff, d) : after_creation(it, eff, d)) != 0)
         return rc;
     if (it->rollup && strcmp(it->rollup, "instances") == 0)
         return diag_set(d, DK_DATA,
                         "%s takes its status from its instances (rollup: instances): set the "
                         "instances (such as %s/XXX), or `edit %s rollup=own`",
                         it->key, it->key, it->key);
-    if (how != ITEM_RECORD && (same = item_status_same(db, it, status, eff, d)) < 0)
+    if (how != ITEM_RECORD && how != ITEM_BASELINE &&
+        (same = item_status_same(db, it, status, eff, d)) < 0)
         return d->code;
     if (same && how == ITEM_CHANGE)
         return diag_set(d, DK_DATA, "%s is already %s on %s (--force records a confirmation)",
                         it->key, status, eff->text);
-    /* The canonical form has no place for it: a confirmation says so in its attributes. */
-    if (same && ((e.attrs = json_object()) == NULL || ev_attr(e.attrs, "confirm", "true") != 0))
+    /* The canonical form has no place for them: a confirmation and a baseline (a status that
+     * holds when the item is first tracked, or a fact from before) say so in their
+     * attributes. */
+    if ((same || how == ITEM_BASELINE || how == ITEM_RECORD) &&
+        ((e.attrs = json_object()) == NULL ||
+         ev_attr(e.attrs, same ? "confirm" : "baseline", "true") != 0))
         rc = diag_set(d, DK_STORE, "out of memory");
     else
         rc = ev_append(db, &e, seq, d);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "docket/checklist.h"
 #include "docket/outfile.h"
 #include "docket/text.h"
 #include "docket/trust.h"
@@ -146,6 +147,20 @@ run_command(void *arg)
     return cli_events_json(ctx);
 }
 
+/* run_command for a command that records changes: a store made earlier first takes, once, the
+ * changes of the shipped checklist that it lacks (checklist_upgrade), in the same
+ * transaction. */
+static int
+run_upgraded(void *arg)
+{
+    struct cmd_ctx *ctx = arg;
+    int rc;
+
+    if ((rc = checklist_upgrade(ctx->db, NULL, &ctx->diag)) != 0)
+        return diag_prefix(&ctx->diag, "taking the shipped checklist's changes: ");
+    return run_command(arg);
+}
+
 /* Returns the OS login name: the password entry of the effective user, else $USER. */
 static const char *
 login_name(void)
@@ -266,6 +281,10 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
     const char *login = login_name(), *actor = by ? by : getenv("DOCKET_ACTOR");
     int writes =
         (e->flags & CMD_WRITE) || (e->writes_with && args_get(&ctx->args, e->writes_with) != NULL);
+    /* A command made to record changes (not one that writes with an option: remote set, report
+     * --publish, office admit) first brings a store of an earlier release up to the shipped
+     * checklist. */
+    int upgrades = (e->flags & CMD_WRITE) && !(e->flags & (CMD_CREATE | CMD_NOKEY));
     struct held held;
     unsigned flags = 0;
     int rc;
@@ -298,7 +317,8 @@ dispatch(struct cmd_ctx *ctx, const char *by, int readonly)
         ctx->out = stdout;
         return diag_set(&ctx->diag, DK_IO, "out of memory");
     }
-    rc = db_tx(ctx->db, writes ? DB_TX_WRITE : DB_TX_READ, run_command, ctx, &ctx->diag);
+    rc = db_tx(ctx->db, writes ? DB_TX_WRITE : DB_TX_READ, upgrades ? run_upgraded : run_command,
+               ctx, &ctx->diag);
     /* A check that said no (exit 1) has still done its work: its findings are the output. */
     if (held_close(ctx->out, &held, rc == 0 || rc == DK_CHECK, &ctx->diag) != 0 && rc == 0)
         rc = DK_IO;

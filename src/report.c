@@ -26,7 +26,8 @@ static const char *const environment[] = {
     "CREATE TEMP TABLE params (asof TEXT NOT NULL, known TEXT NOT NULL, since TEXT NOT NULL)",
     "CREATE TEMP VIEW IF NOT EXISTS status_events AS SELECT e.seq, e.item, i.key, e.old_value "
     "AS old, e.new_value AS status, e.eff, e.eff_end, "
-    "e.eff_day, e.recorded, e.actor, e.reason, e.batch "
+    "e.eff_day, e.recorded, e.actor, e.reason, e.batch, "
+    "json_extract(e.attrs, '$.baseline') IS NOT NULL AS baseline "
     "FROM event e JOIN items i ON i.uuid = e.item WHERE e.type = 'status' AND " VISIBLE_E,
     "CREATE TEMP VIEW IF NOT EXISTS evidence AS SELECT e.seq, e.item, i.key, e.new_value AS "
     "ref, json_extract(e.attrs, '$.type') AS type, json_extract(e.attrs, '$.sha256') AS sha256, "

@@ -55,13 +55,21 @@
     "WHERE e.type = 'edit' AND e.subject = 'created' " filter " AND e.recorded <= :known " \
     "AND e.seq NOT IN reverted) WHERE rn = 1"
 
-/* The latest visible definition (an event without an item) of TYPE per PARTITION. */
+/* The latest visible definition (an event without an item) of TYPE per PARTITION: VISIBLE by
+ * the date asked about (a document, a paragraph), or IN_FORCE (a kind and its vocabulary):
+ * those in force at the first adoption hold before it too, since they name the statuses of
+ * baselines from before it (set --baseline). */
 #define ATTR(name) "json_extract(attrs, '$." name "')"
 #define INT_ATTR(name) "CAST(" ATTR(name) " AS INTEGER)"
-#define LATEST_OF(type, partition, cols) \
+#define IN_FORCE(e) \
+    e ".eff_day <= max(:asof, COALESCE((SELECT min(f.eff_day) FROM event f WHERE f.type = " \
+    "'document' AND f.item IS NULL AND f.recorded <= :known AND f.seq NOT IN reverted), '')) " \
+    "AND " e ".recorded <= :known AND " e ".seq NOT IN reverted"
+#define LATEST_OF_BY(type, partition, cols, visible) \
     "WITH " REVERTED " SELECT " cols " FROM (SELECT e.subject, e.new_value, e.attrs, row_number() OVER (" \
     "PARTITION BY " partition " ORDER BY " LATEST("e") ") AS rn FROM event e " \
-    "WHERE e.item IS NULL AND e.type = '" type "' AND " VISIBLE("e") ") WHERE rn = 1"
+    "WHERE e.item IS NULL AND e.type = '" type "' AND " visible("e") ") WHERE rn = 1"
+#define LATEST_OF(type, partition, cols) LATEST_OF_BY(type, partition, cols, VISIBLE)
 
 #define DOCUMENTS_SELECT \
     LATEST_OF("document", "e.subject", \
@@ -73,16 +81,16 @@
               ATTR("doc") ", subject, new_value, " INT_ATTR("ord"))
 
 #define KINDS_SELECT \
-    LATEST_OF("kind", "e.subject", \
+    LATEST_OF_BY("kind", "e.subject", \
               "subject, new_value, " ATTR("description") ", " ATTR("initial") ", " \
-              ATTR("keep_baseline") ", " INT_ATTR("cadence_months"))
+              ATTR("keep_baseline") ", " INT_ATTR("cadence_months"), IN_FORCE)
 
 #define VOCAB_SELECT \
-    LATEST_OF("vocab", "e.subject, e.new_value", \
+    LATEST_OF_BY("vocab", "e.subject, e.new_value", \
               "subject, new_value, " ATTR("label") ", " INT_ATTR("progress") ", " \
               INT_ATTR("final") ", " INT_ATTR("breach") ", " INT_ATTR("submission") ", " \
               INT_ATTR("ord") ", COALESCE(" INT_ATTR("lost") ", 0), COALESCE(" \
-              INT_ATTR("at_risk") ", 0)")
+              INT_ATTR("at_risk") ", 0)", IN_FORCE)
 
 /* The latest visible edit of each field of each item, one row per item. */
 #define EDIT(field) "max(CASE WHEN subject = '" field "' THEN new_value END) AS " field
@@ -103,7 +111,9 @@
  * due date, else by its last submission (or its creation) plus its cadence, held to the end of
  * the month (add_months), unless it is final. A membership to keep in a status that its kind
  * flags as lost is in breach of the request, as a breached safeguard is. Each column of x is
- * used once below, so that flattening x copies none of its subqueries. */
+ * used once below, so that flattening x copies none of its subqueries. An item is in an as-of
+ * state from its creation, or from an earlier baseline (set --baseline: a fact from before it
+ * was tracked). */
 #define ONE_E "AND e.item = :item"
 #define ONE_C "AND c.item = :item"
 #define ALL_E ""
@@ -156,7 +166,9 @@
     "LEFT JOIN " schema "vocab v ON v.kind = k.name " \
     "AND v.status = COALESCE(s.new_value, k.initial) " \
     "WHERE c.type = 'item' " filter " AND c.recorded <= :known AND c.seq NOT IN reverted " \
-    "AND COALESCE(cr.created_day, c.eff_day) <= :asof " \
+    "AND (COALESCE(cr.created_day, c.eff_day) <= :asof OR EXISTS (SELECT 1 FROM event b " \
+    "WHERE b.type = 'status' AND b.item = c.item AND " VISIBLE("b") " " \
+    "AND json_extract(b.attrs, '$.baseline') IS NOT NULL)) " \
     "AND NOT EXISTS (SELECT 1 FROM event o INDEXED BY event_items WHERE o.type = 'item' " \
     "AND o.item = c.item AND o.seq <> c.seq AND " VISIBLE("o") " " \
     "AND (COALESCE(" POS("o") ", 9e18), o.seq) < (COALESCE(" POS("c") ", 9e18), c.seq))"

@@ -24,11 +24,16 @@ struct checklist_counts {
     int definitions; /* the document, paragraphs, kinds and statuses recorded */
     int items;       /* items added */
     int unchanged;   /* parts already in the store, left alone */
+    int edits;       /* fields of items already held that the checklist changed, and baselines */
 };
 
 /* Records the events that make the store hold checklist CL (from checklist_parse), inside the
  * caller's write transaction. Parts that the store already holds are left alone, so loading a
- * checklist twice changes nothing the second time. Exit codes: DK_DATA (a reference to a kind
+ * checklist twice changes nothing the second time; a definition that differs (the document, a
+ * paragraph, a kind, a status) is recorded anew, and an item already held takes, as `edit`
+ * events in effect from the adoption, the editable fields whose value differs from what
+ * checklists gave it (not from a user's own edits, which stand unless the checklist changes
+ * that field). Exit codes: DK_DATA (a reference to a kind
  * or parent that the store lacks), DK_STORE. */
 int checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d);
 
@@ -52,5 +57,17 @@ int checklist_alias_ok(const char *s);
  * at either end ("A/RES/70/296" gives "a-res-70-296"); "" when SYMBOL has no letter or digit.
  * The caller owns it (free); NULL when memory runs out. */
 char *checklist_alias_from_symbol(const char *symbol);
+
+/* Brings a store that holds the shipped checklist's document (CHECKLIST_DEFAULT) at an earlier
+ * revision (its document events' "revision", 1 when absent) up to the shipped one: the
+ * differences that checklist_apply records, appended after the trail, which nothing rewrites,
+ * each with the reason "shipped checklist SYMBOL revision N" and the v5 UUID of that reason and
+ * its content (ev_set_uuid_seed), so that two stores that take them hold the same events and
+ * one that holds them already takes nothing. A store without the document, at the shipped
+ * revision, or that shares a log (a remote set, or entries pulled: two offices that took the
+ * revision apart would hold two copies of one event, which the log cannot reconcile) is left
+ * alone. Inside the caller's write transaction; *OUT (when
+ * not NULL) says what was recorded. Exit codes: those of checklist_apply. */
+int checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d);
 
 #endif

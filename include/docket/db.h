@@ -114,6 +114,7 @@ struct db_writer {
     long long base;  /* the shared log's length as this store has applied it: new events' base */
     int announced;   /* this transaction has made sure the office event is in the trail */
     long long first; /* the first event this connection inserted, or 0 (ev_appended) */
+    const char *uuid_seed; /* NULL, or what new events' ids derive from (ev_set_uuid_seed) */
 };
 
 /* Returns the handle's writer context (borrowed, for the event module). */

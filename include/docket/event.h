@@ -36,6 +36,14 @@ struct event {
  * that reads earlier than the last event leaves a warning in D. */
 int ev_append(struct db *db, const struct event *e, long long *seq, struct diag *d);
 
+/* Until called again with NULL, every event appended through DB without a uuid of its own takes
+ * the v5 UUID of SEED and of its content (type, item, subject, new value, effective date and
+ * attributes; not who recorded it or when), and one whose uuid the store already holds is not
+ * appended again (*SEQ: the one held): a change that two stores make alike, such as a shipped
+ * checklist's revision, has one id, so they converge and neither trail holds it twice. SEED is
+ * borrowed. The office event that a write announces keeps a random id. */
+void ev_set_uuid_seed(struct db *db, const char *seed);
+
 /* Sets attribute KEY of ATTRS to V, unless V is NULL. V's bytes are kept as given, even when
  * they are not UTF-8: ev_append refuses those with DK_DATA, naming KEY. Returns 0 or -1 when
  * memory runs out. */

@@ -90,9 +90,13 @@ int item_status_same(struct db *db, const struct item *it, const char *status,
 
 /* What item_set_status does with a status that changes nothing on its date. */
 enum {
-    ITEM_CHANGE = 0,  /* refuses it (DK_DATA: "KEY is already STATUS on DATE") */
-    ITEM_CONFIRM = 1, /* records it as a confirmation, attribute "confirm": "true" */
-    ITEM_RECORD = 2,  /* records it as given, unchecked (a new item's baseline) */
+    ITEM_CHANGE = 0,   /* refuses it (DK_DATA: "KEY is already STATUS on DATE") */
+    ITEM_CONFIRM = 1,  /* records it as a confirmation, attribute "confirm": "true" */
+    ITEM_RECORD = 2,   /* records it as given, unchecked: a new item's baseline, attribute
+                          "baseline": "true" */
+    ITEM_BASELINE = 3, /* records it as a baseline, attribute "baseline": "true": a fact from
+                          before IT was tracked, which EFF must lie wholly before (set
+                          --baseline; else DK_DATA) */
 };
 
 /* Records STATUS for IT, effective EFF, with REASON; the writer's view of the old status is

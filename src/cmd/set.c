@@ -10,6 +10,8 @@ static const struct opt opts[] = {
     {"on", 0, "DATE", 0, "when it happened: YYYY, YYYY-MM or YYYY-MM-DD (default: today)"},
     {"evidence", 0, "URL|FILE", OPT_MULTI, "a link or a local file that shows it (repeatable)"},
     {"force", 0, NULL, 0, "record a status it already has on that date, as a confirmation"},
+    {"baseline", 0, NULL, 0,
+     "record a fact from before the item is tracked from (--on before its creation date)"},
     {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -50,6 +52,17 @@ run(struct cmd_ctx *ctx)
     char unchanged[320] = "";
     struct date eff;
 
+    if (args_get(&ctx->args, "baseline")) {
+        if (how == ITEM_CONFIRM) {
+            rc = diag_set(&ctx->diag, DK_USAGE, "--baseline and --force cannot be combined");
+            goto out;
+        }
+        if (args_get(&ctx->args, "on") == NULL) {
+            rc = diag_set(&ctx->diag, DK_USAGE, "--baseline needs --on DATE");
+            goto out;
+        }
+        how = ITEM_BASELINE;
+    }
     if ((rc = cli_effective(ctx, &eff)) != 0)
         goto out;
     for (int i = 0; i < ctx->args.npos - 1; i++) {
@@ -66,8 +79,11 @@ run(struct cmd_ctx *ctx)
         if ((rc = item_load(ctx->db, key, &it, &ctx->diag)) != 0 ||
             (rc = item_check_status(ctx->db, it.kind, status, &ctx->diag)) != 0)
             goto next;
-        /* Every key of the batch that would change nothing is named, before any refusal. */
-        if ((confirm = item_status_same(ctx->db, &it, status, &eff, &ctx->diag)) < 0) {
+        /* Every key of the batch that would change nothing is named, before any refusal. A
+         * baseline is a fact from before the item's own record: there is nothing to compare. */
+        if (how == ITEM_BASELINE)
+            confirm = 0;
+        else if ((confirm = item_status_same(ctx->db, &it, status, &eff, &ctx->diag)) < 0) {
             rc = ctx->diag.code;
             goto next;
         }
@@ -83,6 +99,8 @@ run(struct cmd_ctx *ctx)
             cli_put(ctx, key, 0);
             if (confirm) {
                 fputs(": confirmed ", ctx->out);
+            } else if (how == ITEM_BASELINE) {
+                fputs(": baseline ", ctx->out);
             } else {
                 fputs(": ", ctx->out);
                 cli_put(ctx, it.status, 0);
@@ -112,7 +130,8 @@ out:
 
 const struct cmd_entry cmd_set = {
     .name = "set",
-    .usage = "KEY... STATUS -m REASON [--on DATE] [--evidence URL|FILE]... [--force] [--json]",
+    .usage = "KEY... STATUS -m REASON [--on DATE] [--evidence URL|FILE]... [--force | --baseline] "
+             "[--json]",
     .summary = "Record a status change of one or more items, in one batch.",
     .opts = opts,
     .min_args = 2,

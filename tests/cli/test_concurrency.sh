@@ -29,7 +29,7 @@ writer() {
     [ $_f -eq 0 ]
 }
 
-# reader: list while the writers run; each must succeed and show the 30 items. Exit 1 when
+# reader: list while the writers run; each must succeed and show the 31 items. Exit 1 when
 # any did not.
 reader() {
     _i=0
@@ -39,7 +39,7 @@ reader() {
             echo "list exit $?" >>"$tmp/reader.fail"
             _f=$((_f + 1))
         }
-        python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 30' "$tmp/reader.out" || {
+        python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 31' "$tmp/reader.out" || {
             echo "list output" >>"$tmp/reader.fail"
             _f=$((_f + 1))
         }

@@ -108,7 +108,7 @@ expect_out "^unct/UGA "
 # A status before the creation is refused, naming the way to back-date it; edit created=D
 # does, in effect from D, and the status can then be set.
 run_ok add unnm --title "UN network" --kind membership
-run_fails 3 "^docket: set: 'unnm' is tracked from $T, after 2018-05-23 (\`edit unnm created=2018-05-23\` tracks it from then)\$" \
+run_fails 3 "^docket: set: 'unnm' is tracked from $T, after 2018-05-23 (--baseline records it as a fact from before; \`edit unnm created=2018-05-23\` tracks it from then)\$" \
     set unnm member -m "joined" --on 2018-05-23
 run_ok edit unnm created=2018-05-23 -m "tracked since it was joined"
 expect_out "^unnm.created: 2018-05-23$"

@@ -14,7 +14,7 @@ expect_eq "the edit event" "$(sql 'select type, subject, old_value, new_value fr
 run_ok show legal.approach
 expect_out "^legal.approach: Negotiate an improved legal basis with the UN"
 run_ok log legal.approach
-expect_out "tester  *legal.approach  title: Approach the United Nations.* -> Negotiate an improved legal basis with the UN: wording agreed by the WG"
+expect_out "tester  *legal.approach  title: Develop with the United Nations.* -> Negotiate an improved legal basis with the UN: wording agreed by the WG"
 run_ok list
 expect_out "^legal.approach .*Negotiate an improved legal basis"
 

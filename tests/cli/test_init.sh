@@ -4,11 +4,11 @@
 # A fresh store with the checklist.
 run_ok init
 expect_out "^created .*docket.db"
-expect_out "30 items"
+expect_out "31 items"
 [ -f "$DOCKET_DB" ] || fail "init did not create $DOCKET_DB"
 n=$(events)
 [ "$n" -gt 30 ] || fail "the checklist should have loaded more than 30 events, got $n"
-expect_eq "items in the state" "$(sql 'select count(*) from items')" 30
+expect_eq "items in the state" "$(sql 'select count(*) from items')" 31
 run_ok verify
 run_ok list
 expect_out "^ceb  *not-approached"
@@ -36,7 +36,7 @@ expect_out "0 events"
 # init --json parses and says what it loaded.
 run_ok -d "$tmp/j.db" init --json
 expect_json
-expect_eq "items in init --json" "$(pyjson 'print(d["items"])')" 30
+expect_eq "items in init --json" "$(pyjson 'print(d["items"])')" 31
 expect_eq "document in init --json" "$(pyjson 'print(d["document"])')" "C/106/RES/1309"
 
 # The default store is ./docket.db when neither -d nor $DOCKET_DB is given.

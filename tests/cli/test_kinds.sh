@@ -7,9 +7,9 @@ init_store
 # The table: a header, then one line a status, each kind's statuses in the kind's order.
 run_ok kinds
 expect_out "^KIND  *STATUS  *PROG  FLAGS  *LABEL\$"
-expect_eq "status lines" "$(grep -c -v '^KIND ' "$tmp/out")" 37
+expect_eq "status lines" "$(grep -c -v '^KIND ' "$tmp/out")" 42
 expect_eq "kinds in the table" "$(awk 'NR > 1 { print $1 }' "$tmp/out" | uniq | tr '\n' ' ')" \
-    "acknowledgement action cost membership proposal reporting safeguard "
+    "acknowledgement action approach cost membership proposal reporting safeguard "
 expect_eq "membership's statuses in order" \
     "$(awk '$1 == "membership" { print $2 }' "$tmp/out" | tr '\n' ' ')" \
     "not-approached approached under-consideration observer invitee member member-successor lapsed unconfirmed "
@@ -27,7 +27,7 @@ expect_out "^action  *abandoned  *0%  final  *Abandoned\$"
 run_ok kinds --json
 expect_json
 expect_eq "kinds --json names" "$(pyjson 'print(" ".join(k["name"] for k in d))')" \
-    "acknowledgement action cost membership proposal reporting safeguard"
+    "acknowledgement action approach cost membership proposal reporting safeguard"
 expect_eq "kinds --json fields" "$(pyjson 'print(sorted(d[0]))')" \
     "['cadence_months', 'description', 'initial', 'keep_baseline', 'label', 'name', 'statuses']"
 expect_eq "kinds --json status fields" "$(pyjson 'print(sorted(d[0]["statuses"][0]))')" \
@@ -45,7 +45,7 @@ expect_eq "lost and at_risk in kinds --json" "$(pyjson 'print([(k["name"], s["na
     "[('membership', 'lapsed')] [('safeguard', 'at-risk')]"
 expect_eq "the breach" "$(pyjson 'print([(k["name"], s["name"]) for k in d for s in k["statuses"] if s["breach"]])')" \
     "[('safeguard', 'breached')]"
-expect_eq "statuses in kinds --json" "$(pyjson 'print(sum(len(k["statuses"]) for k in d))')" 37
+expect_eq "statuses in kinds --json" "$(pyjson 'print(sum(len(k["statuses"]) for k in d))')" 42
 
 # The vocabulary changes through events: a second document's kind is in force from its
 # adoption, and the tracker did not know it before it was loaded.
@@ -71,12 +71,15 @@ run_ok kinds --as-of 2020-03-01 --json
 expect_eq "task as of its adoption" "$(pyjson 'print([[s["name"] for s in k["statuses"]] for k in d if k["name"] == "task"])')" \
     "[['open', 'done']]"
 run_ok kinds --known-at "$before" --json
-expect_eq "kinds known before the import" "$(pyjson 'print(len(d), "task" in [k["name"] for k in d])')" "7 False"
-# Before the first resolution's adoption there is no vocabulary: the header, an empty array.
+expect_eq "kinds known before the import" "$(pyjson 'print(len(d), "task" in [k["name"] for k in d])')" "8 False"
+# Before the first resolution's adoption, the vocabulary in force at it holds (a baseline from
+# before it, set --baseline, is in its statuses); a kind defined later is not there.
+run_ok kinds --as-of 2015-11-24
+cp "$tmp/out" "$tmp/kinds-adopted"
 run_ok kinds --as-of 2015-11-23
-expect_eq "lines as of 2015-11-23" "$(wc -l <"$tmp/out" | tr -d ' ')" 1
+expect_eq "kinds as of 2015-11-23" "$(cat "$tmp/out")" "$(cat "$tmp/kinds-adopted")"
 run_ok kinds --as-of 2015-11-23 --json
-expect_eq "kinds --json as of 2015-11-23" "$(pyjson 'print(d)')" "[]"
+expect_eq "kinds --json as of 2015-11-23" "$(pyjson 'print(len(d), "task" in [k["name"] for k in d])')" "8 False"
 run_fails 3 "^docket: kinds: bad date" kinds --as-of 2015-13
 run_fails 2 "^docket: kinds: " kinds extra
 run_fails 2 "^docket: kinds: " kinds --nope
@@ -85,14 +88,14 @@ run_fails 2 "^docket: kinds: " kinds --nope
 # its kind's statuses (or, with no kind, every status); an unknown report section lists the
 # report's sections. Each is one line, exit 3, and nothing is written (run_fails checks the
 # store's dump and its events).
-kinds_list="acknowledgement, action, cost, membership, proposal, reporting, safeguard, task"
+kinds_list="acknowledgement, action, approach, cost, membership, proposal, reporting, safeguard, task"
 run_fails 3 "^docket: list: unknown kind 'bogus' (valid: $kinds_list; see 'docket kinds')\$" \
     list --kind bogus
 run_fails 3 "^docket: list: unknown kind 'tsak' (did you mean 'task'? valid: $kinds_list; see 'docket kinds')\$" \
     list --kind tsak
 run_fails 3 "^docket: list: unknown status 'bogus' for kind membership (valid: not-approached, approached, under-consideration, observer, invitee, member, member-successor, lapsed, unconfirmed)\$" \
     list --kind membership --status bogus
-run_fails 3 "^docket: list: unknown status 'bogus' (valid: abandoned, acted-upon, approached, .*, done, .*, withdrawn; see 'docket kinds')\$" \
+run_fails 3 "^docket: list: unknown status 'bogus' (valid: abandoned, acted-upon, approached, .*, done, .*, \.\.\.; see 'docket kinds')\$" \
     list --status bogus
 run_fails 3 "^docket: set: unknown status 'bogus' for kind membership (valid: not-approached, approached, under-consideration, observer, invitee, member, member-successor, lapsed, unconfirmed)\$" \
     set ceb.hlcm bogus -m x

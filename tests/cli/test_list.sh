@@ -3,13 +3,13 @@
 
 init_store
 
-# All 30 checklist items, as text and as a JSON array of 30 objects.
+# All 31 checklist items, as text and as a JSON array of 31 objects.
 run_ok list
 expect_out "^KEY  *STATUS  *PROG"
-expect_eq "item lines" "$(grep -c -v '^KEY ' "$tmp/out")" 30
+expect_eq "item lines" "$(grep -c -v '^KEY ' "$tmp/out")" 31
 run_ok list --json
 expect_json
-expect_eq "list --json length" "$(pyjson 'print(len(d), all(isinstance(x, dict) for x in d))')" "30 True"
+expect_eq "list --json length" "$(pyjson 'print(len(d), all(isinstance(x, dict) for x in d))')" "31 True"
 expect_eq "list --json fields" "$(pyjson 'print(sorted(k for k in ("key","status","progress","kind","title") if k in d[0]))')" \
     "['key', 'kind', 'progress', 'status', 'title']"
 expect_eq "iasc in list --json" "$(pyjson 'print([(x["status"], x["progress"]) for x in d if x["key"] == "iasc"][0])')" \
@@ -22,7 +22,7 @@ expect_not_out "^ceb "
 run_ok list --kind reporting
 expect_out "^report.wg "
 expect_eq "reporting items" "$(grep -c -v '^KEY ' "$tmp/out")" 1
-run_fails 3 "^docket: list: unknown kind 'nosuch' (valid: acknowledgement, action, cost, membership, proposal, reporting, safeguard; see 'docket kinds')\$" \
+run_fails 3 "^docket: list: unknown kind 'nosuch' (valid: acknowledgement, action, approach, cost, membership, proposal, reporting, safeguard; see 'docket kinds')\$" \
     list --kind nosuch
 
 # --status

@@ -26,9 +26,9 @@ done
 # The same report without the failing section is shown whole.
 sed '/section: boom/,$d' "$tmp/rep/boom.sql" >"$tmp/rep/fine.sql"
 run_ok report fine --reports "$tmp/rep" --format csv
-# Its report, document, as_of, generated and trail rows, its title row, the header and the 30
+# Its report, document, as_of, generated and trail rows, its title row, the header and the 31
 # items.
-expect_eq "rows of the report that works" "$(grep -c . "$tmp/out")" 38
+expect_eq "rows of the report that works" "$(grep -c . "$tmp/out")" 39
 
 # Output that cannot be written: exit 6 and one line, for readers and writers alike; the
 # writer's change is recorded (its commit came first) and says so in the trail.

@@ -171,7 +171,7 @@ run_ok add unct/FRA --title "UN country team, France"
 run_ok set unct/KEN member -m "joined" --on "$d0" --evidence https://example.org/ken.pdf
 run_ok cost unct/KEN 100 USD -m "a fee"
 run_ok list --under unct
-expect_out "^unct .*\[1 of 2 member\]"
+expect_out "^unct .*instances: 1 of 2 member\]"
 n0=$(events)
 run_ok revert "$ken_seq" -m "added by mistake"
 expect_out "^reverted event $ken_seq (by event $((n0 + 1)))$"
@@ -183,7 +183,7 @@ expect_eq "unct/KEN in the state" "$(sql "select count(*) from items where key =
 run_ok list
 expect_not_out "unct/KEN"
 run_ok list --under unct
-expect_out "^unct .*\[0 of 1 member\]"
+expect_out "^unct .*instances: 0 of 1 member\]"
 run_ok list --as-of "$d0"
 expect_not_out "unct/KEN"
 run_ok report --format csv
@@ -230,7 +230,7 @@ expect_out "^  evidence     https://example.org/ken.pdf"
 expect_out "^#$ken_seq .*created: UN country team, Kenya$"
 expect_out "^#$wd .*revert of #$ken_seq: added by mistake  \[reverted by #$back\]"
 run_ok list --under unct
-expect_out "^unct .*\[1 of 2 member\]"
+expect_out "^unct .*instances: 1 of 2 member\]"
 # As known between the withdrawal and its revert, the item was withdrawn.
 run_ok list --under unct --known-at "$(sql "select recorded from event where seq = $wd")"
 expect_not_out "^unct/KEN"

@@ -63,7 +63,7 @@ run_fails 2 "docket: set: " set
 run_fails 3 "docket: set: unknown item 'cbe' (did you mean 'ceb'?)" set cbe member -m x
 run_fails 3 "unknown item 'nosuchkey'" set nosuchkey member -m x
 run_fails 3 "^docket: set: unknown status 'foo' for kind membership (valid: not-approached, approached, under-consideration, observer, invitee, member, member-successor, lapsed, unconfirmed)\$" set ceb foo -m x
-run_fails 3 "^docket: set: unknown status 'member' for kind reporting (valid: not-started, in-preparation, submitted, discontinued)\$" set report.wg member -m x
+run_fails 3 "^docket: set: unknown status 'member' for kind reporting (valid: not-started, in-preparation, ongoing, submitted, closed, discontinued)\$" set report.wg member -m x
 run_fails 3 "bad date '2016-13-01'" set ceb member -m x --on 2016-13-01
 run_fails 3 "bad date" set ceb member -m x --on 2017-02-30
 run_fails 3 "bad date" set ceb member -m x --on 24/11/2015
@@ -157,4 +157,38 @@ for m in "   " "$(printf '\t')" "--" "$(printf '\342\200\213')"; do
 done
 run_fails 2 "no letter or digit" set echa ceb approached -m " . " --evidence https://example.org/a
 run_ok set echa approached -m "  a  "
+# Facts from before the resolution (#14 point 13): refused as a status, with the option named;
+# --baseline records one as a baseline, seen in as-of queries before the adoption date.
+n0=$(events)
+run_fails 3 "^docket: set: 'iasmn' is tracked from 2015-11-24, after 1998 (--baseline records it as a fact from before; \`edit iasmn created=1998\` tracks it from then)\$" \
+    set iasmn member --on 1998 -m "member of the IASMN since 1998"
+run_fails 3 "^docket: set: 'iasmn' is tracked from 2015-11-24: --baseline is for facts from before then, and 2016-01 is not (record it without --baseline)\$" \
+    set iasmn member --on 2016-01 --baseline -m "member"
+run_fails 3 "and 2015 is not" set iasmn member --on 2015 --baseline -m "member"
+run_fails 2 "^docket: set: --baseline needs --on DATE\$" set iasmn member --baseline -m "member"
+run_fails 2 "^docket: set: --baseline and --force cannot be combined\$" \
+    set iasmn member --on 1998 --baseline --force -m "member"
+expect_eq "events after the refusals" "$(events)" "$n0"
+run_fails 3 "^docket: show: unknown item 'iasmn'" show iasmn --as-of 2000
+run_ok set iasmn member --on 1998 --baseline -m "member of the IASMN since 1998"
+expect_out "^iasmn: baseline member (effective 1998, event $((n0 + 1)))\$"
+expect_eq "the baseline's attributes" "$(sql "select attrs from event where seq = $((n0 + 1))")" '{"baseline":"true"}'
+run_ok show iasmn --as-of 2000
+expect_out "^  status       member (100%, final) since 1998\$"
+expect_out "iasmn  baseline member: member of the IASMN since 1998\$"
+run_ok list --as-of 2000
+expect_out "^iasmn  *member  *100%  1998 "
+expect_not_out "^ceb "
+run_ok show iasmn
+expect_out "^  status       member (100%, final) since 1998\$"
+run_ok log iasmn
+expect_out "^#$((n0 + 1)) *1998 .*iasmn  baseline member: member of the IASMN since 1998\$"
+# The checklist's baseline (a membership to keep) is recorded the same way.
+expect_eq "a checklist baseline" "$(sql "select attrs from event e join items i on i.uuid = e.item where i.key = 'smt' and e.type = 'status'")" '{"baseline":"true"}'
+run_ok set iasmn member --on 1999 --baseline -m "renewed" --json
+expect_eq "set --json says it is a baseline" "$(pyjson 'print(d[0]["attrs"]["baseline"], d[0]["eff"])')" "true 1999"
+run_ok report --section memberships
+expect_out "^| iasmn | .* | keep | member | 1998 (baseline) |"
+expect_out "^| smt | .* | keep | member | 2015-11-24 |"
+run_ok verify
 done_ok

@@ -5,7 +5,7 @@ init_store
 
 # The fields of a checklist item.
 run_ok show ceb
-expect_out "^ceb: Become a member of the UN System Chief Executives Board"
+expect_out "^ceb: Become a member of the United Nations System Chief Executives Board for Coordination (CEB)$"
 expect_out "^  status  *not-approached (0%)"
 expect_out "^  kind  *membership"
 expect_out "^  goal  *obtain"

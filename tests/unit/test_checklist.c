@@ -93,8 +93,8 @@ shipped_checklist_parses(void **state)
     (void)state;
     assert_non_null(f);
     cl = parsed(f->data);
-    assert_int_equal(json_array_size(json_object_get(cl, "items")), 30);
-    assert_int_equal(json_array_size(json_object_get(cl, "kinds")), 7);
+    assert_int_equal(json_array_size(json_object_get(cl, "items")), 31);
+    assert_int_equal(json_array_size(json_object_get(cl, "kinds")), 8);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(cl, "document"), "symbol")),
         "C/106/RES/1309");
@@ -113,20 +113,21 @@ shipped_checklist_loads_once(void **state)
     (void)state;
     a.cl = parsed(f->data);
     assert_int_equal(support_write(db, do_apply, &a, &d), 0);
-    /* 1 document, 7 paragraphs, 7 kinds and 37 statuses; 30 items. */
-    assert_int_equal(a.n.definitions, 52);
-    assert_int_equal(a.n.items, 30);
+    /* 1 document, 7 paragraphs, 8 kinds and 42 statuses; 31 items. */
+    assert_int_equal(a.n.definitions, 58);
+    assert_int_equal(a.n.items, 31);
     assert_int_equal(a.n.unchanged, 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
     events = support_int(db, "SELECT count(*) FROM event");
-    /* 52 definitions, 30 items, and the baselines of iasc, appreciation, iasmn and smt. */
-    assert_int_equal(events, 52 + 30 + 4);
+    /* 58 definitions, 31 items, and the baselines of iasc (at adoption, and its standing
+     * invitation since 1992), appreciation, iasmn and smt. */
+    assert_int_equal(events, 58 + 31 + 5);
 
     memset(&a.n, 0xff, sizeof a.n);
     assert_int_equal(support_write(db, do_apply, &a, &d), 0);
     assert_int_equal(a.n.definitions, 0);
     assert_int_equal(a.n.items, 0);
-    assert_int_equal(a.n.unchanged, 52 + 30);
+    assert_int_equal(a.n.unchanged, 58 + 31 + 1);
     assert_int_equal(support_int(db, "SELECT count(*) FROM event"), events);
     json_decref(a.cl);
     db_close(db);
@@ -152,13 +153,13 @@ static void
 the_loader_hands_back_counts_and_checklist(void **state)
 {
     struct db *db = support_store(0);
-    struct load l = {0}, bad = {"{", {-1, -1, -1}, NULL};
+    struct load l = {0}, bad = {"{", {-1, -1, -1, -1}, NULL};
     struct diag d = {0};
 
     (void)state;
     assert_int_equal(support_write(db, do_load, &l, &d), 0);
-    assert_int_equal(l.n.definitions, 52);
-    assert_int_equal(l.n.items, 30);
+    assert_int_equal(l.n.definitions, 58);
+    assert_int_equal(l.n.items, 31);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(l.cl, "document"), "symbol")),
         "C/106/RES/1309");
@@ -166,7 +167,7 @@ the_loader_hands_back_counts_and_checklist(void **state)
     assert_int_equal(support_write(db, do_load, &bad, &d), DK_DATA);
     assert_int_equal(bad.n.items, -1);
     assert_null(bad.cl);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
     json_decref(l.cl);
     db_close(db);
 }
@@ -199,7 +200,7 @@ reloading_leaves_recorded_changes_alone(void **state)
     /* iasc's baseline is 'invitee' in the checklist; a reload must not record it again. */
     assert_int_equal(support_write(db, do_apply, &a, &d), 0);
     assert_int_equal(a.n.items, 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'status'"), 5);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'status'"), 6);
     assert_string_equal(support_text(db, "SELECT status FROM items WHERE key = 'iasc'"), "member");
     json_decref(a.cl);
     db_close(db);
@@ -252,6 +253,67 @@ a_changed_definition_is_recorded_again(void **state)
     assert_int_equal(a.n.unchanged, 2 + 1 + 2 + 1);
     assert_string_equal(support_text(db, "SELECT title FROM documents WHERE symbol = 'T/1'"),
                         "Test resolution, corrected");
+    json_decref(a.cl);
+    db_close(db);
+}
+
+/* Sets field ((const char **)ARG)[0] of alpha to [1], as a user's `edit` does. */
+static int
+user_edit(struct db *db, void *arg, struct diag *d)
+{
+    const char *const *fv = arg;
+    struct item it = {0};
+    struct date eff;
+    int rc;
+
+    if ((rc = date_parse("2016-01-01", &eff, d)) == 0 && (rc = item_load(db, "alpha", &it, d)) == 0)
+        rc = item_edit(db, &it, fv[0], fv[1], &eff, "the user's", d);
+    item_free(&it);
+    return rc;
+}
+
+static void
+a_changed_item_is_recorded_as_edits(void **state)
+{
+    static const char changed[] =
+        CL(KIND, "{\"key\":\"alpha\",\"title\":\"Alpha, corrected\",\"kind\":\"membership\","
+                 "\"ref\":\"1\",\"cadence_months\":6},"
+                 "{\"key\":\"beta\",\"title\":\"Beta\",\"kind\":\"membership\"}");
+    const char *describe[] = {"description", "the user's words"}, *retitle[] = {"title", "Mine"};
+    struct db *db = support_store(0);
+    struct apply a = {0};
+    struct diag d = {0};
+
+    (void)state;
+    a.cl = parsed(minimal);
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    json_decref(a.cl);
+    assert_int_equal(support_write(db, user_edit, describe, &d), 0);
+    a.cl = parsed(changed);
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    /* The title and the cadence changed, beta is new; the user's description stands. */
+    assert_int_equal(a.n.edits, 2);
+    assert_int_equal(a.n.items, 1);
+    assert_int_equal(a.n.definitions, 0);
+    assert_string_equal(support_item_col(db, "title", "alpha"), "Alpha, corrected");
+    assert_string_equal(support_item_col(db, "cadence_months", "alpha"), "6");
+    assert_string_equal(support_item_col(db, "description", "alpha"), "the user's words");
+    assert_string_equal(support_text(db, "SELECT group_concat(subject || ' ' || old_value || ' ' "
+                                         "|| new_value || ' ' || eff || ' ' || reason, '|') FROM "
+                                         "(SELECT * FROM event WHERE type = 'edit' AND reason <> "
+                                         "'the user''s' ORDER BY seq)"),
+                        "title Alpha Alpha, corrected 2015-11-24 loaded from the checklist of T/1");
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event WHERE type = 'edit' AND "
+                                     "subject = 'cadence_months' AND old_value IS NULL"),
+                     1);
+    /* Taken once: the same checklist again records nothing, nor after a user's own edit of a
+     * field the checklist gave. */
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    assert_int_equal(a.n.edits + a.n.items + a.n.definitions, 0);
+    assert_int_equal(support_write(db, user_edit, retitle, &d), 0);
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    assert_int_equal(a.n.edits + a.n.items + a.n.definitions, 0);
+    assert_string_equal(support_item_col(db, "title", "alpha"), "Mine");
     json_decref(a.cl);
     db_close(db);
 }
@@ -757,6 +819,7 @@ main(void)
         cmocka_unit_test(shipped_checklist_parses),
         cmocka_unit_test(shipped_checklist_loads_once),
         cmocka_unit_test(the_loader_hands_back_counts_and_checklist),
+        cmocka_unit_test(a_changed_item_is_recorded_as_edits),
         cmocka_unit_test(reloading_leaves_recorded_changes_alone),
         cmocka_unit_test(minimal_checklist_loads),
         cmocka_unit_test(a_changed_definition_is_recorded_again),

@@ -219,7 +219,8 @@ check_status_lists_the_vocabulary(void **state)
     /* Without a kind: every kind's statuses, by name, and where to see them by kind. */
     assert_int_equal(item_check_status(db, NULL, "bogus", &d), DK_DATA);
     assert_non_null(strstr(d.msg, "unknown status 'bogus' (valid: abandoned, acted-upon, "));
-    assert_non_null(strstr(d.msg, ", withdrawn; see 'docket kinds')"));
+    /* The shipped vocabulary now passes the limit of names listed: the rest is elided. */
+    assert_non_null(strstr(d.msg, ", under-evaluation, ...; see 'docket kinds')"));
     memset(&d, 0, sizeof d);
     assert_int_equal(item_check_status(db, NULL, "member", &d), 0);
     memset(&d, 0, sizeof d);
@@ -233,12 +234,13 @@ check_status_lists_the_vocabulary(void **state)
     assert_int_equal(item_check_kind(db, "safeguard", &d), 0);
     assert_int_equal(item_check_kind(db, "membrship", &d), DK_DATA);
     assert_string_equal(d.msg, "unknown kind 'membrship' (did you mean 'membership'? valid: "
-                               "acknowledgement, action, cost, membership, proposal, reporting, "
-                               "safeguard; see 'docket kinds')");
+                               "acknowledgement, action, approach, cost, membership, proposal, "
+                               "reporting, safeguard; see 'docket kinds')");
     memset(&d, 0, sizeof d);
     assert_int_equal(item_check_kind(db, "bogus", &d), DK_DATA);
-    assert_string_equal(d.msg, "unknown kind 'bogus' (valid: acknowledgement, action, cost, "
-                               "membership, proposal, reporting, safeguard; see 'docket kinds')");
+    assert_string_equal(d.msg, "unknown kind 'bogus' (valid: acknowledgement, action, approach, "
+                               "cost, membership, proposal, reporting, safeguard; see 'docket "
+                               "kinds')");
 }
 
 static void
@@ -292,7 +294,7 @@ uuids_are_the_same_in_every_store(void **state)
     assert_string_equal(support_item_col(b, "uuid", "ceb"), ua);
     assert_string_equal(ua, "bb7b7679-14a6-5a9b-ab1e-8c27d16e3ba8");
     /* Every checklist item, not only one. */
-    assert_int_equal(support_int(a, "SELECT count(DISTINCT uuid) FROM items"), 31);
+    assert_int_equal(support_int(a, "SELECT count(DISTINCT uuid) FROM items"), 32);
     snprintf(ua, sizeof ua, "%s", support_item_col(a, "uuid", "ceb.hlcm"));
     assert_string_equal(support_item_col(b, "uuid", "ceb.hlcm"), ua);
     snprintf(ua, sizeof ua, "%s", support_item_col(a, "uuid", "report.wg"));
@@ -342,7 +344,7 @@ add_refuses_bad_specs(void **state)
     expect(db, do_add, &badcad, DK_DATA, "cadence");
     expect(db, do_add, &future, DK_DATA, "future");
     expect(db, do_add, &badbase, DK_DATA, "unknown status 'membr' for kind membership");
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
 }
 
 static void

@@ -81,11 +81,11 @@ checklist_gives_the_initial_state(void **state)
 {
     struct db *db = *state;
 
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
     assert_int_equal(support_int(db, "SELECT count(*) FROM documents"), 1);
     assert_int_equal(support_int(db, "SELECT count(*) FROM paragraphs"), 7);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM kinds"), 7);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM vocab"), 37);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM kinds"), 8);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM vocab"), 42);
     /* Memberships to keep start as members; baselines hold; the rest start at the initial. */
     assert_string_equal(status_of(db, "iasmn"), "member");
     assert_string_equal(status_of(db, "smt"), "member");
@@ -124,13 +124,17 @@ asof_answers_by_effective_date(void **state)
     assert_string_equal(status_asof(db, "2017-01-01", NULL, "ceb"), "member");
     assert_string_equal(status_asof(db, NULL, NULL, "ceb"), "member");
 
-    /* Before the resolution was adopted, nothing was tracked at all. */
+    /* Before the resolution was adopted, nothing was tracked the kinds in force at its
+     * adoption hold, to name the statuses of baselines from before it (set --baseline). */
     assert_int_equal(state_asof(db, "2015-11-23", NULL, &d), 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM kinds"), 0);
+    /* But iasc, a standing invitee since 1992 (a baseline from before). */
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 1);
+    assert_string_equal(status_of(db, "iasc"), "invitee");
+    assert_int_equal(support_int(db, "SELECT count(*) FROM kinds"),
+                     support_int(db, "SELECT count(*) FROM main.kinds"));
     assert_int_equal(support_int(db, "SELECT count(*) FROM documents"), 0);
     assert_int_equal(state_asof(db, "2015-11-24", NULL, &d), 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
     assert_string_equal(status_of(db, "iasmn"), "member");
     assert_string_equal(support_item_col(db, "progress", "ceb"), "0");
     assert_int_equal(state_asof_end(db, &d), 0);
@@ -279,7 +283,7 @@ a_duplicate_creation_yields_to_the_first_in_log_order(void **state)
     /* Both unpublished: the earlier local sequence counts, and there is one item, not two. */
     assert_int_equal(state_asof(db, NULL, NULL, &d), 0);
     assert_int_equal(support_int(db, "SELECT count(*) FROM items WHERE key = 'unct/KEN'"), 1);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 32);
     assert_string_equal(support_item_col(db, "title", "unct/KEN"), "First title");
     assert_int_equal(state_asof_end(db, &d), 0);
 
@@ -375,11 +379,17 @@ revert_of_a_baseline_falls_back_to_the_initial(void **state)
     struct diag d = {0};
     long long base;
 
-    base = support_int(db, "SELECT status_seq FROM items WHERE key = 'iasc'");
+    base = support_int(db, "SELECT status_seq FROM items WHERE key = 'iasmn'");
     assert_true(base > 0);
     assert_int_equal(revert(db, base, &d), 0);
-    assert_string_equal(status_of(db, "iasc"), "not-approached");
-    assert_string_equal(support_item_col(db, "progress", "iasc"), "0");
+    assert_string_equal(status_of(db, "iasmn"), "not-approached");
+    assert_string_equal(support_item_col(db, "progress", "iasmn"), "0");
+    /* iasc has two: the one at the adoption reverted, its standing invitation since 1992
+     * stands. */
+    base = support_int(db, "SELECT status_seq FROM items WHERE key = 'iasc'");
+    assert_int_equal(revert(db, base, &d), 0);
+    assert_string_equal(status_of(db, "iasc"), "invitee");
+    assert_string_equal(support_item_col(db, "since", "iasc"), "1992");
 }
 
 static void
@@ -567,7 +577,7 @@ apply_rebuilds_what_an_event_touches(void **state)
     assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 0);
     /* A kind changes what every item reports: every item is projected again. */
     assert_int_equal(state_apply(db, "kind", NULL, &d), 0);
-    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 30);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items"), 31);
     assert_string_equal(status_of(db, "iasc"), "invitee");
     assert_int_equal(state_check(db, &d), 0);
 }

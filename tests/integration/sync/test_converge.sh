@@ -24,7 +24,7 @@ expect_out "^published $n0, pulled 0; shared log: $n0 events, head shared:$n0:[0
 office_ok b clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office b
 expect_out "^published 0, pulled $n0; shared log: $n0 events, head shared:$n0:[0-9a-f]\{64\}$"
 expect_converged "$A" "$B"
-expect_eq "items in b's list" "$(DOCKET_DB=$B "$DOCKET" list --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" 30
+expect_eq "items in b's list" "$(DOCKET_DB=$B "$DOCKET" list --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" 31
 # a admits b (one event in the log), before the cluster goes away.
 admit a b
 log0=$(events "$A")

@@ -20,7 +20,7 @@ listed() {
 print(sum(1 for i in json.load(sys.stdin) if i["key"] == sys.argv[1]))' "$2"
 }
 
-# Plain: two inits, three syncs: 30 items on each, once each.
+# Plain: two inits, three syncs: 31 items on each, once each.
 office_ok p init --office p
 office_ok q init --office q
 np=$(events "$tmp/p.db")
@@ -38,8 +38,8 @@ office_ok q sync --once
 expect_out "^published $nq, pulled 1; shared log: $((np + 1 + nq)) events"
 office_ok p sync --once
 for db in "$tmp/p.db" "$tmp/q.db"; do
-    expect_eq "items listed in $db after two inits and syncs" "$(items "$db")" 30
-    expect_eq "rows in $db's items table" "$(sqlite3 "$db" 'select count(*) from items')" 30
+    expect_eq "items listed in $db after two inits and syncs" "$(items "$db")" 31
+    expect_eq "rows in $db's items table" "$(sqlite3 "$db" 'select count(*) from items')" 31
 done
 expect_converged "$tmp/p.db" "$tmp/q.db"
 echo "two inits, synced: $(items "$tmp/p.db") items on each office"
@@ -47,8 +47,8 @@ echo "two inits, synced: $(items "$tmp/p.db") items on each office"
 # With work done before the first sync, and one instance added by both.
 office_ok a init --office a
 office_ok b init --office b
-expect_eq "a's items after init" "$(items "$A")" 30
-expect_eq "b's items after init" "$(items "$B")" 30
+expect_eq "a's items after init" "$(items "$A")" 31
+expect_eq "b's items after init" "$(items "$B")" 31
 # Each works before any sync; both add the same instance.
 office_ok a set legal.approach in-progress -m "first contacts" --on 2016-02
 office_ok a add unct/KEN --title "UN country team, Kenya" --on 2016-09
@@ -72,11 +72,11 @@ office_ok a sync --once
 expect_out "^published 0, pulled $nb; shared log: $((na + 1 + nb)) events"
 
 for db in "$A" "$B"; do
-    expect_eq "items listed in $db after both inits and syncs" "$(items "$db")" 31
-    expect_eq "checklist items in $db" "$(sqlite3 "$db" "select count(*) from items where key not like 'unct/%'")" 30
+    expect_eq "items listed in $db after both inits and syncs" "$(items "$db")" 32
+    expect_eq "checklist items in $db" "$(sqlite3 "$db" "select count(*) from items where key not like 'unct/%'")" 31
     expect_eq "copies of ceb.hlcm in $db's list" "$(listed "$db" ceb.hlcm)" 1
     expect_eq "copies of unct/KEN in $db's list" "$(listed "$db" unct/KEN)" 1
-    expect_eq "rows in $db's items table" "$(sqlite3 "$db" 'select count(*) from items')" 31
+    expect_eq "rows in $db's items table" "$(sqlite3 "$db" 'select count(*) from items')" 32
     DOCKET_DB=$db
     expect_eq "unct/KEN on $db" "$(status_of unct/KEN)" member
     expect_eq "legal.approach on $db" "$(status_of legal.approach)" in-progress
@@ -91,6 +91,6 @@ echo "items: $(items "$A") listed on each office (30 from the checklist, loaded 
 
 # A third office cloned from the log sees the same 31 items.
 office_ok c clone --endpoints "$ETCD_ENDPOINTS" --prefix $P --office c
-expect_eq "items in the clone" "$(items "$tmp/c.db")" 31
+expect_eq "items in the clone" "$(items "$tmp/c.db")" 32
 expect_converged "$A" "$B" "$tmp/c.db"
 done_ok
