@@ -121,7 +121,7 @@ csv() {
 csv badkey 'Bad Key!,x,action,,'
 run_fails 3 "docket: import: row 4, column key: bad key 'Bad Key!'" import --csv "$tmp/badkey.csv"
 csv kind 'action.x,x,actoin,,'
-run_fails 3 "^docket: import: row 4, column kind: unknown kind 'actoin' (did you mean 'action'? valid: acknowledgement, action, cost, membership, proposal, reporting, safeguard; see 'docket kinds')\$" import --csv "$tmp/kind.csv"
+run_fails 3 "^docket: import: row 4, column kind: unknown kind 'actoin' (did you mean 'action'? valid: acknowledgement, action, approach, cost, membership, proposal, reporting, safeguard; see 'docket kinds')\$" import --csv "$tmp/kind.csv"
 csv status 'ceb,x,,membr,'
 run_fails 3 "^docket: import: row 4, column status: unknown status 'membr' for kind membership (did you mean 'member'? valid: not-approached, " import --csv "$tmp/status.csv"
 csv status2 'action.x,x,action,member,'
