@@ -688,11 +688,12 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
 int
 checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
 {
-    /* The revision held (NULL: not the document), and whether the store shares a log. */
+    /* Whether the store shares a log, and the revision held (NULL: not the document). */
+    static const char shares_sql[] =
+        "SELECT EXISTS (SELECT 1 FROM shared) OR EXISTS (SELECT 1 FROM meta WHERE key = "
+        "'remote.endpoints' AND value <> '')";
     static const char sql[] =
-        "SELECT max(COALESCE(CAST(json_extract(attrs, '$.revision') AS INTEGER), 1)), "
-        "EXISTS (SELECT 1 FROM shared) OR EXISTS (SELECT 1 FROM meta WHERE key = "
-        "'remote.endpoints' AND value <> '') FROM event "
+        "SELECT max(COALESCE(CAST(json_extract(attrs, '$.revision') AS INTEGER), 1)) FROM event "
         "WHERE type = 'document' AND item IS NULL AND subject = :symbol";
     const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
     struct checklist_counts n = {0};
@@ -704,6 +705,14 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
 
     if (f == NULL)
         return diag_set(d, DK_STORE, "internal: no embedded checklist");
+    /* An office that shares a log takes nothing (below): it need not read the checklist, which
+     * costs every write about as much as the rest of a small one. */
+    if ((rc = db_prep(db, shares_sql, &st, d)) != 0 || (rc = db_row(db, st, d)) < 0)
+        return rc < 0 ? d->code : rc;
+    shares = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (shares)
+        return 0;
     if ((rc = checklist_parse(f->data, f->len, &cl, d)) != 0)
         return rc;
     doc = json_object_get(cl, "document");
@@ -715,7 +724,6 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
         goto out;
     if ((rc = db_row(db, st, d)) == 1) {
         held = sqlite3_column_int64(st, 0); /* 0 (NULL): the store lacks the document */
-        shares = sqlite3_column_int64(st, 1);
     }
     sqlite3_reset(st);
     if (rc < 0) {
@@ -726,7 +734,7 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
     /* An office that shares a log does not take it on its own: two offices that took it apart
      * would each hold their own copy of one event (same id, their own time and signature),
      * which sync maps onto the one the log holds and verify then finds different. */
-    if (held == 0 || held >= shipped || shares)
+    if (held == 0 || held >= shipped)
         goto out;
     snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", str(doc, "symbol"),
              shipped);
