@@ -1,9 +1,9 @@
-"""Hostile strings: 300 strings, 160 under ASan (quotes and SQL fragments, printf formats,
-overlong and truncated UTF-8, surrogates, bidi overrides, terminal escapes, CR/LF, the longest
-argument Linux passes) into every text argument: titles, descriptions, reasons, notes, evidence URLs and file names,
-cost bases, the actor, keys, and the values of options that name things. And through a checklist
-file, into every string field of its JSON, with embedded NUL and a 1 MiB string (argv can carry
-neither: a NUL ends an argument, and Linux refuses one longer than 128 KiB).
+"""Hostile strings: 300 strings, 160 under ASan (quotes and SQL fragments, printf formats, overlong
+and truncated UTF-8, surrogates, bidi overrides, terminal escapes, CR/LF, the longest argument
+Linux passes) into every text argument: titles, descriptions, reasons, notes, evidence URLs and
+file names, cost bases, the actor, keys, and the values of options that name things. And through
+a checklist file, into every string field of its JSON, with embedded NUL and a 1 MiB string (argv
+can carry neither: a NUL ends an argument, and Linux refuses one longer than 128 KiB).
 
 The schema never changes; invalid UTF-8 is refused with exit 3 and one line on stderr, and
 nothing is written; a valid string comes back byte for byte through `show --json` and
