@@ -10,6 +10,7 @@
 #include "docket/event.h"
 #include "docket/item.h"
 #include "docket/text.h"
+#include "docket/trust.h"
 
 enum { T_STR, T_INT, T_BOOL, T_ARR, T_OBJ };
 
@@ -701,18 +702,21 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
     long long shipped, held = 0, shares = 0;
     char reason[600];
     sqlite3_stmt *st;
-    int rc;
+    int rc, founder = 0;
 
     if (f == NULL)
         return diag_set(d, DK_STORE, "internal: no embedded checklist");
-    /* An office that shares a log takes nothing (below): it need not read the checklist, which
-     * costs every write about as much as the rest of a small one. */
+    /* Of the offices that share a log, the founder alone takes it, and the others take its
+     * events from the log: two offices that took it apart would each hold their own copy of one
+     * event (same id, their own time and signature), which sync maps onto the one the log holds
+     * and verify then finds different. A log without a founder yet waits for one. Checked first,
+     * since reading the checklist costs a write about as much as the rest of a small one. */
     if ((rc = db_prep(db, shares_sql, &st, d)) != 0 || (rc = db_row(db, st, d)) < 0)
         return rc < 0 ? d->code : rc;
     shares = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (shares)
-        return 0;
+    if (shares && ((rc = trust_is_founder(db, &founder, d)) != 0 || !founder))
+        return rc;
     if ((rc = checklist_parse(f->data, f->len, &cl, d)) != 0)
         return rc;
     doc = json_object_get(cl, "document");
@@ -731,9 +735,6 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
         goto out;
     }
     rc = 0;
-    /* An office that shares a log does not take it on its own: two offices that took it apart
-     * would each hold their own copy of one event (same id, their own time and signature),
-     * which sync maps onto the one the log holds and verify then finds different. */
     if (held == 0 || held >= shipped)
         goto out;
     snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", str(doc, "symbol"),

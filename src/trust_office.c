@@ -549,6 +549,18 @@ trust_default_name(char *out, size_t n)
 }
 
 int
+trust_is_founder(struct db *db, int *yes, struct diag *d)
+{
+    struct founder f;
+    int rc;
+
+    if ((rc = load_founder(db, &f, d)) != 0)
+        return rc;
+    *yes = f.found && strcmp(f.replica, db_replica(db)) == 0;
+    return 0;
+}
+
+int
 trust_founder(struct db *db, int *found, char name[72], char fp[TRUST_HEX], struct diag *d)
 {
     unsigned char pub[TRUST_PUB_LEN];

@@ -63,11 +63,12 @@ char *checklist_alias_from_symbol(const char *symbol);
  * differences that checklist_apply records, appended after the trail, which nothing rewrites,
  * each with the reason "shipped checklist SYMBOL revision N" and the v5 UUID of that reason and
  * its content (ev_set_uuid_seed), so that two stores that take them hold the same events and
- * one that holds them already takes nothing. A store without the document, at the shipped
- * revision, or that shares a log (a remote set, or entries pulled: two offices that took the
- * revision apart would hold two copies of one event, which the log cannot reconcile) is left
- * alone. Inside the caller's write transaction; *OUT (when
- * not NULL) says what was recorded. Exit codes: those of checklist_apply. */
+ * one that holds them already takes nothing. A store without the document or at the shipped
+ * revision is left alone, and so is one that shares a log (a remote set, or entries pulled)
+ * unless it founded the log: the other offices take the founder's events through sync (two
+ * offices that took the revision apart would hold two copies of one event, which the log cannot
+ * reconcile). Inside the caller's write transaction; *OUT (when not NULL) says what was
+ * recorded. Exit codes: those of checklist_apply. */
 int checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d);
 
 #endif

@@ -93,6 +93,10 @@ enum {
  * *FOUND 0 when the log has no founder yet. Must run inside a transaction. */
 int trust_founder(struct db *db, int *found, char name[72], char fp[TRUST_HEX], struct diag *d);
 
+/* *YES 1 when this store founded its shared log (its replica's office event is the first signed
+ * one placed). Must run inside a transaction. */
+int trust_is_founder(struct db *db, int *yes, struct diag *d);
+
 /* This store's own standing, for its key (db_key), for sync (publish or wait) and `office
  * show`. Must run inside a transaction. Returns 0 or DK_STORE (no key set: "internal"). */
 int trust_standing(struct db *db, int *standing, struct diag *d);

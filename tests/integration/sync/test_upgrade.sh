@@ -89,9 +89,27 @@ print(" ".join(json.loads(line)["uuid"] for line in sys.stdin))' <"$tmp/out" >"$
     expect_out " founded the log at "
     cutover=$(sqlite3 "$tmp/a.db" "select json_extract(attrs, '$.head') from event where type = 'office'")
     expect_eq "the cut-over a's office event states" "shared:$cutover" "$shared_a"
+    # Until the log had a founder neither office took the shipped checklist's revision; its
+    # founder takes it at its next change, and b through sync, not on its own.
+    revision() {
+        sqlite3 "$tmp/$1.db" "select coalesce(max(cast(json_extract(attrs, '$.revision') as integer)), 1)
+            from event where type = 'document' and item is null"
+    }
+    expect_eq "the revision a held when it founded the log" "$(revision a)" 1
     admit a b
+    office_ok a note unct -m "the country teams were asked in writing"
+    expect_eq "the revision a holds after its change" "$(revision a)" 2
+    office_ok b set ceb.hlcp member -m "confirmed by the HLCP" --on 2017-06 --force
+    expect_eq "the revision b holds before it syncs" "$(revision b)" 1
     sync_until_done a b
     expect_converged "$tmp/a.db" "$tmp/b.db"
+    expect_eq "the revision b holds after sync" "$(revision b)" 2
+    taken="select count(*) || ' ' || count(distinct replica) from event where reason like 'shipped checklist %'"
+    expect_eq "the revision's events on b (count, replicas)" "$(sqlite3 "$tmp/b.db" "$taken")" \
+        "$(sqlite3 "$tmp/a.db" "$taken")"
+    expect_eq "replicas that made the revision's events" \
+        "$(sqlite3 "$tmp/b.db" "select count(distinct replica) from event where reason like 'shipped checklist %'")" 1
+    office_ok b show legal.convey
     same_shared_head
     # On both offices the old release's unsigned entries stay applied, exactly the positions
     # up to the cut-over; every entry after it is signed, and none was quarantined.
