@@ -6,6 +6,7 @@
 
 #include "docket/checklist.h"
 #include "docket/date.h"
+#include "docket/doc.h"
 #include "docket/embed.h"
 #include "docket/event.h"
 #include "docket/item.h"
@@ -680,8 +681,13 @@ int
 checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct diag *d)
 {
     json_t *doc = json_object_get(cl, "document");
-    char reason[600];
+    char reason[600], alias[256];
+    int rc;
 
+    /* A document is named by its alias: one that another document has is refused. */
+    doc_alias_of(str(doc, "symbol"), str(doc, "alias"), alias, sizeof alias);
+    if ((rc = doc_alias_free(db, alias, str(doc, "symbol"), d)) != 0)
+        return rc == DK_DATA ? diag_prefix(d, "document.alias: ") : rc;
     snprintf(reason, sizeof reason, "loaded from the checklist of %s", str(doc, "symbol"));
     return apply_with(db, cl, reason, out, d);
 }

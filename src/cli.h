@@ -106,7 +106,7 @@ extern const struct cmd_entry *const commands[];
 extern const struct cmd_entry cmd_init, cmd_list, cmd_kinds, cmd_show, cmd_set, cmd_note, cmd_add,
     cmd_edit, cmd_cost, cmd_revert, cmd_log, cmd_diff, cmd_verify, cmd_backup, cmd_report,
     cmd_import, cmd_export, cmd_links, cmd_notify, cmd_remote, cmd_clone, cmd_sync, cmd_status,
-    cmd_conflicts, cmd_office, cmd_key, cmd_draft;
+    cmd_conflicts, cmd_office, cmd_key, cmd_draft, cmd_docs;
 
 /* Parses ARGV[0..ARGC) against E's options. Returns 0, or DK_USAGE with D set. */
 int cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, struct diag *d);

@@ -8,6 +8,7 @@
 #include "docket/currency.h"
 #include "docket/event.h"
 #include "docket/iso3166.h"
+#include "docket/doc.h"
 #include "docket/item.h"
 #include "docket/state.h"
 #include "docket/text.h"
@@ -100,9 +101,46 @@ unknown(struct db *db, const char *what, const char *name, const char *names_sql
     return diag_set(d, DK_DATA, "unknown %s '%s' (%s)", what, name, hint);
 }
 
+/* Sets *KEY to the key that NAME gives: NAME itself, or for ALIAS:KEY the part after the
+ * colon, once ALIAS names a document and that document holds the key (when any item does).
+ * DK_DATA for an unknown alias or a key of another document; DK_STORE. */
+static int
+name_key(struct db *db, const char *name, const char **key, struct diag *d)
+{
+    static const char sql[] = "SELECT doc FROM items WHERE key = :key";
+    const char *colon = strchr(name, ':');
+    char alias[128], *symbol = NULL;
+    sqlite3_stmt *st;
+    int rc;
+
+    *key = name;
+    if (colon == NULL)
+        return 0;
+    snprintf(alias, sizeof alias, "%.*s", (int)(colon - name), name);
+    if ((rc = doc_find(db, alias, &symbol, d)) != 0)
+        return rc;
+    if (symbol == NULL)
+        return diag_set(d, DK_DATA, "no document has the alias '%s' in '%s' (see 'docket docs')",
+                        alias, name);
+    *key = colon + 1;
+    if ((rc = db_prep(db, sql, &st, d)) == 0 && (rc = db_bind_text(db, st, ":key", *key, d)) == 0) {
+        if ((rc = db_row(db, st, d)) == 1 &&
+            (sqlite3_column_type(st, 0) == SQLITE_NULL ||
+             strcmp((const char *)sqlite3_column_text(st, 0), symbol) != 0))
+            rc = diag_set(d, DK_DATA, "'%s' is not an item of %s (%s)", *key, alias, symbol);
+        else
+            rc = rc < 0 ? d->code : 0;
+        sqlite3_reset(st);
+    }
+    free(symbol);
+    return rc;
+}
+
 int
 item_withdrawn(struct db *db, const char *key, long long *by, char before[25], struct diag *d)
 {
+    if (name_key(db, key, &key, d) != 0)
+        return -1;
     /* The latest revert in force of a creation of KEY, while no item holds KEY: the time just
      * before it (SQLite keeps times in whole milliseconds, so the step is exact). */
     static const char sql[] =
@@ -173,7 +211,8 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+    if ((rc = name_key(db, key, &key, d)) != 0 || (rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":key", key, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;

@@ -40,15 +40,7 @@ static const char *const environment[] = {
     " AS superseded_by FROM "
     "event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE e.type = 'cost' "
     "AND " VISIBLE_E,
-    /* Every request once (#14): an item that is not an instance, with the progress that counts
-     * (VIEW_PROGRESS: a parent whose status follows from its instances counts by their mean,
-     * an overdue recurring duty counts 0); instances never count on their own. */
-    "CREATE TEMP VIEW IF NOT EXISTS requests AS SELECT i.*, " VIEW_PROGRESS(
-        "i", "r", "(SELECT asof FROM params)") " AS counted FROM items i LEFT JOIN "
-                                               "(SELECT parent, count(*) AS n, sum(progress) AS "
-                                               "psum FROM items WHERE instr(key, '/') > 0 "
-                                               "GROUP BY parent) r ON r.parent = i.key WHERE "
-                                               "instr(i.key, '/') = 0",
+    "CREATE TEMP VIEW IF NOT EXISTS requests AS " VIEW_REQUESTS("(SELECT asof FROM params)"),
     "CREATE TEMP VIEW IF NOT EXISTS conflicts AS " SYNC_CONFLICTS_SQL,
     "CREATE TEMP VIEW IF NOT EXISTS quarantined AS " SYNC_QUARANTINE_SQL,
     "CREATE TEMP VIEW IF NOT EXISTS publications AS SELECT e.seq, e.subject AS report, "

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "docket/doc.h"
 #include "docket/state.h"
 #include "docket/sync.h"
 #include "docket/view.h"
@@ -158,6 +159,48 @@ view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *ro
     if ((rc = db_prep(db, vocab_sql, &st, d)) != 0)
         return rc;
     RETURN_WALK(db, st, row, read_vocab, each, arg, d);
+}
+
+/* ---- The documents -------------------------------------------------------------------------- */
+
+// clang-format off
+static const char docs_sql[] =
+    "WITH q AS (" VIEW_REQUESTS(":today") ") SELECT d.symbol, " DOC_STORED_ALIAS("d.symbol")
+    ", d.title, d.adopted, (SELECT count(*) FROM q WHERE q.doc = d.symbol), (SELECT "
+    "avg(q.counted) FROM q WHERE q.doc = d.symbol AND q.kind NOT IN ('safeguard', "
+    "'acknowledgement')), (SELECT count(*) FROM q WHERE q.doc = d.symbol AND q.next_due < "
+    ":today), (SELECT count(*) FROM items b WHERE b.doc = d.symbol AND b.breach) FROM "
+    "documents d ORDER BY d.adopted, d.symbol";
+// clang-format on
+
+int
+view_docs(struct db *db, const char *today, int (*each)(void *arg, const struct view_doc_row *row),
+          void *arg, struct diag *d)
+{
+    struct view_doc_row row;
+    sqlite3_stmt *st;
+    char alias[256];
+    int rc;
+
+    if ((rc = db_prep(db, docs_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":today", today, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        row.symbol = text(st, 0);
+        doc_alias_of(row.symbol, text(st, 1), alias, sizeof alias);
+        row.alias = alias;
+        row.title = text(st, 2);
+        row.adopted = text(st, 3);
+        row.requests = sqlite3_column_int(st, 4);
+        row.progress =
+            sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 5);
+        row.overdue = sqlite3_column_int(st, 6);
+        row.breached = sqlite3_column_int(st, 7);
+        if ((rc = each(arg, &row)) != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc;
 }
 
 /* ---- Events ------------------------------------------------------------------------------- */

@@ -24,10 +24,10 @@ struct item {
 int item_rollup_ok(const char *v);
 
 /* Loads item KEY from the state (current, or as of state_asof) into *OUT; KEY must match in
- * its exact case. Exit codes: DK_DATA, from the one lookup every command that names an item
- * uses: "'KEY' was withdrawn by event N (...)" for a withdrawn item, "unknown item 'CEB' (did
- * you mean 'ceb'?)" for a key that matches only in case, else naming the nearest key;
- * DK_STORE. */
+ * its exact case, and may be given as ALIAS:KEY (the document's alias, see doc.h). Exit codes:
+ * DK_DATA, from the one lookup every command that names an item uses: "'KEY' was withdrawn by event
+ * N (...)" for a withdrawn item, "unknown item 'CEB' (did you mean 'ceb'?)" for a key that matches
+ * only in case, else naming the nearest key; DK_STORE. */
 int item_load(struct db *db, const char *key, struct item *out, struct diag *d);
 
 /* Returns 1 when KEY (exactly) names no item of the state but an item whose creation a revert

@@ -37,6 +37,16 @@ struct view_list_filter {
     "WHEN " i ".rollup = 'instances' AND " r ".n > 0 THEN CAST(round(" r ".psum * 1.0 / " r        \
     ".n) AS INTEGER) ELSE " i ".progress END"
 
+/* Every request once (#14), as SQL selecting from "items i": an item that is not an instance,
+ * with the progress that counts (VIEW_PROGRESS) as column "counted"; instances never count on
+ * their own. */
+#define VIEW_REQUESTS(today)                                                                       \
+    "SELECT i.*, " VIEW_PROGRESS(                                                                  \
+        "i", "r", today) " AS counted FROM items i LEFT JOIN (SELECT "                             \
+                         "parent, count(*) AS n, sum(progress) AS psum FROM items WHERE "          \
+                         "instr(key, '/') > 0 GROUP BY "                                           \
+                         "parent) r ON r.parent = i.key WHERE instr(i.key, '/') = 0"
+
 /* One item as list shows it, with the roll-up of its instances. */
 struct view_item_row {
     const char *key, *title, *kind, *status;
@@ -79,6 +89,21 @@ struct view_vocab_row {
  * they stand: after state_asof, as of then). */
 int view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *row), void *arg,
                struct diag *d);
+
+/* ---- The documents (docs) --------------------------------------------------------------- */
+
+/* One document with its figures: its requests (VIEW_REQUESTS), their mean progress as the
+ * progress report's summary counts it (safeguards and acknowledgements left out), those
+ * overdue, its items in breach. */
+struct view_doc_row {
+    const char *symbol, *alias, *title, *adopted;
+    int requests, overdue, breached;
+    double progress; /* percent, or -1 when no request counts */
+};
+
+/* Walks the documents by adoption date, then symbol; a step is overdue before TODAY. */
+int view_docs(struct db *db, const char *today,
+              int (*each)(void *arg, const struct view_doc_row *row), void *arg, struct diag *d);
 
 /* ---- Events (log, an item's history) ---------------------------------------------------- */
 

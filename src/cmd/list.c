@@ -1,4 +1,5 @@
 /* list.c: `docket list`: items with their status, progress and due dates. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -115,7 +116,7 @@ run(struct cmd_ctx *ctx)
                                  .overdue = args_get(a, "overdue") != NULL};
     struct json_rows j = {.ctx = ctx};
     struct date date;
-    char today[11];
+    char today[11], *under = NULL;
     int rc;
 
     date_today(today);
@@ -132,6 +133,9 @@ run(struct cmd_ctx *ctx)
 
         if ((rc = item_load(ctx->db, f.under, &it, &ctx->diag)) != 0)
             return rc;
+        /* As the item names itself (ALIAS:KEY names it by its key). */
+        f.under = under = it.key;
+        it.key = NULL;
         item_free(&it);
     }
     f.today = asof ? date.end : today;
@@ -139,11 +143,13 @@ run(struct cmd_ctx *ctx)
         f.brief = 1;
         fprintf(ctx->out, "%-31s %-24s %5s  %-11s%-11s%-8s%s\n", "KEY", "STATUS", "PROG", "SINCE",
                 "NEXT DUE", "FLAG", "TITLE");
-        return view_list(ctx->db, &f, row_text, ctx, &ctx->diag);
+        rc = view_list(ctx->db, &f, row_text, ctx, &ctx->diag);
+    } else {
+        fputc('[', ctx->out);
+        rc = view_list(ctx->db, &f, row_json, &j, &ctx->diag);
+        fputs("\n]\n", ctx->out);
     }
-    fputc('[', ctx->out);
-    rc = view_list(ctx->db, &f, row_json, &j, &ctx->diag);
-    fputs("\n]\n", ctx->out);
+    free(under);
     return rc;
 }
 

@@ -1,0 +1,73 @@
+# End-to-end: docket docs (the documents with their aliases and figures), a document's alias
+# renamed, ALIAS:KEY naming an item, and an alias that is taken refused.
+. "$(dirname "$0")/lib.sh"
+
+data=${DOCKET_TESTS:-$(dirname "$0")/..}/data
+init_store
+
+# The shipped checklist names its alias.
+run_ok docs
+expect_out "^ALIAS  *SYMBOL  *ADOPTED  *REQS  *PROG  *OVERDUE  *BREACHED  TITLE\$"
+expect_out "^res1309  *C/106/RES/1309  *2015-11-24  *31  *[0-9.]*%  *1  *0  IOM–UN Relations\$"
+run_ok docs --json
+expect_json
+expect_eq "docs --json" "$(pyjson 'print(sorted(d[0]), d[0]["alias"], d[0]["symbol"], d[0]["requests"], d[0]["overdue"])')" \
+    "['adopted', 'alias', 'breached', 'overdue', 'progress', 'requests', 'symbol', 'title'] res1309 C/106/RES/1309 31 1"
+
+# A second document, drafted from a General Assembly resolution: its alias is made from its
+# symbol, and its figures are its own.
+run draft --symbol A/RES/68/262 "$data/a-res-68-262.txt"
+expect_rc 0
+cp "$tmp/out" "$tmp/ga.json"
+run_ok import "$tmp/ga.json"
+run_ok docs
+expect_out "^a-res-68-262  *A/RES/68/262  *2014-03-27  *4  *0.0%  *0  *0  Territorial integrity of Ukraine\$"
+expect_out "^res1309  *C/106/RES/1309 "
+expect_eq "documents, by adoption" "$(awk 'NR > 1 { print $1 }' "$tmp/out" | tr '\n' ' ')" \
+    "a-res-68-262 res1309 "
+
+# ALIAS:KEY names an item wherever a key is taken; an alias that names no document, or a key of
+# another document, is refused with nothing written.
+run_ok set a-res-68-262:p3.urges-all-parties in-progress -m "a dialogue opened" --on 2014-05
+run_ok show a-res-68-262:p3.urges-all-parties
+expect_out "in-progress"
+run_ok set res1309:ceb approached -m "letter to the CEB secretary" --on 2016-02
+run_ok list --under res1309:unct
+expect_out "^unct "
+run_ok log res1309:ceb
+expect_out "letter to the CEB secretary"
+run_fails 3 "no document has the alias 'nope' in 'nope:ceb' (see 'docket docs')" show nope:ceb
+run_fails 3 "'ceb' is not an item of a-res-68-262 (A/RES/68/262)" \
+    set a-res-68-262:ceb member -m "wrong document"
+run_ok docs
+expect_out "^a-res-68-262  *A/RES/68/262  *2014-03-27  *4  *[1-9][0-9.]*%  "
+
+# docs alias renames (an event); the old alias then names nothing, the new one works.
+run_ok docs alias a-res-68-262 ukraine -m "the name the working group uses"
+expect_out "^alias a-res-68-262 is now ukraine (event [0-9]*)\$"
+run_ok docs
+expect_out "^ukraine  *A/RES/68/262 "
+run_ok show ukraine:p3.urges-all-parties
+run_fails 3 "no document has the alias 'a-res-68-262'" show a-res-68-262:p3.urges-all-parties
+run_fails 3 "the alias 'res1309' is taken by C/106/RES/1309: choose another" \
+    docs alias ukraine res1309 -m "taken"
+run_fails 3 "bad alias 'Ukraine'" docs alias ukraine Ukraine -m "upper case"
+run_fails 3 "A/RES/68/262 already has the alias 'ukraine'" docs alias ukraine ukraine -m "same"
+run_fails 2 "usage: docket docs alias OLD NEW -m REASON" docs alias ukraine kyiv
+run_fails 2 "'rename' is not 'alias'" docs rename ukraine kyiv
+# Loading the checklist again keeps the alias it was given.
+run_ok import "$tmp/ga.json"
+run_ok docs
+expect_out "^ukraine  *A/RES/68/262 "
+
+# A checklist whose alias another document has is refused, naming the field.
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+d["document"]["symbol"] = "A/RES/68/999"
+d["document"]["alias"] = "res1309"
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"))' "$tmp/ga.json" "$tmp/taken.json"
+run_fails 3 "document.alias: the alias 'res1309' is taken by C/106/RES/1309: choose another" \
+    import "$tmp/taken.json"
+
+run_ok verify
+done_ok
