@@ -704,52 +704,44 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
         "WHERE type = 'document' AND item IS NULL AND subject = :symbol";
     const struct embed_file *f = embed_find(CHECKLIST_DEFAULT);
     struct checklist_counts n = {0};
-    json_t *cl = NULL, *doc;
-    long long shipped, held = 0, shares = 0;
+    json_t *cl = NULL;
+    long long held = 0, shares;
     char reason[600];
     sqlite3_stmt *st;
     int rc, founder = 0;
 
-    if (f == NULL)
+    if (f == NULL || f->symbol == NULL)
         return diag_set(d, DK_STORE, "internal: no embedded checklist");
     /* Of the offices that share a log, the founder alone takes it, and the others take its
      * events from the log: two offices that took it apart would each hold their own copy of one
      * event (same id, their own time and signature), which sync maps onto the one the log holds
-     * and verify then finds different. A log without a founder yet waits for one. Checked first,
-     * since reading the checklist costs a write about as much as the rest of a small one. */
+     * and verify then finds different. A log without a founder yet waits for one. */
     if ((rc = db_prep(db, shares_sql, &st, d)) != 0 || (rc = db_row(db, st, d)) < 0)
         return rc < 0 ? d->code : rc;
     shares = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (shares && ((rc = trust_is_founder(db, &founder, d)) != 0 || !founder))
         return rc;
+    /* The symbol and revision come with the embedded file: the checklist itself is read only
+     * when the store takes it, since reading it costs a write about as much as the rest of a
+     * small one. */
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":symbol", f->symbol, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1)
+        held = sqlite3_column_int64(st, 0); /* 0 (NULL): the store lacks the document */
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    if (held == 0 || held >= f->revision)
+        return 0;
     if ((rc = checklist_parse(f->data, f->len, &cl, d)) != 0)
         return rc;
-    doc = json_object_get(cl, "document");
-    shipped = json_is_integer(json_object_get(doc, "revision"))
-                  ? (long long)json_integer_value(json_object_get(doc, "revision"))
-                  : 1;
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":symbol", str(doc, "symbol"), d)) != 0)
-        goto out;
-    if ((rc = db_row(db, st, d)) == 1) {
-        held = sqlite3_column_int64(st, 0); /* 0 (NULL): the store lacks the document */
-    }
-    sqlite3_reset(st);
-    if (rc < 0) {
-        rc = d->code;
-        goto out;
-    }
-    rc = 0;
-    if (held == 0 || held >= shipped)
-        goto out;
-    snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", str(doc, "symbol"),
-             shipped);
+    snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", f->symbol, f->revision);
     /* Every store that takes this revision makes the same events with the same ids. */
     ev_set_uuid_seed(db, reason);
     rc = apply_with(db, cl, reason, &n, d);
     ev_set_uuid_seed(db, NULL);
-out:
     if (rc == 0 && out)
         *out = n;
     json_decref(cl);

@@ -8,6 +8,8 @@ struct embed_file {
     const char *name; /* the path in the source tree: "schema/001_core.sql" */
     const char *data; /* NUL-terminated */
     size_t len;
+    const char *symbol; /* a checklist's document symbol, else NULL */
+    long long revision; /* a checklist's document revision (1 when it states none), else 0 */
 };
 
 /* All embedded files, sorted by name, ending with a { NULL } entry. */

@@ -98,6 +98,12 @@ shipped_checklist_parses(void **state)
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(cl, "document"), "symbol")),
         "C/106/RES/1309");
+    /* The symbol and revision the build read from it (cmake/embed.cmake) are its own. */
+    assert_string_equal(f->symbol, "C/106/RES/1309");
+    assert_int_equal(f->revision, json_integer_value(json_object_get(
+                                      json_object_get(cl, "document"), "revision")));
+    assert_true(f->revision >= 2);
+    assert_null(embed_find("schema/001_core.sql")->symbol);
     json_decref(cl);
 }
 
