@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "docket/doc.h"
 #include "docket/currency.h"
 #include "docket/date.h"
 #include "docket/event.h"
@@ -206,6 +207,36 @@ cli_effective(struct cmd_ctx *ctx, struct date *out)
 
     date_today(today);
     return date_parse_past(on ? on : today, today, out, &ctx->diag);
+}
+
+int
+cli_docs(struct cmd_ctx *ctx, char **docs)
+{
+    json_t *a = NULL;
+    int rc = 0;
+
+    *docs = NULL;
+    if (args_count(&ctx->args, "doc") == 0)
+        return 0;
+    if ((a = json_array()) == NULL)
+        return diag_set(&ctx->diag, DK_STORE, "out of memory");
+    for (int i = 0; rc == 0 && i < args_count(&ctx->args, "doc"); i++) {
+        const char *alias = args_nth(&ctx->args, "doc", i);
+        char *symbol;
+
+        if ((rc = doc_find(ctx->db, alias, &symbol, &ctx->diag)) != 0)
+            break;
+        if (symbol == NULL)
+            rc = diag_set(&ctx->diag, DK_DATA, "no document has the alias '%s' (see 'docket docs')",
+                          alias);
+        else if (json_array_append_new(a, json_string(symbol)) != 0)
+            rc = diag_set(&ctx->diag, DK_STORE, "out of memory");
+        free(symbol);
+    }
+    if (rc == 0 && (*docs = json_dumps(a, JSON_COMPACT)) == NULL)
+        rc = diag_set(&ctx->diag, DK_STORE, "out of memory");
+    json_decref(a);
+    return rc;
 }
 
 int

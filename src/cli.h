@@ -122,6 +122,11 @@ int cli_effective(struct cmd_ctx *ctx, struct date *out);
  * ctx->asof and ctx->known for the command's own queries. Returns 0, DK_DATA or DK_STORE. */
 int cli_asof(struct cmd_ctx *ctx);
 
+/* Sets *DOCS (the caller frees it) to the JSON array of the symbols of the documents that the
+ * command's --doc options name by alias, or to NULL when it has none (every document). DK_DATA
+ * for an alias that names no document. */
+int cli_docs(struct cmd_ctx *ctx, char **docs);
+
 /* Writes event EV as one line of text, its actor padded to ACTOR_WIDTH columns (the widest of
  * the events printed with it, from cli_actor_widen); an actor is never cut. */
 struct view_event;

@@ -74,7 +74,7 @@ static const char list_sql[] =
     "FROM items i LEFT JOIN roll r ON r.parent = i.key "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
     "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue "
-    "OR i.next_due < :today) "
+    "OR i.next_due < :today) AND (:docs IS NULL OR i.doc IN (SELECT value FROM json_each(:docs))) "
     "ORDER BY i.doc, i.para_ord, i.key";
 
 static void
@@ -115,6 +115,7 @@ view_list(struct db *db, const struct view_list_filter *f,
         (rc = db_bind_text(db, st, ":kind", f->kind, d)) != 0 ||
         (rc = db_bind_text(db, st, ":status", f->status, d)) != 0 ||
         (rc = db_bind_text(db, st, ":under", f->under, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":docs", f->docs, d)) != 0 ||
         (rc = db_bind_text(db, st, ":key", f->key, d)) != 0 ||
         (rc = db_bind_int(db, st, ":overdue", f->overdue, d)) != 0 ||
         (rc = db_bind_text(db, st, ":today", f->today, d)) != 0)
@@ -248,8 +249,14 @@ read_event(sqlite3_stmt *st, struct view_event *e)
     e->hash = sqlite3_column_bytes(st, 15) == EV_HASH_LEN ? sqlite3_column_blob(st, 15) : NULL;
 }
 
-#define LOG_WHERE                                                                                  \
-    " e.recorded >= :since AND e.recorded <= :until AND (:by IS NULL OR e.actor = :by)"
+// clang-format off
+#define LOG_WHERE \
+    " e.recorded >= :since AND e.recorded <= :until AND (:by IS NULL OR e.actor = :by) AND " \
+    "(:docs IS NULL OR CASE WHEN e.item IS NOT NULL THEN (SELECT json_extract(c.attrs, '$.doc') " \
+    "FROM event c INDEXED BY event_items WHERE c.item = e.item AND c.type = 'item' ORDER BY " \
+    "c.seq LIMIT 1) WHEN e.type = 'document' THEN e.subject ELSE json_extract(e.attrs, " \
+    "'$.doc') END IN (SELECT value FROM json_each(:docs)))"
+// clang-format on
 
 /* The events in an order every office that synced as far shares: those in the shared log by
  * their position, then this store's unpublished ones by sequence. Each part streams through an
@@ -279,6 +286,7 @@ log_part(struct db *db, const struct view_log_filter *f, int part,
         (rc = db_bind_text(db, st, ":since", f->since, d)) != 0 ||
         (rc = db_bind_text(db, st, ":until", f->until, d)) != 0 ||
         (rc = db_bind_text(db, st, ":by", f->by, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":docs", f->docs, d)) != 0 ||
         (rc = db_bind_text(db, st, ":known", f->until, d)) != 0)
         return rc;
     RETURN_WALK(db, st, ev, read_event, each, arg, d);
@@ -329,7 +337,8 @@ view_log_actors(struct db *db, const struct view_log_filter *f,
         (f->item && (rc = db_bind_text(db, st, ":uuid", f->item, d)) != 0) ||
         (rc = db_bind_text(db, st, ":since", f->since, d)) != 0 ||
         (rc = db_bind_text(db, st, ":until", f->until, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":by", f->by, d)) != 0)
+        (rc = db_bind_text(db, st, ":by", f->by, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":docs", f->docs, d)) != 0)
         return rc;
     while ((rc = db_row(db, st, d)) == 1)
         if ((rc = each(arg, text(st, 0) ? text(st, 0) : "")) != 0)

@@ -20,6 +20,7 @@ enum { VIEW_NULL = -1 };
 struct view_list_filter {
     const char *kind, *status;
     const char *under; /* this item and those below it */
+    const char *docs;  /* a JSON array of document symbols: only their items (cli_docs) */
     const char *key;   /* only this item (show: its next due date and overdue flag) */
     int overdue;       /* only items whose next step is due before TODAY */
     const char *today; /* "YYYY-MM-DD": the day against which a step is overdue */
@@ -130,6 +131,8 @@ struct view_log_filter {
     const char *item;          /* an item's uuid, or NULL for all */
     const char *since, *until; /* recorded times, full UTC timestamps, both required */
     const char *by;            /* an actor, or NULL */
+    const char *docs;          /* a JSON array of document symbols: only the events about their
+                                  items, paragraphs and document events (cli_docs), or NULL */
     int brief;                 /* only the fields of log's text line (see view_event) */
 };
 

@@ -11,6 +11,8 @@ static const struct opt opts[] = {
     {"kind", 0, "KIND", 0, "only items of this kind (see 'docket kinds')"},
     {"status", 0, "STATUS", 0, "only items in this status (see 'docket kinds')"},
     {"under", 0, "KEY", 0, "only this item and those below it"},
+    {"doc", 0, "ALIAS", OPT_MULTI,
+     "only the items of this document (repeatable; see 'docket docs')"},
     {"overdue", 0, NULL, 0, "only items whose next step is overdue"},
     {"as-of", 0, "DATE", 0, "the state on DATE (by effective date, with all known now)"},
     {"known-at", 0, "TIME", 0, "the state as the tracker recorded it at TIME (UTC)"},
@@ -116,7 +118,7 @@ run(struct cmd_ctx *ctx)
                                  .overdue = args_get(a, "overdue") != NULL};
     struct json_rows j = {.ctx = ctx};
     struct date date;
-    char today[11], *under = NULL;
+    char today[11], *under = NULL, *docs = NULL;
     int rc;
 
     date_today(today);
@@ -138,6 +140,11 @@ run(struct cmd_ctx *ctx)
         it.key = NULL;
         item_free(&it);
     }
+    if ((rc = cli_docs(ctx, &docs)) != 0) {
+        free(under);
+        return rc;
+    }
+    f.docs = docs;
     f.today = asof ? date.end : today;
     if (!args_get(a, "json")) {
         f.brief = 1;
@@ -150,13 +157,15 @@ run(struct cmd_ctx *ctx)
         fputs("\n]\n", ctx->out);
     }
     free(under);
+    free(docs);
     return rc;
 }
 
 const struct cmd_entry cmd_list = {
     .name = "list",
-    .usage = "[--kind KIND] [--status STATUS] [--under KEY] [--overdue] [--as-of DATE] "
-             "[--known-at TIME] [--json]",
+    .usage =
+        "[--kind KIND] [--status STATUS] [--under KEY] [--doc ALIAS]... [--overdue] [--as-of DATE] "
+        "[--known-at TIME] [--json]",
     .summary = "List the items with their status, progress and next due date.",
     .opts = opts,
     .min_args = 0,

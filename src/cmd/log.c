@@ -9,6 +9,8 @@ static const struct opt opts[] = {
     {"since", 0, "TIME", 0, "only events recorded at or after TIME (UTC)"},
     {"until", 0, "TIME", 0, "only events recorded at or before TIME (UTC)"},
     {"by", 0, "ACTOR", 0, "only events recorded by ACTOR"},
+    {"doc", 0, "ALIAS", OPT_MULTI,
+     "only the events of this document (repeatable; see 'docket docs')"},
     {"json", 0, NULL, 0, "print JSON Lines: one event per line, spelled as the export spells it"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -73,14 +75,20 @@ run(struct cmd_ctx *ctx)
     struct view_log_filter f = {.since = since, .until = until, .by = args_get(a, "by")};
     struct text_walk w = {.ctx = ctx};
     struct item it = {0};
+    char *docs = NULL;
     int rc;
 
     snprintf(until, sizeof until, "9999-12-31T23:59:59.999Z");
     if ((args_get(a, "since") && (rc = ts_parse(args_get(a, "since"), 0, since, &ctx->diag))) ||
         (args_get(a, "until") && (rc = ts_parse(args_get(a, "until"), 1, until, &ctx->diag))))
         return rc;
-    if (a->npos == 1 && (rc = load(ctx, a->pos[0], &it)) != 0)
+    if ((rc = cli_docs(ctx, &docs)) != 0)
         return rc;
+    f.docs = docs;
+    if (a->npos == 1 && (rc = load(ctx, a->pos[0], &it)) != 0) {
+        free(docs);
+        return rc;
+    }
     f.item = a->npos == 1 ? it.uuid : NULL;
     f.brief = args_get(a, "json") == NULL;
     if (args_get(a, "json"))
@@ -88,12 +96,13 @@ run(struct cmd_ctx *ctx)
     else if ((rc = view_log_actors(ctx->db, &f, widen, &w.actor_width, &ctx->diag)) == 0)
         rc = view_log(ctx->db, &f, put_text, &w, &ctx->diag);
     item_free(&it);
+    free(docs);
     return rc;
 }
 
 const struct cmd_entry cmd_log = {
     .name = "log",
-    .usage = "[KEY] [--since TIME] [--until TIME] [--by ACTOR] [--json]",
+    .usage = "[KEY] [--since TIME] [--until TIME] [--by ACTOR] [--doc ALIAS]... [--json]",
     .summary = "Show the audit trail: every change, in the shared log's order, then this store's.",
     .opts = opts,
     .min_args = 0,

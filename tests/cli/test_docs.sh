@@ -42,6 +42,22 @@ run_fails 3 "'ceb' is not an item of a-res-68-262 (A/RES/68/262)" \
 run_ok docs
 expect_out "^a-res-68-262  *A/RES/68/262  *2014-03-27  *4  *[1-9][0-9.]*%  "
 
+# --doc ALIAS (repeatable) keeps list and log to those documents.
+run_ok list --doc a-res-68-262
+expect_eq "list --doc a-res-68-262 keys" "$(awk 'NR > 1 { print $1 }' "$tmp/out" | tr '\n' ' ')" \
+    "p2.calls-upon-all p3.urges-all-parties p4.welcomes-the-efforts p6.calls-upon-all "
+run_ok list --doc res1309
+expect_eq "list --doc res1309 items" "$(($(wc -l <"$tmp/out") - 1))" 31
+run_ok list --doc res1309 --doc a-res-68-262
+expect_eq "list with both documents" "$(($(wc -l <"$tmp/out") - 1))" 35
+run_ok log --doc a-res-68-262 --json
+expect_eq "log --doc a-res-68-262: document, 6 paragraphs, 4 items, a status" \
+    "$(python3 -c 'import json, sys
+print(" ".join(json.loads(l)["event_type"] for l in open(sys.argv[1])))' "$tmp/out")" \
+    "document paragraph paragraph paragraph paragraph paragraph paragraph item item item item status"
+run_fails 3 "no document has the alias 'nope' (see 'docket docs')" list --doc nope
+run_fails 3 "no document has the alias 'nope' (see 'docket docs')" log --doc nope
+
 # docs alias renames (an event); the old alias then names nothing, the new one works.
 run_ok docs alias a-res-68-262 ukraine -m "the name the working group uses"
 expect_out "^alias a-res-68-262 is now ukraine (event [0-9]*)\$"
