@@ -370,13 +370,45 @@ fail:
     return rc;
 }
 
-/* Appends the definition event E unless an identical one is already in the log. */
+/* Returns DK_DATA when items of a document other than OWNER have kind KIND: a checklist may not
+ * change a kind that another document's items use (kinds are not yet each document's own). */
 static int
-define(struct db *db, struct event *e, struct checklist_counts *n, struct diag *d)
+kind_free(struct db *db, const char *kind, const char *owner, struct diag *d)
+{
+    static const char sql[] = "SELECT doc FROM items WHERE kind = :kind AND doc IS NOT :owner "
+                              "LIMIT 1";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":kind", kind, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":owner", owner, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1) {
+        const char *other = (const char *)sqlite3_column_text(st, 0);
+
+        rc = diag_set(d, DK_DATA,
+                      "kind '%s' differs from the one the items of %s use, which a checklist "
+                      "may not change: give this document's kind another name",
+                      kind, other ? other : "no document");
+    } else if (rc < 0) {
+        rc = d->code;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Appends the definition event E unless an identical one is already in the log. With OWNER
+ * (a user's checklist of document OWNER), a kind or status that would change a kind another
+ * document's items use is refused (kind_free). */
+static int
+define(struct db *db, struct event *e, const char *owner, struct checklist_counts *n,
+       struct diag *d)
 {
     static const char sql[] =
         "SELECT 1 FROM event WHERE item IS NULL AND type = :type AND subject = :subject AND "
         "new_value IS :new AND attrs IS :attrs";
+    int guard = owner && (strcmp(e->type, "kind") == 0 || strcmp(e->type, "vocab") == 0);
     sqlite3_stmt *st;
     char *attrs;
     int rc, oom;
@@ -393,7 +425,8 @@ define(struct db *db, struct event *e, struct checklist_counts *n, struct diag *
         if (rc == 1) {
             n->unchanged++;
             rc = 0;
-        } else if (rc == 0 && (rc = ev_append(db, e, NULL, d)) == 0) {
+        } else if (rc == 0 && (!guard || (rc = kind_free(db, e->subject, owner, d)) == 0) &&
+                   (rc = ev_append(db, e, NULL, d)) == 0) {
             n->definitions++;
         } else if (rc < 0) {
             rc = d->code;
@@ -414,8 +447,8 @@ put_int(json_t *o, const char *key, json_t *v, char *buf, size_t n)
 
 /* Appends the events for the document, its paragraphs, the kinds and their statuses. */
 static int
-apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklist_counts *n,
-                  struct diag *d)
+apply_definitions(struct db *db, json_t *cl, const char *reason, const char *owner,
+                  struct checklist_counts *n, struct diag *d)
 {
     json_t *doc = json_object_get(cl, "document"), *v, *s;
     const char *symbol = str(doc, "symbol"), *adopted = str(doc, "adopted");
@@ -438,7 +471,7 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
      * document event it always had, so that loading it again changes nothing. */
     ev_attr(e.attrs, "alias", str(doc, "alias"));
     put_int(e.attrs, "revision", json_object_get(doc, "revision"), buf[0], sizeof buf[0]);
-    if ((rc = define(db, &e, n, d)) != 0)
+    if ((rc = define(db, &e, owner, n, d)) != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
     {
@@ -449,7 +482,7 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
         ev_attr(e.attrs, "doc", symbol);
         snprintf(buf[0], sizeof buf[0], "%zu", i + 1);
         ev_attr(e.attrs, "ord", buf[0]);
-        if ((rc = define(db, &e, n, d)) != 0)
+        if ((rc = define(db, &e, owner, n, d)) != 0)
             goto out;
     }
     json_array_foreach(json_object_get(cl, "kinds"), i, v)
@@ -463,8 +496,10 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
         ev_attr(e.attrs, "keep_baseline", str(v, "keep_baseline"));
         put_int(e.attrs, "cadence_months", json_object_get(v, "cadence_months"), buf[0],
                 sizeof buf[0]);
-        if ((rc = define(db, &e, n, d)) != 0)
+        if ((rc = define(db, &e, owner, n, d)) != 0) {
+            diag_prefix(d, "kinds[%zu]: ", i);
             goto out;
+        }
         json_array_foreach(json_object_get(v, "statuses"), j, s)
         {
             json_object_clear(e.attrs);
@@ -483,8 +518,10 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
             ev_attr(e.attrs, "at_risk", json_is_true(json_object_get(s, "at_risk")) ? "1" : NULL);
             snprintf(buf[1], sizeof buf[1], "%zu", j + 1);
             ev_attr(e.attrs, "ord", buf[1]);
-            if ((rc = define(db, &e, n, d)) != 0)
+            if ((rc = define(db, &e, owner, n, d)) != 0) {
+                diag_prefix(d, "kinds[%zu].statuses[%zu]: ", i, j);
                 goto out;
+            }
         }
     }
 out:
@@ -612,9 +649,33 @@ apply_item_changes(struct db *db, json_t *v, const struct date *adopted, const c
 }
 
 /* checklist_apply with REASON for every event it records. */
+/* Returns DK_DATA when the item KEY belongs to a document other than OWNER: a checklist may
+ * not take another document's item for its own (keys are not yet each document's own). */
 static int
-apply_with(struct db *db, json_t *cl, const char *reason, struct checklist_counts *out,
-           struct diag *d)
+key_free(struct db *db, const char *key, const char *owner, struct diag *d)
+{
+    static const char sql[] = "SELECT doc FROM items WHERE key = :key AND doc IS NOT :owner";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":owner", owner, d)) != 0)
+        return rc;
+    if ((rc = db_row(db, st, d)) == 1) {
+        const char *other = (const char *)sqlite3_column_text(st, 0);
+
+        rc = diag_set(d, DK_DATA, "'%s' is an item of %s: give this document's item another key",
+                      key, other ? other : "no document");
+    } else if (rc < 0) {
+        rc = d->code;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int
+apply_with(struct db *db, json_t *cl, const char *reason, const char *owner,
+           struct checklist_counts *out, struct diag *d)
 {
     json_t *doc = json_object_get(cl, "document"), *v;
     struct checklist_counts n = {0};
@@ -625,7 +686,7 @@ apply_with(struct db *db, json_t *cl, const char *reason, struct checklist_count
     int rc;
 
     if ((rc = date_parse(str(doc, "adopted"), &adopted, d)) != 0 ||
-        (rc = apply_definitions(db, cl, reason, &n, d)) != 0)
+        (rc = apply_definitions(db, cl, reason, owner, &n, d)) != 0)
         return rc;
     json_array_foreach(json_object_get(cl, "items"), i, v)
     {
@@ -659,6 +720,8 @@ apply_with(struct db *db, json_t *cl, const char *reason, struct checklist_count
         }
         if (rc < 0)
             return d->code;
+        if (rc == 1 && owner && key_free(db, s.key, owner, d) != 0)
+            return diag_prefix(d, "items[%zu].key: ", i);
         if (rc == 1) {
             int before = n.edits;
 
@@ -689,7 +752,7 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
     if ((rc = doc_alias_free(db, alias, str(doc, "symbol"), d)) != 0)
         return rc == DK_DATA ? diag_prefix(d, "document.alias: ") : rc;
     snprintf(reason, sizeof reason, "loaded from the checklist of %s", str(doc, "symbol"));
-    return apply_with(db, cl, reason, out, d);
+    return apply_with(db, cl, reason, str(doc, "symbol"), out, d);
 }
 
 int
@@ -740,7 +803,7 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
     snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", f->symbol, f->revision);
     /* Every store that takes this revision makes the same events with the same ids. */
     ev_set_uuid_seed(db, reason);
-    rc = apply_with(db, cl, reason, &n, d);
+    rc = apply_with(db, cl, reason, NULL, &n, d);
     ev_set_uuid_seed(db, NULL);
     if (rc == 0 && out)
         *out = n;

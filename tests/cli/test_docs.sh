@@ -85,5 +85,33 @@ json.dump(d, open(sys.argv[2], "w", encoding="utf-8"))' "$tmp/ga.json" "$tmp/tak
 run_fails 3 "document.alias: the alias 'res1309' is taken by C/106/RES/1309: choose another" \
     import "$tmp/taken.json"
 
+# Kinds and keys are not yet each document's own: a checklist that would change a kind another
+# document's items use, or take another document's item for its own, is refused with the JSON
+# path and nothing written (before, the second report.wg was taken to be Resolution 1309's and
+# the action vocabulary gained the other's statuses).
+run_ok kinds
+grep '^action ' "$tmp/out" >"$tmp/action-before"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+d["document"]["symbol"] = "A/RES/70/999"
+d["document"]["alias"] = "a70-999"
+for k in d["kinds"]:
+    if k["name"] == "action":
+        k["statuses"].append({"name": "done", "label": "Done", "progress": 100, "final": True,
+                              "breach": False, "submission": False})
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"))
+d["kinds"] = [k for k in d["kinds"] if k["name"] != "action"]
+d["items"] = [{"key": "report.wg", "title": "Report to the working group",
+              "kind": "acknowledgement", "ref": "4"}]
+json.dump(d, open(sys.argv[3], "w", encoding="utf-8"))' "$tmp/ga.json" "$tmp/action.json" "$tmp/key.json"
+run_fails 3 "^docket: import: kinds\[[0-9]*\]\.statuses\[[0-9]*\]: kind 'action' differs from the one the items of [A-Z/0-9]* use, which a checklist may not change: give this document's kind another name\$" \
+    import "$tmp/action.json"
+run_fails 3 "^docket: import: items\[[0-9]*\]\.key: 'report.wg' is an item of C/106/RES/1309: give this document's item another key\$" \
+    import "$tmp/key.json"
+run_ok kinds
+grep '^action ' "$tmp/out" >"$tmp/action-after"
+cmp -s "$tmp/action-before" "$tmp/action-after" || fail "the action vocabulary changed"
+pass
+
 run_ok verify
 done_ok
