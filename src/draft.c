@@ -522,17 +522,30 @@ body_line(struct reader *r, const char *s)
     return 1;
 }
 
+/* Returns 1 for a line that is only a date ("11 September 1996"), as an agency's governing body
+ * dates a resolution at its foot. */
+static int
+date_line(const char *s)
+{
+    char date[11];
+    size_t n = strlen(s);
+
+    return isdigit((unsigned char)s[0]) && n <= 18 &&
+           isdigit((unsigned char)s[n - 1 - (s[n - 1] == '.')]) && find_date(s, date);
+}
+
 /* Returns 1 for a line after which no operative paragraph comes: an annex, the meeting that
  * adopted the text ("80th plenary meeting"), the adoption note at the end of a Security
- * Council text. */
+ * Council text, the date below a paragraph that has ended. */
 static int
-end_line(const char *s)
+end_line(const char *s, const struct sbuf *last)
 {
     const char *p = s + strspn(s, "0123456789");
 
     /* Case matters: "annex to the present resolution" may well open a wrapped line. */
     return ((strncmp(s, "Annex", 5) == 0 || strncmp(s, "ANNEX", 5) == 0) && strlen(s) < 16) ||
-           strncmp(s, "Adopted by", 10) == 0 || strncmp(s, "(Adopted", 8) == 0 ||
+           (ended(last) && date_line(s)) || strncmp(s, "Adopted by", 10) == 0 ||
+           strncmp(s, "(Adopted", 8) == 0 ||
            (p > s && (starts_ci(p, "st plenary meeting") || starts_ci(p, "nd plenary meeting") ||
                       starts_ci(p, "rd plenary meeting") || starts_ci(p, "th plenary meeting")));
 }
@@ -630,7 +643,7 @@ read_lines(struct reader *r, char *text, size_t len, struct diag *d)
             }
             break;
         default:
-            if (end_line(line)) {
+            if (end_line(line, &r->u[r->nu - 1].text)) {
                 state = ST_END;
                 if (!r->adopted[0])
                     find_date(line, r->adopted);
@@ -665,6 +678,25 @@ read_lines(struct reader *r, char *text, size_t len, struct diag *d)
     return 0;
 }
 
+/* Returns 1 when TEXT, lower case, asks for a report: "to report", "report back", "to submit a
+ * report", not a report merely named ("the format of the report", "the reporting practice"). */
+static int
+asks_report(const char *p)
+{
+    static const char *const verbs[] = {"to report", "report back", "reporting to", "reporting on"};
+    static const char *const makes[] = {"submit", "prepare", "present", "provide", "produce"};
+
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+        if (has_word(p, verbs[i]))
+            return 1;
+    if (!has_word(p, "report") && !has_word(p, "reports"))
+        return 0;
+    for (size_t i = 0; i < sizeof makes / sizeof *makes; i++)
+        if (has_word(p, makes[i]))
+            return 1;
+    return 0;
+}
+
 /* The kinds a draft can guess, in the order a paragraph's items take them. */
 enum { K_ACK, K_REPORTING, K_COST, K_MEMBERSHIP, K_SAFEGUARD, K_PROPOSAL, K_ACTION, K_N };
 static const char *const kind_names[K_N] = {"acknowledgement", "reporting", "cost",  "membership",
@@ -692,7 +724,8 @@ guess(const char *text, int kinds[K_N])
     static const char *const none[] = {"reaffirms",  "affirms",     "recalls",    "recognizes",
                                        "recognises", "underscores", "underlines", "emphasizes",
                                        "emphasises", "stresses",    "reiterates", "condemns",
-                                       "deplores",   "declares",    "notes ",     "remains seized"};
+                                       "deplores",   "declares",    "notes ",     "remains seized",
+                                       "approves",   "agrees that", "endorses",   "adopts"};
     char *lc = strdup(text), *p;
     int n = 0;
 
@@ -720,7 +753,7 @@ guess(const char *text, int kinds[K_N])
         free(lc);
         return 0;
     }
-    kinds[K_REPORTING] = has_word(p, "report") || has_word(p, "reporting");
+    kinds[K_REPORTING] = asks_report(p);
     kinds[K_COST] = strstr(p, "cost implication") || strstr(p, "financial implication") ||
                     strstr(p, "budget implication") || strstr(p, "budgetary implication");
     kinds[K_MEMBERSHIP] =

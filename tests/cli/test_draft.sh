@@ -51,15 +51,17 @@ init_store --empty
 run_fails 3 "^docket: import: document.symbol: must be a string (non-empty UTF-8)\$" import "$tmp/nosymbol.json"
 
 # Texts in other layouts, against the paragraphs of the published documents.
-for name in s-res-1839-2008 a-res-68-262; do
+for want in "$data"/*.expected; do
+    name=$(basename "$want" .expected)
     run draft --symbol X/1 "$data/$name.txt"
     expect_rc 0
     expect_eq "$name paragraphs" "$(python3 -c '
 import json, sys
 got = [(p["ref"], p["text"]) for p in json.load(open(sys.argv[1], encoding="utf-8"))["document"]["paragraphs"]]
 want = [tuple(l.rstrip("\n").split("\t", 1)) for l in open(sys.argv[2], encoding="utf-8")]
-print(got == want or (got, want))' "$tmp/out" "$data/$name.expected")" "True"
+print(got == want or (got, want))' "$tmp/out" "$want")" "True"
 done
+expect_eq "layouts compared" "$(ls "$data"/*.expected | wc -l)" "3"
 run draft "$data/s-res-1839-2008.txt"
 expect_rc 0
 expect_eq "fields the Security Council text lacks" "$(cat "$tmp/err")" "docket: draft: the text gives no symbol: left empty, fill it in
@@ -67,6 +69,14 @@ docket: draft: the text gives no title: left empty, fill it in
 docket: draft: the text gives no session: left empty, fill it in"
 expect_eq "what it gives" "$(pyjson 'x = d["document"]; print(x["body"], x["adopted"], [i["ref"] for i in d["items"]])')" \
     "Security Council 2008-10-09 ['1']"
+run draft "$data/wpr-rc47-r3.txt"
+expect_rc 0
+expect_eq "fields the Regional Committee text lacks" "$(cat "$tmp/err")" "docket: draft: the text gives no symbol: left empty, fill it in"
+expect_eq "what it gives, the date at its foot" "$(pyjson 'x = d["document"]; print(x["title"], x["body"], x["session"], x["adopted"], sep="|")')" \
+    "Report of the Regional Director|Regional Committee|Forty-seventh session|1996-09-11"
+expect_eq "kinds: approving and agreeing ask nothing, a report named is not one asked for" \
+    "$(pyjson 'print([(i["ref"], i["kind"]) for i in d["items"]])')" \
+    "[('3', 'action'), ('3(1)', 'action'), ('3(2)', 'reporting'), ('3(3)', 'action')]"
 run draft "$data/a-res-68-262.txt"
 expect_eq "General Assembly fields" "$(pyjson 'x = d["document"]; print(x["title"], x["body"], x["adopted"], sep="|")')" \
     "Territorial integrity of Ukraine|General Assembly|2014-03-27"

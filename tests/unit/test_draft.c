@@ -173,6 +173,46 @@ test_layout(void **state)
     json_decref(cl);
 }
 
+/* An agency's governing body: operative verbs in capitals, subparagraphs numbered "(1)", the
+ * adoption date alone at the foot, what follows it left out; a report named is not one asked
+ * for, and approving or agreeing asks nothing. */
+static void
+test_governing_body_dated_at_its_foot(void **state)
+{
+    unsigned missing;
+    json_t *cl = drafted("Forty-seventh session\n\nReport of the Regional Director\n\n"
+                         "   The Regional Committee,\n\n   Noting the report,*\n\n"
+                         "  1. APPROVES the format of the report for future reporting;\n"
+                         "  2. AGREES that the report should include a review;\n"
+                         "  3. REQUESTS the Regional Director:\n"
+                         "    (1) to discontinue the reporting practice;\n"
+                         "    (2) to prepare an annual report; and\n"
+                         "    (3) to report to the Regional Committee at its next\n"
+                         "session.\n\n* WPR/RC47/2\n\n11 September 1996\n\nPrint  Bookmark\n",
+                         "X/1", &missing);
+
+    (void)state;
+    assert_int_equal(missing, 0);
+    assert_string_equal(doc_str(cl, "adopted"), "1996-09-11");
+    assert_string_equal(doc_str(cl, "session"), "Forty-seventh session");
+    assert_string_equal(doc_str(cl, "title"), "Report of the Regional Director");
+    assert_string_equal(para(cl, "3(3)"),
+                        "to report to the Regional Committee at its next session.");
+    assert_string_equal(kinds_of(cl, "1"), "");
+    assert_string_equal(kinds_of(cl, "2"), "");
+    assert_string_equal(kinds_of(cl, "3(1)"), "action");
+    assert_string_equal(kinds_of(cl, "3(2)"), "reporting");
+    assert_string_equal(kinds_of(cl, "3(3)"), "reporting");
+    json_decref(cl);
+    /* A date inside a paragraph that goes on is its text. */
+    cl = drafted("1. REQUESTS the Director to report by\n24 November 2015\nat the latest.\n", "X/1",
+                 NULL);
+    assert_string_equal(para(cl, "1"),
+                        "REQUESTS the Director to report by 24 November 2015 at the latest.");
+    assert_string_equal(doc_str(cl, "adopted"), "");
+    json_decref(cl);
+}
+
 /* Lettered subparagraphs written "a)", roman ones straight under a paragraph, and a text with
  * no header: every field it does not give is named. */
 static void
@@ -385,6 +425,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_bare),
+        cmocka_unit_test(test_governing_body_dated_at_its_foot),
         cmocka_unit_test(test_parts),
         cmocka_unit_test(test_loads),
         cmocka_unit_test(test_hostile),
