@@ -250,12 +250,16 @@ read_event(sqlite3_stmt *st, struct view_event *e)
 }
 
 // clang-format off
+/* The document of the item whose uuid is U, as its creation states it (withdrawn or not). */
+#define ITEM_DOC(u) \
+    "(SELECT json_extract(c.attrs, '$.doc') FROM event c INDEXED BY event_items WHERE c.item = " \
+    u " AND c.type = 'item' ORDER BY c.seq LIMIT 1)"
+/* Whether the document X is one of :docs (a JSON array of symbols), or :docs is NULL. */
+#define IN_DOCS(x) "(:docs IS NULL OR " x " IN (SELECT value FROM json_each(:docs)))"
 #define LOG_WHERE \
     " e.recorded >= :since AND e.recorded <= :until AND (:by IS NULL OR e.actor = :by) AND " \
-    "(:docs IS NULL OR CASE WHEN e.item IS NOT NULL THEN (SELECT json_extract(c.attrs, '$.doc') " \
-    "FROM event c INDEXED BY event_items WHERE c.item = e.item AND c.type = 'item' ORDER BY " \
-    "c.seq LIMIT 1) WHEN e.type = 'document' THEN e.subject ELSE json_extract(e.attrs, " \
-    "'$.doc') END IN (SELECT value FROM json_each(:docs)))"
+    IN_DOCS("CASE WHEN e.item IS NOT NULL THEN " ITEM_DOC("e.item") " WHEN e.type = " \
+            "'document' THEN e.subject ELSE json_extract(e.attrs, '$.doc') END")
 // clang-format on
 
 /* The events in an order every office that synced as far shares: those in the shared log by
@@ -446,7 +450,8 @@ VIEW_AT_WALK(view_history, struct view_event, history_sql, read_event)
 static const char changed_sql[] =
     "SELECT COALESCE(b.key, a.key) AS k, a.status, b.status, a.progress, b.progress, b.title "
     "FROM items b FULL JOIN temp.diff_before a ON a.uuid = b.uuid "
-    "WHERE a.status IS NOT b.status OR a.progress IS NOT b.progress ORDER BY k";
+    "WHERE (a.status IS NOT b.status OR a.progress IS NOT b.progress) AND " IN_DOCS(
+        ITEM_DOC("COALESCE(b.uuid, a.uuid)")) " ORDER BY k";
 
 /* The state as of the first date, made on a second connection (db_twin) in a thread while this
  * one makes the state as of the second: the two are the whole cost of a diff, and alike. */
@@ -536,14 +541,15 @@ read_change(sqlite3_stmt *st, struct view_change *r)
 }
 
 int
-view_diff(struct db *db, const char *path, const char *d1, const char *d2,
+view_diff(struct db *db, const char *path, const char *d1, const char *d2, const char *docs,
           int (*each)(void *arg, const struct view_change *row), void *arg, struct diag *d)
 {
     struct view_change row;
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = states(db, path, d1, d2, d)) != 0 || (rc = db_prep(db, changed_sql, &st, d)) != 0)
+    if ((rc = states(db, path, d1, d2, d)) != 0 || (rc = db_prep(db, changed_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":docs", docs, d)) != 0)
         return rc;
     RETURN_WALK(db, st, row, read_change, each, arg, d);
 }

@@ -213,9 +213,10 @@ struct view_change {
 };
 
 /* Walks, by key, the items whose status or progress differs between the ends of the effective
- * dates D1 and D2 ("YYYY-MM-DD"). Both states are made on DB (at PATH), the first on a second
+ * dates D1 and D2 ("YYYY-MM-DD"), of the documents DOCS (a JSON array of symbols: cli_docs) or
+ * of all when it is NULL. Both states are made on DB (at PATH), the first on a second
  * connection in a thread when one can be had; the state tables are left as of D2. */
-int view_diff(struct db *db, const char *path, const char *d1, const char *d2,
+int view_diff(struct db *db, const char *path, const char *d1, const char *d2, const char *docs,
               int (*each)(void *arg, const struct view_change *row), void *arg, struct diag *d);
 
 /* ---- The shared log (conflicts, status, verify) ----------------------------------------- */

@@ -7,6 +7,8 @@
 #include "docket/view.h"
 
 static const struct opt opts[] = {
+    {"doc", 0, "ALIAS", OPT_MULTI,
+     "only the items of this document (repeatable; see 'docket docs')"},
     {"json", 0, NULL, 0, "print a JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -122,7 +124,7 @@ run(struct cmd_ctx *ctx)
     const struct args *a = &ctx->args;
     struct changes c = {.ctx = ctx, .json = args_get(a, "json") != NULL, .width = 3};
     struct date d1, d2;
-    char today[11], e1[11], e2[11];
+    char today[11], e1[11], e2[11], *docs = NULL;
     int rc;
 
     date_today(today);
@@ -140,7 +142,10 @@ run(struct cmd_ctx *ctx)
                         a->npos > 1 ? a->pos[1] : today);
     /* The array opens with its first row, or at the end: nothing is printed when the states
      * cannot be made. */
-    rc = view_diff(ctx->db, ctx->db_path, e1, e2, put_change, &c, &ctx->diag);
+    if ((rc = cli_docs(ctx, &docs)) != 0)
+        return rc;
+    rc = view_diff(ctx->db, ctx->db_path, e1, e2, docs, put_change, &c, &ctx->diag);
+    free(docs);
     if (c.json && (rc == 0 || c.n > 0))
         fputs(c.n > 0 ? "\n]\n" : "[\n]\n", ctx->out);
     if (!c.json && rc == 0)
@@ -151,7 +156,7 @@ run(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_diff = {
     .name = "diff",
-    .usage = "DATE1 [DATE2] [--json]",
+    .usage = "DATE1 [DATE2] [--doc ALIAS]... [--json]",
     .summary = "Show the items whose status differs between two dates, the earlier first "
                "(DATE2: today).",
     .opts = opts,

@@ -55,6 +55,13 @@ expect_eq "log --doc a-res-68-262: document, 6 paragraphs, 4 items, a status" \
     "$(python3 -c 'import json, sys
 print(" ".join(json.loads(l)["event_type"] for l in open(sys.argv[1])))' "$tmp/out")" \
     "document paragraph paragraph paragraph paragraph paragraph paragraph item item item item status"
+run_ok diff 2014 2017 --doc a-res-68-262 --json
+expect_eq "diff --doc a-res-68-262 keys" "$(pyjson 'print(" ".join(r["key"] for r in d))')" \
+    "p2.calls-upon-all p3.urges-all-parties p4.welcomes-the-efforts p6.calls-upon-all"
+run_ok diff 2014 2017 --doc res1309 --json
+expect_eq "diff --doc res1309: no item of the other" "$(pyjson 'print(len(d), any(r["key"][:2] in ("p2", "p3", "p4", "p6") for r in d))')" \
+    "31 False"
+run_fails 3 "no document has the alias 'nope' (see 'docket docs')" diff 2014 --doc nope
 run_fails 3 "no document has the alias 'nope' (see 'docket docs')" list --doc nope
 run_fails 3 "no document has the alias 'nope' (see 'docket docs')" log --doc nope
 
