@@ -370,27 +370,36 @@ fail:
     return rc;
 }
 
-/* Returns DK_DATA when items of a document other than OWNER have kind KIND: a checklist may not
- * change a kind that another document's items use (kinds are not yet each document's own). */
+/* Returns DK_DATA when an item of a document other than OWNER has the key VALUE (WHAT "key")
+ * or the kind VALUE (WHAT "kind"): a checklist may not take another document's item for its
+ * own, nor change a kind another document's items use (kinds and keys are not yet each
+ * document's own). */
 static int
-kind_free(struct db *db, const char *kind, const char *owner, struct diag *d)
+held_elsewhere(struct db *db, const char *what, const char *value, const char *owner,
+               struct diag *d)
 {
-    static const char sql[] = "SELECT doc FROM items WHERE kind = :kind AND doc IS NOT :owner "
-                              "LIMIT 1";
+    static const char *const sqls[2] = {
+        "SELECT doc FROM items WHERE key = :v AND doc IS NOT :owner LIMIT 1",
+        "SELECT doc FROM items WHERE kind = :v AND doc IS NOT :owner LIMIT 1"};
+    int kind = strcmp(what, "kind") == 0, rc;
     sqlite3_stmt *st;
-    int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":kind", kind, d)) != 0 ||
+    if ((rc = db_prep(db, sqls[kind], &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":v", value, d)) != 0 ||
         (rc = db_bind_text(db, st, ":owner", owner, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) == 1) {
         const char *other = (const char *)sqlite3_column_text(st, 0);
 
-        rc = diag_set(d, DK_DATA,
-                      "kind '%s' differs from the one the items of %s use, which a checklist "
-                      "may not change: give this document's kind another name",
-                      kind, other ? other : "no document");
+        if (other == NULL)
+            other = "no document";
+        rc = kind ? diag_set(d, DK_DATA,
+                             "kind '%s' differs from the one the items of %s use, which a "
+                             "checklist may not change: give this document's kind another name",
+                             value, other)
+                  : diag_set(d, DK_DATA,
+                             "'%s' is an item of %s: give this document's item another key", value,
+                             other);
     } else if (rc < 0) {
         rc = d->code;
     }
@@ -400,7 +409,7 @@ kind_free(struct db *db, const char *kind, const char *owner, struct diag *d)
 
 /* Appends the definition event E unless an identical one is already in the log. With OWNER
  * (a user's checklist of document OWNER), a kind or status that would change a kind another
- * document's items use is refused (kind_free). */
+ * document's items use is refused (held_elsewhere). */
 static int
 define(struct db *db, struct event *e, const char *owner, struct checklist_counts *n,
        struct diag *d)
@@ -425,7 +434,8 @@ define(struct db *db, struct event *e, const char *owner, struct checklist_count
         if (rc == 1) {
             n->unchanged++;
             rc = 0;
-        } else if (rc == 0 && (!guard || (rc = kind_free(db, e->subject, owner, d)) == 0) &&
+        } else if (rc == 0 &&
+                   (!guard || (rc = held_elsewhere(db, "kind", e->subject, owner, d)) == 0) &&
                    (rc = ev_append(db, e, NULL, d)) == 0) {
             n->definitions++;
         } else if (rc < 0) {
@@ -649,30 +659,6 @@ apply_item_changes(struct db *db, json_t *v, const struct date *adopted, const c
 }
 
 /* checklist_apply with REASON for every event it records. */
-/* Returns DK_DATA when the item KEY belongs to a document other than OWNER: a checklist may
- * not take another document's item for its own (keys are not yet each document's own). */
-static int
-key_free(struct db *db, const char *key, const char *owner, struct diag *d)
-{
-    static const char sql[] = "SELECT doc FROM items WHERE key = :key AND doc IS NOT :owner";
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":owner", owner, d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) == 1) {
-        const char *other = (const char *)sqlite3_column_text(st, 0);
-
-        rc = diag_set(d, DK_DATA, "'%s' is an item of %s: give this document's item another key",
-                      key, other ? other : "no document");
-    } else if (rc < 0) {
-        rc = d->code;
-    }
-    sqlite3_reset(st);
-    return rc;
-}
-
 static int
 apply_with(struct db *db, json_t *cl, const char *reason, const char *owner,
            struct checklist_counts *out, struct diag *d)
@@ -720,7 +706,7 @@ apply_with(struct db *db, json_t *cl, const char *reason, const char *owner,
         }
         if (rc < 0)
             return d->code;
-        if (rc == 1 && owner && key_free(db, s.key, owner, d) != 0)
+        if (rc == 1 && owner && held_elsewhere(db, "key", s.key, owner, d) != 0)
             return diag_prefix(d, "items[%zu].key: ", i);
         if (rc == 1) {
             int before = n.edits;
