@@ -113,7 +113,8 @@ find_date(const char *s, char out[11])
             isdigit((unsigned char)q[4]))
             continue;
         year = (q[0] - '0') * 1000 + (q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0');
-        if (day > date_days_in(year, m + 1))
+        /* A year before 1000 is no date a checklist takes (date_parse). */
+        if (year < 1000 || day > date_days_in(year, m + 1))
             continue;
         snprintf(out, 11, "%04d-%02d-%02d", year, m + 1, day);
         return 1;
