@@ -62,7 +62,7 @@ ORDER BY month;
 -- chart: stack x=kind series=status y=items
 SELECT i.kind AS kind, i.status AS status, count(*) AS items
 FROM items i
-LEFT JOIN vocab v ON v.kind = i.kind AND v.status = i.status
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 GROUP BY i.kind, i.status
 ORDER BY i.kind, v.ord;
 
@@ -81,11 +81,11 @@ SELECT i.key, i.title, i.goal,
        r.done AS "instances done",
        (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (
             SELECT c.status, count(*) AS n FROM items c
-            WHERE c.parent = i.key AND instr(c.key, '/') > 0
+            WHERE c.parent = i.key AND c.doc IS i.doc AND instr(c.key, '/') > 0
             GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
 FROM requests i
-LEFT JOIN (SELECT parent, count(*) AS n, sum(progress = 100) AS done FROM items
-           WHERE instr(key, '/') > 0 GROUP BY parent) r ON r.parent = i.key
+LEFT JOIN (SELECT doc, parent, count(*) AS n, sum(progress = 100) AS done FROM items
+           WHERE instr(key, '/') > 0 GROUP BY doc, parent) r ON r.parent = i.key AND r.doc IS i.doc
 WHERE i.kind = 'membership'
 ORDER BY i.goal DESC, i.key;
 
@@ -96,7 +96,7 @@ ORDER BY i.goal DESC, i.key;
 SELECT i.key, i.title, i.status, i.since,
        CASE WHEN i.breach THEN 'breach' WHEN v.at_risk THEN 'at risk' ELSE '' END AS flag
 FROM items i
-LEFT JOIN vocab v ON v.kind = i.kind AND v.status = i.status
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 WHERE i.kind = 'safeguard'
 ORDER BY i.breach DESC, v.at_risk DESC, i.progress, i.key;
 

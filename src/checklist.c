@@ -370,79 +370,46 @@ fail:
     return rc;
 }
 
-/* Returns DK_DATA when an item of a document other than OWNER has the key VALUE (WHAT "key")
- * or the kind VALUE (WHAT "kind"): a checklist may not take another document's item for its
- * own, nor change a kind another document's items use (kinds and keys are not yet each
- * document's own). */
+/* Returns 1 when the log holds a definition event identical to E (type, subject, value and
+ * attributes), 0 when not, -1 with D set. */
 static int
-held_elsewhere(struct db *db, const char *what, const char *value, const char *owner,
-               struct diag *d)
-{
-    static const char *const sqls[2] = {
-        "SELECT doc FROM items WHERE key = :v AND doc IS NOT :owner LIMIT 1",
-        "SELECT doc FROM items WHERE kind = :v AND doc IS NOT :owner LIMIT 1"};
-    int kind = strcmp(what, "kind") == 0, rc;
-    sqlite3_stmt *st;
-
-    if ((rc = db_prep(db, sqls[kind], &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":v", value, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":owner", owner, d)) != 0)
-        return rc;
-    if ((rc = db_row(db, st, d)) == 1) {
-        const char *other = (const char *)sqlite3_column_text(st, 0);
-
-        if (other == NULL)
-            other = "no document";
-        rc = kind ? diag_set(d, DK_DATA,
-                             "kind '%s' differs from the one the items of %s use, which a "
-                             "checklist may not change: give this document's kind another name",
-                             value, other)
-                  : diag_set(d, DK_DATA,
-                             "'%s' is an item of %s: give this document's item another key", value,
-                             other);
-    } else if (rc < 0) {
-        rc = d->code;
-    }
-    sqlite3_reset(st);
-    return rc;
-}
-
-/* Appends the definition event E unless an identical one is already in the log. With OWNER
- * (a user's checklist of document OWNER), a kind or status that would change a kind another
- * document's items use is refused (held_elsewhere). */
-static int
-define(struct db *db, struct event *e, const char *owner, struct checklist_counts *n,
-       struct diag *d)
+identical(struct db *db, const struct event *e, struct diag *d)
 {
     static const char sql[] =
         "SELECT 1 FROM event WHERE item IS NULL AND type = :type AND subject = :subject AND "
         "new_value IS :new AND attrs IS :attrs";
-    int guard = owner && (strcmp(e->type, "kind") == 0 || strcmp(e->type, "vocab") == 0);
     sqlite3_stmt *st;
     char *attrs;
     int rc, oom;
 
     if ((attrs = ev_attrs_text(e->attrs, &oom)) == NULL && oom)
-        return diag_set(d, DK_STORE, "out of memory");
-    if ((rc = db_prep(db, sql, &st, d)) == 0 &&
-        (rc = db_bind_text(db, st, ":type", e->type, d)) == 0 &&
-        (rc = db_bind_text(db, st, ":subject", e->subject, d)) == 0 &&
-        (rc = db_bind_text(db, st, ":new", e->new_value, d)) == 0 &&
-        (rc = db_bind_text(db, st, ":attrs", attrs, d)) == 0) {
-        rc = db_row(db, st, d);
+        return diag_set(d, DK_STORE, "out of memory"), -1;
+    rc = db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":type", e->type, d) != 0 ||
+                 db_bind_text(db, st, ":subject", e->subject, d) != 0 ||
+                 db_bind_text(db, st, ":new", e->new_value, d) != 0 ||
+                 db_bind_text(db, st, ":attrs", attrs, d) != 0
+             ? -1
+             : db_row(db, st, d);
+    if (rc >= 0)
         sqlite3_reset(st);
-        if (rc == 1) {
-            n->unchanged++;
-            rc = 0;
-        } else if (rc == 0 &&
-                   (!guard || (rc = held_elsewhere(db, "kind", e->subject, owner, d)) == 0) &&
-                   (rc = ev_append(db, e, NULL, d)) == 0) {
-            n->definitions++;
-        } else if (rc < 0) {
-            rc = d->code;
-        }
-    }
     free(attrs);
+    return rc;
+}
+
+/* Appends the definition event E unless an identical one is already in the log. */
+static int
+define(struct db *db, struct event *e, struct checklist_counts *n, struct diag *d)
+{
+    int rc = identical(db, e, d);
+
+    if (rc < 0)
+        return d->code;
+    if (rc == 1) {
+        n->unchanged++;
+        return 0;
+    }
+    if ((rc = ev_append(db, e, NULL, d)) == 0)
+        n->definitions++;
     return rc;
 }
 
@@ -455,16 +422,132 @@ put_int(json_t *o, const char *key, json_t *v, char *buf, size_t n)
     }
 }
 
+/* Fills E with the event that defines kind V (J < 0) or its status J, for document DOC (NULL:
+ * as kinds were recorded before they were each document's), in BUF's room for numbers. */
+static void
+kind_event(struct event *e, json_t *v, long j, const char *doc, char buf[2][24])
+{
+    json_t *s = j < 0 ? NULL : json_array_get(json_object_get(v, "statuses"), (size_t)j);
+
+    json_object_clear(e->attrs);
+    e->subject = str(v, "name");
+    ev_attr(e->attrs, "doc", doc);
+    if (s == NULL) {
+        e->type = "kind";
+        e->new_value = str(v, "label") ? str(v, "label") : str(v, "name");
+        ev_attr(e->attrs, "description", str(v, "description"));
+        ev_attr(e->attrs, "initial", str(v, "initial"));
+        ev_attr(e->attrs, "keep_baseline", str(v, "keep_baseline"));
+        put_int(e->attrs, "cadence_months", json_object_get(v, "cadence_months"), buf[0],
+                sizeof buf[0]);
+        return;
+    }
+    e->type = "vocab";
+    e->new_value = str(s, "name");
+    ev_attr(e->attrs, "label", str(s, "label"));
+    put_int(e->attrs, "progress", json_object_get(s, "progress"), buf[0], sizeof buf[0]);
+    ev_attr(e->attrs, "final", json_is_true(json_object_get(s, "final")) ? "1" : "0");
+    ev_attr(e->attrs, "breach", json_is_true(json_object_get(s, "breach")) ? "1" : "0");
+    ev_attr(e->attrs, "submission", json_is_true(json_object_get(s, "submission")) ? "1" : "0");
+    /* Version 2's flags, only when set: a version 1 checklist's events stay as they were, and
+     * an absent flag reads as false. */
+    ev_attr(e->attrs, "lost", json_is_true(json_object_get(s, "lost")) ? "1" : NULL);
+    ev_attr(e->attrs, "at_risk", json_is_true(json_object_get(s, "at_risk")) ? "1" : NULL);
+    snprintf(buf[1], sizeof buf[1], "%ld", j + 1);
+    ev_attr(e->attrs, "ord", buf[1]);
+}
+
+/* DK_DATA, at kinds[I].statuses, when items of document DOC stand in a status of kind V that V
+ * no longer lists: a kind may gain statuses, never lose one in use. */
+static int
+statuses_kept(struct db *db, json_t *v, size_t i, const char *doc, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT status, count(*), min(key) FROM items WHERE doc IS :doc AND kind = :kind AND "
+        "status NOT IN (SELECT json_extract(value, '$.name') FROM json_each(:statuses)) "
+        "GROUP BY status ORDER BY status LIMIT 1";
+    char *statuses = json_dumps(json_object_get(v, "statuses"), JSON_COMPACT);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (statuses == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    if ((rc = db_prep(db, sql, &st, d)) == 0 && (rc = db_bind_text(db, st, ":doc", doc, d)) == 0 &&
+        (rc = db_bind_text(db, st, ":kind", str(v, "name"), d)) == 0 &&
+        (rc = db_bind_text(db, st, ":statuses", statuses, d)) == 0) {
+        if ((rc = db_row(db, st, d)) == 1)
+            rc = diag_set(d, DK_DATA,
+                          "kinds[%zu].statuses: '%s' is the status of %d item%s of %s (such as "
+                          "'%s'): a checklist may add statuses to its kind %s, not remove one in "
+                          "use",
+                          i, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+                          sqlite3_column_int(st, 1) == 1 ? "" : "s", doc,
+                          (const char *)sqlite3_column_text(st, 2), str(v, "name"));
+        else if (rc < 0)
+            rc = d->code;
+        sqlite3_reset(st);
+    }
+    free(statuses);
+    return rc;
+}
+
+/* Records kind V (the I-th of the checklist) and its statuses as document DOC's. A kind recorded
+ * before kinds were each document's is DOC's too while DOC has none of its own (migration 007):
+ * a checklist that defines it the same way changes nothing; one that defines it otherwise
+ * records the whole kind as DOC's own, which then stands for DOC alone. */
+static int
+define_kind(struct db *db, struct event *e, json_t *v, size_t i, const char *doc,
+            struct checklist_counts *n, struct diag *d)
+{
+    static const char own_sql[] =
+        "SELECT 1 FROM event WHERE item IS NULL AND type = 'kind' AND subject = :kind AND "
+        "json_extract(attrs, '$.doc') = :doc LIMIT 1";
+    long count = (long)json_array_size(json_object_get(v, "statuses"));
+    char buf[2][24];
+    sqlite3_stmt *st;
+    int rc, own;
+
+    if ((rc = db_prep(db, own_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":kind", str(v, "name"), d)) != 0 ||
+        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0)
+        return rc;
+    own = db_row(db, st, d);
+    sqlite3_reset(st);
+    if (own < 0)
+        return d->code;
+    if (!own) {
+        long j = -1;
+
+        for (; j < count && (rc = identical(db, (kind_event(e, v, j, NULL, buf), e), d)) == 1; j++)
+            ;
+        if (rc < 0)
+            return d->code;
+        if (j == count) {
+            n->unchanged += (int)count + 1;
+            return 0;
+        }
+    }
+    if ((rc = statuses_kept(db, v, i, doc, d)) != 0)
+        return rc;
+    for (long j = -1; j < count; j++) {
+        kind_event(e, v, j, doc, buf);
+        if ((rc = define(db, e, n, d)) != 0)
+            return j < 0 ? diag_prefix(d, "kinds[%zu]: ", i)
+                         : diag_prefix(d, "kinds[%zu].statuses[%ld]: ", i, j);
+    }
+    return 0;
+}
+
 /* Appends the events for the document, its paragraphs, the kinds and their statuses. */
 static int
-apply_definitions(struct db *db, json_t *cl, const char *reason, const char *owner,
-                  struct checklist_counts *n, struct diag *d)
+apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklist_counts *n,
+                  struct diag *d)
 {
-    json_t *doc = json_object_get(cl, "document"), *v, *s;
+    json_t *doc = json_object_get(cl, "document"), *v;
     const char *symbol = str(doc, "symbol"), *adopted = str(doc, "adopted");
     struct event e = {.reason = reason, .eff = adopted};
-    char buf[4][24];
-    size_t i, j;
+    char buf[24];
+    size_t i;
     int rc = 0;
 
     if ((e.attrs = json_object()) == NULL)
@@ -480,8 +563,8 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, const char *own
     /* Only an alias the checklist names is recorded: a document without one keeps the
      * document event it always had, so that loading it again changes nothing. */
     ev_attr(e.attrs, "alias", str(doc, "alias"));
-    put_int(e.attrs, "revision", json_object_get(doc, "revision"), buf[0], sizeof buf[0]);
-    if ((rc = define(db, &e, owner, n, d)) != 0)
+    put_int(e.attrs, "revision", json_object_get(doc, "revision"), buf, sizeof buf);
+    if ((rc = define(db, &e, n, d)) != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
     {
@@ -490,49 +573,15 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, const char *own
         e.subject = str(v, "ref");
         e.new_value = str(v, "text");
         ev_attr(e.attrs, "doc", symbol);
-        snprintf(buf[0], sizeof buf[0], "%zu", i + 1);
-        ev_attr(e.attrs, "ord", buf[0]);
-        if ((rc = define(db, &e, owner, n, d)) != 0)
+        snprintf(buf, sizeof buf, "%zu", i + 1);
+        ev_attr(e.attrs, "ord", buf);
+        if ((rc = define(db, &e, n, d)) != 0)
             goto out;
     }
     json_array_foreach(json_object_get(cl, "kinds"), i, v)
     {
-        json_object_clear(e.attrs);
-        e.type = "kind";
-        e.subject = str(v, "name");
-        e.new_value = str(v, "label") ? str(v, "label") : str(v, "name");
-        ev_attr(e.attrs, "description", str(v, "description"));
-        ev_attr(e.attrs, "initial", str(v, "initial"));
-        ev_attr(e.attrs, "keep_baseline", str(v, "keep_baseline"));
-        put_int(e.attrs, "cadence_months", json_object_get(v, "cadence_months"), buf[0],
-                sizeof buf[0]);
-        if ((rc = define(db, &e, owner, n, d)) != 0) {
-            diag_prefix(d, "kinds[%zu]: ", i);
+        if ((rc = define_kind(db, &e, v, i, symbol, n, d)) != 0)
             goto out;
-        }
-        json_array_foreach(json_object_get(v, "statuses"), j, s)
-        {
-            json_object_clear(e.attrs);
-            e.type = "vocab";
-            e.subject = str(v, "name");
-            e.new_value = str(s, "name");
-            ev_attr(e.attrs, "label", str(s, "label"));
-            put_int(e.attrs, "progress", json_object_get(s, "progress"), buf[0], sizeof buf[0]);
-            ev_attr(e.attrs, "final", json_is_true(json_object_get(s, "final")) ? "1" : "0");
-            ev_attr(e.attrs, "breach", json_is_true(json_object_get(s, "breach")) ? "1" : "0");
-            ev_attr(e.attrs, "submission",
-                    json_is_true(json_object_get(s, "submission")) ? "1" : "0");
-            /* Version 2's flags, only when set: a version 1 checklist's events stay as they
-             * were, and an absent flag reads as false. */
-            ev_attr(e.attrs, "lost", json_is_true(json_object_get(s, "lost")) ? "1" : NULL);
-            ev_attr(e.attrs, "at_risk", json_is_true(json_object_get(s, "at_risk")) ? "1" : NULL);
-            snprintf(buf[1], sizeof buf[1], "%zu", j + 1);
-            ev_attr(e.attrs, "ord", buf[1]);
-            if ((rc = define(db, &e, owner, n, d)) != 0) {
-                diag_prefix(d, "kinds[%zu].statuses[%zu]: ", i, j);
-                goto out;
-            }
-        }
     }
 out:
     json_decref(e.attrs);
@@ -571,7 +620,8 @@ checklist_value(struct db *db, const char *uuid, const char *field, char **out, 
 /* Records item V's baseline from before the adoption (baseline_on, baseline_reason: set
  * --baseline's event) unless the store holds it. */
 static int
-apply_baseline_on(struct db *db, json_t *v, struct checklist_counts *n, struct diag *d)
+apply_baseline_on(struct db *db, json_t *v, const char *doc, struct checklist_counts *n,
+                  struct diag *d)
 {
     static const char sql[] =
         "SELECT 1 FROM event WHERE type = 'status' AND item = :item AND new_value = :status AND "
@@ -584,7 +634,8 @@ apply_baseline_on(struct db *db, json_t *v, struct checklist_counts *n, struct d
 
     if (on == NULL)
         return 0;
-    if ((rc = date_parse(on, &eff, d)) != 0 || (rc = item_load(db, str(v, "key"), &it, d)) != 0)
+    if ((rc = date_parse(on, &eff, d)) != 0 ||
+        (rc = item_load_in(db, &doc, str(v, "key"), &it, d)) != 0)
         return rc;
     if ((rc = db_prep(db, sql, &st, d)) == 0 &&
         (rc = db_bind_text(db, st, ":item", it.uuid, d)) == 0 &&
@@ -611,13 +662,13 @@ apply_baseline_on(struct db *db, json_t *v, struct checklist_counts *n, struct d
  * that `edit` changes) whose value differs from what checklists gave it, as an edit in effect
  * from ADOPTED; a field the user has already given that value changes nothing. */
 static int
-apply_item_changes(struct db *db, json_t *v, const struct date *adopted, const char *reason,
-                   struct checklist_counts *n, struct diag *d)
+apply_item_changes(struct db *db, json_t *v, const char *doc, const struct date *adopted,
+                   const char *reason, struct checklist_counts *n, struct diag *d)
 {
     struct item it = {0};
     int rc, changed = 0;
 
-    if ((rc = item_load(db, str(v, "key"), &it, d)) != 0)
+    if ((rc = item_load_in(db, &doc, str(v, "key"), &it, d)) != 0)
         return rc;
     for (int i = 0; rc == 0 && item_fields[i]; i++) {
         const char *field = item_fields[i], *want;
@@ -642,7 +693,7 @@ apply_item_changes(struct db *db, json_t *v, const struct date *adopted, const c
             continue;
         /* item_edit compares with the item as loaded: reload after each change. */
         if (changed && (item_free(&it), memset(&it, 0, sizeof it),
-                        (rc = item_load(db, str(v, "key"), &it, d)) != 0))
+                        (rc = item_load_in(db, &doc, str(v, "key"), &it, d)) != 0))
             break;
         rc = item_edit(db, &it, field, want, adopted, reason, d);
         if (rc == -1) {
@@ -660,8 +711,8 @@ apply_item_changes(struct db *db, json_t *v, const struct date *adopted, const c
 
 /* checklist_apply with REASON for every event it records. */
 static int
-apply_with(struct db *db, json_t *cl, const char *reason, const char *owner,
-           struct checklist_counts *out, struct diag *d)
+apply_with(struct db *db, json_t *cl, const char *reason, struct checklist_counts *out,
+           struct diag *d)
 {
     json_t *doc = json_object_get(cl, "document"), *v;
     struct checklist_counts n = {0};
@@ -672,7 +723,7 @@ apply_with(struct db *db, json_t *cl, const char *reason, const char *owner,
     int rc;
 
     if ((rc = date_parse(str(doc, "adopted"), &adopted, d)) != 0 ||
-        (rc = apply_definitions(db, cl, reason, owner, &n, d)) != 0)
+        (rc = apply_definitions(db, cl, reason, &n, d)) != 0)
         return rc;
     json_array_foreach(json_object_get(cl, "items"), i, v)
     {
@@ -699,19 +750,17 @@ apply_with(struct db *db, json_t *cl, const char *reason, const char *owner,
         /* An item the store already has takes the fields that the checklist changed; one it
          * withdrew stays withdrawn (loading the checklist again must not bring back what a user
          * took out). */
-        if ((rc = item_exists(db, s.key, d)) == 0 &&
-            (rc = item_withdrawn(db, s.key, &withdrawn_by, NULL, d)) == 1) {
+        if ((rc = item_exists(db, &s.doc, s.key, d)) == 0 &&
+            (rc = item_withdrawn_in(db, &s.doc, s.key, &withdrawn_by, NULL, d)) == 1) {
             n.unchanged++;
             continue;
         }
         if (rc < 0)
             return d->code;
-        if (rc == 1 && owner && held_elsewhere(db, "key", s.key, owner, d) != 0)
-            return diag_prefix(d, "items[%zu].key: ", i);
         if (rc == 1) {
             int before = n.edits;
 
-            if ((rc = apply_item_changes(db, v, &adopted, reason, &n, d)) != 0)
+            if ((rc = apply_item_changes(db, v, s.doc, &adopted, reason, &n, d)) != 0)
                 return diag_prefix(d, "items[%zu]: ", i);
             n.unchanged += n.edits == before;
         } else if ((rc = item_add(db, &s, d)) != 0) {
@@ -719,7 +768,7 @@ apply_with(struct db *db, json_t *cl, const char *reason, const char *owner,
         } else {
             n.items++;
         }
-        if ((rc = apply_baseline_on(db, v, &n, d)) != 0)
+        if ((rc = apply_baseline_on(db, v, s.doc, &n, d)) != 0)
             return diag_prefix(d, "items[%zu]: ", i);
     }
     *out = n;
@@ -738,7 +787,7 @@ checklist_apply(struct db *db, json_t *cl, struct checklist_counts *out, struct 
     if ((rc = doc_alias_free(db, alias, str(doc, "symbol"), d)) != 0)
         return rc == DK_DATA ? diag_prefix(d, "document.alias: ") : rc;
     snprintf(reason, sizeof reason, "loaded from the checklist of %s", str(doc, "symbol"));
-    return apply_with(db, cl, reason, str(doc, "symbol"), out, d);
+    return apply_with(db, cl, reason, out, d);
 }
 
 int
@@ -789,7 +838,7 @@ checklist_upgrade(struct db *db, struct checklist_counts *out, struct diag *d)
     snprintf(reason, sizeof reason, "shipped checklist %s revision %lld", f->symbol, f->revision);
     /* Every store that takes this revision makes the same events with the same ids. */
     ev_set_uuid_seed(db, reason);
-    rc = apply_with(db, cl, reason, NULL, &n, d);
+    rc = apply_with(db, cl, reason, &n, d);
     ev_set_uuid_seed(db, NULL);
     if (rc == 0 && out)
         *out = n;

@@ -324,9 +324,10 @@ count_status(void *arg, const struct view_count *r)
 }
 
 int
-cli_instances_json(struct cmd_ctx *ctx, const char *key, int total, int done, json_t **out)
+cli_instances_json(struct cmd_ctx *ctx, const char *doc, const char *key, int total, int done,
+                   json_t **out)
 {
-    struct view_at at = {.key = key, .asof = ctx->asof, .known = ctx->known};
+    struct view_at at = {.key = key, .doc = doc, .asof = ctx->asof, .known = ctx->known};
     json_t *by = json_object(), *o;
     int rc = 0;
 

@@ -173,7 +173,8 @@ int sync_print(struct cmd_ctx *ctx, const struct sync_counts *n);
 /* Makes *OUT a new JSON object of the instances of item KEY (list --json, show --json): TOTAL,
  * DONE (those at full progress) and their counts by status, in the state tables as they stand.
  * Returns 0, or DK_STORE with ctx->diag set. */
-int cli_instances_json(struct cmd_ctx *ctx, const char *key, int total, int done, json_t **out);
+int cli_instances_json(struct cmd_ctx *ctx, const char *doc, const char *key, int total, int done,
+                       json_t **out);
 
 /* Returns a new JSON string of S, or JSON null when S is NULL. */
 json_t *cli_jstr(const char *s);

@@ -13,6 +13,7 @@
 #include "docket/db.h"
 #include "docket/embed.h"
 #include "docket/schema.h"
+#include "docket/state.h"
 #include "docket/uuid.h"
 
 enum { BUSY_TIMEOUT_MS = 10000 };
@@ -433,7 +434,7 @@ migrate(struct db *db, struct diag *d)
 {
     char id[UUID_LEN + 1], now[TS_LEN + 1], sql[128];
     const struct embed_file *f;
-    int version, n, rc;
+    int version, n, rc, replay = 0;
     sqlite3_stmt *st;
 
     if ((rc = begin(db, 1, d)) != 0)
@@ -442,6 +443,9 @@ migrate(struct db *db, struct diag *d)
     if ((rc = pragma_int(db, "PRAGMA user_version", &version, d)) != 0)
         goto out;
     for (n = version + 1; (f = schema_migration(n)) != NULL; n++) {
+        /* A migration that makes a state table anew asks for the state to be replayed from
+         * the events, once the last has run (a store made by it holds no events yet). */
+        replay |= version > 0 && strstr(f->data, "\n-- docket: replay the state\n") != NULL;
         if (sqlite3_exec(db->h, f->data, NULL, NULL, NULL) != SQLITE_OK) {
             /* Each migration creates its tables: one that finds them there was given a schema
              * version older than the store's, which only damage to the header does. */
@@ -477,6 +481,10 @@ migrate(struct db *db, struct diag *d)
             rc = db_fail(db, "cannot write the store", d);
             goto out;
         }
+    }
+    if (replay && (rc = state_rebuild(db, d)) != 0) {
+        diag_prefix(d, "cannot migrate the store: ");
+        goto out;
     }
     snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
              DB_APPLICATION_ID, n - 1);

@@ -444,18 +444,29 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
     struct item it;
     struct date eff;
     long long edited = 0;
+    const char *key;
+    char *doc;
     int rc;
 
-    if ((rc = item_exists(db, r->f[C_KEY], d)) < 0)
+    /* KEY, or ALIAS:KEY for an item of a given document. */
+    if ((rc = item_name(db, r->f[C_KEY], &doc, &key, d)) != 0)
+        return diag_prefix(d, "row %d, column key: ", r->line);
+    rc = item_exists(db, doc ? (const char *const *)&doc : NULL, key, d);
+    if (rc < 0) {
+        free(doc);
         return d->code;
+    }
     if (rc == 1) {
         snprintf(reason, sizeof reason, "imported from %s, row %d", origin, r->line);
-        if ((rc = apply_edits(db, r, reason, today, &edited, d)) != 0)
+        if ((rc = apply_edits(db, r, reason, today, &edited, d)) != 0) {
+            free(doc);
             return rc;
+        }
         rc = 1;
     }
     if (rc == 0) {
-        struct item_spec s = {.key = r->f[C_KEY],
+        struct item_spec s = {.key = key,
+                              .doc = doc,
                               .title = r->f[C_TITLE],
                               .kind = r->f[C_KIND],
                               .parent = r->f[C_PARENT],
@@ -470,10 +481,14 @@ apply_row(struct db *db, const struct csv_row *r, const char *origin, const char
 
         snprintf(reason, sizeof reason, "imported from %s, row %d", origin, r->line);
         s.reason = reason;
-        if ((rc = item_add(db, &s, d)) != 0)
+        rc = item_add(db, &s, d);
+        if (rc != 0) {
+            free(doc);
             return diag_prefix(d, "row %d, column %s: ", r->line, blame(d->msg));
+        }
         n->items++;
     }
+    free(doc);
     if (r->f[C_STATUS] == NULL) {
         n->unchanged += rc == 1 && edited == 0;
         n->edited += edited;

@@ -101,59 +101,72 @@ unknown(struct db *db, const char *what, const char *name, const char *names_sql
     return diag_set(d, DK_DATA, "unknown %s '%s' (%s)", what, name, hint);
 }
 
-/* Sets *KEY to the key that NAME gives: NAME itself, or for ALIAS:KEY the part after the
- * colon, once ALIAS names a document and that document holds the key (when any item does).
- * DK_DATA for an unknown alias or a key of another document; DK_STORE. */
-static int
-name_key(struct db *db, const char *name, const char **key, struct diag *d)
+int
+item_name(struct db *db, const char *name, char **doc, const char **key, struct diag *d)
 {
-    static const char sql[] = "SELECT doc FROM items WHERE key = :key";
     const char *colon = strchr(name, ':');
-    char alias[128], *symbol = NULL;
-    sqlite3_stmt *st;
+    char alias[128];
     int rc;
 
+    *doc = NULL;
     *key = name;
     if (colon == NULL)
         return 0;
     snprintf(alias, sizeof alias, "%.*s", (int)(colon - name), name);
-    if ((rc = doc_find(db, alias, &symbol, d)) != 0)
+    if ((rc = doc_find(db, alias, doc, d)) != 0)
         return rc;
-    if (symbol == NULL)
+    if (*doc == NULL)
         return diag_set(d, DK_DATA, "no document has the alias '%s' in '%s' (see 'docket docs')",
                         alias, name);
     *key = colon + 1;
-    if ((rc = db_prep(db, sql, &st, d)) == 0 && (rc = db_bind_text(db, st, ":key", *key, d)) == 0) {
-        if ((rc = db_row(db, st, d)) == 1 &&
-            (sqlite3_column_type(st, 0) == SQLITE_NULL ||
-             strcmp((const char *)sqlite3_column_text(st, 0), symbol) != 0))
-            rc = diag_set(d, DK_DATA, "'%s' is not an item of %s (%s)", *key, alias, symbol);
-        else
-            rc = rc < 0 ? d->code : 0;
-        sqlite3_reset(st);
-    }
-    free(symbol);
+    return 0;
+}
+
+/* Binds :any and :doc as item_check_status reads DOC. */
+static int
+bind_doc(struct db *db, sqlite3_stmt *st, const char *const *doc, struct diag *d)
+{
+    int rc;
+
+    if ((rc = db_bind_int(db, st, ":any", doc == NULL, d)) != 0)
+        return rc;
+    return db_bind_text(db, st, ":doc", doc ? *doc : NULL, d);
+}
+
+int
+item_withdrawn(struct db *db, const char *name, long long *by, char before[25], struct diag *d)
+{
+    const char *key;
+    char *doc;
+    int rc;
+
+    if (item_name(db, name, &doc, &key, d) != 0)
+        return -1;
+    rc = item_withdrawn_in(db, doc ? (const char *const *)&doc : NULL, key, by, before, d);
+    free(doc);
     return rc;
 }
 
 int
-item_withdrawn(struct db *db, const char *key, long long *by, char before[25], struct diag *d)
+item_withdrawn_in(struct db *db, const char *const *doc, const char *key, long long *by,
+                  char before[25], struct diag *d)
 {
-    if (name_key(db, key, &key, d) != 0)
-        return -1;
-    /* The latest revert in force of a creation of KEY, while no item holds KEY: the time just
-     * before it (SQLite keeps times in whole milliseconds, so the step is exact). */
+    /* The latest revert in force of a creation of KEY (in its document, when the name gives
+     * one), while no item holds KEY there: the time just before it (SQLite keeps times in
+     * whole milliseconds, so the step is exact). */
     static const char sql[] =
         "SELECT r.by_seq, strftime('%Y-%m-%dT%H:%M:%fZ', r.by_recorded, '-0.001 seconds') "
         "FROM event c INDEXED BY event_items JOIN " STATE_REVERTS " r ON r.uuid = c.uuid "
-        "WHERE c.type = 'item' AND c.subject = :key AND NOT " STATE_UNDONE(
-            "r", EVER) " AND NOT EXISTS "
-                       "(SELECT 1 FROM items i WHERE i.key = :key) ORDER BY r.by_seq DESC LIMIT 1";
+        "WHERE c.type = 'item' AND c.subject = :key AND (:any OR json_extract(c.attrs, '$.doc') "
+        "IS :doc) AND NOT " STATE_UNDONE(
+            "r",
+            EVER) " AND NOT EXISTS (SELECT 1 FROM items i "
+                  "WHERE i.key = :key AND (:any OR i.doc IS :doc)) ORDER BY r.by_seq DESC LIMIT 1";
     sqlite3_stmt *st;
     int rc;
 
     if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":key", key, d) != 0 ||
-        (rc = db_row(db, st, d)) < 0)
+        bind_doc(db, st, doc, d) != 0 || (rc = db_row(db, st, d)) < 0)
         return -1;
     if (rc == 1) {
         *by = sqlite3_column_int64(st, 0);
@@ -164,10 +177,11 @@ item_withdrawn(struct db *db, const char *key, long long *by, char before[25], s
     return rc;
 }
 
-/* Why KEY names no item: withdrawn, a slip of case, or unknown (naming the nearest). The one
- * answer every command that names an item gives: DK_DATA, or DK_STORE. */
+/* Why NAME (KEY in document DOC, when it gives one) names no item: withdrawn, a key of another
+ * document, a slip of case, or unknown (naming the nearest). The one answer every command that
+ * names an item gives: DK_DATA, or DK_STORE. */
 static int
-item_unknown(struct db *db, const char *key, struct diag *d)
+item_unknown(struct db *db, const char *name, const char *doc, const char *key, struct diag *d)
 {
     static const char cased[] = "SELECT group_concat(quote(key), ' or ') FROM (SELECT key FROM "
                                 "items WHERE key = :key COLLATE NOCASE ORDER BY key)";
@@ -175,11 +189,21 @@ item_unknown(struct db *db, const char *key, struct diag *d)
     long long by;
     int rc;
 
-    if ((rc = item_withdrawn(db, key, &by, NULL, d)) < 0)
+    if ((rc = item_withdrawn(db, name, &by, NULL, d)) < 0)
         return d->code;
     if (rc == 1)
-        return diag_set(d, DK_DATA, "'%s' was withdrawn by event %lld (show --all shows it)", key,
+        return diag_set(d, DK_DATA, "'%s' was withdrawn by event %lld (show --all shows it)", name,
                         by);
+    if (doc && (rc = item_exists(db, NULL, key, d)) != 0) {
+        const char *colon = strchr(name, ':');
+
+        if (rc < 0)
+            return d->code;
+        if (colon == NULL)
+            return diag_set(d, DK_DATA, "'%s' is not an item of %s", key, doc);
+        return diag_set(d, DK_DATA, "'%s' is not an item of %.*s (%s)", key, (int)(colon - name),
+                        name, doc);
+    }
     if ((rc = db_prep(db, cased, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
@@ -194,8 +218,65 @@ item_unknown(struct db *db, const char *key, struct diag *d)
     return unknown(db, "item", key, "SELECT key FROM items", "see 'docket list'", d);
 }
 
+/* DK_DATA for KEY, which items of several documents have: "did you mean A:KEY or B:KEY?". */
+static int
+item_ambiguous(struct db *db, const char *key, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT doc, " DOC_STORED_ALIAS("i.doc") " FROM items i "
+                                                 "WHERE key = :key ORDER BY doc";
+    char list[1024], alias[128];
+    size_t used = 0;
+    sqlite3_stmt *st;
+    int rc, n = 0;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+        return rc;
+    list[0] = '\0';
+    while ((rc = db_row(db, st, d)) == 1) {
+        doc_alias_of((const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1), alias, sizeof alias);
+        if (used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s:%s", n++ ? " or " : "",
+                                     alias, key);
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return d->code;
+    return diag_set(d, DK_DATA, "'%s' is an item of %d documents (did you mean %s?)", key, n, list);
+}
+
+static int find(struct db *db, const char *const *doc, const char *key, struct item *out,
+                struct diag *d);
+
 int
-item_load(struct db *db, const char *key, struct item *out, struct diag *d)
+item_load(struct db *db, const char *name, struct item *out, struct diag *d)
+{
+    const char *key;
+    char *doc;
+    int rc;
+
+    if ((rc = item_name(db, name, &doc, &key, d)) != 0)
+        return rc;
+    if ((rc = find(db, doc ? (const char *const *)&doc : NULL, key, out, d)) == -1)
+        rc = item_unknown(db, name, doc, key, d);
+    free(doc);
+    return rc;
+}
+
+int
+item_load_in(struct db *db, const char *const *doc, const char *key, struct item *out,
+             struct diag *d)
+{
+    int rc = find(db, doc, key, out, d);
+
+    return rc == -1 ? item_unknown(db, key, doc ? *doc : NULL, key, d) : rc;
+}
+
+/* Loads item KEY of DOC (as item_check_status reads it) into *OUT: 0, -1 when no item has it,
+ * DK_DATA when items of several documents have it (DOC NULL), DK_STORE. */
+static int
+find(struct db *db, const char *const *doc, const char *key, struct item *out, struct diag *d)
 {
     /* The instances' rule is read from the events, by everything recorded: its latest edit
      * in force, else what the creation said. */
@@ -206,18 +287,23 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
         "AND e.type = 'edit' AND e.seq NOT IN (" REVERTED_EVER ") ORDER BY " LATEST_E
         " LIMIT 1), (SELECT json_extract(c.attrs, '$.instances') FROM event c INDEXED BY "
         "event_items WHERE c.item = i.uuid AND c.type = 'item' AND c.seq NOT IN (" REVERTED_EVER
-        ") ORDER BY c.seq LIMIT 1)), ''), i.rollup FROM items i WHERE key = :key";
+        ") ORDER BY c.seq LIMIT 1)), ''), i.rollup, count(*) OVER () FROM items i "
+        "WHERE key = :key AND (:any OR doc IS :doc) LIMIT 1";
     struct item it = {0};
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = name_key(db, key, &key, d)) != 0 || (rc = db_prep(db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0 ||
+        (rc = bind_doc(db, st, doc, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
     if (rc == 0)
-        return item_unknown(db, key, d);
+        return -1;
+    if (sqlite3_column_int(st, 18) > 1) {
+        sqlite3_reset(st);
+        return item_ambiguous(db, key, d);
+    }
     it.uuid = item_dup_col(st, 0);
     it.key = item_dup_col(st, 1);
     it.doc = item_dup_col(st, 2);
@@ -245,7 +331,8 @@ item_load(struct db *db, const char *key, struct item *out, struct diag *d)
     return 0;
 }
 
-/* The names that SQL (bound with :kind, when it has one, to KIND) returns, in order. */
+/* The names that SQL (bound with :kind to KIND, and :any and :doc as in item_check_status, where
+ * it has them) returns, in order. */
 struct names {
     char **v;
     size_t n;
@@ -262,7 +349,8 @@ names_free(struct names *ns)
 /* Loads into *NS the names SQL returns; on success the caller frees them (names_free). Returns
  * 0 or DK_STORE. */
 static int
-names_load(struct db *db, const char *sql, const char *kind, struct names *ns, struct diag *d)
+names_load(struct db *db, const char *sql, const char *const *doc, const char *kind,
+           struct names *ns, struct diag *d)
 {
     struct names got = {0};
     sqlite3_stmt *st;
@@ -270,8 +358,12 @@ names_load(struct db *db, const char *sql, const char *kind, struct names *ns, s
 
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
-    if (sqlite3_bind_parameter_index(st, ":kind") &&
-        (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
+    if ((sqlite3_bind_parameter_index(st, ":kind") &&
+         (rc = db_bind_text(db, st, ":kind", kind, d)) != 0) ||
+        (sqlite3_bind_parameter_index(st, ":doc") &&
+         (rc = db_bind_text(db, st, ":doc", doc ? *doc : NULL, d)) != 0) ||
+        (sqlite3_bind_parameter_index(st, ":any") &&
+         (rc = db_bind_int(db, st, ":any", doc == NULL, d)) != 0))
         return rc;
     while ((rc = db_row(db, st, d)) == 1) {
         const char *s = (const char *)sqlite3_column_text(st, 0);
@@ -307,17 +399,19 @@ check_name(const struct names *ns, const char *what, const char *name, const cha
 }
 
 int
-item_check_status(struct db *db, const char *kind, const char *status, struct diag *d)
+item_check_status(struct db *db, const char *const *doc, const char *kind, const char *status,
+                  struct diag *d)
 {
     /* A kind's statuses in its order; without one, every kind's, each once, by name. */
-    static const char sql[] = "SELECT status FROM vocab WHERE :kind IS NULL OR kind = :kind "
+    static const char sql[] = "SELECT status FROM vocab WHERE (:any OR doc IS :doc) AND "
+                              "(:kind IS NULL OR kind = :kind) "
                               "GROUP BY status ORDER BY CASE WHEN :kind IS NULL THEN status END, "
                               "min(ord), status";
     struct names ns;
     char where[128] = "";
     int rc;
 
-    if ((rc = names_load(db, sql, kind, &ns, d)) != 0)
+    if ((rc = names_load(db, sql, doc, kind, &ns, d)) != 0)
         return rc;
     if (kind)
         snprintf(where, sizeof where, " for kind %s", kind);
@@ -415,7 +509,7 @@ item_status_same(struct db *db, const struct item *it, const char *status, const
         "SELECT COALESCE((SELECT e.new_value FROM event e WHERE e.type = 'status' AND "
         "e.item = :item AND e.eff_day <= :end AND e.seq NOT IN (" REVERTED_EVER ") "
         "ORDER BY " LATEST_E " LIMIT 1), "
-        "(SELECT k.initial FROM kinds k WHERE k.name = :kind)) = :status";
+        "(SELECT k.initial FROM kinds k WHERE k.doc IS :doc AND k.name = :kind)) = :status";
     sqlite3_stmt *st;
     int rc;
 
@@ -425,6 +519,7 @@ item_status_same(struct db *db, const struct item *it, const char *status, const
         db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":item", it->uuid, d) != 0 ||
         db_bind_text(db, st, ":end", eff->end, d) != 0 ||
         db_bind_text(db, st, ":kind", it->kind, d) != 0 ||
+        db_bind_text(db, st, ":doc", it->doc, d) != 0 ||
         db_bind_text(db, st, ":status", status, d) != 0 || (rc = db_row(db, st, d)) < 0)
         return -1;
     rc = rc == 1 && sqlite3_column_int(st, 0) == 1;
@@ -445,7 +540,7 @@ item_set_status(struct db *db, const struct item *it, const char *status, const 
                       .eff = eff->text};
     int rc, same = 0;
 
-    if ((rc = item_check_status(db, it->kind, status, d)) != 0 ||
+    if ((rc = item_check_status(db, (const char *const *)&it->doc, it->kind, status, d)) != 0 ||
         (rc = how == ITEM_BASELINE ? before_creation(it, eff, d) : after_creation(it, eff, d)) != 0)
         return rc;
     if (it->rollup && strcmp(it->rollup, "instances") == 0)
@@ -551,13 +646,14 @@ item_cost(struct db *db, const struct item *it, const char *amount, const char *
 }
 
 int
-item_exists(struct db *db, const char *key, struct diag *d)
+item_exists(struct db *db, const char *const *doc, const char *key, struct diag *d)
 {
-    static const char sql[] = "SELECT 1 FROM items WHERE key = :key";
+    static const char sql[] = "SELECT 1 FROM items WHERE key = :key AND (:any OR doc IS :doc)";
     sqlite3_stmt *st;
     int rc;
 
-    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":key", key, d) != 0)
+    if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":key", key, d) != 0 ||
+        bind_doc(db, st, doc, d) != 0)
         return -1;
     rc = db_row(db, st, d);
     sqlite3_reset(st);
@@ -569,8 +665,8 @@ item_case_twins(struct db *db, int (*each)(void *arg, const char *keys), void *a
 {
     /* Grouped by the key without regard to case: one sort, not a comparison of every pair. */
     static const char sql[] =
-        "SELECT group_concat(quote(key), ' and ') FROM (SELECT key FROM items ORDER BY "
-        "key COLLATE NOCASE, key) GROUP BY key COLLATE NOCASE HAVING count(*) > 1 "
+        "SELECT group_concat(quote(key), ' and ') FROM (SELECT doc, key FROM items ORDER BY "
+        "key COLLATE NOCASE, key) GROUP BY doc, key COLLATE NOCASE HAVING count(*) > 1 "
         "ORDER BY min(key COLLATE NOCASE)";
     sqlite3_stmt *st;
     int rc;
@@ -588,16 +684,17 @@ item_case_twins(struct db *db, int (*each)(void *arg, const char *keys), void *a
 /* Returns 1 when KEY is PARENT or one of its ancestors, so that making PARENT the parent of KEY
  * would close a loop; 0 when not; -1 with D set when the store cannot tell. */
 int
-item_closes_loop(struct db *db, const char *key, const char *parent, struct diag *d)
+item_closes_loop(struct db *db, const char *doc, const char *key, const char *parent,
+                 struct diag *d)
 {
     static const char sql[] = "WITH RECURSIVE up(k) AS (SELECT :parent UNION SELECT i.parent "
-                              "FROM items i JOIN up ON i.key = up.k WHERE i.parent IS NOT NULL) "
-                              "SELECT 1 FROM up WHERE k = :key";
+                              "FROM items i JOIN up ON i.key = up.k AND i.doc IS :doc "
+                              "WHERE i.parent IS NOT NULL) SELECT 1 FROM up WHERE k = :key";
     sqlite3_stmt *st = NULL;
     int rc;
 
     if (db_prep(db, sql, &st, d) != 0 || db_bind_text(db, st, ":parent", parent, d) != 0 ||
-        db_bind_text(db, st, ":key", key, d) != 0)
+        db_bind_text(db, st, ":doc", doc, d) != 0 || db_bind_text(db, st, ":key", key, d) != 0)
         return -1;
     rc = db_row(db, st, d);
     sqlite3_reset(st);
@@ -606,9 +703,9 @@ item_closes_loop(struct db *db, const char *key, const char *parent, struct diag
 
 /* Checks that making PARENT the parent of KEY would not close a loop. */
 static int
-no_cycle(struct db *db, const char *key, const char *parent, struct diag *d)
+no_cycle(struct db *db, const char *doc, const char *key, const char *parent, struct diag *d)
 {
-    int rc = item_closes_loop(db, key, parent, d);
+    int rc = item_closes_loop(db, doc, key, parent, d);
 
     if (rc < 0)
         return d->code;
@@ -658,32 +755,35 @@ check_cadence(const char *v, long long *out, struct diag *d)
     return 0;
 }
 
-/* Finds the document a new item belongs to: its parent's, else the store's only one. */
+/* Writes to OUT the document a new item belongs to when neither it nor its parent names one:
+ * the store's only document ("" when it has none). DK_USAGE when it has several: keys are each
+ * document's own. */
 static int
-default_doc(struct db *db, const char *parent_doc, char *out, size_t n, struct diag *d)
+default_doc(struct db *db, const char *key, char *out, size_t n, struct diag *d)
 {
     static const char sql[] = "SELECT min(symbol), count(*) FROM documents";
     sqlite3_stmt *st;
-    int rc;
+    int rc, count;
 
     out[0] = '\0';
-    if (parent_doc != NULL) {
-        snprintf(out, n, "%s", parent_doc);
-        return 0;
-    }
     if ((rc = db_prep(db, sql, &st, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
-    if (sqlite3_column_int(st, 1) == 1)
+    if ((count = sqlite3_column_int(st, 1)) == 1)
         snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
+    if (count > 1)
+        return diag_set(d, DK_USAGE,
+                        "this store tracks %d documents: name the one '%s' belongs to with "
+                        "--doc ALIAS or as ALIAS:%s",
+                        count, key, key);
     return 0;
 }
 
-/* Finds the longest dotted prefix of KEY that names an item; writes it to OUT or "". */
+/* Finds the longest dotted prefix of KEY that names an item of DOC; writes it to OUT or "". */
 static int
-prefix_parent(struct db *db, const char *key, char *out, size_t n, struct diag *d)
+prefix_parent(struct db *db, const char *doc, const char *key, char *out, size_t n, struct diag *d)
 {
     char *dot;
     int rc;
@@ -691,7 +791,7 @@ prefix_parent(struct db *db, const char *key, char *out, size_t n, struct diag *
     snprintf(out, n, "%s", key);
     while ((dot = strrchr(out, '.')) != NULL) {
         *dot = '\0';
-        if ((rc = item_exists(db, out, d)) < 0)
+        if ((rc = item_exists(db, &doc, out, d)) < 0)
             return d->code;
         if (rc == 1)
             return 0;
@@ -701,12 +801,14 @@ prefix_parent(struct db *db, const char *key, char *out, size_t n, struct diag *
 }
 
 int
-item_check_kind(struct db *db, const char *kind, struct diag *d)
+item_check_kind(struct db *db, const char *const *doc, const char *kind, struct diag *d)
 {
+    static const char sql[] =
+        "SELECT name FROM kinds WHERE :any OR doc IS :doc GROUP BY name ORDER BY name";
     struct names ns;
     int rc;
 
-    if ((rc = names_load(db, "SELECT name FROM kinds ORDER BY name", NULL, &ns, d)) != 0)
+    if ((rc = names_load(db, sql, doc, NULL, &ns, d)) != 0)
         return rc;
     rc = check_name(&ns, "kind", kind, NULL, "see 'docket kinds'", d);
     names_free(&ns);
@@ -714,14 +816,16 @@ item_check_kind(struct db *db, const char *kind, struct diag *d)
 }
 
 static int
-keep_baseline(struct db *db, const char *kind, char *out, size_t n, struct diag *d)
+keep_baseline(struct db *db, const char *doc, const char *kind, char *out, size_t n, struct diag *d)
 {
-    static const char sql[] = "SELECT keep_baseline FROM kinds WHERE name = :kind";
+    static const char sql[] = "SELECT keep_baseline FROM kinds WHERE doc IS :doc AND name = :kind";
     sqlite3_stmt *st;
     int rc;
 
     out[0] = '\0';
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":kind", kind, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":kind", kind, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
@@ -734,14 +838,15 @@ keep_baseline(struct db *db, const char *kind, char *out, size_t n, struct diag 
 /* Refuses KEY when an item's key differs from it only in case: keys are unique without regard
  * to case, so that unct/ken cannot sit beside unct/KEN. DK_DATA naming it, or DK_STORE. */
 static int
-no_case_twin(struct db *db, const char *key, struct diag *d)
+no_case_twin(struct db *db, const char *doc, const char *key, struct diag *d)
 {
     static const char sql[] = "SELECT key FROM items WHERE key = :key COLLATE NOCASE AND "
-                              "key <> :key ORDER BY key LIMIT 1";
+                              "key <> :key AND doc IS :doc ORDER BY key LIMIT 1";
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
@@ -824,7 +929,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
 {
     char uuid[UUID_LEN + 1], doc[512], parent_buf[256], baseline[64], today[11], cad[24];
     const char *slash = strchr(s->key, '/'), *parent = s->parent, *kind = s->kind;
-    const char *goal = s->goal, *base = s->baseline, *ref = s->ref, *title = s->title;
+    const char *goal = s->goal, *base = s->baseline, *ref = s->ref, *title = s->title, *docp;
     struct item par = {0}, it = {0};
     struct date eff, due;
     struct event e = {.type = "item"};
@@ -849,10 +954,6 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
                         "bad key '%s' (lower-case words joined by '.', with an optional "
                         "'/INSTANCE', such as 'ceb.hlcm' or 'unct/KEN')",
                         s->key);
-    if ((rc = item_exists(db, s->key, d)) != 0)
-        return rc < 0 ? d->code : diag_set(d, DK_DATA, "item '%s' already exists", s->key);
-    if ((rc = no_case_twin(db, s->key, d)) != 0)
-        return rc;
     if (s->instances && (strcmp(s->instances, ITEM_INSTANCES_ISO3166) != 0 || slash != NULL))
         return diag_set(d, DK_DATA,
                         "bad instances '%s' for '%s' (%s, for an item that is not "
@@ -873,13 +974,33 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
             return diag_set(d, DK_DATA, "'%s' is an instance of '%s' and must stay under it",
                             s->key, parent_buf);
         parent = parent_buf;
-    } else if (parent == NULL) {
-        if ((rc = prefix_parent(db, s->key, parent_buf, sizeof parent_buf, d)) != 0)
+    }
+    /* The document first, since keys are each document's own: the parent's, else the one
+     * named, else the store's only one. */
+    if (parent) {
+        if ((rc = s->doc ? item_load_in(db, &s->doc, parent, &par, d)
+                         : item_load(db, parent, &par, d)) != 0)
+            return rc;
+        snprintf(doc, sizeof doc, "%s", par.doc ? par.doc : "");
+    } else if (s->doc) {
+        snprintf(doc, sizeof doc, "%s", s->doc);
+    } else if ((rc = default_doc(db, s->key, doc, sizeof doc, d)) != 0) {
+        return rc;
+    }
+    docp = doc[0] ? doc : NULL;
+    if (parent == NULL) {
+        if ((rc = prefix_parent(db, docp, s->key, parent_buf, sizeof parent_buf, d)) != 0)
             return rc;
         parent = parent_buf[0] ? parent_buf : NULL;
+        if (parent && (rc = item_load_in(db, &docp, parent, &par, d)) != 0)
+            return rc;
     }
-    if (parent && (rc = item_load(db, parent, &par, d)) != 0)
-        return rc;
+    if ((rc = item_exists(db, &docp, s->key, d)) != 0) {
+        rc = rc < 0 ? d->code : diag_set(d, DK_DATA, "item '%s' already exists", s->key);
+        goto out;
+    }
+    if ((rc = no_case_twin(db, docp, s->key, d)) != 0)
+        goto out;
     /* An item, an instance too, is tracked from the day it is added unless told otherwise:
      * an instance added today did not exist when its parent was adopted. */
     if ((rc = date_parse_past(s->eff ? s->eff : today, today, &eff, d)))
@@ -912,17 +1033,15 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
         rc = diag_set(d, DK_DATA, "'%s' needs a kind", s->key);
         goto out;
     }
-    if ((rc = item_check_kind(db, kind, d)) != 0)
+    if ((rc = item_check_kind(db, &docp, kind, d)) != 0)
         goto out;
     if (base == NULL && goal && strcmp(goal, "keep") == 0) {
-        if ((rc = keep_baseline(db, kind, baseline, sizeof baseline, d)) != 0)
+        if ((rc = keep_baseline(db, docp, kind, baseline, sizeof baseline, d)) != 0)
             goto out;
         base = baseline[0] ? baseline : NULL;
     }
-    if (base && (rc = item_check_status(db, kind, base, d)) != 0)
-        goto out;
-    if ((rc = default_doc(db, s->doc ? s->doc : par.doc, doc, sizeof doc, d)) != 0 ||
-        (rc = check_ref(db, doc[0] ? doc : NULL, ref, d)) != 0)
+    if ((base && (rc = item_check_status(db, &docp, kind, base, d)) != 0) ||
+        (rc = check_ref(db, docp, ref, d)) != 0)
         goto out;
     namelen = strlen(doc) + strlen(s->key) + 2;
     if ((name = malloc(namelen + 64 * (UUID_LEN + 1))) == NULL) {
@@ -955,7 +1074,7 @@ item_add(struct db *db, const struct item_spec *s, struct diag *d)
     if ((rc = ev_append(db, &e, NULL, d)) != 0)
         goto out;
     if (base) {
-        if ((rc = item_load(db, s->key, &it, d)) != 0)
+        if ((rc = item_load_in(db, &docp, s->key, &it, d)) != 0)
             goto out;
         rc = item_set_status(db, &it, base, &eff,
                              s->baseline ? "baseline" : "baseline: a membership to keep",
@@ -1068,10 +1187,11 @@ item_edit(struct db *db, const struct item *it, const char *field, const char *v
         if (!item_rollup_ok(value))
             return diag_set(d, DK_DATA, "bad rollup '%s' (own or instances)", value);
     } else if (strcmp(field, "parent") == 0) {
-        if ((rc = item_load(db, value, &par, d)) != 0)
+        /* A parent is an item of the same document. */
+        if ((rc = item_load_in(db, (const char *const *)&it->doc, value, &par, d)) != 0)
             return rc;
         item_free(&par);
-        if ((rc = no_cycle(db, it->key, value, d)) != 0)
+        if ((rc = no_cycle(db, it->doc, it->key, value, d)) != 0)
             return rc;
     }
     return ev_append(db, &e, NULL, d);

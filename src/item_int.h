@@ -10,8 +10,14 @@
 /* Column I of ST's current row as a new string (the caller frees it), or NULL. */
 char *item_dup_col(sqlite3_stmt *st, int i);
 
-/* Returns 1 when making PARENT the parent of KEY would close a loop, 0 when not, -1 with D set
- * when the store cannot tell. */
-int item_closes_loop(struct db *db, const char *key, const char *parent, struct diag *d);
+/* SQL: the document of item :item (a uuid), as its creation names it. */
+#define ITEM_DOC_OF_ITEM                                                                           \
+    "(SELECT json_extract(c.attrs, '$.doc') FROM event c INDEXED BY event_items WHERE "            \
+    "c.type = 'item' AND c.item = :item ORDER BY c.seq LIMIT 1)"
+
+/* Returns 1 when making PARENT the parent of KEY, both items of DOC, would close a loop, 0 when
+ * not, -1 with D set when the store cannot tell. */
+int item_closes_loop(struct db *db, const char *doc, const char *key, const char *parent,
+                     struct diag *d);
 
 #endif

@@ -18,9 +18,9 @@
 static int
 no_cycle_after_revert(struct db *db, long long seq, const char *item, struct diag *d)
 {
-    static const char sql[] = "SELECT key, parent FROM items WHERE uuid = :item";
+    static const char sql[] = "SELECT key, parent, doc FROM items WHERE uuid = :item";
     sqlite3_stmt *st = NULL;
-    char *key = NULL, *parent = NULL;
+    char *key = NULL, *parent = NULL, *doc = NULL;
     int rc, has_parent;
 
     if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":item", item, d)) != 0)
@@ -30,13 +30,14 @@ no_cycle_after_revert(struct db *db, long long seq, const char *item, struct dia
     if ((has_parent = rc == 1 && sqlite3_column_type(st, 1) != SQLITE_NULL)) {
         key = item_dup_col(st, 0);
         parent = item_dup_col(st, 1);
+        doc = item_dup_col(st, 2);
     }
     sqlite3_reset(st);
     if (!has_parent)
         rc = 0;
     else if (key == NULL || parent == NULL)
         rc = diag_set(d, DK_STORE, "out of memory");
-    else if ((rc = item_closes_loop(db, key, parent, d)) < 0)
+    else if ((rc = item_closes_loop(db, doc, key, parent, d)) < 0)
         rc = d->code;
     else if (rc == 1)
         rc = diag_set(d, DK_DATA,
@@ -45,20 +46,23 @@ no_cycle_after_revert(struct db *db, long long seq, const char *item, struct dia
                       seq, key, parent);
     free(key);
     free(parent);
+    free(doc);
     return rc;
 }
 
-/* Names in D the items under KEY that are not withdrawn, which keep it from being withdrawn:
- * DK_DATA when there are any, else 0 (DK_STORE). */
+/* Names in D the items under KEY (item ITEM) that are not withdrawn, which keep it from being
+ * withdrawn: DK_DATA when there are any, else 0 (DK_STORE). */
 static int
-no_children(struct db *db, long long seq, const char *key, struct diag *d)
+no_children(struct db *db, long long seq, const char *item, const char *key, struct diag *d)
 {
-    static const char sql[] = "SELECT count(*), group_concat(quote(key), ', ') FROM "
-                              "(SELECT key FROM items WHERE parent = :key ORDER BY key)";
+    static const char sql[] =
+        "SELECT count(*), group_concat(quote(key), ', ') FROM "
+        "(SELECT key FROM items WHERE parent = :key AND doc IS " ITEM_DOC_OF_ITEM " ORDER BY key)";
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":item", item, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
@@ -73,16 +77,19 @@ no_children(struct db *db, long long seq, const char *key, struct diag *d)
     return rc;
 }
 
-/* Before the withdrawal of item KEY is reverted: KEY must not have been taken again since, in
- * any case, as keys are unique without regard to case. DK_DATA naming the item that took it. */
+/* Before the withdrawal of item KEY (item ITEM) is reverted: KEY must not have been taken again
+ * since in its document, in any case, as keys are unique there without regard to case.
+ * DK_DATA naming the item that took it. */
 static int
-key_free(struct db *db, long long seq, const char *key, struct diag *d)
+key_free(struct db *db, long long seq, const char *item, const char *key, struct diag *d)
 {
-    static const char sql[] = "SELECT key FROM items WHERE key = :key COLLATE NOCASE LIMIT 1";
+    static const char sql[] = "SELECT key FROM items WHERE key = :key COLLATE NOCASE AND "
+                              "doc IS " ITEM_DOC_OF_ITEM " LIMIT 1";
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":item", item, d)) != 0)
         return rc;
     if ((rc = db_row(db, st, d)) < 0)
         return d->code;
@@ -101,7 +108,8 @@ static int
 parent_back(struct db *db, long long seq, const char *item, struct diag *d)
 {
     static const char sql[] = "SELECT c.key, c.parent FROM items c WHERE c.uuid = :item AND "
-                              "c.parent IS NOT NULL AND c.parent NOT IN (SELECT key FROM items)";
+                              "c.parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM items p WHERE "
+                              "p.key = c.parent AND p.doc IS c.doc)";
     sqlite3_stmt *st;
     int rc;
 
@@ -195,9 +203,9 @@ item_revert(struct db *db, long long seq, const char *reason, const char *eff, l
         goto out;
     }
     /* A withdrawn item leaves every list; what is under it would be left under nothing. */
-    if (strcmp(type, "item") == 0 && key != NULL && (rc = no_children(db, seq, key, d)) != 0)
+    if (strcmp(type, "item") == 0 && key != NULL && (rc = no_children(db, seq, item, key, d)) != 0)
         goto out;
-    if (strcmp(type, "revert") == 0 && key != NULL && (rc = key_free(db, seq, key, d)) != 0)
+    if (strcmp(type, "revert") == 0 && key != NULL && (rc = key_free(db, seq, item, key, d)) != 0)
         goto out;
     e.item = item;
     e.subject = uuid;

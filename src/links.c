@@ -61,7 +61,7 @@ links_load(struct db *db, const char *key, struct link **out, size_t *n, struct 
     sqlite3_stmt *st;
     int rc;
 
-    if (key && (rc = item_exists(db, key, d)) != 1) {
+    if (key && (rc = item_exists(db, NULL, key, d)) != 1) {
         struct item it;
 
         if (rc < 0 || (rc = item_load(db, key, &it, d)) != 0) /* names the nearest key */

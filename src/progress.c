@@ -11,6 +11,11 @@
 /* Known by every time: the default of KNOWN. */
 static const char end_of_record[] = "9999-12-31T23:59:59.999Z";
 
+/* A kind is its document's: kinds, the vocabulary and the groups of instances are keyed here
+ * by the document (empty for none), a unit separator (char 31), and the kind's name or the
+ * parent's key. */
+#define DOC_KIND(t) "coalesce(" t "doc, '') || char(31) || " t "kind"
+
 /* What it keeps per kind, month by month. */
 struct kind_months {
     char *name;
@@ -159,7 +164,7 @@ static int
 pbm_load(struct pbm *p, struct diag *d)
 {
     static const char vocab_sql[] =
-        "SELECT kind, status, progress, final, submission FROM vocab ORDER BY kind";
+        "SELECT " DOC_KIND("") ", status, progress, final, submission FROM vocab ORDER BY 1";
     static const char reverted_sql[] = STATE_REVERTED_SEQ(":known") " ORDER BY t.seq";
     sqlite3_stmt *st;
     int rc;
@@ -380,17 +385,24 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
     /* The instances of parents whose status follows from them (first), then every request:
      * each item that is not an instance (#14: every request counts once). Instances are
      * walked without their due dates, as the roll-up takes their progress as it stands. */
-    static const char items_sql[] =
-        "SELECT i.uuid, i.kind, i.created, coalesce(v.progress, 0), coalesce(v.final, 0), "
-        "period_end(i.due), CASE WHEN :requests THEN i.cadence_months END, i.parent, i.key, "
-        "i.rollup FROM items i JOIN kinds k ON k.name = i.kind LEFT JOIN vocab v ON "
-        "v.kind = i.kind AND v.status = k.initial WHERE CASE WHEN :requests THEN "
-        "instr(i.key, '/') = 0 ELSE instr(i.key, '/') > 0 AND i.parent IN (SELECT p.key FROM "
-        "items p WHERE p.rollup = 'instances') END";
+    static const char items_sql[] = "SELECT i.uuid, " DOC_KIND(
+        "i.") ", i.created, coalesce(v.progress, 0), "
+              "coalesce(v.final, 0), period_end(i.due), CASE WHEN :requests THEN i.cadence_months "
+              "END, "
+              "coalesce(i.doc, '') || char(31) || i.parent, coalesce(i.doc, '') || char(31) || "
+              "i.key, "
+              "i.rollup FROM items i JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind LEFT JOIN "
+              "vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = k.initial WHERE CASE "
+              "WHEN "
+              ":requests THEN instr(i.key, '/') = 0 ELSE instr(i.key, '/') > 0 AND EXISTS (SELECT "
+              "1 "
+              "FROM items p WHERE p.key = i.parent AND p.doc IS i.doc AND p.rollup = 'instances') "
+              "END";
     static const char first_sql[] = "SELECT min(period_end(created)) FROM items";
     static const char insert_sql[] =
-        "INSERT INTO temp.progress_by_month (month, kind, items, progress_sum) "
-        "VALUES (:month, :kind, :items, :sum)";
+        "INSERT INTO temp.progress_by_month (month, doc, kind, items, progress_sum) "
+        "VALUES (:month, NULLIF(substr(:name, 1, instr(:name, char(31)) - 1), ''), "
+        "substr(:name, instr(:name, char(31)) + 1), :items, :sum)";
     struct pbm p = {.db = db, .asof = asof, .known = known ? known : end_of_record};
     struct walk w;
     sqlite3_stmt *st;
@@ -398,7 +410,7 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
 
     if ((rc = db_exec(db,
                       "DROP TABLE IF EXISTS temp.progress_by_month; CREATE TEMP TABLE "
-                      "progress_by_month (month TEXT NOT NULL, kind TEXT NOT NULL, items "
+                      "progress_by_month (month TEXT NOT NULL, doc TEXT, kind TEXT NOT NULL, items "
                       "INTEGER NOT NULL, progress_sum INTEGER NOT NULL)",
                       d)) != 0 ||
         (rc = db_prep(db, first_sql, &st, d)) != 0)
@@ -479,7 +491,7 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
             snprintf(month, sizeof month, "%04d-%02d", (p.m0 + m) / 12, (p.m0 + m) % 12 + 1);
             if ((rc = db_prep(db, insert_sql, &st, d)) == 0 &&
                 (rc = db_bind_text(db, st, ":month", month, d)) == 0 &&
-                (rc = db_bind_text(db, st, ":kind", k->name, d)) == 0 &&
+                (rc = db_bind_text(db, st, ":name", k->name, d)) == 0 &&
                 (rc = db_bind_int(db, st, ":items", k->items[m], d)) == 0 &&
                 (rc = db_bind_int(db, st, ":sum", k->sum[m], d)) == 0)
                 rc = db_run(db, st, d);

@@ -65,11 +65,10 @@
     e ".eff_day <= max(:asof, COALESCE((SELECT min(f.eff_day) FROM event f WHERE f.type = " \
     "'document' AND f.item IS NULL AND f.recorded <= :known AND f.seq NOT IN reverted), '')) " \
     "AND " e ".recorded <= :known AND " e ".seq NOT IN reverted"
-#define LATEST_OF_BY(type, partition, cols, visible) \
+#define LATEST_OF(type, partition, cols) \
     "WITH " REVERTED " SELECT " cols " FROM (SELECT e.subject, e.new_value, e.attrs, row_number() OVER (" \
     "PARTITION BY " partition " ORDER BY " LATEST("e") ") AS rn FROM event e " \
-    "WHERE e.item IS NULL AND e.type = '" type "' AND " visible("e") ") WHERE rn = 1"
-#define LATEST_OF(type, partition, cols) LATEST_OF_BY(type, partition, cols, VISIBLE)
+    "WHERE e.item IS NULL AND e.type = '" type "' AND " VISIBLE("e") ") WHERE rn = 1"
 
 #define DOCUMENTS_SELECT \
     LATEST_OF("document", "e.subject", \
@@ -80,17 +79,49 @@
     LATEST_OF("paragraph", "json_extract(e.attrs, '$.doc'), e.subject", \
               ATTR("doc") ", subject, new_value, " INT_ATTR("ord"))
 
+/* Kinds and their statuses belong to a document (the "doc" attribute of their events). One
+ * recorded without a document (before #15: migration 007) is every document's that does not
+ * define its own kind of that name, and that of items of no document (doc NULL): LEGACY_DOCS
+ * are the documents recorded by :known, whatever :asof (a baseline may predate adoption), and
+ * NULL. DEFS(type, partition) is the latest definition in force per document and PARTITION. */
+#define DOC_OF(e) "json_extract(" e ".attrs, '$.doc')"
+#define DEFS(type, partition) \
+    "SELECT " DOC_OF("e") " AS doc, e.subject, e.new_value, e.attrs FROM (SELECT e.subject, " \
+    "e.new_value, e.attrs, row_number() OVER (PARTITION BY " DOC_OF("e") ", " partition \
+    " ORDER BY " LATEST("e") ") AS rn FROM event e WHERE e.item IS NULL AND e.type = '" type \
+    "' AND " IN_FORCE("e") ") e WHERE rn = 1"
+#define LEGACY_DOCS \
+    "SELECT DISTINCT g.subject AS symbol FROM event g INDEXED BY event_defs WHERE " \
+    "g.item IS NULL AND g.type = 'document' AND g.recorded <= :known AND g.seq NOT IN reverted " \
+    "UNION ALL SELECT NULL"
+/* The rows of CTE k (one per document and name) for the documents' own definitions, then for
+ * the legacy ones each document without its own kind of that name takes. */
+#define OWN_AND_LEGACY(cols, kind) \
+    "SELECT k.doc, " cols " FROM k WHERE k.doc IS NOT NULL UNION ALL SELECT ld.symbol, " cols \
+    " FROM (" LEGACY_DOCS ") ld JOIN k ON k.doc IS NULL WHERE NOT EXISTS (SELECT 1 FROM own " \
+    "WHERE own.doc = ld.symbol AND own.subject = " kind ")"
+#define KIND_COLS \
+    "k.subject, k.new_value, json_extract(k.attrs, '$.description'), " \
+    "json_extract(k.attrs, '$.initial'), json_extract(k.attrs, '$.keep_baseline'), " \
+    "CAST(json_extract(k.attrs, '$.cadence_months') AS INTEGER)"
+#define VOCAB_COLS \
+    "k.subject, k.new_value, json_extract(k.attrs, '$.label'), " \
+    "CAST(json_extract(k.attrs, '$.progress') AS INTEGER), " \
+    "CAST(json_extract(k.attrs, '$.final') AS INTEGER), " \
+    "CAST(json_extract(k.attrs, '$.breach') AS INTEGER), " \
+    "CAST(json_extract(k.attrs, '$.submission') AS INTEGER), " \
+    "CAST(json_extract(k.attrs, '$.ord') AS INTEGER), " \
+    "COALESCE(CAST(json_extract(k.attrs, '$.lost') AS INTEGER), 0), " \
+    "COALESCE(CAST(json_extract(k.attrs, '$.at_risk') AS INTEGER), 0)"
+
 #define KINDS_SELECT \
-    LATEST_OF_BY("kind", "e.subject", \
-              "subject, new_value, " ATTR("description") ", " ATTR("initial") ", " \
-              ATTR("keep_baseline") ", " INT_ATTR("cadence_months"), IN_FORCE)
+    "WITH " REVERTED ", k AS MATERIALIZED (" DEFS("kind", "e.subject") "), own AS (SELECT doc, " \
+    "subject FROM k WHERE doc IS NOT NULL) " OWN_AND_LEGACY(KIND_COLS, "k.subject")
 
 #define VOCAB_SELECT \
-    LATEST_OF_BY("vocab", "e.subject, e.new_value", \
-              "subject, new_value, " ATTR("label") ", " INT_ATTR("progress") ", " \
-              INT_ATTR("final") ", " INT_ATTR("breach") ", " INT_ATTR("submission") ", " \
-              INT_ATTR("ord") ", COALESCE(" INT_ATTR("lost") ", 0), COALESCE(" \
-              INT_ATTR("at_risk") ", 0)", IN_FORCE)
+    "WITH " REVERTED ", k AS MATERIALIZED (" DEFS("vocab", "e.subject, e.new_value") "), " \
+    "own AS (SELECT doc, subject FROM (" DEFS("kind", "e.subject") ") WHERE doc IS NOT NULL) " \
+    OWN_AND_LEGACY(VOCAB_COLS, "k.subject")
 
 /* The latest visible edit of each field of each item, one row per item. */
 #define EDIT(field) "max(CASE WHEN subject = '" field "' THEN new_value END) AS " field
@@ -152,8 +183,9 @@
     "s.seq AS status_seq, v.progress AS progress, v.final AS final, " \
     "CASE WHEN v.lost AND json_extract(c.attrs, '$.goal') = 'keep' THEN 1 ELSE v.breach END " \
     "AS breach, " \
-    "CASE WHEN k.name IN (SELECT sv.kind FROM " schema "vocab sv WHERE sv.submission) " \
-    "THEN (SELECT e.eff FROM event e JOIN " schema "vocab sv ON sv.kind = k.name " \
+    "CASE WHEN EXISTS (SELECT 1 FROM " schema "vocab sv WHERE sv.doc IS k.doc " \
+    "AND sv.kind = k.name AND sv.submission) " \
+    "THEN (SELECT e.eff FROM event e JOIN " schema "vocab sv ON sv.doc IS k.doc AND sv.kind = k.name " \
     "AND sv.status = e.new_value AND sv.submission " \
     "WHERE e.type = 'status' AND e.item = c.item AND " VISIBLE("e") " " \
     "ORDER BY " LATEST("e") " LIMIT 1) END AS submitted, " \
@@ -161,9 +193,10 @@
           "json_extract(c.attrs, '$.rollup') END") " " \
     "FROM event c INDEXED BY event_items " \
     "LEFT JOIN d ON d.item = c.item LEFT JOIN cr ON cr.item = c.item " \
-    "LEFT JOIN " schema "kinds k ON k.name = json_extract(c.attrs, '$.kind') " \
+    "LEFT JOIN " schema "kinds k ON k.doc IS json_extract(c.attrs, '$.doc') " \
+    "AND k.name = json_extract(c.attrs, '$.kind') " \
     "LEFT JOIN event s ON s.seq = " LATEST_SEQ("status") " " \
-    "LEFT JOIN " schema "vocab v ON v.kind = k.name " \
+    "LEFT JOIN " schema "vocab v ON v.doc IS k.doc AND v.kind = k.name " \
     "AND v.status = COALESCE(s.new_value, k.initial) " \
     "WHERE c.type = 'item' " filter " AND c.recorded <= :known AND c.seq NOT IN reverted " \
     "AND (COALESCE(cr.created_day, c.eff_day) <= :asof OR EXISTS (SELECT 1 FROM event b " \
@@ -236,8 +269,13 @@ static const char *const refresh_item[] = {
 int
 state_apply(struct db *db, const char *type, const char *item, struct diag *d)
 {
+    /* A new document takes the kinds defined without one (KINDS_SELECT). */
     if (strcmp(type, "document") == 0)
-        return run_all(db, refresh_documents, COUNT(refresh_documents), NULL, NULL, NULL, d);
+        return run_all(db, refresh_documents, COUNT(refresh_documents), NULL, NULL, NULL, d) ||
+                       run_all(db, refresh_kinds, COUNT(refresh_kinds), NULL, NULL, NULL, d) ||
+                       run_all(db, refresh_all_items, COUNT(refresh_all_items), NULL, NULL, NULL, d)
+                   ? d->code
+                   : 0;
     if (strcmp(type, "paragraph") == 0)
         return run_all(db, refresh_paragraphs, COUNT(refresh_paragraphs), NULL, NULL, NULL, d) ||
                        run_all(db, refresh_all_items, COUNT(refresh_all_items), NULL, NULL, NULL, d)

@@ -28,11 +28,11 @@ num(sqlite3_stmt *st, int i)
 static int
 bind_at(struct db *db, sqlite3_stmt *st, const struct view_at *at, struct diag *d)
 {
-    static const char *const names[] = {":uuid", ":key", ":asof", ":known"};
-    const char *values[] = {at->uuid, at->key, at->asof, at->known};
+    static const char *const names[] = {":uuid", ":key", ":asof", ":known", ":kdoc"};
+    const char *values[] = {at->uuid, at->key, at->asof, at->known, at->doc};
     int rc;
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (sqlite3_bind_parameter_index(st, names[i]) &&
             (rc = db_bind_text(db, st, names[i], values[i], d)) != 0)
             return rc;
@@ -63,17 +63,20 @@ bind_at(struct db *db, sqlite3_stmt *st, const struct view_at *at, struct diag *
 #define LIST_PROGRESS VIEW_PROGRESS("i", "r", ":today")
 static const char list_sql[] =
     "WITH RECURSIVE below(k) AS (SELECT :under UNION SELECT c.key FROM items c JOIN below ON "
-    "c.parent = below.k), "
-    "roll AS (SELECT parent, count(*) AS n, sum(progress = 100) AS done, sum(progress) AS psum "
-    "FROM items WHERE instr(key, '/') > 0 AND (:key IS NULL OR parent = :key) GROUP BY parent) "
+    "c.parent = below.k AND c.doc IS :kdoc), "
+    "roll AS (SELECT doc, parent, count(*) AS n, sum(progress = 100) AS done, sum(progress) AS "
+    "psum FROM items WHERE instr(key, '/') > 0 AND (:key IS NULL OR (parent = :key AND doc IS "
+    ":kdoc)) GROUP BY doc, parent) "
     "SELECT i.key, i.title, i.kind, i.status, " LIST_PROGRESS ", i.final, i.since, i.due, "
     "i.next_due, coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, "
-    "r.done, CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.kind = i.kind AND "
-    "v.progress = 100 ORDER BY v.ord LIMIT 1) END, i.rollup, "
-    "(i.kind, i.status) IN (SELECT v.kind, v.status FROM vocab v WHERE v.at_risk) "
-    "FROM items i LEFT JOIN roll r ON r.parent = i.key "
+    "r.done, CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.doc IS i.doc AND "
+    "v.kind = i.kind AND v.progress = 100 ORDER BY v.ord LIMIT 1) END, i.rollup, "
+    "EXISTS (SELECT 1 FROM vocab v WHERE v.doc IS i.doc AND v.kind = i.kind AND "
+    "v.status = i.status AND v.at_risk) "
+    "FROM items i LEFT JOIN roll r ON r.parent = i.key AND r.doc IS i.doc "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
-    "AND (:under IS NULL OR i.key IN below) AND (:key IS NULL OR i.key = :key) AND (NOT :overdue "
+    "AND (:under IS NULL OR (i.key IN below AND i.doc IS :kdoc)) AND (:key IS NULL OR "
+    "(i.key = :key AND i.doc IS :kdoc)) AND (NOT :overdue "
     "OR i.next_due < :today) AND (:docs IS NULL OR i.doc IN (SELECT value FROM json_each(:docs))) "
     "ORDER BY i.doc, i.para_ord, i.key";
 
@@ -117,6 +120,7 @@ view_list(struct db *db, const struct view_list_filter *f,
         (rc = db_bind_text(db, st, ":under", f->under, d)) != 0 ||
         (rc = db_bind_text(db, st, ":docs", f->docs, d)) != 0 ||
         (rc = db_bind_text(db, st, ":key", f->key, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":kdoc", f->key_doc, d)) != 0 ||
         (rc = db_bind_int(db, st, ":overdue", f->overdue, d)) != 0 ||
         (rc = db_bind_text(db, st, ":today", f->today, d)) != 0)
         return rc;
@@ -125,10 +129,16 @@ view_list(struct db *db, const struct view_list_filter *f,
 
 /* ---- The vocabulary ------------------------------------------------------------------------ */
 
+/* Each document's kinds; those of no document (migration 007) while an item of none is there. */
 static const char vocab_sql[] =
+    "WITH k AS (SELECT * FROM kinds WHERE (doc IS NOT NULL OR EXISTS (SELECT 1 FROM items "
+    "WHERE doc IS NULL)) AND (:docs IS NULL OR doc IN (SELECT value FROM json_each(:docs)))) "
     "SELECT k.name, k.label, k.description, k.initial, k.keep_baseline, k.cadence_months, "
-    "v.status, v.label, v.progress, v.final, v.breach, v.submission, v.lost, v.at_risk "
-    "FROM kinds k LEFT JOIN vocab v ON v.kind = k.name ORDER BY k.name, v.ord, v.status";
+    "v.status, v.label, v.progress, v.final, v.breach, v.submission, v.lost, v.at_risk, "
+    "k.doc, " DOC_STORED_ALIAS(
+        "k.doc") ", (SELECT count(DISTINCT coalesce(doc, '')) FROM k) "
+                 "FROM k LEFT JOIN vocab v ON v.doc IS k.doc AND v.kind = k.name "
+                 "ORDER BY k.doc, k.name, v.ord, v.status";
 
 static void
 read_vocab(sqlite3_stmt *st, struct view_vocab_row *r)
@@ -147,17 +157,24 @@ read_vocab(sqlite3_stmt *st, struct view_vocab_row *r)
     r->submission = sqlite3_column_int(st, 11) != 0;
     r->lost = sqlite3_column_int(st, 12) != 0;
     r->at_risk = sqlite3_column_int(st, 13) != 0;
+    r->doc = text(st, 14);
+    if (r->doc)
+        doc_alias_of(r->doc, text(st, 15), r->alias, sizeof r->alias);
+    else
+        r->alias[0] = '\0';
+    r->docs = sqlite3_column_int(st, 16);
 }
 
 int
-view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *row), void *arg,
-           struct diag *d)
+view_vocab(struct db *db, const char *docs,
+           int (*each)(void *arg, const struct view_vocab_row *row), void *arg, struct diag *d)
 {
     struct view_vocab_row row = {0};
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, vocab_sql, &st, d)) != 0)
+    if ((rc = db_prep(db, vocab_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":docs", docs, d)) != 0)
         return rc;
     RETURN_WALK(db, st, row, read_vocab, each, arg, d);
 }
@@ -365,10 +382,12 @@ static const char history_sql[] =
     " AND e.type = 'cost'" COUNTS ") SELECT " EVENT_COLUMNS
     ", (SELECT sup.by FROM sup WHERE sup.seq = e.seq) FROM event e WHERE " SHOWN " ORDER BY e.seq";
 static const char instances_sql[] =
-    "SELECT status, count(*) FROM items WHERE parent = :key AND instr(key, '/') > 0 "
+    "SELECT status, count(*) FROM items WHERE parent = :key AND doc IS :kdoc AND "
+    "instr(key, '/') > 0 "
     "GROUP BY status ORDER BY 2 DESC, 1";
 static const char below_sql[] =
-    "SELECT key, status, progress FROM items WHERE parent = :key AND instr(key, '/') = 0 "
+    "SELECT key, status, progress FROM items WHERE parent = :key AND doc IS :kdoc AND "
+    "instr(key, '/') = 0 "
     "ORDER BY key";
 static const char evidence_sql[] =
     "SELECT e.new_value, e.eff, json_extract(e.attrs, '$.sha256') FROM event e WHERE " SHOWN

@@ -23,22 +23,36 @@ struct item {
  * (its status follows from its instances, and a status set on it is refused); else 0. */
 int item_rollup_ok(const char *v);
 
-/* Loads item KEY from the state (current, or as of state_asof) into *OUT; KEY must match in
- * its exact case, and may be given as ALIAS:KEY (the document's alias, see doc.h). Exit codes:
- * DK_DATA, from the one lookup every command that names an item uses: "'KEY' was withdrawn by event
- * N (...)" for a withdrawn item, "unknown item 'CEB' (did you mean 'ceb'?)" for a key that matches
- * only in case, else naming the nearest key; DK_STORE. */
-int item_load(struct db *db, const char *key, struct item *out, struct diag *d);
+/* Loads the item NAME names from the state (current, or as of state_asof) into *OUT: KEY, or
+ * ALIAS:KEY (the document's alias, see doc.h); a bare KEY while exactly one document has it. KEY
+ * must match in its exact case. Exit codes: DK_DATA, from the one lookup every command that
+ * names an item uses: "'KEY' was withdrawn by event N (...)" for a withdrawn item, "'KEY' is an
+ * item of 2 documents (did you mean A:KEY or B:KEY?)", "unknown item 'CEB' (did you mean
+ * 'ceb'?)" for a key that matches only in case, else naming the nearest key; DK_STORE. */
+int item_load(struct db *db, const char *name, struct item *out, struct diag *d);
 
-/* Returns 1 when KEY (exactly) names no item of the state but an item whose creation a revert
- * cancelled (a withdrawn item), writing the latest such revert's sequence number to *BY and,
- * to BEFORE (when not NULL), the recorded time just before that revert (a state_asof KNOWN
- * under which the item stands as it was withdrawn); 0 when not; -1 with D set (DK_STORE). */
-int item_withdrawn(struct db *db, const char *key, long long *by, char before[25], struct diag *d);
+/* Loads item KEY of document DOC (as item_check_status reads DOC) into *OUT, as item_load. */
+int item_load_in(struct db *db, const char *const *doc, const char *key, struct item *out,
+                 struct diag *d);
 
-/* Returns 1 when KEY names an item in the state, 0 when it does not, -1 with D set (DK_STORE)
- * on an error. */
-int item_exists(struct db *db, const char *key, struct diag *d);
+/* Splits NAME into the document it names (*DOC, the symbol, which the caller frees; NULL for a
+ * bare key) and its key (*KEY, borrowed from NAME). DK_DATA for an unknown alias. */
+int item_name(struct db *db, const char *name, char **doc, const char **key, struct diag *d);
+
+/* Returns 1 when NAME (KEY or ALIAS:KEY, exactly) names no item of the state but an item whose
+ * creation a revert cancelled (a withdrawn item), writing the latest such revert's sequence
+ * number to *BY and, to BEFORE (when not NULL), the recorded time just before that revert (a
+ * state_asof KNOWN under which the item stands as it was withdrawn); 0 when not; -1 with D set
+ * (DK_STORE). */
+int item_withdrawn(struct db *db, const char *name, long long *by, char before[25], struct diag *d);
+
+/* item_withdrawn for KEY of document DOC (as item_check_status reads DOC). */
+int item_withdrawn_in(struct db *db, const char *const *doc, const char *key, long long *by,
+                      char before[25], struct diag *d);
+
+/* Returns 1 when KEY names an item of DOC (as item_check_status reads DOC) in the state, 0 when
+ * it does not, -1 with D set (DK_STORE) on an error. */
+int item_exists(struct db *db, const char *const *doc, const char *key, struct diag *d);
 
 /* Walks the items whose keys differ only in case (twins that a store made before keys were
  * unique without regard to case keeps): EACH gets each such set as one phrase, "'unct/KEN' and
@@ -50,14 +64,19 @@ int item_case_twins(struct db *db, int (*each)(void *arg, const char *keys), voi
 /* Frees the strings of IT; NULL is accepted. */
 void item_free(struct item *it);
 
-/* Returns 0 when STATUS belongs to KIND's vocabulary (any kind's, when KIND is NULL), else
- * DK_DATA from text_unknown: "unknown status 'x' for kind K (valid: ...)", naming the nearest
- * when one is close; without a kind, every kind's statuses and "see 'docket kinds'". DK_STORE. */
-int item_check_status(struct db *db, const char *kind, const char *status, struct diag *d);
+/* Kinds and statuses belong to a document: DOC names it as *DOC (NULL: items of no document),
+ * or, when DOC is NULL, any document. */
 
-/* Returns 0 when KIND is a kind of the state, else DK_DATA from text_unknown listing the kinds,
+/* Returns 0 when STATUS belongs to KIND's vocabulary (any kind's, when KIND is NULL) in DOC,
+ * else DK_DATA from text_unknown: "unknown status 'x' for kind K (valid: ...)", naming the
+ * nearest when one is close; without a kind, every kind's statuses and "see 'docket kinds'".
+ * DK_STORE. */
+int item_check_status(struct db *db, const char *const *doc, const char *kind, const char *status,
+                      struct diag *d);
+
+/* Returns 0 when KIND is a kind of DOC, else DK_DATA from text_unknown listing the kinds,
  * naming the nearest when one is close, and pointing at `docket kinds`. DK_STORE. */
-int item_check_kind(struct db *db, const char *kind, struct diag *d);
+int item_check_kind(struct db *db, const char *const *doc, const char *kind, struct diag *d);
 
 /* What `add` (and a checklist) gives for a new item; strings borrowed, NULL when absent. */
 struct item_spec {

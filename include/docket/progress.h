@@ -5,7 +5,7 @@
 
 #include "docket/db.h"
 
-/* Builds the temporary table progress_by_month (month, kind, items, progress_sum): for every
+/* Builds the temporary table progress_by_month (month, doc, kind, items, progress_sum): for every
  * month from the first item's creation to ASOF's month, and every kind, how many requests (items
  * that are not instances) of that kind existed at the month's end and the sum of the progress
  * that counts for them then (VIEW_PROGRESS, as of the month's end, or of ASOF in its month: a

@@ -19,13 +19,14 @@ enum { VIEW_NULL = -1 };
 /* Which items view_list walks: each filter NULL or 0 for any. */
 struct view_list_filter {
     const char *kind, *status;
-    const char *under; /* this item and those below it */
-    const char *docs;  /* a JSON array of document symbols: only their items (cli_docs) */
-    const char *key;   /* only this item (show: its next due date and overdue flag) */
-    int overdue;       /* only items whose next step is due before TODAY */
-    const char *today; /* "YYYY-MM-DD": the day against which a step is overdue */
-    int brief;         /* only the fields of list's table: kind, final, due, parent, ref and
-                          doc are left NULL (each field read is a call, for every item) */
+    const char *under;   /* this item and those below it */
+    const char *docs;    /* a JSON array of document symbols: only their items (cli_docs) */
+    const char *key;     /* only this item (show: its next due date and overdue flag) */
+    const char *key_doc; /* the document of key and under (NULL: items of no document) */
+    int overdue;         /* only items whose next step is due before TODAY */
+    const char *today;   /* "YYYY-MM-DD": the day against which a step is overdue */
+    int brief;           /* only the fields of list's table: kind, final, due, parent, ref and
+                            doc are left NULL (each field read is a call, for every item) */
 };
 
 /* The progress of item I that counts, as SQL over the items table: a parent whose status
@@ -44,9 +45,10 @@ struct view_list_filter {
 #define VIEW_REQUESTS(today)                                                                       \
     "SELECT i.*, " VIEW_PROGRESS(                                                                  \
         "i", "r", today) " AS counted FROM items i LEFT JOIN (SELECT "                             \
-                         "parent, count(*) AS n, sum(progress) AS psum FROM items WHERE "          \
-                         "instr(key, '/') > 0 GROUP BY "                                           \
-                         "parent) r ON r.parent = i.key WHERE instr(i.key, '/') = 0"
+                         "doc, parent, count(*) AS n, sum(progress) AS psum FROM items WHERE "     \
+                         "instr(key, '/') > 0 GROUP BY doc, "                                      \
+                         "parent) r ON r.parent = i.key AND r.doc IS i.doc WHERE "                 \
+                         "instr(i.key, '/') = 0"
 
 /* One item as list shows it, with the roll-up of its instances. */
 struct view_item_row {
@@ -84,12 +86,15 @@ struct view_vocab_row {
     int final, breach, submission; /* 0 or 1 */
     int lost;                      /* 0 or 1: losing it breaches a membership to keep */
     int at_risk;                   /* 0 or 1: a safeguard in it is at risk */
+    const char *doc;               /* the kind's document's symbol; NULL: of items of none */
+    char alias[128];               /* that document's alias ("" for none) */
+    int docs;                      /* how many documents' kinds the walk shows */
 };
 
 /* Walks the kinds by name and each kind's statuses in the kind's order (the state tables as
  * they stand: after state_asof, as of then). */
-int view_vocab(struct db *db, int (*each)(void *arg, const struct view_vocab_row *row), void *arg,
-               struct diag *d);
+int view_vocab(struct db *db, const char *docs,
+               int (*each)(void *arg, const struct view_vocab_row *row), void *arg, struct diag *d);
 
 /* ---- The documents (docs) --------------------------------------------------------------- */
 
@@ -157,7 +162,7 @@ int view_log_actors(struct db *db, const struct view_log_filter *f,
 /* An item as of a time: by effective date ASOF ("YYYY-MM-DD") and recorded time KNOWN (a full
  * UTC timestamp), as cli_asof leaves them. */
 struct view_at {
-    const char *uuid, *key;
+    const char *uuid, *key, *doc;
     const char *asof, *known;
 };
 

@@ -1,13 +1,16 @@
 /* add.c: `docket add`: add an item, or an instance of one (unct/KEN). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "docket/doc.h"
 #include "docket/item.h"
 
 static const struct opt opts[] = {
     {"title", 0, "TITLE", 0,
      "what the item asks for (required, but for an instance that is a country: its name)"},
-    {"kind", 0, "KIND", 0, "one of 'docket kinds' (an instance takes its parent's)"},
+    {"doc", 0, "ALIAS", 0, "the document it belongs to (default: its parent's, else the only one)"},
+    {"kind", 0, "KIND", 0, "one of its document's kinds (an instance takes its parent's)"},
     {"parent", 0, "KEY", 0, "the item it belongs under (default: the longest dotted prefix)"},
     {"ref", 0, "REF", 0, "the paragraph that asks for it, such as 2(c)"},
     {"goal", 0, "GOAL", 0, "for a membership: obtain or keep"},
@@ -19,6 +22,8 @@ static const struct opt opts[] = {
     {"json", 0, NULL, 0, "print the events recorded, as one JSON array"},
     {NULL, 0, NULL, 0, NULL},
 };
+
+static int add(struct cmd_ctx *ctx, struct item_spec *s, struct item *it);
 
 static int
 run(struct cmd_ctx *ctx)
@@ -35,7 +40,9 @@ run(struct cmd_ctx *ctx)
                           .description = args_get(a, "description"),
                           .eff = args_get(a, "on"),
                           .reason = args_get(a, "message")};
+    const char *alias = args_get(a, "doc");
     struct item it;
+    char *doc = NULL;
     int rc;
 
     /* Only an instance may do without: a country's takes its name (item_add says which). */
@@ -43,8 +50,22 @@ run(struct cmd_ctx *ctx)
         return diag_set(&ctx->diag, DK_USAGE, "--title TITLE is required");
     if (s.title != NULL && s.title[0] == '\0')
         return diag_set(&ctx->diag, DK_USAGE, "--title cannot be empty");
-    if ((rc = item_add(ctx->db, &s, &ctx->diag)) != 0 ||
-        (rc = item_load(ctx->db, s.key, &it, &ctx->diag)) != 0)
+    /* ALIAS:KEY, or --doc ALIAS, names the document; the key is its own there. */
+    if ((rc = item_name(ctx->db, a->pos[0], &doc, &s.key, &ctx->diag)) != 0)
+        return rc;
+    if (alias && doc) {
+        free(doc);
+        return diag_set(&ctx->diag, DK_USAGE, "name the document once: --doc ALIAS or ALIAS:KEY");
+    }
+    if (alias && (rc = doc_find(ctx->db, alias, &doc, &ctx->diag)) != 0)
+        return rc;
+    if (alias && doc == NULL)
+        return diag_set(&ctx->diag, DK_DATA, "no document has the alias '%s' (see 'docket docs')",
+                        alias);
+    s.doc = doc;
+    rc = add(ctx, &s, &it);
+    free(doc);
+    if (rc != 0)
         return rc;
     if (args_get(a, "json")) { /* the dispatcher answers with the events recorded */
         item_free(&it);
@@ -65,10 +86,23 @@ run(struct cmd_ctx *ctx)
     return 0;
 }
 
+/* Adds the item S and loads it into *IT. */
+static int
+add(struct cmd_ctx *ctx, struct item_spec *s, struct item *it)
+{
+    int rc;
+
+    if ((rc = item_add(ctx->db, s, &ctx->diag)) != 0)
+        return rc;
+    return s->doc ? item_load_in(ctx->db, &s->doc, s->key, it, &ctx->diag)
+                  : item_load(ctx->db, s->key, it, &ctx->diag);
+}
+
 const struct cmd_entry cmd_add = {
     .name = "add",
     .usage =
-        "KEY [--title TITLE] [--kind KIND] [--parent KEY] [--ref REF] [--goal GOAL] "
+        "[ALIAS:]KEY [--doc ALIAS] [--title TITLE] [--kind KIND] [--parent KEY] [--ref REF] "
+        "[--goal GOAL] "
         "[--due DATE] [--cadence MONTHS] [--description TEXT] [--on DATE] [-m REASON] [--json]",
     .summary = "Add an item to track, or a per-country instance of one (unct/KEN).",
     .opts = opts,

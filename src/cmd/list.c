@@ -96,7 +96,7 @@ row_json(void *arg, const struct view_item_row *r)
     json_object_set_new(o, "parent", cli_jstr(r->parent));
     json_object_set_new(o, "ref", cli_jstr(r->ref));
     json_object_set_new(o, "document", cli_jstr(r->doc));
-    if ((rc = cli_instances_json(j->ctx, r->key, r->instances, r->done, &inst)) != 0) {
+    if ((rc = cli_instances_json(j->ctx, r->doc, r->key, r->instances, r->done, &inst)) != 0) {
         json_decref(o);
         return rc;
     }
@@ -118,7 +118,7 @@ run(struct cmd_ctx *ctx)
                                  .overdue = args_get(a, "overdue") != NULL};
     struct json_rows j = {.ctx = ctx};
     struct date date;
-    char today[11], *under = NULL, *docs = NULL;
+    char today[11], *under = NULL, *under_doc = NULL, *docs = NULL;
     int rc;
 
     date_today(today);
@@ -126,9 +126,9 @@ run(struct cmd_ctx *ctx)
         return rc;
     if ((rc = cli_asof(ctx)) != 0)
         return rc;
-    if (f.kind && (rc = item_check_kind(ctx->db, f.kind, &ctx->diag)))
+    if (f.kind && (rc = item_check_kind(ctx->db, NULL, f.kind, &ctx->diag)))
         return rc;
-    if (f.status && (rc = item_check_status(ctx->db, f.kind, f.status, &ctx->diag)) != 0)
+    if (f.status && (rc = item_check_status(ctx->db, NULL, f.kind, f.status, &ctx->diag)) != 0)
         return rc;
     if (f.under) {
         struct item it;
@@ -137,11 +137,14 @@ run(struct cmd_ctx *ctx)
             return rc;
         /* As the item names itself (ALIAS:KEY names it by its key). */
         f.under = under = it.key;
+        f.key_doc = under_doc = it.doc;
         it.key = NULL;
+        it.doc = NULL;
         item_free(&it);
     }
     if ((rc = cli_docs(ctx, &docs)) != 0) {
         free(under);
+        free(under_doc);
         return rc;
     }
     f.docs = docs;
@@ -157,6 +160,7 @@ run(struct cmd_ctx *ctx)
         fputs("\n]\n", ctx->out);
     }
     free(under);
+    free(under_doc);
     free(docs);
     return rc;
 }

@@ -77,7 +77,8 @@ run(struct cmd_ctx *ctx)
                 goto out;
             }
         if ((rc = item_load(ctx->db, key, &it, &ctx->diag)) != 0 ||
-            (rc = item_check_status(ctx->db, it.kind, status, &ctx->diag)) != 0)
+            (rc = item_check_status(ctx->db, (const char *const *)&it.doc, it.kind, status,
+                                    &ctx->diag)) != 0)
             goto next;
         /* Every key of the batch that would change nothing is named, before any refusal. A
          * baseline is a fact from before the item's own record: there is nothing to compare. */

@@ -146,7 +146,8 @@ static int
 sections(struct cmd_ctx *ctx, const struct item *it, json_t *o)
 {
     static const char *const names[] = {"instances", "below", "evidence", "costs", "history"};
-    struct view_at at = {.uuid = it->uuid, .key = it->key, .asof = ctx->asof, .known = ctx->known};
+    struct view_at at = {
+        .uuid = it->uuid, .key = it->key, .doc = it->doc, .asof = ctx->asof, .known = ctx->known};
     int rc = 0;
 
     for (int i = 0; i < 5 && rc == 0; i++) {
@@ -218,7 +219,7 @@ static int
 load_due(struct cmd_ctx *ctx, const struct item *it, struct due *due)
 {
     const char *asof = args_get(&ctx->args, "as-of");
-    struct view_list_filter f = {.key = it->key, .brief = 1};
+    struct view_list_filter f = {.key = it->key, .key_doc = it->doc, .brief = 1};
     struct date date;
     char today[11];
     int rc;
@@ -302,7 +303,7 @@ run(struct cmd_ctx *ctx)
             json_object_set_new(o, "rollup", cli_jstr(it.rollup));
         }
         if (o != NULL &&
-            (rc = cli_instances_json(ctx, it.key, due.instances, due.done, &inst)) == 0 &&
+            (rc = cli_instances_json(ctx, it.doc, it.key, due.instances, due.done, &inst)) == 0 &&
             json_object_set_new(o, "instances", inst) != 0)
             rc = diag_set(&ctx->diag, DK_STORE, "out of memory");
         if (o != NULL && rc == 0)

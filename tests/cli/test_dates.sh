@@ -50,10 +50,23 @@ expect_out "^ceb.hlcm,approached,$Y,0[^0-9]*$"
 expect_eq "eff_end as stored" "$(sql "select eff_end from event where type = 'status' and eff = '$Y'")" "$Y-12-31"
 run_ok verify
 
-# A store made before the rule (schema 4) gets the same answer once opened, its events as they
-# were: the effective day is computed as they are read.
+# A store made before the rule (schema 4; its state tables emptied, as the migrations replay
+# them) gets the same answer once opened, its events as they were: the effective day is computed
+# as they are read.
 cp "$DOCKET_DB" "$tmp/old.db"
-sqlite3 "$tmp/old.db" "ALTER TABLE vocab DROP COLUMN lost; ALTER TABLE vocab DROP COLUMN at_risk;
+sqlite3 "$tmp/old.db" "DROP TABLE kinds; DROP TABLE vocab; DROP TABLE items;
+CREATE TABLE kinds (name TEXT PRIMARY KEY, label TEXT, description TEXT, initial TEXT,
+    keep_baseline TEXT, cadence_months INTEGER);
+CREATE TABLE vocab (kind TEXT NOT NULL, status TEXT NOT NULL, label TEXT, progress INTEGER NOT NULL,
+    final INTEGER NOT NULL, breach INTEGER NOT NULL, submission INTEGER NOT NULL,
+    ord INTEGER NOT NULL, lost INTEGER NOT NULL DEFAULT 0, at_risk INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, status));
+CREATE TABLE items (uuid TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, doc TEXT, kind TEXT NOT NULL,
+    parent TEXT, title TEXT NOT NULL, ref TEXT, goal TEXT, due TEXT, cadence_months INTEGER,
+    description TEXT, created TEXT NOT NULL, status TEXT, since TEXT, status_seq INTEGER,
+    progress INTEGER, final INTEGER, breach INTEGER, submitted TEXT, next_due TEXT,
+    para_ord INTEGER NOT NULL, rollup TEXT);
+ALTER TABLE vocab DROP COLUMN lost; ALTER TABLE vocab DROP COLUMN at_risk;
 ALTER TABLE items DROP COLUMN rollup; DROP INDEX event_status; DROP INDEX event_edit;
 ALTER TABLE event DROP COLUMN eff_day;
 CREATE INDEX event_status ON event (item, eff_end, recorded, new_value, type) WHERE type = 'status';

@@ -51,13 +51,13 @@ expect_eq "list --doc res1309 items" "$(($(wc -l <"$tmp/out") - 1))" 31
 run_ok list --doc res1309 --doc a-res-68-262
 expect_eq "list with both documents" "$(($(wc -l <"$tmp/out") - 1))" 35
 run_ok log --doc a-res-68-262 --json
-expect_eq "log --doc a-res-68-262: document, 6 paragraphs, 4 items, a status" \
+expect_eq "log --doc a-res-68-262: document, 6 paragraphs, its 2 kinds, 4 items, a status" \
     "$(python3 -c 'import json, sys
 print(" ".join(json.loads(l)["event_type"] for l in open(sys.argv[1])))' "$tmp/out")" \
-    "document paragraph paragraph paragraph paragraph paragraph paragraph item item item item status"
-run_ok diff 2014 2017 --doc a-res-68-262 --json
+    "document paragraph paragraph paragraph paragraph paragraph paragraph kind vocab vocab vocab vocab vocab vocab vocab kind vocab vocab item item item item status"
+run_ok diff 2014-04 2017 --doc a-res-68-262 --json
 expect_eq "diff --doc a-res-68-262 keys" "$(pyjson 'print(" ".join(r["key"] for r in d))')" \
-    "p2.calls-upon-all p3.urges-all-parties p4.welcomes-the-efforts p6.calls-upon-all"
+    "p3.urges-all-parties"
 run_ok diff 2014 2017 --doc res1309 --json
 expect_eq "diff --doc res1309: no item of the other" "$(pyjson 'print(len(d), any(r["key"][:2] in ("p2", "p3", "p4", "p6") for r in d))')" \
     "31 False"
@@ -92,33 +92,51 @@ json.dump(d, open(sys.argv[2], "w", encoding="utf-8"))' "$tmp/ga.json" "$tmp/tak
 run_fails 3 "document.alias: the alias 'res1309' is taken by C/106/RES/1309: choose another" \
     import "$tmp/taken.json"
 
-# Kinds and keys are not yet each document's own: a checklist that would change a kind another
-# document's items use, or take another document's item for its own, is refused with the JSON
-# path and nothing written (before, the second report.wg was taken to be Resolution 1309's and
-# the action vocabulary gained the other's statuses).
-run_ok kinds
+# The collision of #15: a second resolution with its own item report.wg and its own kind action
+# (not-started, done). Both report.wg items exist and are shown apart; Resolution 1309's action
+# vocabulary is unchanged; a bare key that two documents have is refused, naming both.
+run_ok kinds --doc res1309
 grep '^action ' "$tmp/out" >"$tmp/action-before"
 python3 -c 'import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 d["document"]["symbol"] = "A/RES/70/999"
 d["document"]["alias"] = "a70-999"
-for k in d["kinds"]:
-    if k["name"] == "action":
-        k["statuses"].append({"name": "done", "label": "Done", "progress": 100, "final": True,
-                              "breach": False, "submission": False})
+d["kinds"] = [{"name": "action", "label": "Action", "initial": "not-started",
+               "statuses": [{"name": "not-started", "label": "Not started", "progress": 0,
+                             "final": False},
+                            {"name": "done", "label": "Done", "progress": 100, "final": True}]}]
+d["items"] = [{"key": "report.wg", "title": "Report to the working group", "kind": "action",
+               "ref": "4"}]
 json.dump(d, open(sys.argv[2], "w", encoding="utf-8"))
-d["kinds"] = [k for k in d["kinds"] if k["name"] != "action"]
-d["items"] = [{"key": "report.wg", "title": "Report to the working group",
-              "kind": "acknowledgement", "ref": "4"}]
-json.dump(d, open(sys.argv[3], "w", encoding="utf-8"))' "$tmp/ga.json" "$tmp/action.json" "$tmp/key.json"
-run_fails 3 "^docket: import: kinds\[[0-9]*\]\.statuses\[[0-9]*\]: kind 'action' differs from the one the items of [A-Z/0-9]* use, which a checklist may not change: give this document's kind another name\$" \
-    import "$tmp/action.json"
-run_fails 3 "^docket: import: items\[[0-9]*\]\.key: 'report.wg' is an item of C/106/RES/1309: give this document's item another key\$" \
-    import "$tmp/key.json"
-run_ok kinds
+d["kinds"][0]["statuses"].pop()
+json.dump(d, open(sys.argv[3], "w", encoding="utf-8"))' "$tmp/ga.json" "$tmp/wg.json" "$tmp/wg-less.json"
+run_ok import "$tmp/wg.json"
+expect_out "1 items added"
+run_ok list --doc res1309 --doc a70-999 --json
+expect_eq "both report.wg items" "$(pyjson 'print(sorted((r["document"], r["kind"], r["title"]) for r in d if r["key"] == "report.wg"))')" \
+    "[('A/RES/70/999', 'action', 'Report to the working group'), ('C/106/RES/1309', 'reporting', 'Report continuously to Member States through the Working Group on IOM–UN Relations and the IOM Strategy')]"
+run_fails 3 "^docket: show: 'report.wg' is an item of 2 documents (did you mean a70-999:report.wg or res1309:report.wg?)\$" \
+    show report.wg
+run_fails 3 "^docket: set: 'report.wg' is an item of 2 documents (did you mean a70-999:report.wg or res1309:report.wg?)\$" \
+    set report.wg done -m "which one?"
+run_ok show a70-999:report.wg
+expect_out "Report to the working group"
+run_ok set a70-999:report.wg done -m "reported to the working group" --on 2016-06
+run_fails 3 "^docket: set: unknown status 'done' for kind reporting" \
+    set res1309:report.wg done -m "not a status of this kind"
+run_ok kinds --doc res1309
 grep '^action ' "$tmp/out" >"$tmp/action-after"
-cmp -s "$tmp/action-before" "$tmp/action-after" || fail "the action vocabulary changed"
+cmp -s "$tmp/action-before" "$tmp/action-after" || fail "the action vocabulary of res1309 changed"
 pass
+run_ok kinds --doc a70-999
+expect_eq "a70-999's action" "$(awk 'NR > 1 { print $1, $2 }' "$tmp/out" | tr '\n' ' ')" \
+    "action not-started action done "
+# Each document's figures are its own.
+run_ok docs
+expect_out "^a70-999  *A/RES/70/999  *2014-03-27  *1  *100.0%  *0  *0  "
+# A checklist may not take from its own kind a status that an item stands in.
+run_fails 3 "^docket: import: kinds\[0\]\.statuses: 'done' is the status of 1 item of A/RES/70/999 (such as 'report.wg'): a checklist may add statuses to its kind action, not remove one in use\$" \
+    import "$tmp/wg-less.json"
 
 run_ok verify
 done_ok

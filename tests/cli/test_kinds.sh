@@ -29,7 +29,7 @@ expect_json
 expect_eq "kinds --json names" "$(pyjson 'print(" ".join(k["name"] for k in d))')" \
     "acknowledgement action approach cost membership proposal reporting safeguard"
 expect_eq "kinds --json fields" "$(pyjson 'print(sorted(d[0]))')" \
-    "['cadence_months', 'description', 'initial', 'keep_baseline', 'label', 'name', 'statuses']"
+    "['alias', 'cadence_months', 'description', 'doc', 'initial', 'keep_baseline', 'label', 'name', 'statuses']"
 expect_eq "kinds --json status fields" "$(pyjson 'print(sorted(d[0]["statuses"][0]))')" \
     "['at_risk', 'breach', 'final', 'label', 'lost', 'name', 'progress', 'submission']"
 expect_eq "membership in kinds --json" "$(pyjson 'm = [k for k in d if k["name"] == "membership"][0]
@@ -61,9 +61,18 @@ cat >"$tmp/other.json" <<'EOF'
  "items": [{"key": "x.one", "title": "One", "kind": "task", "ref": "1"}]}
 EOF
 run_ok import "$tmp/other.json"
+# Kinds are each document's: with two documents, each kind is named as ALIAS:KIND.
 run_ok kinds
+expect_out "^x-1:task  *open  *0%  initial  *Open\$"
+expect_out "^x-1:task  *done  *100%  final  *Done\$"
+expect_out "^res1309:membership  *member  *100%  keep-baseline,final  *Member\$"
+run_ok kinds --doc x-1
 expect_out "^task  *open  *0%  initial  *Open\$"
-expect_out "^task  *done  *100%  final  *Done\$"
+expect_not_out "membership"
+run_ok kinds --doc x-1 --json
+expect_eq "a kind's document in kinds --json" "$(pyjson 'print([(k["doc"], k["alias"], k["name"]) for k in d])')" \
+    "[('X/1', 'x-1', 'task')]"
+run_fails 3 "^docket: kinds: no document has the alias 'nope' (see 'docket docs')\$" kinds --doc nope
 run_ok kinds --as-of 2020-02
 expect_not_out "^task "
 expect_out "^membership  *member "
@@ -102,8 +111,14 @@ run_fails 3 "^docket: set: unknown status 'bogus' for kind membership (valid: no
 run_fails 3 "^docket: set: unknown status 'aproached' for kind membership (did you mean 'approached'? valid: not-approached, approached, " \
     set ceb.hlcm aproached -m x
 run_fails 3 "^docket: set: unknown status 'member' for kind task (valid: open, done)\$" set x.one member -m x
-run_fails 3 "^docket: add: unknown kind 'bogus' (valid: $kinds_list; see 'docket kinds')\$" \
-    add x.two --title Two --kind bogus
+run_fails 3 "^docket: add: unknown kind 'bogus' (valid: task; see 'docket kinds')\$" \
+    add x.two --doc x-1 --title Two --kind bogus
+# A kind of another document is not this one's.
+run_fails 3 "^docket: add: unknown kind 'task' (valid: acknowledgement, action, approach, cost, membership, proposal, reporting, safeguard; see 'docket kinds')\$" \
+    add res1309:x.two --title Two --kind task
+# With two documents, a new item names its own.
+run_fails 2 "^docket: add: this store tracks 2 documents: name the one 'x.two' belongs to with --doc ALIAS or as ALIAS:x.two\$" \
+    add x.two --title Two --kind task
 run_fails 3 "^docket: report: unknown section 'nope' in report 'progress' (valid: summary, by-kind, by-paragraph, over-time, statuses, memberships, safeguards, reporting, cost-totals, costs, conflicts, quarantine, changes, longest, evidence)\$" \
     report --section nope
 run_fails 3 "^docket: report: unknown section 'sumary' in report 'progress' (did you mean 'summary'? valid: summary, " \

@@ -692,31 +692,42 @@ apply_names_a_kind_the_store_lacks(void **state)
 }
 
 static void
-apply_builds_on_what_the_store_holds(void **state)
+apply_keeps_to_its_own_document(void **state)
 {
     struct db *db = support_store(1);
     struct apply a = {0};
     struct diag d = {0};
+    long long events = support_int(db, "SELECT count(*) FROM event");
 
     (void)state;
-    /* A second document whose item uses the shipped kinds and sits under a shipped item. */
-    a.cl = parsed(CL("", "{\"key\":\"ceb.extra\",\"title\":\"Extra\",\"kind\":\"membership\","
-                         "\"parent\":\"ceb\",\"baseline\":\"observer\"}"));
-    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
-    assert_int_equal(a.n.items, 1);
-    assert_string_equal(support_text(db, "SELECT status FROM items WHERE key = 'ceb.extra'"),
-                        "observer");
-    assert_string_equal(support_text(db, "SELECT doc FROM items WHERE key = 'ceb.extra'"), "T/1");
-    assert_int_equal(support_int(db, "SELECT count(*) FROM documents"), 2);
+    /* A second document may not use the shipped document's kinds: kinds are each document's. */
+    a.cl = parsed(CL("", "{\"key\":\"extra\",\"title\":\"Extra\",\"kind\":\"membership\"}"));
+    assert_int_equal(support_write(db, do_apply, &a, &d), DK_DATA);
+    assert_int_equal(strncmp(d.msg, "items[0]: unknown kind 'membership'", 35), 0);
     json_decref(a.cl);
 
-    /* A baseline checked against the store's vocabulary when the checklist lacks the kind. */
-    a.cl = parsed(CL("", "{\"key\":\"ceb.other\",\"title\":\"Other\",\"kind\":\"membership\","
-                         "\"baseline\":\"membr\"}"));
+    /* Nor put an item under one of its items: keys are each document's too. */
+    a.cl = parsed(CL(KIND, "{\"key\":\"ceb.extra\",\"title\":\"Extra\",\"kind\":\"membership\","
+                           "\"parent\":\"ceb\"}"));
     memset(&d, 0, sizeof d);
     assert_int_equal(support_write(db, do_apply, &a, &d), DK_DATA);
     assert_int_equal(strncmp(d.msg, "items[0]: ", 10), 0);
-    assert_non_null(strstr(d.msg, "unknown status 'membr' for kind membership (did you mean"));
+    assert_non_null(strstr(d.msg, "'ceb' is not an item of T/1"));
+    assert_int_equal(support_int(db, "SELECT count(*) FROM event"), events);
+    json_decref(a.cl);
+
+    /* With its own kind of the same name and its own key 'ceb', both stand beside the shipped
+     * ones, which stay as they were. */
+    a.cl = parsed(CL(KIND, "{\"key\":\"ceb\",\"title\":\"Its own\",\"kind\":\"membership\"}"));
+    memset(&d, 0, sizeof d);
+    assert_int_equal(support_write(db, do_apply, &a, &d), 0);
+    assert_int_equal(a.n.items, 1);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM items WHERE key = 'ceb'"), 2);
+    assert_int_equal(support_int(db, "SELECT count(*) FROM vocab WHERE doc = 'T/1' AND "
+                                     "kind = 'membership'"),
+                     2);
+    assert_true(support_int(db, "SELECT count(*) FROM vocab WHERE doc = 'C/106/RES/1309' AND "
+                                "kind = 'membership'") > 2);
     json_decref(a.cl);
     db_close(db);
 }
@@ -847,7 +858,7 @@ main(void)
         cmocka_unit_test(jsontestsuite_cases_of_our_own),
         cmocka_unit_test(apply_names_a_missing_parent),
         cmocka_unit_test(apply_names_a_kind_the_store_lacks),
-        cmocka_unit_test(apply_builds_on_what_the_store_holds),
+        cmocka_unit_test(apply_keeps_to_its_own_document),
         cmocka_unit_test(a_parent_listed_later_in_the_checklist_loads),
         cmocka_unit_test(an_item_cannot_be_its_own_parent),
     };

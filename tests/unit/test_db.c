@@ -586,8 +586,19 @@ readonly_reads_an_older_store(void **state)
     FILE *f;
 
     create(at(t, "old.db"));
-    /* A store as migration 3 left it: 006, 005 and 004 undone. */
+    /* A store as migration 3 left it: 007, 006, 005 and 004 undone. */
     raw_exec(t->path,
+             "DROP TABLE kinds; DROP TABLE vocab; DROP TABLE items; CREATE TABLE kinds (name TEXT "
+             "PRIMARY KEY, label TEXT, description TEXT, initial TEXT, keep_baseline TEXT, "
+             "cadence_months INTEGER); CREATE TABLE vocab (kind TEXT NOT NULL, status TEXT NOT "
+             "NULL, label TEXT, progress INTEGER NOT NULL, final INTEGER NOT NULL, breach INTEGER "
+             "NOT NULL, submission INTEGER NOT NULL, ord INTEGER NOT NULL, lost INTEGER NOT NULL "
+             "DEFAULT 0, at_risk INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (kind, status)); CREATE "
+             "TABLE items (uuid TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, doc TEXT, kind TEXT "
+             "NOT NULL, parent TEXT, title TEXT NOT NULL, ref TEXT, goal TEXT, due TEXT, "
+             "cadence_months INTEGER, description TEXT, created TEXT NOT NULL, status TEXT, since "
+             "TEXT, status_seq INTEGER, progress INTEGER, final INTEGER, breach INTEGER, submitted "
+             "TEXT, next_due TEXT, para_ord INTEGER NOT NULL, rollup TEXT); "
              "ALTER TABLE vocab DROP COLUMN lost; ALTER TABLE vocab DROP COLUMN at_risk; ALTER "
              "TABLE items DROP COLUMN rollup; DROP INDEX event_status; DROP INDEX event_edit; "
              "ALTER TABLE event DROP COLUMN "
