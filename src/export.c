@@ -9,6 +9,8 @@
 #include "docket/date.h"
 #include "docket/event.h"
 #include "docket/export.h"
+#include "docket/state.h"
+#include "docket/doc.h"
 #include "docket/render.h"
 #include "docket/text.h"
 #include "export_int.h"
@@ -125,12 +127,13 @@ line(FILE *f, struct ev_buf *b, json_t *v, struct diag *d)
 
 /* Writes one line per row of SQL: {"type": TYPE, column: value, ...}. */
 static int
-rows(struct db *db, FILE *f, struct ev_buf *b, const char *sql, const char *type, struct diag *d)
+rows(struct db *db, const char *docs, FILE *f, struct ev_buf *b, const char *sql, const char *type,
+     struct diag *d)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":docs", docs, d)) != 0)
         return rc;
     while ((rc = db_row(db, st, d)) == 1) {
         json_t *o = json_pack("{s:s}", "type", type);
@@ -146,7 +149,7 @@ rows(struct db *db, FILE *f, struct ev_buf *b, const char *sql, const char *type
 }
 
 int
-export_jsonl(struct db *db, FILE *f, struct diag *d)
+export_jsonl(struct db *db, const char *docs, FILE *f, struct diag *d)
 {
     static const char head_sql[] =
         "SELECT seq, hash, (SELECT value FROM meta WHERE key = 'replica') FROM event "
@@ -154,7 +157,12 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
     static const char events_sql[] =
         "SELECT e.seq, e.hash, s.pos, s.hash, s.received, " EV_JSON_COLUMNS
         " FROM event e LEFT JOIN shared s ON s.seq = e.seq ORDER BY e.seq";
+    static const char doc_events_sql[] =
+        "SELECT e.seq, e.hash, s.pos, s.hash, s.received, " EV_JSON_COLUMNS
+        " FROM event e LEFT JOIN shared s ON s.seq = e.seq WHERE " STATE_EVENT_DOC(
+            "e") " IN (SELECT value FROM json_each(:docs)) ORDER BY e.seq";
     char hex[2 * EV_HASH_LEN + 1], now[TS_LEN + 1];
+    json_t *header;
     struct export_allocator was;
     struct ev_buf b = {0};
     long long events = 0;
@@ -176,20 +184,30 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
     if (rc < 0)
         return d->code;
     ts_now(now);
-    if ((rc = line(f, &b,
-                   json_pack("{s:s, s:i, s:I, s:s, s:s, s:s}", "format", EXPORT_FORMAT, "version",
-                             EXPORT_VERSION, "events", (json_int_t)events, "head", hex, "replica",
-                             db_replica(db), "exported", now),
+    header = json_pack("{s:s, s:i, s:I, s:s, s:s, s:s}", "format", EXPORT_FORMAT, "version",
+                       EXPORT_VERSION, "events", (json_int_t)events, "head", hex, "replica",
+                       db_replica(db), "exported", now);
+    if (docs && header)
+        json_object_set_new(header, "documents", json_loads(docs, 0, NULL));
+    if ((rc = line(f, &b, header, d)) != 0 ||
+        (rc = rows(db, docs, f, &b,
+                   "SELECT * FROM documents WHERE " STATE_IN_DOCS("symbol") " ORDER BY symbol",
+                   "document", d)) != 0 ||
+        (rc = rows(db, docs, f, &b,
+                   "SELECT * FROM kinds WHERE " STATE_IN_DOCS("doc") " ORDER BY doc, name", "kind",
                    d)) != 0 ||
-        (rc = rows(db, f, &b, "SELECT * FROM documents ORDER BY symbol", "document", d)) != 0 ||
-        (rc = rows(db, f, &b, "SELECT * FROM kinds ORDER BY name", "kind", d)) != 0 ||
-        (rc = rows(db, f, &b, "SELECT * FROM vocab ORDER BY kind, ord", "status", d)) != 0 ||
-        (rc = rows(db, f, &b, "SELECT * FROM items ORDER BY key", "item", d)) != 0 ||
-        (rc = rows(db, f, &b,
+        (rc = rows(db, docs, f, &b,
+                   "SELECT * FROM vocab WHERE " STATE_IN_DOCS("doc") " ORDER BY doc, kind, ord",
+                   "status", d)) != 0 ||
+        (rc = rows(db, docs, f, &b,
+                   "SELECT * FROM items WHERE " STATE_IN_DOCS("doc") " ORDER BY doc, key", "item",
+                   d)) != 0 ||
+        (rc = rows(db, docs, f, &b,
                    "SELECT pos, lower(hex(hash)) AS hash, reason, uuid, replica, entry, received "
-                   "FROM quarantine ORDER BY pos",
+                   "FROM quarantine WHERE :docs IS NULL ORDER BY pos",
                    "quarantine", d)) != 0 ||
-        (rc = db_prep(db, events_sql, &st, d)) != 0) {
+        (rc = db_prep(db, docs ? doc_events_sql : events_sql, &st, d)) != 0 ||
+        (docs && (rc = db_bind_text(db, st, ":docs", docs, d)) != 0)) {
         ev_buf_free(&b);
         return rc;
     }
@@ -229,17 +247,24 @@ export_jsonl(struct db *db, FILE *f, struct diag *d)
 }
 
 int
-export_csv(struct db *db, FILE *f, struct diag *d)
+export_csv(struct db *db, const char *docs, FILE *f, struct diag *d)
 {
-    static const char sql[] = "SELECT key, title, kind, parent, ref, goal, due, cadence_months, "
-                              "description, status, since, progress, next_due FROM items "
-                              "ORDER BY key";
+    /* The last three columns are not written: they make the ALIAS:KEY of a store of several
+     * documents. */
+    static const char sql[] =
+        "SELECT key, title, kind, parent, ref, goal, due, cadence_months, "
+        "description, status, since, progress, next_due, doc, " DOC_STORED_ALIAS(
+            "items.doc") ", (SELECT count(*) > 1 FROM "
+                         "documents) FROM items WHERE " STATE_IN_DOCS("doc") " "
+                                                                             "ORDER BY doc, key";
     sqlite3_stmt *st;
-    int rc;
+    char alias[256], *name = NULL;
+    int rc, cols;
 
-    if ((rc = db_prep(db, sql, &st, d)) != 0)
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":docs", docs, d)) != 0)
         return rc;
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
+    cols = sqlite3_column_count(st) - 3;
+    for (int i = 0; i < cols; i++) {
         fputs(i ? "," : "", f);
         text_csv_field(f, strcmp(sqlite3_column_name(st, i), "since") == 0
                               ? "date"
@@ -247,10 +272,25 @@ export_csv(struct db *db, FILE *f, struct diag *d)
     }
     fputs("\r\n", f);
     while ((rc = db_row(db, st, d)) == 1) {
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
+        const char *doc = (const char *)sqlite3_column_text(st, cols);
+
+        if (sqlite3_column_int(st, cols + 2) && doc) {
+            doc_alias_of(doc, (const char *)sqlite3_column_text(st, cols + 1), alias, sizeof alias);
+            free(name);
+            if (asprintf(&name, "%s:%s", alias, (const char *)sqlite3_column_text(st, 0)) < 0) {
+                name = NULL;
+                sqlite3_reset(st);
+                return diag_set(d, DK_STORE, "out of memory");
+            }
+        }
+        for (int i = 0; i < cols; i++) {
             int type = sqlite3_column_type(st, i);
 
             fputs(i ? "," : "", f);
+            if (i == 0 && sqlite3_column_int(st, cols + 2) && doc) {
+                text_csv_field(f, name);
+                continue;
+            }
             /* Numbers (cadence_months, progress) are written as numbers: only text can be
              * taken for a formula (text_csv_field). */
             if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
@@ -260,6 +300,7 @@ export_csv(struct db *db, FILE *f, struct diag *d)
         }
         fputs("\r\n", f);
     }
+    free(name);
     if (rc < 0)
         return d->code;
     return ferror(f) ? diag_set(d, DK_IO, "cannot write the export: %s", strerror(errno)) : 0;

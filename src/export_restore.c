@@ -740,10 +740,16 @@ restore_start(struct db *db, const char *header, long long *events, unsigned cha
              json_integer_value(json_object_get(h, "events")) >= 0 &&
              ev_unhex(jstr(h, "head"), head) == 0;
 
+    int part = ok && json_object_get(h, "documents") != NULL;
+
     *events = ok ? json_integer_value(json_object_get(h, "events")) : 0;
     json_decref(h);
     if (!ok)
         return diag_set(d, DK_DATA, "line 1: not a docket export of version %d", EXPORT_VERSION);
+    if (part)
+        return diag_set(d, DK_DATA,
+                        "line 1: an export of some documents (export --doc) is a part of the "
+                        "trail, for reading: only a whole export restores");
     if ((last = ev_last_seq(db, d)) != 0)
         return last < 0 ? d->code
                         : diag_set(d, DK_DATA,

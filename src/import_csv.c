@@ -268,8 +268,10 @@ check_cell(int c, const char *v, const char *today, struct diag *d)
     long n;
 
     switch (c) {
-    case C_KEY:
-        return text_key_ok(v) ? 0 : diag_set(d, DK_DATA, "bad key '%s'", v);
+    case C_KEY: /* KEY, or ALIAS:KEY (export_csv writes it so in a store of several) */
+        return text_key_ok(strchr(v, ':') ? strchr(v, ':') + 1 : v)
+                   ? 0
+                   : diag_set(d, DK_DATA, "bad key '%s'", v);
     case C_DUE:
         return date_parse(v, &date, d);
     case C_DATE:

@@ -6,14 +6,13 @@
 #include <sqlite3.h>
 
 #include "docket/db.h"
+#include "docket/state.h"
 
 /* Column I of ST's current row as a new string (the caller frees it), or NULL. */
 char *item_dup_col(sqlite3_stmt *st, int i);
 
 /* SQL: the document of item :item (a uuid), as its creation names it. */
-#define ITEM_DOC_OF_ITEM                                                                           \
-    "(SELECT json_extract(c.attrs, '$.doc') FROM event c INDEXED BY event_items WHERE "            \
-    "c.type = 'item' AND c.item = :item ORDER BY c.seq LIMIT 1)"
+#define ITEM_DOC_OF_ITEM STATE_ITEM_DOC(":item")
 
 /* Returns 1 when making PARENT the parent of KEY, both items of DOC, would close a loop, 0 when
  * not, -1 with D set when the store cannot tell. */

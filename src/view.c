@@ -267,16 +267,11 @@ read_event(sqlite3_stmt *st, struct view_event *e)
 }
 
 // clang-format off
-/* The document of the item whose uuid is U, as its creation states it (withdrawn or not). */
-#define ITEM_DOC(u) \
-    "(SELECT json_extract(c.attrs, '$.doc') FROM event c INDEXED BY event_items WHERE c.item = " \
-    u " AND c.type = 'item' ORDER BY c.seq LIMIT 1)"
-/* Whether the document X is one of :docs (a JSON array of symbols), or :docs is NULL. */
-#define IN_DOCS(x) "(:docs IS NULL OR " x " IN (SELECT value FROM json_each(:docs)))"
+#define ITEM_DOC(u) STATE_ITEM_DOC(u)
+#define IN_DOCS(x)  STATE_IN_DOCS(x)
 #define LOG_WHERE \
     " e.recorded >= :since AND e.recorded <= :until AND (:by IS NULL OR e.actor = :by) AND " \
-    IN_DOCS("CASE WHEN e.item IS NOT NULL THEN " ITEM_DOC("e.item") " WHEN e.type = " \
-            "'document' THEN e.subject ELSE json_extract(e.attrs, '$.doc') END")
+    IN_DOCS(STATE_EVENT_DOC("e"))
 // clang-format on
 
 /* The events in an order every office that synced as far shares: those in the shared log by

@@ -14,13 +14,17 @@
  * "events": N, "head": HEX, ...}), the documents, kinds and items as they stand (for readers;
  * an import rebuilds them), then every event in sequence order with its hash and, once
  * published, its shared-log position. Streams in flat memory. Must run in a read transaction.
- * Exit codes: DK_STORE, DK_IO. */
-int export_jsonl(struct db *db, FILE *f, struct diag *d);
+ * With DOCS (a JSON array of document symbols; NULL: all), only what belongs to those
+ * documents, and the header names them ("documents"): a part of the trail, for readers, which
+ * an import refuses. Exit codes: DK_STORE, DK_IO. */
+int export_jsonl(struct db *db, const char *docs, FILE *f, struct diag *d);
 
-/* Writes the items with their current status as CSV (RFC 4180) for spreadsheets: numbers as
- * numbers, and text that a spreadsheet would run as a formula after a ' (text_csv_field) that
- * import_csv takes off. Exit codes: DK_STORE, DK_IO. */
-int export_csv(struct db *db, FILE *f, struct diag *d);
+/* Writes the items (of the documents DOCS, as export_jsonl reads it) with their current status
+ * as CSV (RFC 4180) for spreadsheets: numbers as numbers, and text that a spreadsheet would run
+ * as a formula after a ' (text_csv_field) that import_csv takes off. In a store of several
+ * documents each key is written as ALIAS:KEY, as import_csv reads it back. Exit codes:
+ * DK_STORE, DK_IO. */
+int export_csv(struct db *db, const char *docs, FILE *f, struct diag *d);
 
 /* What an import did. */
 struct import_counts {

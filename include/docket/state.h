@@ -33,6 +33,22 @@
     "INDEXED BY event_evidence ON x.item = t.item AND x.batch = t.batch AND x.type = "             \
     "'evidence' WHERE v.by_recorded <= " known " AND t.type IN ('status', 'note')"
 
+/* The document of item U (an SQL expression for its uuid), as its creation names it; and that
+ * of event E: its item's, a document event's own symbol, else the one its attributes name (a
+ * paragraph, and since #15 a kind or status); NULL for an event of no document (trust, a
+ * publication, a kind recorded before kinds were each document's). */
+#define STATE_ITEM_DOC(u)                                                                          \
+    "(SELECT json_extract(c.attrs, '$.doc') FROM event c INDEXED BY event_items WHERE c.item = " u \
+    " AND c.type = 'item' ORDER BY c.seq LIMIT 1)"
+#define STATE_EVENT_DOC(e)                                                                         \
+    "CASE WHEN " e                                                                                 \
+    ".item IS NOT NULL THEN " STATE_ITEM_DOC(e ".item") " WHEN " e ".type = "                      \
+                                                        "'document' THEN " e                       \
+                                                        ".subject ELSE json_extract(" e            \
+                                                        ".attrs, '$.doc') END"
+/* Whether the document X is one of :docs (a JSON array of symbols), or :docs is NULL. */
+#define STATE_IN_DOCS(x) "(:docs IS NULL OR " x " IN (SELECT value FROM json_each(:docs)))"
+
 /* The order in which events of one kind supersede each other, latest first: the greatest
  * effective date, then the later position in the shared log (unpublished events last), then
  * the later local sequence. An ORDER BY over an event E. */

@@ -12,6 +12,7 @@ static const struct opt opts[] = {
     {"as-of", 0, "DATE", 0, "the item on DATE (by effective date, with all known now)"},
     {"known-at", 0, "TIME", 0, "the item as the tracker recorded it at TIME (UTC)"},
     {"all", 0, NULL, 0, "a withdrawn item too, as it stood when withdrawn, marked so"},
+    {"doc", 0, "ALIAS", 0, "the item KEY of this document (as ALIAS:KEY names it)"},
     {"json", 0, NULL, 0, "print a JSON object"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -267,10 +268,18 @@ run(struct cmd_ctx *ctx)
     json_t *o = NULL;
     char status[200], text[64], roll[160];
     const char *flag;
+    const char *key = ctx->args.pos[0], *alias = args_get(&ctx->args, "doc");
+    char name[512];
     long long withdrawn;
     int rc, by_instances;
 
-    if ((rc = load(ctx, ctx->args.pos[0], &it, &withdrawn)) != 0)
+    if (alias && strchr(key, ':'))
+        return diag_set(&ctx->diag, DK_USAGE, "name the document once: --doc ALIAS or ALIAS:KEY");
+    if (alias && (size_t)snprintf(name, sizeof name, "%s:%s", alias, key) >= sizeof name)
+        return diag_set(&ctx->diag, DK_DATA, "no document has the alias '%.40s...'", alias);
+    if (alias)
+        key = name;
+    if ((rc = load(ctx, key, &it, &withdrawn)) != 0)
         return rc;
     if ((rc = load_due(ctx, &it, &due)) != 0)
         goto out;
@@ -353,7 +362,7 @@ out:
 
 const struct cmd_entry cmd_show = {
     .name = "show",
-    .usage = "KEY [--as-of DATE] [--known-at TIME] [--all] [--json]",
+    .usage = "[ALIAS:]KEY [--doc ALIAS] [--as-of DATE] [--known-at TIME] [--all] [--json]",
     .summary = "Show one item: fields, status, instances, evidence, costs and history.",
     .opts = opts,
     .min_args = 1,

@@ -138,5 +138,35 @@ expect_out "^a70-999  *A/RES/70/999  *2014-03-27  *1  *100.0%  *0  *0  "
 run_fails 3 "^docket: import: kinds\[0\]\.statuses: 'done' is the status of 1 item of A/RES/70/999 (such as 'report.wg'): a checklist may add statuses to its kind action, not remove one in use\$" \
     import "$tmp/wg-less.json"
 
+# show, export take the document too.
+run_ok show report.wg --doc a70-999
+expect_out "^report.wg: Report to the working group\$"
+run_fails 2 "name the document once" show a70-999:report.wg --doc a70-999
+run_ok export --format csv
+expect_out "^res1309:report.wg,"
+expect_out "^a70-999:report.wg,"
+cp "$tmp/out" "$tmp/all.csv"
+run_ok export --format csv --doc a70-999
+expect_eq "export --format csv --doc a70-999" "$(cut -d, -f1 "$tmp/out" | tr -d '\r' | tr '\n' ' ')" "key a70-999:report.wg "
+# Its keys name their documents, so it reads back: nothing changes.
+run_ok import "$tmp/all.csv"
+expect_out "^imported 0 items and 0 statuses; 36 rows unchanged$"
+run_ok export --doc a70-999
+python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert lines[0]["documents"] == ["A/RES/70/999"], lines[0]
+types = [l["type"] for l in lines[1:]]
+assert types.count("document") == 1 and types.count("item") == 1, types
+kinds = [l["doc"] for l in lines[1:] if l["type"] == "kind"]
+assert kinds == ["A/RES/70/999"], kinds
+events = [l for l in lines[1:] if l["type"] == "event"]
+assert {e["event_type"] for e in events} == {"document", "paragraph", "kind", "vocab", "item", "status"}, events
+' "$tmp/out" || fail "export --doc a70-999 holds more than its document"
+pass
+cp "$tmp/out" "$tmp/part.jsonl"
+DOCKET_DB="$tmp/empty.db" run_ok init --empty
+DOCKET_DB="$tmp/empty.db" run_fails 3 "^docket: import: line 1: an export of some documents (export --doc) is a part of the trail, for reading: only a whole export restores\$" \
+    import "$tmp/part.jsonl"
+
 run_ok verify
 done_ok
