@@ -85,7 +85,7 @@ SELECT i.key, i.title, i.goal,
             GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
 FROM requests i
 LEFT JOIN (SELECT doc, parent, count(*) AS n, sum(progress = 100) AS done FROM items
-           WHERE instr(key, '/') > 0 GROUP BY doc, parent) r ON r.parent = i.key AND r.doc IS i.doc
+           WHERE instr(key, '/') > 0 GROUP BY parent, doc) r ON r.parent = i.key AND r.doc IS i.doc
 WHERE i.kind = 'membership'
 ORDER BY i.goal DESC, i.key;
 

@@ -65,7 +65,9 @@ CREATE TABLE items (
 );
 
 CREATE INDEX items_key ON items (key);
-CREATE INDEX items_parent ON items (parent);
+CREATE INDEX items_parent ON items (parent, doc);
 CREATE INDEX items_order ON items (doc, para_ord, key);
 CREATE INDEX items_kind ON items (doc, kind);
-CREATE INDEX items_instances ON items (parent, progress) WHERE instr(key, '/') > 0;
+-- The instances by parent (and its document), with their progress: the roll-up of `list` and
+-- the reports reads this index alone (GROUP BY parent, doc; WHERE instr(key, '/') > 0).
+CREATE INDEX items_instances ON items (parent, doc, progress) WHERE instr(key, '/') > 0;

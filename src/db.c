@@ -492,6 +492,10 @@ migrate(struct db *db, struct diag *d)
         goto out;
     if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = db_fail(db, "cannot commit the migration", d);
+    /* A migration is a write, by whatever command opened the store: a long one (a replay of
+     * the state) is checkpointed at the close, as db_tx does for any writer. */
+    else if (db->wal_frames >= WAL_CHECKPOINT_FRAMES)
+        sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 out:
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);

@@ -183,8 +183,8 @@
     "s.seq AS status_seq, v.progress AS progress, v.final AS final, " \
     "CASE WHEN v.lost AND json_extract(c.attrs, '$.goal') = 'keep' THEN 1 ELSE v.breach END " \
     "AS breach, " \
-    "CASE WHEN EXISTS (SELECT 1 FROM " schema "vocab sv WHERE sv.doc IS k.doc " \
-    "AND sv.kind = k.name AND sv.submission) " \
+    "CASE WHEN (coalesce(k.doc, ''), k.name) IN (SELECT coalesce(sv.doc, ''), sv.kind FROM " \
+    schema "vocab sv WHERE sv.submission) " \
     "THEN (SELECT e.eff FROM event e JOIN " schema "vocab sv ON sv.doc IS k.doc AND sv.kind = k.name " \
     "AND sv.status = e.new_value AND sv.submission " \
     "WHERE e.type = 'status' AND e.item = c.item AND " VISIBLE("e") " " \

@@ -66,13 +66,13 @@ static const char list_sql[] =
     "c.parent = below.k AND c.doc IS :kdoc), "
     "roll AS (SELECT doc, parent, count(*) AS n, sum(progress = 100) AS done, sum(progress) AS "
     "psum FROM items WHERE instr(key, '/') > 0 AND (:key IS NULL OR (parent = :key AND doc IS "
-    ":kdoc)) GROUP BY doc, parent) "
+    ":kdoc)) GROUP BY parent, doc) "
     "SELECT i.key, i.title, i.kind, i.status, " LIST_PROGRESS ", i.final, i.since, i.due, "
     "i.next_due, coalesce(i.next_due < :today, 0), i.breach, i.parent, i.ref, i.doc, r.n, "
     "r.done, CASE WHEN r.n THEN (SELECT v.status FROM vocab v WHERE v.doc IS i.doc AND "
     "v.kind = i.kind AND v.progress = 100 ORDER BY v.ord LIMIT 1) END, i.rollup, "
-    "EXISTS (SELECT 1 FROM vocab v WHERE v.doc IS i.doc AND v.kind = i.kind AND "
-    "v.status = i.status AND v.at_risk) "
+    "(coalesce(i.doc, ''), i.kind, i.status) IN (SELECT coalesce(v.doc, ''), v.kind, v.status "
+    "FROM vocab v WHERE v.at_risk) "
     "FROM items i LEFT JOIN roll r ON r.parent = i.key AND r.doc IS i.doc "
     "WHERE (:kind IS NULL OR i.kind = :kind) AND (:status IS NULL OR i.status = :status) "
     "AND (:under IS NULL OR (i.key IN below AND i.doc IS :kdoc)) AND (:key IS NULL OR "
@@ -380,10 +380,11 @@ static const char instances_sql[] =
     "SELECT status, count(*) FROM items WHERE parent = :key AND doc IS :kdoc AND "
     "instr(key, '/') > 0 "
     "GROUP BY status ORDER BY 2 DESC, 1";
+/* Sorted by an expression, so that SQLite finds the few items by their parent rather than
+ * reading all of the document's in key order (its index of keys) to save the sort. */
 static const char below_sql[] =
     "SELECT key, status, progress FROM items WHERE parent = :key AND doc IS :kdoc AND "
-    "instr(key, '/') = 0 "
-    "ORDER BY key";
+    "instr(key, '/') = 0 ORDER BY key || ''";
 static const char evidence_sql[] =
     "SELECT e.new_value, e.eff, json_extract(e.attrs, '$.sha256') FROM event e WHERE " SHOWN
     " AND e.type = 'evidence'" COUNTS

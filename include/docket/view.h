@@ -46,8 +46,8 @@ struct view_list_filter {
     "SELECT i.*, " VIEW_PROGRESS(                                                                  \
         "i", "r", today) " AS counted FROM items i LEFT JOIN (SELECT "                             \
                          "doc, parent, count(*) AS n, sum(progress) AS psum FROM items WHERE "     \
-                         "instr(key, '/') > 0 GROUP BY doc, "                                      \
-                         "parent) r ON r.parent = i.key AND r.doc IS i.doc WHERE "                 \
+                         "instr(key, '/') > 0 GROUP BY parent, "                                   \
+                         "doc) r ON r.parent = i.key AND r.doc IS i.doc WHERE "                    \
                          "instr(i.key, '/') = 0"
 
 /* One item as list shows it, with the roll-up of its instances. */
