@@ -23,11 +23,9 @@ doc_alias_of(const char *symbol, const char *stored, char *out, size_t n)
     free(made);
 }
 
-/* Calls EACH for every document, by symbol, with its alias, until EACH returns non-zero (its
- * return value is then returned). */
-static int
-each_alias(struct db *db, int (*each)(void *arg, const char *symbol, const char *alias), void *arg,
-           struct diag *d)
+int
+doc_each(struct db *db, int (*each)(void *arg, const char *symbol, const char *alias), void *arg,
+         struct diag *d)
 {
     static const char sql[] =
         "SELECT symbol, " DOC_STORED_ALIAS("d.symbol") " FROM documents d ORDER BY symbol";
@@ -70,7 +68,7 @@ int
 doc_find(struct db *db, const char *alias, char **symbol, struct diag *d)
 {
     struct lookup l = {.alias = alias};
-    int rc = each_alias(db, match, &l, d);
+    int rc = doc_each(db, match, &l, d);
 
     *symbol = NULL;
     if (rc > 1) /* an exit code: the walk failed */

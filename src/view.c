@@ -96,6 +96,7 @@ read_item(sqlite3_stmt *st, struct view_item_row *r)
     r->done_status = r->instances ? text(st, 16) : NULL;
     r->rollup = text(st, 17);
     r->at_risk = sqlite3_column_int(st, 18);
+    r->doc = text(st, 13);
     if (r->brief)
         return;
     r->kind = text(st, 2);
@@ -103,7 +104,6 @@ read_item(sqlite3_stmt *st, struct view_item_row *r)
     r->due = text(st, 7);
     r->parent = text(st, 11);
     r->ref = text(st, 12);
-    r->doc = text(st, 13);
 }
 
 int

@@ -19,6 +19,11 @@
  * STORED, else the one made from the symbol ("doc" when that is empty). */
 void doc_alias_of(const char *symbol, const char *stored, char *out, size_t n);
 
+/* Calls EACH for every document, by symbol, with its alias, until EACH returns non-zero (its
+ * return value is then returned). DK_STORE. */
+int doc_each(struct db *db, int (*each)(void *arg, const char *symbol, const char *alias),
+             void *arg, struct diag *d);
+
 /* Sets *SYMBOL (the caller frees it) to the symbol of the document whose alias is ALIAS, or to
  * NULL when none has it. */
 int doc_find(struct db *db, const char *alias, char **symbol, struct diag *d);

@@ -25,8 +25,9 @@ struct view_list_filter {
     const char *key_doc; /* the document of key and under (NULL: items of no document) */
     int overdue;         /* only items whose next step is due before TODAY */
     const char *today;   /* "YYYY-MM-DD": the day against which a step is overdue */
-    int brief;           /* only the fields of list's table: kind, final, due, parent, ref and
-                            doc are left NULL (each field read is a call, for every item) */
+    int brief;           /* only the fields of list's table and the document: kind, final,
+                            due, parent and ref are left NULL (each field read is a call, for
+                            every item) */
 };
 
 /* The progress of item I that counts, as SQL over the items table: a parent whose status
@@ -64,7 +65,7 @@ struct view_item_row {
     const char *done_status; /* the kind's first status of full progress, or NULL */
     const char *rollup;      /* "own", "instances" (its progress is theirs), or NULL */
     int at_risk;             /* 0 or 1: its status is flagged at_risk */
-    int brief; /* as the filter asked: then kind, final, due, parent, ref, doc are NULL */
+    int brief;               /* as the filter asked: then kind, final, due, parent, ref are NULL */
 };
 
 /* Walks the items that pass F (the state tables as they stand: after state_asof, as of then),

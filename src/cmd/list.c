@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "docket/date.h"
+#include "docket/doc.h"
 #include "docket/item.h"
 #include "docket/view.h"
 
@@ -20,11 +21,26 @@ static const struct opt opts[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
+/* The table: with the items of several documents, each key is written ALIAS:KEY. */
+struct table {
+    struct cmd_ctx *ctx;
+    json_t *aliases; /* symbol -> alias, when the store has several documents; else NULL */
+};
+
+static int
+add_alias(void *arg, const char *symbol, const char *alias)
+{
+    return json_object_set_new(arg, symbol, json_string(alias)) != 0;
+}
+
 static int
 row_text(void *arg, const struct view_item_row *r)
 {
-    struct cmd_ctx *ctx = arg;
-    char prog[8] = "-", roll[160] = "";
+    struct table *t = arg;
+    struct cmd_ctx *ctx = t->ctx;
+    const char *alias =
+        t->aliases && r->doc ? json_string_value(json_object_get(t->aliases, r->doc)) : NULL;
+    char prog[8] = "-", roll[160] = "", name[300];
     const char *flag = "";
     int by_instances = r->rollup && strcmp(r->rollup, "instances") == 0;
 
@@ -45,7 +61,9 @@ row_text(void *arg, const struct view_item_row *r)
         snprintf(roll, sizeof roll, " [own: %s \xc2\xb7 instances: %d of %d %s]",
                  r->status ? r->status : "-", r->done, r->instances,
                  r->done_status ? r->done_status : "done");
-    cli_put(ctx, r->key, 31);
+    if (alias)
+        snprintf(name, sizeof name, "%s:%s", alias, r->key);
+    cli_put(ctx, alias ? name : r->key, 31);
     fputc(' ', ctx->out);
     cli_put(ctx, by_instances ? "(by instances)" : r->status, 24);
     fprintf(ctx->out, " %5s  ", prog);
@@ -107,6 +125,25 @@ row_json(void *arg, const struct view_item_row *r)
     return 0;
 }
 
+/* Sets *ALIASES to the documents' aliases by symbol when the store holds several, else NULL. */
+static int
+several_docs(struct cmd_ctx *ctx, json_t **aliases)
+{
+    json_t *o = json_object();
+    int rc;
+
+    *aliases = NULL;
+    if (o == NULL)
+        return diag_set(&ctx->diag, DK_STORE, "out of memory");
+    if ((rc = doc_each(ctx->db, add_alias, o, &ctx->diag)) == 1)
+        rc = diag_set(&ctx->diag, DK_STORE, "out of memory");
+    if (rc == 0 && json_object_size(o) > 1)
+        *aliases = o;
+    else
+        json_decref(o);
+    return rc;
+}
+
 static int
 run(struct cmd_ctx *ctx)
 {
@@ -150,15 +187,22 @@ run(struct cmd_ctx *ctx)
     f.docs = docs;
     f.today = asof ? date.end : today;
     if (!args_get(a, "json")) {
+        struct table t = {.ctx = ctx};
+
         f.brief = 1;
+        /* Only rows of one document (one --doc, or below one item) need no ALIAS:. */
+        if (args_count(a, "doc") != 1 && !f.under && (rc = several_docs(ctx, &t.aliases)) != 0)
+            goto out;
         fprintf(ctx->out, "%-31s %-24s %5s  %-11s%-11s%-8s%s\n", "KEY", "STATUS", "PROG", "SINCE",
                 "NEXT DUE", "FLAG", "TITLE");
-        rc = view_list(ctx->db, &f, row_text, ctx, &ctx->diag);
+        rc = view_list(ctx->db, &f, row_text, &t, &ctx->diag);
+        json_decref(t.aliases);
     } else {
         fputc('[', ctx->out);
         rc = view_list(ctx->db, &f, row_json, &j, &ctx->diag);
         fputs("\n]\n", ctx->out);
     }
+out:
     free(under);
     free(under_doc);
     free(docs);

@@ -115,6 +115,12 @@ expect_out "1 items added"
 run_ok list --doc res1309 --doc a70-999 --json
 expect_eq "both report.wg items" "$(pyjson 'print(sorted((r["document"], r["kind"], r["title"]) for r in d if r["key"] == "report.wg"))')" \
     "[('A/RES/70/999', 'action', 'Report to the working group'), ('C/106/RES/1309', 'reporting', 'Report continuously to Member States through the Working Group on IOM–UN Relations and the IOM Strategy')]"
+# The table names each document's: ALIAS:KEY when it shows several documents' items.
+run_ok list
+expect_out "^a70-999:report.wg  *not-started "
+expect_out "^res1309:report.wg  "
+run_ok list --doc a70-999
+expect_out "^report.wg  *not-started "
 run_fails 3 "^docket: show: 'report.wg' is an item of 2 documents (did you mean a70-999:report.wg or res1309:report.wg?)\$" \
     show report.wg
 run_fails 3 "^docket: set: 'report.wg' is an item of 2 documents (did you mean a70-999:report.wg or res1309:report.wg?)\$" \

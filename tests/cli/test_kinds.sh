@@ -125,7 +125,7 @@ run_fails 3 "^docket: report: unknown section 'sumary' in report 'progress' (did
     report --section sumary
 # A valid kind and status still list.
 run_ok list --kind task --status open
-expect_out "^x.one "
+expect_out "^x-1:x.one "
 
 # Help names the command.
 run_ok kinds --help
