@@ -80,6 +80,22 @@ run_fails 3 "no document has the alias 'nope'" report --doc nope -o "$tmp/nope.m
 [ ! -e "$tmp/nope.md" ] || fail "a report file was made for an unknown alias"
 pass
 
+# A document not yet adopted at the as-of date leaves --doc with nothing to report.
+run_fails 3 "no document of --doc was adopted by 2015-01-01" report --doc res1309 --as-of 2015-01-01
+
+# A definition of one's own (--reports DIR) is run per document too: each counts its own items
+# and paragraphs (31 and 6 items, 4 and 6 paragraphs, as list --doc and log --doc count them).
+mkdir -p "$tmp/defs"
+cat >"$tmp/defs/count.sql" <<'SQL'
+-- title: Counts
+-- section: counts
+-- title: Items and paragraphs
+SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM paragraphs) AS paragraphs;
+SQL
+run_ok report count --reports "$tmp/defs" --reproducible --format json
+expect_eq "counts per document" "$(pyjson 'print(" ".join(x["alias"] + "=" + str(x["sections"][0]["rows"][0]) for x in d["documents"]))')" \
+    "a-res-68-262=[4, 6] res1309=[31, $(sql "SELECT count(*) FROM paragraphs WHERE doc = 'C/106/RES/1309'")]"
+
 # JSON: the portfolio's rows as objects, then each document with its sections.
 run_ok report --reproducible --format json
 expect_json
