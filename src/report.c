@@ -738,11 +738,13 @@ unknown_section(const struct report_def *r, const char *section, struct diag *d)
 /* The documents a report covers, as view_docs walks them. */
 struct cover {
     struct db *db;
+    struct diag *d;
     json_t *only; /* the symbols of --doc, or NULL for every document */
     struct report_doc *docs;
     int ndocs;
 };
 
+/* Whether SYMBOL is one of ONLY (a JSON array of symbols), or ONLY is NULL. */
 static int
 chosen(const json_t *only, const char *symbol)
 {
@@ -759,6 +761,12 @@ chosen(const json_t *only, const char *symbol)
     return 0;
 }
 
+static char *
+dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
 /* One document of the portfolio: a row of temp.portfolio, and an entry of c->docs. */
 static int
 cover_doc(void *arg, const struct view_doc_row *row)
@@ -766,39 +774,39 @@ cover_doc(void *arg, const struct view_doc_row *row)
     static const char sql[] =
         "INSERT INTO temp.portfolio (alias, symbol, title, adopted, items, progress, done, "
         "overdue, breaches) VALUES (:alias, :symbol, :title, :adopted, :items, CASE WHEN "
-        ":progress >= 0 THEN round(:progress, 1) END, :done, :overdue, :breaches)";
+        ":tenths >= 0 THEN :tenths / 10.0 END, :done, :overdue, :breaches)";
     struct cover *c = arg;
     struct report_doc *docs, *doc;
     sqlite3_stmt *st;
-    sqlite3 *h = db_handle(c->db);
+    int rc;
 
     if (!chosen(c->only, row->symbol))
         return 0;
     if ((docs = realloc(c->docs, (size_t)(c->ndocs + 1) * sizeof *docs)) == NULL)
-        return DK_STORE;
+        return diag_set(c->d, DK_STORE, "out of memory");
     c->docs = docs;
     doc = &docs[c->ndocs++];
-    doc->symbol = row->symbol ? strdup(row->symbol) : NULL;
-    doc->alias = strdup(row->alias);
-    doc->title = row->title ? strdup(row->title) : NULL;
-    doc->adopted = row->adopted ? strdup(row->adopted) : NULL;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        return DK_STORE;
-    sqlite3_bind_text(st, 1, row->alias, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, row->symbol, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, row->title, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, row->adopted, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 5, row->requests);
-    sqlite3_bind_double(st, 6, row->progress);
-    sqlite3_bind_int(st, 7, row->done);
-    sqlite3_bind_int(st, 8, row->overdue);
-    sqlite3_bind_int(st, 9, row->breached);
-    if (sqlite3_step(st) != SQLITE_DONE || doc->alias == NULL) {
-        sqlite3_finalize(st);
-        return DK_STORE;
-    }
-    sqlite3_finalize(st);
-    return 0;
+    doc->symbol = dup_or_null(row->symbol);
+    doc->alias = dup_or_null(row->alias);
+    doc->title = dup_or_null(row->title);
+    doc->adopted = dup_or_null(row->adopted);
+    if (doc->alias == NULL)
+        return diag_set(c->d, DK_STORE, "out of memory");
+    /* The progress as the summary rounds it, to a tenth (-1: no request counts). */
+    if ((rc = db_prep(c->db, sql, &st, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":alias", row->alias, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":symbol", row->symbol, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":title", row->title, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":adopted", row->adopted, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":items", row->requests, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":tenths",
+                          row->progress < 0 ? -1 : (long long)(row->progress * 10 + 0.5), c->d)) !=
+            0 ||
+        (rc = db_bind_int(c->db, st, ":done", row->done, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":overdue", row->overdue, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":breaches", row->breached, c->d)) != 0)
+        return rc;
+    return db_run(c->db, st, c->d);
 }
 
 /* Fills temp.portfolio and C->docs with the documents O covers, as the report sees the state
@@ -816,10 +824,7 @@ cover(struct db *db, const struct report_opts *o, struct cover *c, struct diag *
         return rc;
     if ((o->asof || o->known) && (rc = state_asof(db, o->asof, o->known, d)) != 0)
         return rc;
-    rc = view_docs(db, o->asof ? o->asof : o->today, cover_doc, c, d);
-    if (rc == DK_STORE && d->code == 0)
-        rc = db_fail(db, "cannot list the documents", d);
-    return rc;
+    return view_docs(db, o->asof ? o->asof : o->today, cover_doc, c, d);
 }
 
 /* Keeps in M only the documents ONLY names (NULL: all). */
@@ -900,7 +905,7 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
            struct render *out, struct diag *d)
 {
     struct report_meta m = {.report = r->name, .title = r->title, .description = r->description};
-    struct cover c = {.db = db};
+    struct cover c = {.db = db, .d = d};
     struct timespec stop = {0};
     const char *one = NULL;
     char now[TS_LEN + 1];
