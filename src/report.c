@@ -145,7 +145,8 @@ load_meta(struct db *db, const char *asof, struct report_meta *m, struct diag *d
 }
 
 /* The state tables that hold a doc column: a report over one document of several sees only
- * that document's rows of them. */
+ * that document's rows of them. (Once kinds and vocab belong to a document, they join this
+ * list.) */
 static const char *const narrowed[] = {"items", "paragraphs"};
 
 /* Narrows the state tables the sections see (narrowed[]) to document DOC's rows (NULL: does
@@ -941,8 +942,8 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     if (rc == 0 && out->ops->end(out) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     /* The narrowed tables would shadow the state for the rest of the connection. */
-    if (c.ndocs > 0 && rc == 0)
-        rc = state_asof_end(db, d);
+    if (c.ndocs > 0 && rc == 0 && (rc = state_asof_end(db, d)) == 0)
+        rc = db_exec(db, "DROP TABLE IF EXISTS temp.report_doc; DROP TABLE temp.portfolio", d);
 out:
     json_decref(c.only);
     docs_free(c.docs, c.ndocs);
