@@ -59,6 +59,9 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
         text_csv_field(r->f, s->title);
         fputs("\r\n", r->f);
     }
+    /* In a portfolio, each row names its document first. */
+    if (r->doc)
+        fputs(ncols ? "document," : "document", r->f);
     for (int i = 0; i < ncols; i++) {
         if (i)
             fputc(',', r->f);
@@ -96,6 +99,11 @@ cell(FILE *f, sqlite3_stmt *st, int i)
 static int
 row(struct render *r, sqlite3_stmt *st)
 {
+    if (r->doc) {
+        text_csv_field(r->f, r->doc->alias ? r->doc->alias : "");
+        if (sqlite3_column_count(st))
+            fputc(',', r->f);
+    }
     for (int i = 0; i < sqlite3_column_count(st); i++) {
         if (i)
             fputc(',', r->f);
@@ -125,4 +133,11 @@ free_state(struct render *r)
     (void)r;
 }
 
-const struct render_ops render_csv = {begin, section, row, section_end, end, free_state};
+static int
+document(struct render *r, const struct report_doc *doc)
+{
+    r->doc = doc;
+    return render_status(r);
+}
+
+const struct render_ops render_csv = {begin, section, row, section_end, end, free_state, document};

@@ -189,11 +189,17 @@ html_section(struct render *r, const struct report_section *s, int ncols, const 
         h->tbody = 0;
         chart_begin(&h->chart, s, ncols, cols);
     }
+    /* In a portfolio, a document's sections sit one level below its heading, their ids
+     * prefixed with its alias. */
     fputs("<section id=\"", f);
+    if (r->doc) {
+        text_html(f, r->doc->alias ? r->doc->alias : "");
+        fputc('-', f);
+    }
     text_html(f, s->name);
-    fputs("\">\n<h2>", f);
+    fputs(r->doc ? "\">\n<h3>" : "\">\n<h2>", f);
     text_html(f, s->title ? s->title : s->name);
-    fputs("</h2>\n", f);
+    fputs(r->doc ? "</h3>\n" : "</h2>\n", f);
     if (s->description) {
         fputs("<p class=\"desc\">", f);
         text_html(f, s->description);
@@ -332,6 +338,29 @@ html_free(struct render *r)
     r->state = NULL;
 }
 
+/* A portfolio's document: a section of its own, headed "ALIAS — SYMBOL: title". */
+static int
+html_document(struct render *r, const struct report_doc *doc)
+{
+    FILE *f = r->f;
+
+    r->doc = doc;
+    if (doc == NULL) {
+        fputs("</section>\n", f);
+        return render_status(r);
+    }
+    fputs("<section class=\"document\" id=\"doc-", f);
+    text_html(f, doc->alias ? doc->alias : "");
+    fputs("\">\n<h2>", f);
+    text_html(f, doc->alias ? doc->alias : "");
+    fputs(" \xe2\x80\x94 ", f);
+    text_html(f, doc->symbol ? doc->symbol : "");
+    fputs(": ", f);
+    text_html(f, doc->title ? doc->title : "");
+    fputs("</h2>\n", f);
+    return render_status(r);
+}
+
 const struct render_ops render_html = {
     .begin = html_begin,
     .section = html_section,
@@ -339,4 +368,5 @@ const struct render_ops render_html = {
     .section_end = html_section_end,
     .end = html_end,
     .free = html_free,
+    .document = html_document,
 };

@@ -7,9 +7,12 @@
 #include "docket/diag.h"
 #include "docket/render.h"
 
-/* Where the writer is: how many sections and rows have been written, for the commas. */
+/* Where the writer is: how many sections, rows and documents have been written, for the
+ * commas; in a portfolio's table, its column names (rows are objects there). */
 struct place {
-    int sections, rows;
+    int sections, rows, docs;
+    int ncols;
+    const char *const *cols;
 };
 
 /* Writes V (stolen) as compact JSON. */
@@ -51,7 +54,11 @@ begin(struct render *r, const struct report_meta *m)
     member(r->f, "report", jstr(m->report));
     member(r->f, "title", jstr(m->title));
     member(r->f, "description", jstr(m->description));
-    member(r->f, "documents", docs);
+    /* A portfolio's documents come later, each with its sections. */
+    if (r->portfolio)
+        json_decref(docs);
+    else
+        member(r->f, "documents", docs);
     member(r->f, "as_of", jstr(m->asof));
     member(r->f, "generated", jstr(m->generated));
     /* The heads are digits, hex and ASCII words: nothing to escape. */
@@ -61,7 +68,9 @@ begin(struct render *r, const struct report_meta *m)
     fprintf(r->f, ",\"trail\":{\"events\":%lld,\"head\":\"%s\",\"stamp\":\"%s\",\"local\":",
             m->shared > 0 ? m->shared : m->events, m->shared > 0 ? m->shared_head : m->head, head);
     fprintf(r->f, local[0] ? "\"%s\"" : "null", local);
-    fprintf(r->f, ",\"unpublished\":%lld},\"sections\":[", m->unpublished);
+    fprintf(r->f, ",\"unpublished\":%lld}", m->unpublished);
+    if (!r->portfolio)
+        fputs(",\"sections\":[", r->f);
     return render_status(r);
 }
 
@@ -69,8 +78,18 @@ static int
 section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
 {
     struct place *p = r->state;
-    json_t *names = json_array(), *chart = json_null();
+    json_t *names, *chart = json_null();
 
+    /* The portfolio's table: an array of objects, one per document. */
+    if (r->portfolio && r->doc == NULL) {
+        p->ncols = ncols;
+        p->cols = cols;
+        p->rows = 0;
+        fputs(",\"portfolio\":[", r->f);
+        return render_status(r);
+    }
+    p->cols = NULL;
+    names = json_array();
     for (int i = 0; i < ncols; i++)
         json_array_append_new(names, jstr(cols[i]));
     if (s->chart.kind)
@@ -91,8 +110,21 @@ static int
 row(struct render *r, sqlite3_stmt *st)
 {
     struct place *p = r->state;
-    json_t *a = json_array();
+    json_t *a;
 
+    if (p->cols != NULL) {
+        json_t *o = json_object();
+
+        for (int i = 0; i < p->ncols; i++) {
+            json_t *v = render_json_value(st, i, 1);
+
+            json_object_set_new(o, p->cols[i], v ? v : json_null());
+        }
+        fputs(p->rows++ ? ",\n" : "\n", r->f);
+        put(r->f, o);
+        return render_status(r);
+    }
+    a = json_array();
     for (int i = 0; i < sqlite3_column_count(st); i++) {
         json_t *v = render_json_value(st, i, 1);
 
@@ -108,15 +140,20 @@ row(struct render *r, sqlite3_stmt *st)
 static int
 section_end(struct render *r, const struct report_section *s)
 {
+    struct place *p = r->state;
+
     (void)s;
-    fputs("]}", r->f);
+    fputs(p->cols ? "]" : "]}", r->f);
+    p->cols = NULL;
     return render_status(r);
 }
 
 static int
 end(struct render *r)
 {
-    fputs("\n]}\n", r->f);
+    struct place *p = r->state;
+
+    fputs(r->portfolio ? (p->docs ? "\n]}\n" : ",\"documents\":[]}\n") : "\n]}\n", r->f);
     return render_status(r);
 }
 
@@ -127,4 +164,25 @@ free_state(struct render *r)
     r->state = NULL;
 }
 
-const struct render_ops render_json = {begin, section, row, section_end, end, free_state};
+/* A portfolio's document: {"alias", "symbol", "title", "adopted", "sections": [...]}. */
+static int
+document(struct render *r, const struct report_doc *doc)
+{
+    struct place *p = r->state;
+
+    r->doc = doc;
+    if (doc == NULL) {
+        fputs("\n]}", r->f);
+        return render_status(r);
+    }
+    fputs(p->docs++ ? ",\n{\"alias\":" : ",\"documents\":[\n{\"alias\":", r->f);
+    put(r->f, jstr(doc->alias));
+    member(r->f, "symbol", jstr(doc->symbol));
+    member(r->f, "title", jstr(doc->title));
+    member(r->f, "adopted", jstr(doc->adopted));
+    fputs(",\"sections\":[", r->f);
+    p->sections = 0;
+    return render_status(r);
+}
+
+const struct render_ops render_json = {begin, section, row, section_end, end, free_state, document};

@@ -88,7 +88,7 @@ begin(struct render *r, const struct report_meta *m)
 static int
 section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
 {
-    heading(r->f, "## ", s->title, s->description);
+    heading(r->f, r->doc ? "### " : "## ", s->title, s->description);
     for (int i = 0; i < ncols; i++) {
         fputs("| ", r->f);
         put(r->f, cols[i]);
@@ -138,4 +138,21 @@ free_state(struct render *r)
     r->state = NULL;
 }
 
-const struct render_ops render_md = {begin, section, row, section_end, end, free_state};
+/* A document's part of a portfolio: a heading one level above its sections'. */
+static int
+document(struct render *r, const struct report_doc *doc)
+{
+    r->doc = doc;
+    if (doc == NULL)
+        return render_status(r);
+    fputs("## ", r->f);
+    put(r->f, doc->alias ? doc->alias : "");
+    fputs(" \xe2\x80\x94 ", r->f);
+    put(r->f, doc->symbol ? doc->symbol : "");
+    fputs(": ", r->f);
+    put(r->f, doc->title ? doc->title : "");
+    fputs("\n\n", r->f);
+    return render_status(r);
+}
+
+const struct render_ops render_md = {begin, section, row, section_end, end, free_state, document};

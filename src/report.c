@@ -58,14 +58,26 @@ dup_text(sqlite3_stmt *st, int i)
 }
 
 static void
+doc_clear(struct report_doc *doc)
+{
+    free(doc->symbol);
+    free(doc->title);
+    free(doc->adopted);
+    free(doc->alias);
+}
+
+static void
+docs_free(struct report_doc *docs, int n)
+{
+    for (int i = 0; i < n; i++)
+        doc_clear(&docs[i]);
+    free(docs);
+}
+
+static void
 meta_free(struct report_meta *m)
 {
-    for (int i = 0; i < m->ndocs; i++) {
-        free(m->docs[i].symbol);
-        free(m->docs[i].title);
-        free(m->docs[i].adopted);
-    }
-    free(m->docs);
+    docs_free(m->docs, m->ndocs);
 }
 
 /* Fills in the documents and the trail's head, and refuses an as-of date before every
@@ -92,6 +104,7 @@ load_meta(struct db *db, const char *asof, struct report_meta *m, struct diag *d
         docs[m->ndocs].symbol = dup_text(st, 0);
         docs[m->ndocs].title = dup_text(st, 1);
         docs[m->ndocs].adopted = dup_text(st, 2);
+        docs[m->ndocs].alias = NULL;
         if (docs[m->ndocs].adopted && (first == NULL || strcmp(docs[m->ndocs].adopted, first) < 0))
             first = docs[m->ndocs].adopted;
         m->ndocs++;
@@ -131,11 +144,61 @@ load_meta(struct db *db, const char *asof, struct report_meta *m, struct diag *d
     return rc < 0 ? d->code : 0;
 }
 
+/* The state tables that hold a doc column: a report over one document of several sees only
+ * that document's rows of them. (Once kinds and vocab belong to a document, they join this
+ * list.) */
+static const char *const narrowed[] = {"items", "paragraphs"};
+
+/* Narrows the state tables the sections see (narrowed[]) to document DOC's rows (NULL: does
+ * nothing): state_asof's temporary tables lose the other documents' rows; the store's own are
+ * shadowed by temporary copies of DOC's. temp.report_doc holds DOC's symbol. */
+static int
+narrow(struct db *db, const char *doc, struct diag *d)
+{
+    static const char doc_sql[] = "INSERT INTO temp.report_doc (symbol) VALUES (:doc)";
+    static const char exists_sql[] =
+        "SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name = :name";
+    char sql[200];
+    sqlite3_stmt *st;
+    int rc, shadowed;
+
+    if (doc == NULL)
+        return 0;
+    if ((rc = db_exec(db,
+                      "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE report_doc "
+                      "(symbol TEXT NOT NULL)",
+                      d)) != 0 ||
+        (rc = db_prep(db, doc_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0 || (rc = db_run(db, st, d)) != 0)
+        return rc;
+    for (size_t i = 0; i < sizeof narrowed / sizeof narrowed[0]; i++) {
+        if ((rc = db_prep(db, exists_sql, &st, d)) != 0 ||
+            (rc = db_bind_text(db, st, ":name", narrowed[i], d)) != 0)
+            return rc;
+        if ((rc = db_row(db, st, d)) < 0)
+            return d->code;
+        shadowed = sqlite3_column_int(st, 0) > 0;
+        sqlite3_reset(st);
+        if (shadowed)
+            snprintf(sql, sizeof sql,
+                     "DELETE FROM temp.%s WHERE doc IS NOT (SELECT symbol FROM temp.report_doc)",
+                     narrowed[i]);
+        else
+            snprintf(sql, sizeof sql,
+                     "CREATE TEMP TABLE %s AS SELECT * FROM main.%s WHERE doc = (SELECT symbol "
+                     "FROM temp.report_doc)",
+                     narrowed[i], narrowed[i]);
+        if ((rc = db_exec(db, sql, d)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Builds the environment: items_since (when a section uses it), the as-of state, params and
- * the views. */
+ * the views, over document DOC's items and paragraphs only when DOC is not NULL. */
 static int
 prepare_environment(struct db *db, const struct report_def *r, const struct report_opts *o,
-                    struct diag *d)
+                    const char *doc, struct diag *d)
 {
     static const char params_sql[] =
         "INSERT INTO temp.params (asof, known, since) VALUES (:asof, :known, :since)";
@@ -151,14 +214,18 @@ prepare_environment(struct db *db, const struct report_def *r, const struct repo
         since_used |= strstr(r->sections[i].sql, "items_since") != NULL;
         months_used |= strstr(r->sections[i].sql, "progress_by_month") != NULL;
     }
-    if ((rc = db_exec(db, "DROP TABLE IF EXISTS temp.items_since", d)) != 0)
+    /* The previous document's narrowed tables go first. */
+    if ((doc && (rc = state_asof_end(db, d)) != 0) ||
+        (rc = db_exec(db, "DROP TABLE IF EXISTS temp.items_since", d)) != 0)
         return rc;
     if (since_used &&
-        ((rc = state_asof(db, o->asof, o->since, d)) != 0 ||
+        ((rc = state_asof(db, o->asof, o->since, d)) != 0 || (rc = narrow(db, doc, d)) != 0 ||
          (rc = db_exec(db, "CREATE TEMP TABLE items_since AS SELECT * FROM temp.items", d)) != 0 ||
          (rc = state_asof_end(db, d)) != 0))
         return rc;
     if ((o->asof || o->known) && (rc = state_asof(db, o->asof, o->known, d)) != 0)
+        return rc;
+    if ((rc = narrow(db, doc, d)) != 0)
         return rc;
     if (months_used && (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
         return rc;
@@ -472,17 +539,21 @@ sandbox_open(struct db *db, struct sandbox *sb, long timeout_ms, struct diag *d)
     return 0;
 }
 
-/* Starts the clock of the sections' run: past SB's time, the running section is stopped. */
+/* Starts the clock of the sections' run: past SB's time, the running section is stopped. The
+ * time runs from the first start: *STOP (zero before it) keeps it for the parts that follow. */
 static void
-sandbox_start(struct sandbox *sb)
+sandbox_start(struct sandbox *sb, struct timespec *stop)
 {
-    clock_gettime(CLOCK_MONOTONIC, &sb->stop);
-    sb->stop.tv_sec += sb->timeout_ms / 1000;
-    sb->stop.tv_nsec += (sb->timeout_ms % 1000) * 1000000L;
-    if (sb->stop.tv_nsec >= 1000000000L) {
-        sb->stop.tv_sec++;
-        sb->stop.tv_nsec -= 1000000000L;
+    if (stop->tv_sec == 0 && stop->tv_nsec == 0) {
+        clock_gettime(CLOCK_MONOTONIC, stop);
+        stop->tv_sec += sb->timeout_ms / 1000;
+        stop->tv_nsec += (sb->timeout_ms % 1000) * 1000000L;
+        if (stop->tv_nsec >= 1000000000L) {
+            stop->tv_sec++;
+            stop->tv_nsec -= 1000000000L;
+        }
     }
+    sb->stop = *stop;
     sqlite3_progress_handler(sb->h, SANDBOX_TICK, sandbox_tick, sb);
 }
 
@@ -661,29 +732,145 @@ unknown_section(const struct report_def *r, const char *section, struct diag *d)
     return rc;
 }
 
-int
-report_run(struct db *db, const struct report_def *r, const struct report_opts *o,
-           struct render *out, struct diag *d)
+/* ---- Portfolios -----------------------------------------------------------------------------
+ * A report over several documents opens with their figures, one row each, then runs its
+ * sections once per document over that document's rows alone. */
+
+/* The documents a report covers, as view_docs walks them. */
+struct cover {
+    struct db *db;
+    struct diag *d;
+    json_t *only; /* the symbols of --doc, or NULL for every document */
+    struct report_doc *docs;
+    int ndocs;
+};
+
+/* Whether SYMBOL is one of ONLY (a JSON array of symbols), or ONLY is NULL. */
+static int
+chosen(const json_t *only, const char *symbol)
 {
-    struct report_meta m = {.report = r->name, .title = r->title, .description = r->description};
-    struct sandbox sb = {0};
-    sqlite3_stmt **st = NULL;
-    char now[TS_LEN + 1];
+    size_t i;
+    json_t *v;
+
+    if (only == NULL)
+        return 1;
+    json_array_foreach(only, i, v)
+    {
+        if (symbol && strcmp(json_string_value(v), symbol) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* One document of the portfolio: a row of temp.portfolio, and an entry of c->docs. */
+static int
+cover_doc(void *arg, const struct view_doc_row *row)
+{
+    static const char sql[] =
+        "INSERT INTO temp.portfolio (alias, symbol, title, adopted, items, progress, done, "
+        "overdue, breaches) VALUES (:alias, :symbol, :title, :adopted, :items, CASE WHEN "
+        ":tenths >= 0 THEN :tenths / 10.0 END, :done, :overdue, :breaches)";
+    struct cover *c = arg;
+    struct report_doc *docs, *doc;
+    sqlite3_stmt *st;
     int rc;
 
-    if (o->section && !report_section(r, o->section))
-        return unknown_section(r, o->section, d);
-    ts_now(now);
-    m.asof = o->asof ? o->asof : o->today;
-    m.generated = o->reproducible ? NULL : now;
-    if ((rc = load_meta(db, o->asof, &m, d)) != 0 || (rc = prepare_environment(db, r, o, d)) != 0)
-        goto out;
-    /* Every section is prepared before anything is written: a refused one leaves no half
-     * report behind. */
-    if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL) {
-        rc = diag_set(d, DK_STORE, "out of memory");
-        goto out;
+    if (!chosen(c->only, row->symbol))
+        return 0;
+    if ((docs = realloc(c->docs, (size_t)(c->ndocs + 1) * sizeof *docs)) == NULL)
+        return diag_set(c->d, DK_STORE, "out of memory");
+    c->docs = docs;
+    doc = &docs[c->ndocs++];
+    doc->symbol = dup_or_null(row->symbol);
+    doc->alias = dup_or_null(row->alias);
+    doc->title = dup_or_null(row->title);
+    doc->adopted = dup_or_null(row->adopted);
+    if (doc->alias == NULL)
+        return diag_set(c->d, DK_STORE, "out of memory");
+    /* The progress as the summary rounds it, to a tenth (-1: no request counts). */
+    if ((rc = db_prep(c->db, sql, &st, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":alias", row->alias, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":symbol", row->symbol, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":title", row->title, c->d)) != 0 ||
+        (rc = db_bind_text(c->db, st, ":adopted", row->adopted, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":items", row->requests, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":tenths",
+                          row->progress < 0 ? -1 : (long long)(row->progress * 10 + 0.5), c->d)) !=
+            0 ||
+        (rc = db_bind_int(c->db, st, ":done", row->done, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":overdue", row->overdue, c->d)) != 0 ||
+        (rc = db_bind_int(c->db, st, ":breaches", row->breached, c->d)) != 0)
+        return rc;
+    return db_run(c->db, st, c->d);
+}
+
+/* Fills temp.portfolio and C->docs with the documents O covers, as the report sees the state
+ * (as of O->asof and O->known). */
+static int
+cover(struct db *db, const struct report_opts *o, struct cover *c, struct diag *d)
+{
+    int rc;
+
+    if ((rc = db_exec(db,
+                      "DROP TABLE IF EXISTS temp.portfolio; CREATE TEMP TABLE portfolio (alias "
+                      "TEXT, symbol TEXT, title TEXT, adopted TEXT, items INTEGER, progress REAL, "
+                      "done INTEGER, overdue INTEGER, breaches INTEGER)",
+                      d)) != 0)
+        return rc;
+    if ((o->asof || o->known) && (rc = state_asof(db, o->asof, o->known, d)) != 0)
+        return rc;
+    return view_docs(db, o->asof ? o->asof : o->today, cover_doc, c, d);
+}
+
+/* Keeps in M only the documents ONLY names (NULL: all). */
+static void
+meta_only(struct report_meta *m, const json_t *only)
+{
+    int n = 0;
+
+    for (int i = 0; i < m->ndocs; i++) {
+        if (chosen(only, m->docs[i].symbol))
+            m->docs[n++] = m->docs[i];
+        else
+            doc_clear(&m->docs[i]);
     }
+    m->ndocs = n;
+}
+
+/* The portfolio table: a section docket writes itself, from temp.portfolio. */
+static const struct report_section portfolio_section = {
+    .name = "portfolio",
+    .title = "Portfolio",
+    .description = "Each document's requests, their mean progress (safeguards and "
+                   "acknowledgements left out), how many are done and overdue, and its breaches.",
+};
+
+/* Runs R's sections over document DOC's rows (NULL: the whole store): the environment, then
+ * every section prepared before any is written. The first part (M not NULL) writes the
+ * report's beginning, and a portfolio's table; a part of a portfolio (PART not NULL) is headed
+ * by its document. */
+static int
+run_part(struct db *db, const struct report_def *r, const struct report_opts *o, const char *doc,
+         const struct report_meta *m, const struct report_doc *part, struct render *out,
+         struct timespec *stop, struct diag *d)
+{
+    static const char portfolio_sql[] =
+        "SELECT alias, symbol, title, adopted, items, progress, done, overdue, breaches FROM "
+        "temp.portfolio ORDER BY rowid";
+    struct sandbox sb = {0};
+    sqlite3_stmt **st = NULL, *ps;
+    int rc;
+
+    if ((rc = prepare_environment(db, r, o, doc, d)) != 0)
+        return rc;
+    if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
     if ((rc = sandbox_open(db, &sb, o->timeout_ms, d)) != 0)
         goto out;
     for (int i = 0; i < r->nsections && rc == 0; i++)
@@ -692,21 +879,74 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     /* Sections only read: make the connection refuse writes while they run. */
     if (rc != 0 || (rc = db_exec(db, "PRAGMA query_only = 1", d)) != 0)
         goto out;
-    if ((rc = out->ops->begin(out, &m)) != 0)
+    if (m != NULL && (rc = out->ops->begin(out, m)) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
-    sandbox_start(&sb);
+    if (rc == 0 && m != NULL && out->portfolio && (rc = db_prep(db, portfolio_sql, &ps, d)) == 0)
+        rc = run_section(db, r, &portfolio_section, &sb, ps, out, d);
+    if (rc == 0 && part != NULL && out->ops->document(out, part) != 0)
+        rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
+    sandbox_start(&sb, stop);
     for (int i = 0; i < r->nsections && rc == 0; i++)
         if (st[i])
             rc = run_section(db, r, &r->sections[i], &sb, st[i], out, d);
     sandbox_close(&sb);
-    if (rc == 0 && out->ops->end(out) != 0)
+    if (rc == 0 && part != NULL && out->ops->document(out, NULL) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     db_exec(db, "PRAGMA query_only = 0", d);
 out:
     sandbox_close(&sb);
-    for (int i = 0; st && i < r->nsections; i++)
+    for (int i = 0; i < r->nsections; i++)
         sqlite3_finalize(st[i]);
     free(st);
+    return rc;
+}
+
+int
+report_run(struct db *db, const struct report_def *r, const struct report_opts *o,
+           struct render *out, struct diag *d)
+{
+    struct report_meta m = {.report = r->name, .title = r->title, .description = r->description};
+    struct cover c = {.db = db, .d = d};
+    struct timespec stop = {0};
+    const char *one = NULL;
+    char now[TS_LEN + 1];
+    int rc;
+
+    if (o->section && !report_section(r, o->section))
+        return unknown_section(r, o->section, d);
+    ts_now(now);
+    m.asof = o->asof ? o->asof : o->today;
+    m.generated = o->reproducible ? NULL : now;
+    if (o->docs && (c.only = json_loads(o->docs, 0, NULL)) == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    if ((rc = load_meta(db, o->asof, &m, d)) != 0)
+        goto out;
+    /* A store of one document, taken whole, is reported as it always was. */
+    if (o->docs || m.ndocs > 1) {
+        if ((rc = cover(db, o, &c, d)) != 0)
+            goto out;
+        meta_only(&m, c.only);
+        if (c.ndocs == 0) {
+            rc = diag_set(d, DK_DATA, "no document of --doc was adopted by %s", m.asof);
+            goto out;
+        }
+        one = c.ndocs == 1 ? c.docs[0].symbol : NULL;
+    }
+    out->portfolio = c.ndocs > 1;
+    if (out->portfolio)
+        out->one_section = 0; /* the portfolio table comes first: every section has its title */
+    if (!out->portfolio)
+        rc = run_part(db, r, o, one, &m, NULL, out, &stop, d);
+    for (int i = 0; out->portfolio && rc == 0 && i < c.ndocs; i++)
+        rc = run_part(db, r, o, c.docs[i].symbol, i == 0 ? &m : NULL, &c.docs[i], out, &stop, d);
+    if (rc == 0 && out->ops->end(out) != 0)
+        rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
+    /* The narrowed tables would shadow the state for the rest of the connection. */
+    if (c.ndocs > 0 && rc == 0 && (rc = state_asof_end(db, d)) == 0)
+        rc = db_exec(db, "DROP TABLE IF EXISTS temp.report_doc; DROP TABLE temp.portfolio", d);
+out:
+    json_decref(c.only);
+    docs_free(c.docs, c.ndocs);
     meta_free(&m);
     return rc;
 }

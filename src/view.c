@@ -187,8 +187,10 @@ static const char docs_sql[] =
     ", d.title, d.adopted, (SELECT count(*) FROM q WHERE q.doc = d.symbol), (SELECT "
     "avg(q.counted) FROM q WHERE q.doc = d.symbol AND q.kind NOT IN ('safeguard', "
     "'acknowledgement')), (SELECT count(*) FROM q WHERE q.doc = d.symbol AND q.next_due < "
-    ":today), (SELECT count(*) FROM items b WHERE b.doc = d.symbol AND b.breach) FROM "
-    "documents d ORDER BY d.adopted, d.symbol";
+    ":today), (SELECT count(*) FROM items b WHERE b.doc = d.symbol AND b.breach), (SELECT "
+    "count(*) FROM q WHERE q.doc = d.symbol AND q.kind NOT IN ('safeguard', 'acknowledgement') "
+    "AND q.counted = 100 AND (q.final OR q.rollup IS 'instances')) FROM documents d ORDER BY "
+    "d.adopted, d.symbol";
 // clang-format on
 
 int
@@ -214,6 +216,7 @@ view_docs(struct db *db, const char *today, int (*each)(void *arg, const struct 
             sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 5);
         row.overdue = sqlite3_column_int(st, 6);
         row.breached = sqlite3_column_int(st, 7);
+        row.done = sqlite3_column_int(st, 8);
         if ((rc = each(arg, &row)) != 0)
             break;
     }

@@ -60,6 +60,7 @@ struct report_meta {
     int ndocs;
     struct report_doc {
         char *symbol, *title, *adopted;
+        char *alias; /* set for the documents of a portfolio report, else NULL */
     } * docs;
 };
 
@@ -76,13 +77,17 @@ struct render_ops {
     int (*section_end)(struct render *r, const struct report_section *s);
     int (*end)(struct render *r);
     void (*free)(struct render *r); /* frees what the format keeps in state */
+    /* A portfolio report: the sections that follow, up to the call with DOC NULL, are DOC's. */
+    int (*document)(struct render *r, const struct report_doc *doc);
 };
 
 struct render {
     const struct render_ops *ops;
     FILE *f;
     int one_section; /* only one section is written (csv: no title rows) */
-    void *state;     /* the format's own */
+    int portfolio;   /* set by report_run: a portfolio table, then a part per document */
+    const struct report_doc *doc; /* the document whose sections are written, or NULL */
+    void *state;                  /* the format's own */
 };
 
 /* The formats. render_csv writes every section, each after a row holding its title, unless
@@ -99,6 +104,7 @@ struct report_opts {
     const char *since;   /* a full UTC time: the changes recorded since then */
     const char *today;   /* YYYY-MM-DD: the date the report speaks for when ASOF is NULL */
     const char *section; /* only this section, or NULL */
+    const char *docs;    /* a JSON array of document symbols (cli_docs): only these; NULL: all */
     int reproducible;    /* leave out the generation time */
     long timeout_ms;     /* how long the sections may run in all; 0: REPORT_TIMEOUT_MS */
 };
@@ -106,7 +112,10 @@ struct report_opts {
 /* How long a report's sections may run, in all, before the running one is stopped. */
 #define REPORT_TIMEOUT_MS 30000L
 
-/* Runs every section of R (or OPTS->section) against DB and renders it with OUT. Section SQL
+/* Runs every section of R (or OPTS->section) against DB and renders it with OUT. A report over
+ * several documents (OPTS->docs, or every document of the store) is a portfolio: first the
+ * portfolio table (the documents' figures as view_docs gives them, as section "portfolio"), then
+ * for each document every section run over its own items and paragraphs only. Section SQL
  * sees the state tables (as of OPTS->asof and ->known), items_since (the items as recorded at
  * OPTS->since), progress_by_month (see progress.h), the one-row table params
  * (asof, known, since) and the views evidence, costs, status_events and publications, each

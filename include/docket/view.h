@@ -99,12 +99,12 @@ int view_vocab(struct db *db, const char *docs,
 
 /* ---- The documents (docs) --------------------------------------------------------------- */
 
-/* One document with its figures: its requests (VIEW_REQUESTS), their mean progress as the
- * progress report's summary counts it (safeguards and acknowledgements left out), those
- * overdue, its items in breach. */
+/* One document with its figures: its requests (VIEW_REQUESTS), their mean progress and how
+ * many are done as the progress report's summary counts them (safeguards and acknowledgements
+ * left out), those overdue, its items in breach. */
 struct view_doc_row {
     const char *symbol, *alias, *title, *adopted;
-    int requests, overdue, breached;
+    int requests, done, overdue, breached;
     double progress; /* percent, or -1 when no request counts */
 };
 

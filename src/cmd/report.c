@@ -14,6 +14,7 @@ static const struct opt opts[] = {
     {"known-at", 0, "TIME", 0, "as the tracker recorded it at TIME (UTC)"},
     {"since", 0, "TIME", 0, "the changes recorded since TIME (default: the last publication)"},
     {"section", 0, "NAME", 0, "only this section"},
+    {"doc", 0, "ALIAS", OPT_MULTI, "only this document's items (repeatable; several: a portfolio)"},
     {"output", 'o', "FILE", 0, "write to FILE (through a temporary file) instead of stdout"},
     {"reports", 0, "DIR", 0, "report definitions in DIR add to and override the built-in ones"},
     {"reproducible", 0, NULL, 0, "leave out the generation time"},
@@ -91,6 +92,7 @@ run(struct cmd_ctx *ctx)
     struct render r = {.ops = render_find(format), .one_section = o.section != NULL};
     struct report_def *def = NULL;
     struct outfile *out = NULL;
+    char *docs = NULL;
     struct date asof;
     int rc;
 
@@ -116,6 +118,9 @@ run(struct cmd_ctx *ctx)
         (rc = report_last_published(ctx->db, name, o.known, since, &ctx->diag)) != 0)
         return rc;
     o.since = since;
+    if ((rc = cli_docs(ctx, &docs)) != 0)
+        return rc;
+    o.docs = docs;
     if ((rc = report_load(name, args_get(a, "reports"), &def, &ctx->diag)) != 0)
         return rc;
     if ((out = calloc(1, sizeof *out)) == NULL) {
@@ -132,6 +137,7 @@ run(struct cmd_ctx *ctx)
     if (rc != 0)
         goto fail;
     report_free(def);
+    free(docs);
     if (!path) {
         free(out);
         return 0;
@@ -149,6 +155,7 @@ fail:
     if (out)
         outfile_abort(out);
     free(out);
+    free(docs);
     report_free(def);
     return rc;
 }
@@ -156,7 +163,8 @@ fail:
 const struct cmd_entry cmd_report = {
     .name = "report",
     .usage = "[NAME] [--format md|html|csv|json] [--json] [--as-of DATE] [--known-at TIME] "
-             "[--since TIME] [--section NAME] [-o FILE] [--reports DIR] [--reproducible] "
+             "[--since TIME] [--section NAME] [--doc ALIAS]... [-o FILE] [--reports DIR] "
+             "[--reproducible] "
              "[--publish]",
     .summary = "Render a progress report (default 'progress') as Markdown, HTML, CSV or JSON.",
     .opts = opts,
