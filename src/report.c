@@ -145,9 +145,8 @@ load_meta(struct db *db, const char *asof, struct report_meta *m, struct diag *d
 }
 
 /* The state tables that hold a doc column: a report over one document of several sees only
- * that document's rows of them. (Once kinds and vocab belong to a document, they join this
- * list.) */
-static const char *const narrowed[] = {"items", "paragraphs"};
+ * that document's rows of them (its kinds and their statuses too). */
+static const char *const narrowed[] = {"items", "paragraphs", "kinds", "vocab"};
 
 /* Narrows the state tables the sections see (narrowed[]) to document DOC's rows (NULL: does
  * nothing): state_asof's temporary tables lose the other documents' rows; the store's own are
