@@ -10,6 +10,7 @@
 #include "docket/embed.h"
 #include "docket/event.h"
 #include "docket/item.h"
+#include "docket/state.h"
 #include "docket/text.h"
 #include "docket/trust.h"
 
@@ -723,7 +724,13 @@ apply_with(struct db *db, json_t *cl, const char *reason, struct checklist_count
     int rc;
 
     if ((rc = date_parse(str(doc, "adopted"), &adopted, d)) != 0 ||
-        (rc = apply_definitions(db, cl, reason, &n, d)) != 0)
+        (rc = state_defer(db, 1, d)) != 0)
+        return rc;
+    if ((rc = apply_definitions(db, cl, reason, &n, d)) != 0) {
+        db_writer(db)->defer = 0; /* the transaction rolls back: nothing to bring up */
+        return rc;
+    }
+    if ((rc = state_defer(db, 0, d)) != 0)
         return rc;
     json_array_foreach(json_object_get(cl, "items"), i, v)
     {

@@ -409,9 +409,10 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
     int rc, last = month_of(asof), ok;
 
     if ((rc = db_exec(db,
-                      "DROP TABLE IF EXISTS temp.progress_by_month; CREATE TEMP TABLE "
+                      "CREATE TEMP TABLE IF NOT EXISTS "
                       "progress_by_month (month TEXT NOT NULL, doc TEXT, kind TEXT NOT NULL, items "
-                      "INTEGER NOT NULL, progress_sum INTEGER NOT NULL)",
+                      "INTEGER NOT NULL, progress_sum INTEGER NOT NULL); DELETE FROM "
+                      "temp.progress_by_month",
                       d)) != 0 ||
         (rc = db_prep(db, first_sql, &st, d)) != 0)
         return rc;

@@ -148,85 +148,96 @@ load_meta(struct db *db, const char *asof, struct report_meta *m, struct diag *d
  * that document's rows of them (its kinds and their statuses too). */
 static const char *const narrowed[] = {"items", "paragraphs", "kinds", "vocab"};
 
-/* Narrows the state tables the sections see (narrowed[]) to document DOC's rows (NULL: does
- * nothing): state_asof's temporary tables lose the other documents' rows; the store's own are
- * shadowed by temporary copies of DOC's. temp.report_doc holds DOC's symbol. */
-static int
-narrow(struct db *db, const char *doc, struct diag *d)
-{
-    static const char doc_sql[] = "INSERT INTO temp.report_doc (symbol) VALUES (:doc)";
-    static const char exists_sql[] =
-        "SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name = :name";
-    char sql[200];
-    sqlite3_stmt *st;
-    int rc, shadowed;
+/* What a report's sections use that costs a pass over the trail, built only when they use it. */
+struct uses {
+    int since;  /* items_since: the state as of --since */
+    int months; /* progress_by_month */
+};
 
-    if (doc == NULL)
-        return 0;
-    if ((rc = db_exec(db,
-                      "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE report_doc "
-                      "(symbol TEXT NOT NULL)",
-                      d)) != 0 ||
-        (rc = db_prep(db, doc_sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0 || (rc = db_run(db, st, d)) != 0)
-        return rc;
-    for (size_t i = 0; i < sizeof narrowed / sizeof narrowed[0]; i++) {
-        if ((rc = db_prep(db, exists_sql, &st, d)) != 0 ||
-            (rc = db_bind_text(db, st, ":name", narrowed[i], d)) != 0)
-            return rc;
-        if ((rc = db_row(db, st, d)) < 0)
-            return d->code;
-        shadowed = sqlite3_column_int(st, 0) > 0;
-        sqlite3_reset(st);
-        if (shadowed)
-            snprintf(sql, sizeof sql,
-                     "DELETE FROM temp.%s WHERE doc IS NOT (SELECT symbol FROM temp.report_doc)",
-                     narrowed[i]);
-        else
-            snprintf(sql, sizeof sql,
-                     "CREATE TEMP TABLE %s AS SELECT * FROM main.%s WHERE doc = (SELECT symbol "
-                     "FROM temp.report_doc)",
-                     narrowed[i], narrowed[i]);
-        if ((rc = db_exec(db, sql, d)) != 0)
+/* The relations R's sections (those O asks for) use. */
+static struct uses
+uses_of(const struct report_def *r, const struct report_opts *o)
+{
+    struct uses u = {0};
+
+    for (int i = 0; i < r->nsections; i++) {
+        if (o->section && strcmp(o->section, r->sections[i].name) != 0)
+            continue;
+        u.since |= strstr(r->sections[i].sql, "items_since") != NULL;
+        u.months |= strstr(r->sections[i].sql, "progress_by_month") != NULL;
+    }
+    return u;
+}
+
+/* Runs SQL (a format with one %s) for each of the narrowed tables, and items_since when U uses
+ * it. */
+static int
+each_narrowed(struct db *db, const struct uses *u, const char *sql, struct diag *d)
+{
+    char buf[256];
+    int rc;
+
+    for (size_t i = 0; i <= sizeof narrowed / sizeof narrowed[0]; i++) {
+        const char *t = i < sizeof narrowed / sizeof narrowed[0] ? narrowed[i] : "items_since";
+
+        if (i == sizeof narrowed / sizeof narrowed[0] && !u->since)
+            break;
+        snprintf(buf, sizeof buf, sql, t, t, t);
+        if ((rc = db_exec(db, buf, d)) != 0)
             return rc;
     }
     return 0;
 }
 
-/* Builds the environment: items_since (when a section uses it), the as-of state, params and
- * the views, over document DOC's items and paragraphs only when DOC is not NULL. */
+/* Builds what every part of the report shares, once: items_since (when a section uses it), the
+ * as-of state, the views and params; for a PORTFOLIO, each narrowed table's rows of every
+ * document (temp.all_NAME) and an empty table of its name for the parts to fill (narrow), so
+ * that a part changes rows, never the schema, and nothing it uses is prepared again or built
+ * twice. */
 static int
-prepare_environment(struct db *db, const struct report_def *r, const struct report_opts *o,
-                    const char *doc, struct diag *d)
+prepare_environment(struct db *db, const struct report_opts *o, const struct uses *u, int portfolio,
+                    struct diag *d)
 {
     static const char params_sql[] =
         "INSERT INTO temp.params (asof, known, since) VALUES (:asof, :known, :since)";
     const char *known = o->known ? o->known : "9999-12-31T23:59:59.999Z";
-    int since_used = 0, months_used = 0, rc;
     sqlite3_stmt *st;
+    int rc;
 
-    /* The relations that cost a pass over the trail are built only for reports that use
-     * them. */
-    for (int i = 0; i < r->nsections; i++) {
-        if (o->section && strcmp(o->section, r->sections[i].name) != 0)
-            continue;
-        since_used |= strstr(r->sections[i].sql, "items_since") != NULL;
-        months_used |= strstr(r->sections[i].sql, "progress_by_month") != NULL;
-    }
-    /* The previous document's narrowed tables go first. */
-    if ((doc && (rc = state_asof_end(db, d)) != 0) ||
-        (rc = db_exec(db, "DROP TABLE IF EXISTS temp.items_since", d)) != 0)
+    if ((rc = db_exec(db, "DROP TABLE IF EXISTS temp.items_since", d)) != 0)
         return rc;
-    if (since_used &&
-        ((rc = state_asof(db, o->asof, o->since, d)) != 0 || (rc = narrow(db, doc, d)) != 0 ||
+    if (u->since &&
+        ((rc = state_asof(db, o->asof, o->since, d)) != 0 ||
          (rc = db_exec(db, "CREATE TEMP TABLE items_since AS SELECT * FROM temp.items", d)) != 0 ||
          (rc = state_asof_end(db, d)) != 0))
         return rc;
     if ((o->asof || o->known) && (rc = state_asof(db, o->asof, o->known, d)) != 0)
         return rc;
-    if ((rc = narrow(db, doc, d)) != 0)
+    /* NAME is the as-of table when there is one, else the store's. */
+    if (portfolio &&
+        (rc = each_narrowed(db, u,
+                            "DROP TABLE IF EXISTS temp.all_%s; CREATE TEMP TABLE all_%s AS SELECT "
+                            "* FROM %s",
+                            d)) != 0)
         return rc;
-    if (months_used && (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
+    for (size_t i = 0; portfolio && i < sizeof narrowed / sizeof narrowed[0]; i++) {
+        char sql[160];
+
+        snprintf(sql, sizeof sql,
+                 o->asof || o->known ? "DELETE FROM temp.%s"
+                                     : "CREATE TEMP TABLE %s AS SELECT * FROM main.%s LIMIT 0",
+                 narrowed[i], narrowed[i]);
+        if ((rc = db_exec(db, sql, d)) != 0)
+            return rc;
+    }
+    if (portfolio && ((u->since && (rc = db_exec(db, "DELETE FROM temp.items_since", d)) != 0) ||
+                      (rc = db_exec(db,
+                                    "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE "
+                                    "report_doc (symbol TEXT NOT NULL)",
+                                    d)) != 0))
+        return rc;
+    if (!portfolio && u->months &&
+        (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
         return rc;
     for (size_t i = 0; i < sizeof environment / sizeof environment[0]; i++)
         if ((rc = db_exec(db, environment[i], d)) != 0)
@@ -237,6 +248,27 @@ prepare_environment(struct db *db, const struct report_def *r, const struct repo
         (rc = db_bind_text(db, st, ":since", o->since, d)) != 0)
         return rc;
     return db_run(db, st, d);
+}
+
+/* Fills the narrowed tables (and items_since) with document DOC's rows of every document's
+ * (prepare_environment), and progress_by_month from them: a part of a portfolio. */
+static int
+narrow(struct db *db, const struct report_opts *o, const struct uses *u, const char *doc,
+       struct diag *d)
+{
+    static const char doc_sql[] = "INSERT INTO temp.report_doc (symbol) VALUES (:doc)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_exec(db, "DELETE FROM temp.report_doc", d)) != 0 ||
+        (rc = db_prep(db, doc_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0 || (rc = db_run(db, st, d)) != 0 ||
+        (rc = each_narrowed(db, u,
+                            "DELETE FROM temp.%s; INSERT INTO temp.%s SELECT * FROM temp.all_%s "
+                            "WHERE doc = (SELECT symbol FROM temp.report_doc)",
+                            d)) != 0)
+        return rc;
+    return u->months ? progress_by_month(db, o->asof ? o->asof : o->today, o->known, d) : 0;
 }
 
 /* ---- The sandbox around a report's own SQL --------------------------------------------------
@@ -855,9 +887,9 @@ static const struct report_section portfolio_section = {
  * report's beginning, and a portfolio's table; a part of a portfolio (PART not NULL) is headed
  * by its document. */
 static int
-run_part(struct db *db, const struct report_def *r, const struct report_opts *o, const char *doc,
-         const struct report_meta *m, const struct report_doc *part, struct render *out,
-         struct timespec *stop, struct diag *d)
+run_part(struct db *db, const struct report_def *r, const struct report_opts *o,
+         const struct uses *u, const char *doc, const struct report_meta *m,
+         const struct report_doc *part, struct render *out, struct timespec *stop, struct diag *d)
 {
     static const char portfolio_sql[] =
         "SELECT alias, symbol, title, adopted, items, progress, done, overdue, breaches FROM "
@@ -866,7 +898,7 @@ run_part(struct db *db, const struct report_def *r, const struct report_opts *o,
     sqlite3_stmt **st = NULL, *ps;
     int rc;
 
-    if ((rc = prepare_environment(db, r, o, doc, d)) != 0)
+    if (doc && (rc = narrow(db, o, u, doc, d)) != 0)
         return rc;
     if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
@@ -905,6 +937,7 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
            struct render *out, struct diag *d)
 {
     struct report_meta m = {.report = r->name, .title = r->title, .description = r->description};
+    struct uses u = uses_of(r, o);
     struct cover c = {.db = db, .d = d};
     struct timespec stop = {0};
     const char *one = NULL;
@@ -934,14 +967,18 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     out->portfolio = c.ndocs > 1;
     if (out->portfolio)
         out->one_section = 0; /* the portfolio table comes first: every section has its title */
+    if ((rc = prepare_environment(db, o, &u, out->portfolio || one, d)) != 0)
+        goto out;
     if (!out->portfolio)
-        rc = run_part(db, r, o, one, &m, NULL, out, &stop, d);
+        rc = run_part(db, r, o, &u, one, &m, NULL, out, &stop, d);
     for (int i = 0; out->portfolio && rc == 0 && i < c.ndocs; i++)
-        rc = run_part(db, r, o, c.docs[i].symbol, i == 0 ? &m : NULL, &c.docs[i], out, &stop, d);
+        rc =
+            run_part(db, r, o, &u, c.docs[i].symbol, i == 0 ? &m : NULL, &c.docs[i], out, &stop, d);
     if (rc == 0 && out->ops->end(out) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     /* The narrowed tables would shadow the state for the rest of the connection. */
-    if (c.ndocs > 0 && rc == 0 && (rc = state_asof_end(db, d)) == 0)
+    if (c.ndocs > 0 && rc == 0 && (rc = state_asof_end(db, d)) == 0 &&
+        (rc = each_narrowed(db, &u, "DROP TABLE IF EXISTS temp.all_%s%.0s%.0s", d)) == 0)
         rc = db_exec(db, "DROP TABLE IF EXISTS temp.report_doc; DROP TABLE temp.portfolio", d);
 out:
     json_decref(c.only);

@@ -266,9 +266,33 @@ static const char *const refresh_item[] = {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* Whether TYPE is a definition's: an event whose state is every item's. */
+static int
+definition(const char *type)
+{
+    return strcmp(type, "document") == 0 || strcmp(type, "paragraph") == 0 ||
+           strcmp(type, "kind") == 0 || strcmp(type, "vocab") == 0;
+}
+
+int
+state_defer(struct db *db, int on, struct diag *d)
+{
+    struct db_writer *w = db_writer(db);
+    int pending = w->defer == 2;
+
+    w->defer = on;
+    return !on && pending ? state_rebuild(db, d) : 0;
+}
+
 int
 state_apply(struct db *db, const char *type, const char *item, struct diag *d)
 {
+    struct db_writer *w = db_writer(db);
+
+    if (w->defer && definition(type)) {
+        w->defer = 2;
+        return 0;
+    }
     /* A new document takes the kinds defined without one (KINDS_SELECT). */
     if (strcmp(type, "document") == 0)
         return run_all(db, refresh_documents, COUNT(refresh_documents), NULL, NULL, NULL, d) ||

@@ -115,6 +115,7 @@ struct db_writer {
     int announced;   /* this transaction has made sure the office event is in the trail */
     long long first; /* the first event this connection inserted, or 0 (ev_appended) */
     const char *uuid_seed; /* NULL, or what new events' ids derive from (ev_set_uuid_seed) */
+    int defer;             /* state_defer: 1 while definitions wait, 2 once one does */
 };
 
 /* Returns the handle's writer context (borrowed, for the event module). */

@@ -69,6 +69,12 @@
  * DK_STORE. */
 int state_apply(struct db *db, const char *type, const char *item, struct diag *d);
 
+/* With ON, the definitions appended next (document, paragraph, kind and vocab events, which
+ * change every item's state) wait; without, the state is brought up to date once for all of
+ * them (state_rebuild) if any came. A checklist's many definitions cost one pass over the
+ * items rather than one each. Returns 0 or DK_STORE. */
+int state_defer(struct db *db, int on, struct diag *d);
+
 /* Rebuilds every state table from the whole log, as after restoring an export. Returns 0 or
  * DK_STORE. */
 int state_rebuild(struct db *db, struct diag *d);

@@ -1,12 +1,16 @@
 /* gen.c: makes a benchmark store deterministically: the Resolution 1309 checklist, per-country
  * instances, and a history of status changes in batches with partial dates, evidence, notes
- * and costs, all through docket's own core so that the chain and the state are real.
+ * and costs, all through docket's own core so that the chain and the state are real. With DOCS
+ * (#15), DOCS documents instead (symbol B/RES/NNN, alias dNNN), each with its own kind
+ * `action` and ITEMS / DOCS items over ten paragraphs, and the history spread over them.
  *
- * usage: docket-bench-gen PATH ITEMS EVENTS [SEED]
+ * usage: docket-bench-gen PATH ITEMS EVENTS [SEED [DOCS]]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "docket/checklist.h"
 #include "docket/date.h"
@@ -37,7 +41,10 @@ static const char *const statuses[] = {
 
 struct plan {
     long items, events, made_items, made_events;
+    long docs; /* 0: Resolution 1309 and its instances; else that many documents */
 };
+
+static const char *const action_statuses[] = {"not-started", "in-progress", "done"};
 
 /* Writes a random effective date between 2016 and 2025 with a mix of precisions. */
 static void
@@ -82,6 +89,86 @@ add_items(struct db *db, void *arg, struct diag *d)
     return 0;
 }
 
+/* Loads document number P->made_items / (ITEMS / DOCS): a checklist of its own, with its kind
+ * action and its share of the items. */
+static int
+add_document(struct db *db, void *arg, struct diag *d)
+{
+    struct plan *p = arg;
+    long per = p->items / p->docs, n = p->made_items / per;
+    json_t *cl, *paras = json_array(), *items = json_array();
+    char symbol[32], alias[16], key[32], ref[8], title[64];
+    size_t len;
+    char *text;
+    int rc;
+
+    snprintf(symbol, sizeof symbol, "B/RES/%03ld", n + 1);
+    snprintf(alias, sizeof alias, "d%03ld", n + 1);
+    for (int i = 1; i <= 10; i++) {
+        snprintf(ref, sizeof ref, "%d", i);
+        snprintf(title, sizeof title, "Requests the Director General to act on matter %d;", i);
+        json_array_append_new(paras, json_pack("{s:s, s:s}", "ref", ref, "text", title));
+    }
+    for (long i = 0; i < per; i++) {
+        snprintf(key, sizeof key, "p%ld.item%03ld", i % 10 + 1, i);
+        snprintf(ref, sizeof ref, "%ld", i % 10 + 1);
+        snprintf(title, sizeof title, "Request %ld of %s", i, symbol);
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "key", key, "title", title,
+                                               "kind", "action", "ref", ref));
+    }
+    cl = json_pack(
+        "{s:s, s:i, s:{s:s, s:s, s:s, s:s, s:o}, s:[{s:s, s:s, s:s, s:[{s:s, s:s, s:i, s:b}, "
+        "{s:s, s:s, s:i, s:b}, {s:s, s:s, s:i, s:b}]}], s:o}",
+        "format", "docket-checklist", "version", 2, "document", "symbol", symbol, "alias", alias,
+        "title", "A resolution of the benchmark", "adopted", "2015-01-01", "paragraphs", paras,
+        "kinds", "name", "action", "label", "Action", "initial", "not-started", "statuses", "name",
+        "not-started", "label", "Not started", "progress", 0, "final", 0, "name", "in-progress",
+        "label", "In progress", "progress", 50, "final", 0, "name", "done", "label", "Done",
+        "progress", 100, "final", 1, "items", items);
+    if (cl == NULL || (text = json_dumps(cl, JSON_COMPACT)) == NULL) {
+        json_decref(cl);
+        return diag_set(d, DK_STORE, "out of memory");
+    }
+    json_decref(cl);
+    len = strlen(text);
+    rc = checklist_load(db, text, len, NULL, NULL, d);
+    free(text);
+    p->made_items += per;
+    p->made_events += 1 + 10 + 1 + 3 + per;
+    return rc;
+}
+
+/* One event of the documents' history: a status of a random item, or its evidence or note. */
+static int
+doc_event(struct db *db, struct plan *p, struct diag *d)
+{
+    long per = p->items / p->docs, n = (long)pick((unsigned)p->items);
+    char symbol[32], key[32], when[16], reason[64], url[96];
+    const char *doc = symbol;
+    struct date eff;
+    struct item it;
+    unsigned what = pick(100);
+    int rc;
+
+    snprintf(symbol, sizeof symbol, "B/RES/%03ld", n / per + 1);
+    snprintf(key, sizeof key, "p%ld.item%03ld", n % per % 10 + 1, n % per);
+    if ((rc = item_load_in(db, &doc, key, &it, d)) != 0)
+        return rc;
+    random_date(when, sizeof when);
+    date_parse(when, &eff, d);
+    snprintf(reason, sizeof reason, "change %ld", p->made_events);
+    if (what < 90) {
+        rc = item_set_status(db, &it, action_statuses[pick(3)], &eff, reason, ITEM_RECORD, NULL, d);
+    } else if (what < 95) {
+        snprintf(url, sizeof url, "https://docs.example.org/%s/%ld.pdf", it.key, p->made_events);
+        rc = item_evidence(db, &it, url, &eff, reason, NULL, d);
+    } else {
+        rc = item_note(db, &it, reason, &eff, NULL, d);
+    }
+    item_free(&it);
+    return rc;
+}
+
 /* Records up to 2,000 events per transaction: status batches with evidence, notes, costs. */
 static int
 add_events(struct db *db, void *arg, struct diag *d)
@@ -94,6 +181,13 @@ add_events(struct db *db, void *arg, struct diag *d)
 
     for (int i = 0; i < 2000 && p->made_events < p->events; i++) {
         unsigned kind = pick(100);
+
+        if (p->docs) {
+            if ((rc = doc_event(db, p, d)) != 0)
+                return rc;
+            p->made_events++;
+            continue;
+        }
 
         long n = (long)pick((unsigned)p->items);
 
@@ -158,15 +252,21 @@ main(int argc, char **argv)
     char keypath[4096];
 
     if (argc < 4) {
-        fprintf(stderr, "usage: docket-bench-gen PATH ITEMS EVENTS [SEED]\n");
+        fprintf(stderr, "usage: docket-bench-gen PATH ITEMS EVENTS [SEED [DOCS]]\n");
         return 2;
     }
     p.items = strtol(argv[2], NULL, 10);
     p.events = strtol(argv[3], NULL, 10);
     if (argc > 4)
         rng ^= strtoull(argv[4], NULL, 10);
+    if (argc > 5)
+        p.docs = strtol(argv[5], NULL, 10);
     if (p.items < 1 || p.events < p.items) {
         fprintf(stderr, "docket-bench-gen: EVENTS must be at least ITEMS, both positive\n");
+        return 2;
+    }
+    if (p.docs < 0 || p.docs > 999 || (p.docs && (p.items % p.docs || p.items / p.docs > 999))) {
+        fprintf(stderr, "docket-bench-gen: DOCS must divide ITEMS, at most 999 of each\n");
         return 2;
     }
     if (db_open(argv[1], DB_CREATE, &db, &d) != 0 ||
@@ -176,10 +276,10 @@ main(int argc, char **argv)
     /* Signed as docket signs, with a key beside the store as init makes it. */
     db_set_key(db, key);
     db_set_actor(db, "bench", "bench");
-    if (write(db, load_checklist, NULL, &d) != 0)
+    if (!p.docs && write(db, load_checklist, NULL, &d) != 0)
         goto fail;
     while (p.made_items < p.items)
-        if (write(db, add_items, &p, &d) != 0)
+        if (write(db, p.docs ? add_document : add_items, &p, &d) != 0)
             goto fail;
     while (p.made_events < p.events)
         if (write(db, add_events, &p, &d) != 0)

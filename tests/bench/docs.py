@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""docs.py: many resolutions in one store (#15). Times `docs`, `list --doc` and the portfolio
+report as whole processes on a generated store of DOCS documents, each with its own kinds and
+ITEMS / DOCS items, and EVENTS events spread over them, beside the sqlite3 shell running the
+same queries on the same file; prints a Markdown table of medians with their ratios.
+
+usage: docs.py BUILD_DIR [--docs 100] [--items 10000] [--events 1000000] [--runs 5]
+"""
+import argparse
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import measure, ms, remove_store, schema_digest  # noqa: E402
+
+# The progress that counts and the requests, as view.h's VIEW_PROGRESS and VIEW_REQUESTS write
+# them; `docs` and `list` run these through their own code.
+COUNTED = ("CASE WHEN i.cadence_months IS NOT NULL AND i.next_due < '{today}' THEN 0 "
+           "WHEN i.rollup = 'instances' AND r.n > 0 THEN CAST(round(r.psum * 1.0 / r.n) AS "
+           "INTEGER) ELSE i.progress END")
+ROLL = ("(SELECT doc, parent, count(*) AS n, sum(progress) AS psum, sum(progress = 100) AS done "
+        "FROM items WHERE instr(key, '/') > 0 GROUP BY parent, doc) r ON r.parent = i.key AND "
+        "r.doc IS i.doc")
+DOCS_SQL = (
+    "WITH q AS (SELECT i.*, " + COUNTED + " AS counted FROM items i LEFT JOIN " + ROLL +
+    " WHERE instr(i.key, '/') = 0) SELECT d.symbol, (SELECT json_extract(a.attrs, '$.alias') "
+    "FROM event a WHERE a.type = 'document' AND a.item IS NULL AND a.subject = d.symbol AND "
+    "json_extract(a.attrs, '$.alias') IS NOT NULL ORDER BY a.seq DESC LIMIT 1), d.title, "
+    "d.adopted, (SELECT count(*) FROM q WHERE q.doc = d.symbol), (SELECT avg(q.counted) FROM q "
+    "WHERE q.doc = d.symbol AND q.kind NOT IN ('safeguard', 'acknowledgement')), (SELECT "
+    "count(*) FROM q WHERE q.doc = d.symbol AND q.next_due < '{today}'), (SELECT count(*) FROM "
+    "items b WHERE b.doc = d.symbol AND b.breach), (SELECT count(*) FROM q WHERE q.doc = "
+    "d.symbol AND q.kind NOT IN ('safeguard', 'acknowledgement') AND q.counted = 100 AND "
+    "(q.final OR q.rollup IS 'instances')) FROM documents d ORDER BY d.adopted, d.symbol")
+LIST_SQL = (
+    "SELECT i.key, i.title, i.kind, i.status, " + COUNTED + ", i.final, i.since, i.due, "
+    "i.next_due, coalesce(i.next_due < '{today}', 0), i.breach, i.parent, i.ref, i.doc, r.n, "
+    "r.done, i.rollup FROM items i LEFT JOIN " + ROLL + " WHERE i.doc IN (SELECT value FROM "
+    "json_each('[\"{symbol}\"]')) ORDER BY i.doc, i.para_ord, i.key")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--docs", type=int, default=100)
+    ap.add_argument("--items", type=int, default=10000)
+    ap.add_argument("--events", type=int, default=1000000)
+    ap.add_argument("--runs", type=int, default=5)
+    a = ap.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    docket = os.path.join(a.build, "docket")
+    gen = os.path.join(a.build, "tests", "docket-bench-gen")
+    work = os.path.join(a.build, "bench")
+    os.makedirs(work, exist_ok=True)
+    master = os.path.join(work, f"docs-{a.docs}-{a.items}-{a.events}-{schema_digest(root)}.db")
+    if not os.path.exists(master):
+        t0 = time.perf_counter()
+        subprocess.run([gen, master + ".tmp", str(a.items), str(a.events), "15", str(a.docs)],
+                       check=True)
+        os.rename(master + ".tmp.key", master + ".key")
+        os.rename(master + ".tmp", master)
+        print(f"generated {master} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    db = os.path.join(work, "docs-run.db")
+    remove_store(db)
+    shutil.copyfile(master, db)
+    shutil.copyfile(master + ".key", db + ".key")
+    os.chmod(db + ".key", 0o600)
+    env = dict(os.environ, DOCKET_DB=db, DOCKET_ACTOR="bench")
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    middle = f"{a.docs // 2:03d}"
+    sqlite = ["sqlite3", db]
+    rows = [
+        ("docs", [docket, "docs"], sqlite + [DOCS_SQL.format(today=today)]),
+        (f"list --doc d{middle}", [docket, "list", "--doc", f"d{middle}"],
+         sqlite + [LIST_SQL.format(today=today, symbol=f"B/RES/{middle}")]),
+        ("list (all)", [docket, "list"], None),
+        ("report md (portfolio)", [docket, "report", "--format", "md"], None),
+        ("report html (portfolio)", [docket, "report", "--format", "html"], None),
+        (f"report --doc d{middle}", [docket, "report", "--doc", f"d{middle}"], None),
+    ]
+    print(f"docket with {a.docs} documents, {a.items} items, {a.events} events: medians of "
+          f"{a.runs} runs after a warm-up, whole processes, {os.cpu_count()} cores\n")
+    print("| operation | docket ms (min-max) | peak MiB | sqlite3 ms | ratio |")
+    print("|---|---|---|---|---|")
+    for label, argv, base in rows:
+        m = measure(argv, env, a.runs)
+        b = measure(base, env, a.runs) if base else None
+        ratio = f"{m[0] / b[0]:.2f}x" if b else ""
+        print(f"| {label} | {ms(m[0])} ({ms(m[1])}-{ms(m[2])}) | {m[3] / 1024:.1f} | "
+              f"{ms(b[0]) if b else ''} | {ratio} |")
+    print()
+
+
+if __name__ == "__main__":
+    main()
