@@ -229,7 +229,7 @@ cli_docs(struct cmd_ctx *ctx, char **docs)
         if (symbol == NULL)
             rc = diag_set(&ctx->diag, DK_DATA, "no document has the alias '%s' (see 'docket docs')",
                           alias);
-        else if (json_array_append_new(a, json_string(symbol)) != 0)
+        else if (json_array_append_new(a, json_string_nocheck(symbol)) != 0)
             rc = diag_set(&ctx->diag, DK_STORE, "out of memory");
         free(symbol);
     }

@@ -98,7 +98,7 @@ row_json(void *arg, const struct view_vocab_row *r)
             return cli_json(w->ctx, NULL);
         }
         json_object_set_new(k, "doc", cli_jstr(r->doc));
-        json_object_set_new(k, "alias", r->doc ? json_string(r->alias) : json_null());
+        json_object_set_new(k, "alias", r->doc ? cli_jstr(r->alias) : json_null());
         json_object_set_new(k, "name", name);
         json_object_set_new(k, "label", cli_jstr(r->kind_label));
         json_object_set_new(k, "description", cli_jstr(r->description));

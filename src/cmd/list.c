@@ -27,10 +27,12 @@ struct table {
     json_t *aliases; /* symbol -> alias, when the store has several documents; else NULL */
 };
 
+/* A damaged store may hold a symbol that is not UTF-8: it is a key here all the same (only
+ * running out of memory fails). */
 static int
 add_alias(void *arg, const char *symbol, const char *alias)
 {
-    return json_object_set_new(arg, symbol, json_string(alias)) != 0;
+    return json_object_set_new_nocheck(arg, symbol, json_string_nocheck(alias)) != 0;
 }
 
 static int
