@@ -76,6 +76,13 @@ db_fail(struct db *db, const char *what, struct diag *d)
                         "%s: a write to the store was cut short, and only a command without -r "
                         "can undo it",
                         what);
+    /* A file that SQLite opened for writing yet refuses to write: its permissions, or a
+     * header that asks for a newer file format (damage, or another program). */
+    if (ec == SQLITE_READONLY)
+        return diag_set(d, DK_STORE,
+                        "%s: the store cannot be written: its file is read-only, or its header is "
+                        "damaged (%s)",
+                        what, sqlite3_errmsg(db->h));
     /* docket checks its writes before making them, and its triggers are the only constraint
      * that may refuse one: any other constraint failing means damage or a change from outside,
      * as does a table or column of docket's schema gone missing, or a function that docket's
