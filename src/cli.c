@@ -240,6 +240,22 @@ cli_docs(struct cmd_ctx *ctx, char **docs)
 }
 
 int
+cli_item_name(struct cmd_ctx *ctx, const char *key, char *buf, size_t n, const char **name)
+{
+    const char *alias = args_get(&ctx->args, "doc");
+
+    *name = key;
+    if (alias == NULL)
+        return 0;
+    if (strchr(key, ':'))
+        return diag_set(&ctx->diag, DK_USAGE, "name the document once: --doc ALIAS or ALIAS:KEY");
+    if ((size_t)snprintf(buf, n, "%s:%s", alias, key) >= n)
+        return diag_set(&ctx->diag, DK_DATA, "no document has the alias '%.40s...'", alias);
+    *name = buf;
+    return 0;
+}
+
+int
 cli_asof(struct cmd_ctx *ctx)
 {
     const char *asof = args_get(&ctx->args, "as-of");

@@ -173,6 +173,10 @@ int sync_print(struct cmd_ctx *ctx, const struct sync_counts *n);
 /* Makes *OUT a new JSON object of the instances of item KEY (list --json, show --json): TOTAL,
  * DONE (those at full progress) and their counts by status, in the state tables as they stand.
  * Returns 0, or DK_STORE with ctx->diag set. */
+/* Sets *NAME to the item that KEY names with --doc ALIAS: ALIAS:KEY (written to BUF, N bytes), or
+ * KEY itself without --doc. DK_USAGE when KEY names a document too. */
+int cli_item_name(struct cmd_ctx *ctx, const char *key, char *buf, size_t n, const char **name);
+
 int cli_instances_json(struct cmd_ctx *ctx, const char *doc, const char *key, int total, int done,
                        json_t **out);
 

@@ -273,11 +273,9 @@ read_event(sqlite3_stmt *st, struct view_event *e)
 }
 
 // clang-format off
-#define ITEM_DOC(u) STATE_ITEM_DOC(u)
-#define IN_DOCS(x)  STATE_IN_DOCS(x)
 #define LOG_WHERE \
     " e.recorded >= :since AND e.recorded <= :until AND (:by IS NULL OR e.actor = :by) AND " \
-    IN_DOCS(STATE_EVENT_DOC("e"))
+    STATE_IN_DOCS(STATE_EVENT_DOC("e"))
 // clang-format on
 
 /* The events in an order every office that synced as far shares: those in the shared log by
@@ -471,8 +469,8 @@ VIEW_AT_WALK(view_history, struct view_event, history_sql, read_event)
 static const char changed_sql[] =
     "SELECT COALESCE(b.key, a.key) AS k, a.status, b.status, a.progress, b.progress, b.title "
     "FROM items b FULL JOIN temp.diff_before a ON a.uuid = b.uuid "
-    "WHERE (a.status IS NOT b.status OR a.progress IS NOT b.progress) AND " IN_DOCS(
-        ITEM_DOC("COALESCE(b.uuid, a.uuid)")) " ORDER BY k";
+    "WHERE (a.status IS NOT b.status OR a.progress IS NOT b.progress) AND " STATE_IN_DOCS(
+        STATE_ITEM_DOC("COALESCE(b.uuid, a.uuid)")) " ORDER BY k";
 
 /* The state as of the first date, made on a second connection (db_twin) in a thread while this
  * one makes the state as of the second: the two are the whole cost of a diff, and alike. */

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "docket/doc.h"
 #include "docket/item.h"
 
 static const struct opt opts[] = {
@@ -40,9 +39,9 @@ run(struct cmd_ctx *ctx)
                           .description = args_get(a, "description"),
                           .eff = args_get(a, "on"),
                           .reason = args_get(a, "message")};
-    const char *alias = args_get(a, "doc");
+    const char *name;
     struct item it;
-    char *doc = NULL;
+    char *doc = NULL, buf[512];
     int rc;
 
     /* Only an instance may do without: a country's takes its name (item_add says which). */
@@ -51,17 +50,9 @@ run(struct cmd_ctx *ctx)
     if (s.title != NULL && s.title[0] == '\0')
         return diag_set(&ctx->diag, DK_USAGE, "--title cannot be empty");
     /* ALIAS:KEY, or --doc ALIAS, names the document; the key is its own there. */
-    if ((rc = item_name(ctx->db, a->pos[0], &doc, &s.key, &ctx->diag)) != 0)
+    if ((rc = cli_item_name(ctx, a->pos[0], buf, sizeof buf, &name)) != 0 ||
+        (rc = item_name(ctx->db, name, &doc, &s.key, &ctx->diag)) != 0)
         return rc;
-    if (alias && doc) {
-        free(doc);
-        return diag_set(&ctx->diag, DK_USAGE, "name the document once: --doc ALIAS or ALIAS:KEY");
-    }
-    if (alias && (rc = doc_find(ctx->db, alias, &doc, &ctx->diag)) != 0)
-        return rc;
-    if (alias && doc == NULL)
-        return diag_set(&ctx->diag, DK_DATA, "no document has the alias '%s' (see 'docket docs')",
-                        alias);
     s.doc = doc;
     rc = add(ctx, &s, &it);
     free(doc);

@@ -268,18 +268,13 @@ run(struct cmd_ctx *ctx)
     json_t *o = NULL;
     char status[200], text[64], roll[160];
     const char *flag;
-    const char *key = ctx->args.pos[0], *alias = args_get(&ctx->args, "doc");
+    const char *key;
     char name[512];
     long long withdrawn;
     int rc, by_instances;
 
-    if (alias && strchr(key, ':'))
-        return diag_set(&ctx->diag, DK_USAGE, "name the document once: --doc ALIAS or ALIAS:KEY");
-    if (alias && (size_t)snprintf(name, sizeof name, "%s:%s", alias, key) >= sizeof name)
-        return diag_set(&ctx->diag, DK_DATA, "no document has the alias '%.40s...'", alias);
-    if (alias)
-        key = name;
-    if ((rc = load(ctx, key, &it, &withdrawn)) != 0)
+    if ((rc = cli_item_name(ctx, ctx->args.pos[0], name, sizeof name, &key)) != 0 ||
+        (rc = load(ctx, key, &it, &withdrawn)) != 0)
         return rc;
     if ((rc = load_due(ctx, &it, &due)) != 0)
         goto out;
