@@ -97,9 +97,9 @@ int
 doc_rename(struct db *db, const char *old, const char *new, const char *reason, long long *seq,
            struct diag *d)
 {
-    static const char sql[] =
-        "SELECT new_value, attrs, eff FROM event WHERE type = 'document' AND item IS NULL AND "
-        "subject = :symbol ORDER BY seq DESC LIMIT 1";
+    static const char sql[] = "SELECT new_value, attrs, eff FROM event INDEXED BY event_defs WHERE "
+                              "type = 'document' AND item IS NULL AND "
+                              "subject = :symbol ORDER BY seq DESC LIMIT 1";
     struct event e = {.type = "document", .reason = reason};
     char *symbol = NULL;
     sqlite3_stmt *st;

@@ -153,10 +153,11 @@ item_withdrawn_in(struct db *db, const char *const *doc, const char *key, long l
 {
     /* The latest revert in force of a creation of KEY (in its document, when the name gives
      * one), while no item holds KEY there: the time just before it (SQLite keeps times in
-     * whole milliseconds, so the step is exact). */
+     * whole milliseconds, so the step is exact). From the reverts, which are few, rather than
+     * from every item's creation. */
     static const char sql[] =
         "SELECT r.by_seq, strftime('%Y-%m-%dT%H:%M:%fZ', r.by_recorded, '-0.001 seconds') "
-        "FROM event c INDEXED BY event_items JOIN " STATE_REVERTS " r ON r.uuid = c.uuid "
+        "FROM " STATE_REVERTS " r CROSS JOIN event c ON c.uuid = r.uuid "
         "WHERE c.type = 'item' AND c.subject = :key AND (:any OR json_extract(c.attrs, '$.doc') "
         "IS :doc) AND NOT " STATE_UNDONE(
             "r",

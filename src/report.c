@@ -41,7 +41,12 @@ static const char *const environment[] = {
     "event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE e.type = 'cost' "
     "AND " VISIBLE_E,
     "CREATE TEMP VIEW IF NOT EXISTS requests AS " VIEW_REQUESTS("(SELECT asof FROM params)"),
-    "CREATE TEMP VIEW IF NOT EXISTS conflicts AS " SYNC_CONFLICTS_SQL,
+    /* The conflicts of the items in view, from those of the whole store (prepare_environment),
+     * so that a portfolio's parts do not each read the shared log again. */
+    "CREATE TEMP VIEW IF NOT EXISTS conflicts AS SELECT key, first_status, first_office, "
+    "first_replica, first_actor, first_pos, first_eff, second_status, second_office, "
+    "second_replica, second_actor, second_pos, second_eff FROM temp.report_conflicts WHERE item "
+    "IN (SELECT uuid FROM items)",
     "CREATE TEMP VIEW IF NOT EXISTS quarantined AS " SYNC_QUARANTINE_SQL,
     "CREATE TEMP VIEW IF NOT EXISTS publications AS SELECT e.seq, e.subject AS report, "
     "e.new_value AS head, json_extract(e.attrs, '$.as_of') AS asof, e.recorded, e.actor FROM "
@@ -150,8 +155,9 @@ static const char *const narrowed[] = {"items", "paragraphs", "kinds", "vocab"};
 
 /* What a report's sections use that costs a pass over the trail, built only when they use it. */
 struct uses {
-    int since;  /* items_since: the state as of --since */
-    int months; /* progress_by_month */
+    int since;     /* items_since: the state as of --since */
+    int months;    /* progress_by_month */
+    int conflicts; /* the conflicts, read from the shared log */
 };
 
 /* The relations R's sections (those O asks for) use. */
@@ -165,6 +171,7 @@ uses_of(const struct report_def *r, const struct report_opts *o)
             continue;
         u.since |= strstr(r->sections[i].sql, "items_since") != NULL;
         u.months |= strstr(r->sections[i].sql, "progress_by_month") != NULL;
+        u.conflicts |= strstr(r->sections[i].sql, "conflicts") != NULL;
     }
     return u;
 }
@@ -213,6 +220,14 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
         return rc;
     if ((o->asof || o->known) && (rc = state_asof(db, o->asof, o->known, d)) != 0)
         return rc;
+    /* Before the parts narrow items: the conflicts of every item, or none when unused. */
+    if ((rc = db_exec(db, "DROP TABLE IF EXISTS temp.report_conflicts", d)) != 0 ||
+        (rc = db_exec(db,
+                      u->conflicts ? "CREATE TEMP TABLE report_conflicts AS " SYNC_CONFLICTS_SQL
+                                   : "CREATE TEMP TABLE report_conflicts AS " SYNC_CONFLICTS_SQL
+                                     " LIMIT 0",
+                      d)) != 0)
+        return rc;
     /* NAME is the as-of table when there is one, else the store's. */
     if (portfolio &&
         (rc = each_narrowed(db, u,
@@ -230,6 +245,10 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
         if ((rc = db_exec(db, sql, d)) != 0)
             return rc;
     }
+    /* A part's sections look its items up by uuid (the evidence, the conflicts). */
+    if (portfolio &&
+        (rc = db_exec(db, "CREATE INDEX IF NOT EXISTS temp.report_items ON items (uuid)", d)) != 0)
+        return rc;
     if (portfolio && ((u->since && (rc = db_exec(db, "DELETE FROM temp.items_since", d)) != 0) ||
                       (rc = db_exec(db,
                                     "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE "

@@ -110,12 +110,13 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
  * whose base covers both settles them, or a placed revert of either. Events recorded before
  * offices kept bases (canonical version 1) have none and take part in none. One row a pair:
  * key, then for the earlier (first_*) and the later (second_*) event its status, office (the
- * name its replica last announced in the log), replica, actor, position and effective date.
+ * name its replica last announced in the log), replica, actor, position and effective date,
+ * then the item's uuid (item).
  * A placed status event settles every pair on its item up to its base, so what is left lies
  * after the greatest base among the item's placed status events (`settled`): the query reads
  * the item's status events once for it, then only the log after the least of those, and for
  * each status event there, the log between its base and its position (shared.pos), and the
- * reverts of the pair (STATE_REVERTS). Reports see it as the view `conflicts`. */
+ * reverts of the pair (STATE_REVERTS). Reports see it as the view `conflicts`, read once a report (report.c). */
 #define SYNC_CONFLICTS_SQL                                                                         \
     "WITH settled (item, top) AS MATERIALIZED (SELECT z.item, max(z.base) "                        \
     "FROM event z INDEXED BY event_status CROSS JOIN shared pz ON pz.seq = z.seq "                 \
@@ -128,7 +129,7 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
     "(SELECT o.subject FROM event o JOIN shared po ON po.seq = o.seq "                             \
     "WHERE o.type = 'office' AND o.replica = y.replica ORDER BY po.pos DESC LIMIT 1) "             \
     "AS second_office, y.replica AS second_replica, y.actor AS second_actor, "                     \
-    "py.pos AS second_pos, y.eff AS second_eff "                                                   \
+    "py.pos AS second_pos, y.eff AS second_eff, y.item AS item "                                   \
     "FROM shared py CROSS JOIN event y ON y.seq = py.seq "                                         \
     "CROSS JOIN settled s ON s.item = y.item "                                                     \
     "CROSS JOIN shared px ON px.pos > y.base AND px.pos < py.pos "                                 \
