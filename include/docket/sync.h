@@ -116,7 +116,8 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
  * after the greatest base among the item's placed status events (`settled`): the query reads
  * the item's status events once for it, then only the log after the least of those, and for
  * each status event there, the log between its base and its position (shared.pos), and the
- * reverts of the pair (STATE_REVERTS). Reports see it as the view `conflicts`, read once a report (report.c). */
+ * reverts of the pair (STATE_REVERTS). Reports see it as the view `conflicts`, read once a report
+ * (report.c). */
 #define SYNC_CONFLICTS_SQL                                                                         \
     "WITH settled (item, top) AS MATERIALIZED (SELECT z.item, max(z.base) "                        \
     "FROM event z INDEXED BY event_status CROSS JOIN shared pz ON pz.seq = z.seq "                 \
