@@ -16,8 +16,9 @@
 #define NBSP  "\xc2\xa0"     /* U+00A0 NO-BREAK SPACE */
 
 /*
- * What CLDR (v44) gives for each language. English follows en-001/en-GB, as United Nations
- * documents write it: "24 November 2015" (pattern d MMMM y), not en-US's "November 24, 2015".
+ * What CLDR gives for each language (recent versions: French groups with U+202F since CLDR 34).
+ * English follows en-001/en-GB, as United Nations documents write it: "24 November 2015"
+ * (pattern d MMMM y), not en-US's "November 24, 2015".
  * Every one of these languages writes the minus sign as ASCII "-" (fr too; U+2212 is for sv, fi
  * and a few others). With an ISO code as the currency symbol, CLDR's currencySpacing puts a
  * U+00A0 between a code and the digits: en "¤#,##0.00" gives "CHF 250,000.00" (a no-break
@@ -218,8 +219,8 @@ l10n_pick(const char *opt, struct l10n **out, struct diag *d)
     for (size_t i = 0; i < sizeof vars / sizeof vars[0] && lg == NULL; i++) {
         s = getenv(vars[i]);
         /* The first one set decides, as for setlocale: LC_ALL=de_DE overrides LANG=fr_FR. */
-        if (s != NULL && *s != '\0')
-            lg = lang_of(s, strlen(s)) ? lang_of(s, strlen(s)) : lang_find("en");
+        if (s != NULL && *s != '\0' && (lg = lang_of(s, strlen(s))) == NULL)
+            lg = lang_find("en");
     }
     return l10n_open(lg ? lg->code : "en", out, d);
 }
