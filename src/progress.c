@@ -46,7 +46,8 @@ struct pbm {
     size_t nreverted;
     struct group *groups;
     int ngroups;
-    int *val; /* one item's progress at each month's end (nmonths), -1: overdue */
+    int *val;           /* one item's progress at each month's end (nmonths), -1: overdue */
+    char (*cutoff)[11]; /* each month's last day (nmonths), ASOF in ASOF's month */
 };
 
 /* Returns the month number (year * 12 + month - 1) of a full date "YYYY-MM-DD"; it runs once
@@ -157,6 +158,7 @@ pbm_free(struct pbm *p)
     free(p->vocab);
     free(p->reverted);
     free(p->val);
+    free(p->cutoff);
 }
 
 /* Loads the vocabulary (as of then) and the reverted events. */
@@ -253,16 +255,8 @@ walk_next_due(struct walk *w)
 static void
 walk_fill(struct pbm *p, struct walk *w, int *filled, int until)
 {
-    for (int m = *filled; m < until && m < p->nmonths; m++) {
-        char end[11];
-        int y = (p->m0 + m) / 12, mo = (p->m0 + m) % 12 + 1;
-        const char *cutoff = end;
-
-        snprintf(end, sizeof end, "%04d-%02d-%02d", y % 10000, mo, date_days_in(y, mo));
-        if (m == p->nmonths - 1 && strcmp(p->asof, end) < 0)
-            cutoff = p->asof;
-        p->val[m] = w->next_due[0] && strcmp(w->next_due, cutoff) < 0 ? -1 : w->progress;
-    }
+    for (int m = *filled; m < until && m < p->nmonths; m++)
+        p->val[m] = w->next_due[0] && strcmp(w->next_due, p->cutoff[m]) < 0 ? -1 : w->progress;
     if (until > *filled)
         *filled = until;
 }
@@ -425,10 +419,19 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
     p.nmonths = last - p.m0 + 1;
     if ((rc = pbm_load(&p, d)) != 0)
         goto out;
-    if ((p.val = calloc((size_t)p.nmonths, sizeof *p.val)) == NULL) {
+    if ((p.val = calloc((size_t)p.nmonths, sizeof *p.val)) == NULL ||
+        (p.cutoff = calloc((size_t)p.nmonths, sizeof *p.cutoff)) == NULL) {
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
+    for (int m = 0; m < p.nmonths; m++) {
+        int y = (p.m0 + m) / 12, mo = (p.m0 + m) % 12 + 1;
+
+        snprintf(p.cutoff[m], sizeof p.cutoff[m], "%04d-%02d-%02d", y % 10000, mo,
+                 date_days_in(y, mo));
+    }
+    if (strcmp(asof, p.cutoff[p.nmonths - 1]) < 0)
+        snprintf(p.cutoff[p.nmonths - 1], sizeof p.cutoff[0], "%.10s", asof);
     for (int requests = 0; requests < 2 && rc == 0; requests++) {
         if ((rc = db_prep(db, items_sql, &st, d)) != 0 ||
             (rc = db_bind_int(db, st, ":requests", requests, d)) != 0)

@@ -176,19 +176,20 @@ uses_of(const struct report_def *r, const struct report_opts *o)
     return u;
 }
 
-/* Runs SQL (a format with one %s) for each of the narrowed tables, and items_since when U uses
- * it. */
+/* Runs SQL (a format with one %s) for each of the narrowed tables, and items_since and
+ * progress_by_month when U uses them. */
 static int
 each_narrowed(struct db *db, const struct uses *u, const char *sql, struct diag *d)
 {
+    const size_t n = sizeof narrowed / sizeof narrowed[0];
     char buf[256];
     int rc;
 
-    for (size_t i = 0; i <= sizeof narrowed / sizeof narrowed[0]; i++) {
-        const char *t = i < sizeof narrowed / sizeof narrowed[0] ? narrowed[i] : "items_since";
+    for (size_t i = 0; i < n + 2; i++) {
+        const char *t = i < n ? narrowed[i] : i == n ? "items_since" : "progress_by_month";
 
-        if (i == sizeof narrowed / sizeof narrowed[0] && !u->since)
-            break;
+        if ((i == n && !u->since) || (i == n + 1 && !u->months))
+            continue;
         snprintf(buf, sizeof buf, sql, t, t, t);
         if ((rc = db_exec(db, buf, d)) != 0)
             return rc;
@@ -228,6 +229,9 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
                                      " LIMIT 0",
                       d)) != 0)
         return rc;
+    /* Over every document at once, for the parts to narrow. */
+    if (u->months && (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
+        return rc;
     /* NAME is the as-of table when there is one, else the store's. */
     if (portfolio &&
         (rc = each_narrowed(db, u,
@@ -249,14 +253,13 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
     if (portfolio &&
         (rc = db_exec(db, "CREATE INDEX IF NOT EXISTS temp.report_items ON items (uuid)", d)) != 0)
         return rc;
-    if (portfolio && ((u->since && (rc = db_exec(db, "DELETE FROM temp.items_since", d)) != 0) ||
-                      (rc = db_exec(db,
-                                    "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE "
-                                    "report_doc (symbol TEXT NOT NULL)",
-                                    d)) != 0))
-        return rc;
-    if (!portfolio && u->months &&
-        (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
+    if (portfolio &&
+        ((u->since && (rc = db_exec(db, "DELETE FROM temp.items_since", d)) != 0) ||
+         (u->months && (rc = db_exec(db, "DELETE FROM temp.progress_by_month", d)) != 0) ||
+         (rc = db_exec(db,
+                       "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE "
+                       "report_doc (symbol TEXT NOT NULL)",
+                       d)) != 0))
         return rc;
     for (size_t i = 0; i < sizeof environment / sizeof environment[0]; i++)
         if ((rc = db_exec(db, environment[i], d)) != 0)
@@ -269,11 +272,10 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
     return db_run(db, st, d);
 }
 
-/* Fills the narrowed tables (and items_since) with document DOC's rows of every document's
- * (prepare_environment), and progress_by_month from them: a part of a portfolio. */
+/* Fills the narrowed tables (and items_since and progress_by_month) with document DOC's rows
+ * of every document's (prepare_environment): a part of a portfolio. */
 static int
-narrow(struct db *db, const struct report_opts *o, const struct uses *u, const char *doc,
-       struct diag *d)
+narrow(struct db *db, const struct uses *u, const char *doc, struct diag *d)
 {
     static const char doc_sql[] = "INSERT INTO temp.report_doc (symbol) VALUES (:doc)";
     sqlite3_stmt *st;
@@ -281,13 +283,12 @@ narrow(struct db *db, const struct report_opts *o, const struct uses *u, const c
 
     if ((rc = db_exec(db, "DELETE FROM temp.report_doc", d)) != 0 ||
         (rc = db_prep(db, doc_sql, &st, d)) != 0 ||
-        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0 || (rc = db_run(db, st, d)) != 0 ||
-        (rc = each_narrowed(db, u,
-                            "DELETE FROM temp.%s; INSERT INTO temp.%s SELECT * FROM temp.all_%s "
-                            "WHERE doc = (SELECT symbol FROM temp.report_doc)",
-                            d)) != 0)
+        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0 || (rc = db_run(db, st, d)) != 0)
         return rc;
-    return u->months ? progress_by_month(db, o->asof ? o->asof : o->today, o->known, d) : 0;
+    return each_narrowed(db, u,
+                         "DELETE FROM temp.%s; INSERT INTO temp.%s SELECT * FROM temp.all_%s WHERE "
+                         "doc = (SELECT symbol FROM temp.report_doc)",
+                         d);
 }
 
 /* ---- The sandbox around a report's own SQL --------------------------------------------------
@@ -917,7 +918,7 @@ run_part(struct db *db, const struct report_def *r, const struct report_opts *o,
     sqlite3_stmt **st = NULL, *ps;
     int rc;
 
-    if (doc && (rc = narrow(db, o, u, doc, d)) != 0)
+    if (doc && (rc = narrow(db, u, doc, d)) != 0)
         return rc;
     if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
