@@ -2,6 +2,12 @@
 -- description: How far the requests of the resolution have been carried out, from the
 -- description: tracker's audit trail.
 
+-- What people read and what machines read: label(CTX, LABEL, KEY) gives the checklist's LABEL
+-- (translated, in --lang) in md and html and KEY in csv and json; tr(CTX, TEXT) translates a
+-- word of ours; day(DATE) writes a date as the language does; amount(MINOR, CURRENCY) writes an
+-- amount with its currency's minor units and thousands separators. A section names a value
+-- once, and each format gives it its own form.
+
 -- section: summary
 -- title: Overall progress
 -- description: The mean progress of the requests, each counted once: a parent that is itself a
@@ -20,13 +26,16 @@ WHERE kind NOT IN ('safeguard', 'acknowledgement');
 -- section: by-kind
 -- title: Progress by kind
 -- description: The requests of each kind (each counted once, as in the summary): how many,
--- description: their mean progress, how many are done.
+-- description: their mean progress, how many are done. Safeguards and acknowledgements are
+-- description: kept rather than achieved, and have no progress to show here.
 -- chart: bar x=kind y=progress
-SELECT i.kind AS kind,
+SELECT label('kind', k.label, i.kind) AS kind,
        count(*) AS items,
        round(avg(i.counted), 1) AS progress,
        sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
 FROM requests i
+LEFT JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind
+WHERE i.kind NOT IN ('safeguard', 'acknowledgement')
 GROUP BY i.kind
 ORDER BY i.kind;
 
@@ -60,8 +69,10 @@ ORDER BY month;
 -- title: Statuses by kind
 -- description: How many items of each kind stand in each status.
 -- chart: stack x=kind series=status y=items
-SELECT i.kind AS kind, i.status AS status, count(*) AS items
+SELECT label('kind', k.label, i.kind) AS kind, label('status', v.label, i.status) AS status,
+       count(*) AS items
 FROM items i
+LEFT JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 GROUP BY i.kind, i.status
 ORDER BY i.kind, v.ord;
@@ -73,10 +84,12 @@ ORDER BY i.kind, v.ord;
 -- description: instances)" when its status follows from them; the progress that counts; a
 -- description: status since a date before the item was tracked is a baseline (set --baseline).
 SELECT i.key, i.title, i.goal,
-       CASE WHEN i.rollup IS 'instances' THEN '(by instances)' ELSE i.status END AS status,
-       CASE WHEN i.since < i.created THEN i.since || ' (baseline)' ELSE i.since END AS since,
+       CASE WHEN i.rollup IS 'instances' THEN tr('value', '(by instances)')
+            ELSE label('status', v.label, i.status) END AS status,
+       CASE WHEN i.since < i.created THEN day(i.since) || ' ' || tr('value', '(baseline)')
+            ELSE day(i.since) END AS since,
        i.counted AS progress,
-       CASE WHEN i.breach THEN 'breach' ELSE '' END AS flag,
+       CASE WHEN i.breach THEN tr('value', 'breach') ELSE '' END AS flag,
        r.n AS instances,
        r.done AS "instances done",
        (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (
@@ -84,6 +97,7 @@ SELECT i.key, i.title, i.goal,
             WHERE c.parent = i.key AND c.doc IS i.doc AND instr(c.key, '/') > 0
             GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
 FROM requests i
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 LEFT JOIN (SELECT doc, parent, count(*) AS n, sum(progress = 100) AS done FROM items
            WHERE instr(key, '/') > 0 GROUP BY parent, doc) r ON r.parent = i.key AND r.doc IS i.doc
 WHERE i.kind = 'membership'
@@ -93,8 +107,9 @@ ORDER BY i.goal DESC, i.key;
 -- title: Safeguards
 -- description: The essential elements that must be preserved; any breached or at risk first (by
 -- description: the flags of their status in the vocabulary).
-SELECT i.key, i.title, i.status, i.since,
-       CASE WHEN i.breach THEN 'breach' WHEN v.at_risk THEN 'at risk' ELSE '' END AS flag
+SELECT i.key, i.title, label('status', v.label, i.status) AS status, day(i.since) AS since,
+       CASE WHEN i.breach THEN tr('value', 'breach') WHEN v.at_risk THEN tr('value', 'at risk')
+            ELSE '' END AS flag
 FROM items i
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 WHERE i.kind = 'safeguard'
@@ -104,12 +119,14 @@ ORDER BY i.breach DESC, v.at_risk DESC, i.progress, i.key;
 -- title: Reporting duties
 -- description: Each duty's last submission, and whether the next is overdue by its cadence; an
 -- description: overdue duty's progress counts 0.
-SELECT i.key, i.title, i.status, i.counted AS progress,
+SELECT i.key, i.title, label('status', v.label, i.status) AS status, i.counted AS progress,
        i.cadence_months AS "cadence (months)",
-       i.submitted AS "last submission",
-       i.next_due AS "next due",
-       CASE WHEN i.next_due < (SELECT asof FROM params) THEN 'overdue' ELSE '' END AS overdue
+       day(i.submitted) AS "last submission",
+       day(i.next_due) AS "next due",
+       CASE WHEN i.next_due < (SELECT asof FROM params) THEN tr('value', 'overdue') ELSE '' END
+           AS overdue
 FROM requests i
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 WHERE i.kind = 'reporting'
 ORDER BY i.key;
 
@@ -118,7 +135,8 @@ ORDER BY i.key;
 -- description: The cost estimates in force (an item's later estimate on the same basis and
 -- description: currency replaces its earlier one), totalled per currency and basis.
 SELECT currency, basis,
-       CASE typeof(minor) WHEN 'real' THEN 'too large' ELSE money(minor, currency) END AS total,
+       CASE typeof(minor) WHEN 'real' THEN tr('value', 'too large') ELSE amount(minor, currency)
+       END AS total,
        entries
 -- sum() of the amounts would fail the whole report with "integer overflow" past 64 bits.
 -- The sums of their parts above and below 10^9 cannot overflow (short of a billion
@@ -136,10 +154,10 @@ ORDER BY currency, basis;
 -- title: Cost implications, per item
 -- description: Each item's estimate in force per basis and currency, with how many estimates
 -- description: it has had on that basis (the later replacing the earlier).
-SELECT c.key, c.basis, c.currency, money(c.minor_units, c.currency) AS estimate,
+SELECT c.key, c.basis, c.currency, amount(c.minor_units, c.currency) AS estimate,
        (SELECT count(*) FROM costs p
         WHERE p.item = c.item AND p.currency = c.currency AND p.basis = c.basis) AS estimates,
-       c.eff AS "latest estimate"
+       day(c.eff) AS "latest estimate"
 FROM costs c
 WHERE c.superseded_by IS NULL
 ORDER BY c.key, c.basis, c.currency;
@@ -168,23 +186,27 @@ ORDER BY pos;
 -- title: Changes since the last report
 -- description: Items whose status differs from what the trail held at the time of the last
 -- description: publication of this report (or --since), by recorded time.
-SELECT i.key, CASE WHEN s.uuid IS NULL THEN '(new)' ELSE s.status END AS before,
-       i.status AS now, i.since AS effective
+SELECT i.key,
+       CASE WHEN s.uuid IS NULL THEN tr('value', '(new)')
+            ELSE label('status', w.label, s.status) END AS before,
+       label('status', v.label, i.status) AS now, day(i.since) AS effective
 FROM items i
 LEFT JOIN items_since s ON s.uuid = i.uuid
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
+LEFT JOIN vocab w ON w.doc IS s.doc AND w.kind = s.kind AND w.status = s.status
 WHERE s.status IS NOT i.status
 ORDER BY i.key;
 
 -- section: longest
 -- title: Longest in their current status
 -- description: The ten items that are not final and have stood longest in their status.
-SELECT key, status, since,
+SELECT key, label('status', label, status) AS status, day(since) AS since,
        CAST(julianday((SELECT asof FROM params)) - julianday(day) AS INTEGER) AS days
 FROM (
     -- From the effective day of the event that began the run (a partial date counts from the
     -- end of its period, or from the day it was recorded if that is earlier), else of the
     -- item's creation.
-    SELECT i.key, i.status, coalesce(i.since, i.created) AS since,
+    SELECT i.key, i.status, v.label, coalesce(i.since, i.created) AS since,
            coalesce((SELECT min(e.eff_day) FROM status_events e
                      WHERE e.item = i.uuid AND e.eff = i.since AND e.status = i.status),
                     (SELECT min(c.eff_day) FROM event c
@@ -192,6 +214,7 @@ FROM (
                            OR (c.type = 'edit' AND c.subject = 'created'))),
                     period_end(coalesce(i.since, i.created))) AS day
     FROM items i
+    LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
     WHERE NOT i.final)
 ORDER BY day, key
 LIMIT 10;
@@ -199,11 +222,13 @@ LIMIT 10;
 -- section: evidence
 -- title: Evidence behind each status
 -- description: The evidence recorded with each item's current status.
-SELECT i.key, i.status, i.since, ev.ref AS evidence, ev.sha256
+SELECT i.key, label('status', v.label, i.status) AS status, day(i.since) AS since,
+       ev.ref AS evidence, ev.sha256
 -- CROSS JOIN keeps the items first: each item's evidence is then found by its index, where
 -- the planner would otherwise read every piece of evidence of the store for each part of a
 -- portfolio.
 FROM items i
 CROSS JOIN event s ON s.seq = i.status_seq
 CROSS JOIN evidence ev ON ev.item = i.uuid AND ev.batch = s.batch
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 ORDER BY i.key, ev.seq;

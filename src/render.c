@@ -87,3 +87,50 @@ render_json_value(sqlite3_stmt *st, int i, int repair)
         return v;
     }
 }
+
+const char *
+render_word(const struct render *r, const char *ctx, const char *msgid)
+{
+    return r->l10n ? l10n_ctext(r->l10n, ctx, msgid) : msgid;
+}
+
+const char *
+render_unpublished(const struct render *r, long long n)
+{
+    static const char one[] = "event not yet in the shared log, this store's head",
+                      many[] = "events not yet in the shared log, this store's head";
+
+    if (r->l10n)
+        return l10n_plural(r->l10n, one, many, n);
+    return n == 1 ? one : many;
+}
+
+const char *
+render_number(const struct render *r, sqlite3_stmt *st, int i, char buf[L10N_BUF])
+{
+    double v = sqlite3_column_double(st, i);
+    const char *dot;
+    char plain[32];
+    int decimals;
+
+    if (sqlite3_column_type(st, i) != SQLITE_FLOAT) {
+        const char *t = (const char *)sqlite3_column_text(st, i);
+
+        return t ? t : "";
+    }
+    /* As many decimals as the shortest form that reads back the same has (a rounded figure
+     * keeps its own), in the language's form; a figure in exponent form stays as it is. */
+    snprintf(plain, sizeof plain, "%.15g", v);
+    dot = strchr(plain, '.');
+    decimals = dot ? (int)strspn(dot + 1, "0123456789") : 0;
+    if (r->l10n == NULL || strpbrk(plain, "eE") || decimals > 6 ||
+        l10n_number(r->l10n, v, decimals, buf) != 0)
+        snprintf(buf, L10N_BUF, "%s", plain);
+    return buf;
+}
+
+const char *
+render_day(const struct render *r, const char *date, char buf[L10N_BUF])
+{
+    return r->l10n && l10n_day(r->l10n, date, buf) == 0 ? buf : date;
+}

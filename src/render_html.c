@@ -86,14 +86,14 @@ static const char css[] =
     "margin-bottom:-7rem}"
     "a{color:inherit;text-decoration:none}}\n";
 
-/* Writes a <dt>LABEL</dt> and a <dd> holding the time WHEN, of class CLASS. */
+/* Writes a <dt>LABEL</dt> and a <dd> holding the time WHEN, of class CLASS, shown as SHOWN. */
 static void
-time_item(FILE *f, const char *label, const char *class, const char *when)
+time_item(FILE *f, const char *label, const char *class, const char *when, const char *shown)
 {
     fprintf(f, "<dt>%s</dt>\n<dd><time class=\"%s\" datetime=\"", label, class);
     text_html(f, when);
     fputs("\">", f);
-    text_html(f, when);
+    text_html(f, shown);
     fputs("</time></dd>\n", f);
 }
 
@@ -103,16 +103,18 @@ html_begin(struct render *r, const struct report_meta *m)
     FILE *f = r->f;
     struct html *h = calloc(1, sizeof *h);
     const char *title = m->title ? m->title : m->report;
-    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN], day[L10N_BUF];
 
     r->state = h;
     if (h != NULL) {
         render_heads(m, h->head, local);
     }
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<meta name=\"generator\" content=\"docket\">\n<title>",
-          f);
+    title = render_word(r, NULL, title);
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<meta name=\"generator\" content=\"docket\">\n<title>",
+            r->l10n ? l10n_lang(r->l10n) : "en");
     text_html(f, title);
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n", css);
     if (m->report) {
@@ -125,12 +127,12 @@ html_begin(struct render *r, const struct report_meta *m)
     fputs("</h1>\n", f);
     if (m->description) {
         fputs("<p class=\"lead\">", f);
-        text_html(f, m->description);
+        text_html(f, render_word(r, NULL, m->description));
         fputs("</p>\n", f);
     }
     fputs("<dl class=\"meta\">\n", f);
     if (m->ndocs > 0) {
-        fputs("<dt>Documents</dt>\n<dd><ul class=\"docs\">\n", f);
+        fprintf(f, "<dt>%s</dt>\n<dd><ul class=\"docs\">\n", render_word(r, "meta", "Documents"));
         for (int i = 0; i < m->ndocs; i++) {
             const struct report_doc *doc = &m->docs[i];
 
@@ -142,10 +144,10 @@ html_begin(struct render *r, const struct report_meta *m)
                 text_html(f, doc->title);
             }
             if (doc->adopted) {
-                fputs(", adopted <time datetime=\"", f);
+                fprintf(f, ", %s <time datetime=\"", render_word(r, "meta", "adopted"));
                 text_html(f, doc->adopted);
                 fputs("\">", f);
-                text_html(f, doc->adopted);
+                text_html(f, render_day(r, doc->adopted, day));
                 fputs("</time>", f);
             }
             fputs("</li>\n", f);
@@ -153,20 +155,18 @@ html_begin(struct render *r, const struct report_meta *m)
         fputs("</ul></dd>\n", f);
     }
     if (m->asof)
-        time_item(f, "As of", "asof", m->asof);
+        time_item(f, render_word(r, "meta", "As of"), "asof", m->asof, render_day(r, m->asof, day));
     if (m->generated)
-        time_item(f, "Generated", "generated", m->generated);
+        time_item(f, render_word(r, "meta", "Generated"), "generated", m->generated, m->generated);
     /* The head as "verify --head" prints it, so that a reader or a script can check the
      * report against the trail with "verify --against HEAD". */
     render_heads(m, head, local);
-    fputs("<dt>Audit trail</dt>\n<dd><code class=\"head\">", f);
+    fprintf(f, "<dt>%s</dt>\n<dd><code class=\"head\">", render_word(r, "meta", "Audit trail"));
     text_html(f, head);
     fputs("</code>", f);
     if (local[0]) {
-        fprintf(f,
-                "; %lld event%s not yet in the shared log, this store's head <code "
-                "class=\"head\">",
-                m->unpublished, m->unpublished == 1 ? "" : "s");
+        fprintf(f, "; %lld %s <code class=\"head\">", m->unpublished,
+                render_unpublished(r, m->unpublished));
         text_html(f, local);
         fputs("</code>", f);
     }
@@ -198,17 +198,17 @@ html_section(struct render *r, const struct report_section *s, int ncols, const 
     }
     text_html(f, s->name);
     fputs(r->doc ? "\">\n<h3>" : "\">\n<h2>", f);
-    text_html(f, s->title ? s->title : s->name);
+    text_html(f, s->title ? render_word(r, NULL, s->title) : s->name);
     fputs(r->doc ? "</h3>\n" : "</h2>\n", f);
     if (s->description) {
         fputs("<p class=\"desc\">", f);
-        text_html(f, s->description);
+        text_html(f, render_word(r, NULL, s->description));
         fputs("</p>\n", f);
     }
     fputs("<table>\n<thead><tr>", f);
     for (int i = 0; i < ncols; i++) {
         fputs("<th scope=\"col\">", f);
-        text_html(f, cols[i]);
+        text_html(f, render_word(r, "column", cols[i]));
         fputs("</th>", f);
     }
     fputs("</tr></thead>\n", f);
@@ -243,6 +243,7 @@ html_row(struct render *r, sqlite3_stmt *st)
     FILE *f = r->f;
     struct html *h = r->state;
     int n = sqlite3_column_count(st), types[3] = {SQLITE_NULL, SQLITE_NULL, SQLITE_NULL};
+    char num[L10N_BUF];
 
     if (h != NULL) {
         chart_types(&h->chart, st, types);
@@ -260,7 +261,7 @@ html_row(struct render *r, sqlite3_stmt *st)
         case SQLITE_INTEGER:
         case SQLITE_FLOAT:
             fputs("<td class=\"num\">", f);
-            text_html(f, (const char *)sqlite3_column_text(st, i));
+            text_html(f, render_number(r, st, i, num));
             fputs("</td>", f);
             break;
         case SQLITE_BLOB:
@@ -297,7 +298,7 @@ html_section_end(struct render *r, const struct report_section *s)
         fputs("</tbody>\n", f);
     fputs("</table>\n", f);
     if (h->rows == 0)
-        fputs("<p class=\"empty\">No rows.</p>\n", f);
+        fprintf(f, "<p class=\"empty\">%s</p>\n", render_word(r, "meta", "No rows."));
     else if (s->chart.kind != NULL)
         chart_draw(f, &h->chart, s, h->sections);
     chart_reset(&h->chart);

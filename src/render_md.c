@@ -59,28 +59,29 @@ heading(FILE *f, const char *marks, const char *title, const char *description)
 static int
 begin(struct render *r, const struct report_meta *m)
 {
-    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN];
+    char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN], day[L10N_BUF];
 
-    heading(r->f, "# ", m->title, m->description);
+    heading(r->f, "# ", render_word(r, NULL, m->title),
+            m->description ? render_word(r, NULL, m->description) : NULL);
     for (int i = 0; i < m->ndocs; i++) {
-        fputs("- Document: ", r->f);
+        fprintf(r->f, "- %s: ", render_word(r, "meta", "Document"));
         put(r->f, m->docs[i].symbol ? m->docs[i].symbol : "");
         fputs(", ", r->f);
         put(r->f, m->docs[i].title ? m->docs[i].title : "");
         if (m->docs[i].adopted) {
-            fputs(", adopted ", r->f);
-            put(r->f, m->docs[i].adopted);
+            fprintf(r->f, ", %s ", render_word(r, "meta", "adopted"));
+            put(r->f, render_day(r, m->docs[i].adopted, day));
         }
         fputc('\n', r->f);
     }
-    fprintf(r->f, "- As of: %s\n", m->asof);
+    fprintf(r->f, "- %s: %s\n", render_word(r, "meta", "As of"), render_day(r, m->asof, day));
     if (m->generated)
-        fprintf(r->f, "- Generated: %s\n", m->generated);
+        fprintf(r->f, "- %s: %s\n", render_word(r, "meta", "Generated"), m->generated);
     render_heads(m, head, local);
-    fprintf(r->f, "- Audit trail: `%s`", head);
+    fprintf(r->f, "- %s: `%s`", render_word(r, "meta", "Audit trail"), head);
     if (local[0])
-        fprintf(r->f, "; %lld event%s not yet in the shared log, this store's head `%s`",
-                m->unpublished, m->unpublished == 1 ? "" : "s", local);
+        fprintf(r->f, "; %lld %s `%s`", m->unpublished, render_unpublished(r, m->unpublished),
+                local);
     fputs("\n\n", r->f);
     return render_status(r);
 }
@@ -88,10 +89,11 @@ begin(struct render *r, const struct report_meta *m)
 static int
 section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
 {
-    heading(r->f, r->doc ? "### " : "## ", s->title, s->description);
+    heading(r->f, r->doc ? "### " : "## ", render_word(r, NULL, s->title),
+            s->description ? render_word(r, NULL, s->description) : NULL);
     for (int i = 0; i < ncols; i++) {
         fputs("| ", r->f);
-        put(r->f, cols[i]);
+        put(r->f, render_word(r, "column", cols[i]));
         fputc(' ', r->f);
     }
     fputs("|\n", r->f);
@@ -105,9 +107,14 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
 static int
 row(struct render *r, sqlite3_stmt *st)
 {
+    char num[L10N_BUF];
+
     for (int i = 0; i < sqlite3_column_count(st); i++) {
         fputs("| ", r->f);
-        render_cell(r->f, st, i, put);
+        if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
+            put(r->f, render_number(r, st, i, num));
+        else
+            render_cell(r->f, st, i, put);
         fputc(' ', r->f);
     }
     fputs("|\n", r->f);
@@ -120,7 +127,7 @@ section_end(struct render *r, const struct report_section *s)
 {
     (void)s;
     if (r->state == NULL)
-        fputs("\n_No rows._\n", r->f);
+        fprintf(r->f, "\n_%s_\n", render_word(r, "meta", "No rows."));
     fputc('\n', r->f);
     return render_status(r);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "docket/currency.h"
 #include "docket/date.h"
 #include "docket/event.h"
 #include "docket/progress.h"
@@ -291,6 +292,106 @@ narrow(struct db *db, const struct uses *u, const char *doc, struct diag *d)
                          d);
 }
 
+/* ---- What people read and what machines read ------------------------------------------------
+ * A section names a value once and the format gives it its form: for people (md, html) in the
+ * report's language, labelled and written as that language writes dates and amounts; for
+ * machines (csv, json) as the store keeps it. Each function's data is the language, NULL for
+ * machines. */
+
+/* Returns the text of argument I, or NULL. */
+static const char *
+arg_text(sqlite3_value **argv, int i)
+{
+    return (const char *)sqlite3_value_text(argv[i]);
+}
+
+/* tr(TEXT) or tr(CTX, TEXT): TEXT (a message of po/docket.pot) in the report's language. */
+static void
+sql_tr(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct l10n *l = sqlite3_user_data(cx);
+    const char *ctx = argc == 2 ? arg_text(argv, 0) : NULL, *text = arg_text(argv, argc - 1);
+
+    if (text == NULL)
+        sqlite3_result_null(cx);
+    else
+        sqlite3_result_text(cx, l ? l10n_ctext(l, ctx, text) : text, -1, SQLITE_TRANSIENT);
+}
+
+/* label(CTX, LABEL, KEY): for people LABEL (the checklist's, translated in context CTX when the
+ * catalogue has it; KEY when LABEL is NULL), for machines KEY. */
+static void
+sql_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct l10n *l = sqlite3_user_data(cx);
+    const char *label = arg_text(argv, 1);
+
+    (void)argc;
+    if (l && label)
+        sqlite3_result_text(cx, l10n_ctext(l, arg_text(argv, 0), label), -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_value(cx, argv[2]);
+}
+
+/* amount(MINOR, CURRENCY): MINOR minor units of CURRENCY, for people as their language writes
+ * it ("CHF 250,000.00", "250 000,00 CHF"), for machines as money() does ("250000.00"). */
+static void
+sql_amount(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct l10n *l = sqlite3_user_data(cx);
+    const char *currency = arg_text(argv, 1);
+    long long minor = sqlite3_value_int64(argv[0]);
+    char buf[L10N_BUF];
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || currency == NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    /* A code that is not ISO 4217's (an older store's) is written as money() writes it. */
+    if (l == NULL || l10n_amount(l, minor, currency, buf) != 0)
+        currency_format(buf, sizeof buf, minor, currency);
+    sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
+}
+
+/* day(DATE): for people a date as their language writes it ("24 November 2015"; a month
+ * "November 2015"; a year as it is), for machines DATE. Any other text passes unchanged. */
+static void
+sql_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct l10n *l = sqlite3_user_data(cx);
+    const char *s = arg_text(argv, 0);
+    char buf[L10N_BUF];
+
+    (void)argc;
+    if (l && s && l10n_day(l, s, buf) == 0)
+        sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_value(cx, argv[0]);
+}
+
+/* Registers tr, label, amount and day on DB for L (NULL: machines). */
+static int
+register_words(struct db *db, const struct l10n *l, struct diag *d)
+{
+    static const struct {
+        const char *name;
+        int nargs;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    } fns[] = {{"tr", 1, sql_tr},
+               {"tr", 2, sql_tr},
+               {"label", 3, sql_label},
+               {"amount", 2, sql_amount},
+               {"day", 1, sql_day}};
+
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+        if (sqlite3_create_function_v2(db_handle(db), fns[i].name, fns[i].nargs,
+                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, (void *)l, fns[i].fn,
+                                       NULL, NULL, NULL) != SQLITE_OK)
+            return diag_set(d, DK_STORE, "cannot register %s(): out of memory", fns[i].name);
+    return 0;
+}
+
 /* ---- The sandbox around a report's own SQL --------------------------------------------------
  * A report may come from any folder (--reports), so its sections are prepared under an
  * authorizer that allows only reads and the functions a report needs, run under tighter
@@ -308,6 +409,7 @@ static const char *const sandbox_functions[] = {
     "->>",
     "abs",
     "acos",
+    "amount",
     "acosh",
     "add_months",
     "asin",
@@ -330,6 +432,7 @@ static const char *const sandbox_functions[] = {
     "current_time",
     "current_timestamp",
     "date",
+    "day",
     "datetime",
     "degrees",
     "dense_rank",
@@ -359,6 +462,7 @@ static const char *const sandbox_functions[] = {
     "json_type",
     "json_valid",
     "julianday",
+    "label",
     "lag",
     "last_value",
     "lead",
@@ -408,6 +512,7 @@ static const char *const sandbox_functions[] = {
     "time",
     "timediff",
     "total",
+    "tr",
     "trim",
     "trunc",
     "typeof",
@@ -987,7 +1092,8 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     out->portfolio = c.ndocs > 1;
     if (out->portfolio)
         out->one_section = 0; /* the portfolio table comes first: every section has its title */
-    if ((rc = prepare_environment(db, o, &u, out->portfolio || one, d)) != 0)
+    if ((rc = register_words(db, out->l10n, d)) != 0 ||
+        (rc = prepare_environment(db, o, &u, out->portfolio || one, d)) != 0)
         goto out;
     if (!out->portfolio)
         rc = run_part(db, r, o, &u, one, &m, NULL, out, &stop, d);

@@ -64,6 +64,11 @@ int l10n_date(const struct l10n *l, int y, int m, int d, char buf[L10N_BUF]);
  * Returns 0, or DK_DATA (BUF "") out of range. */
 int l10n_month_year(const struct l10n *l, int y, int m, char buf[L10N_BUF]);
 
+/* Writes the date TEXT ("2015-11-24", "2015-11" or "2015", as docket keeps dates) into BUF as
+ * L's language writes it: a day as l10n_date, a month as l10n_month_year, a year as it is.
+ * Returns 0, or DK_DATA (BUF "") for any other text. */
+int l10n_day(const struct l10n *l, const char *text, char buf[L10N_BUF]);
+
 /* Writes V rounded to DECIMALS (0-6) digits with L's separators into BUF: "1,234.5",
  * "1 234,5" (U+202F), "1234,5" and "12.345,5". Returns 0, or DK_DATA (BUF "") when V is not
  * finite, |V| is 1e15 or more, or DECIMALS is out of range. */

@@ -30,6 +30,22 @@ void render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const c
  * replaced by U+FFFD, left in *FIXED to be freed. NULL when memory runs out. */
 const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
 
+/* The words people read for MSGID (in context CTX, or NULL): R's language's, or MSGID itself
+ * when the catalogue has none or R has no language (csv, json). */
+const char *render_word(const struct render *r, const char *ctx, const char *msgid);
+
+/* The number in column I of ST's row as people read it in R's language ("1,234.5", "1 234,5"),
+ * with the decimals of its shortest exact form ("%.15g"), which is also its form for machines
+ * and in exponent form; an integer as SQLite writes it. Returns BUF or text of the row. */
+const char *render_number(const struct render *r, sqlite3_stmt *st, int i, char buf[L10N_BUF]);
+
+/* DATE (as docket keeps dates) as people read it in R's language: BUF; else DATE itself. */
+const char *render_day(const struct render *r, const char *date, char buf[L10N_BUF]);
+
+/* The words after the count N of events not yet in the shared log, before the store's head:
+ * "events not yet in the shared log, this store's head", in R's language. */
+const char *render_unpublished(const struct render *r, long long n);
+
 /* Column I of ST's current row as a JSON value, owned by the caller (json_decref): null for
  * NULL and for a real that is not finite (JSON has no infinity or NaN: the cell keeps its
  * place), a number, or a string. With REPAIR, text that is not UTF-8 (a blob, a cut string) is

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "docket/db.h"
+#include "docket/l10n.h"
 
 /* A chart a section asks for: a KIND drawn from the columns X and Y (and SERIES for stacks). */
 struct report_chart {
@@ -88,6 +89,9 @@ struct render {
     int portfolio;   /* set by report_run: a portfolio table, then a part per document */
     const struct report_doc *doc; /* the document whose sections are written, or NULL */
     void *state;                  /* the format's own */
+    /* The language people read (md, html): the report's words, labels, dates and amounts in
+     * it. NULL for the formats machines read (csv, json): keys, slugs and plain values. */
+    const struct l10n *l10n;
 };
 
 /* The formats. render_csv writes every section, each after a row holding its title, unless

@@ -17,6 +17,7 @@ static const struct opt opts[] = {
     {"doc", 0, "ALIAS", OPT_MULTI, "only this document's items (repeatable; several: a portfolio)"},
     {"output", 'o', "FILE", 0, "write to FILE (through a temporary file) instead of stdout"},
     {"reports", 0, "DIR", 0, "report definitions in DIR add to and override the built-in ones"},
+    {"lang", 0, "LANG", 0, "en, fr or es (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG)"},
     {"reproducible", 0, NULL, 0, "leave out the generation time"},
     {"publish", 0, NULL, 0, "record the publication as an event in the audit trail"},
     {NULL, 0, NULL, 0, NULL},
@@ -92,6 +93,7 @@ run(struct cmd_ctx *ctx)
     struct render r = {.ops = render_find(format), .one_section = o.section != NULL};
     struct report_def *def = NULL;
     struct outfile *out = NULL;
+    struct l10n *lang = NULL;
     char *docs = NULL;
     struct date asof;
     int rc;
@@ -121,8 +123,12 @@ run(struct cmd_ctx *ctx)
     if ((rc = cli_docs(ctx, &docs)) != 0)
         return rc;
     o.docs = docs;
-    if ((rc = report_load(name, args_get(a, "reports"), &def, &ctx->diag)) != 0)
-        return rc;
+    if ((rc = report_load(name, args_get(a, "reports"), &def, &ctx->diag)) != 0 ||
+        (rc = l10n_pick(args_get(a, "lang"), &lang, &ctx->diag)) != 0)
+        goto fail;
+    /* People read md and html in their language; csv and json keep keys and plain values. */
+    if (r.ops == &render_md || r.ops == &render_html)
+        r.l10n = lang;
     if ((out = calloc(1, sizeof *out)) == NULL) {
         rc = diag_set(&ctx->diag, DK_IO, "out of memory");
         goto fail;
@@ -138,6 +144,7 @@ run(struct cmd_ctx *ctx)
         goto fail;
     report_free(def);
     free(docs);
+    l10n_free(lang);
     if (!path) {
         free(out);
         return 0;
@@ -157,6 +164,7 @@ fail:
     free(out);
     free(docs);
     report_free(def);
+    l10n_free(lang);
     return rc;
 }
 
@@ -164,7 +172,7 @@ const struct cmd_entry cmd_report = {
     .name = "report",
     .usage = "[NAME] [--format md|html|csv|json] [--json] [--as-of DATE] [--known-at TIME] "
              "[--since TIME] [--section NAME] [--doc ALIAS]... [-o FILE] [--reports DIR] "
-             "[--reproducible] "
+             "[--lang LANG] [--reproducible] "
              "[--publish]",
     .summary = "Render a progress report (default 'progress') as Markdown, HTML, CSV or JSON.",
     .opts = opts,

@@ -37,6 +37,8 @@ for po in "$podir"/*.po; do
         rc=1
     fi
 done
+# Every word the shipped reports give people is a message of the template.
+python3 "$(dirname "$0")/check_report_words.py" "$podir/docket.pot" "$podir/../reports" || rc=1
 if [ "$found" -eq 0 ]; then
     echo "check_po: no catalogue in $podir" >&2
     exit 1

@@ -45,6 +45,8 @@ export NO_COLOR=1
 # docket's "today" is the local date; one zone for docket and the tests keeps them equal.
 export TZ=UTC
 export LC_ALL=C
+# The report speaks English unless a test asks otherwise (LANGUAGE outranks LC_ALL for it).
+export LANGUAGE=
 ESC=$(printf '\033')
 
 # Helpers use variables named _*, as sh has no local variables; tests should not.

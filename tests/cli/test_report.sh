@@ -71,11 +71,16 @@ report_json() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Golden outputs in English (report.FMT), and in French and Spanish for the formats people
+# read (report.LANG.FMT); csv and json, which machines read, are the same in every language.
 golden_outputs() {
     differ=""
-    for fmt in md html csv json; do
-        run_ok report --reproducible --as-of $ASOF --format $fmt
-        cp "$tmp/out" "$tmp/report.$fmt"
+    for name in md html csv json fr.md fr.html es.md es.html; do
+        fmt=${name##*.}
+        lang=en
+        [ "$name" = "$fmt" ] || lang=${name%%.*}
+        run_ok report --reproducible --as-of $ASOF --format $fmt --lang $lang
+        cp "$tmp/out" "$tmp/report.$name"
         # The run-dependent parts are the trail's head alone; it must be the trail's.
         case $fmt in
         md) want=1 ;;
@@ -88,16 +93,45 @@ golden_outputs() {
         expect_not_out '[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}'
         expect_not_out "$replica"
         expect_not_out '[0-9]T[0-9][0-9]:[0-9][0-9]'
-        sed "s/$hex/HEAD/g" "$tmp/out" >"$tmp/report.$fmt.norm"
+        sed "s/$hex/HEAD/g" "$tmp/out" >"$tmp/report.$name.norm"
         if [ "${DOCKET_UPDATE_GOLDEN:-}" = 1 ]; then
             mkdir -p "$golden"
-            cp "$tmp/report.$fmt.norm" "$golden/report.$fmt"
-            echo "wrote $golden/report.$fmt" >&2
-        elif ! cmp -s "$tmp/report.$fmt.norm" "$golden/report.$fmt"; then
-            diff -u "$golden/report.$fmt" "$tmp/report.$fmt.norm" | head -n 40 >&2
-            differ="$differ $fmt"
+            cp "$tmp/report.$name.norm" "$golden/report.$name"
+            echo "wrote $golden/report.$name" >&2
+        elif ! cmp -s "$tmp/report.$name.norm" "$golden/report.$name"; then
+            diff -u "$golden/report.$name" "$tmp/report.$name.norm" | head -n 40 >&2
+            differ="$differ $name"
         fi
     done
+    for fmt in csv json; do
+        for lang in fr es; do
+            run_ok report --reproducible --as-of $ASOF --format $fmt --lang $lang
+            sed "s/$hex/HEAD/g" "$tmp/out" | cmp -s - "$tmp/report.$fmt.norm" ||
+                differ="$differ $fmt($lang)"
+        done
+    done
+    # Without --lang, the language comes from the environment.
+    env LANGUAGE=fr:en LC_ALL= LC_MESSAGES= LANG=C "$DOCKET" report --reproducible --as-of $ASOF \
+        >"$tmp/out"
+    sed "s/$hex/HEAD/g" "$tmp/out" | cmp -s - "$tmp/report.fr.md.norm" || differ="$differ LANGUAGE=fr"
+    env LANGUAGE= LC_ALL= LC_MESSAGES=es_ES.UTF-8 LANG=fr_FR.UTF-8 "$DOCKET" report \
+        --reproducible --as-of $ASOF >"$tmp/out"
+    sed "s/$hex/HEAD/g" "$tmp/out" | cmp -s - "$tmp/report.es.md.norm" ||
+        differ="$differ LC_MESSAGES=es"
+    env LANGUAGE= LC_ALL= LC_MESSAGES= LANG= "$DOCKET" report --reproducible --as-of $ASOF \
+        >"$tmp/out"
+    sed "s/$hex/HEAD/g" "$tmp/out" | cmp -s - "$tmp/report.md.norm" || differ="$differ no-locale"
+    run_fails 2 "report: unknown language 'de' (en, fr or es)" report --lang de
+    # What people read in French: the checklist's labels translated, dates and amounts as CLDR
+    # writes them (U+202F groups thousands, U+00A0 comes before the currency code).
+    for want in "| Membre |" "24 novembre 2015" "250$(printf '\342\200\257')000,50$(printf '\302\240')CHF" \
+        "Non évalué"; do
+        grep -q -F -e "$want" "$tmp/report.fr.md" || differ="$differ fr:'$want'"
+    done
+    for want in "250.000,50$(printf '\302\240')CHF" "de noviembre de 2015"; do
+        grep -q -F -e "$want" "$tmp/report.es.md" || differ="$differ es:'$want'"
+    done
+    grep -q -F -e "CHF$(printf '\302\240')250,000.50" "$tmp/report.md" || differ="$differ en:amount"
     [ -z "$differ" ] ||
         fail "reports differ from $golden/report.*:$differ (DOCKET_UPDATE_GOLDEN=1 rewrites them)"
     pass
@@ -109,16 +143,25 @@ golden_outputs() {
 }
 
 reproducible() {
-    for fmt in md html csv json; do
-        run_ok report --reproducible --format $fmt
-        cp "$tmp/out" "$tmp/again1"
-        run_ok report --reproducible --format $fmt
-        cmp -s "$tmp/out" "$tmp/again1" || fail "two --reproducible $fmt reports differ"
-        pass
+    for lang in en fr es; do
+        for fmt in md html csv json; do
+            run_ok report --reproducible --format $fmt --lang $lang
+            cp "$tmp/out" "$tmp/again1"
+            run_ok report --reproducible --format $fmt --lang $lang
+            cmp -s "$tmp/out" "$tmp/again1" || fail "two --reproducible $fmt $lang reports differ"
+            pass
+            run_ok report --reproducible --format $fmt --lang $lang --as-of 2016-06-30
+            cp "$tmp/out" "$tmp/again1"
+            run_ok report --reproducible --format $fmt --lang $lang --as-of 2016-06-30
+            cmp -s "$tmp/out" "$tmp/again1" ||
+                fail "two --reproducible --as-of $fmt $lang reports differ"
+            pass
+        done
     done
     run_ok report --reproducible
     expect_not_out '^- Generated:'
-    expect_out "^- As of: $(today)\$"
+    # Today, as an English reader reads a date (LC_ALL=C: python's month names are English).
+    expect_out "^- As of: $(python3 -c 'import datetime; d = datetime.date.today(); print(d.day, d.strftime("%B %Y"))')\$"
     run_ok report
     expect_out '^- Generated: [0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{3\}Z$'
     report_json

@@ -191,6 +191,36 @@ impossible_dates_are_refused(void **state)
     l10n_free(fr);
 }
 
+/* Dates as docket keeps them (a day, a month, a year) as each language writes them; any other
+ * text is refused, so that a caller shows it as it is. */
+static void
+stored_dates_as_each_language_writes_them(void **state)
+{
+    struct l10n *en = open_lang("en"), *es = open_lang("es");
+    char buf[L10N_BUF];
+
+    (void)state;
+    assert_int_equal(l10n_day(en, "2015-11-24", buf), 0);
+    assert_string_equal(buf, "24 November 2015");
+    assert_int_equal(l10n_day(es, "2015-11-24", buf), 0);
+    assert_string_equal(buf, "24 de noviembre de 2015");
+    assert_int_equal(l10n_day(en, "2016-03", buf), 0);
+    assert_string_equal(buf, "March 2016");
+    assert_int_equal(l10n_day(es, "2016-03", buf), 0);
+    assert_string_equal(buf, "marzo de 2016");
+    assert_int_equal(l10n_day(en, "1992", buf), 0);
+    assert_string_equal(buf, "1992");
+    assert_int_equal(l10n_day(en, "2015-02-29", buf), DK_DATA);
+    assert_int_equal(l10n_day(en, "2015-1-24", buf), DK_DATA);
+    assert_int_equal(l10n_day(en, "2015-11-24T10:00:00Z", buf), DK_DATA);
+    assert_int_equal(l10n_day(en, "199", buf), DK_DATA);
+    assert_int_equal(l10n_day(en, "", buf), DK_DATA);
+    assert_int_equal(l10n_day(en, "(new)", buf), DK_DATA);
+    assert_string_equal(buf, "");
+    l10n_free(en);
+    l10n_free(es);
+}
+
 static void
 check_number(const char *lang, double v, int decimals, const char *want)
 {
@@ -587,6 +617,7 @@ main(void)
         cmocka_unit_test(plural_forms_follow_each_language),
         cmocka_unit_test(dates_as_cldr_writes_them),
         cmocka_unit_test(impossible_dates_are_refused),
+        cmocka_unit_test(stored_dates_as_each_language_writes_them),
         cmocka_unit_test(numbers_group_and_separate),
         cmocka_unit_test(bad_numbers_are_refused),
         cmocka_unit_test(percentages_space_their_sign),
