@@ -59,10 +59,17 @@ ORDER BY p.doc, p.ord;
 -- description: end of each month, safeguards and acknowledgements left out, from the status
 -- description: changes in the trail.
 -- chart: line x=month y=progress
-SELECT month, round(sum(progress_sum) * 1.0 / sum(items), 1) AS progress
-FROM progress_by_month
-WHERE kind NOT IN ('safeguard', 'acknowledgement')
-GROUP BY month
+-- shown: changed
+-- The chart draws every month, and csv and json give every month; the table people read gives
+-- the first and the last month and those in which the figure changed, never a run of
+-- identical rows.
+SELECT month, progress,
+       lag(progress) OVER w IS NOT progress OR month = max(month) OVER () AS changed
+FROM (SELECT month, round(sum(progress_sum) * 1.0 / sum(items), 1) AS progress
+      FROM progress_by_month
+      WHERE kind NOT IN ('safeguard', 'acknowledgement')
+      GROUP BY month)
+WINDOW w AS (ORDER BY month)
 ORDER BY month;
 
 -- section: statuses

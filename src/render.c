@@ -134,3 +134,9 @@ render_day(const struct render *r, const char *date, char buf[L10N_BUF])
 {
     return r->l10n && l10n_day(r->l10n, date, buf) == 0 ? buf : date;
 }
+
+int
+render_columns(const struct render *r, sqlite3_stmt *st)
+{
+    return sqlite3_column_count(st) - (r->hide_last ? 1 : 0);
+}

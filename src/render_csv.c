@@ -101,10 +101,10 @@ row(struct render *r, sqlite3_stmt *st)
 {
     if (r->doc) {
         text_csv_field(r->f, r->doc->alias ? r->doc->alias : "");
-        if (sqlite3_column_count(st))
+        if (render_columns(r, st))
             fputc(',', r->f);
     }
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
+    for (int i = 0; i < render_columns(r, st); i++) {
         if (i)
             fputc(',', r->f);
         if (cell(r->f, st, i) != 0)
@@ -140,4 +140,5 @@ document(struct render *r, const struct report_doc *doc)
     return render_status(r);
 }
 
-const struct render_ops render_csv = {begin, section, row, section_end, end, free_state, document};
+const struct render_ops render_csv = {begin, section,    row,      section_end,
+                                      end,   free_state, document, NULL};

@@ -242,7 +242,7 @@ html_row(struct render *r, sqlite3_stmt *st)
 {
     FILE *f = r->f;
     struct html *h = r->state;
-    int n = sqlite3_column_count(st), types[3] = {SQLITE_NULL, SQLITE_NULL, SQLITE_NULL};
+    int n = render_columns(r, st), types[3] = {SQLITE_NULL, SQLITE_NULL, SQLITE_NULL};
     char num[L10N_BUF];
 
     if (h != NULL) {
@@ -327,6 +327,20 @@ html_end(struct render *r)
     return render_status(r);
 }
 
+/* A row drawn in the chart only ("-- shown:"). */
+static int
+html_chart_row(struct render *r, sqlite3_stmt *st)
+{
+    struct html *h = r->state;
+    int types[3] = {SQLITE_NULL, SQLITE_NULL, SQLITE_NULL};
+
+    if (h != NULL) {
+        chart_types(&h->chart, st, types);
+        chart_add(&h->chart, st, types);
+    }
+    return 0;
+}
+
 static void
 html_free(struct render *r)
 {
@@ -370,4 +384,5 @@ const struct render_ops render_html = {
     .end = html_end,
     .free = html_free,
     .document = html_document,
+    .chart_row = html_chart_row,
 };

@@ -125,7 +125,7 @@ row(struct render *r, sqlite3_stmt *st)
         return render_status(r);
     }
     a = json_array();
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
+    for (int i = 0; i < render_columns(r, st); i++) {
         json_t *v = render_json_value(st, i, 1);
 
         /* A cell that cannot be made (out of memory) is null rather than missing. */
@@ -185,4 +185,5 @@ document(struct render *r, const struct report_doc *doc)
     return render_status(r);
 }
 
-const struct render_ops render_json = {begin, section, row, section_end, end, free_state, document};
+const struct render_ops render_json = {begin, section,    row,      section_end,
+                                       end,   free_state, document, NULL};

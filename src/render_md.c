@@ -109,7 +109,7 @@ row(struct render *r, sqlite3_stmt *st)
 {
     char num[L10N_BUF];
 
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
+    for (int i = 0; i < render_columns(r, st); i++) {
         fputs("| ", r->f);
         if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
             put(r->f, render_number(r, st, i, num));
@@ -162,4 +162,5 @@ document(struct render *r, const struct report_doc *doc)
     return render_status(r);
 }
 
-const struct render_ops render_md = {begin, section, row, section_end, end, free_state, document};
+const struct render_ops render_md = {begin, section,    row,      section_end,
+                                     end,   free_state, document, NULL};

@@ -819,6 +819,12 @@ prepare_bound(struct db *db, const struct report_def *r, const struct report_sec
         return diag_set(d, DK_DATA, "%s:%d: section '%s' has more than 64 columns", r->origin,
                         s->line, s->name);
     }
+    /* A "-- shown:" column is the last, and says which rows are written. */
+    if (s->shown && strcmp(sqlite3_column_name(st, sqlite3_column_count(st) - 1), s->shown) != 0) {
+        sqlite3_finalize(st);
+        return diag_set(d, DK_DATA, "%s:%d: section '%s': '-- shown: %s' is not its last column",
+                        r->origin, s->line, s->name, s->shown);
+    }
     for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
         const char *p = sqlite3_bind_parameter_name(st, i);
         const char *v = p == NULL                  ? NULL
@@ -852,9 +858,15 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
 
     for (int i = 0; i < n; i++)
         cols[i] = sqlite3_column_name(st, i);
-    rc = out->ops->section(out, s, n, cols);
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-        rc = out->ops->row(out, st);
+    out->hide_last = s->shown != NULL;
+    rc = out->ops->section(out, s, n - out->hide_last, cols);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        /* Machines (csv, json) take every row; people the rows shown, and the chart all. */
+        if (!out->hide_last || out->l10n == NULL || sqlite3_column_int(st, n - 1))
+            rc = out->ops->row(out, st);
+        else if (out->ops->chart_row)
+            rc = out->ops->chart_row(out, st);
+    }
     if (rc == 0 && step != SQLITE_DONE && sb->expired)
         rc = diag_set(d, DK_DATA, "%s:%d: section '%s' ran past %ld %s and was stopped", r->origin,
                       s->line, s->name,
@@ -865,6 +877,7 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
                       sqlite3_errmsg(db_handle(db)));
     else if (rc == 0)
         rc = out->ops->section_end(out, s);
+    out->hide_last = 0;
     if (rc == DK_IO)
         return diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     return rc;

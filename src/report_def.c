@@ -25,6 +25,7 @@ report_free(struct report_def *r)
         free(s->chart.x);
         free(s->chart.y);
         free(s->chart.series);
+        free(s->shown);
         free(s->sql);
     }
     free(r->sections);
@@ -203,8 +204,16 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
                 else if (parse_chart(value, &s->chart, &why) != 0)
                     (void)0;
                 continue;
+            } else if (strcmp(key, "shown") == 0 && s != NULL) {
+                if (s->shown != NULL)
+                    why = "a section has one '-- shown:' column";
+                else if (!text_key_ok(value))
+                    why = "'-- shown:' names one column";
+                else if ((s->shown = strdup(value)) == NULL)
+                    why = "out of memory";
+                continue;
             } else {
-                why = "unknown header (title, description, chart, section)";
+                why = "unknown header (title, description, chart, shown, section)";
                 break;
             }
             if (*slot && strcmp(key, "title") == 0)

@@ -30,6 +30,9 @@ void render_cell(FILE *f, sqlite3_stmt *st, int i, void (*text)(FILE *f, const c
  * replaced by U+FFFD, left in *FIXED to be freed. NULL when memory runs out. */
 const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
 
+/* The columns of ST's row that are written: all but a "-- shown:" column. */
+int render_columns(const struct render *r, sqlite3_stmt *st);
+
 /* The words people read for MSGID (in context CTX, or NULL): R's language's, or MSGID itself
  * when the catalogue has none or R has no language (csv, json). */
 const char *render_word(const struct render *r, const char *ctx, const char *msgid);

@@ -18,6 +18,10 @@ struct report_chart {
 struct report_section {
     char *name, *title, *description; /* description may be NULL */
     struct report_chart chart;        /* chart.kind NULL: no chart */
+    /* "-- shown: COLUMN": the SELECT's last column, COLUMN, says whether people (md, html) read
+     * a row in the table (a true value) or see it only in the chart; machines (csv, json) take
+     * every row. The column itself is not written. NULL: every row for everyone. */
+    char *shown;
     char *sql;
     int line; /* the line of the file where the section starts */
 };
@@ -32,7 +36,8 @@ struct report_def {
 
 /* Parses report NAME from TEXT (ORIGIN names it in messages). The file is a header comment
  * ("-- title: ...", "-- description: ..."), then sections, each opened by "-- section: NAME"
- * and its own "-- title:", "-- description:", "-- chart: KIND x=COL y=COL [series=COL]" lines,
+ * and its own "-- title:", "-- description:", "-- chart: KIND x=COL y=COL [series=COL]",
+ * "-- shown: COLUMN" lines,
  * then exactly one SELECT. On success *OUT owns the definition (report_free). Exit code
  * DK_DATA as "ORIGIN:LINE: what is wrong". */
 int report_parse(const char *name, const char *text, size_t len, const char *origin,
@@ -80,6 +85,9 @@ struct render_ops {
     void (*free)(struct render *r); /* frees what the format keeps in state */
     /* A portfolio report: the sections that follow, up to the call with DOC NULL, are DOC's. */
     int (*document)(struct render *r, const struct report_doc *doc);
+    /* A row of a "-- shown:" section that is drawn in the chart but not written; NULL for a
+     * format without charts. */
+    int (*chart_row)(struct render *r, sqlite3_stmt *st);
 };
 
 struct render {
@@ -87,6 +95,7 @@ struct render {
     FILE *f;
     int one_section; /* only one section is written (csv: no title rows) */
     int portfolio;   /* set by report_run: a portfolio table, then a part per document */
+    int hide_last;   /* the section's last column is its "-- shown:" column, not written */
     const struct report_doc *doc; /* the document whose sections are written, or NULL */
     void *state;                  /* the format's own */
     /* The language people read (md, html): the report's words, labels, dates and amounts in

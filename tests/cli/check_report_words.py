@@ -2,7 +2,7 @@
 """check_report_words.py POT REPORTS_DIR: the words the shipped reports give people are
 messages of the template, so that no heading falls back to English unnoticed: each title, each
 description (its lines joined by one space, as report_def.c joins them), and each column name
-(as a message of context "column")."""
+(as a message of context "column"; not a "-- shown:" column, which nobody reads)."""
 import glob
 import re
 import sys
@@ -23,10 +23,11 @@ for path in paths:
                 missing.add(w)
         # The outermost SELECT's column names: quoted aliases, and bare ones ending a line or
         # followed by a comma.
+        hidden = set(re.findall(r"^-- shown: (.*)$", block, flags=re.M))
         sql = "\n".join(l for l in block.splitlines() if not l.startswith("--"))
         for col in re.findall(r'\bAS "([^"]+)"', sql) + re.findall(r"\bAS ([a-z_]+),?\s*$", sql,
                                                                     flags=re.M):
-            if ("column", col) not in ids and col not in ("n", "minor", "day"):
+            if ("column", col) not in ids and col not in hidden | {"n", "minor", "day"}:
                 missing.add("column " + col)
 for m in sorted(missing):
     print("check_report_words: not in po/docket.pot: " + m, file=sys.stderr)

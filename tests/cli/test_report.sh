@@ -132,6 +132,14 @@ golden_outputs() {
         grep -q -F -e "$want" "$tmp/report.es.md" || differ="$differ es:'$want'"
     done
     grep -q -F -e "CHF$(printf '\302\240')250,000.50" "$tmp/report.md" || differ="$differ en:amount"
+    # Progress over time: the first and last month, and those in which the figure changed; the
+    # chart draws every month (26, from 2015-11 to 2017-12).
+    over=$(sed -n '/^## Progress over time/,/^## /p' "$tmp/report.md" | grep '^| 20' | cut -d'|' -f2-3 |
+        tr -d ' ' | tr '\n' ' ')
+    expect_eq "months in which progress changed" "$over" \
+        "2015-11|17.3 2016-03|18.7 2016-04|25.3 2016-08|26.7 2016-10|20 2017-12|20 "
+    expect_eq "months the chart draws" "$(sed -n '/<section id="over-time"/,/<\/section>/p' "$tmp/report.html" |
+        grep -o '<circle' | wc -l | tr -d ' ')" 26
     [ -z "$differ" ] ||
         fail "reports differ from $golden/report.*:$differ (DOCKET_UPDATE_GOLDEN=1 rewrites them)"
     pass
@@ -590,6 +598,17 @@ SELECT 1;" 3 "^docket: report: $rdir/bad.sql:\(8\|10\): the section has no '-- t
 -- title: Unknown header
 -- owner: someone
 SELECT 1;" 3 "^docket: report: $rdir/bad.sql:10: unknown header"
+    bad_report "$head3
+-- section: shown
+-- title: Shown by a column not last
+-- shown: keep
+SELECT 1 AS keep, 2 AS two;" 3 "^docket: report: $rdir/bad.sql:11: section 'shown': '-- shown: keep' is not its last column\$"
+    bad_report "$head3
+-- section: shown
+-- title: Shown twice
+-- shown: keep
+-- shown: keep
+SELECT 1 AS keep;" 3 "^docket: report: $rdir/bad.sql:11: a section has one '-- shown:' column\$"
     bad_report "$head3
 -- section: param
 -- title: Unknown parameter
