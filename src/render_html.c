@@ -78,7 +78,7 @@ static const char css[] =
     "font-size:.8rem;color:var(--muted);overflow-wrap:anywhere}\n"
     "@media print{body{max-width:none;padding:0;font-size:9.5pt}"
     "h1{font-size:18pt}h2{font-size:13pt;margin-top:1.4rem}h3{font-size:11pt}"
-    "table{font-size:8.5pt}"
+    "table{font-size:8.5pt;line-height:1.3}th,td{padding:.15rem .4rem}"
     /* A heading that cannot be split and reaches 7rem below itself moves to the next page
      * rather than sit at the foot of one with a row or two under it. */
     "section>h2,section>h3{break-inside:avoid;page-break-inside:avoid;padding-bottom:7rem;"
