@@ -33,6 +33,17 @@ A4 = (595, 842)
 passed = 0
 failed = 0
 
+ODD_CHECKLIST = {
+    "format": "docket-checklist", "version": 1,
+    "document": {"symbol": "T/1\"</style><b>\\41 'é—ü'", "title": "Odd", "body": "b",
+                 "session": "s", "adopted": "2015-11-24", "published": "2015-12-04",
+                 "preamble": "p", "paragraphs": [{"ref": "1", "text": "t"}]},
+    "kinds": [{"name": "hk", "label": "l", "description": "d", "initial": "open",
+               "statuses": [{"name": "open", "label": "Open", "progress": 0, "final": False},
+                            {"name": "done", "label": "Done", "progress": 100, "final": True}]}],
+    "items": [{"key": "hi", "title": "t", "kind": "hk", "ref": "1", "description": "d"}],
+}
+
 
 def check(name, ok, detail=""):
     global passed, failed
@@ -334,8 +345,18 @@ def main():
         big = os.path.join(work, "b500.db")
         subprocess.run([GEN, big, "500", "5000"], check=True, capture_output=True,
                        timeout=RUN_LIMIT)
+        # A symbol that CSS and HTML would take for their own: quoted in the margin as it is.
+        odd = os.path.join(work, "odd.db")
+        r = run(["-d", odd, "init", "--empty"], env=env)
+        cl = os.path.join(work, "odd.json")
+        with open(cl, "w", encoding="utf-8") as f:
+            json.dump(ODD_CHECKLIST, f, ensure_ascii=False)
+        r2 = run(["-d", odd, "import", cl], env=env)
+        check("a store with an odd symbol", r.returncode == 0 and r2.returncode == 0,
+              r.stderr + r2.stderr)
         check_pdf("demo", demo, env, work)
         check_pdf("500 items", big, env, work)
+        check_pdf("odd symbol", odd, env, work)
         check("nothing left in TMPDIR", os.listdir(os.path.join(work, "tmp")) == [],
               repr(os.listdir(os.path.join(work, "tmp"))))
         failures(demo, env, work)
