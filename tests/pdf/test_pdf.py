@@ -55,8 +55,8 @@ def check(name, ok, detail=""):
         print("FAIL", name + (": " + detail if detail else ""))
 
 
-def run(args, env=None, timeout=RUN_LIMIT, user=None):
-    cmd = [DOCKET] + args
+def run(args, env=None, timeout=RUN_LIMIT, user=None, docket=None):
+    cmd = [docket or DOCKET] + args
     if user is not None:
         cmd = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups"] + cmd
     return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -240,13 +240,18 @@ def failures(store, env, work):
         os.makedirs(other, mode=0o777)
         os.chmod(other, 0o777)
         runs.append((65534, False, os.path.join(other, "demo.db")))
-        r = run(["-d", runs[-1][2], "init"], env=env, user=65534)
+        # A copy of the binary that the other user can reach, wherever the build is.
+        theirs = os.path.join(other, "docket")
+        shutil.copy(DOCKET, theirs)
+        os.chmod(theirs, 0o755)
+        r = run(["-d", runs[-1][2], "init"], env=env, user=65534, docket=theirs)
         check("a store as uid 65534", r.returncode == 0, r.stderr)
     for uid, sandboxless, st in runs:
         target_u = os.path.join(out, "u%d.pdf" % uid)
         r = run(["-d", st] + base[2:] + ["-o", target_u],
                 env=dict(env, PATH=argdir + ":" + system_path),
-                user=None if uid == os.geteuid() else uid)
+                user=None if uid == os.geteuid() else uid,
+                docket=None if uid == os.geteuid() else theirs)
         lines = open(record).read().split("\n") if os.path.exists(record) else []
         got = [a[5:] for a in lines if a.startswith("arg: ")]
         who = "as uid %d" % uid
