@@ -84,6 +84,15 @@ static const char css[] =
     "section>h2,section>h3{break-inside:avoid;page-break-inside:avoid;padding-bottom:7rem;"
     "margin-bottom:-7rem;break-after:avoid;page-break-after:avoid}"
     "code.head{font-size:.8em}"
+    /* A table of many columns takes a smaller type; past ten columns, they share the page's
+     * width evenly and a cell's text breaks anywhere, so that the table fits the page rather
+     * than run off its edge, which a printed page cuts. */
+    "table:has(th:nth-child(7)){font-size:7.5pt}"
+    "table:has(th:nth-child(7)) td.brk{min-width:8em}"
+    "table:has(th:nth-child(9)){font-size:7pt}"
+    "table:has(th:nth-child(11)){font-size:6.5pt;table-layout:fixed}"
+    "table:has(th:nth-child(11)) :is(th,td){overflow-wrap:anywhere;white-space:normal;"
+    "padding:.1rem .2rem;min-width:0}"
     "a{color:inherit;text-decoration:none}}\n";
 
 /* The longest text, in bytes, that a page's margin box shows of a symbol or a title: a

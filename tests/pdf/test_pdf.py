@@ -89,9 +89,11 @@ def squash(s):
     return " ".join(s.split())
 
 
-def check_pdf(name, store, env, work):
-    """Prints STORE's report to PDF and checks it against its JSON."""
-    r = run(["-d", store, "report", "--format", "json"], env=env)
+def check_pdf(name, store, env, work, extra=()):
+    """Prints STORE's report (EXTRA: more arguments of `report`) to PDF and checks it against
+    its JSON; returns the report's JSON and the PDF's text."""
+    extra = list(extra)
+    r = run(["-d", store, "report", "--format", "json"] + extra, env=env)
     check(name + ": the JSON report", r.returncode == 0, r.stderr)
     report = json.loads(r.stdout)
     titles = section_titles(report)
@@ -100,12 +102,12 @@ def check_pdf(name, store, env, work):
     symbol = docs[0]["symbol"] if len(docs) == 1 else "%d documents" % len(docs)
     pdf = os.path.join(work, name + ".pdf")
     t0 = time.monotonic()
-    r = run(["-d", store, "report", "--format", "pdf", "-o", pdf], env=env)
+    r = run(["-d", store, "report", "--format", "pdf", "-o", pdf] + extra, env=env)
     took = time.monotonic() - t0
     check(name + ": printed", r.returncode == 0 and r.stdout == "" and r.stderr == "",
           "exit %d, stdout %r, stderr %r" % (r.returncode, r.stdout[:200], r.stderr[:500]))
     if r.returncode != 0:
-        return
+        return report, ""
     print("# %s: %.1f s" % (name, took))
     with open(pdf, "rb") as f:
         check(name + ": a PDF", f.read(5) == b"%PDF-")
@@ -153,6 +155,44 @@ def check_pdf(name, store, env, work):
                 over.append("page %d: %r at %s..%s" % (n, w.group(3), w.group(1), w.group(2)))
     check(name + ": every word within the page (%d pages)" % n, n == pages and not over,
           "; ".join(over[:5]))
+    return report, text
+
+
+def check_wide(store, env, work):
+    """A report whose tables have 10 and 16 columns: each fits the page's width. A printed page
+    cuts what runs past its edge, so that no word lies there: what is checked is that every
+    cell is there, in order, the last column's too."""
+    folder = os.path.join(work, "wide")
+    os.makedirs(folder, exist_ok=True)
+    sections = []
+    for ncols in (10, 16):
+        cols = ["key AS item_key", "title AS item_title",
+                "'https://docs.example.org/a/long/path/without/spaces/' || key || '.pdf' AS url",
+                "123456789.25 AS amount"]
+        cols += ["'c%02d-abcdefgh' AS column_%02d" % (i, i) for i in range(5, ncols)]
+        cols += ["'end-of-row' AS last_column"]
+        sections.append("-- section: cols%d\n-- title: A table of %d columns\nSELECT %s FROM "
+                        "items ORDER BY key LIMIT 40;\n" % (ncols, ncols, ", ".join(cols)))
+    with open(os.path.join(folder, "wide.sql"), "w") as f:
+        f.write("-- title: Wide tables\n\n" + "\n".join(sections))
+    report, _ = check_pdf("wide tables", store, env, work, ["wide", "--reports", folder])
+    # The text in the order it is drawn (cell by cell; plain pdftotext merges the lines of
+    # cells side by side); words broken across lines join again once the whitespace is gone.
+    raw = tool(["pdftotext", "-raw", "-enc", "UTF-8", os.path.join(work, "wide tables.pdf"),
+                "-"])
+    flat = "".join(raw.split())
+    for s in report["sections"]:
+        at, missing = 0, []
+        for row in s["rows"]:
+            for cell in row:
+                want = "".join(str(cell).split())
+                i = flat.find(want, at)
+                if i < 0:
+                    missing.append(want)
+                else:
+                    at = i + len(want)
+        check("wide tables: every cell of %d columns, in order" % len(s["columns"]),
+              s["rows"] and not missing, "missing: %r" % missing[:5])
 
 
 def fake(folder, body):
@@ -362,6 +402,7 @@ def main():
         check_pdf("demo", demo, env, work)
         check_pdf("500 items", big, env, work)
         check_pdf("odd symbol", odd, env, work)
+        check_wide(demo, env, work)
         check("nothing left in TMPDIR", os.listdir(os.path.join(work, "tmp")) == [],
               repr(os.listdir(os.path.join(work, "tmp"))))
         failures(demo, env, work)
