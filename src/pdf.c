@@ -271,6 +271,21 @@ log_tail(const char *log, char *out, size_t size)
             *c = ' ';
 }
 
+/* The signal that asked docket to stop while Chromium printed, or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+/* The signals that stop docket from a terminal or a service manager: while Chromium prints in
+ * its own process group, which they do not reach, docket takes them itself, stops it and
+ * cleans up. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+enum { NSTOP = sizeof stop_signals / sizeof stop_signals[0] };
+
 /* Returns the seconds elapsed since START on the monotonic clock. */
 static double
 since(const struct timespec *start)
@@ -282,20 +297,28 @@ since(const struct timespec *start)
 }
 
 /* Starts ARGV[0] in a process group of its own, stdin from /dev/null, stdout and stderr to the
- * file LOG; waits for it at most TIMEOUT_S seconds, then kills the group. Whatever the browser
- * left running in its group (a crash handler) is killed once it is done. Writes into *STATUS
- * its wait status and into *TIMED_OUT whether it ran out of time. */
+ * file LOG; waits for it at most TIMEOUT_S seconds, or until docket is asked to stop, then
+ * kills the group. Whatever the browser left running in its group (a crash handler) is killed
+ * once it is done. Writes into *STATUS its wait status and into *TIMED_OUT whether it ran out
+ * of time. */
 static int
 run_browser(char *const argv[], const char *log, long timeout_s, int *status, int *timed_out,
             struct diag *d)
 {
     static const struct timespec tick = {0, 10 * 1000 * 1000};
+    struct sigaction act, old[NSTOP];
     struct timespec start;
     int in = -1, out = -1, report[2] = {-1, -1}, child_errno = 0, rc = 0;
-    pid_t pid;
+    pid_t pid = -1;
     siginfo_t si;
 
     *timed_out = 0;
+    stop_signal = 0;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = on_stop;
+    sigemptyset(&act.sa_mask);
+    for (int i = 0; i < NSTOP; i++)
+        sigaction(stop_signals[i], &act, &old[i]);
     if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
         (out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
         pipe2(report, O_CLOEXEC) != 0) {
@@ -314,6 +337,8 @@ run_browser(char *const argv[], const char *log, long timeout_s, int *status, in
 
         setpgid(0, 0);
         signal(SIGPIPE, SIG_DFL);
+        for (int i = 0; i < NSTOP; i++)
+            signal(stop_signals[i], SIG_DFL);
         if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
             e = errno;
         } else {
@@ -343,6 +368,11 @@ run_browser(char *const argv[], const char *log, long timeout_s, int *status, in
         }
         if (si.si_pid == pid)
             break;
+        if (stop_signal != 0) {
+            rc = diag_set(d, DK_IO, "stopped by signal %d while chromium printed the report",
+                          (int)stop_signal);
+            break;
+        }
         if (since(&start) >= (double)timeout_s) {
             *timed_out = 1;
             break;
@@ -353,6 +383,8 @@ run_browser(char *const argv[], const char *log, long timeout_s, int *status, in
     while (waitpid(pid, status, 0) < 0 && errno == EINTR)
         ;
 out:
+    for (int i = 0; i < NSTOP; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
     if (in >= 0)
         close(in);
     if (out >= 0)

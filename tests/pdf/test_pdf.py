@@ -350,6 +350,33 @@ def failures(store, env, work):
     for p in left:
         if alive(p):
             os.kill(p, signal.SIGKILL)
+    # Interrupted (Ctrl-C) while it prints: Chromium's group stopped, nothing left.
+    os.unlink(pids)
+    p = subprocess.Popen([DOCKET] + base + ["-o", target], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(env, PATH=slowdir + ":" + system_path))
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 30 and not (os.path.exists(pids) and
+                                              len(open(pids).read().split()) == 2):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    check("interrupted: exit 6, one line", p.returncode == 6 and err.count("\n") == 1 and
+          "stopped by signal 2" in err, "exit %d, %r" % (p.returncode, err))
+    check("interrupted: nothing left", left_behind(work, target) == [],
+          repr(left_behind(work, target)))
+    left = [int(p) for p in open(pids).read().split()] if os.path.exists(pids) else []
+    time.sleep(0.2)
+    check("interrupted: its process group killed", len(left) == 2 and
+          not any(alive(p) for p in left), repr(left))
+    for p in left:
+        if alive(p):
+            os.kill(p, signal.SIGKILL)
+
     r = run(base + ["-o", target], env=dict(env, DOCKET_PDF_TIMEOUT="0"))
     check("DOCKET_PDF_TIMEOUT=0: exit 2", r.returncode == 2 and "DOCKET_PDF_TIMEOUT" in r.stderr,
           "exit %d, %r" % (r.returncode, r.stderr))
