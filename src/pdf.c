@@ -296,14 +296,14 @@ since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* Starts ARGV[0] in a process group of its own, stdin from /dev/null, stdout and stderr to the
- * file LOG; waits for it at most TIMEOUT_S seconds, or until docket is asked to stop, then
- * kills the group. Whatever the browser left running in its group (a crash handler) is killed
- * once it is done. Writes into *STATUS its wait status and into *TIMED_OUT whether it ran out
- * of time. */
+/* Starts ARGV[0] with the environment ENVP in a process group of its own, stdin from /dev/null,
+ * stdout and stderr to the file LOG; waits for it at most TIMEOUT_S seconds, or until docket is
+ * asked to stop, then kills the group. Whatever the browser left running in its group (a crash
+ * handler) is killed once it is done. Writes into *STATUS its wait status and into *TIMED_OUT
+ * whether it ran out of time. */
 static int
-run_browser(char *const argv[], const char *log, long timeout_s, int *status, int *timed_out,
-            struct diag *d)
+run_browser(char *const argv[], char *const envp[], const char *log, long timeout_s, int *status,
+            int *timed_out, struct diag *d)
 {
     static const struct timespec tick = {0, 10 * 1000 * 1000};
     struct sigaction act, old[NSTOP];
@@ -342,7 +342,7 @@ run_browser(char *const argv[], const char *log, long timeout_s, int *status, in
         if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
             e = errno;
         } else {
-            execv(argv[0], argv);
+            execve(argv[0], argv, envp);
             e = errno;
         }
         if (write(report[1], &e, sizeof e) < 0)
@@ -432,9 +432,11 @@ pdf_print(struct pdf *p, FILE *out, long timeout_s, struct diag *d)
     char *pdf = join(p->dir, strlen(p->dir), "report.pdf");
     char *profile = join(p->dir, strlen(p->dir), "profile");
     char *log = join(p->dir, strlen(p->dir), "chromium.log");
-    char url[8192], print_to[8192], user_dir[8192], tail[TAIL_BYTES + 8];
-    char *argv[10];
+    char *tmp = join(p->dir, strlen(p->dir), "tmp");
+    char url[8192], print_to[8192], user_dir[8192], tmp_env[8192], tail[TAIL_BYTES + 8];
+    char *argv[10], **envp = NULL;
     int argc = 0, status = 0, timed_out = 0, rc = 0, e = 0;
+    size_t nenv = 0;
     FILE *f = p->f;
 
     p->f = NULL;
@@ -446,18 +448,22 @@ pdf_print(struct pdf *p, FILE *out, long timeout_s, struct diag *d)
         rc = diag_set(d, DK_IO, "cannot write the report's HTML: %s", strerror(e));
         goto out;
     }
-    if (html == NULL || pdf == NULL || profile == NULL || log == NULL) {
+    while (environ != NULL && environ[nenv] != NULL)
+        nenv++;
+    if (html == NULL || pdf == NULL || profile == NULL || log == NULL || tmp == NULL ||
+        (envp = calloc(nenv + 2, sizeof *envp)) == NULL) {
         rc = diag_set(d, DK_IO, "out of memory");
         goto out;
     }
-    if (mkdir(profile, 0700) != 0) {
-        rc = diag_set(d, DK_IO, "cannot make '%s': %s", profile, strerror(errno));
+    if (mkdir(profile, 0700) != 0 || mkdir(tmp, 0700) != 0) {
+        rc = diag_set(d, DK_IO, "cannot make a folder in '%s': %s", p->dir, strerror(errno));
         goto out;
     }
     if (file_url(html, url, sizeof url) != 0 ||
         snprintf(print_to, sizeof print_to, "--print-to-pdf=%s", pdf) >= (int)sizeof print_to ||
         snprintf(user_dir, sizeof user_dir, "--user-data-dir=%s", profile) >=
-            (int)sizeof user_dir) {
+            (int)sizeof user_dir ||
+        snprintf(tmp_env, sizeof tmp_env, "TMPDIR=%s", tmp) >= (int)sizeof tmp_env) {
         rc = diag_set(d, DK_IO, "the work folder's name '%s' is too long", p->dir);
         goto out;
     }
@@ -472,7 +478,15 @@ pdf_print(struct pdf *p, FILE *out, long timeout_s, struct diag *d)
         argv[argc++] = "--no-sandbox";
     argv[argc++] = url;
     argv[argc] = NULL;
-    if ((rc = run_browser(argv, log, timeout_s, &status, &timed_out, d)) != 0)
+    /* Its own temporary files go into the work folder too: what a Chromium that was killed
+     * leaves there goes with it. */
+    nenv = 0;
+    for (char **v = environ; v != NULL && *v != NULL; v++)
+        if (strncmp(*v, "TMPDIR=", 7) != 0)
+            envp[nenv++] = *v;
+    envp[nenv++] = tmp_env;
+    envp[nenv] = NULL;
+    if ((rc = run_browser(argv, envp, log, timeout_s, &status, &timed_out, d)) != 0)
         goto out;
     if (timed_out) {
         rc = diag_set(d, DK_IO,
@@ -493,9 +507,11 @@ pdf_print(struct pdf *p, FILE *out, long timeout_s, struct diag *d)
     }
     rc = copy_pdf(pdf, out, d);
 out:
+    free(envp);
     free(html);
     free(pdf);
     free(profile);
     free(log);
+    free(tmp);
     return rc;
 }

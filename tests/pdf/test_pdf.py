@@ -429,6 +429,14 @@ def main():
         check_pdf("demo", demo, env, work)
         check_pdf("500 items", big, env, work)
         check_pdf("odd symbol", odd, env, work)
+        # The real Chromium stopped part-way: its own temporary files go with the work folder.
+        target = os.path.join(work, "stopped.pdf")
+        r = run(["-d", big, "report", "--format", "pdf", "-o", target],
+                env=dict(env, DOCKET_PDF_TIMEOUT="1"))
+        check("chromium stopped at 1 s: exit 6", r.returncode == 6 and
+              "longer than 1 s" in r.stderr, "exit %d, %r" % (r.returncode, r.stderr))
+        check("chromium stopped at 1 s: nothing left", left_behind(work, target) == [],
+              repr(left_behind(work, target)))
         check_wide(demo, env, work)
         check("nothing left in TMPDIR", os.listdir(os.path.join(work, "tmp")) == [],
               repr(os.listdir(os.path.join(work, "tmp"))))

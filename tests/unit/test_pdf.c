@@ -166,7 +166,8 @@ print_copies_the_pdf(void **state)
     struct diag d = {0};
 
     (void)state;
-    /* The fake checks what it is given: the HTML written and closed, a fresh profile. */
+    /* The fake checks what it is given: the HTML written and closed, a fresh profile, a TMPDIR
+     * of its own in the work folder. */
     assert_int_equal(print("for a; do case \"$a\" in\n"
                            "  --user-data-dir=*) [ -d \"${a#*=}\" ] || exit 9;;\n"
                            "  file://*) h=\"${a#file://}\";;\n"
@@ -174,6 +175,8 @@ print_copies_the_pdf(void **state)
                            "esac; done\n"
                            "read -r line <\"$h\" || exit 8\n"
                            "[ \"$line\" = '<p>report</p>' ] || exit 7\n"
+                           "[ -d \"$TMPDIR\" ] && [ \"${TMPDIR%/tmp}\" = \"${h%/report.html}\" ] "
+                           "|| exit 6\n"
                            "echo '%PDF-1.7 fake' >\"$o\"\n",
                            5, &out, &d),
                      0);
