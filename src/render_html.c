@@ -76,15 +76,113 @@ static const char css[] =
     "svg .dot{fill:#1f5f8b;stroke:#fff;stroke-width:1}\n"
     "footer{margin-top:2.5rem;padding-top:.75rem;border-top:1px solid var(--line);"
     "font-size:.8rem;color:var(--muted);overflow-wrap:anywhere}\n"
-    "@page{size:A4;margin:18mm}\n"
     "@media print{body{max-width:none;padding:0;font-size:9.5pt}"
-    "h1{font-size:18pt}h2{font-size:13pt;margin-top:1.4rem}"
-    "table{font-size:8.5pt}"
+    "h1{font-size:18pt}h2{font-size:13pt;margin-top:1.4rem}h3{font-size:11pt}"
+    "table{font-size:8.5pt;line-height:1.3}th,td{padding:.15rem .4rem}"
     /* A heading that cannot be split and reaches 7rem below itself moves to the next page
      * rather than sit at the foot of one with a row or two under it. */
-    "section>h2{break-inside:avoid;page-break-inside:avoid;padding-bottom:7rem;"
-    "margin-bottom:-7rem}"
+    "section>h2,section>h3{break-inside:avoid;page-break-inside:avoid;padding-bottom:7rem;"
+    "margin-bottom:-7rem;break-after:avoid;page-break-after:avoid}"
+    "code.head{font-size:.8em}"
+    /* A table of many columns takes a smaller type; past ten columns, they share the page's
+     * width evenly and a cell's text breaks anywhere, so that the table fits the page rather
+     * than run off its edge, which a printed page cuts. */
+    "table:has(th:nth-child(7)){font-size:7.5pt}"
+    "table:has(th:nth-child(7)) td.brk{min-width:8em}"
+    "table:has(th:nth-child(9)){font-size:7pt}"
+    "table:has(th:nth-child(11)){font-size:6.5pt;table-layout:fixed}"
+    "table:has(th:nth-child(11)) :is(th,td){overflow-wrap:anywhere;white-space:normal;"
+    "padding:.1rem .2rem;min-width:0}"
     "a{color:inherit;text-decoration:none}}\n";
+
+/* The longest text, in bytes, that a page's margin box shows of a symbol or a title: a
+ * longer one is cut (at a character's start) and ends in an ellipsis. */
+enum { MARGIN_TEXT_MAX = 80 };
+
+/* Writes S as the inside of a CSS string literal: quotes, backslashes, the angle brackets (the
+ * sheet sits in a <style> element, which "</style" would end) and control characters as hex
+ * escapes, other bytes as they are. S must be UTF-8 (the caller repairs it); at most MAX bytes
+ * are written, cut at a character's start, with an ellipsis after a cut. */
+static void
+css_string(FILE *f, const char *s, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), cut = n;
+
+    if (n > max) {
+        cut = max;
+        while (cut > 0 && (p[cut] & 0xc0) == 0x80)
+            cut--;
+    }
+    for (size_t i = 0; i < cut; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '"' || p[i] == '\\' || p[i] == '<' ||
+            p[i] == '>')
+            /* The space ends the escape, so that a hex digit after it is text. */
+            fprintf(f, "\\%x ", p[i]);
+        else
+            fputc(p[i], f);
+    }
+    if (cut < n)
+        fputs("\\2026 ", f);
+}
+
+/* Writes TEXT (which may be any bytes) as a CSS string literal, quotes included. */
+static void
+css_literal(FILE *f, const char *text)
+{
+    char *fixed = NULL;
+    const char *t = text;
+
+    /* Without memory for the repair, the bad text is left out rather than written broken. */
+    if (!text_utf8_ok(text, strlen(text)))
+        t = (fixed = text_repair(text, strlen(text))) ? fixed : "";
+    fputc('"', f);
+    css_string(f, t, MARGIN_TEXT_MAX);
+    fputc('"', f);
+    free(fixed);
+}
+
+/* Writes the printed page: A4, and in every page's margin what the page comes from, so that a
+ * page read alone still says it: the document's symbol ("N documents" for a portfolio, else
+ * the report's title) and the as-of date at the top, the trail's head and "Page N of M" at the
+ * foot. The head is written whole, as `verify --head` prints it. The report is generated
+ * afresh each time, so these are string literals in the sheet itself. */
+static void
+print_page_css(FILE *f, const struct report_meta *m, const char *head)
+{
+    static const char box[] = "font:7.5pt/1.3 system-ui,\"Noto Sans\",\"Liberation Sans\","
+                              "Arial,sans-serif;color:#5b6675;";
+
+    fputs("@page{size:A4;margin:16mm 14mm 16mm 14mm;\n@top-left{", f);
+    fputs(box, f);
+    fputs("content:", f);
+    if (m->ndocs == 1 && m->docs[0].symbol) {
+        css_literal(f, m->docs[0].symbol);
+    } else if (m->ndocs > 1) {
+        fprintf(f, "\"%d documents\"", m->ndocs);
+    } else {
+        css_literal(f, m->title ? m->title : m->report ? m->report : "");
+    }
+    fputs("}\n@top-right{", f);
+    fputs(box, f);
+    fputs("content:", f);
+    if (m->asof) {
+        fputs("\"As of \" ", f);
+        css_literal(f, m->asof);
+    } else {
+        fputs("none", f);
+    }
+    fputs("}\n@bottom-left{", f);
+    fputs(box, f);
+    /* A head is at most 91 characters: in this size it fits the box's width whole. */
+    fputs("font-family:ui-monospace,\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;"
+          "font-size:6.5pt;content:\"Audit trail \" ",
+          f);
+    css_literal(f, head);
+    fputs("}\n@bottom-right{", f);
+    fputs(box, f);
+    fputs("white-space:nowrap;content:\"Page \" counter(page) \" of \" counter(pages)}}\n", f);
+}
 
 /* Writes a <dt>LABEL</dt> and a <dd> holding the time WHEN, of class CLASS, shown as SHOWN. */
 static void
@@ -116,7 +214,10 @@ html_begin(struct render *r, const struct report_meta *m)
             "<meta name=\"generator\" content=\"docket\">\n<title>",
             r->l10n ? l10n_lang(r->l10n) : "en");
     text_html(f, title);
-    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n", css);
+    fprintf(f, "</title>\n<style>\n%s", css);
+    render_heads(m, head, local);
+    print_page_css(f, m, head);
+    fputs("</style>\n</head>\n<body>\n<header>\n", f);
     if (m->report) {
         fputs("<p class=\"kicker\">Report ", f);
         text_html(f, m->report);
@@ -160,7 +261,6 @@ html_begin(struct render *r, const struct report_meta *m)
         time_item(f, render_word(r, "meta", "Generated"), "generated", m->generated, m->generated);
     /* The head as "verify --head" prints it, so that a reader or a script can check the
      * report against the trail with "verify --against HEAD". */
-    render_heads(m, head, local);
     fprintf(f, "<dt>%s</dt>\n<dd><code class=\"head\">", render_word(r, "meta", "Audit trail"));
     text_html(f, head);
     fputs("</code>", f);

@@ -1,4 +1,5 @@
-/* report.c: `docket report`: a report rendered as Markdown, HTML, CSV or JSON. */
+/* report.c: `docket report`: a report rendered as Markdown, HTML, CSV or JSON, or printed to PDF
+ * from its HTML by headless Chromium. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,10 +7,12 @@
 #include "docket/audit.h"
 #include "docket/date.h"
 #include "docket/outfile.h"
+#include "docket/pdf.h"
 #include "docket/report.h"
 
 static const struct opt opts[] = {
-    {"format", 0, "FORMAT", OPT_JSON, "md (default), html, csv or json"},
+    {"format", 0, "FORMAT", OPT_JSON,
+     "md (default), html, csv, json or pdf (needs -o FILE and chromium)"},
     {"as-of", 0, "DATE", 0, "the state on DATE (by effective date, with all known now)"},
     {"known-at", 0, "TIME", 0, "as the tracker recorded it at TIME (UTC)"},
     {"since", 0, "TIME", 0, "the changes recorded since TIME (default: the last publication)"},
@@ -41,6 +44,26 @@ timeout_env(long *ms, struct diag *d)
                         "86400000, not '%s'",
                         v);
     *ms = n;
+    return 0;
+}
+
+/* Reads $DOCKET_PDF_TIMEOUT (how long Chromium may take to print, in seconds) into *S. */
+static int
+pdf_timeout_env(long *s, struct diag *d)
+{
+    const char *v = getenv("DOCKET_PDF_TIMEOUT");
+    long n = 0;
+
+    *s = PDF_TIMEOUT_S;
+    if (v == NULL)
+        return 0;
+    /* At most 5 digits: strtol cannot overflow. */
+    if (*v == '\0' || strlen(v) > 5 || strspn(v, "0123456789") != strlen(v) ||
+        (n = strtol(v, NULL, 10)) < 1 || n > 86400L)
+        return diag_set(d, DK_USAGE,
+                        "DOCKET_PDF_TIMEOUT must be a number of seconds from 1 to 86400, not '%s'",
+                        v);
+    *s = n;
     return 0;
 }
 
@@ -90,7 +113,12 @@ run(struct cmd_ctx *ctx)
     char today[11], known[TS_LEN + 1], since[TS_LEN + 1];
     struct report_opts o = {.section = args_get(a, "section"),
                             .reproducible = args_get(a, "reproducible") != NULL};
-    struct render r = {.ops = render_find(format), .one_section = o.section != NULL};
+    /* A PDF is the HTML report as Chromium prints it. */
+    int is_pdf = strcmp(format, "pdf") == 0;
+    struct render r = {.ops = render_find(is_pdf ? "html" : format),
+                       .one_section = o.section != NULL};
+    struct pdf pdf = {0};
+    long pdf_timeout = 0;
     struct report_def *def = NULL;
     struct outfile *out = NULL;
     struct l10n *lang = NULL;
@@ -99,9 +127,14 @@ run(struct cmd_ctx *ctx)
     int rc;
 
     if (r.ops == NULL)
-        return diag_set(&ctx->diag, DK_USAGE, "unknown format '%s' (md, html, csv or json)",
+        return diag_set(&ctx->diag, DK_USAGE, "unknown format '%s' (md, html, csv, json or pdf)",
                         format);
-    if ((rc = timeout_env(&o.timeout_ms, &ctx->diag)) != 0)
+    if (is_pdf && path == NULL)
+        return diag_set(&ctx->diag, DK_USAGE,
+                        "--format pdf writes a file: give -o FILE (a PDF is not written to "
+                        "stdout)");
+    if ((rc = timeout_env(&o.timeout_ms, &ctx->diag)) != 0 ||
+        (is_pdf && (rc = pdf_timeout_env(&pdf_timeout, &ctx->diag)) != 0))
         return rc;
     date_today(today);
     o.today = today;
@@ -133,11 +166,17 @@ run(struct cmd_ctx *ctx)
         rc = diag_set(&ctx->diag, DK_IO, "out of memory");
         goto fail;
     }
+    /* Chromium is looked for first: without it, nothing is written. */
+    if (is_pdf && (rc = pdf_open(&pdf, &ctx->diag)) != 0)
+        goto fail;
     if (path && (rc = outfile_open(path, out, &ctx->diag)))
         goto fail;
-    r.f = path ? out->f : ctx->out;
+    r.f = is_pdf ? pdf.f : path ? out->f : ctx->out;
     rc = report_run(ctx->db, def, &o, &r, &ctx->diag);
     r.ops->free(&r);
+    if (rc == 0 && is_pdf)
+        rc = pdf_print(&pdf, out->f, pdf_timeout, &ctx->diag);
+    pdf_close(&pdf);
     if (rc == 0 && args_get(a, "publish"))
         rc = report_publish(ctx->db, name, o.asof ? o.asof : today, format, &ctx->diag);
     if (rc != 0)
@@ -159,6 +198,7 @@ run(struct cmd_ctx *ctx)
     ctx->after_arg = out;
     return 0;
 fail:
+    pdf_close(&pdf);
     if (out)
         outfile_abort(out);
     free(out);
@@ -170,11 +210,11 @@ fail:
 
 const struct cmd_entry cmd_report = {
     .name = "report",
-    .usage = "[NAME] [--format md|html|csv|json] [--json] [--as-of DATE] [--known-at TIME] "
+    .usage = "[NAME] [--format md|html|csv|json|pdf] [--json] [--as-of DATE] [--known-at TIME] "
              "[--since TIME] [--section NAME] [--doc ALIAS]... [-o FILE] [--reports DIR] "
              "[--lang LANG] [--reproducible] "
              "[--publish]",
-    .summary = "Render a progress report (default 'progress') as Markdown, HTML, CSV or JSON.",
+    .summary = "Render a progress report (default 'progress') as Markdown, HTML, CSV, JSON or PDF.",
     .opts = opts,
     .min_args = 0,
     .max_args = 1,

@@ -84,7 +84,7 @@ golden_outputs() {
         # The run-dependent parts are the trail's head alone; it must be the trail's.
         case $fmt in
         md) want=1 ;;
-        html) want=3 ;;
+        html) want=4 ;;
         json) want=2 ;;
         csv) want=1 ;;
         esac
@@ -685,7 +685,7 @@ $w;" 3 "^docket: report: $rdir/bad.sql:10: section 'tx'"
 bad_input() {
     run_fails 3 "^docket: report: unknown report 'progres' (did you mean 'progress'?)\$" report progres
     run_fails 3 "^docket: report: unknown section 'nosuch' in report 'progress' (valid: summary, by-kind, by-paragraph, over-time, statuses, memberships, safeguards, reporting, cost-totals, costs, conflicts, quarantine, changes, longest, evidence)\$" report --section nosuch
-    run_fails 2 "^docket: report: unknown format 'xml' (md, html, csv or json)\$" report --format xml
+    run_fails 2 "^docket: report: unknown format 'xml' (md, html, csv, json or pdf)\$" report --format xml
     run_fails 2 "^docket: report: too many arguments" report progress extra
     run_fails 2 "^docket: report: unknown option '--bogus'" report --bogus
     run_fails 3 "^docket: report: 2015-11-23 is before any document was adopted (the first, 2015-11-24)\$" \
