@@ -8,6 +8,47 @@
 -- amount with its currency's minor units and thousands separators. A section names a value
 -- once, and each format gives it its own form.
 
+-- section: overview
+-- title: Summary
+-- layout: prose
+-- The summary written from the data, one sentence a row, each a message of po/docket.pot
+-- (say() picks its plural form and fills it in the report's language).
+SELECT say('%d request is tracked: %s and %s.', '%d requests are tracked: %s and %s.', n, n,
+           say('%d has been met', '%d have been met', done, done),
+           say('%d is overdue', '%d are overdue', overdue, overdue)) AS sentence
+FROM (SELECT count(*) AS n,
+             coalesce(sum(counted = 100 AND (final OR rollup IS 'instances')), 0) AS done,
+             coalesce(sum(next_due < (SELECT asof FROM params)), 0) AS overdue
+      FROM requests
+      WHERE kind NOT IN ('safeguard', 'acknowledgement'))
+UNION ALL
+SELECT say('The mean progress of the requests is %s.', 'The mean progress of the requests is %s.',
+           1, percent(round(avg(counted), 1), 1))
+FROM requests
+WHERE kind NOT IN ('safeguard', 'acknowledgement')
+HAVING count(*) > 0
+UNION ALL
+SELECT say('%d essential element has not yet been assessed.',
+           '%d essential elements have not yet been assessed.', n, n)
+FROM (SELECT count(*) AS n FROM items i JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind
+      WHERE i.kind = 'safeguard' AND i.status = k.initial)
+WHERE n > 0
+UNION ALL
+SELECT say('%d safeguard is at risk.', '%d safeguards are at risk.', n, n)
+FROM (SELECT count(*) AS n FROM items i
+      JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
+      WHERE i.kind = 'safeguard' AND v.at_risk)
+WHERE n > 0
+UNION ALL
+SELECT say('%d safeguard has been breached.', '%d safeguards have been breached.', n, n)
+FROM (SELECT count(*) AS n FROM items WHERE kind = 'safeguard' AND breach)
+WHERE n > 0
+UNION ALL
+SELECT say('%d reporting duty is overdue.', '%d reporting duties are overdue.', n, n)
+FROM (SELECT count(*) AS n FROM requests
+      WHERE kind = 'reporting' AND next_due < (SELECT asof FROM params))
+WHERE n > 0;
+
 -- section: summary
 -- title: Overall progress
 -- description: The mean progress of the requests, each counted once: a parent that is itself a

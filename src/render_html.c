@@ -305,6 +305,8 @@ html_section(struct render *r, const struct report_section *s, int ncols, const 
         text_html(f, render_word(r, NULL, s->description));
         fputs("</p>\n", f);
     }
+    if (r->prose)
+        return render_status(r);
     fputs("<table>\n<thead><tr>", f);
     for (int i = 0; i < ncols; i++) {
         fputs("<th scope=\"col\">", f);
@@ -344,6 +346,15 @@ html_row(struct render *r, sqlite3_stmt *st)
     struct html *h = r->state;
     int n = render_columns(r, st), types[3] = {SQLITE_NULL, SQLITE_NULL, SQLITE_NULL};
     char num[L10N_BUF];
+
+    /* Sentences: each cell a paragraph of its own. */
+    for (int i = 0; r->prose && i < n; i++) {
+        fputs("<p class=\"prose\">", f);
+        text_html(f, sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "");
+        fputs("</p>\n", f);
+    }
+    if (r->prose)
+        return render_status(r);
 
     if (h != NULL) {
         chart_types(&h->chart, st, types);
@@ -390,8 +401,10 @@ html_section_end(struct render *r, const struct report_section *s)
     FILE *f = r->f;
     struct html *h = r->state;
 
-    if (h == NULL) {
-        fputs("</tbody>\n</table>\n</section>\n", f);
+    if (r->prose || h == NULL) {
+        if (h != NULL)
+            chart_reset(&h->chart);
+        fputs(r->prose ? "</section>\n" : "</tbody>\n</table>\n</section>\n", f);
         return render_status(r);
     }
     if (h->tbody)

@@ -91,6 +91,9 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
 {
     heading(r->f, r->doc ? "### " : "## ", render_word(r, NULL, s->title),
             s->description ? render_word(r, NULL, s->description) : NULL);
+    r->state = NULL; /* no row yet: section_end says so */
+    if (r->prose)
+        return render_status(r);
     for (int i = 0; i < ncols; i++) {
         fputs("| ", r->f);
         put(r->f, render_word(r, "column", cols[i]));
@@ -100,7 +103,6 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
     for (int i = 0; i < ncols; i++)
         fputs("|---", r->f);
     fputs("|\n", r->f);
-    r->state = NULL; /* no row yet: section_end says so */
     return render_status(r);
 }
 
@@ -109,6 +111,14 @@ row(struct render *r, sqlite3_stmt *st)
 {
     char num[L10N_BUF];
 
+    r->state = r; /* any non-NULL value: a row was written */
+    /* Sentences: each cell a paragraph of its own. */
+    for (int i = 0; r->prose && i < render_columns(r, st); i++) {
+        render_cell(r->f, st, i, put);
+        fputs("\n\n", r->f);
+    }
+    if (r->prose)
+        return render_status(r);
     for (int i = 0; i < render_columns(r, st); i++) {
         fputs("| ", r->f);
         if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
@@ -118,7 +128,6 @@ row(struct render *r, sqlite3_stmt *st)
         fputc(' ', r->f);
     }
     fputs("|\n", r->f);
-    r->state = r; /* any non-NULL value: a row was written */
     return render_status(r);
 }
 
@@ -126,6 +135,8 @@ static int
 section_end(struct render *r, const struct report_section *s)
 {
     (void)s;
+    if (r->prose)
+        return render_status(r);
     if (r->state == NULL)
         fprintf(r->f, "\n_%s_\n", render_word(r, "meta", "No rows."));
     fputc('\n', r->f);

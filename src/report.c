@@ -370,7 +370,84 @@ sql_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_value(cx, argv[0]);
 }
 
-/* Registers tr, label, amount and day on DB for L (NULL: machines). */
+/* say(MSGID, PLURAL, N, ARG...): the sentence MSGID, or PLURAL as count N asks in the report's
+ * language, translated (a message of po/docket.pot), its placeholders filled in order from the
+ * ARGs: %d an integer (grouped for people), %s a text, %% a per cent sign. A placeholder past
+ * the last ARG is left out. The template is ours or a report's, never printf's. */
+static void
+sql_say(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct l10n *l = sqlite3_user_data(cx);
+    const char *one, *many, *t;
+    sqlite3_str *out;
+    char buf[L10N_BUF], *res;
+    int next = 3, len;
+    long long n;
+
+    if (argc < 3) {
+        sqlite3_result_error(cx, "say() takes MSGID, PLURAL, N and the sentence's values", -1);
+        return;
+    }
+    one = arg_text(argv, 0);
+    many = arg_text(argv, 1);
+    n = sqlite3_value_int64(argv[2]);
+    if (one == NULL || many == NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    t = l ? l10n_plural(l, one, many, n) : n == 1 ? one : many;
+    out = sqlite3_str_new(sqlite3_context_db_handle(cx));
+    for (const char *p = t; *p; p++) {
+        if (*p != '%' || (p[1] != 'd' && p[1] != 's' && p[1] != '%')) {
+            sqlite3_str_appendchar(out, 1, *p);
+            continue;
+        }
+        p++;
+        if (*p == '%') {
+            sqlite3_str_appendchar(out, 1, '%');
+        } else if (next < argc && *p == 'd') {
+            long long v = sqlite3_value_int64(argv[next++]);
+
+            if (l && l10n_number(l, (double)v, 0, buf) == 0)
+                sqlite3_str_appendall(out, buf);
+            else
+                sqlite3_str_appendf(out, "%lld", v);
+        } else if (next < argc) {
+            if (arg_text(argv, next) != NULL)
+                sqlite3_str_appendall(out, arg_text(argv, next));
+            next++;
+        }
+    }
+    len = sqlite3_str_length(out);
+    if ((res = sqlite3_str_finish(out)) != NULL)
+        sqlite3_result_text(cx, res, -1, sqlite3_free);
+    else if (len == 0)
+        sqlite3_result_text(cx, "", 0, SQLITE_STATIC);
+    else
+        sqlite3_result_error_nomem(cx);
+}
+
+/* percent(V, DECIMALS): V per cent, for people as their language writes it ("21.7%",
+ * "21,7 %"), for machines as "21.7%". */
+static void
+sql_percent(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct l10n *l = sqlite3_user_data(cx);
+    int decimals = sqlite3_value_int(argv[1]);
+    double v = sqlite3_value_double(argv[0]);
+    char buf[L10N_BUF];
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || decimals < 0 || decimals > 6) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    if (l == NULL || l10n_percent(l, v, decimals, buf) != 0)
+        snprintf(buf, sizeof buf, "%.*f%%", decimals, v);
+    sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
+}
+
+/* Registers tr, label, amount, day, say and percent on DB for L (NULL: machines). */
 static int
 register_words(struct db *db, const struct l10n *l, struct diag *d)
 {
@@ -378,11 +455,9 @@ register_words(struct db *db, const struct l10n *l, struct diag *d)
         const char *name;
         int nargs;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
-    } fns[] = {{"tr", 1, sql_tr},
-               {"tr", 2, sql_tr},
-               {"label", 3, sql_label},
-               {"amount", 2, sql_amount},
-               {"day", 1, sql_day}};
+    } fns[] = {{"tr", 1, sql_tr},          {"tr", 2, sql_tr},   {"label", 3, sql_label},
+               {"amount", 2, sql_amount},  {"day", 1, sql_day}, {"say", -1, sql_say},
+               {"percent", 2, sql_percent}};
 
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (sqlite3_create_function_v2(db_handle(db), fns[i].name, fns[i].nargs,
@@ -409,9 +484,9 @@ static const char *const sandbox_functions[] = {
     "->>",
     "abs",
     "acos",
-    "amount",
     "acosh",
     "add_months",
+    "amount",
     "asin",
     "asinh",
     "atan",
@@ -432,8 +507,8 @@ static const char *const sandbox_functions[] = {
     "current_time",
     "current_timestamp",
     "date",
-    "day",
     "datetime",
+    "day",
     "degrees",
     "dense_rank",
     "exp",
@@ -484,6 +559,7 @@ static const char *const sandbox_functions[] = {
     "ntile",
     "nullif",
     "octet_length",
+    "percent",
     "percent_rank",
     "period_end",
     "pi",
@@ -497,6 +573,7 @@ static const char *const sandbox_functions[] = {
     "round",
     "row_number",
     "rtrim",
+    "say",
     "sign",
     "sin",
     "sinh",
@@ -859,6 +936,7 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
     for (int i = 0; i < n; i++)
         cols[i] = sqlite3_column_name(st, i);
     out->hide_last = s->shown != NULL;
+    out->prose = s->prose;
     rc = out->ops->section(out, s, n - out->hide_last, cols);
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         /* Machines (csv, json) take every row; people the rows shown, and the chart all. */
@@ -877,7 +955,7 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
                       sqlite3_errmsg(db_handle(db)));
     else if (rc == 0)
         rc = out->ops->section_end(out, s);
-    out->hide_last = 0;
+    out->hide_last = out->prose = 0;
     if (rc == DK_IO)
         return diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     return rc;

@@ -204,6 +204,11 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
                 else if (parse_chart(value, &s->chart, &why) != 0)
                     (void)0;
                 continue;
+            } else if (strcmp(key, "layout") == 0 && s != NULL) {
+                if (strcmp(value, "prose") != 0 && strcmp(value, "table") != 0)
+                    why = "a layout is prose or table";
+                s->prose = strcmp(value, "prose") == 0;
+                continue;
             } else if (strcmp(key, "shown") == 0 && s != NULL) {
                 if (s->shown != NULL)
                     why = "a section has one '-- shown:' column";
@@ -213,7 +218,7 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
                     why = "out of memory";
                 continue;
             } else {
-                why = "unknown header (title, description, chart, shown, section)";
+                why = "unknown header (title, description, chart, shown, layout, section)";
                 break;
             }
             if (*slot && strcmp(key, "title") == 0)

@@ -22,6 +22,7 @@ struct report_section {
      * a row in the table (a true value) or see it only in the chart; machines (csv, json) take
      * every row. The column itself is not written. NULL: every row for everyone. */
     char *shown;
+    int prose; /* "-- layout: prose": people read each row's cells as sentences, not a table */
     char *sql;
     int line; /* the line of the file where the section starts */
 };
@@ -37,7 +38,7 @@ struct report_def {
 /* Parses report NAME from TEXT (ORIGIN names it in messages). The file is a header comment
  * ("-- title: ...", "-- description: ..."), then sections, each opened by "-- section: NAME"
  * and its own "-- title:", "-- description:", "-- chart: KIND x=COL y=COL [series=COL]",
- * "-- shown: COLUMN" lines,
+ * "-- shown: COLUMN", "-- layout: prose" lines,
  * then exactly one SELECT. On success *OUT owns the definition (report_free). Exit code
  * DK_DATA as "ORIGIN:LINE: what is wrong". */
 int report_parse(const char *name, const char *text, size_t len, const char *origin,
@@ -96,6 +97,7 @@ struct render {
     int one_section; /* only one section is written (csv: no title rows) */
     int portfolio;   /* set by report_run: a portfolio table, then a part per document */
     int hide_last;   /* the section's last column is its "-- shown:" column, not written */
+    int prose;       /* the section is read as sentences ("-- layout: prose") */
     const struct report_doc *doc; /* the document whose sections are written, or NULL */
     void *state;                  /* the format's own */
     /* The language people read (md, html): the report's words, labels, dates and amounts in

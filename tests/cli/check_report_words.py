@@ -24,6 +24,8 @@ for path in paths:
         # The outermost SELECT's column names: quoted aliases, and bare ones ending a line or
         # followed by a comma.
         hidden = set(re.findall(r"^-- shown: (.*)$", block, flags=re.M))
+        if re.search(r"^-- layout: prose$", block, flags=re.M):
+            continue  # sentences: nobody reads their column names
         sql = "\n".join(l for l in block.splitlines() if not l.startswith("--"))
         for col in re.findall(r'\bAS "([^"]+)"', sql) + re.findall(r"\bAS ([a-z_]+),?\s*$", sql,
                                                                     flags=re.M):

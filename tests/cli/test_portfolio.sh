@@ -9,9 +9,9 @@ here=$(dirname "$0")
 # The shipped Resolution 1309 alone: the reference for its part of the portfolio.
 init_store
 run_ok report --reproducible
-sed -n '/^## Overall progress/,$p' "$tmp/out" >"$tmp/solo.md"
+sed -n '/^## Summary/,$p' "$tmp/out" >"$tmp/solo.md"
 run_ok report --reproducible --as-of 2016-12-31
-sed -n '/^## Overall progress/,$p' "$tmp/out" >"$tmp/solo-2016.md"
+sed -n '/^## Summary/,$p' "$tmp/out" >"$tmp/solo-2016.md"
 run_ok report --reproducible --format csv --section by-kind
 cp "$tmp/out" "$tmp/solo-by-kind.csv"
 
@@ -64,7 +64,7 @@ pass
 run_ok report --reproducible --doc res1309
 expect_not_out "Portfolio"
 expect_not_out "A/RES/68/262"
-sed -n '/^## Overall progress/,$p' "$tmp/out" | cmp -s - "$tmp/solo.md" ||
+sed -n '/^## Summary/,$p' "$tmp/out" | cmp -s - "$tmp/solo.md" ||
     fail "report --doc res1309 differs from res1309's report alone"
 pass
 run_ok report --reproducible --doc a-res-68-262 --section summary
@@ -106,8 +106,8 @@ expect_eq "json portfolio" "$(pyjson 'p = d["portfolio"][0]
 print(p["alias"], p["symbol"], p["adopted"], p["items"], p["progress"], p["done"], p["overdue"], p["breaches"], len(d["portfolio"]))')" \
     "a-res-68-262 A/RES/68/262 2014-03-27 4 6.3 0 0 0 2"
 expect_eq "json documents" "$(pyjson 'print(" ".join(x["alias"] + ":" + x["symbol"] + ":" + str(len(x["sections"])) for x in d["documents"]))')" \
-    "a-res-68-262:A/RES/68/262:15 res1309:C/106/RES/1309:15"
-expect_eq "json GA summary" "$(pyjson 's = d["documents"][0]["sections"][0]
+    "a-res-68-262:A/RES/68/262:16 res1309:C/106/RES/1309:16"
+expect_eq "json GA summary" "$(pyjson 's = d["documents"][0]["sections"][1]
 print(s["name"], s["rows"])')" "summary [[4, 6.3, 0, None, 0]]"
 
 # CSV: the portfolio table, then every section with its document first in each row.

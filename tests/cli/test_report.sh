@@ -132,6 +132,16 @@ golden_outputs() {
         grep -q -F -e "$want" "$tmp/report.es.md" || differ="$differ es:'$want'"
     done
     grep -q -F -e "CHF$(printf '\302\240')250,000.50" "$tmp/report.md" || differ="$differ en:amount"
+    # The summary people read, written from the data in their language, as sentences.
+    for want in "15 requests are tracked: 2 have been met and 1 is overdue." \
+        "The mean progress of the requests is 20.0%." "1 safeguard is at risk." \
+        "1 safeguard has been breached." "13 essential elements have not yet been assessed."; do
+        grep -q -x -F -e "$want" "$tmp/report.md" || differ="$differ en:'$want'"
+    done
+    grep -q -x -F -e "15 demandes font l’objet d’un suivi$(printf '\302\240'): 2 ont été satisfaites et 1 est en retard." \
+        "$tmp/report.fr.md" || differ="$differ fr:summary"
+    grep -q -x -F -e "Se hace el seguimiento de 15 solicitudes: 2 han sido atendidas y 1 está atrasada." \
+        "$tmp/report.es.md" || differ="$differ es:summary"
     # Progress over time: the first and last month, and those in which the figure changed; the
     # chart draws every month (26, from 2015-11 to 2017-12).
     over=$(sed -n '/^## Progress over time/,/^## /p' "$tmp/report.md" | grep '^| 20' | cut -d'|' -f2-3 |
@@ -199,7 +209,7 @@ html() {
     expect_eq "svg elements" "$(grep -c '<svg ' "$tmp/out")" 4
     expect_out_fixed '&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39;, a comma'
     expect_not_out '<script'
-    expect_out_fixed '<title id="chart4-title">Progress over time</title>'
+    expect_out_fixed '<title id="chart5-title">Progress over time</title>'
     expect_out_fixed '<circle class="dot" cx="64.0" cy="187.4" r="3.0"><title>2015-11: 17.3%</title></circle>'
     expect_out_fixed '<circle class="dot" cx="696.0" cy="182.0" r="3.0"><title>2017-12: 20%</title></circle>'
     expect_out '<time class="asof" datetime="2017-12-31">'
@@ -269,8 +279,8 @@ csv_readback() {
     python3 -c "$csv_check" "$tmp/all.csv" "$tmp/all.json" all >"$tmp/csv" 2>&1 ||
         fail "csv: $(cat "$tmp/csv")"
     pass
-    # 15 sections, each a title row and a header row, and the odd title read back whole.
-    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 15
+    # 16 sections, each a title row and a header row, and the odd title read back whole.
+    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 16
     expect_eq "csv odd title" "$(sed '1s/^[0-9]* [0-9]* //' "$tmp/csv")" "$odd_title"
     expect_out_fixed "$(printf 'safeguard.odd,"<script>alert(1)</script> ""&'"'"', a comma\nand a new line | pipe",not-assessed,\r')"
     expect_out_fixed "$(printf 'Overall progress\r\nitems,mean progress %%,done,overdue,breaches\r\n15,20.0,2,1,1\r\n')"
@@ -305,11 +315,11 @@ json() {
     expect_eq "documents" "$(pyjson 'print([(x["symbol"], x["adopted"]) for x in d["documents"]])')" \
         "[('C/106/RES/1309', '2015-11-24')]"
     expect_eq "section names" "$(pyjson 'print(" ".join(s["name"] for s in d["sections"]))')" \
-        "summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs conflicts quarantine changes longest evidence"
+        "overview summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs conflicts quarantine changes longest evidence"
     expect_eq "section shape" "$(pyjson 'print(all(set(s) >= {"name", "title", "description", "chart", "columns", "rows"} and s["title"] and all(len(r) == len(s["columns"]) for r in s["rows"]) for s in d["sections"]))')" True
     expect_eq "charts" "$(pyjson 'print("; ".join("%s %s" % (s["name"], s["chart"]) for s in d["sections"] if s["chart"]))')" \
         "by-kind {'kind': 'bar', 'x': 'kind', 'y': 'progress', 'series': None}; by-paragraph {'kind': 'bar', 'x': 'paragraph', 'y': 'progress', 'series': None}; over-time {'kind': 'line', 'x': 'month', 'y': 'progress', 'series': None}; statuses {'kind': 'stack', 'x': 'kind', 'y': 'items', 'series': 'status'}"
-    expect_eq "summary" "$(pyjson 'print(d["sections"][0]["columns"], d["sections"][0]["rows"])')" \
+    expect_eq "summary" "$(pyjson 'print(d["sections"][1]["columns"], d["sections"][1]["rows"])')" \
         "['items', 'mean progress %', 'done', 'overdue', 'breaches'] [[15, 20.0, 2, 1, 1]]"
     expect_eq "odd title in json" "$(pyjson 'print([r[1] for s in d["sections"] if s["name"] == "safeguards" for r in s["rows"] if r[0] == "safeguard.odd"][0])')" "$odd_title"
     run_ok verify --against "$nevents:$hex"
@@ -464,7 +474,7 @@ EOF
     run_ok import "$tmp/long.json"
     run_ok set report "$long_done" -m "sent" --on 2016-03
     report_json --as-of 2016-06
-    expect_eq "overall progress" "$(pyjson 'print(d["sections"][0]["rows"][0][1])')" 100.0
+    expect_eq "overall progress" "$(pyjson 'print(d["sections"][1]["rows"][0][1])')" 100.0
     expect_eq "progress over time" \
         "$(pyjson 'print([r for s in d["sections"] if s["name"] == "over-time" for r in s["rows"]][-4:])')" \
         "[['2016-03', 100.0], ['2016-04', 100.0], ['2016-05', 100.0], ['2016-06', 100.0]]"
@@ -495,7 +505,7 @@ GROUP BY status ORDER BY status;
 EOF
     report_json --as-of $ASOF --reports "$rdir"
     expect_eq "override sections" "$(pyjson 'print(len(d["sections"]), d["sections"][-1]["name"], d["sections"][-1]["rows"])')" \
-        "16 extra [['at-risk', 1], ['breached', 1]]"
+        "17 extra [['at-risk', 1], ['breached', 1]]"
     expect_eq "extra description" "$(pyjson 'print(d["sections"][-1]["description"])')" \
         "An extra section from the user's directory, over two lines."
     # The rest is the built-in report, unchanged.
@@ -598,6 +608,25 @@ SELECT 1;" 3 "^docket: report: $rdir/bad.sql:\(8\|10\): the section has no '-- t
 -- title: Unknown header
 -- owner: someone
 SELECT 1;" 3 "^docket: report: $rdir/bad.sql:10: unknown header"
+    cat >"$rdir/say.sql" <<'EOF'
+-- title: Sentences
+-- section: said
+-- title: Said
+-- layout: prose
+SELECT say('%d item, %s%%', '%d items, %s%%', n, n, 'all') AS s FROM (SELECT 1 AS n UNION ALL SELECT 2)
+UNION ALL SELECT say('%d and %s', '%d and %s', 1, 12345)
+UNION ALL SELECT say('no %s here', 'no %s here', 3);
+EOF
+    run_ok report say --reports "$rdir" --reproducible --lang fr
+    expect_eq "say() in French" "$(sed -n '/^## Said/,$p' "$tmp/out" | grep .)" "## Said
+1 item, all%
+2 items, all%
+12$(printf '\342\200\257')345 and 
+no  here"
+    bad_report "$head3
+-- section: say
+-- title: Say without a count
+SELECT say('a', 'b') AS s;" 3 "^docket: report: $rdir/bad.sql:10: section 'say': say() takes MSGID, PLURAL, N and the sentence's values\$"
     bad_report "$head3
 -- section: shown
 -- title: Shown by a column not last
@@ -684,7 +713,7 @@ $w;" 3 "^docket: report: $rdir/bad.sql:10: section 'tx'"
 # ---------------------------------------------------------------------------------------------
 bad_input() {
     run_fails 3 "^docket: report: unknown report 'progres' (did you mean 'progress'?)\$" report progres
-    run_fails 3 "^docket: report: unknown section 'nosuch' in report 'progress' (valid: summary, by-kind, by-paragraph, over-time, statuses, memberships, safeguards, reporting, cost-totals, costs, conflicts, quarantine, changes, longest, evidence)\$" report --section nosuch
+    run_fails 3 "^docket: report: unknown section 'nosuch' in report 'progress' (valid: overview, summary, by-kind, by-paragraph, over-time, statuses, memberships, safeguards, reporting, cost-totals, costs, conflicts, quarantine, changes, longest, evidence)\$" report --section nosuch
     run_fails 2 "^docket: report: unknown format 'xml' (md, html, csv, json or pdf)\$" report --format xml
     run_fails 2 "^docket: report: too many arguments" report progress extra
     run_fails 2 "^docket: report: unknown option '--bogus'" report --bogus

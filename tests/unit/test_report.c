@@ -138,10 +138,10 @@ parse_accepts_crlf_line_ends(void **state)
 static void
 the_embedded_progress_report_parses(void **state)
 {
-    static const char *const names[] = {"summary",     "by-kind",     "by-paragraph", "over-time",
-                                        "statuses",    "memberships", "safeguards",   "reporting",
-                                        "cost-totals", "costs",       "conflicts",    "quarantine",
-                                        "changes",     "longest",     "evidence"};
+    static const char *const names[] = {"overview",   "summary",     "by-kind",     "by-paragraph",
+                                        "over-time",  "statuses",    "memberships", "safeguards",
+                                        "reporting",  "cost-totals", "costs",       "conflicts",
+                                        "quarantine", "changes",     "longest",     "evidence"};
     struct report_def *r = NULL;
     struct diag d = {0};
 
@@ -153,7 +153,12 @@ the_embedded_progress_report_parses(void **state)
     for (int i = 0; i < r->nsections; i++) {
         assert_string_equal(r->sections[i].name, names[i]);
         assert_non_null(r->sections[i].title);
-        assert_int_equal(strncmp(r->sections[i].sql, "SELECT", 6), 0);
+        const char *sql = r->sections[i].sql;
+
+        /* Comment lines may come first; then the SELECT. */
+        while (strncmp(sql, "--", 2) == 0 && strchr(sql, '\n'))
+            sql = strchr(sql, '\n') + 1;
+        assert_int_equal(strncmp(sql, "SELECT", 6), 0);
     }
     assert_string_equal(report_section(r, "over-time")->chart.kind, "line");
     assert_string_equal(report_section(r, "over-time")->chart.x, "month");
@@ -243,14 +248,14 @@ struct refusal {
 
 static const struct refusal refusals[] = {
     {"an unknown header in a section", HEAD "-- section: a\n-- title: A\n-- owner: me\nSELECT 1;\n",
-     8, 0, "unknown header (title, description, chart, section)"},
+     8, 0, "unknown header (title, description, chart, shown, layout, section)"},
     {"an unknown header at the top",
      "-- title: T\n-- author: me\n-- section: a\n-- title: A\nSELECT 1;\n", 2, 0,
-     "unknown header (title, description, chart, section)"},
+     "unknown header (title, description, chart, shown, layout, section)"},
     {"a chart in the report's header",
      "-- title: T\n-- chart: bar x=a y=b\n-- section: a\n-- title: A\n"
      "SELECT 1;\n",
-     2, 0, "unknown header (title, description, chart, section)"},
+     2, 0, "unknown header (title, description, chart, shown, layout, section)"},
     {"an unknown chart kind",
      HEAD "-- section: a\n-- title: A\n-- chart: pie x=a y=b\nSELECT 1;\n\n"
           "-- section: b\n-- title: B\nSELECT 2;\n",
@@ -275,6 +280,15 @@ static const struct refusal refusals[] = {
      HEAD "-- section: a\n-- title: A\n-- chart: bar x=a y=b\n-- chart: line x=a y=b\n"
           "SELECT 1;\n\n-- section: b\n-- title: B\nSELECT 2;\n",
      9, 0, "a section has one chart"},
+    {"a layout neither prose nor table",
+     HEAD "-- section: a\n-- title: A\n-- layout: poem\nSELECT 1;\n", 8, 0,
+     "a layout is prose or table"},
+    {"two shown columns",
+     HEAD "-- section: a\n-- title: A\n-- shown: x\n-- shown: x\nSELECT 1 AS x;\n", 9, 0,
+     "a section has one '-- shown:' column"},
+    {"a shown column that is not a name",
+     HEAD "-- section: a\n-- title: A\n-- shown: x y\nSELECT 1 AS x;\n", 8, 0,
+     "'-- shown:' names one column"},
     {"a second title",
      HEAD "-- section: a\n-- title: A\n-- title: again\nSELECT 1;\n\n-- section: b\n"
           "-- title: B\nSELECT 2;\n",
