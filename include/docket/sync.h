@@ -114,13 +114,13 @@ int sync_status(struct db *db, long long *unpublished, char last[25], long long 
  * then the item's uuid (item).
  * A placed status event settles every pair on its item up to its base, so what is left lies
  * after the greatest base among the item's placed status events (`settled`): the query reads
- * the item's status events once for it, then only the log after the least of those, and for
- * each status event there, the log between its base and its position (shared.pos), and the
- * reverts of the pair (STATE_REVERTS). Reports see it as the view `conflicts`, read once a report
- * (report.c). */
+ * the placed events once for it (from the log, so none on a store that never synced), then only the
+ * log after the least of those, and for each status event there, the log between its base and its
+ * position (shared.pos), and the reverts of the pair (STATE_REVERTS). Reports see it as the view
+ * `conflicts`, read once a report (report.c). */
 #define SYNC_CONFLICTS_SQL                                                                         \
     "WITH settled (item, top) AS MATERIALIZED (SELECT z.item, max(z.base) "                        \
-    "FROM event z INDEXED BY event_status CROSS JOIN shared pz ON pz.seq = z.seq "                 \
+    "FROM shared pz CROSS JOIN event z ON z.seq = pz.seq "                                         \
     "WHERE z.type = 'status' GROUP BY z.item) "                                                    \
     "SELECT i.key, x.new_value AS first_status, "                                                  \
     "(SELECT o.subject FROM event o JOIN shared po ON po.seq = o.seq "                             \
