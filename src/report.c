@@ -1198,6 +1198,9 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
         (rc = each_narrowed(db, &u, "DROP TABLE IF EXISTS temp.all_%s%.0s%.0s", d)) == 0)
         rc = db_exec(db, "DROP TABLE IF EXISTS temp.report_doc; DROP TABLE temp.portfolio", d);
 out:
+    /* The language belongs to the caller and may go after this run: the functions forget it. */
+    if (register_words(db, NULL, &(struct diag){0}) != 0 && rc == 0)
+        rc = diag_set(d, DK_STORE, "cannot register the report's functions: out of memory");
     json_decref(c.only);
     docs_free(c.docs, c.ndocs);
     meta_free(&m);
