@@ -159,6 +159,9 @@ struct uses {
     int since;     /* items_since: the state as of --since */
     int months;    /* progress_by_month */
     int conflicts; /* the conflicts, read from the shared log */
+    /* A report of one document of several: progress_by_month once its items are narrowed, over
+     * them alone, rather than over every document's. */
+    int months_late;
 };
 
 /* The relations R's sections (those O asks for) use. */
@@ -189,7 +192,7 @@ each_narrowed(struct db *db, const struct uses *u, const char *sql, struct diag 
     for (size_t i = 0; i < n + 2; i++) {
         const char *t = i < n ? narrowed[i] : i == n ? "items_since" : "progress_by_month";
 
-        if ((i == n && !u->since) || (i == n + 1 && !u->months))
+        if ((i == n && !u->since) || (i == n + 1 && (!u->months || u->months_late)))
             continue;
         snprintf(buf, sizeof buf, sql, t, t, t);
         if ((rc = db_exec(db, buf, d)) != 0)
@@ -231,7 +234,8 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
                       d)) != 0)
         return rc;
     /* Over every document at once, for the parts to narrow. */
-    if (u->months && (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
+    if (u->months && !u->months_late &&
+        (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
         return rc;
     /* NAME is the as-of table when there is one, else the store's. */
     if (portfolio &&
@@ -254,13 +258,13 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
     if (portfolio &&
         (rc = db_exec(db, "CREATE INDEX IF NOT EXISTS temp.report_items ON items (uuid)", d)) != 0)
         return rc;
-    if (portfolio &&
-        ((u->since && (rc = db_exec(db, "DELETE FROM temp.items_since", d)) != 0) ||
-         (u->months && (rc = db_exec(db, "DELETE FROM temp.progress_by_month", d)) != 0) ||
-         (rc = db_exec(db,
-                       "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE "
-                       "report_doc (symbol TEXT NOT NULL)",
-                       d)) != 0))
+    if (portfolio && ((u->since && (rc = db_exec(db, "DELETE FROM temp.items_since", d)) != 0) ||
+                      (u->months && !u->months_late &&
+                       (rc = db_exec(db, "DELETE FROM temp.progress_by_month", d)) != 0) ||
+                      (rc = db_exec(db,
+                                    "DROP TABLE IF EXISTS temp.report_doc; CREATE TEMP TABLE "
+                                    "report_doc (symbol TEXT NOT NULL)",
+                                    d)) != 0))
         return rc;
     for (size_t i = 0; i < sizeof environment / sizeof environment[0]; i++)
         if ((rc = db_exec(db, environment[i], d)) != 0)
@@ -274,9 +278,11 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
 }
 
 /* Fills the narrowed tables (and items_since and progress_by_month) with document DOC's rows
- * of every document's (prepare_environment): a part of a portfolio. */
+ * of every document's (prepare_environment): a part of a portfolio; or, for a report of one
+ * document, computes progress_by_month over its items. */
 static int
-narrow(struct db *db, const struct uses *u, const char *doc, struct diag *d)
+narrow(struct db *db, const struct report_opts *o, const struct uses *u, const char *doc,
+       struct diag *d)
 {
     static const char doc_sql[] = "INSERT INTO temp.report_doc (symbol) VALUES (:doc)";
     sqlite3_stmt *st;
@@ -286,10 +292,13 @@ narrow(struct db *db, const struct uses *u, const char *doc, struct diag *d)
         (rc = db_prep(db, doc_sql, &st, d)) != 0 ||
         (rc = db_bind_text(db, st, ":doc", doc, d)) != 0 || (rc = db_run(db, st, d)) != 0)
         return rc;
-    return each_narrowed(db, u,
-                         "DELETE FROM temp.%s; INSERT INTO temp.%s SELECT * FROM temp.all_%s WHERE "
-                         "doc = (SELECT symbol FROM temp.report_doc)",
-                         d);
+    if ((rc = each_narrowed(db, u,
+                            "DELETE FROM temp.%s; INSERT INTO temp.%s SELECT * FROM temp.all_%s "
+                            "WHERE doc = (SELECT symbol FROM temp.report_doc)",
+                            d)) != 0 ||
+        !u->months_late)
+        return rc;
+    return progress_by_month(db, o->asof ? o->asof : o->today, o->known, d);
 }
 
 /* ---- What people read and what machines read ------------------------------------------------
@@ -1114,7 +1123,7 @@ run_part(struct db *db, const struct report_def *r, const struct report_opts *o,
     sqlite3_stmt **st = NULL, *ps;
     int rc;
 
-    if (doc && (rc = narrow(db, u, doc, d)) != 0)
+    if (doc && (rc = narrow(db, o, u, doc, d)) != 0)
         return rc;
     if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL)
         return diag_set(d, DK_STORE, "out of memory");
@@ -1181,6 +1190,7 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
         one = c.ndocs == 1 ? c.docs[0].symbol : NULL;
     }
     out->portfolio = c.ndocs > 1;
+    u.months_late = u.months && one != NULL;
     if (out->portfolio)
         out->one_section = 0; /* the portfolio table comes first: every section has its title */
     if ((rc = register_words(db, out->l10n, d)) != 0 ||
