@@ -14,6 +14,7 @@
 #include "docket/embed.h"
 #include "docket/schema.h"
 #include "docket/state.h"
+#include "docket/text.h"
 #include "docket/uuid.h"
 
 enum { BUSY_TIMEOUT_MS = 10000 };
@@ -581,32 +582,6 @@ connect(struct db *db, const char *path, const char *name, int oflags, struct di
     return 0;
 }
 
-/* Writes into OUT the URI that opens PATH immutable: read as it is, with no lock, no -shm and
- * no look at a -wal. Returns 0, or -1 when it does not fit. */
-static int
-immutable_uri(const char *path, char *out, size_t size)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = 0;
-
-    if (size < 32)
-        return -1;
-    memcpy(out, "file:", 5);
-    n = 5;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (n + 4 >= size)
-            return -1;
-        if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f) {
-            out[n++] = '%';
-            out[n++] = hex[*p >> 4];
-            out[n++] = hex[*p & 15];
-        } else {
-            out[n++] = (char)*p;
-        }
-    }
-    return snprintf(out + n, size - n, "?immutable=1") < (int)(size - n) ? 0 : -1;
-}
-
 /* Returns 1 when a reader that failed to open PATH may open it immutable: SQLite could not open
  * it (read-only media, where a WAL store cannot make its -shm), and no -wal beside it holds
  * commits that reading the file alone would miss. A live store always has its -wal. */
@@ -696,7 +671,8 @@ db_open(const char *path, unsigned flags, struct db **out, struct diag *d)
     if ((rc = connect(db, path, path, oflags, d)) != 0)
         goto fail;
     if ((rc = check_store(db, path, flags, &version, d)) != 0 && (flags & DB_READONLY) &&
-        may_read_immutable(db, path) && immutable_uri(path, uri, sizeof uri) == 0) {
+        may_read_immutable(db, path) &&
+        text_file_uri("file:", path, "?immutable=1", uri, sizeof uri) == 0) {
         /* A store on read-only media (a backup on a stick) with no -wal beside it. */
         sqlite3_close(db->h);
         db->h = NULL;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "docket/pdf.h"
+#include "docket/text.h"
 
 /* What a failing Chromium's message quotes of its output: its last lines, this many, and at
  * most this many bytes of them in all. */
@@ -189,32 +190,6 @@ fail:
     free(html);
     pdf_close(p);
     return rc;
-}
-
-/* Writes into BUF (of SIZE bytes) "file://" and PATH, each byte outside the unreserved set and
- * '/' percent-encoded. Returns 0, or -1 when it does not fit. */
-static int
-file_url(const char *path, char *buf, size_t size)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = (size_t)snprintf(buf, size, "file://");
-
-    for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
-        int plain = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                    (*s >= '0' && *s <= '9') || strchr("-._~/", *s) != NULL;
-
-        if (o + (plain ? 1 : 3) >= size)
-            return -1;
-        if (plain) {
-            buf[o++] = (char)*s;
-        } else {
-            buf[o++] = '%';
-            buf[o++] = hex[*s >> 4];
-            buf[o++] = hex[*s & 15];
-        }
-    }
-    buf[o] = '\0';
-    return 0;
 }
 
 /* Writes into OUT (of SIZE bytes) the last TAIL_LINES non-empty lines of the file LOG, joined
@@ -459,7 +434,7 @@ pdf_print(struct pdf *p, FILE *out, long timeout_s, struct diag *d)
         rc = diag_set(d, DK_IO, "cannot make a folder in '%s': %s", p->dir, strerror(errno));
         goto out;
     }
-    if (file_url(html, url, sizeof url) != 0 ||
+    if (text_file_uri("file://", html, "", url, sizeof url) != 0 ||
         snprintf(print_to, sizeof print_to, "--print-to-pdf=%s", pdf) >= (int)sizeof print_to ||
         snprintf(user_dir, sizeof user_dir, "--user-data-dir=%s", profile) >=
             (int)sizeof user_dir ||

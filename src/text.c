@@ -547,3 +547,30 @@ text_unknown(struct diag *d, const char *what, const char *name, const char *whe
                     where ? where : "", near ? "did you mean '" : "", near ? near : "",
                     near ? "'? " : "", n ? list : "none", hint ? "; " : "", hint ? hint : "");
 }
+
+int
+text_file_uri(const char *prefix, const char *path, const char *suffix, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int w = snprintf(out, size, "%s", prefix);
+    size_t o = w < 0 ? size : (size_t)w;
+
+    for (const unsigned char *s = (const unsigned char *)path; o < size && *s; s++) {
+        int plain = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                    (*s >= '0' && *s <= '9') || strchr("-._~/", *s) != NULL;
+
+        if (o + (plain ? 1 : 3) >= size)
+            return -1;
+        if (plain) {
+            out[o++] = (char)*s;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*s >> 4];
+            out[o++] = hex[*s & 15];
+        }
+    }
+    if (o >= size)
+        return -1;
+    w = snprintf(out + o, size - o, "%s", suffix);
+    return w >= 0 && (size_t)w < size - o ? 0 : -1;
+}

@@ -12,6 +12,11 @@
  * point above U+10FFFF; 0 otherwise. */
 int text_utf8_ok(const char *s, size_t len);
 
+/* Writes into OUT (SIZE bytes) PREFIX, then PATH with every byte but letters, digits, "-._~"
+ * and "/" percent-encoded (as a file: URI wants it, for SQLite and browsers alike), then
+ * SUFFIX. Returns 0, or -1 when it does not fit. */
+int text_file_uri(const char *prefix, const char *path, const char *suffix, char *out, size_t size);
+
 /* Returns a new copy of S[0..N), owned by the caller (free), in which every byte that is not
  * part of well-formed UTF-8 (and every NUL) is replaced by U+FFFD; NULL when memory runs out. */
 char *text_repair(const char *s, size_t n);

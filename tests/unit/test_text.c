@@ -441,6 +441,26 @@ csv_field_quotes_and_defuses_formulas(void **state)
     }
 }
 
+/* A path as a file: URI: what a URI reads as syntax is escaped, the rest kept. */
+static void
+file_uri_escapes_what_a_uri_reads(void **state)
+{
+    char out[64];
+
+    (void)state;
+    assert_int_equal(text_file_uri("file:", "/a b/c%d?e#f.db", "?immutable=1", out, sizeof out), 0);
+    assert_string_equal(out, "file:/a%20b/c%25d%3Fe%23f.db?immutable=1");
+    assert_int_equal(text_file_uri("file://", "/t/r\xc3\xa9.html", "", out, sizeof out), 0);
+    assert_string_equal(out, "file:///t/r%C3%A9.html");
+    assert_int_equal(text_file_uri("file:", "rel/x-y_z~.db", "", out, sizeof out), 0);
+    assert_string_equal(out, "file:rel/x-y_z~.db");
+    /* Too long: refused, at the path and at the suffix. */
+    assert_int_equal(text_file_uri("file:", "/0123456789", "", out, 12), -1);
+    assert_int_equal(text_file_uri("file:", "/a", "?immutable=1", out, 12), -1);
+    assert_int_equal(text_file_uri("file:", "/a", "?i", out, 10), 0);
+    assert_string_equal(out, "file:/a?i");
+}
+
 int
 main(void)
 {
@@ -463,6 +483,7 @@ main(void)
         cmocka_unit_test(key_accepts_valid_keys),
         cmocka_unit_test(key_refuses_invalid_keys),
         cmocka_unit_test(csv_field_quotes_and_defuses_formulas),
+        cmocka_unit_test(file_uri_escapes_what_a_uri_reads),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
