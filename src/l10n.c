@@ -414,33 +414,21 @@ l10n_amount(const struct l10n *l, long long minor, const char *currency, char bu
     return 0;
 }
 
-/* Reads N digits of S as a number, or -1. */
-static int
-read_digits(const char *s, int n)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + s[i] - '0';
-    }
-    return v;
-}
-
 int
 l10n_day(const struct l10n *l, const char *text, char buf[L10N_BUF])
 {
-    size_t n = strlen(text);
-    int y = n >= 4 ? read_digits(text, 4) : -1,
-        m = n >= 7 && text[4] == '-' ? read_digits(text + 5, 2) : -1;
+    struct diag ignored = {0};
+    struct date d;
+    int y, m, day;
 
     buf[0] = '\0';
-    if (y >= 0 && n == 4)
+    /* Only a date as docket keeps it: date_parse's own form of it. */
+    if (date_parse(text, &d, &ignored) != 0 || strcmp(d.text, text) != 0 ||
+        sscanf(d.start, "%d-%d-%d", &y, &m, &day) != 3)
+        return DK_DATA;
+    if (strlen(text) == 4)
         return snprintf(buf, L10N_BUF, "%s", text), 0;
-    if (y >= 0 && m >= 0 && n == 7)
+    if (strlen(text) == 7)
         return l10n_month_year(l, y, m, buf);
-    if (y >= 0 && m >= 0 && n == 10 && text[7] == '-' && read_digits(text + 8, 2) >= 0)
-        return l10n_date(l, y, m, read_digits(text + 8, 2), buf);
-    return DK_DATA;
+    return l10n_date(l, y, m, day, buf);
 }
