@@ -9,13 +9,10 @@ usage: docs.py BUILD_DIR [--docs 100] [--items 10000] [--events 1000000] [--runs
 import argparse
 import datetime
 import os
-import shutil
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import measure, ms, remove_store, schema_digest  # noqa: E402
+from bench import measure, ms, run_store  # noqa: E402
 
 # The progress that counts and the requests, as view.h's VIEW_PROGRESS and VIEW_REQUESTS write
 # them, and the queries of view.c's docs_sql and list_sql (with --doc's filter), as `docs` and
@@ -55,22 +52,8 @@ def main():
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     docket = os.path.join(a.build, "docket")
-    gen = os.path.join(a.build, "tests", "docket-bench-gen")
-    work = os.path.join(a.build, "bench")
-    os.makedirs(work, exist_ok=True)
-    master = os.path.join(work, f"docs-{a.docs}-{a.items}-{a.events}-{schema_digest(root)}.db")
-    if not os.path.exists(master):
-        t0 = time.perf_counter()
-        subprocess.run([gen, master + ".tmp", str(a.items), str(a.events), "15", str(a.docs)],
-                       check=True)
-        os.rename(master + ".tmp.key", master + ".key")
-        os.rename(master + ".tmp", master)
-        print(f"generated {master} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    db = os.path.join(work, "docs-run.db")
-    remove_store(db)
-    shutil.copyfile(master, db)
-    shutil.copyfile(master + ".key", db + ".key")
-    os.chmod(db + ".key", 0o600)
+    db = run_store(a.build, root, "docs", [str(a.items), str(a.events), "15", str(a.docs)],
+                   "docs-run.db")
     # A report over many documents may run past the 30 s that a section is allowed by default.
     env = dict(os.environ, DOCKET_DB=db, DOCKET_ACTOR="bench", DOCKET_REPORT_TIMEOUT_MS="600000")
     today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()

@@ -13,10 +13,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import measure, remove_store, schema_digest  # noqa: E402
+from bench import measure, remove_store, run_store  # noqa: E402
 
 
 def pdf_pages(path):
@@ -35,22 +34,9 @@ def main():
         sys.exit("pdf.py: needs chromium and pdfinfo (make deps)")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     docket = os.path.join(a.build, "docket")
-    gen = os.path.join(a.build, "tests", "docket-bench-gen")
     work = os.path.join(a.build, "bench")
-    os.makedirs(work, exist_ok=True)
     # The same generated store as bench.py's of this size, made once.
-    master = os.path.join(work, f"store-{a.items}-{a.events}-{schema_digest(root)}.db")
-    if not os.path.exists(master):
-        t0 = time.perf_counter()
-        subprocess.run([gen, master + ".tmp", str(a.items), str(a.events)], check=True)
-        os.rename(master + ".tmp.key", master + ".key")
-        os.rename(master + ".tmp", master)
-        print(f"generated {master} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    db = os.path.join(work, "pdf-run.db")
-    remove_store(db)
-    shutil.copyfile(master, db)
-    shutil.copyfile(master + ".key", db + ".key")
-    os.chmod(db + ".key", 0o600)
+    db = run_store(a.build, root, "store", [str(a.items), str(a.events)], "pdf-run.db")
     demo = os.path.join(work, "pdf-demo.db")
     remove_store(demo)
     subprocess.run([docket, "-d", demo, "init"], check=True, stdout=subprocess.DEVNULL)
