@@ -18,7 +18,7 @@ doc_alias_of(const char *symbol, const char *stored, char *out, size_t n)
         snprintf(out, n, "%s", stored);
         return;
     }
-    made = checklist_alias_from_symbol(symbol);
+    made = checklist_alias_from_symbol(symbol != NULL ? symbol : "");
     snprintf(out, n, "%s", made && made[0] ? made : "doc");
     free(made);
 }
@@ -38,6 +38,10 @@ doc_each(struct db *db, int (*each)(void *arg, const char *symbol, const char *a
     while ((rc = db_row(db, st, d)) == 1) {
         const char *symbol = (const char *)sqlite3_column_text(st, 0);
 
+        if (symbol == NULL) {
+            rc = diag_set(d, DK_STORE, "the store is damaged: a document has no symbol");
+            break;
+        }
         doc_alias_of(symbol, (const char *)sqlite3_column_text(st, 1), alias, sizeof alias);
         if ((rc = each(arg, symbol, alias)) != 0)
             break;
