@@ -253,10 +253,14 @@ SELECT key, label('status', label, status) AS status, day(since) AS since,
 FROM (
     -- From the effective day of the event that began the run (a partial date counts from the
     -- end of its period, or from the day it was recorded if that is earlier), else of the
-    -- item's creation.
+    -- item's creation. An event's effective day lies within its date's period (from
+    -- substr(eff || '-01-01', 1, 10) to period_end(eff)): the bounds let the index find those
+    -- events without reading the item's others.
     SELECT i.key, i.status, v.label, coalesce(i.since, i.created) AS since,
            coalesce((SELECT min(e.eff_day) FROM status_events e
-                     WHERE e.item = i.uuid AND e.eff = i.since AND e.status = i.status),
+                     WHERE e.item = i.uuid AND e.eff_day >= substr(i.since || '-01-01', 1, 10)
+                           AND e.eff_day <= period_end(i.since) AND e.eff = i.since
+                           AND e.status = i.status),
                     (SELECT min(c.eff_day) FROM event c
                      WHERE c.item = i.uuid AND c.eff = i.created AND (c.type = 'item'
                            OR (c.type = 'edit' AND c.subject = 'created'))),

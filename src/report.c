@@ -237,12 +237,14 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
     if (u->months && !u->months_late &&
         (rc = progress_by_month(db, o->asof ? o->asof : o->today, o->known, d)) != 0)
         return rc;
-    /* NAME is the as-of table when there is one, else the store's. */
+    /* NAME is the as-of table when there is one, else the store's. Each part takes its
+     * document's rows by the index. */
     if (portfolio &&
-        (rc = each_narrowed(db, u,
-                            "DROP TABLE IF EXISTS temp.all_%s; CREATE TEMP TABLE all_%s AS SELECT "
-                            "* FROM %s",
-                            d)) != 0)
+        ((rc = each_narrowed(db, u,
+                             "DROP TABLE IF EXISTS temp.all_%s; CREATE TEMP TABLE all_%s AS "
+                             "SELECT * FROM %s",
+                             d)) != 0 ||
+         (rc = each_narrowed(db, u, "CREATE INDEX temp.all_%s_doc ON all_%s (doc)%.0s", d)) != 0))
         return rc;
     for (size_t i = 0; portfolio && i < sizeof narrowed / sizeof narrowed[0]; i++) {
         char sql[160];
@@ -744,7 +746,7 @@ note_names(sqlite3_stmt *st, char ***list, int *n)
     return rc;
 }
 
-/* Notes what a section may read and which modules it may not, and bounds the connection. */
+/* Notes what a section may read and which modules it may not. */
 static int
 sandbox_open(struct db *db, struct sandbox *sb, long timeout_ms, struct diag *d)
 {
@@ -775,10 +777,25 @@ sandbox_open(struct db *db, struct sandbox *sb, long timeout_ms, struct diag *d)
         if (rc == SQLITE_NOMEM)
             return diag_set(d, DK_STORE, "out of memory");
     }
-    for (int i = 0; i < NBOUNDS; i++)
+    return 0;
+}
+
+/* Bounds the connection while sections are prepared or run; sandbox_unbound gives docket's own
+ * statements (a part's narrowing) the connection's own bounds back. */
+static void
+sandbox_bound(struct sandbox *sb)
+{
+    for (int i = 0; !sb->bounded && i < NBOUNDS; i++)
         sb->saved[i] = sqlite3_limit(sb->h, sandbox_bounds[i].id, sandbox_bounds[i].value);
     sb->bounded = 1;
-    return 0;
+}
+
+static void
+sandbox_unbound(struct sandbox *sb)
+{
+    for (int i = 0; sb->bounded && i < NBOUNDS; i++)
+        sqlite3_limit(sb->h, sandbox_bounds[i].id, sb->saved[i]);
+    sb->bounded = 0;
 }
 
 /* Starts the clock of the sections' run: past SB's time, the running section is stopped. The
@@ -796,7 +813,16 @@ sandbox_start(struct sandbox *sb, struct timespec *stop)
         }
     }
     sb->stop = *stop;
+    sandbox_bound(sb);
     sqlite3_progress_handler(sb->h, SANDBOX_TICK, sandbox_tick, sb);
+}
+
+/* Stops the clock and lifts the bounds until the next part's start. */
+static void
+sandbox_pause(struct sandbox *sb)
+{
+    sqlite3_progress_handler(sb->h, 0, NULL, NULL);
+    sandbox_unbound(sb);
 }
 
 /* Gives the connection back to docket's own statements as it was. */
@@ -806,9 +832,7 @@ sandbox_close(struct sandbox *sb)
     if (sb->h == NULL)
         return;
     sqlite3_set_authorizer(sb->h, NULL, NULL);
-    sqlite3_progress_handler(sb->h, 0, NULL, NULL);
-    for (int i = 0; sb->bounded && i < NBOUNDS; i++)
-        sqlite3_limit(sb->h, sandbox_bounds[i].id, sb->saved[i]);
+    sandbox_pause(sb);
     for (int i = 0; i < sb->nnames; i++)
         free(sb->names[i]);
     free(sb->names);
@@ -1107,53 +1131,60 @@ static const struct report_section portfolio_section = {
                    "acknowledgements left out), how many are done and overdue, and its breaches.",
 };
 
-/* Runs R's sections over document DOC's rows (NULL: the whole store): the environment, then
- * every section prepared before any is written. The first part (M not NULL) writes the
- * report's beginning, and a portfolio's table; a part of a portfolio (PART not NULL) is headed
- * by its document. */
+/* Runs R's sections, prepared in ST under SB, over document DOC's rows (NULL: the rows as they
+ * stand, the whole store's or one document's narrowed before).
+ * The first part (M not NULL) writes the report's beginning, and a portfolio's table; a part of
+ * a portfolio (PART not NULL) is headed by its document. The parts change rows, never the
+ * schema, so the sections are prepared once for all of them. */
 static int
 run_part(struct db *db, const struct report_def *r, const struct report_opts *o,
          const struct uses *u, const char *doc, const struct report_meta *m,
-         const struct report_doc *part, struct render *out, struct timespec *stop, struct diag *d)
+         const struct report_doc *part, sqlite3_stmt **st, struct sandbox *sb, struct render *out,
+         struct timespec *stop, struct diag *d)
 {
     static const char portfolio_sql[] =
         "SELECT alias, symbol, title, adopted, items, progress, done, overdue, breaches FROM "
         "temp.portfolio ORDER BY rowid";
-    struct sandbox sb = {0};
-    sqlite3_stmt **st = NULL, *ps;
+    sqlite3_stmt *ps;
     int rc;
 
     if (doc && (rc = narrow(db, o, u, doc, d)) != 0)
         return rc;
-    if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL)
-        return diag_set(d, DK_STORE, "out of memory");
-    if ((rc = sandbox_open(db, &sb, o->timeout_ms, d)) != 0)
-        goto out;
-    for (int i = 0; i < r->nsections && rc == 0; i++)
-        if (o->section == NULL || strcmp(o->section, r->sections[i].name) == 0)
-            rc = prepare_bound(db, r, &r->sections[i], o, &sb, &st[i], d);
     /* Sections only read: make the connection refuse writes while they run. */
-    if (rc != 0 || (rc = db_exec(db, "PRAGMA query_only = 1", d)) != 0)
-        goto out;
+    if ((rc = db_exec(db, "PRAGMA query_only = 1", d)) != 0)
+        return rc;
     if (m != NULL && (rc = out->ops->begin(out, m)) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
+    sandbox_start(sb, stop);
     if (rc == 0 && m != NULL && out->portfolio && (rc = db_prep(db, portfolio_sql, &ps, d)) == 0)
-        rc = run_section(db, r, &portfolio_section, &sb, ps, out, d);
+        rc = run_section(db, r, &portfolio_section, sb, ps, out, d);
     if (rc == 0 && part != NULL && out->ops->document(out, part) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
-    sandbox_start(&sb, stop);
     for (int i = 0; i < r->nsections && rc == 0; i++)
-        if (st[i])
-            rc = run_section(db, r, &r->sections[i], &sb, st[i], out, d);
-    sandbox_close(&sb);
+        if (st[i]) {
+            rc = run_section(db, r, &r->sections[i], sb, st[i], out, d);
+            sqlite3_reset(st[i]);
+        }
+    sandbox_pause(sb);
     if (rc == 0 && part != NULL && out->ops->document(out, NULL) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     db_exec(db, "PRAGMA query_only = 0", d);
-out:
-    sandbox_close(&sb);
-    for (int i = 0; i < r->nsections; i++)
-        sqlite3_finalize(st[i]);
-    free(st);
+    return rc;
+}
+
+/* Prepares R's sections (those O asks for) into ST, under SB and its bounds, every one before
+ * any is written: a section that cannot run stops the report before its first line. */
+static int
+prepare_sections(struct db *db, const struct report_def *r, const struct report_opts *o,
+                 struct sandbox *sb, sqlite3_stmt **st, struct diag *d)
+{
+    int rc = 0;
+
+    sandbox_bound(sb);
+    for (int i = 0; i < r->nsections && rc == 0; i++)
+        if (o->section == NULL || strcmp(o->section, r->sections[i].name) == 0)
+            rc = prepare_bound(db, r, &r->sections[i], o, sb, &st[i], d);
+    sandbox_unbound(sb);
     return rc;
 }
 
@@ -1165,6 +1196,8 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     struct uses u = uses_of(r, o);
     struct cover c = {.db = db, .d = d};
     struct timespec stop = {0};
+    struct sandbox sb = {0};
+    sqlite3_stmt **st = NULL;
     const char *one = NULL;
     char now[TS_LEN + 1];
     int rc;
@@ -1193,14 +1226,21 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     u.months_late = u.months && one != NULL;
     if (out->portfolio)
         out->one_section = 0; /* the portfolio table comes first: every section has its title */
+    if ((st = calloc((size_t)r->nsections, sizeof *st)) == NULL) {
+        rc = diag_set(d, DK_STORE, "out of memory");
+        goto out;
+    }
     if ((rc = register_words(db, out->l10n, d)) != 0 ||
-        (rc = prepare_environment(db, o, &u, out->portfolio || one, d)) != 0)
+        (rc = prepare_environment(db, o, &u, out->portfolio || one, d)) != 0 ||
+        (one && (rc = narrow(db, o, &u, one, d)) != 0) ||
+        (rc = sandbox_open(db, &sb, o->timeout_ms, d)) != 0 ||
+        (rc = prepare_sections(db, r, o, &sb, st, d)) != 0)
         goto out;
     if (!out->portfolio)
-        rc = run_part(db, r, o, &u, one, &m, NULL, out, &stop, d);
+        rc = run_part(db, r, o, &u, NULL, &m, NULL, st, &sb, out, &stop, d);
     for (int i = 0; out->portfolio && rc == 0 && i < c.ndocs; i++)
-        rc =
-            run_part(db, r, o, &u, c.docs[i].symbol, i == 0 ? &m : NULL, &c.docs[i], out, &stop, d);
+        rc = run_part(db, r, o, &u, c.docs[i].symbol, i == 0 ? &m : NULL, &c.docs[i], st, &sb, out,
+                      &stop, d);
     if (rc == 0 && out->ops->end(out) != 0)
         rc = diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     /* The narrowed tables would shadow the state for the rest of the connection. */
@@ -1208,6 +1248,10 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
         (rc = each_narrowed(db, &u, "DROP TABLE IF EXISTS temp.all_%s%.0s%.0s", d)) == 0)
         rc = db_exec(db, "DROP TABLE IF EXISTS temp.report_doc; DROP TABLE temp.portfolio", d);
 out:
+    sandbox_close(&sb);
+    for (int i = 0; st && i < r->nsections; i++)
+        sqlite3_finalize(st[i]);
+    free(st);
     /* The language belongs to the caller and may go after this run: the functions forget it. */
     if (register_words(db, NULL, &(struct diag){0}) != 0 && rc == 0)
         rc = diag_set(d, DK_STORE, "cannot register the report's functions: out of memory");
