@@ -64,36 +64,6 @@ SELECT count(*) AS items,
 FROM requests
 WHERE kind NOT IN ('safeguard', 'acknowledgement');
 
--- section: by-kind
--- title: Progress by kind
--- description: The requests of each kind (each counted once, as in the summary): how many,
--- description: their mean progress, how many are done. Safeguards and acknowledgements are
--- description: kept rather than achieved, and have no progress to show here.
--- chart: bar x=kind y=progress
-SELECT label('kind', k.label, i.kind) AS kind,
-       count(*) AS items,
-       round(avg(i.counted), 1) AS progress,
-       sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
-FROM requests i
-LEFT JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind
-WHERE i.kind NOT IN ('safeguard', 'acknowledgement')
-GROUP BY i.kind
-ORDER BY i.kind;
-
--- section: by-paragraph
--- title: Progress by operative paragraph
--- description: The requests (each counted once, as in the summary) by the paragraph that asks
--- description: for them, in the resolution's order.
--- chart: bar x=paragraph y=progress
-SELECT p.ref AS paragraph,
-       count(i.uuid) AS items,
-       round(avg(i.counted), 1) AS progress,
-       sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
-FROM paragraphs p
-JOIN requests i ON i.doc = p.doc AND i.ref = p.ref
-GROUP BY p.doc, p.ref
-ORDER BY p.doc, p.ord;
-
 -- section: over-time
 -- title: Progress over time
 -- description: The mean progress of the requests (each counted once, as in the summary) at the
@@ -113,61 +83,76 @@ FROM (SELECT month, round(sum(progress_sum) * 1.0 / sum(items), 1) AS progress
 WINDOW w AS (ORDER BY month)
 ORDER BY month;
 
--- section: statuses
--- title: Statuses by kind
--- description: How many items of each kind stand in each status.
--- chart: stack x=kind series=status y=items
-SELECT label('kind', k.label, i.kind) AS kind, label('status', v.label, i.status) AS status,
-       count(*) AS items
-FROM items i
-LEFT JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind
-LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
-GROUP BY i.kind, i.status
-ORDER BY i.kind, v.ord;
-
--- section: memberships
--- title: Memberships sought and kept
--- description: Each membership the resolution asks IOM to obtain or to keep, with its
--- description: per-country (or per-region) instances rolled up: its own status, or "(by
--- description: instances)" when its status follows from them; the progress that counts; a
--- description: status since a date before the item was tracked is a baseline (set --baseline).
-SELECT i.key, i.title, i.goal,
+-- section: paragraphs
+-- title: What the resolution asks, paragraph by paragraph
+-- description: Each operative paragraph as the resolution words it, then each of its requests:
+-- description: its status and since when, its instances by status, and the latest step recorded
+-- description: for it (its date, the reason given and the evidence).
+-- each: paragraph, text
+SELECT say('Paragraph %s', 'Paragraph %s', 1, p.ref) AS paragraph, tr(p.text) AS text,
+       tr(i.title) AS request,
        CASE WHEN i.rollup IS 'instances' THEN tr('value', '(by instances)')
             ELSE label('status', v.label, i.status) END AS status,
-       CASE WHEN i.since < i.created THEN day(i.since) || ' ' || tr('value', '(baseline)')
-            ELSE day(i.since) END AS since,
-       i.counted AS progress,
-       CASE WHEN i.breach THEN tr('value', 'breach') ELSE '' END AS flag,
-       r.n AS instances,
-       r.done AS "instances done",
-       (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (
-            SELECT c.status, count(*) AS n FROM items c
-            WHERE c.parent = i.key AND c.doc IS i.doc AND instr(c.key, '/') > 0
-            GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
-FROM requests i
+       day(i.since) AS since,
+       (SELECT group_concat(say('%d of %d instances: %s', '%d of %d instances: %s', c.n, c.n,
+                                r.n, label('status', c.label, c.status)), '; ')
+        FROM (SELECT c.status, w.label, count(*) AS n FROM items c
+              LEFT JOIN vocab w ON w.doc IS c.doc AND w.kind = c.kind AND w.status = c.status
+              WHERE c.parent = i.key AND c.doc IS i.doc AND instr(c.key, '/') > 0
+              GROUP BY c.status ORDER BY n DESC, c.status) c,
+             (SELECT count(*) AS n FROM items c
+              WHERE c.parent = i.key AND c.doc IS i.doc AND instr(c.key, '/') > 0) r)
+           AS instances,
+       CASE WHEN e.reason IS NOT NULL THEN say('%s: %s', '%s: %s', 1, day(e.eff), e.reason)
+            ELSE day(e.eff) END AS "latest step",
+       (SELECT group_concat(ev.ref, ' ') FROM evidence ev
+        WHERE ev.item = i.uuid AND ev.batch = e.batch) AS evidence
+FROM paragraphs p
+LEFT JOIN items i ON i.doc IS p.doc AND i.ref = p.ref AND instr(i.key, '/') = 0
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
-LEFT JOIN (SELECT doc, parent, count(*) AS n, sum(progress = 100) AS done FROM items
-           WHERE instr(key, '/') > 0 GROUP BY parent, doc) r ON r.parent = i.key AND r.doc IS i.doc
-WHERE i.kind = 'membership'
-ORDER BY i.goal DESC, i.key;
+LEFT JOIN event e ON e.seq = i.status_seq AND e.type = 'status'
+ORDER BY p.doc, p.ord, i.para_ord, i.key;
 
--- section: safeguards
--- title: Safeguards
--- description: The essential elements that must be preserved; any breached or at risk first (by
--- description: the flags of their status in the vocabulary).
-SELECT i.key, i.title, label('status', v.label, i.status) AS status, day(i.since) AS since,
-       CASE WHEN i.breach THEN tr('value', 'breach') WHEN v.at_risk THEN tr('value', 'at risk')
-            ELSE '' END AS flag
+-- section: changes
+-- title: Changes since the last report
+-- description: Items whose status differs from what the trail held at the time of the last
+-- description: publication of this report (or --since), by recorded time.
+SELECT i.key,
+       CASE WHEN s.uuid IS NULL THEN tr('value', '(new)')
+            ELSE label('status', w.label, s.status) END AS before,
+       label('status', v.label, i.status) AS now, day(i.since) AS effective
 FROM items i
+LEFT JOIN items_since s ON s.uuid = i.uuid
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
-WHERE i.kind = 'safeguard'
-ORDER BY i.breach DESC, v.at_risk DESC, i.progress, i.key;
+LEFT JOIN vocab w ON w.doc IS s.doc AND w.kind = s.kind AND w.status = s.status
+WHERE s.status IS NOT i.status
+ORDER BY i.key;
+
+-- section: conflicts
+-- title: Conflicts between offices
+-- description: Two offices set an item's status, each without having seen the other's change;
+-- description: listed until a later change made with both in view settles it, or one is reverted.
+SELECT key, first_status || ' (' || coalesce(first_office, '?') || ', ' || first_eff || ')'
+           AS "one office set",
+       second_status || ' (' || coalesce(second_office, '?') || ', ' || second_eff || ')'
+           AS "another set",
+       second_pos AS "log position"
+FROM conflicts
+ORDER BY second_pos, first_pos;
+
+-- section: quarantine
+-- title: Entries of the shared log held in quarantine
+-- description: Entries that failed the checks every office makes (a signature, an admission, a
+-- description: revocation, the chain) and that no office applied.
+SELECT pos AS position, reason, type, actor, received
+FROM quarantined
+ORDER BY pos;
 
 -- section: reporting
 -- title: Reporting duties
 -- description: Each duty's last submission, and whether the next is overdue by its cadence; an
 -- description: overdue duty's progress counts 0.
-SELECT i.key, i.title, label('status', v.label, i.status) AS status, i.counted AS progress,
+SELECT i.key, tr(i.title) AS title, label('status', v.label, i.status) AS status, i.counted AS progress,
        i.cadence_months AS "cadence (months)",
        day(i.submitted) AS "last submission",
        day(i.next_due) AS "next due",
@@ -210,40 +195,85 @@ FROM costs c
 WHERE c.superseded_by IS NULL
 ORDER BY c.key, c.basis, c.currency;
 
--- section: conflicts
--- title: Conflicts between offices
--- description: Two offices set an item's status, each without having seen the other's change;
--- description: listed until a later change made with both in view settles it, or one is reverted.
-SELECT key, first_status || ' (' || coalesce(first_office, '?') || ', ' || first_eff || ')'
-           AS "one office set",
-       second_status || ' (' || coalesce(second_office, '?') || ', ' || second_eff || ')'
-           AS "another set",
-       second_pos AS "log position"
-FROM conflicts
-ORDER BY second_pos, first_pos;
+-- section: by-kind
+-- title: Progress by kind
+-- description: The requests of each kind (each counted once, as in the summary): how many,
+-- description: their mean progress, how many are done. Safeguards and acknowledgements are
+-- description: kept rather than achieved, and have no progress to show here.
+-- chart: bar x=kind y=progress
+SELECT label('kind', k.label, i.kind) AS kind,
+       count(*) AS items,
+       round(avg(i.counted), 1) AS progress,
+       sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
+FROM requests i
+LEFT JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind
+WHERE i.kind NOT IN ('safeguard', 'acknowledgement')
+GROUP BY i.kind
+ORDER BY i.kind;
 
--- section: quarantine
--- title: Entries of the shared log held in quarantine
--- description: Entries that failed the checks every office makes (a signature, an admission, a
--- description: revocation, the chain) and that no office applied.
-SELECT pos AS position, reason, type, actor, received
-FROM quarantined
-ORDER BY pos;
+-- section: by-paragraph
+-- title: Progress by operative paragraph
+-- description: The requests (each counted once, as in the summary) by the paragraph that asks
+-- description: for them, in the resolution's order.
+-- chart: bar x=paragraph y=progress
+SELECT p.ref AS paragraph,
+       count(i.uuid) AS items,
+       round(avg(i.counted), 1) AS progress,
+       sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
+FROM paragraphs p
+JOIN requests i ON i.doc = p.doc AND i.ref = p.ref
+GROUP BY p.doc, p.ref
+ORDER BY p.doc, p.ord;
 
--- section: changes
--- title: Changes since the last report
--- description: Items whose status differs from what the trail held at the time of the last
--- description: publication of this report (or --since), by recorded time.
-SELECT i.key,
-       CASE WHEN s.uuid IS NULL THEN tr('value', '(new)')
-            ELSE label('status', w.label, s.status) END AS before,
-       label('status', v.label, i.status) AS now, day(i.since) AS effective
+-- section: statuses
+-- title: Statuses by kind
+-- description: How many items of each kind stand in each status.
+-- chart: stack x=kind series=status y=items
+SELECT label('kind', k.label, i.kind) AS kind, label('status', v.label, i.status) AS status,
+       count(*) AS items
 FROM items i
-LEFT JOIN items_since s ON s.uuid = i.uuid
+LEFT JOIN kinds k ON k.doc IS i.doc AND k.name = i.kind
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
-LEFT JOIN vocab w ON w.doc IS s.doc AND w.kind = s.kind AND w.status = s.status
-WHERE s.status IS NOT i.status
-ORDER BY i.key;
+GROUP BY i.kind, i.status
+ORDER BY i.kind, v.ord;
+
+-- section: memberships
+-- title: Memberships sought and kept
+-- description: Each membership the resolution asks IOM to obtain or to keep, with its
+-- description: per-country (or per-region) instances rolled up: its own status, or "(by
+-- description: instances)" when its status follows from them; the progress that counts; a
+-- description: status since a date before the item was tracked is a baseline (set --baseline).
+SELECT i.key, tr(i.title) AS title, i.goal,
+       CASE WHEN i.rollup IS 'instances' THEN tr('value', '(by instances)')
+            ELSE label('status', v.label, i.status) END AS status,
+       CASE WHEN i.since < i.created THEN day(i.since) || ' ' || tr('value', '(baseline)')
+            ELSE day(i.since) END AS since,
+       i.counted AS progress,
+       CASE WHEN i.breach THEN tr('value', 'breach') ELSE '' END AS flag,
+       r.n AS instances,
+       r.done AS "instances done",
+       (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (
+            SELECT c.status, count(*) AS n FROM items c
+            WHERE c.parent = i.key AND c.doc IS i.doc AND instr(c.key, '/') > 0
+            GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
+FROM requests i
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
+LEFT JOIN (SELECT doc, parent, count(*) AS n, sum(progress = 100) AS done FROM items
+           WHERE instr(key, '/') > 0 GROUP BY parent, doc) r ON r.parent = i.key AND r.doc IS i.doc
+WHERE i.kind = 'membership'
+ORDER BY i.goal DESC, i.key;
+
+-- section: safeguards
+-- title: Safeguards
+-- description: The essential elements that must be preserved; any breached or at risk first (by
+-- description: the flags of their status in the vocabulary).
+SELECT i.key, tr(i.title) AS title, label('status', v.label, i.status) AS status, day(i.since) AS since,
+       CASE WHEN i.breach THEN tr('value', 'breach') WHEN v.at_risk THEN tr('value', 'at risk')
+            ELSE '' END AS flag
+FROM items i
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
+WHERE i.kind = 'safeguard'
+ORDER BY i.breach DESC, v.at_risk DESC, i.progress, i.key;
 
 -- section: longest
 -- title: Longest in their current status

@@ -88,17 +88,11 @@ str(json_t *o, const char *key)
 static const struct field top_fields[] = {{"format", T_STR, 1, 0},   {"version", T_INT, 1, 0},
                                           {"document", T_OBJ, 1, 0}, {"kinds", T_ARR, 0, 0},
                                           {"items", T_ARR, 0, 0},    {NULL, 0, 0, 0}};
-static const struct field doc_fields[] = {{"symbol", T_STR, 1, 0},
-                                          {"title", T_STR, 1, 0},
-                                          {"body", T_STR, 0, 0},
-                                          {"session", T_STR, 0, 0},
-                                          {"adopted", T_STR, 1, 0},
-                                          {"published", T_STR, 0, 0},
-                                          {"preamble", T_STR, 0, 0},
-                                          {"paragraphs", T_ARR, 0, 0},
-                                          {"alias", T_STR, 0, 2},
-                                          {"revision", T_INT, 0, 2},
-                                          {NULL, 0, 0, 0}};
+static const struct field doc_fields[] = {
+    {"symbol", T_STR, 1, 0},   {"title", T_STR, 1, 0},        {"body", T_STR, 0, 0},
+    {"session", T_STR, 0, 0},  {"adopted", T_STR, 1, 0},      {"published", T_STR, 0, 0},
+    {"preamble", T_STR, 0, 0}, {"paragraphs", T_ARR, 0, 0},   {"alias", T_STR, 0, 2},
+    {"revision", T_INT, 0, 2}, {"translations", T_OBJ, 0, 2}, {NULL, 0, 0, 0}};
 static const struct field para_fields[] = {
     {"ref", T_STR, 1, 0}, {"text", T_STR, 1, 0}, {NULL, 0, 0, 0}};
 static const struct field kind_fields[] = {
@@ -308,6 +302,149 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, int version, s
     return 0;
 }
 
+/* ---- Texts in several languages ---------------------------------------------------------------
+ * In format version 2 a title, a label or a paragraph's text may be an object of texts by
+ * language ({"en": "...", "fr": "..."}, "en" required), and the document may carry
+ * "translations": {"fr": {"English text": "texte français", ...}, ...}. Each is kept as the
+ * document's translations, keyed by the English text they translate, and the field itself as its
+ * English text: the store and every older reader see the checklist as before, and a report in
+ * another language shows a translation for as long as the text it translates stands. */
+
+/* Returns 1 when S is a language code: two or three lower-case ASCII letters. */
+static int
+lang_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return 0;
+    return n == 2 || n == 3;
+}
+
+/* Returns 1 when V is a non-empty UTF-8 string. */
+static int
+text_ok(json_t *v)
+{
+    return json_is_string(v) && json_string_length(v) > 0 &&
+           text_utf8_ok(json_string_value(v), json_string_length(v));
+}
+
+/* Adds TEXT (in language LANG) as the translation of SOURCE to MAP. */
+static int
+add_translation(json_t *map, const char *lang, const char *source, json_t *text)
+{
+    json_t *by = json_object_get(map, lang);
+
+    if (by == NULL && (json_object_set_new(map, lang, by = json_object()) != 0 || by == NULL))
+        return -1;
+    return json_object_set(by, source, text);
+}
+
+/* When field NAME of O (at PATH) is an object of texts by language, adds its translations to
+ * MAP and makes the field its English text. */
+static int
+take_texts(json_t *o, const char *name, const char *path, json_t *map, int version, struct diag *d)
+{
+    json_t *v = json_object_get(o, name), *en, *t;
+    const char *lang;
+
+    if (!json_is_object(o) || !json_is_object(v))
+        return 0;
+    if (version < 2)
+        return diag_set(d, DK_DATA,
+                        "%s.%s: texts in several languages need checklist format version 2 "
+                        "(\"version\": 2)",
+                        path, name);
+    if (!text_ok(en = json_object_get(v, "en")))
+        return diag_set(d, DK_DATA, "%s.%s.en: missing, or not a non-empty UTF-8 string", path,
+                        name);
+    json_object_foreach(v, lang, t)
+    {
+        if (!lang_ok(lang))
+            return diag_set(d, DK_DATA, "%s.%s.%s: not a language code (two or three letters)",
+                            path, name, lang);
+        if (!text_ok(t))
+            return diag_set(d, DK_DATA, "%s.%s.%s: must be a non-empty UTF-8 string", path, name,
+                            lang);
+        if (strcmp(lang, "en") != 0 && add_translation(map, lang, json_string_value(en), t) != 0)
+            return diag_set(d, DK_STORE, "out of memory");
+    }
+    if (json_object_set(o, name, en) != 0)
+        return diag_set(d, DK_STORE, "out of memory");
+    return 0;
+}
+
+/* Gathers the texts in several languages of checklist CL into its document's "translations". */
+static int
+take_translations(json_t *cl, int version, struct diag *d)
+{
+    json_t *doc = json_object_get(cl, "document"), *given = json_object_get(doc, "translations");
+    json_t *map = json_object(), *v, *k, *by, *t;
+    const char *lang, *source;
+    char path[96];
+    size_t i, j;
+    int rc = 0;
+
+    if (map == NULL)
+        return diag_set(d, DK_STORE, "out of memory");
+    /* The document's own map first: lang -> {English text -> text}. */
+    json_object_foreach(json_is_object(given) ? given : NULL, lang, by)
+    {
+        if (!lang_ok(lang) || !json_is_object(by)) {
+            rc = diag_set(d, DK_DATA, "document.translations.%s: %s", lang,
+                          lang_ok(lang) ? "must be an object of texts by the English text"
+                                        : "not a language code (two or three letters)");
+            goto out;
+        }
+        json_object_foreach(by, source, t)
+        {
+            if (!text_ok(t) || !*source) {
+                rc = diag_set(d, DK_DATA,
+                              "document.translations.%s: each translation is a non-empty UTF-8 "
+                              "string, of a non-empty text",
+                              lang);
+                goto out;
+            }
+            if (add_translation(map, lang, source, t) != 0) {
+                rc = diag_set(d, DK_STORE, "out of memory");
+                goto out;
+            }
+        }
+    }
+    if ((rc = take_texts(doc, "title", "document", map, version, d)) != 0)
+        goto out;
+    json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
+    {
+        snprintf(path, sizeof path, "document.paragraphs[%zu]", i);
+        if ((rc = take_texts(v, "text", path, map, version, d)) != 0)
+            goto out;
+    }
+    json_array_foreach(json_object_get(cl, "kinds"), i, k)
+    {
+        snprintf(path, sizeof path, "kinds[%zu]", i);
+        if ((rc = take_texts(k, "label", path, map, version, d)) != 0)
+            goto out;
+        json_array_foreach(json_object_get(k, "statuses"), j, v)
+        {
+            snprintf(path, sizeof path, "kinds[%zu].statuses[%zu]", i, j);
+            if ((rc = take_texts(v, "label", path, map, version, d)) != 0)
+                goto out;
+        }
+    }
+    json_array_foreach(json_object_get(cl, "items"), i, v)
+    {
+        snprintf(path, sizeof path, "items[%zu]", i);
+        if ((rc = take_texts(v, "title", path, map, version, d)) != 0)
+            goto out;
+    }
+    if (json_object_size(map) > 0 && json_object_set(doc, "translations", map) != 0)
+        rc = diag_set(d, DK_STORE, "out of memory");
+out:
+    json_decref(map);
+    return rc;
+}
+
 int
 checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
 {
@@ -332,7 +469,10 @@ checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
     }
     version = (int)json_integer_value(json_object_get(cl, "version"));
     doc = json_object_get(cl, "document");
-    if ((rc = check_fields(doc, "document", doc_fields, version, d)) != 0)
+    if ((json_object_get(doc, "translations") && version < 2 &&
+         (rc = check_fields(doc, "document", doc_fields, version, d)) != 0) ||
+        (rc = take_translations(cl, version, d)) != 0 ||
+        (rc = check_fields(doc, "document", doc_fields, version, d)) != 0)
         goto fail;
     if (str(doc, "alias") && !checklist_alias_ok(str(doc, "alias"))) {
         rc = diag_set(d, DK_DATA,
@@ -547,7 +687,7 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
     json_t *doc = json_object_get(cl, "document"), *v;
     const char *symbol = str(doc, "symbol"), *adopted = str(doc, "adopted");
     struct event e = {.reason = reason, .eff = adopted};
-    char buf[24];
+    char buf[24], *tr = NULL;
     size_t i;
     int rc = 0;
 
@@ -565,6 +705,14 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
      * document event it always had, so that loading it again changes nothing. */
     ev_attr(e.attrs, "alias", str(doc, "alias"));
     put_int(e.attrs, "revision", json_object_get(doc, "revision"), buf, sizeof buf);
+    /* An attribute is text: the translations are kept as their JSON. */
+    if (json_object_get(doc, "translations") &&
+        ((tr = json_dumps(json_object_get(doc, "translations"), JSON_COMPACT | JSON_SORT_KEYS)) ==
+             NULL ||
+         ev_attr(e.attrs, "translations", tr) != 0)) {
+        rc = diag_set(d, DK_STORE, "out of memory");
+        goto out;
+    }
     if ((rc = define(db, &e, n, d)) != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
@@ -586,6 +734,7 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
     }
 out:
     json_decref(e.attrs);
+    free(tr);
     return rc;
 }
 

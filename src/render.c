@@ -140,3 +140,33 @@ render_columns(const struct render *r, sqlite3_stmt *st)
 {
     return sqlite3_column_count(st) - (r->hide_last ? 1 : 0);
 }
+
+int
+render_first(const struct render *r)
+{
+    return r->l10n != NULL ? r->group : 0;
+}
+
+int
+render_group_opens(struct render *r, sqlite3_stmt *st)
+{
+    const char *v = (const char *)sqlite3_column_text(st, 0);
+    char *copy;
+
+    if (r->group_last != NULL && strcmp(r->group_last, v ? v : "") == 0)
+        return 0;
+    if ((copy = strdup(v ? v : "")) == NULL)
+        return -1;
+    free(r->group_last);
+    r->group_last = copy;
+    return 1;
+}
+
+int
+render_group_only(const struct render *r, sqlite3_stmt *st)
+{
+    for (int i = render_first(r); i < render_columns(r, st); i++)
+        if (sqlite3_column_type(st, i) != SQLITE_NULL)
+            return 0;
+    return 1;
+}

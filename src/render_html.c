@@ -148,8 +148,10 @@ css_literal(FILE *f, const char *text)
  * foot. The head is written whole, as `verify --head` prints it. The report is generated
  * afresh each time, so these are string literals in the sheet itself. */
 static void
-print_page_css(FILE *f, const struct report_meta *m, const char *head)
+print_page_css(const struct render *r, const struct report_meta *m, const char *head)
 {
+    FILE *f = r->f;
+    char day[L10N_BUF];
     static const char box[] = "font:7.5pt/1.3 system-ui,\"Noto Sans\",\"Liberation Sans\","
                               "Arial,sans-serif;color:#5b6675;";
 
@@ -159,7 +161,8 @@ print_page_css(FILE *f, const struct report_meta *m, const char *head)
     if (m->ndocs == 1 && m->docs[0].symbol) {
         css_literal(f, m->docs[0].symbol);
     } else if (m->ndocs > 1) {
-        fprintf(f, "\"%d documents\"", m->ndocs);
+        fprintf(f, "\"%d \" ", m->ndocs);
+        css_literal(f, render_word(r, "print", "documents"));
     } else {
         css_literal(f, m->title ? m->title : m->report ? m->report : "");
     }
@@ -167,8 +170,9 @@ print_page_css(FILE *f, const struct report_meta *m, const char *head)
     fputs(box, f);
     fputs("content:", f);
     if (m->asof) {
-        fputs("\"As of \" ", f);
-        css_literal(f, m->asof);
+        css_literal(f, render_word(r, "meta", "As of"));
+        css_literal(f, render_word(r, "punctuation", ": "));
+        css_literal(f, render_day(r, m->asof, day));
     } else {
         fputs("none", f);
     }
@@ -176,12 +180,18 @@ print_page_css(FILE *f, const struct report_meta *m, const char *head)
     fputs(box, f);
     /* A head is at most 91 characters: in this size it fits the box's width whole. */
     fputs("font-family:ui-monospace,\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;"
-          "font-size:6.5pt;content:\"Audit trail \" ",
+          "font-size:6.5pt;content:",
           f);
+    css_literal(f, render_word(r, "meta", "Audit trail"));
+    css_literal(f, render_word(r, "punctuation", ": "));
     css_literal(f, head);
     fputs("}\n@bottom-right{", f);
     fputs(box, f);
-    fputs("white-space:nowrap;content:\"Page \" counter(page) \" of \" counter(pages)}}\n", f);
+    fputs("white-space:nowrap;content:", f);
+    css_literal(f, render_word(r, "print", "Page"));
+    fputs(" \" \" counter(page) \" \" ", f);
+    css_literal(f, render_word(r, "print", "of"));
+    fputs(" \" \" counter(pages)}}\n", f);
 }
 
 /* Writes a <dt>LABEL</dt> and a <dd> holding the time WHEN, of class CLASS, shown as SHOWN. */
@@ -216,7 +226,7 @@ html_begin(struct render *r, const struct report_meta *m)
     text_html(f, title);
     fprintf(f, "</title>\n<style>\n%s", css);
     render_heads(m, head, local);
-    print_page_css(f, m, head);
+    print_page_css(r, m, head);
     fputs("</style>\n</head>\n<body>\n<header>\n", f);
     if (m->report) {
         fputs("<p class=\"kicker\">Report ", f);
@@ -277,6 +287,24 @@ html_begin(struct render *r, const struct report_meta *m)
     return render_status(r);
 }
 
+/* Opens a table of columns COLS[FIRST..NCOLS). */
+static void
+table_head(struct render *r, int first, int ncols, const char *const *cols)
+{
+    FILE *f = r->f;
+
+    fputs("<table>\n<thead><tr>", f);
+    for (int i = first; i < ncols; i++) {
+        fputs("<th scope=\"col\">", f);
+        text_html(f, render_word(r, "column", cols[i]));
+        fputs("</th>", f);
+    }
+    fputs("</tr></thead>\n", f);
+    /* Without state the rows cannot be counted: the body is opened now and left as it is. */
+    if (r->state == NULL)
+        fputs("<tbody>\n", f);
+}
+
 static int
 html_section(struct render *r, const struct report_section *s, int ncols, const char *const *cols)
 {
@@ -305,19 +333,32 @@ html_section(struct render *r, const struct report_section *s, int ncols, const 
         text_html(f, render_word(r, NULL, s->description));
         fputs("</p>\n", f);
     }
-    if (r->prose)
-        return render_status(r);
-    fputs("<table>\n<thead><tr>", f);
-    for (int i = 0; i < ncols; i++) {
-        fputs("<th scope=\"col\">", f);
-        text_html(f, render_word(r, "column", cols[i]));
-        fputs("</th>", f);
-    }
-    fputs("</tr></thead>\n", f);
-    /* Without state the rows cannot be counted: the body is opened now and left as it is. */
-    if (h == NULL)
-        fputs("<tbody>\n", f);
+    /* Under "-- each:", each heading has a table of its own. */
+    if (!r->prose && !render_first(r))
+        table_head(r, 0, ncols, cols);
     return render_status(r);
+}
+
+/* A row of a "-- each:" section that opens a heading: the table under the last one closed,
+ * the heading, the quote below it. */
+static void
+group_heading(struct render *r, sqlite3_stmt *st)
+{
+    FILE *f = r->f;
+    const char *head = (const char *)sqlite3_column_text(st, 0);
+    const char *quote = r->group > 1 ? (const char *)sqlite3_column_text(st, 1) : NULL;
+
+    if (r->group_table)
+        fputs("</tbody>\n</table>\n", f);
+    r->group_table = 0;
+    fputs(r->doc ? "<h4>" : "<h3>", f);
+    text_html(f, head ? head : "");
+    fputs(r->doc ? "</h4>\n" : "</h3>\n", f);
+    if (quote && *quote) {
+        fputs("<blockquote>", f);
+        text_html(f, quote);
+        fputs("</blockquote>\n", f);
+    }
 }
 
 /* Returns the opening tag of a text cell holding S[0..N). A run without spaces too long for
@@ -345,10 +386,17 @@ html_row(struct render *r, sqlite3_stmt *st)
     FILE *f = r->f;
     struct html *h = r->state;
     int n = render_columns(r, st), types[3] = {SQLITE_NULL, SQLITE_NULL, SQLITE_NULL};
+    int first = render_first(r);
     char num[L10N_BUF];
 
+    if (h != NULL && first)
+        h->rows++; /* a heading counts as a row: the section is not empty */
+    if (first && render_group_opens(r, st))
+        group_heading(r, st);
+    if (first && render_group_only(r, st))
+        return render_status(r);
     /* Sentences: each cell a paragraph of its own. */
-    for (int i = 0; r->prose && i < n; i++) {
+    for (int i = first; r->prose && i < n; i++) {
         fputs("<p class=\"prose\">", f);
         text_html(f, sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "");
         fputs("</p>\n", f);
@@ -356,15 +404,21 @@ html_row(struct render *r, sqlite3_stmt *st)
     if (r->prose)
         return render_status(r);
 
+    if (first && !r->group_table) {
+        table_head(r, first, r->ncols, r->cols);
+        r->group_table = 1;
+        if (h != NULL)
+            h->tbody = 0;
+    }
     if (h != NULL) {
         chart_types(&h->chart, st, types);
         if (!h->tbody)
             fputs("<tbody>\n", f);
         h->tbody = 1;
-        h->rows++;
+        h->rows += !first;
     }
     fputs("<tr>", f);
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < n; i++) {
         switch (sqlite3_column_type(st, i)) {
         case SQLITE_NULL:
             fputs("<td></td>", f);
@@ -401,6 +455,17 @@ html_section_end(struct render *r, const struct report_section *s)
     FILE *f = r->f;
     struct html *h = r->state;
 
+    /* Under "-- each:", the last heading's table, if it has one. */
+    if (render_first(r)) {
+        if (r->group_table)
+            fputs("</tbody>\n</table>\n", f);
+        if (h != NULL && h->rows == 0)
+            fprintf(f, "<p class=\"empty\">%s</p>\n", render_word(r, "meta", "No rows."));
+        if (h != NULL)
+            chart_reset(&h->chart);
+        fputs("</section>\n", f);
+        return render_status(r);
+    }
     if (r->prose || h == NULL) {
         if (h != NULL)
             chart_reset(&h->chart);

@@ -60,11 +60,12 @@ static int
 begin(struct render *r, const struct report_meta *m)
 {
     char head[RENDER_HEAD_LEN], local[RENDER_HEAD_LEN], day[L10N_BUF];
+    const char *colon = render_word(r, "punctuation", ": ");
 
     heading(r->f, "# ", render_word(r, NULL, m->title),
             m->description ? render_word(r, NULL, m->description) : NULL);
     for (int i = 0; i < m->ndocs; i++) {
-        fprintf(r->f, "- %s: ", render_word(r, "meta", "Document"));
+        fprintf(r->f, "- %s%s", render_word(r, "meta", "Document"), colon);
         put(r->f, m->docs[i].symbol ? m->docs[i].symbol : "");
         fputs(", ", r->f);
         put(r->f, m->docs[i].title ? m->docs[i].title : "");
@@ -74,16 +75,32 @@ begin(struct render *r, const struct report_meta *m)
         }
         fputc('\n', r->f);
     }
-    fprintf(r->f, "- %s: %s\n", render_word(r, "meta", "As of"), render_day(r, m->asof, day));
+    fprintf(r->f, "- %s%s%s\n", render_word(r, "meta", "As of"), colon,
+            render_day(r, m->asof, day));
     if (m->generated)
-        fprintf(r->f, "- %s: %s\n", render_word(r, "meta", "Generated"), m->generated);
+        fprintf(r->f, "- %s%s%s\n", render_word(r, "meta", "Generated"), colon, m->generated);
     render_heads(m, head, local);
-    fprintf(r->f, "- %s: `%s`", render_word(r, "meta", "Audit trail"), head);
+    fprintf(r->f, "- %s%s`%s`", render_word(r, "meta", "Audit trail"), colon, head);
     if (local[0])
         fprintf(r->f, "; %lld %s `%s`", m->unpublished, render_unpublished(r, m->unpublished),
                 local);
     fputs("\n\n", r->f);
     return render_status(r);
+}
+
+/* Writes the head of a table of columns COLS[FIRST..NCOLS). */
+static void
+table_head(struct render *r, int first, int ncols, const char *const *cols)
+{
+    for (int i = first; i < ncols; i++) {
+        fputs("| ", r->f);
+        put(r->f, render_word(r, "column", cols[i]));
+        fputc(' ', r->f);
+    }
+    fputs("|\n", r->f);
+    for (int i = first; i < ncols; i++)
+        fputs("|---", r->f);
+    fputs("|\n", r->f);
 }
 
 static int
@@ -92,34 +109,54 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
     heading(r->f, r->doc ? "### " : "## ", render_word(r, NULL, s->title),
             s->description ? render_word(r, NULL, s->description) : NULL);
     r->state = NULL; /* no row yet: section_end says so */
-    if (r->prose)
-        return render_status(r);
-    for (int i = 0; i < ncols; i++) {
-        fputs("| ", r->f);
-        put(r->f, render_word(r, "column", cols[i]));
-        fputc(' ', r->f);
-    }
-    fputs("|\n", r->f);
-    for (int i = 0; i < ncols; i++)
-        fputs("|---", r->f);
-    fputs("|\n", r->f);
+    /* Under "-- each:", each heading has a table of its own. */
+    if (!r->prose && !render_first(r))
+        table_head(r, 0, ncols, cols);
     return render_status(r);
+}
+
+/* A row of a "-- each:" section that opens a heading: the heading, the quote below it. */
+static void
+group_heading(struct render *r, sqlite3_stmt *st)
+{
+    const char *quote = r->group > 1 ? (const char *)sqlite3_column_text(st, 1) : NULL;
+
+    if (r->group_table)
+        fputc('\n', r->f);
+    r->group_table = 0;
+    fputs(r->doc ? "#### " : "### ", r->f);
+    render_cell(r->f, st, 0, put);
+    fputs("\n\n", r->f);
+    if (quote && *quote) {
+        fputs("> ", r->f);
+        put(r->f, quote);
+        fputs("\n\n", r->f);
+    }
 }
 
 static int
 row(struct render *r, sqlite3_stmt *st)
 {
     char num[L10N_BUF];
+    int first = render_first(r);
 
     r->state = r; /* any non-NULL value: a row was written */
+    if (first && render_group_opens(r, st))
+        group_heading(r, st);
+    if (first && render_group_only(r, st))
+        return render_status(r);
     /* Sentences: each cell a paragraph of its own. */
-    for (int i = 0; r->prose && i < render_columns(r, st); i++) {
+    for (int i = first; r->prose && i < render_columns(r, st); i++) {
         render_cell(r->f, st, i, put);
         fputs("\n\n", r->f);
     }
     if (r->prose)
         return render_status(r);
-    for (int i = 0; i < render_columns(r, st); i++) {
+    if (first && !r->group_table) {
+        table_head(r, first, r->ncols, r->cols);
+        r->group_table = 1;
+    }
+    for (int i = first; i < render_columns(r, st); i++) {
         fputs("| ", r->f);
         if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
             put(r->f, render_number(r, st, i, num));

@@ -316,30 +316,87 @@ arg_text(sqlite3_value **argv, int i)
     return (const char *)sqlite3_value_text(argv[i]);
 }
 
-/* tr(TEXT) or tr(CTX, TEXT): TEXT (a message of po/docket.pot) in the report's language. */
+/* What tr() and label() translate with: docket's catalogue, then the translations the
+ * checklists give (their documents' "translations" in the report's language, by the text they
+ * translate). */
+struct words {
+    const struct l10n *l; /* NULL: machines read */
+    json_t *checklist;    /* English text -> text; NULL: none */
+};
+
+/* Returns TEXT (in context CTX) in W's language, or TEXT. */
+static const char *
+word(const struct words *w, const char *ctx, const char *text)
+{
+    const char *t = l10n_ctext(w->l, ctx, text);
+    json_t *v;
+
+    if (t == text && w->checklist && json_is_string(v = json_object_get(w->checklist, text)))
+        t = json_string_value(v);
+    return t;
+}
+
+/* Loads into W the translations that the documents' latest definitions give in W's language,
+ * as recorded by KNOWN. */
+static int
+load_checklist_words(struct db *db, const char *known, struct words *w, struct diag *d)
+{
+    static const char sql[] =
+        "SELECT json_extract(e.attrs, '$.translations') FROM event e INDEXED BY event_defs WHERE "
+        "e.type = 'document' AND e.item IS NULL AND e.recorded <= :known AND e.seq = (SELECT "
+        "max(f.seq) FROM event f INDEXED BY event_defs WHERE f.type = 'document' AND f.item IS "
+        "NULL AND f.subject = e.subject AND f.recorded <= :known) ORDER BY e.subject";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (w->l == NULL || strcmp(l10n_lang(w->l), "en") == 0)
+        return 0;
+    if ((rc = db_prep(db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":known", known ? known : "9999-12-31T23:59:59.999Z", d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        json_t *all = text ? json_loads(text, 0, NULL) : NULL;
+        json_t *mine = json_object_get(all, l10n_lang(w->l));
+        int oom = json_is_object(mine) &&
+                  ((w->checklist == NULL && (w->checklist = json_object()) == NULL) ||
+                   json_object_update(w->checklist, mine) != 0);
+
+        json_decref(all);
+        if (oom) {
+            sqlite3_reset(st);
+            return diag_set(d, DK_STORE, "out of memory");
+        }
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : 0;
+}
+
+/* tr(TEXT) or tr(CTX, TEXT): TEXT (a message of po/docket.pot, or a checklist's text that the
+ * checklist translates) in the report's language. */
 static void
 sql_tr(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    const struct l10n *l = sqlite3_user_data(cx);
+    const struct words *w = sqlite3_user_data(cx);
     const char *ctx = argc == 2 ? arg_text(argv, 0) : NULL, *text = arg_text(argv, argc - 1);
 
     if (text == NULL)
         sqlite3_result_null(cx);
     else
-        sqlite3_result_text(cx, l ? l10n_ctext(l, ctx, text) : text, -1, SQLITE_TRANSIENT);
+        sqlite3_result_text(cx, w ? word(w, ctx, text) : text, -1, SQLITE_TRANSIENT);
 }
 
 /* label(CTX, LABEL, KEY): for people LABEL (the checklist's, translated in context CTX when the
- * catalogue has it; KEY when LABEL is NULL), for machines KEY. */
+ * catalogue or the checklist has it; KEY when LABEL is NULL), for machines KEY. */
 static void
 sql_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    const struct l10n *l = sqlite3_user_data(cx);
+    const struct words *w = sqlite3_user_data(cx);
     const char *label = arg_text(argv, 1);
 
     (void)argc;
-    if (l && label)
-        sqlite3_result_text(cx, l10n_ctext(l, arg_text(argv, 0), label), -1, SQLITE_TRANSIENT);
+    if (w && label)
+        sqlite3_result_text(cx, word(w, arg_text(argv, 0), label), -1, SQLITE_TRANSIENT);
     else
         sqlite3_result_value(cx, argv[2]);
 }
@@ -458,10 +515,12 @@ sql_percent(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
 }
 
-/* Registers tr, label, amount, day, say and percent on DB for L (NULL: machines). */
+/* Registers tr, label, amount, day, say and percent on DB for W's language (W NULL, or its
+ * language NULL: machines). */
 static int
-register_words(struct db *db, const struct l10n *l, struct diag *d)
+register_words(struct db *db, const struct words *w, struct diag *d)
 {
+    const struct l10n *l = w ? w->l : NULL;
     static const struct {
         const char *name;
         int nargs;
@@ -471,9 +530,10 @@ register_words(struct db *db, const struct l10n *l, struct diag *d)
                {"percent", 2, sql_percent}};
 
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
-        if (sqlite3_create_function_v2(db_handle(db), fns[i].name, fns[i].nargs,
-                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, (void *)l, fns[i].fn,
-                                       NULL, NULL, NULL) != SQLITE_OK)
+        if (sqlite3_create_function_v2(
+                db_handle(db), fns[i].name, fns[i].nargs, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                fns[i].fn == sql_tr || fns[i].fn == sql_label ? (void *)(l ? w : NULL) : (void *)l,
+                fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
             return diag_set(d, DK_STORE, "cannot register %s(): out of memory", fns[i].name);
     return 0;
 }
@@ -935,6 +995,22 @@ prepare_bound(struct db *db, const struct report_def *r, const struct report_sec
         return diag_set(d, DK_DATA, "%s:%d: section '%s': '-- shown: %s' is not its last column",
                         r->origin, s->line, s->name, s->shown);
     }
+    /* "-- each:" names the SELECT's first columns, in order. */
+    if (s->each) {
+        char first[256];
+        int n = sqlite3_column_count(st);
+
+        snprintf(first, sizeof first, "%s%s%s", sqlite3_column_name(st, 0),
+                 s->each_cols > 1 && n > 1 ? ", " : "",
+                 s->each_cols > 1 && n > 1 ? sqlite3_column_name(st, 1) : "");
+        if (strcmp(first, s->each) != 0 || n <= s->each_cols + (s->shown != NULL)) {
+            sqlite3_finalize(st);
+            return diag_set(d, DK_DATA,
+                            "%s:%d: section '%s': '-- each: %s' is not its first column%s, "
+                            "before at least one other",
+                            r->origin, s->line, s->name, s->each, s->each_cols > 1 ? "s" : "");
+        }
+    }
     for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
         const char *p = sqlite3_bind_parameter_name(st, i);
         const char *v = p == NULL                  ? NULL
@@ -964,14 +1040,22 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
             const struct sandbox *sb, sqlite3_stmt *st, struct render *out, struct diag *d)
 {
     const char *cols[64];
-    int rc, n = sqlite3_column_count(st), step = SQLITE_DONE;
+    int rc, n, step;
 
+    /* The first step comes before the column names are taken: a statement that SQLite expired
+     * since it was prepared (setting an authorizer expires them all) is prepared again by it,
+     * and the names of the first preparation go with it. */
+    step = sqlite3_step(st);
+    n = sqlite3_column_count(st);
     for (int i = 0; i < n; i++)
         cols[i] = sqlite3_column_name(st, i);
     out->hide_last = s->shown != NULL;
     out->prose = s->prose;
+    out->group = s->each_cols;
+    out->cols = cols;
+    out->ncols = n - out->hide_last;
     rc = out->ops->section(out, s, n - out->hide_last, cols);
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    for (; rc == 0 && step == SQLITE_ROW; step = sqlite3_step(st)) {
         /* Machines (csv, json) take every row; people the rows shown, and the chart all. */
         if (!out->hide_last || out->l10n == NULL || sqlite3_column_int(st, n - 1))
             rc = out->ops->row(out, st);
@@ -988,7 +1072,10 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
                       sqlite3_errmsg(db_handle(db)));
     else if (rc == 0)
         rc = out->ops->section_end(out, s);
-    out->hide_last = out->prose = 0;
+    out->hide_last = out->prose = out->group = out->group_table = out->ncols = 0;
+    out->cols = NULL;
+    free(out->group_last);
+    out->group_last = NULL;
     if (rc == DK_IO)
         return diag_set(d, DK_IO, "cannot write the report: %s", strerror(errno));
     return rc;
@@ -1197,6 +1284,7 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
     struct cover c = {.db = db, .d = d};
     struct timespec stop = {0};
     struct sandbox sb = {0};
+    struct words words = {.l = out->l10n};
     sqlite3_stmt **st = NULL;
     const char *one = NULL;
     char now[TS_LEN + 1];
@@ -1230,7 +1318,8 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
-    if ((rc = register_words(db, out->l10n, d)) != 0 ||
+    if ((rc = load_checklist_words(db, o->known, &words, d)) != 0 ||
+        (rc = register_words(db, &words, d)) != 0 ||
         (rc = prepare_environment(db, o, &u, out->portfolio || one, d)) != 0 ||
         (one && (rc = narrow(db, o, &u, one, d)) != 0) ||
         (rc = sandbox_open(db, &sb, o->timeout_ms, d)) != 0 ||
@@ -1256,6 +1345,7 @@ out:
     if (register_words(db, NULL, &(struct diag){0}) != 0 && rc == 0)
         rc = diag_set(d, DK_STORE, "cannot register the report's functions: out of memory");
     json_decref(c.only);
+    json_decref(words.checklist);
     docs_free(c.docs, c.ndocs);
     meta_free(&m);
     return rc;

@@ -26,6 +26,7 @@ report_free(struct report_def *r)
         free(s->chart.y);
         free(s->chart.series);
         free(s->shown);
+        free(s->each);
         free(s->sql);
     }
     free(r->sections);
@@ -60,6 +61,26 @@ append(char **s, const char *text, size_t n, const char *sep)
     p[old + add + n] = '\0';
     *s = p;
     return 0;
+}
+
+/* Rewrites "-- each:"'s value V ("HEADING[, QUOTE]") in place as the names joined by ", ", the
+ * form report.c compares with the SELECT's first columns. Returns how many names (1 or 2), or 0
+ * when it is not one or two column names. */
+static int
+each_columns(char *v)
+{
+    char *save = NULL, *name, out[256] = "";
+    int n = 0;
+
+    for (name = strtok_r(v, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
+        if (++n > 2 || !text_key_ok(name) || strlen(out) + strlen(name) + 3 > sizeof out)
+            return 0;
+        if (n > 1)
+            strcat(out, ", ");
+        strcat(out, name);
+    }
+    strcpy(v, out);
+    return n;
 }
 
 /* Parses "KIND x=COL y=COL [series=COL]" into C. Returns 0 or -1 with WHY set. */
@@ -217,8 +238,16 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
                 else if ((s->shown = strdup(value)) == NULL)
                     why = "out of memory";
                 continue;
+            } else if (strcmp(key, "each") == 0 && s != NULL) {
+                if (s->each != NULL)
+                    why = "a section has one '-- each:' line";
+                else if ((s->each_cols = each_columns(value)) == 0)
+                    why = "'-- each:' names a heading column and at most a quote column";
+                else if ((s->each = strdup(value)) == NULL)
+                    why = "out of memory";
+                continue;
             } else {
-                why = "unknown header (title, description, chart, shown, layout, section)";
+                why = "unknown header (title, description, chart, shown, layout, each, section)";
                 break;
             }
             if (*slot && strcmp(key, "title") == 0)

@@ -33,6 +33,19 @@ const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
 /* The columns of ST's row that are written: all but a "-- shown:" column. */
 int render_columns(const struct render *r, sqlite3_stmt *st);
 
+/* For the formats people read, of a "-- each:" section: the first column written in a table
+ * or a sentence (after the heading columns); 0 otherwise. */
+int render_first(const struct render *r);
+
+/* Returns 1 when ST's row opens a heading of a "-- each:" section (its first column differs
+ * from the last row's: R keeps a copy), 0 when it goes on under the last, -1 when memory runs
+ * out. */
+int render_group_opens(struct render *r, sqlite3_stmt *st);
+
+/* Returns 1 when ST's row only opens its heading: every column written after the heading
+ * columns is NULL. */
+int render_group_only(const struct render *r, sqlite3_stmt *st);
+
 /* The words people read for MSGID (in context CTX, or NULL): R's language's, or MSGID itself
  * when the catalogue has none or R has no language (csv, json). */
 const char *render_word(const struct render *r, const char *ctx, const char *msgid);

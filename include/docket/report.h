@@ -23,6 +23,13 @@ struct report_section {
      * every row. The column itself is not written. NULL: every row for everyone. */
     char *shown;
     int prose; /* "-- layout: prose": people read each row's cells as sentences, not a table */
+    /* "-- each: HEADING[, QUOTE]": the SELECT's first column (and second) is repeated on each
+     * row, and people read the rows under a heading for each of its values, with the QUOTE
+     * quoted below it (one operative paragraph and its text, say); a row whose other columns
+     * are all NULL only opens its heading. Machines take the columns as they are. EACH holds
+     * the names as written, EACH_COLS how many (0: none). */
+    char *each;
+    int each_cols;
     char *sql;
     int line; /* the line of the file where the section starts */
 };
@@ -38,7 +45,7 @@ struct report_def {
 /* Parses report NAME from TEXT (ORIGIN names it in messages). The file is a header comment
  * ("-- title: ...", "-- description: ..."), then sections, each opened by "-- section: NAME"
  * and its own "-- title:", "-- description:", "-- chart: KIND x=COL y=COL [series=COL]",
- * "-- shown: COLUMN", "-- layout: prose" lines,
+ * "-- shown: COLUMN", "-- layout: prose", "-- each: HEADING[, QUOTE]" lines,
  * then exactly one SELECT. On success *OUT owns the definition (report_free). Exit code
  * DK_DATA as "ORIGIN:LINE: what is wrong". */
 int report_parse(const char *name, const char *text, size_t len, const char *origin,
@@ -98,6 +105,14 @@ struct render {
     int portfolio;   /* set by report_run: a portfolio table, then a part per document */
     int hide_last;   /* the section's last column is its "-- shown:" column, not written */
     int prose;       /* the section is read as sentences ("-- layout: prose") */
+    /* "-- each:": the section's leading columns that head its rows for people (0: none), the
+     * heading last written (render_group_opens keeps it) and whether a table is open under it;
+     * the column names, for the formats that write a table under each heading. */
+    int group;
+    char *group_last;
+    int group_table;
+    const char *const *cols;
+    int ncols;
     const struct report_doc *doc; /* the document whose sections are written, or NULL */
     void *state;                  /* the format's own */
     /* The language people read (md, html): the report's words, labels, dates and amounts in

@@ -2,7 +2,8 @@
 """check_report_words.py POT REPORTS_DIR: the words the shipped reports give people are
 messages of the template, so that no heading falls back to English unnoticed: each title, each
 description (its lines joined by one space, as report_def.c joins them), and each column name
-(as a message of context "column"; not a "-- shown:" column, which nobody reads)."""
+(as a message of context "column"; not a "-- shown:" or "-- each:" column, which nobody reads
+as a column)."""
 import glob
 import re
 import sys
@@ -24,6 +25,9 @@ for path in paths:
         # The outermost SELECT's column names: quoted aliases, and bare ones ending a line or
         # followed by a comma.
         hidden = set(re.findall(r"^-- shown: (.*)$", block, flags=re.M))
+        # "-- each:" columns head the rows rather than name a column people read.
+        for each in re.findall(r"^-- each: (.*)$", block, flags=re.M):
+            hidden |= {c.strip() for c in each.split(",")}
         if re.search(r"^-- layout: prose$", block, flags=re.M):
             continue  # sentences: nobody reads their column names
         sql = "\n".join(l for l in block.splitlines() if not l.startswith("--"))

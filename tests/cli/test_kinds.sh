@@ -119,7 +119,7 @@ run_fails 3 "^docket: add: unknown kind 'task' (valid: acknowledgement, action, 
 # With two documents, a new item names its own.
 run_fails 2 "^docket: add: this store tracks 2 documents: name the one 'x.two' belongs to with --doc ALIAS or as ALIAS:x.two\$" \
     add x.two --title Two --kind task
-run_fails 3 "^docket: report: unknown section 'nope' in report 'progress' (valid: overview, summary, by-kind, by-paragraph, over-time, statuses, memberships, safeguards, reporting, cost-totals, costs, conflicts, quarantine, changes, longest, evidence)\$" \
+run_fails 3 "^docket: report: unknown section 'nope' in report 'progress' (valid: overview, summary, over-time, paragraphs, changes, conflicts, quarantine, reporting, cost-totals, costs, by-kind, by-paragraph, statuses, memberships, safeguards, longest, evidence)\$" \
     report --section nope
 run_fails 3 "^docket: report: unknown section 'sumary' in report 'progress' (did you mean 'summary'? valid: overview, summary, " \
     report --section sumary

@@ -209,7 +209,7 @@ html() {
     expect_eq "svg elements" "$(grep -c '<svg ' "$tmp/out")" 4
     expect_out_fixed '&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39;, a comma'
     expect_not_out '<script'
-    expect_out_fixed '<title id="chart5-title">Progress over time</title>'
+    expect_out_fixed '<title id="chart3-title">Progress over time</title>'
     expect_out_fixed '<circle class="dot" cx="64.0" cy="187.4" r="3.0"><title>2015-11: 17.3%</title></circle>'
     expect_out_fixed '<circle class="dot" cx="696.0" cy="182.0" r="3.0"><title>2017-12: 20%</title></circle>'
     expect_out '<time class="asof" datetime="2017-12-31">'
@@ -279,8 +279,8 @@ csv_readback() {
     python3 -c "$csv_check" "$tmp/all.csv" "$tmp/all.json" all >"$tmp/csv" 2>&1 ||
         fail "csv: $(cat "$tmp/csv")"
     pass
-    # 16 sections, each a title row and a header row, and the odd title read back whole.
-    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 16
+    # 17 sections, each a title row and a header row, and the odd title read back whole.
+    expect_eq "csv sections" "$(sed -n '1{s/ .*//;p}' "$tmp/csv")" 17
     expect_eq "csv odd title" "$(sed '1s/^[0-9]* [0-9]* //' "$tmp/csv")" "$odd_title"
     expect_out_fixed "$(printf 'safeguard.odd,"<script>alert(1)</script> ""&'"'"', a comma\nand a new line | pipe",not-assessed,\r')"
     expect_out_fixed "$(printf 'Overall progress\r\nitems,mean progress %%,done,overdue,breaches\r\n15,20.0,2,1,1\r\n')"
@@ -315,10 +315,10 @@ json() {
     expect_eq "documents" "$(pyjson 'print([(x["symbol"], x["adopted"]) for x in d["documents"]])')" \
         "[('C/106/RES/1309', '2015-11-24')]"
     expect_eq "section names" "$(pyjson 'print(" ".join(s["name"] for s in d["sections"]))')" \
-        "overview summary by-kind by-paragraph over-time statuses memberships safeguards reporting cost-totals costs conflicts quarantine changes longest evidence"
+        "overview summary over-time paragraphs changes conflicts quarantine reporting cost-totals costs by-kind by-paragraph statuses memberships safeguards longest evidence"
     expect_eq "section shape" "$(pyjson 'print(all(set(s) >= {"name", "title", "description", "chart", "columns", "rows"} and s["title"] and all(len(r) == len(s["columns"]) for r in s["rows"]) for s in d["sections"]))')" True
     expect_eq "charts" "$(pyjson 'print("; ".join("%s %s" % (s["name"], s["chart"]) for s in d["sections"] if s["chart"]))')" \
-        "by-kind {'kind': 'bar', 'x': 'kind', 'y': 'progress', 'series': None}; by-paragraph {'kind': 'bar', 'x': 'paragraph', 'y': 'progress', 'series': None}; over-time {'kind': 'line', 'x': 'month', 'y': 'progress', 'series': None}; statuses {'kind': 'stack', 'x': 'kind', 'y': 'items', 'series': 'status'}"
+        "over-time {'kind': 'line', 'x': 'month', 'y': 'progress', 'series': None}; by-kind {'kind': 'bar', 'x': 'kind', 'y': 'progress', 'series': None}; by-paragraph {'kind': 'bar', 'x': 'paragraph', 'y': 'progress', 'series': None}; statuses {'kind': 'stack', 'x': 'kind', 'y': 'items', 'series': 'status'}"
     expect_eq "summary" "$(pyjson 'print(d["sections"][1]["columns"], d["sections"][1]["rows"])')" \
         "['items', 'mean progress %', 'done', 'overdue', 'breaches'] [[15, 20.0, 2, 1, 1]]"
     expect_eq "odd title in json" "$(pyjson 'print([r[1] for s in d["sections"] if s["name"] == "safeguards" for r in s["rows"] if r[0] == "safeguard.odd"][0])')" "$odd_title"
@@ -505,7 +505,7 @@ GROUP BY status ORDER BY status;
 EOF
     report_json --as-of $ASOF --reports "$rdir"
     expect_eq "override sections" "$(pyjson 'print(len(d["sections"]), d["sections"][-1]["name"], d["sections"][-1]["rows"])')" \
-        "17 extra [['at-risk', 1], ['breached', 1]]"
+        "18 extra [['at-risk', 1], ['breached', 1]]"
     expect_eq "extra description" "$(pyjson 'print(d["sections"][-1]["description"])')" \
         "An extra section from the user's directory, over two lines."
     # The rest is the built-in report, unchanged.
@@ -627,6 +627,49 @@ no  here"
 -- section: say
 -- title: Say without a count
 SELECT say('a', 'b') AS s;" 3 "^docket: report: $rdir/bad.sql:10: section 'say': say() takes MSGID, PLURAL, N and the sentence's values\$"
+    # "-- each:": a heading (and its quote) for each value of the first columns; a row of
+    # nothing else only opens its heading; machines take the columns as they are.
+    cat >"$rdir/each.sql" <<'EOF'
+-- title: Grouped
+-- section: grouped
+-- title: Grouped
+-- each: part, words
+SELECT 'Part A' AS part, 'What A says' AS words, 'x' AS item, 1 AS n
+UNION ALL SELECT 'Part A', 'What A says', 'y', 2
+UNION ALL SELECT 'Part B', 'What B | says', NULL, NULL
+UNION ALL SELECT 'Part C', NULL, 'z', 3;
+EOF
+    run_ok report each --reports "$rdir" --reproducible
+    expect_eq "each, md" "$(sed -n '/^## Grouped/,$p' "$tmp/out" | grep .)" "## Grouped
+### Part A
+> What A says
+| item | n |
+|---|---|
+| x | 1 |
+| y | 2 |
+### Part B
+> What B \| says
+### Part C
+| item | n |
+|---|---|
+| z | 3 |"
+    run_ok report each --reports "$rdir" --reproducible --format html
+    expect_eq "each, html" "$(sed -n '/<section id="grouped">/,/<\/section>/p' "$tmp/out" |
+        grep -c '<table>\|<h3>\|<blockquote>')" 7
+    expect_out_fixed '<blockquote>What B | says</blockquote>'
+    run_ok report each --reports "$rdir" --reproducible --format csv
+    expect_eq "each, csv" "$(sed -n 7,8p "$tmp/out" | tr -d "\r")" "part,words,item,n
+Part A,What A says,x,1"
+    bad_report "$head3
+-- section: each
+-- title: Each by a column not first
+-- each: part
+SELECT 1 AS n, 2 AS part;" 3 "^docket: report: $rdir/bad.sql:11: section 'each': '-- each: part' is not its first column, before at least one other\$"
+    bad_report "$head3
+-- section: each
+-- title: Each of three
+-- each: a, b, c
+SELECT 1 AS a, 2 AS b, 3 AS c, 4 AS d;" 3 "^docket: report: $rdir/bad.sql:10: '-- each:' names a heading column and at most a quote column\$"
     bad_report "$head3
 -- section: shown
 -- title: Shown by a column not last
@@ -713,7 +756,7 @@ $w;" 3 "^docket: report: $rdir/bad.sql:10: section 'tx'"
 # ---------------------------------------------------------------------------------------------
 bad_input() {
     run_fails 3 "^docket: report: unknown report 'progres' (did you mean 'progress'?)\$" report progres
-    run_fails 3 "^docket: report: unknown section 'nosuch' in report 'progress' (valid: overview, summary, by-kind, by-paragraph, over-time, statuses, memberships, safeguards, reporting, cost-totals, costs, conflicts, quarantine, changes, longest, evidence)\$" report --section nosuch
+    run_fails 3 "^docket: report: unknown section 'nosuch' in report 'progress' (valid: overview, summary, over-time, paragraphs, changes, conflicts, quarantine, reporting, cost-totals, costs, by-kind, by-paragraph, statuses, memberships, safeguards, longest, evidence)\$" report --section nosuch
     run_fails 2 "^docket: report: unknown format 'xml' (md, html, csv, json or pdf)\$" report --format xml
     run_fails 2 "^docket: report: too many arguments" report progress extra
     run_fails 2 "^docket: report: unknown option '--bogus'" report --bogus

@@ -45,6 +45,17 @@ ODD_CHECKLIST = {
 }
 
 
+
+MONTHS = ("January February March April May June July August September October November "
+          "December").split()
+
+
+def long_date(iso):
+    """An ISO day as the English report writes it: 5 December 2026."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return "%d %s %d" % (d, MONTHS[m - 1], y)
+
+
 def check(name, ok, detail=""):
     global passed, failed
     if ok:
@@ -130,7 +141,8 @@ def check_pdf(name, store, env, work, extra=()):
             at = i + len(squash(t))
     check(name + ": every section, in order (%d)" % len(titles), titles and not missing,
           "missing or out of order: %r" % missing)
-    # Every page's margin: the document, the as-of date, the head, "Page N of M".
+    # Every page's margin: the document, the as-of date as people read it, the head, "Page N
+    # of M".
     sheets = text.split("\f")
     if sheets and sheets[-1].strip() == "":
         sheets.pop()
@@ -138,7 +150,8 @@ def check_pdf(name, store, env, work, extra=()):
     bad = []
     for n, sheet in enumerate(sheets, 1):
         words = squash(sheet)
-        for want in (head, symbol, "As of " + report["as_of"], "Page %d of %d" % (n, pages)):
+        for want in (head, symbol, "As of: " + long_date(report["as_of"]),
+                     "Page %d of %d" % (n, pages)):
             if want not in words:
                 bad.append("page %d lacks %r" % (n, want))
     check(name + ": the margins of every page", not bad, "; ".join(bad[:5]))

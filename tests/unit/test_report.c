@@ -138,10 +138,10 @@ parse_accepts_crlf_line_ends(void **state)
 static void
 the_embedded_progress_report_parses(void **state)
 {
-    static const char *const names[] = {"overview",   "summary",     "by-kind",     "by-paragraph",
-                                        "over-time",  "statuses",    "memberships", "safeguards",
-                                        "reporting",  "cost-totals", "costs",       "conflicts",
-                                        "quarantine", "changes",     "longest",     "evidence"};
+    static const char *const names[] = {
+        "overview",   "summary",     "over-time",   "paragraphs", "changes", "conflicts",
+        "quarantine", "reporting",   "cost-totals", "costs",      "by-kind", "by-paragraph",
+        "statuses",   "memberships", "safeguards",  "longest",    "evidence"};
     struct report_def *r = NULL;
     struct diag d = {0};
 
@@ -248,14 +248,14 @@ struct refusal {
 
 static const struct refusal refusals[] = {
     {"an unknown header in a section", HEAD "-- section: a\n-- title: A\n-- owner: me\nSELECT 1;\n",
-     8, 0, "unknown header (title, description, chart, shown, layout, section)"},
+     8, 0, "unknown header (title, description, chart, shown, layout, each, section)"},
     {"an unknown header at the top",
      "-- title: T\n-- author: me\n-- section: a\n-- title: A\nSELECT 1;\n", 2, 0,
-     "unknown header (title, description, chart, shown, layout, section)"},
+     "unknown header (title, description, chart, shown, layout, each, section)"},
     {"a chart in the report's header",
      "-- title: T\n-- chart: bar x=a y=b\n-- section: a\n-- title: A\n"
      "SELECT 1;\n",
-     2, 0, "unknown header (title, description, chart, shown, layout, section)"},
+     2, 0, "unknown header (title, description, chart, shown, layout, each, section)"},
     {"an unknown chart kind",
      HEAD "-- section: a\n-- title: A\n-- chart: pie x=a y=b\nSELECT 1;\n\n"
           "-- section: b\n-- title: B\nSELECT 2;\n",

@@ -1,0 +1,66 @@
+# End-to-end: a checklist's texts in several languages (format version 2). Titles, labels and
+# paragraph texts may be objects of texts by language, or the document may give "translations"
+# by the English text; the store keeps the English text, and a report in another language shows
+# the translation for as long as the text it translates stands. The shipped Resolution 1309
+# gives its items' titles and its paragraphs (marked as unofficial) in French and Spanish.
+. "$(dirname "$0")/lib.sh"
+
+# The shipped checklist, in French and Spanish.
+init_store
+run_ok report --reproducible --lang fr --section paragraphs
+expect_out_fixed "| Devenir membre du Comité permanent interorganisations (CPI) | Invité / invité permanent |"
+expect_out_fixed "(traduction non officielle)"
+run_ok report --reproducible --lang es --section memberships
+expect_out_fixed "Pasar a ser miembro del Comité Permanente entre Organismos (IASC)"
+# English and machines: the checklist's own English text.
+run_ok report --reproducible --section paragraphs
+expect_out_fixed "| Become a member of the Inter-Agency Standing Committee (IASC) | "
+run_ok report --reproducible --lang fr --section paragraphs --format csv
+expect_out_fixed "Become a member of the Inter-Agency Standing Committee (IASC),invitee"
+# A title a user edits has no translation: the edit shows as it was written.
+run_ok edit iasc "title=Join the IASC" -m "shorter"
+run_ok report --reproducible --lang fr --section paragraphs
+expect_out_fixed "| Join the IASC | Invité / invité permanent |"
+
+# A checklist of its own, with texts by language inline.
+cat >"$tmp/two.json" <<'EOF'
+{"format": "docket-checklist", "version": 2,
+ "document": {"symbol": "T/2", "alias": "t2", "title": {"en": "Two", "fr": "Deux"},
+   "adopted": "2020-01-01",
+   "paragraphs": [{"ref": "1", "text": {"en": "Requests a report;", "fr": "Demande un rapport ;"}}]},
+ "kinds": [{"name": "task", "label": {"en": "Task", "es": "Tarea"}, "initial": "open",
+   "statuses": [{"name": "open", "label": {"en": "Open", "fr": "Ouverte"}, "progress": 0,
+                 "final": false},
+                {"name": "closed", "label": "Closed", "progress": 100, "final": true}]}],
+ "items": [{"key": "report", "title": {"en": "Write the report", "fr": "Rédiger le rapport"},
+            "kind": "task", "ref": "1"}]}
+EOF
+run_ok import "$tmp/two.json"
+run_ok list --doc t2 --json
+expect_out_fixed '"title":"Write the report"'
+run_ok report --reproducible --lang fr --doc t2 --section paragraphs
+expect_out_fixed "> Demande un rapport ;"
+expect_out_fixed "| Rédiger le rapport | Ouverte |"
+run_ok report --reproducible --lang es --doc t2 --section paragraphs
+expect_out_fixed "| Write the report | Open |"
+
+# Refused, with the JSON path, and nothing written.
+bad() {
+    printf '%s' "$1" >"$tmp/bad.json"
+    run_fails 3 "$2" import "$tmp/bad.json"
+}
+doc='"symbol": "T/3", "adopted": "2020-01-01"'
+bad "{\"format\": \"docket-checklist\", \"version\": 1, \"document\": {$doc, \"title\": {\"en\": \"A\"}}}" \
+    "document.title: texts in several languages need checklist format version 2"
+bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": {\"fr\": \"A\"}}}" \
+    "document.title.en: missing"
+bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": {\"en\": \"A\", \"French\": \"B\"}}}" \
+    "document.title.French: not a language code"
+bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": {\"en\": \"A\", \"fr\": \"\"}}}" \
+    "document.title.fr: must be a non-empty UTF-8 string"
+bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": \"A\", \"translations\": {\"fr\": \"x\"}}}" \
+    "document.translations.fr: must be an object"
+bad "{\"format\": \"docket-checklist\", \"version\": 1, \"document\": {$doc, \"title\": \"A\", \"translations\": {}}}" \
+    "document.translations: needs checklist format version 2"
+run_ok verify
+done_ok
