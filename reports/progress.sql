@@ -187,13 +187,13 @@ ORDER BY currency, basis;
 -- title: Cost implications, per item
 -- description: Each item's estimate in force per basis and currency, with how many estimates
 -- description: it has had on that basis (the later replacing the earlier).
-SELECT c.key, c.basis, c.currency, amount(c.minor_units, c.currency) AS estimate,
-       (SELECT count(*) FROM costs p
-        WHERE p.item = c.item AND p.currency = c.currency AND p.basis = c.basis) AS estimates,
-       day(c.eff) AS "latest estimate"
-FROM costs c
-WHERE c.superseded_by IS NULL
-ORDER BY c.key, c.basis, c.currency;
+-- The estimates are counted in the same pass over the costs that finds the one in force.
+SELECT key, basis, currency, amount(minor_units, currency) AS estimate, estimates,
+       day(eff) AS "latest estimate"
+FROM (SELECT c.*, count(*) OVER (PARTITION BY c.item, c.currency, c.basis) AS estimates
+      FROM costs c)
+WHERE superseded_by IS NULL
+ORDER BY key, basis, currency;
 
 -- section: by-kind
 -- title: Progress by kind

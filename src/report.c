@@ -35,12 +35,10 @@ static const char *const environment[] = {
     "e.eff, e.recorded, e.actor, e.reason, e.batch FROM event e INDEXED BY event_evidence "
     "JOIN items i ON i.uuid = e.item WHERE e.type = 'evidence' AND " VISIBLE_E " AND e.seq NOT "
     "IN (" STATE_REVERTED_EVIDENCE("(SELECT known FROM params)") ")",
-    "CREATE TEMP VIEW IF NOT EXISTS costs AS SELECT e.seq, e.item, i.key, json_extract(e.attrs, "
-    "'$.currency') AS currency, CAST(e.new_value AS INTEGER) AS minor_units, " STATE_COST_BASIS_E
-    " AS basis, e.eff, e.recorded, e.actor, e.reason, " STATE_COST_SUPERSEDED_BY_E
-    " AS superseded_by FROM "
-    "event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE e.type = 'cost' "
-    "AND " VISIBLE_E,
+    /* The costs of the items in view, from those of every item (prepare_environment). */
+    "CREATE TEMP VIEW IF NOT EXISTS costs AS SELECT seq, item, key, currency, minor_units, basis, "
+    "eff, recorded, actor, reason, superseded_by FROM temp.report_costs WHERE item IN (SELECT uuid "
+    "FROM items)",
     "CREATE TEMP VIEW IF NOT EXISTS requests AS " VIEW_REQUESTS("(SELECT asof FROM params)"),
     /* The conflicts of the items in view, from those of the whole store (prepare_environment),
      * so that a portfolio's parts do not each read the shared log again. */
@@ -159,6 +157,7 @@ struct uses {
     int since;     /* items_since: the state as of --since */
     int months;    /* progress_by_month */
     int conflicts; /* the conflicts, read from the shared log */
+    int costs;     /* the cost estimates, each with the one that replaces it */
     /* A report of one document of several: progress_by_month once its items are narrowed, over
      * them alone, rather than over every document's. */
     int months_late;
@@ -176,6 +175,7 @@ uses_of(const struct report_def *r, const struct report_opts *o)
         u.since |= strstr(r->sections[i].sql, "items_since") != NULL;
         u.months |= strstr(r->sections[i].sql, "progress_by_month") != NULL;
         u.conflicts |= strstr(r->sections[i].sql, "conflicts") != NULL;
+        u.costs |= strstr(r->sections[i].sql, "costs") != NULL;
     }
     return u;
 }
@@ -212,6 +212,15 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
 {
     static const char params_sql[] =
         "INSERT INTO temp.params (asof, known, since) VALUES (:asof, :known, :since)";
+#define COSTS_SQL                                                                                  \
+    "CREATE TEMP TABLE report_costs AS SELECT e.seq, e.item, i.key, json_extract(e.attrs, "        \
+    "'$.currency') AS currency, CAST(e.new_value AS INTEGER) AS minor_units, " STATE_COST_BASIS_E  \
+    " AS basis, e.eff, e.recorded, e.actor, e.reason, " STATE_COST_SUPERSEDED_BY_E                 \
+    " AS superseded_by FROM event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE " \
+    "e.type = 'cost' AND e.eff_day <= :asof AND e.recorded <= :known AND e.seq NOT IN "            \
+    "(" STATE_REVERTED_SEQ(":known") ")"
+    static const char costs_sql[] = COSTS_SQL, costs_none_sql[] = COSTS_SQL " LIMIT 0";
+#undef COSTS_SQL
     const char *known = o->known ? o->known : "9999-12-31T23:59:59.999Z";
     sqlite3_stmt *st;
     int rc;
@@ -232,6 +241,13 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
                                    : "CREATE TEMP TABLE report_conflicts AS " SYNC_CONFLICTS_SQL
                                      " LIMIT 0",
                       d)) != 0)
+        return rc;
+    /* The cost estimates visible then, of every item, each with the one that replaces it: read
+     * once, as the window over them is, however many sections and parts use them. */
+    if ((rc = db_exec(db, "DROP TABLE IF EXISTS temp.report_costs", d)) != 0 ||
+        (rc = db_prep(db, u->costs ? costs_sql : costs_none_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":asof", o->asof ? o->asof : o->today, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":known", known, d)) != 0 || (rc = db_run(db, st, d)) != 0)
         return rc;
     /* Over every document at once, for the parts to narrow. */
     if (u->months && !u->months_late &&
