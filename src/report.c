@@ -20,7 +20,7 @@
  * what is visible as of the report's date and known time. */
 #define VISIBLE_E                                                                                  \
     "e.eff_day <= (SELECT asof FROM params) AND e.recorded <= (SELECT known FROM params) AND "     \
-    "e.seq NOT IN (" STATE_REVERTED_SEQ("(SELECT known FROM params)") ")"
+    "e.seq NOT IN (SELECT seq FROM temp.report_reverted)"
 
 static const char *const environment[] = {
     "DROP TABLE IF EXISTS temp.params",
@@ -33,8 +33,7 @@ static const char *const environment[] = {
     "CREATE TEMP VIEW IF NOT EXISTS evidence AS SELECT e.seq, e.item, i.key, e.new_value AS "
     "ref, json_extract(e.attrs, '$.type') AS type, json_extract(e.attrs, '$.sha256') AS sha256, "
     "e.eff, e.recorded, e.actor, e.reason, e.batch FROM event e INDEXED BY event_evidence "
-    "JOIN items i ON i.uuid = e.item WHERE e.type = 'evidence' AND " VISIBLE_E " AND e.seq NOT "
-    "IN (" STATE_REVERTED_EVIDENCE("(SELECT known FROM params)") ")",
+    "JOIN items i ON i.uuid = e.item WHERE e.type = 'evidence' AND " VISIBLE_E,
     /* The costs of the items in view, from those of every item (prepare_environment). */
     "CREATE TEMP VIEW IF NOT EXISTS costs AS SELECT seq, item, key, currency, minor_units, basis, "
     "eff, recorded, actor, reason, superseded_by FROM temp.report_costs WHERE item IN (SELECT uuid "
@@ -217,9 +216,12 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
     "'$.currency') AS currency, CAST(e.new_value AS INTEGER) AS minor_units, " STATE_COST_BASIS_E  \
     " AS basis, e.eff, e.recorded, e.actor, e.reason, " STATE_COST_SUPERSEDED_BY_E                 \
     " AS superseded_by FROM event e INDEXED BY event_costs JOIN items i ON i.uuid = e.item WHERE " \
-    "e.type = 'cost' AND e.eff_day <= :asof AND e.recorded <= :known AND e.seq NOT IN "            \
-    "(" STATE_REVERTED_SEQ(":known") ")"
+    "e.type = 'cost' AND e.eff_day <= :asof AND e.recorded <= :known AND e.seq NOT IN (SELECT "    \
+    "seq FROM temp.report_reverted)"
     static const char costs_sql[] = COSTS_SQL, costs_none_sql[] = COSTS_SQL " LIMIT 0";
+    static const char reverted_sql[] =
+        "INSERT OR IGNORE INTO temp.report_reverted (seq) " STATE_REVERTED_SEQ(
+            ":known") " UNION " STATE_REVERTED_EVIDENCE(":known");
 #undef COSTS_SQL
     const char *known = o->known ? o->known : "9999-12-31T23:59:59.999Z";
     sqlite3_stmt *st;
@@ -241,6 +243,15 @@ prepare_environment(struct db *db, const struct report_opts *o, const struct use
                                    : "CREATE TEMP TABLE report_conflicts AS " SYNC_CONFLICTS_SQL
                                      " LIMIT 0",
                       d)) != 0)
+        return rc;
+    /* The events that reverts recorded by then cancel, and the evidence that went with a
+     * cancelled status or note: found once for every view that leaves them out. */
+    if ((rc = db_exec(db,
+                      "DROP TABLE IF EXISTS temp.report_reverted; CREATE TEMP TABLE "
+                      "report_reverted (seq INTEGER PRIMARY KEY)",
+                      d)) != 0 ||
+        (rc = db_prep(db, reverted_sql, &st, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":known", known, d)) != 0 || (rc = db_run(db, st, d)) != 0)
         return rc;
     /* The cost estimates visible then, of every item, each with the one that replaces it: read
      * once, as the window over them is, however many sections and parts use them. */
