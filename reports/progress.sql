@@ -121,10 +121,14 @@ ORDER BY p.doc, p.ord, i.para_ord, i.key;
 -- title: Changes since the last report
 -- description: Items whose status differs from what the trail held at the time of the last
 -- description: publication of this report (or --since), by recorded time.
+-- shown: shown
+-- Before any publication every item is new: people then read only the changes of items that
+-- were there (none), csv and json every row; the paragraphs above give every item's status.
 SELECT i.key,
        CASE WHEN s.uuid IS NULL THEN tr('value', '(new)')
             ELSE label('status', w.label, s.status) END AS before,
-       label('status', v.label, i.status) AS now, day(i.since) AS effective
+       label('status', v.label, i.status) AS now, day(i.since) AS effective,
+       s.uuid IS NOT NULL OR (SELECT since FROM params) > '0000-01-01T00:00:00.000Z' AS shown
 FROM items i
 LEFT JOIN items_since s ON s.uuid = i.uuid
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
