@@ -108,6 +108,9 @@ extern const struct cmd_entry cmd_init, cmd_list, cmd_kinds, cmd_show, cmd_set, 
     cmd_import, cmd_export, cmd_links, cmd_notify, cmd_remote, cmd_clone, cmd_sync, cmd_status,
     cmd_conflicts, cmd_office, cmd_key, cmd_draft, cmd_docs;
 
+/* The hidden helper of shell completion: dispatched by name, not listed by --help. */
+extern const struct cmd_entry cmd_complete;
+
 /* Parses ARGV[0..ARGC) against E's options. Returns 0, or DK_USAGE with D set. */
 int cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, struct diag *d);
 

@@ -379,7 +379,9 @@ main(int argc, char **argv)
         help(stderr);
         return DK_USAGE;
     }
-    if ((ctx.entry = find_command(argv[i])) == NULL)
+    if (strcmp(argv[i], "complete") == 0)
+        ctx.entry = &cmd_complete;
+    else if ((ctx.entry = find_command(argv[i])) == NULL)
         return DK_USAGE;
     for (int j = i + 1; j < argc && strcmp(argv[j], "--") != 0; j++) {
         if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0) {
