@@ -20,6 +20,8 @@ if(GIT_FOUND AND EXISTS "${SRC}/.git")
                           --date=format-local:%Y%m%d
                   OUTPUT_VARIABLE day RESULT_VARIABLE rc2 ERROR_QUIET
                   OUTPUT_STRIP_TRAILING_WHITESPACE)
+  execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${SRC}" rev-parse --short HEAD
+                  OUTPUT_VARIABLE hash ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(rc EQUAL 0 AND rc2 EQUAL 0 AND NOT desc STREQUAL "")
     # What a tag may hold beyond Debian's characters (such as '_') becomes '.'.
     string(REGEX REPLACE "[^0-9A-Za-z.+~-]" "." desc "${desc}")
@@ -28,15 +30,16 @@ if(GIT_FOUND AND EXISTS "${SRC}/.git")
       set(dirty ".dirty")
       string(REGEX REPLACE "-dirty$" "" desc "${desc}")
     endif()
-    if(desc MATCHES "^v?([0-9][0-9A-Za-z.+~]*)-([0-9]+)-g([0-9a-f]+)$")
+    if(desc STREQUAL hash)
+      # No tag: describe gave the hash alone (which may start with a digit, like a tag).
+      set(version "${BASE}+git${day}.${hash}${dirty}")
+    elseif(desc MATCHES "^v?([0-9][0-9A-Za-z.+~]*)-([0-9]+)-g([0-9a-f]+)$")
       set(version "${CMAKE_MATCH_1}+git${day}.${CMAKE_MATCH_2}.${CMAKE_MATCH_3}${dirty}")
     elseif(desc MATCHES "^v?([0-9][0-9A-Za-z.+~]*)$")
       set(version "${CMAKE_MATCH_1}")
       if(dirty)
         set(version "${version}+git${day}${dirty}")
       endif()
-    elseif(desc MATCHES "^([0-9a-f]+)$")
-      set(version "${BASE}+git${day}.${CMAKE_MATCH_1}${dirty}")
     endif()
     # A '-' left in a tag becomes '.' too.
     string(REGEX REPLACE "[^0-9A-Za-z.+~]" "." version "${version}")
