@@ -7,7 +7,10 @@
  *   3. tests: tests/cli/test_VERB.sh (tests/integration/ for a command that needs a server,
  *      tests/integration/sync/ for one that needs an etcd cluster; CMake finds each by its
  *      name), and tests/unit/test_MODULE.c for any new core code;
- *   4. a line in the README's list of commands.
+ *   4. a line in the README's list of commands;
+ *   5. its manual page man/docket-VERB.1 (mdoc) and a line in man/docket.1's COMMANDS and SEE
+ *      ALSO (tests/cli/test_man.sh compares the pages with --help), and its positional words
+ *      in completion/docket.bash if they are keys, names or files.
  */
 #ifndef DOCKET_CLI_H
 #define DOCKET_CLI_H
