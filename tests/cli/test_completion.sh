@@ -48,6 +48,8 @@ run complete keys
 expect_rc 0
 expect_no_out
 expect_no_err
+[ ! -e "$db" ] || fail "complete created the store"
+pass
 comp ""
 has init list set report show
 lacks complete
@@ -77,6 +79,14 @@ has member
 lacks approached
 comp set unknown-key ap
 lacks approached
+
+# The helper only reads: the store is the same, byte for byte, after it ran.
+sum_before=$(cksum <"$db")
+for what in keys docs reports "statuses ceb"; do
+    run complete $what
+    expect_rc 0
+done
+expect_eq "store after complete" "$(cksum <"$db")" "$sum_before"
 
 # Report names, formats, document aliases, and a value that is a key.
 comp report ""
