@@ -112,3 +112,19 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-bench $(ASAN_BUILD) $(FUZZ_BUILD) $(VALGRIND_BUILD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: a Release build, installed (binary, manual
+# pages, bash completion). make deb: the Debian package of a Release build, in $(RELEASE_BUILD).
+RELEASE_BUILD ?= build-release
+PREFIX ?= /usr/local
+.PHONY: release install deb
+release:
+	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+	cmake --build $(RELEASE_BUILD) -j $(JOBS)
+
+install: release
+	DESTDIR=$(DESTDIR) cmake --install $(RELEASE_BUILD) --prefix $(PREFIX)
+
+deb: release
+	cd $(RELEASE_BUILD) && cpack -G DEB
+	@ls $(RELEASE_BUILD)/docket_*.deb

@@ -7,7 +7,10 @@
  *   3. tests: tests/cli/test_VERB.sh (tests/integration/ for a command that needs a server,
  *      tests/integration/sync/ for one that needs an etcd cluster; CMake finds each by its
  *      name), and tests/unit/test_MODULE.c for any new core code;
- *   4. a line in the README's list of commands.
+ *   4. a line in the README's list of commands;
+ *   5. its manual page man/docket-VERB.1 (mdoc) and a line in man/docket.1's COMMANDS and SEE
+ *      ALSO (tests/cli/test_man.sh compares the pages with --help), and its positional words
+ *      in completion/docket.bash if they are keys, names or files.
  */
 #ifndef DOCKET_CLI_H
 #define DOCKET_CLI_H
@@ -107,6 +110,9 @@ extern const struct cmd_entry cmd_init, cmd_list, cmd_kinds, cmd_show, cmd_set, 
     cmd_edit, cmd_cost, cmd_revert, cmd_log, cmd_diff, cmd_verify, cmd_backup, cmd_report,
     cmd_import, cmd_export, cmd_links, cmd_notify, cmd_remote, cmd_clone, cmd_sync, cmd_status,
     cmd_conflicts, cmd_office, cmd_key, cmd_draft, cmd_docs;
+
+/* The hidden helper of shell completion: dispatched by name, not listed by --help. */
+extern const struct cmd_entry cmd_complete;
 
 /* Parses ARGV[0..ARGC) against E's options. Returns 0, or DK_USAGE with D set. */
 int cli_parse(const struct cmd_entry *e, int argc, char **argv, struct args *out, struct diag *d);

@@ -14,9 +14,8 @@
 #include "docket/text.h"
 #include "docket/trust.h"
 
-#ifndef DOCKET_VERSION
-#define DOCKET_VERSION "0.0.0"
-#endif
+/* DOCKET_BUILD_VERSION, from git describe at build time (cmake/version.cmake). */
+#include "docket_version.h"
 
 /* Writes S from column AT, wrapped at spaces before column 80, each further line indented to
  * AT: a summary too long for one line stays in its column. */
@@ -353,7 +352,7 @@ main(int argc, char **argv)
         const char *a = argv[i];
 
         if (strcmp(a, "--version") == 0) {
-            printf("docket %s\n", DOCKET_VERSION);
+            printf("docket %s\n", DOCKET_BUILD_VERSION);
             goto out;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             help(stdout);
@@ -379,7 +378,9 @@ main(int argc, char **argv)
         help(stderr);
         return DK_USAGE;
     }
-    if ((ctx.entry = find_command(argv[i])) == NULL)
+    if (strcmp(argv[i], "complete") == 0)
+        ctx.entry = &cmd_complete;
+    else if ((ctx.entry = find_command(argv[i])) == NULL)
         return DK_USAGE;
     for (int j = i + 1; j < argc && strcmp(argv[j], "--") != 0; j++) {
         if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0) {

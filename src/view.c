@@ -675,3 +675,47 @@ view_cost_units(struct db *db, long long seq, long long *minor, struct diag *d)
     sqlite3_reset(st);
     return rc == 1 ? 0 : rc < 0 ? d->code : diag_set(d, DK_STORE, "lost the cost");
 }
+
+int
+view_keys(struct db *db, int (*each)(void *arg, const char *doc, const char *key), void *arg,
+          struct diag *d)
+{
+    static const char sql[] = "SELECT doc, key FROM items ORDER BY key, doc";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+
+        if (key && (rc = each(arg, (const char *)sqlite3_column_text(st, 0), key)) != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc;
+}
+
+int
+view_key_statuses(struct db *db, const char *doc, const char *key,
+                  int (*each)(void *arg, const char *status), void *arg, struct diag *d)
+{
+    static const char sql[] = "SELECT DISTINCT v.status FROM items i JOIN vocab v "
+                              "ON v.doc IS i.doc AND v.kind = i.kind "
+                              "WHERE i.key = :key AND (:doc IS NULL OR i.doc = :doc) "
+                              "ORDER BY v.ord, v.status";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = db_prep(db, sql, &st, d)) != 0 || (rc = db_bind_text(db, st, ":key", key, d)) != 0 ||
+        (rc = db_bind_text(db, st, ":doc", doc, d)) != 0)
+        return rc;
+    while ((rc = db_row(db, st, d)) == 1) {
+        const char *status = (const char *)sqlite3_column_text(st, 0);
+
+        if (status && (rc = each(arg, status)) != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc < 0 ? d->code : rc;
+}

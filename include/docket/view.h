@@ -265,4 +265,15 @@ int view_hash_at(struct db *db, int shared, long long n, char hex[2 * EV_HASH_LE
  * (also when there is no such event). */
 int view_cost_units(struct db *db, long long seq, long long *minor, struct diag *d);
 
+/* ---- Words for shell completion (complete) ------------------------------------------------ */
+
+/* Walks every item's key with its document's symbol (NULL: an item of no document), by key. */
+int view_keys(struct db *db, int (*each)(void *arg, const char *doc, const char *key), void *arg,
+              struct diag *d);
+
+/* Walks the statuses of item KEY's kind, in the kind's order; DOC is the item's document's
+ * symbol, or NULL for item KEY of any document. An unknown key walks nothing. */
+int view_key_statuses(struct db *db, const char *doc, const char *key,
+                      int (*each)(void *arg, const char *status), void *arg, struct diag *d);
+
 #endif
