@@ -63,23 +63,30 @@ append(char **s, const char *text, size_t n, const char *sep)
     return 0;
 }
 
-/* Rewrites "-- each:"'s value V ("HEADING[, QUOTE]") in place as the names joined by ", ", the
- * form report.c compares with the SELECT's first columns. Returns how many names (1 or 2), or 0
- * when it is not one or two column names. */
+/* Sets *OUT (owned) to "-- each:"'s value V ("HEADING[, QUOTE]") as its names joined by ", ",
+ * the form report.c compares with the SELECT's first columns. Returns how many names (1 or 2),
+ * 0 when V is not one or two column names, -1 when memory runs out. */
 static int
-each_columns(char *v)
+each_columns(const char *v, char **out)
 {
-    char *save = NULL, *name, out[256] = "";
+    char *copy = strdup(v), *save = NULL, *name, joined[256] = "";
     int n = 0;
 
-    for (name = strtok_r(v, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
-        if (++n > 2 || !text_key_ok(name) || strlen(out) + strlen(name) + 3 > sizeof out)
-            return 0;
+    *out = NULL;
+    if (copy == NULL)
+        return -1;
+    for (name = strtok_r(copy, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
+        if (++n > 2 || !text_key_ok(name) || strlen(joined) + strlen(name) + 3 > sizeof joined) {
+            n = 0;
+            break;
+        }
         if (n > 1)
-            strcat(out, ", ");
-        strcat(out, name);
+            strcat(joined, ", ");
+        strcat(joined, name);
     }
-    strcpy(v, out);
+    free(copy);
+    if (n > 0 && (*out = strdup(joined)) == NULL)
+        return -1;
     return n;
 }
 
@@ -241,10 +248,10 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
             } else if (strcmp(key, "each") == 0 && s != NULL) {
                 if (s->each != NULL)
                     why = "a section has one '-- each:' line";
-                else if ((s->each_cols = each_columns(value)) == 0)
-                    why = "'-- each:' names a heading column and at most a quote column";
-                else if ((s->each = strdup(value)) == NULL)
-                    why = "out of memory";
+                else if ((s->each_cols = each_columns(value, &s->each)) <= 0)
+                    why = s->each_cols < 0 ? "out of memory"
+                                           : "'-- each:' names a heading column and at most a "
+                                             "quote column";
                 continue;
             } else {
                 why = "unknown header (title, description, chart, shown, layout, each, section)";
