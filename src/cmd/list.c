@@ -192,53 +192,64 @@ put_cell(struct cmd_ctx *ctx, int c, const char *s, int width, int tone)
     cli_put_tone(ctx, s, c == COL_PROGRESS ? 0 : width, tone);
 }
 
-/* Prints the table's rows in the columns COLS (N of them), fitted to WIDTH columns (0: whole). */
+/* On a terminal, the key column is at most this wide: a longer key is shown whole, pushing
+ * only its own line to the right (its title is cut the more). */
+enum { TERM_KEY_MAX = 20 };
+
+/* The columns cell S of column C takes when padded to WIDTH, with its separator after it. */
+static int
+cell_cols(int c, const char *s, int width)
+{
+    int k = text_width(s);
+
+    return (k > width ? k : width) + (int)strlen(columns[c].sep);
+}
+
+/* Prints the table's rows in the columns COLS (N of them), fitted to WIDTH columns (0: whole,
+ * in the fixed widths of a pipe). */
 static void
 print_table(struct table *t, const int *cols, int n, int width)
 {
     struct cmd_ctx *ctx = t->ctx;
-    int w[NCOLS], used = 0;
+    int w[NCOLS];
 
     for (int c = 0; c < NCOLS; c++) {
+        int pad = columns[c].sep[0] == '\0'; /* a space of its own after it */
+
         w[c] = columns[c].width;
         /* On a terminal, each column only as wide as its widest cell, so the title has room. */
-        if (width > 0 && c != COL_TITLE) {
-            w[c] = c == COL_PROGRESS ? columns[c].width : text_width(columns[c].header) + 1;
+        if (width > 0 && c != COL_TITLE && c != COL_PROGRESS) {
+            w[c] = text_width(columns[c].header) + pad;
             for (size_t i = 0; i < t->n; i++)
-                if (text_width(t->rows[i].cell[c]) + (c == COL_PROGRESS ? 0 : 1) > w[c])
-                    w[c] = text_width(t->rows[i].cell[c]) + (c == COL_PROGRESS ? 0 : 1);
-            if (w[c] > columns[c].width)
-                w[c] = columns[c].width;
+                if (text_width(t->rows[i].cell[c]) + pad > w[c])
+                    w[c] = text_width(t->rows[i].cell[c]) + pad;
+            if (c == COL_KEY && w[c] > TERM_KEY_MAX)
+                w[c] = TERM_KEY_MAX;
         }
     }
-    for (int i = 0; i < n; i++)
-        if (i < n - 1)
-            used += w[cols[i]] + (int)strlen(columns[cols[i]].sep);
-    for (int i = 0; i < n; i++) {
-        const struct column *col = &columns[cols[i]];
+    for (long r = -1; r < (long)t->n; r++) {
+        int used = 0;
 
-        put_cell(ctx, cols[i], col->header, i < n - 1 ? w[cols[i]] : 0, TONE_NONE);
-        if (i < n - 1)
-            fputs(col->sep, ctx->out);
-    }
-    fputc('\n', ctx->out);
-    for (size_t r = 0; r < t->n; r++) {
         for (int i = 0; i < n; i++) {
-            const char *s = t->rows[r].cell[cols[i]];
-            int last = i == n - 1, room = width - used;
+            int c = cols[i], last = i == n - 1, room = width - used;
+            const char *s = r < 0 ? columns[c].header : t->rows[r].cell[c];
+            int tone = r < 0 ? TONE_NONE : t->rows[r].tone[c];
 
-            if (last && width > 0 && text_width(s) > room && room > 1) {
-                /* Cut to the room left, the last column shown with an ellipsis. */
-                char *cut = strndup(s, text_prefix(s, room - 1));
+            if (last && width > 0 && text_width(s) > room) {
+                /* Cut to the room left, with an ellipsis (none at all without room). */
+                char *cut = strndup(s, text_prefix(s, room > 1 ? room - 1 : 0));
 
-                cli_put_tone(ctx, cut ? cut : "", 0, t->rows[r].tone[cols[i]]);
+                cli_put_tone(ctx, cut ? cut : "", 0, tone);
                 free(cut);
-                fputs("\xe2\x80\xa6", ctx->out);
+                if (room > 0)
+                    fputs("\xe2\x80\xa6", ctx->out);
             } else {
-                put_cell(ctx, cols[i], s, last ? 0 : w[cols[i]], t->rows[r].tone[cols[i]]);
+                put_cell(ctx, c, s, last ? 0 : w[c], tone);
             }
-            if (!last)
-                fputs(columns[cols[i]].sep, ctx->out);
+            if (!last) {
+                fputs(columns[c].sep, ctx->out);
+                used += cell_cols(c, s, w[c]);
+            }
         }
         fputc('\n', ctx->out);
     }
@@ -416,7 +427,14 @@ run(struct cmd_ctx *ctx)
         if (rc == 0) {
             if (sort_col >= 0)
                 qsort(t.rows, t.n, sizeof *t.rows, by_field);
-            print_table(&t, cols, ncols, args_get(a, "wide") ? 0 : term_width());
+            int width = args_get(a, "wide") ? 0 : term_width();
+
+            /* A terminal narrower than the whole table leaves out SINCE (see 'docket show'),
+             * unless --columns chose the columns. */
+            if (width > 0 && width < 120 && !args_get(a, "columns"))
+                memmove(cols + COL_SINCE, cols + COL_SINCE + 1,
+                        (size_t)(--ncols - COL_SINCE) * sizeof *cols);
+            print_table(&t, cols, ncols, width);
         }
         table_free(&t);
     } else {
