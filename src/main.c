@@ -475,9 +475,9 @@ main(int argc, char **argv)
         report(ctx.entry->name, "", ctx.diag.msg);
         return ctx.diag.code;
     }
-    cli_color = strcmp(color, "always") == 0 ||
-                (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
-                 (no_color == NULL || no_color[0] == '\0'));
+    cli_color =
+        strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
+                                         (no_color == NULL || no_color[0] == '\0'));
     pager_start(ctx.entry, &ctx.args);
     ctx.db_path = db_path && db_path[0] ? db_path : "docket.db";
     ctx.out = stdout;

@@ -26,8 +26,9 @@ static const struct opt opts[] = {
     {"columns", 0, "A,B,...", 0,
      "the table's columns, in this order, of key, status, progress, since, due, flag, title"},
     {"wide", 0, NULL, 0, "never cut titles to the terminal's width"},
-    {"json", 0, NULL, 0, "print a JSON array (every field, in the store's order: --sort and "
-                         "--columns shape the table only)"},
+    {"json", 0, NULL, 0,
+     "print a JSON array (every field, in the store's order: --sort and "
+     "--columns shape the table only)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -41,7 +42,7 @@ static const struct column {
 } columns[NCOLS] = {
     {"key", "KEY", 31, " "},     {"status", "STATUS", 24, " "}, {"progress", "PROG", 5, "  "},
     {"since", "SINCE", 11, ""},  {"due", "NEXT DUE", 11, ""},   {"flag", "FLAG", 8, ""},
-    {"title", "TITLE", 0, ""},
+    {"title", "TITLE", 0, "  "},
 };
 
 static const char column_names[] = "key, status, progress, since, due, flag, title";
@@ -175,11 +176,9 @@ term_width(void)
 
     if (!isatty(STDOUT_FILENO))
         return 0;
-    if (env && atoi(env) > 0)
-        return atoi(env);
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         return ws.ws_col;
-    return 80;
+    return env && atoi(env) > 0 ? atoi(env) : 80;
 }
 
 /* Writes cell S of column C padded to WIDTH (right-aligned progress), its TONE in colour. */

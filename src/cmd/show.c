@@ -332,11 +332,11 @@ run(struct cmd_ctx *ctx)
                      it.since ? it.since : "");
         fprintf(ctx->out, "  %-13s", "status");
         cli_put_tone(ctx, status, 0,
-                     due.breach     ? TONE_BREACH
-                     : due.at_risk  ? TONE_RISK
-                     : due.overdue  ? TONE_OVERDUE
-                     : it.final     ? TONE_FINAL
-                                    : TONE_NONE);
+                     due.breach    ? TONE_BREACH
+                     : due.at_risk ? TONE_RISK
+                     : due.overdue ? TONE_OVERDUE
+                     : it.final    ? TONE_FINAL
+                                   : TONE_NONE);
         fputc('\n', ctx->out);
         if (roll[0])
             field(ctx, "rollup", roll);
