@@ -51,7 +51,7 @@ help(FILE *f)
 {
     int w = 0;
 
-    fputs("usage: docket [-d DB] [--by ACTOR] [-r] COMMAND [ARGS]\n\n"
+    fputs("usage: docket [-d DB] [--by ACTOR] [-r] [--color WHEN] COMMAND [ARGS]\n\n"
           "Tracks whether the requests of a resolution are carried out, in one SQLite file\n"
           "with a tamper-evident audit trail.\n\ncommands:\n",
           f);

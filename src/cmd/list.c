@@ -25,7 +25,9 @@ static const struct opt opts[] = {
      "store's order)"},
     {"columns", 0, "A,B,...", 0,
      "the table's columns, in this order, of key, status, progress, since, due, flag, title"},
-    {"wide", 0, NULL, 0, "never cut titles to the terminal's width"},
+    {"wide", 0, NULL, 0,
+     "on a terminal too, titles whole and every column (else titles are cut to "
+     "its width, and SINCE left out below 120 columns)"},
     {"json", 0, NULL, 0,
      "print a JSON array (every field, in the store's order: --sort and "
      "--columns shape the table only)"},
