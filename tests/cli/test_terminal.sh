@@ -155,6 +155,23 @@ expect_out "not-started -> in-force"
 [ ! -e "$PAGED.runs" ] || fail "log through a pipe ran the pager"
 pass
 
+# report: md through the pager on a terminal; another format, or -o FILE, not.
+last_cmd="report on a terminal"
+tty report
+expect_rc 0
+paged
+grep -q "accent" "$PAGED" || fail "report through the pager lost its text"
+pass
+last_cmd="report --format csv on a terminal"
+tty report --format csv
+not_paged
+expect_out "accent"
+last_cmd="report -o FILE on a terminal"
+tty report -o "$tmp/report.md"
+not_paged
+grep -q "accent" "$tmp/report.md" || fail "report -o FILE wrote no report"
+pass
+
 # An empty DOCKET_PAGER or 'cat' means no pager; without DOCKET_PAGER, $PAGER.
 last_cmd="log with an empty DOCKET_PAGER"
 DOCKET_PAGER= PAGER=$tmp/pager tty log
