@@ -286,6 +286,61 @@ cli_put(struct cmd_ctx *ctx, const char *s, int width)
     text_put_width(ctx->out, s ? s : "", width);
 }
 
+int cli_color;
+
+void
+cli_put_tone(struct cmd_ctx *ctx, const char *s, int width, int tone)
+{
+    /* Bold green, yellow, magenta, bold red. */
+    static const char *const esc[] = {"", "\033[1;32m", "\033[33m", "\033[35m", "\033[1;31m"};
+    int cols;
+
+    if (!cli_color || tone <= TONE_NONE || tone > TONE_BREACH || s == NULL || s[0] == '\0') {
+        cli_put(ctx, s, width);
+        return;
+    }
+    fputs(esc[tone], ctx->out);
+    cli_put(ctx, s, 0);
+    fputs("\033[0m", ctx->out);
+    for (cols = text_width(s); cols < width; cols++)
+        fputc(' ', ctx->out);
+}
+
+/* The vocabulary's flags by status, read once: "final", "breach" or "risk". */
+static json_t *tones;
+
+static int
+add_tone(void *arg, const struct view_vocab_row *r)
+{
+    const char *t = r->breach ? "breach" : r->at_risk ? "risk" : r->final ? "final" : NULL;
+
+    (void)arg;
+    if (r->status && t && json_object_get(tones, r->status) == NULL)
+        json_object_set_new(tones, r->status, json_string(t));
+    return 0;
+}
+
+int
+cli_status_tone(struct cmd_ctx *ctx, const char *status)
+{
+    const char *t;
+
+    if (!cli_color || status == NULL || ctx->db == NULL)
+        return TONE_NONE;
+    if (tones == NULL) {
+        struct diag d = {0};
+
+        if ((tones = json_object()) == NULL)
+            return TONE_NONE;
+        /* A colour is no reason to fail: without the vocabulary, none. */
+        view_vocab(ctx->db, NULL, add_tone, NULL, &d);
+    }
+    t = json_string_value(json_object_get(tones, status));
+    if (t == NULL)
+        return TONE_NONE;
+    return strcmp(t, "breach") == 0 ? TONE_BREACH : strcmp(t, "risk") == 0 ? TONE_RISK : TONE_FINAL;
+}
+
 int
 cli_json(struct cmd_ctx *ctx, json_t *v)
 {
@@ -415,7 +470,11 @@ cli_event_text(struct cmd_ctx *ctx, const struct view_event *ev, int actor_width
         }
         cli_put(ctx, ev->old_value ? ev->old_value : "(none)", 0);
         fputs(" -> ", f);
-        cli_put(ctx, ev->new_value ? ev->new_value : "(none)", 0);
+        if (strcmp(type, "status") == 0)
+            cli_put_tone(ctx, ev->new_value ? ev->new_value : "(none)", 0,
+                         cli_status_tone(ctx, ev->new_value));
+        else
+            cli_put(ctx, ev->new_value ? ev->new_value : "(none)", 0);
     } else if (strcmp(type, "item") == 0) {
         fputs("created: ", f);
         cli_put(ctx, ev->new_value, 0);

@@ -151,6 +151,20 @@ json_t *cli_event_json(const struct view_event *ev);
 /* Writes S escaped for a terminal (text_put), padded to WIDTH columns when WIDTH > 0. */
 void cli_put(struct cmd_ctx *ctx, const char *s, int width);
 
+/* Colour: whether the command layer writes colour escapes (main sets it from --color,
+ * NO_COLOR and whether stdout is a terminal). The core never does. */
+extern int cli_color;
+
+/* What a status or flag tells at a glance, each its own colour. */
+enum cli_tone { TONE_NONE, TONE_FINAL, TONE_RISK, TONE_OVERDUE, TONE_BREACH };
+
+/* cli_put in TONE's colour when cli_color is set; the padding to WIDTH counts only the text. */
+void cli_put_tone(struct cmd_ctx *ctx, const char *s, int width, int tone);
+
+/* The tone of status STATUS by the store's vocabulary (final, at risk, breach), or TONE_NONE;
+ * always TONE_NONE without colour. */
+int cli_status_tone(struct cmd_ctx *ctx, const char *status);
+
 /* Writes the events this run recorded (ev_appended) to ctx->out as one JSON array, each spelled
  * as cli_event_json spells it: a writer's --json answer, `[]` when it recorded none. Returns 0,
  * DK_STORE or DK_IO. */

@@ -1,11 +1,13 @@
 /* main.c: global options, dispatch, the final check of stdout, and the exit code. */
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,7 +50,7 @@ help(FILE *f)
 {
     int w = 0;
 
-    fputs("usage: docket [-d DB] [--by ACTOR] [-r] COMMAND [ARGS]\n\n"
+    fputs("usage: docket [-d DB] [--by ACTOR] [-r] [--color WHEN] COMMAND [ARGS]\n\n"
           "Tracks whether the requests of a resolution are carried out, in one SQLite file\n"
           "with a tamper-evident audit trail.\n\ncommands:\n",
           f);
@@ -64,9 +66,12 @@ help(FILE *f)
           "  -d, --db PATH      the store (default $DOCKET_DB, else ./docket.db)\n"
           "  --by ACTOR         who records the change (default $DOCKET_ACTOR, else the login)\n"
           "  -r, --read-only    open the store for reading only\n"
+          "  --color WHEN       colour: auto (on a terminal, without $NO_COLOR), always, never\n"
           "  --version          print the version\n\n"
           "'docket COMMAND --help' describes a command. Exit codes: 0 ok, 1 a check found a\n"
-          "problem, 2 usage, 3 bad data, 4 the store, 5 the network, 6 a file or stdout.\n",
+          "problem, 2 usage, 3 bad data, 4 the store, 5 the network, 6 a file or stdout.\n"
+          "On a terminal, log, show and report go through $DOCKET_PAGER, else $PAGER, else\n"
+          "'less -FRX' (empty or 'cat': none).\n",
           f);
 }
 
@@ -340,11 +345,79 @@ flush_stdout(const char *cmd)
     return DK_IO;
 }
 
+/* The pager the output goes through, or 0. */
+static pid_t pager_pid;
+
+/* The reader quit the pager before the end: what is left is not wanted, and that is no
+ * failure. */
+static void
+pager_quit(int sig)
+{
+    (void)sig;
+    _exit(0);
+}
+
+/* Sends stdout through the pager when command E writes text to a terminal: log, show and
+ * report, without --json, a format other than md, or -o FILE. */
+static void
+pager_start(const struct cmd_entry *e, const struct args *a)
+{
+    const char *pager = getenv("DOCKET_PAGER"), *format = args_get(a, "format"),
+               *out = args_get(a, "output");
+    int fd[2];
+
+    if (strcmp(e->name, "log") != 0 && strcmp(e->name, "show") != 0 &&
+        strcmp(e->name, "report") != 0)
+        return;
+    if (!isatty(STDOUT_FILENO) || args_get(a, "json") || (format && strcmp(format, "md") != 0) ||
+        (out && strcmp(out, "-") != 0))
+        return;
+    if (pager == NULL)
+        pager = getenv("PAGER");
+    if (pager == NULL)
+        pager = "less -FRX";
+    if (pager[0] == '\0' || strcmp(pager, "cat") == 0 || pipe(fd) != 0)
+        return;
+    fflush(stdout);
+    if ((pager_pid = fork()) < 0) {
+        pager_pid = 0;
+        close(fd[0]);
+        close(fd[1]);
+        return;
+    }
+    if (pager_pid == 0) {
+        dup2(fd[0], STDIN_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        setenv("LESS", "FRX", 0);
+        execl("/bin/sh", "sh", "-c", pager, (char *)NULL);
+        _exit(127);
+    }
+    dup2(fd[1], STDOUT_FILENO);
+    close(fd[0]);
+    close(fd[1]);
+    signal(SIGPIPE, pager_quit);
+}
+
+/* Closes the pager's end of stdout and waits for the reader to quit it. */
+static void
+pager_end(void)
+{
+    if (pager_pid == 0)
+        return;
+    fflush(stdout);
+    close(STDOUT_FILENO);
+    while (waitpid(pager_pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    pager_pid = 0;
+}
+
 int
 main(int argc, char **argv)
 {
     const char *db_path = getenv("DOCKET_DB"), *by = NULL;
     struct cmd_ctx ctx = {0};
+    const char *color = "auto", *no_color = getenv("NO_COLOR");
     int readonly = 0, i, rc;
     double start = now_ms();
 
@@ -366,6 +439,13 @@ main(int argc, char **argv)
                 by = argv[++i];
             else
                 db_path = argv[++i];
+        } else if (strcmp(a, "--color") == 0 || strncmp(a, "--color=", 8) == 0) {
+            if (a[7] == '\0' && i + 1 >= argc)
+                return fail_usage("%s needs a value", a);
+            color = a[7] == '=' ? a + 8 : argv[++i];
+            if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 &&
+                strcmp(color, "never") != 0)
+                return fail_usage("--color: '%s' is not auto, always or never", color);
         } else if (strncmp(a, "--db=", 5) == 0) {
             db_path = a + 5;
         } else if (strncmp(a, "--by=", 5) == 0) {
@@ -396,6 +476,10 @@ main(int argc, char **argv)
         report(ctx.entry->name, "", ctx.diag.msg);
         return ctx.diag.code;
     }
+    cli_color =
+        strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
+                                         (no_color == NULL || no_color[0] == '\0'));
+    pager_start(ctx.entry, &ctx.args);
     ctx.db_path = db_path && db_path[0] ? db_path : "docket.db";
     ctx.out = stdout;
     outfile_protect(ctx.db_path);
@@ -422,7 +506,9 @@ main(int argc, char **argv)
         fprintf(stderr, "docket: trace: %s on '%s': exit %d after %.1f ms\n", ctx.entry->name,
                 ctx.db_path, rc, now_ms() - start);
     /* A command that failed has said why already: one line. */
-    return rc != 0 ? (fflush(stdout), rc) : flush_stdout(ctx.entry->name);
+    rc = rc != 0 ? (fflush(stdout), rc) : flush_stdout(ctx.entry->name);
+    pager_end();
+    return rc;
 out:
     return flush_stdout(NULL);
 }

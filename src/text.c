@@ -184,6 +184,25 @@ text_width(const char *s)
     return cols;
 }
 
+size_t
+text_prefix(const char *s, int cols)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0, len;
+    unsigned long cp;
+
+    /* Step as text_width does, stopping before the column past COLS. */
+    while (i < n && cols-- > 0) {
+        if (p[i] >= 0x20 && p[i] < 0x7f) {
+            i++;
+            continue;
+        }
+        len = utf8_decode(p + i, n - i, &cp);
+        i += len ? len : 1;
+    }
+    return i;
+}
+
 int
 text_put_width(FILE *f, const char *s, int width)
 {

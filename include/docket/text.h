@@ -35,6 +35,10 @@ int text_put_width(FILE *f, const char *s, int width);
  * byte one): the width to pad a column of such texts to. Cannot fail. */
 int text_width(const char *s);
 
+/* Returns the length in bytes of the longest prefix of S that takes at most COLS columns as
+ * text_width counts them, never splitting a UTF-8 sequence: where to cut S to fit COLS. */
+size_t text_prefix(const char *s, int cols);
+
 /* Returns the edit distance (optimal string alignment: insert, delete, substitute,
  * transpose) between A and B, stopping early at MAX + 1. */
 int text_distance(const char *a, const char *b, int max);

@@ -330,7 +330,14 @@ run(struct cmd_ctx *ctx)
             snprintf(status, sizeof status, "%s (%d%%%s%s)%s%s", it.status ? it.status : "-",
                      due.progress, it.final ? ", final" : "", flag, it.since ? " since " : "",
                      it.since ? it.since : "");
-        field(ctx, "status", status);
+        fprintf(ctx->out, "  %-13s", "status");
+        cli_put_tone(ctx, status, 0,
+                     due.breach    ? TONE_BREACH
+                     : due.at_risk ? TONE_RISK
+                     : due.overdue ? TONE_OVERDUE
+                     : it.final    ? TONE_FINAL
+                                   : TONE_NONE);
+        fputc('\n', ctx->out);
         if (roll[0])
             field(ctx, "rollup", roll);
         field(ctx, "kind", it.kind);
@@ -342,7 +349,13 @@ run(struct cmd_ctx *ctx)
         snprintf(text, sizeof text, "%lld months", it.cadence_months);
         field(ctx, "cadence", it.cadence_months ? text : NULL);
         snprintf(text, sizeof text, "%s%s", due.next, due.overdue ? ", overdue" : "");
-        field(ctx, "next due", due.next[0] ? text : NULL);
+        if (due.overdue) {
+            fprintf(ctx->out, "  %-13s", "next due");
+            cli_put_tone(ctx, text, 0, TONE_OVERDUE);
+            fputc('\n', ctx->out);
+        } else {
+            field(ctx, "next due", due.next[0] ? text : NULL);
+        }
         field(ctx, "created", it.created);
         if (it.instances)
             field(ctx, "instances of", "countries (ISO 3166-1 alpha-3 codes)");

@@ -217,6 +217,39 @@ width_counts_as_put_width_pads(void **state)
     check_put_width("x\xff\xfey", text_width("x\xff\xfey") + 1, "x\\xff\\xfey ");
 }
 
+/* text_prefix cuts at a column as text_width counts them: between characters, never inside
+ * a UTF-8 sequence, so a cut French or Spanish title stays valid UTF-8. */
+static void
+prefix_cuts_by_characters(void **state)
+{
+    (void)state;
+    assert_int_equal(text_prefix("", 5), 0);
+    assert_int_equal(text_prefix("tester", 0), 0);
+    assert_int_equal(text_prefix("tester", 3), 3);
+    assert_int_equal(text_prefix("tester", 6), 6);
+    assert_int_equal(text_prefix("tester", 99), 6);
+    assert_int_equal(text_prefix("tester", -1), 0);
+    /* "\xc3\xa9" is one column of two bytes. */
+    assert_int_equal(text_prefix("\xc3\x89t\xc3\xa9", 1), 2);
+    assert_int_equal(text_prefix("\xc3\x89t\xc3\xa9", 2), 3);
+    assert_int_equal(text_prefix("\xc3\x89t\xc3\xa9", 3), 5);
+    assert_int_equal(text_prefix("a\xc3\xb1o", 2), 3); /* "a\xc3\xb1" of "a\xc3\xb1o" */
+    assert_int_equal(text_prefix("IOM\xe2\x80\x93UN", 4), 6);
+    /* A byte that is not UTF-8 is one column, as text_width counts it. */
+    assert_int_equal(text_prefix("x\xff\xfey", 2), 2);
+    assert_int_equal(text_prefix("x\xff\xfey", 3), 3);
+    /* The prefix of N columns takes N columns, for each N up to the whole. */
+    for (int n = 0; n <= 10; n++) {
+        const char *s = "Am\xc3\xa9rica \xe2\x80\x93 se\xc3\xb1or";
+        char buf[64];
+        size_t k = text_prefix(s, n);
+
+        memcpy(buf, s, k);
+        buf[k] = '\0';
+        assert_int_equal(text_width(buf), n);
+    }
+}
+
 static void
 distance_is_optimal_string_alignment(void **state)
 {
@@ -476,6 +509,7 @@ main(void)
         cmocka_unit_test(put_reports_a_write_error),
         cmocka_unit_test(put_width_pads_and_never_truncates),
         cmocka_unit_test(width_counts_as_put_width_pads),
+        cmocka_unit_test(prefix_cuts_by_characters),
         cmocka_unit_test(distance_is_optimal_string_alignment),
         cmocka_unit_test(distance_stops_early_at_max_plus_one),
         cmocka_unit_test(nearest_suggests_the_closest_name_or_none),
