@@ -89,7 +89,9 @@ ORDER BY month;
 -- description: its status and since when, its instances by status, and the latest step recorded
 -- description: for it (its date, the reason given and the evidence).
 -- each: paragraph, text
-SELECT say('Paragraph %s', 'Paragraph %s', 1, p.ref) AS paragraph, tr(p.text) AS text,
+SELECT CASE WHEN p.ref IS NULL THEN tr('Other requests')
+            ELSE say('Paragraph %s', 'Paragraph %s', 1, p.ref) END AS paragraph,
+       tr(p.text) AS text,
        tr(i.title) AS request,
        CASE WHEN i.rollup IS 'instances' THEN tr('value', '(by instances)')
             ELSE label('status', v.label, i.status) END AS status,
@@ -99,8 +101,16 @@ SELECT say('Paragraph %s', 'Paragraph %s', 1, p.ref) AS paragraph, tr(p.text) AS
             ELSE day(e.eff) END AS "latest step",
        (SELECT group_concat(ev.ref, ' ') FROM evidence ev
         WHERE ev.item = i.uuid AND ev.batch = e.batch) AS evidence
-FROM paragraphs p
-LEFT JOIN items i ON i.doc IS p.doc AND i.ref = p.ref AND instr(i.key, '/') = 0
+-- The paragraphs, then under "Other requests" the requests of each document that name no
+-- paragraph of it (added by hand, say), so that every request is shown.
+FROM (SELECT doc, ref, text, ord FROM paragraphs
+      UNION ALL
+      SELECT DISTINCT o.doc, NULL, NULL, NULL FROM items o
+      WHERE instr(o.key, '/') = 0
+        AND NOT EXISTS (SELECT 1 FROM paragraphs q WHERE q.doc IS o.doc AND q.ref = o.ref)) p
+LEFT JOIN items i ON i.doc IS p.doc AND instr(i.key, '/') = 0
+     AND (i.ref = p.ref OR (p.ref IS NULL AND NOT EXISTS (
+          SELECT 1 FROM paragraphs q WHERE q.doc IS i.doc AND q.ref = i.ref)))
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 LEFT JOIN event e ON e.seq = i.status_seq AND e.type = 'status'
 -- Each parent's instances by status, most first, counted in one pass over the instances.
@@ -115,7 +125,7 @@ LEFT JOIN (SELECT doc, parent,
                  GROUP BY c.doc, c.parent, c.status
                  ORDER BY c.doc, c.parent, n DESC, c.status)
            GROUP BY doc, parent) r ON r.doc IS i.doc AND r.parent = i.key
-ORDER BY p.doc, p.ord, i.para_ord, i.key;
+ORDER BY p.doc, p.ref IS NULL, p.ord, i.para_ord, i.key;
 
 -- section: changes
 -- title: Changes since the last report

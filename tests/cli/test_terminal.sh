@@ -160,7 +160,7 @@ last_cmd="report on a terminal"
 tty report
 expect_rc 0
 paged
-grep -q "accent" "$PAGED" || fail "report through the pager lost its text"
+grep -q "Élaborer une stratégie régionale" "$PAGED" || fail "report through the pager lost its text"
 pass
 last_cmd="report --format csv on a terminal"
 tty report --format csv
@@ -169,7 +169,7 @@ expect_out "accent"
 last_cmd="report -o FILE on a terminal"
 tty report -o "$tmp/report.md"
 not_paged
-grep -q "accent" "$tmp/report.md" || fail "report -o FILE wrote no report"
+grep -q "Élaborer une stratégie régionale" "$tmp/report.md" || fail "report -o FILE wrote no report"
 pass
 
 # An empty DOCKET_PAGER or 'cat' means no pager; without DOCKET_PAGER, $PAGER.
