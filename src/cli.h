@@ -69,6 +69,8 @@ enum {
     CMD_NOKEY = 16,  /* writes without the office's key (key new: it makes one) */
     CMD_EVENTS = 32, /* a writer whose --json answer is the events it recorded (one JSON array,
                         printed by the dispatcher: the command prints nothing with --json) */
+    CMD_PAGER = 64,  /* writes text people read at length (log, show, report): through the
+                        pager on a terminal, unless --json, a --format other than md or -o */
 };
 
 /* A command's declaration: what the dispatcher needs to check its arguments and prepare the

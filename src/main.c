@@ -357,8 +357,8 @@ pager_quit(int sig)
     _exit(0);
 }
 
-/* Sends stdout through the pager when command E writes text to a terminal: log, show and
- * report, without --json, a format other than md, or -o FILE. */
+/* Sends stdout through the pager when command E (CMD_PAGER) writes text to a terminal: without
+ * --json, a format other than md, or -o FILE. */
 static void
 pager_start(const struct cmd_entry *e, const struct args *a)
 {
@@ -366,11 +366,8 @@ pager_start(const struct cmd_entry *e, const struct args *a)
                *out = args_get(a, "output");
     int fd[2];
 
-    if (strcmp(e->name, "log") != 0 && strcmp(e->name, "show") != 0 &&
-        strcmp(e->name, "report") != 0)
-        return;
-    if (!isatty(STDOUT_FILENO) || args_get(a, "json") || (format && strcmp(format, "md") != 0) ||
-        (out && strcmp(out, "-") != 0))
+    if (!(e->flags & CMD_PAGER) || !isatty(STDOUT_FILENO) || args_get(a, "json") ||
+        (format && strcmp(format, "md") != 0) || (out && strcmp(out, "-") != 0))
         return;
     if (pager == NULL)
         pager = getenv("PAGER");

@@ -107,6 +107,6 @@ const struct cmd_entry cmd_log = {
     .opts = opts,
     .min_args = 0,
     .max_args = 1,
-    .flags = CMD_STORE,
+    .flags = CMD_STORE | CMD_PAGER,
     .run = run,
 };

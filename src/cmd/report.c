@@ -218,7 +218,7 @@ const struct cmd_entry cmd_report = {
     .opts = opts,
     .min_args = 0,
     .max_args = 1,
-    .flags = CMD_STORE,
+    .flags = CMD_STORE | CMD_PAGER,
     .writes_with = "publish",
     .run = run,
 };

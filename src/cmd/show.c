@@ -375,6 +375,6 @@ const struct cmd_entry cmd_show = {
     .opts = opts,
     .min_args = 1,
     .max_args = 1,
-    .flags = CMD_STORE,
+    .flags = CMD_STORE | CMD_PAGER,
     .run = run,
 };
