@@ -306,25 +306,23 @@ cli_put_tone(struct cmd_ctx *ctx, const char *s, int width, int tone)
         fputc(' ', ctx->out);
 }
 
-/* The vocabulary's flags by status, read once: "final", "breach" or "risk". */
+/* The tone of each status by the vocabulary's flags, read once. */
 static json_t *tones;
 
 static int
 add_tone(void *arg, const struct view_vocab_row *r)
 {
-    const char *t = r->breach ? "breach" : r->at_risk ? "risk" : r->final ? "final" : NULL;
+    int t = r->breach ? TONE_BREACH : r->at_risk ? TONE_RISK : r->final ? TONE_FINAL : TONE_NONE;
 
     (void)arg;
-    if (r->status && t && json_object_get(tones, r->status) == NULL)
-        json_object_set_new(tones, r->status, json_string(t));
+    if (r->status && t != TONE_NONE && json_object_get(tones, r->status) == NULL)
+        json_object_set_new(tones, r->status, json_integer(t));
     return 0;
 }
 
 int
 cli_status_tone(struct cmd_ctx *ctx, const char *status)
 {
-    const char *t;
-
     if (!cli_color || status == NULL || ctx->db == NULL)
         return TONE_NONE;
     if (tones == NULL) {
@@ -335,10 +333,7 @@ cli_status_tone(struct cmd_ctx *ctx, const char *status)
         /* A colour is no reason to fail: without the vocabulary, none. */
         view_vocab(ctx->db, NULL, add_tone, NULL, &d);
     }
-    t = json_string_value(json_object_get(tones, status));
-    if (t == NULL)
-        return TONE_NONE;
-    return strcmp(t, "breach") == 0 ? TONE_BREACH : strcmp(t, "risk") == 0 ? TONE_RISK : TONE_FINAL;
+    return (int)json_integer_value(json_object_get(tones, status)); /* 0 (TONE_NONE): none */
 }
 
 int
