@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "docket/doc.h"
 #include "docket/embed.h"
+#include "docket/item.h"
 #include "docket/view.h"
 
 static const struct opt opts[] = {
@@ -62,7 +63,8 @@ static void
 put_options(FILE *out, const char *name, int values)
 {
     if (name == NULL) {
-        fputs(values ? "-d\n--db\n--by\n" : "-d\n--db\n--by\n-r\n--read-only\n--version\n--help\n",
+        fputs(values ? "-d\n--db\n--by\n--color\n"
+                     : "-d\n--db\n--by\n-r\n--read-only\n--color\n--version\n--help\n",
               out);
         return;
     }
@@ -102,7 +104,7 @@ put_store_words(struct cmd_ctx *ctx, const char *what, const char *arg)
     struct db *db = NULL;
     struct diag d = {0};
     char *symbol = NULL;
-    const char *key = arg, *colon;
+    const char *key;
 
     ds.n = 0;
     if (db_open(ctx->db_path, DB_READONLY, &db, &d) != 0 || doc_each(db, put_doc, &ds, &d) != 0)
@@ -112,15 +114,7 @@ put_store_words(struct cmd_ctx *ctx, const char *what, const char *arg)
     } else if (strcmp(what, "docs") == 0) {
         for (int i = 0; i < ds.n; i++)
             fprintf(ctx->out, "%s\n", ds.aliases[i]);
-    } else if (strcmp(what, "statuses") == 0 && key) {
-        if ((colon = strchr(key, ':')) != NULL) {
-            char alias[256];
-
-            snprintf(alias, sizeof alias, "%.*s", (int)(colon - key), key);
-            if (doc_find(db, alias, &symbol, &d) != 0 || symbol == NULL)
-                goto out;
-            key = colon + 1;
-        }
+    } else if (strcmp(what, "statuses") == 0 && arg && item_name(db, arg, &symbol, &key, &d) == 0) {
         view_key_statuses(db, symbol, key, put_word, ctx->out, &d);
     }
 out:
