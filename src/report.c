@@ -399,6 +399,15 @@ load_checklist_words(struct db *db, const char *known, struct words *w, struct d
     return rc < 0 ? d->code : 0;
 }
 
+/* The language of function call CX's report: NULL for machines. */
+static const struct l10n *
+cx_l10n(sqlite3_context *cx)
+{
+    const struct words *w = sqlite3_user_data(cx);
+
+    return w ? w->l : NULL;
+}
+
 /* tr(TEXT) or tr(CTX, TEXT): TEXT (a message of po/docket.pot, or a checklist's text that the
  * checklist translates) in the report's language. */
 static void
@@ -433,7 +442,7 @@ sql_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
 static void
 sql_amount(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    const struct l10n *l = sqlite3_user_data(cx);
+    const struct l10n *l = cx_l10n(cx);
     const char *currency = arg_text(argv, 1);
     long long minor = sqlite3_value_int64(argv[0]);
     char buf[L10N_BUF];
@@ -454,7 +463,7 @@ sql_amount(sqlite3_context *cx, int argc, sqlite3_value **argv)
 static void
 sql_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    const struct l10n *l = sqlite3_user_data(cx);
+    const struct l10n *l = cx_l10n(cx);
     const char *s = arg_text(argv, 0);
     char buf[L10N_BUF];
 
@@ -472,7 +481,7 @@ sql_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
 static void
 sql_say(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    const struct l10n *l = sqlite3_user_data(cx);
+    const struct l10n *l = cx_l10n(cx);
     const char *one, *many, *t;
     sqlite3_str *out;
     char buf[L10N_BUF], *res;
@@ -527,7 +536,7 @@ sql_say(sqlite3_context *cx, int argc, sqlite3_value **argv)
 static void
 sql_percent(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    const struct l10n *l = sqlite3_user_data(cx);
+    const struct l10n *l = cx_l10n(cx);
     int decimals = sqlite3_value_int(argv[1]);
     double v = sqlite3_value_double(argv[0]);
     char buf[L10N_BUF];
@@ -547,7 +556,6 @@ sql_percent(sqlite3_context *cx, int argc, sqlite3_value **argv)
 static int
 register_words(struct db *db, const struct words *w, struct diag *d)
 {
-    const struct l10n *l = w ? w->l : NULL;
     static const struct {
         const char *name;
         int nargs;
@@ -559,8 +567,7 @@ register_words(struct db *db, const struct words *w, struct diag *d)
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (sqlite3_create_function_v2(
                 db_handle(db), fns[i].name, fns[i].nargs, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                fns[i].fn == sql_tr || fns[i].fn == sql_label ? (void *)(l ? w : NULL) : (void *)l,
-                fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+                (void *)(w && w->l ? w : NULL), fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
             return diag_set(d, DK_STORE, "cannot register %s(): out of memory", fns[i].name);
     return 0;
 }
