@@ -388,8 +388,9 @@ take_translations(json_t *cl, int version, struct diag *d)
 
     if (map == NULL)
         return diag_set(d, DK_STORE, "out of memory");
-    /* The document's own map first: lang -> {English text -> text}. */
-    json_object_foreach(json_is_object(given) ? given : NULL, lang, by)
+    /* The document's own map first: lang -> {English text -> text}. (Before version 2 the
+     * document's fields refuse it, naming the version.) */
+    json_object_foreach(version >= 2 && json_is_object(given) ? given : NULL, lang, by)
     {
         if (!lang_ok(lang) || !json_is_object(by)) {
             rc = diag_set(d, DK_DATA, "document.translations.%s: %s", lang,
@@ -469,9 +470,7 @@ checklist_parse(const char *text, size_t len, json_t **out, struct diag *d)
     }
     version = (int)json_integer_value(json_object_get(cl, "version"));
     doc = json_object_get(cl, "document");
-    if ((json_object_get(doc, "translations") && version < 2 &&
-         (rc = check_fields(doc, "document", doc_fields, version, d)) != 0) ||
-        (rc = take_translations(cl, version, d)) != 0 ||
+    if ((rc = take_translations(cl, version, d)) != 0 ||
         (rc = check_fields(doc, "document", doc_fields, version, d)) != 0)
         goto fail;
     if (str(doc, "alias") && !checklist_alias_ok(str(doc, "alias"))) {
