@@ -305,6 +305,13 @@ find(struct db *db, const char *const *doc, const char *key, struct item *out, s
         sqlite3_reset(st);
         return item_ambiguous(db, key, d);
     }
+    /* A row without these is a damaged page, not a lack of memory. */
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL || sqlite3_column_type(st, 1) == SQLITE_NULL ||
+        sqlite3_column_type(st, 3) == SQLITE_NULL || sqlite3_column_type(st, 10) == SQLITE_NULL) {
+        sqlite3_reset(st);
+        return diag_set(d, DK_STORE,
+                        "the store is damaged: item '%s' lacks its id, kind or creation date", key);
+    }
     it.uuid = item_dup_col(st, 0);
     it.key = item_dup_col(st, 1);
     it.doc = item_dup_col(st, 2);
