@@ -6,7 +6,8 @@
 -- (translated, in --lang) in md and html and KEY in csv and json; tr(CTX, TEXT) translates a
 -- word of ours; day(DATE) writes a date as the language does; amount(MINOR, CURRENCY) writes an
 -- amount with its currency's minor units and thousands separators. A section names a value
--- once, and each format gives it its own form.
+-- once, and each format gives it its own form. The columns a "-- machines:" line names (an
+-- item's key beside the title people read) are written in csv and json alone.
 
 -- section: overview
 -- title: Summary
@@ -89,8 +90,8 @@ ORDER BY month;
 -- description: its status and since when, its instances by status, and the latest step recorded
 -- description: for it (its date, the reason given and the evidence).
 -- each: paragraph, text
-SELECT CASE WHEN p.ref IS NULL THEN tr('Other requests')
-            ELSE say('Paragraph %s', 'Paragraph %s', 1, p.ref) END AS paragraph,
+SELECT label(NULL, CASE WHEN p.ref IS NULL THEN tr('Other requests')
+                        ELSE say('Paragraph %s', 'Paragraph %s', 1, p.ref) END, p.ref) AS paragraph,
        tr(p.text) AS text,
        tr(i.title) AS request,
        CASE WHEN i.rollup IS 'instances' THEN tr('value', '(by instances)')
@@ -113,18 +114,22 @@ LEFT JOIN items i ON i.doc IS p.doc AND instr(i.key, '/') = 0
           SELECT 1 FROM paragraphs q WHERE q.doc IS i.doc AND q.ref = i.ref)))
 LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
 LEFT JOIN event e ON e.seq = i.status_seq AND e.type = 'status'
--- Each parent's instances by status, most first, counted in one pass over the instances.
-LEFT JOIN (SELECT doc, parent,
-                  group_concat(say('%d of %d instances: %s', '%d of %d instances: %s', n, n, total,
-                                   label('status', label, status)), '; ') AS instances
+-- Each parent's instances by status, most first, counted in one pass over the instances, and
+-- called what the checklist calls them ("2 of 2 country teams: Member").
+LEFT JOIN (SELECT s.doc, s.parent,
+                  group_concat(say('%d of %d %s: %s', '%d of %d %s: %s', s.n, s.n, s.total,
+                                   noun(coalesce(nn.one, 'instance'),
+                                        coalesce(nn.other, 'instances'), s.total),
+                                   label('status', s.label, s.status)), '; ') AS instances
            FROM (SELECT c.doc, c.parent, c.status, w.label, count(*) AS n,
                         sum(count(*)) OVER (PARTITION BY c.doc, c.parent) AS total
                  FROM items c
                  LEFT JOIN vocab w ON w.doc IS c.doc AND w.kind = c.kind AND w.status = c.status
                  WHERE instr(c.key, '/') > 0
                  GROUP BY c.doc, c.parent, c.status
-                 ORDER BY c.doc, c.parent, n DESC, c.status)
-           GROUP BY doc, parent) r ON r.doc IS i.doc AND r.parent = i.key
+                 ORDER BY c.doc, c.parent, n DESC, c.status) s
+           LEFT JOIN nouns nn ON nn.doc IS s.doc AND nn.key = s.parent
+           GROUP BY s.doc, s.parent) r ON r.doc IS i.doc AND r.parent = i.key
 ORDER BY p.doc, p.ref IS NULL, p.ord, i.para_ord, i.key;
 
 -- section: changes
@@ -132,9 +137,10 @@ ORDER BY p.doc, p.ref IS NULL, p.ord, i.para_ord, i.key;
 -- description: Items whose status differs from what the trail held at the time of the last
 -- description: publication of this report (or --since), by recorded time.
 -- shown: shown
+-- machines: key
 -- Before any publication every item is new: people then read only the changes of items that
 -- were there (none), csv and json every row; the paragraphs above give every item's status.
-SELECT i.key,
+SELECT i.key, tr(i.title) AS request,
        CASE WHEN s.uuid IS NULL THEN tr('value', '(new)')
             ELSE label('status', w.label, s.status) END AS before,
        label('status', v.label, i.status) AS now, day(i.since) AS effective,
@@ -150,13 +156,18 @@ ORDER BY i.key;
 -- title: Conflicts between offices
 -- description: Two offices set an item's status, each without having seen the other's change;
 -- description: listed until a later change made with both in view settles it, or one is reverted.
-SELECT key, first_status || ' (' || coalesce(first_office, '?') || ', ' || first_eff || ')'
-           AS "one office set",
-       second_status || ' (' || coalesce(second_office, '?') || ', ' || second_eff || ')'
-           AS "another set",
-       second_pos AS "log position"
-FROM conflicts
-ORDER BY second_pos, first_pos;
+-- machines: key
+SELECT c.key, tr(i.title) AS request,
+       label('status', v.label, c.first_status) || ' (' || coalesce(c.first_office, '?') || ', '
+           || day(c.first_eff) || ')' AS "one office set",
+       label('status', w.label, c.second_status) || ' (' || coalesce(c.second_office, '?')
+           || ', ' || day(c.second_eff) || ')' AS "another set",
+       c.second_pos AS "log position"
+FROM conflicts c
+JOIN items i ON i.uuid = c.item
+LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = c.first_status
+LEFT JOIN vocab w ON w.doc IS i.doc AND w.kind = i.kind AND w.status = c.second_status
+ORDER BY c.second_pos, c.first_pos;
 
 -- section: quarantine
 -- title: Entries of the shared log held in quarantine
@@ -170,6 +181,7 @@ ORDER BY pos;
 -- title: Reporting duties
 -- description: Each duty's last submission, and whether the next is overdue by its cadence; an
 -- description: overdue duty's progress counts 0.
+-- machines: key
 SELECT i.key, tr(i.title) AS title, label('status', v.label, i.status) AS status, i.counted AS progress,
        i.cadence_months AS "cadence (months)",
        day(i.submitted) AS "last submission",
@@ -205,13 +217,16 @@ ORDER BY currency, basis;
 -- title: Cost implications, per item
 -- description: Each item's estimate in force per basis and currency, with how many estimates
 -- description: it has had on that basis (the later replacing the earlier).
+-- machines: key
 -- The estimates are counted in the same pass over the costs that finds the one in force.
-SELECT key, basis, currency, amount(minor_units, currency) AS estimate, estimates,
-       day(eff) AS "latest estimate"
+SELECT c.key, tr(i.title) AS request, c.basis, c.currency,
+       amount(c.minor_units, c.currency) AS estimate, c.estimates,
+       day(c.eff) AS "latest estimate"
 FROM (SELECT c.*, count(*) OVER (PARTITION BY c.item, c.currency, c.basis) AS estimates
-      FROM costs c)
-WHERE superseded_by IS NULL
-ORDER BY key, basis, currency;
+      FROM costs c) c
+JOIN items i ON i.uuid = c.item
+WHERE c.superseded_by IS NULL
+ORDER BY c.key, c.basis, c.currency;
 
 -- section: by-kind
 -- title: Progress by kind
@@ -234,7 +249,7 @@ ORDER BY i.kind;
 -- description: The requests (each counted once, as in the summary) by the paragraph that asks
 -- description: for them, in the resolution's order.
 -- chart: bar x=paragraph y=progress
-SELECT p.ref AS paragraph,
+SELECT label(NULL, say('Paragraph %s', 'Paragraph %s', 1, p.ref), p.ref) AS paragraph,
        count(i.uuid) AS items,
        round(avg(i.counted), 1) AS progress,
        sum(i.counted = 100 AND (i.final OR i.rollup IS 'instances')) AS done
@@ -261,7 +276,8 @@ ORDER BY i.kind, v.ord;
 -- description: per-country (or per-region) instances rolled up: its own status, or "(by
 -- description: instances)" when its status follows from them; the progress that counts; a
 -- description: status since a date before the item was tracked is a baseline (set --baseline).
-SELECT i.key, tr(i.title) AS title, i.goal,
+-- machines: key
+SELECT i.key, tr(i.title) AS title, label('goal', i.goal, i.goal) AS goal,
        CASE WHEN i.rollup IS 'instances' THEN tr('value', '(by instances)')
             ELSE label('status', v.label, i.status) END AS status,
        CASE WHEN i.since < i.created THEN day(i.since) || ' ' || tr('value', '(baseline)')
@@ -270,8 +286,9 @@ SELECT i.key, tr(i.title) AS title, i.goal,
        CASE WHEN i.breach THEN tr('value', 'breach') ELSE '' END AS flag,
        r.n AS instances,
        r.done AS "instances done",
-       (SELECT group_concat(s.status || ' ' || s.n, ', ') FROM (
-            SELECT c.status, count(*) AS n FROM items c
+       (SELECT group_concat(label('status', s.label, s.status) || ' ' || s.n, ', ') FROM (
+            SELECT c.status, w.label, count(*) AS n FROM items c
+            LEFT JOIN vocab w ON w.doc IS c.doc AND w.kind = c.kind AND w.status = c.status
             WHERE c.parent = i.key AND c.doc IS i.doc AND instr(c.key, '/') > 0
             GROUP BY c.status ORDER BY n DESC, c.status) s) AS "instances by status"
 FROM requests i
@@ -285,6 +302,7 @@ ORDER BY i.goal DESC, i.key;
 -- title: Safeguards
 -- description: The essential elements that must be preserved; any breached or at risk first (by
 -- description: the flags of their status in the vocabulary).
+-- machines: key
 SELECT i.key, tr(i.title) AS title, label('status', v.label, i.status) AS status, day(i.since) AS since,
        CASE WHEN i.breach THEN tr('value', 'breach') WHEN v.at_risk THEN tr('value', 'at risk')
             ELSE '' END AS flag
@@ -296,7 +314,8 @@ ORDER BY i.breach DESC, v.at_risk DESC, i.progress, i.key;
 -- section: longest
 -- title: Longest in their current status
 -- description: The ten items that are not final and have stood longest in their status.
-SELECT key, label('status', label, status) AS status, day(since) AS since,
+-- machines: key
+SELECT key, tr(title) AS request, label('status', label, status) AS status, day(since) AS since,
        CAST(julianday((SELECT asof FROM params)) - julianday(day) AS INTEGER) AS days
 FROM (
     -- From the effective day of the event that began the run (a partial date counts from the
@@ -304,7 +323,7 @@ FROM (
     -- item's creation. An event's effective day lies within its date's period (from
     -- substr(eff || '-01-01', 1, 10) to period_end(eff)): the bounds let the index find those
     -- events without reading the item's others.
-    SELECT i.key, i.status, v.label, coalesce(i.since, i.created) AS since,
+    SELECT i.key, i.title, i.status, v.label, coalesce(i.since, i.created) AS since,
            coalesce((SELECT min(e.eff_day) FROM status_events e
                      WHERE e.item = i.uuid AND e.eff_day >= substr(i.since || '-01-01', 1, 10)
                            AND e.eff_day <= period_end(i.since) AND e.eff = i.since
@@ -322,7 +341,8 @@ LIMIT 10;
 -- section: evidence
 -- title: Evidence behind each status
 -- description: The evidence recorded with each item's current status.
-SELECT i.key, label('status', v.label, i.status) AS status, day(i.since) AS since,
+-- machines: key
+SELECT i.key, tr(i.title) AS request, label('status', v.label, i.status) AS status, day(i.since) AS since,
        ev.ref AS evidence, ev.sha256
 -- CROSS JOIN keeps the items first: each item's evidence is then found by its index, where
 -- the planner would otherwise read every piece of evidence of the store for each part of a

@@ -104,15 +104,23 @@ static const struct field status_fields[] = {
     {"name", T_STR, 1, 0},   {"label", T_STR, 0, 0},    {"progress", T_INT, 1, 0},
     {"final", T_BOOL, 1, 0}, {"breach", T_BOOL, 0, 0},  {"submission", T_BOOL, 0, 0},
     {"lost", T_BOOL, 0, 2},  {"at_risk", T_BOOL, 0, 2}, {NULL, 0, 0, 0}};
-static const struct field item_fields_json[] = {
-    {"key", T_STR, 1, 0},         {"title", T_STR, 1, 0},
-    {"kind", T_STR, 1, 0},        {"parent", T_STR, 0, 0},
-    {"ref", T_STR, 0, 0},         {"goal", T_STR, 0, 0},
-    {"baseline", T_STR, 0, 0},    {"cadence_months", T_INT, 0, 0},
-    {"due", T_STR, 0, 0},         {"description", T_STR, 0, 0},
-    {"instances", T_STR, 0, 2},   {"rollup", T_STR, 0, 2},
-    {"baseline_on", T_STR, 0, 2}, {"baseline_reason", T_STR, 0, 2},
-    {"guessed", T_BOOL, 0, 2},    {NULL, 0, 0, 0}};
+static const struct field item_fields_json[] = {{"key", T_STR, 1, 0},
+                                                {"title", T_STR, 1, 0},
+                                                {"kind", T_STR, 1, 0},
+                                                {"parent", T_STR, 0, 0},
+                                                {"ref", T_STR, 0, 0},
+                                                {"goal", T_STR, 0, 0},
+                                                {"baseline", T_STR, 0, 0},
+                                                {"cadence_months", T_INT, 0, 0},
+                                                {"due", T_STR, 0, 0},
+                                                {"description", T_STR, 0, 0},
+                                                {"instances", T_STR, 0, 2},
+                                                {"rollup", T_STR, 0, 2},
+                                                {"baseline_on", T_STR, 0, 2},
+                                                {"baseline_reason", T_STR, 0, 2},
+                                                {"guessed", T_BOOL, 0, 2},
+                                                {"instance_noun", T_OBJ, 0, 2},
+                                                {NULL, 0, 0, 0}};
 
 /* Returns the entry of array A whose field NAME equals V, before index LIMIT; or NULL. */
 static json_t *
@@ -244,6 +252,38 @@ check_kind(json_t *kinds, size_t i, int version, struct diag *d)
     return 0;
 }
 
+/* Returns 1 when V is a non-empty UTF-8 string. */
+static int
+text_ok(json_t *v)
+{
+    return json_is_string(v) && json_string_length(v) > 0 &&
+           text_utf8_ok(json_string_value(v), json_string_length(v));
+}
+
+/* Checks an item's "instance_noun": {"one": "country team", "other": "country teams"}, what
+ * its instances are called, in the singular and the plural (each may be texts by language). */
+static int
+check_noun(json_t *noun, const char *path, struct diag *d)
+{
+    const char *name;
+    json_t *v;
+
+    if (noun == NULL)
+        return 0;
+    json_object_foreach(noun, name, v)
+    {
+        if (strcmp(name, "one") != 0 && strcmp(name, "other") != 0)
+            return diag_set(d, DK_DATA, "%s.instance_noun.%s: unknown field (one, other)", path,
+                            name);
+    }
+    if (!text_ok(json_object_get(noun, "one")) || !text_ok(json_object_get(noun, "other")))
+        return diag_set(d, DK_DATA,
+                        "%s.instance_noun: needs \"one\" and \"other\", each a non-empty "
+                        "UTF-8 text (\"country team\", \"country teams\")",
+                        path);
+    return 0;
+}
+
 static int
 check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, int version, struct diag *d)
 {
@@ -281,6 +321,8 @@ check_item(json_t *items, size_t i, json_t *kinds, json_t *paras, int version, s
         return diag_set(d, DK_DATA, "%s.instances: '%s' is an instance and has none", path, key);
     if ((v = str(it, "rollup")) != NULL && !item_rollup_ok(v))
         return diag_set(d, DK_DATA, "%s.rollup: must be own or instances", path);
+    if ((rc = check_noun(json_object_get(it, "instance_noun"), path, d)) != 0)
+        return rc;
     if ((v = str(it, "ref")) != NULL && json_array_size(paras) > 0 &&
         !find_by(paras, "ref", v, (size_t)-1))
         return diag_set(d, DK_DATA, "%s.ref: the document has no paragraph '%s'", path, v);
@@ -320,14 +362,6 @@ lang_ok(const char *s)
         if (s[i] < 'a' || s[i] > 'z')
             return 0;
     return n == 2 || n == 3;
-}
-
-/* Returns 1 when V is a non-empty UTF-8 string. */
-static int
-text_ok(json_t *v)
-{
-    return json_is_string(v) && json_string_length(v) > 0 &&
-           text_utf8_ok(json_string_value(v), json_string_length(v));
 }
 
 /* Adds TEXT (in language LANG) as the translation of SOURCE to MAP. */
@@ -437,6 +471,12 @@ take_translations(json_t *cl, int version, struct diag *d)
     {
         snprintf(path, sizeof path, "items[%zu]", i);
         if ((rc = take_texts(v, "title", path, map, version, d)) != 0)
+            goto out;
+        snprintf(path, sizeof path, "items[%zu].instance_noun", i);
+        if ((rc = take_texts(json_object_get(v, "instance_noun"), "one", path, map, version, d)) !=
+                0 ||
+            (rc = take_texts(json_object_get(v, "instance_noun"), "other", path, map, version,
+                             d)) != 0)
             goto out;
     }
     if (json_object_size(map) > 0 && json_object_set(doc, "translations", map) != 0)
@@ -678,15 +718,50 @@ define_kind(struct db *db, struct event *e, json_t *v, size_t i, const char *doc
     return 0;
 }
 
+/* Sets attribute NAME of ATTRS to the JSON of V (consumed), unless V is NULL or empty. */
+static int
+json_attr(json_t *attrs, const char *name, json_t *v, struct diag *d)
+{
+    char *text = NULL;
+    int rc = 0;
+
+    if (json_object_size(v) > 0 && ((text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+                                    ev_attr(attrs, name, text) != 0))
+        rc = diag_set(d, DK_STORE, "out of memory");
+    free(text);
+    json_decref(v);
+    return rc;
+}
+
+/* Returns the items' nouns for their instances, {KEY: {"one": ..., "other": ...}} (new; empty
+ * when none has one), or NULL when memory runs out. */
+static json_t *
+item_nouns(json_t *items)
+{
+    json_t *nouns = json_object(), *it;
+    size_t i;
+
+    json_array_foreach(items, i, it)
+    {
+        json_t *noun = json_object_get(it, "instance_noun");
+
+        if (nouns && noun && json_object_set(nouns, str(it, "key"), noun) != 0) {
+            json_decref(nouns);
+            return NULL;
+        }
+    }
+    return nouns;
+}
+
 /* Appends the events for the document, its paragraphs, the kinds and their statuses. */
 static int
 apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklist_counts *n,
                   struct diag *d)
 {
-    json_t *doc = json_object_get(cl, "document"), *v;
+    json_t *doc = json_object_get(cl, "document"), *v, *nouns;
     const char *symbol = str(doc, "symbol"), *adopted = str(doc, "adopted");
     struct event e = {.reason = reason, .eff = adopted};
-    char buf[24], *tr = NULL;
+    char buf[24];
     size_t i;
     int rc = 0;
 
@@ -704,14 +779,16 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
      * document event it always had, so that loading it again changes nothing. */
     ev_attr(e.attrs, "alias", str(doc, "alias"));
     put_int(e.attrs, "revision", json_object_get(doc, "revision"), buf, sizeof buf);
-    /* An attribute is text: the translations are kept as their JSON. */
-    if (json_object_get(doc, "translations") &&
-        ((tr = json_dumps(json_object_get(doc, "translations"), JSON_COMPACT | JSON_SORT_KEYS)) ==
-             NULL ||
-         ev_attr(e.attrs, "translations", tr) != 0)) {
+    /* An attribute is text: the translations are kept as their JSON, and so are the nouns
+     * of the items' instances (by the item's key). */
+    if ((nouns = item_nouns(json_object_get(cl, "items"))) == NULL) {
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
+    if ((rc = json_attr(e.attrs, "translations", json_incref(json_object_get(doc, "translations")),
+                        d)) != 0 ||
+        (rc = json_attr(e.attrs, "nouns", nouns, d)) != 0)
+        goto out;
     if ((rc = define(db, &e, n, d)) != 0)
         goto out;
     json_array_foreach(json_object_get(doc, "paragraphs"), i, v)
@@ -733,7 +810,6 @@ apply_definitions(struct db *db, json_t *cl, const char *reason, struct checklis
     }
 out:
     json_decref(e.attrs);
-    free(tr);
     return rc;
 }
 

@@ -296,10 +296,16 @@ l10n_text(const struct l10n *l, const char *msgid)
     return l10n_ctext(l, NULL, msgid);
 }
 
+int
+l10n_is_plural(const struct l10n *l, long long n)
+{
+    return l && l->lang->plural_above_one ? n > 1 : n != 1;
+}
+
 const char *
 l10n_plural(const struct l10n *l, const char *msgid, const char *msgid_plural, long long n)
 {
-    int form = l->lang->plural_above_one ? n > 1 : n != 1;
+    int form = l10n_is_plural(l, n);
     uint32_t len;
     const char *t = lookup(l, NULL, msgid, &len);
     const char *end;

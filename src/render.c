@@ -142,6 +142,12 @@ render_columns(const struct render *r, sqlite3_stmt *st)
 }
 
 int
+render_shows(const struct render *r, int i)
+{
+    return i >= 64 || !(r->hidden >> i & 1);
+}
+
+int
 render_first(const struct render *r)
 {
     return r->l10n != NULL ? r->group : 0;

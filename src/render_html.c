@@ -295,6 +295,8 @@ table_head(struct render *r, int first, int ncols, const char *const *cols)
 
     fputs("<table>\n<thead><tr>", f);
     for (int i = first; i < ncols; i++) {
+        if (!render_shows(r, i))
+            continue;
         fputs("<th scope=\"col\">", f);
         text_html(f, render_word(r, "column", cols[i]));
         fputs("</th>", f);
@@ -397,6 +399,8 @@ html_row(struct render *r, sqlite3_stmt *st)
         return render_status(r);
     /* Sentences: each cell a paragraph of its own. */
     for (int i = first; r->prose && i < n; i++) {
+        if (!render_shows(r, i))
+            continue;
         fputs("<p class=\"prose\">", f);
         text_html(f, sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "");
         fputs("</p>\n", f);
@@ -419,6 +423,8 @@ html_row(struct render *r, sqlite3_stmt *st)
     }
     fputs("<tr>", f);
     for (int i = first; i < n; i++) {
+        if (!render_shows(r, i))
+            continue;
         switch (sqlite3_column_type(st, i)) {
         case SQLITE_NULL:
             fputs("<td></td>", f);

@@ -93,13 +93,16 @@ static void
 table_head(struct render *r, int first, int ncols, const char *const *cols)
 {
     for (int i = first; i < ncols; i++) {
+        if (!render_shows(r, i))
+            continue;
         fputs("| ", r->f);
         put(r->f, render_word(r, "column", cols[i]));
         fputc(' ', r->f);
     }
     fputs("|\n", r->f);
     for (int i = first; i < ncols; i++)
-        fputs("|---", r->f);
+        if (render_shows(r, i))
+            fputs("|---", r->f);
     fputs("|\n", r->f);
 }
 
@@ -147,6 +150,8 @@ row(struct render *r, sqlite3_stmt *st)
         return render_status(r);
     /* Sentences: each cell a paragraph of its own. */
     for (int i = first; r->prose && i < render_columns(r, st); i++) {
+        if (!render_shows(r, i))
+            continue;
         render_cell(r->f, st, i, put);
         fputs("\n\n", r->f);
     }
@@ -157,6 +162,8 @@ row(struct render *r, sqlite3_stmt *st)
         r->group_table = 1;
     }
     for (int i = first; i < render_columns(r, st); i++) {
+        if (!render_shows(r, i))
+            continue;
         fputs("| ", r->f);
         if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
             put(r->f, render_number(r, st, i, num));

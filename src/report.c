@@ -43,8 +43,17 @@ static const char *const environment[] = {
      * so that a portfolio's parts do not each read the shared log again. */
     "CREATE TEMP VIEW IF NOT EXISTS conflicts AS SELECT key, first_status, first_office, "
     "first_replica, first_actor, first_pos, first_eff, second_status, second_office, "
-    "second_replica, second_actor, second_pos, second_eff FROM temp.report_conflicts WHERE item "
+    "second_replica, second_actor, second_pos, second_eff, item FROM temp.report_conflicts WHERE "
+    "item "
     "IN (SELECT uuid FROM items)",
+    /* What the instances of an item are called ("country team", "country teams"), as the
+     * latest definition of its document by then gives it. */
+    "CREATE TEMP VIEW IF NOT EXISTS nouns AS SELECT e.subject AS doc, n.key, "
+    "json_extract(n.value, '$.one') AS one, json_extract(n.value, '$.other') AS other "
+    "FROM event e INDEXED BY event_defs, json_each(json_extract(e.attrs, '$.nouns')) n "
+    "WHERE e.type = 'document' AND e.item IS NULL AND e.seq = (SELECT max(f.seq) FROM event f "
+    "INDEXED BY event_defs WHERE f.type = 'document' AND f.item IS NULL AND f.subject = "
+    "e.subject AND f.recorded <= (SELECT known FROM params))",
     "CREATE TEMP VIEW IF NOT EXISTS quarantined AS " SYNC_QUARANTINE_SQL,
     "CREATE TEMP VIEW IF NOT EXISTS publications AS SELECT e.seq, e.subject AS report, "
     "e.new_value AS head, json_extract(e.attrs, '$.as_of') AS asof, e.recorded, e.actor FROM "
@@ -399,6 +408,25 @@ load_checklist_words(struct db *db, const char *known, struct words *w, struct d
     return rc < 0 ? d->code : 0;
 }
 
+/* Gives the N documents DOCS their titles in W's language, where their checklists translate
+ * them. */
+static int
+translate_titles(const struct words *w, struct report_doc *docs, int n, struct diag *d)
+{
+    for (int i = 0; w->l != NULL && i < n; i++) {
+        const char *t = docs[i].title ? word(w, NULL, docs[i].title) : NULL;
+        char *copy;
+
+        if (t == NULL || t == docs[i].title)
+            continue;
+        if ((copy = strdup(t)) == NULL)
+            return diag_set(d, DK_STORE, "out of memory");
+        free(docs[i].title);
+        docs[i].title = copy;
+    }
+    return 0;
+}
+
 /* The language of function call CX's report: NULL for machines. */
 static const struct l10n *
 cx_l10n(sqlite3_context *cx)
@@ -435,6 +463,23 @@ sql_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_text(cx, word(w, arg_text(argv, 0), label), -1, SQLITE_TRANSIENT);
     else
         sqlite3_result_value(cx, argv[2]);
+}
+
+/* noun(ONE, OTHER, N): what N things are called, ONE or OTHER as N asks in the report's
+ * language (the checklist's or the catalogue's translation, in context "noun"); for machines
+ * as English asks. */
+static void
+sql_noun(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct words *w = sqlite3_user_data(cx);
+    const char *text =
+        arg_text(argv, l10n_is_plural(w ? w->l : NULL, sqlite3_value_int64(argv[2])));
+
+    (void)argc;
+    if (text == NULL)
+        sqlite3_result_null(cx);
+    else
+        sqlite3_result_text(cx, w ? word(w, "noun", text) : text, -1, SQLITE_TRANSIENT);
 }
 
 /* amount(MINOR, CURRENCY): MINOR minor units of CURRENCY, for people as their language writes
@@ -551,7 +596,7 @@ sql_percent(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_text(cx, buf, -1, SQLITE_TRANSIENT);
 }
 
-/* Registers tr, label, amount, day, say and percent on DB for W's language (W NULL, or its
+/* Registers tr, label, amount, day, say, percent and noun on DB for W's language (W NULL, or its
  * language NULL: machines). */
 static int
 register_words(struct db *db, const struct words *w, struct diag *d)
@@ -560,9 +605,9 @@ register_words(struct db *db, const struct words *w, struct diag *d)
         const char *name;
         int nargs;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
-    } fns[] = {{"tr", 1, sql_tr},          {"tr", 2, sql_tr},   {"label", 3, sql_label},
-               {"amount", 2, sql_amount},  {"day", 1, sql_day}, {"say", -1, sql_say},
-               {"percent", 2, sql_percent}};
+    } fns[] = {{"tr", 1, sql_tr},           {"tr", 2, sql_tr},    {"label", 3, sql_label},
+               {"amount", 2, sql_amount},   {"day", 1, sql_day},  {"say", -1, sql_say},
+               {"percent", 2, sql_percent}, {"noun", 3, sql_noun}};
 
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (sqlite3_create_function_v2(
@@ -660,6 +705,7 @@ static const char *const sandbox_functions[] = {
     "min",
     "mod",
     "money",
+    "noun",
     "nth_value",
     "ntile",
     "nullif",
@@ -1007,6 +1053,32 @@ prepare_section(struct db *db, const struct report_def *r, const struct report_s
     return 0;
 }
 
+/* Sets *MASK to the columns of ST that S's "-- machines:" line names (bit I: column I).
+ * Returns 0, or the length of the first name that ST lacks, left at *MISSING. */
+static size_t
+machine_columns(sqlite3_stmt *st, const struct report_section *s, unsigned long long *mask,
+                const char **missing)
+{
+    const char *p = s->machines;
+    int n = sqlite3_column_count(st);
+
+    *mask = 0;
+    while (p && *p) {
+        size_t len = strcspn(p, ",");
+        int i = 0;
+
+        while (i < n && (strncmp(sqlite3_column_name(st, i), p, len) != 0 ||
+                         sqlite3_column_name(st, i)[len] != '\0'))
+            i++;
+        if (i == n)
+            return *missing = p, len;
+        *mask |= 1ULL << i;
+        p += len;
+        p += strspn(p, ", ");
+    }
+    return 0;
+}
+
 /* Prepares section S and binds the report's bounds where it names them. */
 static int
 prepare_bound(struct db *db, const struct report_def *r, const struct report_section *s,
@@ -1028,6 +1100,20 @@ prepare_bound(struct db *db, const struct report_def *r, const struct report_sec
         sqlite3_finalize(st);
         return diag_set(d, DK_DATA, "%s:%d: section '%s': '-- shown: %s' is not its last column",
                         r->origin, s->line, s->name, s->shown);
+    }
+    /* "-- machines:" names columns of the SELECT. */
+    if (s->machines) {
+        unsigned long long mask;
+        const char *missing;
+        size_t len = machine_columns(st, s, &mask, &missing);
+
+        if (len > 0) {
+            sqlite3_finalize(st);
+            return diag_set(d, DK_DATA,
+                            "%s:%d: section '%s': '-- machines:' names %.*s, which "
+                            "is not one of its columns",
+                            r->origin, s->line, s->name, (int)len, missing);
+        }
     }
     /* "-- each:" names the SELECT's first columns, in order. */
     if (s->each) {
@@ -1088,6 +1174,11 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
     out->group = s->each_cols;
     out->cols = cols;
     out->ncols = n - out->hide_last;
+    if (out->l10n != NULL && s->machines != NULL) {
+        const char *missing;
+
+        (void)machine_columns(st, s, &out->hidden, &missing);
+    }
     rc = out->ops->section(out, s, n - out->hide_last, cols);
     for (; rc == 0 && step == SQLITE_ROW; step = sqlite3_step(st)) {
         /* Machines (csv, json) take every row; people the rows shown, and the chart all. */
@@ -1107,6 +1198,7 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
     else if (rc == 0)
         rc = out->ops->section_end(out, s);
     out->hide_last = out->prose = out->group = out->group_table = out->ncols = 0;
+    out->hidden = 0;
     out->cols = NULL;
     free(out->group_last);
     out->group_last = NULL;
@@ -1353,6 +1445,8 @@ report_run(struct db *db, const struct report_def *r, const struct report_opts *
         goto out;
     }
     if ((rc = load_checklist_words(db, o->known, &words, d)) != 0 ||
+        (rc = translate_titles(&words, m.docs, m.ndocs, d)) != 0 ||
+        (rc = translate_titles(&words, c.docs, c.ndocs, d)) != 0 ||
         (rc = register_words(db, &words, d)) != 0 ||
         (rc = prepare_environment(db, o, &u, out->portfolio || one, d)) != 0 ||
         (one && (rc = narrow(db, o, &u, one, d)) != 0) ||

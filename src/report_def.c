@@ -27,6 +27,7 @@ report_free(struct report_def *r)
         free(s->chart.series);
         free(s->shown);
         free(s->each);
+        free(s->machines);
         free(s->sql);
     }
     free(r->sections);
@@ -63,11 +64,11 @@ append(char **s, const char *text, size_t n, const char *sep)
     return 0;
 }
 
-/* Sets *OUT (owned) to "-- each:"'s value V ("HEADING[, QUOTE]") as its names joined by ", ",
- * the form report.c compares with the SELECT's first columns. Returns how many names (1 or 2),
- * 0 when V is not one or two column names, -1 when memory runs out. */
+/* Sets *OUT (owned) to V, a list of column names ("HEADING, QUOTE"), as its names joined by
+ * ", ", the form report.c compares with the SELECT's columns. Returns how many names (1 to
+ * MAX), 0 when V is not one to MAX column names, -1 when memory runs out. */
 static int
-each_columns(const char *v, char **out)
+column_list(const char *v, int max, char **out)
 {
     char *copy = strdup(v), *save = NULL, *name, joined[256] = "";
     int n = 0;
@@ -76,7 +77,7 @@ each_columns(const char *v, char **out)
     if (copy == NULL)
         return -1;
     for (name = strtok_r(copy, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
-        if (++n > 2 || !text_key_ok(name) || strlen(joined) + strlen(name) + 3 > sizeof joined) {
+        if (++n > max || !text_key_ok(name) || strlen(joined) + strlen(name) + 3 > sizeof joined) {
             n = 0;
             break;
         }
@@ -248,13 +249,22 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
             } else if (strcmp(key, "each") == 0 && s != NULL) {
                 if (s->each != NULL)
                     why = "a section has one '-- each:' line";
-                else if ((s->each_cols = each_columns(value, &s->each)) <= 0)
+                else if ((s->each_cols = column_list(value, 2, &s->each)) <= 0)
                     why = s->each_cols < 0 ? "out of memory"
                                            : "'-- each:' names a heading column and at most a "
                                              "quote column";
                 continue;
+            } else if (strcmp(key, "machines") == 0 && s != NULL) {
+                int k = s->machines != NULL ? 0 : column_list(value, 16, &s->machines);
+
+                if (k <= 0)
+                    why = k < 0                 ? "out of memory"
+                          : s->machines != NULL ? "a section has one '-- machines:' line"
+                                                : "'-- machines:' names one to 16 columns";
+                continue;
             } else {
-                why = "unknown header (title, description, chart, shown, layout, each, section)";
+                why = "unknown header (title, description, chart, shown, layout, each, machines, "
+                      "section)";
                 break;
             }
             if (*slot && strcmp(key, "title") == 0)

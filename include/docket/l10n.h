@@ -55,6 +55,10 @@ const char *l10n_ctext(const struct l10n *l, const char *ctx, const char *msgid)
 const char *l10n_plural(const struct l10n *l, const char *msgid, const char *msgid_plural,
                         long long n);
 
+/* Returns 1 when count N takes the plural in L's language (French: above one; English and
+ * Spanish: other than one), 0 when the singular. L NULL: English. */
+int l10n_is_plural(const struct l10n *l, long long n);
+
 /* Writes the long date of day D of month M of year Y into BUF: "24 November 2015",
  * "24 novembre 2015", "24 de noviembre de 2015". Returns 0, or DK_DATA (BUF "") when the date
  * does not exist or Y is outside 1-9999. */

@@ -33,6 +33,10 @@ const char *render_text(sqlite3_stmt *st, int i, size_t *n, char **fixed);
 /* The columns of ST's row that are written: all but a "-- shown:" column. */
 int render_columns(const struct render *r, sqlite3_stmt *st);
 
+/* Returns 1 when column I is written for R's readers: 0 for a "-- machines:" column in the
+ * formats people read. */
+int render_shows(const struct render *r, int i);
+
 /* For the formats people read, of a "-- each:" section: the first column written in a table
  * or a sentence (after the heading columns); 0 otherwise. */
 int render_first(const struct render *r);

@@ -30,6 +30,9 @@ struct report_section {
      * the names as written, EACH_COLS how many (0: none). */
     char *each;
     int each_cols;
+    /* "-- machines: COLUMN[, COLUMN...]": columns that only machines (csv, json) take, a key
+     * beside the title people read in its stead, say; joined by ", " as written. NULL: none. */
+    char *machines;
     char *sql;
     int line; /* the line of the file where the section starts */
 };
@@ -45,7 +48,8 @@ struct report_def {
 /* Parses report NAME from TEXT (ORIGIN names it in messages). The file is a header comment
  * ("-- title: ...", "-- description: ..."), then sections, each opened by "-- section: NAME"
  * and its own "-- title:", "-- description:", "-- chart: KIND x=COL y=COL [series=COL]",
- * "-- shown: COLUMN", "-- layout: prose", "-- each: HEADING[, QUOTE]" lines,
+ * "-- shown: COLUMN", "-- layout: prose", "-- each: HEADING[, QUOTE]",
+ * "-- machines: COLUMN[, COLUMN...]" lines,
  * then exactly one SELECT. On success *OUT owns the definition (report_free). Exit code
  * DK_DATA as "ORIGIN:LINE: what is wrong". */
 int report_parse(const char *name, const char *text, size_t len, const char *origin,
@@ -113,6 +117,7 @@ struct render {
     int group_table;
     const char *const *cols;
     int ncols;
+    unsigned long long hidden;    /* bit I: people do not read column I ("-- machines:") */
     const struct report_doc *doc; /* the document whose sections are written, or NULL */
     void *state;                  /* the format's own */
     /* The language people read (md, html): the report's words, labels, dates and amounts in

@@ -3,7 +3,7 @@
 messages of the template, so that no heading falls back to English unnoticed: each title, each
 description (its lines joined by one space, as report_def.c joins them), and each column name
 (as a message of context "column"; not a "-- shown:" or "-- each:" column, which nobody reads
-as a column)."""
+as a column, nor a "-- machines:" one, which people do not read)."""
 import glob
 import re
 import sys
@@ -28,6 +28,9 @@ for path in paths:
         # "-- each:" columns head the rows rather than name a column people read.
         for each in re.findall(r"^-- each: (.*)$", block, flags=re.M):
             hidden |= {c.strip() for c in each.split(",")}
+        # "-- machines:" columns are written for machines alone.
+        for names in re.findall(r"^-- machines: (.*)$", block, flags=re.M):
+            hidden |= {c.strip() for c in names.split(",")}
         if re.search(r"^-- layout: prose$", block, flags=re.M):
             continue  # sentences: nobody reads their column names
         sql = "\n".join(l for l in block.splitlines() if not l.startswith("--"))

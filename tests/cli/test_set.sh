@@ -188,7 +188,7 @@ expect_eq "a checklist baseline" "$(sql "select attrs from event e join items i 
 run_ok set iasmn member --on 1999 --baseline -m "renewed" --json
 expect_eq "set --json says it is a baseline" "$(pyjson 'print(d[0]["attrs"]["baseline"], d[0]["eff"])')" "true 1999"
 run_ok report --section memberships
-expect_out "^| iasmn | .* | keep | Member | 1998 (baseline) |"
-expect_out "^| smt | .* | keep | Member | 24 November 2015 |"
+expect_out "^| Keep membership of the Inter-Agency Security Management Network (IASMN) | keep | Member | 1998 (baseline) |"
+expect_out "^| Keep membership of the country-level security management teams (SMTs) | keep | Member | 24 November 2015 |"
 run_ok verify
 done_ok

@@ -17,6 +17,21 @@ run_ok report --reproducible --section paragraphs
 expect_out_fixed "| Become a member of the Inter-Agency Standing Committee (IASC) | "
 run_ok report --reproducible --lang fr --section paragraphs --format csv
 expect_out_fixed "Become a member of the Inter-Agency Standing Committee (IASC),invitee"
+# What the instances are called, as the checklist calls them, in the singular or the plural as
+# the count asks in each language (French: "1 sur 1 équipe"; the plural above one).
+run_ok add unct/KEN --title "UN country team, Kenya"
+run_ok set unct/KEN member -m "joined"
+run_ok report --reproducible --section paragraphs
+expect_out_fixed "| 1 of 1 country team: Member |"
+run_ok report --reproducible --lang fr --section paragraphs
+expect_out_fixed "| 1 sur 1 équipe de pays : Membre |"
+run_ok report --reproducible --lang es --section paragraphs
+expect_out_fixed "| 1 de 1 equipo en el país: Miembro |"
+run_ok add unct/UGA --title "UN country team, Uganda"
+run_ok report --reproducible --lang fr --section paragraphs
+expect_out_fixed "| 1 sur 2 équipes de pays : Membre; 1 sur 2 équipes de pays : Aucune démarche |"
+run_ok report --reproducible --section paragraphs --format csv
+expect_out_fixed ",1 of 2 country teams: member; 1 of 2 country teams: not-approached,"
 # A title a user edits has no translation: the edit shows as it was written.
 run_ok edit iasc "title=Join the IASC" -m "shorter"
 run_ok report --reproducible --lang fr --section paragraphs
@@ -33,7 +48,10 @@ cat >"$tmp/two.json" <<'EOF'
                  "final": false},
                 {"name": "closed", "label": "Closed", "progress": 100, "final": true}]}],
  "items": [{"key": "report", "title": {"en": "Write the report", "fr": "Rédiger le rapport"},
-            "kind": "task", "ref": "1"}]}
+            "kind": "task", "ref": "1"},
+           {"key": "visits", "title": "Visit the offices", "kind": "task", "ref": "1",
+            "instance_noun": {"one": {"en": "office", "es": "oficina"}, "other": "offices"}},
+           {"key": "calls", "title": "Call the offices", "kind": "task", "ref": "1"}]}
 EOF
 run_ok import "$tmp/two.json"
 run_ok list --doc t2 --json
@@ -43,6 +61,16 @@ expect_out_fixed "> Demande un rapport ;"
 expect_out_fixed "| Rédiger le rapport | Ouverte |"
 run_ok report --reproducible --lang es --doc t2 --section paragraphs
 expect_out_fixed "| Write the report | Open |"
+# Instances the checklist names, and those it does not ("instances", in the report's language).
+run_ok add t2:visits/a --title "Office A"
+run_ok add t2:visits/b --title "Office B"
+run_ok add t2:calls/a --title "Office A"
+run_ok report --reproducible --lang es --doc t2 --section paragraphs
+expect_out_fixed "2 de 2 offices: Open"
+expect_out_fixed "1 de 1 subelemento: Open"
+run_ok report --reproducible --doc t2 --section paragraphs
+expect_out_fixed "2 of 2 offices: Open"
+expect_out_fixed "1 of 1 instance: Open"
 
 # Refused, with the JSON path, and nothing written.
 bad() {
@@ -62,5 +90,14 @@ bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"t
     "document.translations.fr: must be an object"
 bad "{\"format\": \"docket-checklist\", \"version\": 1, \"document\": {$doc, \"title\": \"A\", \"translations\": {}}}" \
     "document.translations: needs checklist format version 2"
+item='"items": [{"key": "a", "title": "A", "kind": "action"'
+bad "{\"format\": \"docket-checklist\", \"version\": 1, \"document\": {$doc, \"title\": \"A\"}, $item, \"instance_noun\": {\"one\": \"x\", \"other\": \"xs\"}}]}" \
+    "items\[0\].instance_noun: needs checklist format version 2"
+bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": \"A\"}, $item, \"instance_noun\": {\"one\": \"x\"}}]}" \
+    "items\[0\].instance_noun: needs \"one\" and \"other\""
+bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": \"A\"}, $item, \"instance_noun\": {\"one\": \"x\", \"other\": \"xs\", \"few\": \"x\"}}]}" \
+    "items\[0\].instance_noun.few: unknown field (one, other)"
+bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": \"A\"}, $item, \"instance_noun\": {\"one\": {\"fr\": \"x\"}, \"other\": \"xs\"}}]}" \
+    "items\[0\].instance_noun.one.en: missing"
 run_ok verify
 done_ok

@@ -248,14 +248,14 @@ struct refusal {
 
 static const struct refusal refusals[] = {
     {"an unknown header in a section", HEAD "-- section: a\n-- title: A\n-- owner: me\nSELECT 1;\n",
-     8, 0, "unknown header (title, description, chart, shown, layout, each, section)"},
+     8, 0, "unknown header (title, description, chart, shown, layout, each, machines, section)"},
     {"an unknown header at the top",
      "-- title: T\n-- author: me\n-- section: a\n-- title: A\nSELECT 1;\n", 2, 0,
-     "unknown header (title, description, chart, shown, layout, each, section)"},
+     "unknown header (title, description, chart, shown, layout, each, machines, section)"},
     {"a chart in the report's header",
      "-- title: T\n-- chart: bar x=a y=b\n-- section: a\n-- title: A\n"
      "SELECT 1;\n",
-     2, 0, "unknown header (title, description, chart, shown, layout, each, section)"},
+     2, 0, "unknown header (title, description, chart, shown, layout, each, machines, section)"},
     {"an unknown chart kind",
      HEAD "-- section: a\n-- title: A\n-- chart: pie x=a y=b\nSELECT 1;\n\n"
           "-- section: b\n-- title: B\nSELECT 2;\n",
