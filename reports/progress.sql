@@ -214,19 +214,29 @@ FROM (SELECT currency, basis,
 ORDER BY currency, basis;
 
 -- section: costs
--- title: Cost implications, per item
--- description: Each item's estimate in force per basis and currency, with how many estimates
--- description: it has had on that basis (the later replacing the earlier).
+-- title: Cost implications, per request
+-- description: Each request's estimate in force per basis and currency (the later replacing the
+-- description: earlier), with how many estimates it has had; the estimates of a request's
+-- description: instances are totalled under it, with how many instances have one.
 -- machines: key
--- The estimates are counted in the same pass over the costs that finds the one in force.
-SELECT c.key, tr(i.title) AS request, c.basis, c.currency,
-       amount(c.minor_units, c.currency) AS estimate, c.estimates,
-       day(c.eff) AS "latest estimate"
-FROM (SELECT c.*, count(*) OVER (PARTITION BY c.item, c.currency, c.basis) AS estimates
-      FROM costs c) c
-JOIN items i ON i.uuid = c.item
-WHERE c.superseded_by IS NULL
-ORDER BY c.key, c.basis, c.currency;
+-- One pass over the estimates, grouped by request: those in force summed as cost-totals sums
+-- them (a total past 64 bits is too large, never an error), every one counted.
+SELECT g.key, tr(p.title) AS request, g.basis, g.currency,
+       CASE typeof(g.minor) WHEN 'real' THEN tr('value', 'too large')
+            ELSE amount(g.minor, g.currency) END AS estimate,
+       nullif(g.instances, 0) AS instances, g.estimates, day(g.eff) AS "latest estimate"
+FROM (SELECT i.doc, CASE WHEN instr(c.key, '/') > 0 THEN i.parent ELSE c.key END AS key,
+             c.basis, c.currency,
+             sum(iif(c.superseded_by IS NULL, c.minor_units / 1000000000, 0)) * 1000000000
+                 + sum(iif(c.superseded_by IS NULL, c.minor_units % 1000000000, 0)) AS minor,
+             sum(c.superseded_by IS NULL AND instr(c.key, '/') > 0) AS instances,
+             count(*) AS estimates,
+             max(iif(c.superseded_by IS NULL, c.eff, NULL)) AS eff
+      FROM costs c
+      JOIN items i ON i.uuid = c.item
+      GROUP BY i.doc, 2, c.basis, c.currency) g
+JOIN items p ON p.doc IS g.doc AND p.key = g.key
+ORDER BY g.key, g.basis, g.currency;
 
 -- section: by-kind
 -- title: Progress by kind
@@ -334,7 +344,12 @@ FROM (
                     period_end(coalesce(i.since, i.created))) AS day
     FROM items i
     LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
-    WHERE NOT i.final)
+    -- Only an item whose period can begin by the tenth-earliest end of a period can be among
+    -- the ten (its day lies in its period): the others' events are not looked up.
+    WHERE NOT i.final
+      AND substr(coalesce(i.since, i.created) || '-01-01', 1, 10) <= coalesce(
+          (SELECT period_end(coalesce(since, created)) FROM items WHERE NOT final
+           ORDER BY 1 LIMIT 1 OFFSET 9), '9999-12-31'))
 ORDER BY day, key
 LIMIT 10;
 

@@ -36,7 +36,7 @@ for path in paths:
         sql = "\n".join(l for l in block.splitlines() if not l.startswith("--"))
         for col in re.findall(r'\bAS "([^"]+)"', sql) + re.findall(r"\bAS ([a-z_]+),?\s*$", sql,
                                                                     flags=re.M):
-            if ("column", col) not in ids and col not in hidden | {"n", "minor", "day"}:
+            if ("column", col) not in ids and col not in hidden | {"n", "minor", "day", "eff"}:
                 missing.add("column " + col)
 for m in sorted(missing):
     print("check_report_words: not in po/docket.pot: " + m, file=sys.stderr)

@@ -66,7 +66,7 @@ expect_eq "report cost-totals" "$(pyjson 'print(d["sections"][0]["columns"], [r 
     "['currency', 'basis', 'total', 'entries'] [['USD', 'one-off', '40000.50', 2], ['USD', 'per year', '3000000.00', 1], ['USD', 'travel saving', '-100.00', 1]]"
 run_ok report --section costs --format json
 expect_eq "report costs" "$(pyjson 'print([[r[0]] + r[2:] for r in d["sections"][0]["rows"] if r[0] == "legal.approach"])')" \
-    "[['legal.approach', 'one-off', 'USD', '40000.00', 1, '2016-06'], ['legal.approach', 'per year', 'USD', '3000000.00', 2, '2016-06']]"
+    "[['legal.approach', 'one-off', 'USD', '40000.00', None, 1, '2016-06'], ['legal.approach', 'per year', 'USD', '3000000.00', None, 2, '2016-06']]"
 # Reverting the revision puts the first estimate back in force.
 seq=$(sql "select seq from event where type = 'cost' and reason = 'revised estimate'")
 run_ok revert "$seq" -m "revision withdrawn"
@@ -78,6 +78,19 @@ run_ok add unct/KEN --title Kenya
 run_ok cost unct/KEN 12000 USD -m "membership fee" --basis "per year"
 run_ok show unct/KEN
 expect_out "^  costs  *12000.00 USD"
+# The report totals the instances' estimates under their request, per basis and currency, with
+# how many instances have one and how many estimates they have had; the parent's own estimate
+# counts too.
+run_ok add unct/UGA --title Uganda
+run_ok cost unct/UGA 8000 USD -m "membership fee" --basis "per year" --on 2016-05
+run_ok cost unct/UGA 9000.50 USD -m "fee revised" --basis "per year" --on 2016-07
+run_ok cost unct/UGA 500 CHF -m "a visit" --on 2016-07
+run_ok cost unct 1000 USD -m "the secretariat's share" --basis "per year" --on 2016-02
+run_ok report --section costs --format json
+expect_eq "instances' costs" "$(pyjson 'print([[r[0]] + r[2:7] for r in d["sections"][0]["rows"] if r[0].startswith("unct")])')" \
+    "[['unct', 'one-off', 'CHF', '500.00', 1, 1], ['unct', 'per year', 'USD', '22000.50', 2, 4]]"
+run_ok report --section costs
+expect_out_fixed "| Become a member of the United Nations country teams (UNCTs) | per year | USD | USD$(printf '\302\240')22,000.50 | 2 | 4 |"
 
 # Failures: exit code, one line on stderr, nothing written.
 run_fails 3 "docket: cost: bad amount '1.234' (a decimal number with at most 2 decimals for CHF)" \

@@ -293,10 +293,10 @@ csv_readback() {
     python3 -c "$csv_check" "$tmp/costs.csv" "$tmp/out" one >"$tmp/csv" 2>&1 ||
         fail "csv --section costs: $(cat "$tmp/csv")"
     pass
-    expect_eq "costs.csv" "$(tr -d '\r' <"$tmp/costs.csv")" "key,request,basis,currency,estimate,estimates,latest estimate
-cost.legal,Report the cost implications of the envisaged improved legal arrangements,one-off,CHF,250000.50,1,2016-06
-cost.legal,Report the cost implications of the envisaged improved legal arrangements,per year,USD,1200.00,1,2016-07
-legal.approach,Develop with the United Nations a way to improve the legal basis of the relationship,one-off,CHF,10000.00,1,2017-01"
+    expect_eq "costs.csv" "$(tr -d '\r' <"$tmp/costs.csv")" "key,request,basis,currency,estimate,instances,estimates,latest estimate
+cost.legal,Report the cost implications of the envisaged improved legal arrangements,one-off,CHF,250000.50,,1,2016-06
+cost.legal,Report the cost implications of the envisaged improved legal arrangements,per year,USD,1200.00,,1,2016-07
+legal.approach,Develop with the United Nations a way to improve the legal basis of the relationship,one-off,CHF,10000.00,,1,2017-01"
     # The totals are the store's, in minor units.
     run_ok report --reproducible --as-of $ASOF --format csv --section cost-totals
     expect_eq "cost totals" "$(tr -d '\r' <"$tmp/out")" "currency,basis,total,entries
@@ -967,13 +967,13 @@ CHF,one-off,260000.50,2
 USD,huge,90000000000000000.00,1
 USD,per year,1200.00,1"
     run_ok report --reproducible --as-of $ASOF --format csv --section costs
-    expect_eq "costs" "$(tr -d '\r' <"$tmp/out")" "key,request,basis,currency,estimate,estimates,latest estimate
-cost.legal,Report the cost implications of the envisaged improved legal arrangements,huge,CHF,90000000000000000.00,1,2016-06
-cost.legal,Report the cost implications of the envisaged improved legal arrangements,huge,USD,90000000000000000.00,1,2016-07
-cost.legal,Report the cost implications of the envisaged improved legal arrangements,one-off,CHF,250000.50,1,2016-06
-cost.legal,Report the cost implications of the envisaged improved legal arrangements,per year,USD,1200.00,1,2016-07
-legal.approach,Develop with the United Nations a way to improve the legal basis of the relationship,huge,CHF,90000000000000000.00,1,2016-06
-legal.approach,Develop with the United Nations a way to improve the legal basis of the relationship,one-off,CHF,10000.00,1,2017-01"
+    expect_eq "costs" "$(tr -d '\r' <"$tmp/out")" "key,request,basis,currency,estimate,instances,estimates,latest estimate
+cost.legal,Report the cost implications of the envisaged improved legal arrangements,huge,CHF,90000000000000000.00,,1,2016-06
+cost.legal,Report the cost implications of the envisaged improved legal arrangements,huge,USD,90000000000000000.00,,1,2016-07
+cost.legal,Report the cost implications of the envisaged improved legal arrangements,one-off,CHF,250000.50,,1,2016-06
+cost.legal,Report the cost implications of the envisaged improved legal arrangements,per year,USD,1200.00,,1,2016-07
+legal.approach,Develop with the United Nations a way to improve the legal basis of the relationship,huge,CHF,90000000000000000.00,,1,2016-06
+legal.approach,Develop with the United Nations a way to improve the legal basis of the relationship,one-off,CHF,10000.00,,1,2017-01"
 }
 
 # ---------------------------------------------------------------------------------------------
