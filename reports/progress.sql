@@ -72,10 +72,12 @@ WHERE kind NOT IN ('safeguard', 'acknowledgement');
 -- description: changes in the trail.
 -- chart: line x=month y=progress
 -- shown: changed
+-- people: end of month
+-- machines: month
 -- The chart draws every month, and csv and json give every month; the table people read gives
 -- the first and the last month and those in which the figure changed, never a run of
--- identical rows.
-SELECT month, progress,
+-- identical rows. People read each month in words; the chart and machines take it as kept.
+SELECT day(month) AS "end of month", month, progress,
        lag(progress) OVER w IS NOT progress OR month = max(month) OVER () AS changed
 FROM (SELECT month, round(sum(progress_sum) * 1.0 / sum(items), 1) AS progress
       FROM progress_by_month
@@ -325,6 +327,8 @@ ORDER BY i.breach DESC, v.at_risk DESC, i.progress, i.key;
 -- title: Longest in their current status
 -- description: The ten items that are not final and have stood longest in their status.
 -- machines: key
+-- How many: given once, for the LIMIT and for the bound below.
+WITH shown (n) AS (SELECT 10)
 SELECT key, tr(title) AS request, label('status', label, status) AS status, day(since) AS since,
        CAST(julianday((SELECT asof FROM params)) - julianday(day) AS INTEGER) AS days
 FROM (
@@ -344,14 +348,14 @@ FROM (
                     period_end(coalesce(i.since, i.created))) AS day
     FROM items i
     LEFT JOIN vocab v ON v.doc IS i.doc AND v.kind = i.kind AND v.status = i.status
-    -- Only an item whose period can begin by the tenth-earliest end of a period can be among
-    -- the ten (its day lies in its period): the others' events are not looked up.
+    -- Only an item whose period can begin by the n-th earliest end of a period can be among
+    -- the n shown (its day lies in its period): the others' events are not looked up.
     WHERE NOT i.final
       AND substr(coalesce(i.since, i.created) || '-01-01', 1, 10) <= coalesce(
           (SELECT period_end(coalesce(since, created)) FROM items WHERE NOT final
-           ORDER BY 1 LIMIT 1 OFFSET 9), '9999-12-31'))
+           ORDER BY 1 LIMIT 1 OFFSET (SELECT n - 1 FROM shown)), '9999-12-31'))
 ORDER BY day, key
-LIMIT 10;
+LIMIT (SELECT n FROM shown);
 
 -- section: evidence
 -- title: Evidence behind each status

@@ -383,6 +383,15 @@ month_offset(const char *label, size_t step)
     return 0;
 }
 
+/* Point I's label as people read it: a month ("2015-11") in the chart's language, into BUF. */
+static const char *
+x_label(const struct chart *ch, size_t i, char buf[L10N_BUF])
+{
+    const char *label = ch->pool + ch->pts[i].x;
+
+    return ch->l10n && l10n_day(ch->l10n, label, buf) == 0 ? buf : label;
+}
+
 static void
 draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
 {
@@ -392,12 +401,12 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     static const size_t steps[] = {1, 2, 3, 4, 6, 12, 24, 36, 48, 60, 120, 240, 600, 1200};
     size_t n = ch->npts, first = n, last = n, hi = n, lo = n, longest = 0, step, room;
     struct svg_axis a;
-    char buf[64];
+    char buf[64], xb[L10N_BUF];
 
     whole = y_range(ch, &min, &max);
     for (size_t i = 0; i < n; i++) {
         const struct chart_point *p = &ch->pts[i];
-        size_t len = text_cp_count(ch->pool + p->x);
+        size_t len = text_cp_count(x_label(ch, i, xb));
 
         if (len > longest)
             longest = len;
@@ -424,21 +433,21 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     svg_num(buf, sizeof buf, ch->pts[first].y, svg_dec(ch->pts[first].y), pct);
     if (first == last) {
         fputs(": one value, ", f);
-        text_html_cut(f, ch->pool + ch->pts[first].x, 60);
+        text_html_cut(f, x_label(ch, first, xb), 60);
         fprintf(f, " (%s); %zu point%s.", buf, n, n == 1 ? "" : "s");
     } else {
         fputs(" from ", f);
-        text_html_cut(f, ch->pool + ch->pts[first].x, 60);
+        text_html_cut(f, x_label(ch, first, xb), 60);
         fprintf(f, " (%s) to ", buf);
-        text_html_cut(f, ch->pool + ch->pts[last].x, 60);
+        text_html_cut(f, x_label(ch, last, xb), 60);
         svg_num(buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
         fprintf(f, " (%s); ", buf);
         svg_num(buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
         fprintf(f, "highest %s in ", buf);
-        text_html_cut(f, ch->pool + ch->pts[hi].x, 60);
+        text_html_cut(f, x_label(ch, hi, xb), 60);
         svg_num(buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
         fprintf(f, ", lowest %s in ", buf);
-        text_html_cut(f, ch->pool + ch->pts[lo].x, 60);
+        text_html_cut(f, x_label(ch, lo, xb), 60);
         fprintf(f, "; %zu point%s.", n, n == 1 ? "" : "s");
     }
     desc_end(f, ch);
@@ -448,8 +457,8 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     /* Labels: the first, the last, and between them every STEP-th point, with STEP taken
      * from whole numbers of months so that monthly labels fall on the same month each year;
      * a label is left out rather than let it touch the first or the last. */
-    if (longest > 14)
-        longest = 14;
+    if (longest > 18)
+        longest = 18;
     lw = (double)longest * CHAR_W + 12;
     room = (size_t)(pw / lw);
     step = 0;
@@ -458,12 +467,12 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
             step = steps[k];
     if (step == 0)
         step = (n - 1) / (room > 1 ? room - 1 : 1) + 1;
-    svg_tick(f, n > 1 ? PAD_L : PAD_L + pw / 2, base, ch->pool + ch->pts[0].x, longest);
+    svg_tick(f, n > 1 ? PAD_L : PAD_L + pw / 2, base, x_label(ch, 0, xb), longest);
     for (size_t i = month_offset(ch->pool + ch->pts[0].x, step); n > 1 && i < n - 1; i += step)
         if (dx * (double)i >= lw && dx * (double)(n - 1 - i) >= lw)
-            svg_tick(f, PAD_L + dx * (double)i, base, ch->pool + ch->pts[i].x, longest);
+            svg_tick(f, PAD_L + dx * (double)i, base, x_label(ch, i, xb), longest);
     if (n > 1)
-        svg_tick(f, PAD_L + pw, base, ch->pool + ch->pts[n - 1].x, longest);
+        svg_tick(f, PAD_L + pw, base, x_label(ch, n - 1, xb), longest);
 
     /* A run of points with values is one polyline; a point without one breaks the line. */
     for (size_t i = 0; i < n;) {
@@ -504,7 +513,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
         fprintf(f, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"><title>",
                 n > 1 ? PAD_L + dx * (double)i : PAD_L + pw / 2, svg_axis_y(&a, p->y),
                 n > 40 ? 3.5 : 3.0);
-        text_html(f, ch->pool + p->x);
+        text_html(f, x_label(ch, i, xb));
         fprintf(f, ": %s</title></circle>\n", buf);
     }
     /* The latest value is the one a reader looks for: it is labelled. */

@@ -61,9 +61,11 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
     }
     /* In a portfolio, each row names its document first. */
     if (r->doc)
-        fputs(ncols ? "document," : "document", r->f);
-    for (int i = 0; i < ncols; i++) {
-        if (i)
+        fputs("document", r->f);
+    for (int i = 0, sep = r->doc != NULL; i < ncols; i++) {
+        if (!render_shows(r, i))
+            continue;
+        if (sep++)
             fputc(',', r->f);
         text_csv_field(r->f, cols[i]);
     }
@@ -99,13 +101,12 @@ cell(FILE *f, sqlite3_stmt *st, int i)
 static int
 row(struct render *r, sqlite3_stmt *st)
 {
-    if (r->doc) {
+    if (r->doc)
         text_csv_field(r->f, r->doc->alias ? r->doc->alias : "");
-        if (render_columns(r, st))
-            fputc(',', r->f);
-    }
-    for (int i = 0; i < render_columns(r, st); i++) {
-        if (i)
+    for (int i = 0, sep = r->doc != NULL; i < render_columns(r, st); i++) {
+        if (!render_shows(r, i))
+            continue;
+        if (sep++)
             fputc(',', r->f);
         if (cell(r->f, st, i) != 0)
             return DK_IO;

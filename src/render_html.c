@@ -317,6 +317,7 @@ html_section(struct render *r, const struct report_section *s, int ncols, const 
         h->sections++;
         h->rows = 0;
         h->tbody = 0;
+        h->chart.l10n = r->l10n;
         chart_begin(&h->chart, s, ncols, cols);
     }
     /* In a portfolio, a document's sections sit one level below its heading, their ids

@@ -91,7 +91,8 @@ section(struct render *r, const struct report_section *s, int ncols, const char 
     p->cols = NULL;
     names = json_array();
     for (int i = 0; i < ncols; i++)
-        json_array_append_new(names, jstr(cols[i]));
+        if (render_shows(r, i))
+            json_array_append_new(names, jstr(cols[i]));
     if (s->chart.kind)
         chart = json_pack("{s:s, s:s, s:s, s:o}", "kind", s->chart.kind, "x", s->chart.x, "y",
                           s->chart.y, "series", jstr(s->chart.series));
@@ -126,8 +127,11 @@ row(struct render *r, sqlite3_stmt *st)
     }
     a = json_array();
     for (int i = 0; i < render_columns(r, st); i++) {
-        json_t *v = render_json_value(st, i, 1);
+        json_t *v;
 
+        if (!render_shows(r, i))
+            continue;
+        v = render_json_value(st, i, 1);
         /* A cell that cannot be made (out of memory) is null rather than missing. */
         json_array_append_new(a, v ? v : json_null());
     }

@@ -1053,13 +1053,13 @@ prepare_section(struct db *db, const struct report_def *r, const struct report_s
     return 0;
 }
 
-/* Sets *MASK to the columns of ST that S's "-- machines:" line names (bit I: column I).
- * Returns 0, or the length of the first name that ST lacks, left at *MISSING. */
+/* Sets *MASK to the columns of ST that LIST ("A, B", a section's "-- machines:" or "-- people:")
+ * names (bit I: column I). Returns 0, or the length of the first name that ST lacks, left at
+ * *MISSING. */
 static size_t
-machine_columns(sqlite3_stmt *st, const struct report_section *s, unsigned long long *mask,
-                const char **missing)
+named_columns(sqlite3_stmt *st, const char *list, unsigned long long *mask, const char **missing)
 {
-    const char *p = s->machines;
+    const char *p = list;
     int n = sqlite3_column_count(st);
 
     *mask = 0;
@@ -1101,18 +1101,26 @@ prepare_bound(struct db *db, const struct report_def *r, const struct report_sec
         return diag_set(d, DK_DATA, "%s:%d: section '%s': '-- shown: %s' is not its last column",
                         r->origin, s->line, s->name, s->shown);
     }
-    /* "-- machines:" names columns of the SELECT. */
-    if (s->machines) {
-        unsigned long long mask;
-        const char *missing;
-        size_t len = machine_columns(st, s, &mask, &missing);
+    /* "-- machines:" and "-- people:" name columns of the SELECT, each for one audience. */
+    for (int k = 0; k < 2; k++) {
+        unsigned long long mask, other;
+        const char *missing = NULL;
+        size_t len = named_columns(st, k ? s->people : s->machines, &mask, &missing);
 
-        if (len > 0) {
+        if (len == 0 && k == 1 && (named_columns(st, s->machines, &other, &missing), mask & other))
+            rc = diag_set(d, DK_DATA,
+                          "%s:%d: section '%s': a column is for people or for "
+                          "machines, not both",
+                          r->origin, s->line, s->name);
+        else if (len > 0)
+            rc =
+                diag_set(d, DK_DATA,
+                         "%s:%d: section '%s': '-- %s:' names %.*s, which is not "
+                         "one of its columns",
+                         r->origin, s->line, s->name, k ? "people" : "machines", (int)len, missing);
+        if (len > 0 || rc != 0) {
             sqlite3_finalize(st);
-            return diag_set(d, DK_DATA,
-                            "%s:%d: section '%s': '-- machines:' names %.*s, which "
-                            "is not one of its columns",
-                            r->origin, s->line, s->name, (int)len, missing);
+            return rc;
         }
     }
     /* "-- each:" names the SELECT's first columns, in order. */
@@ -1174,10 +1182,10 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
     out->group = s->each_cols;
     out->cols = cols;
     out->ncols = n - out->hide_last;
-    if (out->l10n != NULL && s->machines != NULL) {
+    {
         const char *missing;
 
-        (void)machine_columns(st, s, &out->hidden, &missing);
+        (void)named_columns(st, out->l10n ? s->machines : s->people, &out->hidden, &missing);
     }
     rc = out->ops->section(out, s, n - out->hide_last, cols);
     for (; rc == 0 && step == SQLITE_ROW; step = sqlite3_step(st)) {

@@ -28,6 +28,7 @@ report_free(struct report_def *r)
         free(s->shown);
         free(s->each);
         free(s->machines);
+        free(s->people);
         free(s->sql);
     }
     free(r->sections);
@@ -64,31 +65,33 @@ append(char **s, const char *text, size_t n, const char *sep)
     return 0;
 }
 
-/* Sets *OUT (owned) to V, a list of column names ("HEADING, QUOTE"), as its names joined by
- * ", ", the form report.c compares with the SELECT's columns. Returns how many names (1 to
- * MAX), 0 when V is not one to MAX column names, -1 when memory runs out. */
+/* Sets *OUT (owned) to V, a list of column names ("HEADING, QUOTE", "end of month"), as its
+ * names joined by ", ", the form report.c compares with the SELECT's columns. A name may hold
+ * spaces, not a comma. Returns how many names (1 to MAX), 0 when V is not one to MAX column
+ * names, -1 when memory runs out. */
 static int
 column_list(const char *v, int max, char **out)
 {
-    char *copy = strdup(v), *save = NULL, *name, joined[256] = "";
+    char joined[256] = "";
+    size_t used = 0;
     int n = 0;
 
     *out = NULL;
-    if (copy == NULL)
-        return -1;
-    for (name = strtok_r(copy, ", \t", &save); name; name = strtok_r(NULL, ", \t", &save)) {
-        if (++n > max || !text_key_ok(name) || strlen(joined) + strlen(name) + 3 > sizeof joined) {
-            n = 0;
+    for (const char *p = v;; p++) {
+        size_t len;
+
+        p += strspn(p, " \t");
+        len = strcspn(p, ",");
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == 0 || ++n > max || used + len + 3 > sizeof joined)
+            return 0;
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%.*s", n > 1 ? ", " : "",
+                                 (int)len, p);
+        if ((p = strchr(p, ',')) == NULL)
             break;
-        }
-        if (n > 1)
-            strcat(joined, ", ");
-        strcat(joined, name);
     }
-    free(copy);
-    if (n > 0 && (*out = strdup(joined)) == NULL)
-        return -1;
-    return n;
+    return (*out = strdup(joined)) == NULL ? -1 : n;
 }
 
 /* Parses "KIND x=COL y=COL [series=COL]" into C. Returns 0 or -1 with WHY set. */
@@ -254,17 +257,18 @@ report_parse(const char *name, const char *text, size_t len, const char *origin,
                                            : "'-- each:' names a heading column and at most a "
                                              "quote column";
                 continue;
-            } else if (strcmp(key, "machines") == 0 && s != NULL) {
-                int k = s->machines != NULL ? 0 : column_list(value, 16, &s->machines);
+            } else if ((strcmp(key, "machines") == 0 || strcmp(key, "people") == 0) && s != NULL) {
+                char **list = key[0] == 'm' ? &s->machines : &s->people;
+                int k = *list != NULL ? 0 : column_list(value, 16, list);
 
                 if (k <= 0)
-                    why = k < 0                 ? "out of memory"
-                          : s->machines != NULL ? "a section has one '-- machines:' line"
-                                                : "'-- machines:' names one to 16 columns";
+                    why = k < 0           ? "out of memory"
+                          : *list != NULL ? "a section has one line for each audience"
+                                          : "an audience's line names one to 16 columns";
                 continue;
             } else {
                 why = "unknown header (title, description, chart, shown, layout, each, machines, "
-                      "section)";
+                      "people, section)";
                 break;
             }
             if (*slot && strcmp(key, "title") == 0)

@@ -24,6 +24,9 @@ struct chart {
     char *pool;
     size_t used, size;
     long long dropped; /* rows past the points a chart draws */
+    /* The language people read the chart in: a line chart's months ("2015-11") are written
+     * as it writes them ("November 2015"); NULL: as they are. */
+    const struct l10n *l10n;
 };
 
 /* Starts section S, whose columns are COLS[0..NCOLS): finds the columns its chart names and,

@@ -31,8 +31,10 @@ struct report_section {
     char *each;
     int each_cols;
     /* "-- machines: COLUMN[, COLUMN...]": columns that only machines (csv, json) take, a key
-     * beside the title people read in its stead, say; joined by ", " as written. NULL: none. */
-    char *machines;
+     * beside the title people read in its stead, say; "-- people: ...": columns that only
+     * people (md, html) read, a date in words beside the one machines take. Each joined by
+     * ", " as written; NULL: none. */
+    char *machines, *people;
     char *sql;
     int line; /* the line of the file where the section starts */
 };
@@ -49,7 +51,7 @@ struct report_def {
  * ("-- title: ...", "-- description: ..."), then sections, each opened by "-- section: NAME"
  * and its own "-- title:", "-- description:", "-- chart: KIND x=COL y=COL [series=COL]",
  * "-- shown: COLUMN", "-- layout: prose", "-- each: HEADING[, QUOTE]",
- * "-- machines: COLUMN[, COLUMN...]" lines,
+ * "-- machines: COLUMN[, COLUMN...]", "-- people: COLUMN[, COLUMN...]" lines,
  * then exactly one SELECT. On success *OUT owns the definition (report_free). Exit code
  * DK_DATA as "ORIGIN:LINE: what is wrong". */
 int report_parse(const char *name, const char *text, size_t len, const char *origin,
@@ -117,7 +119,7 @@ struct render {
     int group_table;
     const char *const *cols;
     int ncols;
-    unsigned long long hidden;    /* bit I: people do not read column I ("-- machines:") */
+    unsigned long long hidden;    /* bit I: column I is not for this format's readers */
     const struct report_doc *doc; /* the document whose sections are written, or NULL */
     void *state;                  /* the format's own */
     /* The language people read (md, html): the report's words, labels, dates and amounts in

@@ -43,7 +43,9 @@ print(sorted(seen))')" "['approached']"
 # The progress report's "longest" section counts days from the same effective day: 0, not a
 # negative count to the end of the year (its LIMIT lifted, so that this year's item shows).
 mkdir -p "$tmp/reports"
-sed 's/^LIMIT 10;/LIMIT 1000;/' "$(dirname "$0")/../../reports/progress.sql" >"$tmp/reports/progress.sql"
+sed 's/^WITH shown (n) AS (SELECT 10)$/WITH shown (n) AS (SELECT 1000)/' \
+    "$(dirname "$0")/../../reports/progress.sql" >"$tmp/reports/progress.sql"
+grep -q "SELECT 1000" "$tmp/reports/progress.sql" || fail "the longest section's count was not lifted"
 run_ok report progress --reports "$tmp/reports" --section longest --format csv --as-of "$T"
 expect_out "^ceb.hlcm,[^,]*,approached,$Y,0[^0-9]*$"
 # The stored eff_end is untouched (it is the period's end, and verify checks it).

@@ -144,10 +144,17 @@ golden_outputs() {
         "$tmp/report.es.md" || differ="$differ es:summary"
     # Progress over time: the first and last month, and those in which the figure changed; the
     # chart draws every month (26, from 2015-11 to 2017-12).
-    over=$(sed -n '/^## Progress over time/,/^## /p' "$tmp/report.md" | grep '^| 20' | cut -d'|' -f2-3 |
-        tr -d ' ' | tr '\n' ' ')
+    # People read the months in words, in their language; machines as kept.
+    over=$(sed -n '/^## Progress over time/,/^## /p' "$tmp/report.md" | grep '^| [A-Z][a-z]* 20' |
+        cut -d'|' -f2-3 | tr -d ' ' | tr '\n' ' ')
     expect_eq "months in which progress changed" "$over" \
-        "2015-11|17.3 2016-03|18.7 2016-04|25.3 2016-08|26.7 2016-10|20 2017-12|20 "
+        "November2015|17.3 March2016|18.7 April2016|25.3 August2016|26.7 October2016|20 December2017|20 "
+    grep -q -F -e "| novembre 2015 | 17,3 |" "$tmp/report.fr.md" || differ="$differ fr:month"
+    grep -q -F -e "| noviembre de 2015 | 17,3 |" "$tmp/report.es.md" || differ="$differ es:month"
+    grep -q -F -e "<title>noviembre de 2015: 17.3%</title>" "$tmp/report.es.html" ||
+        differ="$differ es:chart-month"
+    grep -q -e '^month,progress' "$tmp/report.csv" && grep -q -e '^2015-11,17.3' "$tmp/report.csv" ||
+        differ="$differ csv:month"
     expect_eq "months the chart draws" "$(sed -n '/<section id="over-time"/,/<\/section>/p' "$tmp/report.html" |
         grep -o '<circle' | wc -l | tr -d ' ')" 26
     [ -z "$differ" ] ||
@@ -212,8 +219,8 @@ html() {
     expect_out_fixed '&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39;, a comma'
     expect_not_out '<script'
     expect_out_fixed '<title id="chart3-title">Progress over time</title>'
-    expect_out_fixed '<circle class="dot" cx="64.0" cy="187.4" r="3.0"><title>2015-11: 17.3%</title></circle>'
-    expect_out_fixed '<circle class="dot" cx="696.0" cy="182.0" r="3.0"><title>2017-12: 20%</title></circle>'
+    expect_out_fixed '<circle class="dot" cx="64.0" cy="187.4" r="3.0"><title>November 2015: 17.3%</title></circle>'
+    expect_out_fixed '<circle class="dot" cx="696.0" cy="182.0" r="3.0"><title>December 2017: 20%</title></circle>'
     expect_out '<time class="asof" datetime="2017-12-31">'
     # An empty section says so.
     report_json --as-of 2015-12 --section cost-totals
@@ -662,6 +669,39 @@ EOF
     run_ok report each --reports "$rdir" --reproducible --format csv
     expect_eq "each, csv" "$(sed -n 7,8p "$tmp/out" | tr -d "\r")" "part,words,item,n
 Part A,What A says,x,1"
+    # "-- machines:" and "-- people:": columns for one audience, dropped for the other.
+    cat >"$rdir/aud.sql" <<'EOF'
+-- title: Audiences
+-- section: aud
+-- title: Audiences
+-- machines: key, day
+-- people: when
+SELECT 'k1' AS key, 'Title one' AS title, 'on 1 May' AS "when", '2016-05-01' AS day;
+EOF
+    run_ok report aud --reports "$rdir" --reproducible
+    expect_eq "audiences, md" "$(sed -n '/^## Audiences/,$p' "$tmp/out" | grep '^|')" "| title | when |
+|---|---|
+| Title one | on 1 May |"
+    run_ok report aud --reports "$rdir" --reproducible --format html
+    expect_out_fixed "<tr><td>Title one</td><td>on 1 May</td></tr>"
+    expect_not_out "k1"
+    run_ok report aud --reports "$rdir" --reproducible --format csv
+    expect_eq "audiences, csv" "$(sed -n 7,8p "$tmp/out" | tr -d "\r")" "key,title,day
+k1,Title one,2016-05-01"
+    run_ok report aud --reports "$rdir" --reproducible --format json
+    expect_eq "audiences, json" "$(pyjson 'print(d["sections"][0]["columns"], d["sections"][0]["rows"])')" \
+        "['key', 'title', 'day'] [['k1', 'Title one', '2016-05-01']]"
+    bad_report "$head3
+-- section: aud
+-- title: For machines, a column it lacks
+-- machines: key, nothing
+SELECT 1 AS key;" 3 "^docket: report: $rdir/bad.sql:11: section 'aud': '-- machines:' names nothing, which is not one of its columns\$"
+    bad_report "$head3
+-- section: aud
+-- title: For both
+-- machines: key
+-- people: key
+SELECT 1 AS key, 2 AS two;" 3 "^docket: report: $rdir/bad.sql:12: section 'aud': a column is for people or for machines, not both\$"
     bad_report "$head3
 -- section: each
 -- title: Each by a column not first

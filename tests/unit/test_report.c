@@ -155,11 +155,15 @@ the_embedded_progress_report_parses(void **state)
         assert_non_null(r->sections[i].title);
         const char *sql = r->sections[i].sql;
 
-        /* Comment lines may come first; then the SELECT. */
+        /* Comment lines may come first; then the SELECT, or the WITH before it. */
         while (strncmp(sql, "--", 2) == 0 && strchr(sql, '\n'))
             sql = strchr(sql, '\n') + 1;
-        assert_int_equal(strncmp(sql, "SELECT", 6), 0);
+        assert_true(strncmp(sql, "SELECT", 6) == 0 || strncmp(sql, "WITH", 4) == 0);
     }
+    /* People read the months in words, machines as kept; items by title, keys for machines. */
+    assert_string_equal(report_section(r, "over-time")->people, "end of month");
+    assert_string_equal(report_section(r, "over-time")->machines, "month");
+    assert_string_equal(report_section(r, "costs")->machines, "key");
     assert_string_equal(report_section(r, "over-time")->chart.kind, "line");
     assert_string_equal(report_section(r, "over-time")->chart.x, "month");
     assert_string_equal(report_section(r, "statuses")->chart.kind, "stack");
@@ -248,14 +252,22 @@ struct refusal {
 
 static const struct refusal refusals[] = {
     {"an unknown header in a section", HEAD "-- section: a\n-- title: A\n-- owner: me\nSELECT 1;\n",
-     8, 0, "unknown header (title, description, chart, shown, layout, each, machines, section)"},
+     8, 0,
+     "unknown header (title, description, chart, shown, layout, each, machines, people, section)"},
     {"an unknown header at the top",
      "-- title: T\n-- author: me\n-- section: a\n-- title: A\nSELECT 1;\n", 2, 0,
-     "unknown header (title, description, chart, shown, layout, each, machines, section)"},
+     "unknown header (title, description, chart, shown, layout, each, machines, people, section)"},
     {"a chart in the report's header",
      "-- title: T\n-- chart: bar x=a y=b\n-- section: a\n-- title: A\n"
      "SELECT 1;\n",
-     2, 0, "unknown header (title, description, chart, shown, layout, each, machines, section)"},
+     2, 0,
+     "unknown header (title, description, chart, shown, layout, each, machines, people, section)"},
+    {"an empty name among the columns for machines",
+     HEAD "-- section: a\n-- title: A\n-- machines: a,, b\nSELECT 1 AS a, 2 AS b;\n", 8, 0,
+     "an audience's line names one to 16 columns"},
+    {"two lines for people",
+     HEAD "-- section: a\n-- title: A\n-- people: a\n-- people: b\nSELECT 1 AS a, 2 AS b;\n", 9, 0,
+     "a section has one line for each audience"},
     {"an unknown chart kind",
      HEAD "-- section: a\n-- title: A\n-- chart: pie x=a y=b\nSELECT 1;\n\n"
           "-- section: b\n-- title: B\nSELECT 2;\n",
