@@ -34,27 +34,6 @@ struct group {
     long long *n, *sum;
 };
 
-/* One item as progress_by_month walks it: where it stands at the end of each month. It is
- * read from the items query (its strings owned), walked over its status events as the one scan
- * of them reaches it, and its months kept in VAL until every item is walked. */
-struct walk {
-    char *uuid, *kind, *created, *due_end, *parent, *key, *rollup;
-    int requests;      /* from the pass over requests (else an instance) */
-    int born;          /* the month (from m0) it was created in */
-    int start, final;  /* its initial status's progress and finality */
-    long long cadence; /* a recurring duty's cadence in months, else 0 */
-    signed char *val;  /* its progress at each month's end from BORN, -1: overdue */
-    /* As the walk goes: its progress, finality and last submission (eff), settled. */
-    int progress, is_final;
-    char submitted[16];
-    char next_due[11]; /* "" when none */
-    /* The day being settled ("" when none) and the status that wins it so far. */
-    char date[11];
-    const struct vocab_entry *v, *best;
-    int nv, best_progress, filled;
-    long long best_pos, best_seq;
-};
-
 struct pbm {
     struct db *db;
     const char *asof, *known;
@@ -68,8 +47,7 @@ struct pbm {
     struct group *groups;
     int ngroups;
     int shared;         /* some event is in the shared log: ties are settled by position */
-    struct walk *walks; /* the items walked, in the order read (instances first) */
-    size_t nwalks, capwalks;
+    int *val;           /* one item's progress at each month's end (nmonths), -1: overdue */
     char (*cutoff)[11]; /* each month's last day (nmonths), ASOF in ASOF's month */
 };
 
@@ -180,23 +158,11 @@ pbm_free(struct pbm *p)
     free(p->groups);
     free(p->vocab);
     free(p->reverted);
-    for (size_t i = 0; i < p->nwalks; i++) {
-        struct walk *w = &p->walks[i];
-
-        free(w->uuid);
-        free(w->kind);
-        free(w->created);
-        free(w->due_end);
-        free(w->parent);
-        free(w->key);
-        free(w->rollup);
-        free(w->val);
-    }
-    free(p->walks);
+    free(p->val);
     free(p->cutoff);
 }
 
-/* Loads the vocabulary (as of then) and the reverted events. */
+/* Loads the vocabulary (as of then), the reverted events and whether any event is published. */
 static int
 pbm_load(struct pbm *p, struct diag *d)
 {
@@ -281,6 +247,20 @@ submitted_eff(struct db *db, long long seq, char *out, size_t n, struct diag *d)
     return rc < 0 ? d->code : 0;
 }
 
+/* One item as progress_by_month walks it: where it stands at the end of each month. */
+struct walk {
+    const char *uuid, *kind;
+    int born;            /* the month (from m0) it was created in */
+    int start, final;    /* its initial status's progress and finality */
+    const char *created; /* its creation date */
+    const char *due_end; /* the end of its due date's period, or NULL */
+    long long cadence;   /* a recurring duty's cadence in months, else 0 */
+    /* As the walk goes: its progress, finality and last submission (eff), settled. */
+    int progress, is_final;
+    char submitted[16];
+    char next_due[11]; /* "" when none */
+};
+
 /* The next due date of W as it stands (as the projection computes next_due). */
 static void
 walk_next_due(struct walk *w)
@@ -296,226 +276,132 @@ walk_next_due(struct walk *w)
         w->next_due[0] = '\0';
 }
 
-/* Writes W's standing at the end of months [w->filled, UNTIL) into its VAL: its progress, or
- * -1 when it is a recurring duty whose next step is due before the month's end (before ASOF,
- * in ASOF's month). */
+/* Writes W's standing at the end of months [*FILLED, UNTIL) into p->val: its progress, or -1
+ * when it is a recurring duty whose next step is due before the month's end (before ASOF, in
+ * ASOF's month). */
 static void
-walk_fill(const struct pbm *p, struct walk *w, int until)
+walk_fill(struct pbm *p, struct walk *w, int *filled, int until)
 {
-    for (int m = w->filled; m < until && m < p->nmonths; m++)
-        w->val[m - w->born] =
-            w->next_due[0] && strcmp(w->next_due, p->cutoff[m]) < 0 ? -1 : (signed char)w->progress;
-    if (until > w->filled)
-        w->filled = until;
+    for (int m = *filled; m < until && m < p->nmonths; m++)
+        p->val[m] = w->next_due[0] && strcmp(w->next_due, p->cutoff[m]) < 0 ? -1 : w->progress;
+    if (until > *filled)
+        *filled = until;
 }
 
-/* Starts walking W from its creation, in its initial status. */
-static void
-walk_begin(const struct pbm *p, struct walk *w)
+/* Walks one item's visible status events in effective order into p->val, month by month from
+ * its creation. Events that tie on a date are settled as the projections settle them. */
+static int
+pbm_item(struct pbm *p, struct walk *w, struct diag *d)
 {
-    const struct vocab_entry *v = p->vocab;
+    const struct vocab_entry *v = p->vocab, *best = NULL;
+    int nv = 0;
+    static const char sql[] =
+        "SELECT eff_day, new_value, seq FROM event INDEXED BY event_status WHERE type = "
+        "'status' AND item = :item AND eff_day <= :asof AND recorded <= :known ORDER BY eff_day";
+    char date[11] = "";
+    long long best_pos = 0, best_seq = 0;
+    int rc, more, filled = w->born, best_progress = w->start;
+    sqlite3_stmt *st;
 
     /* The vocabulary is sorted by kind: find this kind's run once. */
     while (v < p->vocab + p->nvocab && strcmp(v->kind, w->kind) != 0)
         v++;
-    w->v = v;
-    w->nv = 0;
-    while (v + w->nv < p->vocab + p->nvocab && strcmp(v[w->nv].kind, w->kind) == 0)
-        w->nv++;
-    w->progress = w->best_progress = w->start;
+    while (v + nv < p->vocab + p->nvocab && strcmp(v[nv].kind, w->kind) == 0)
+        nv++;
+    w->progress = w->start;
     w->is_final = w->final;
-    w->submitted[0] = w->date[0] = '\0';
-    w->best = NULL;
-    w->best_pos = w->best_seq = 0;
-    w->filled = w->born;
+    w->submitted[0] = '\0';
     walk_next_due(w);
-}
-
-/* Settles the day being walked: the months that ended before it show what stood then. */
-static void
-walk_settle(const struct pbm *p, struct walk *w)
-{
-    if (w->date[0] == '\0')
-        return;
-    walk_fill(p, w, month_of_day(w->date) - p->m0);
-    w->progress = w->best_progress;
-    w->is_final = w->best ? w->best->final : 0;
-    walk_next_due(w);
-    w->date[0] = '\0';
-}
-
-/* Takes W's next visible status event in effective order: SEQ, effective on DAY ("YYYY-MM-DD"),
- * setting status WORD. Events that tie on a date are settled as the projections settle them. */
-static int
-walk_event(struct pbm *p, struct walk *w, const char *day, const char *word, long long seq,
-           struct diag *d)
-{
-    const struct vocab_entry *e = vocab_find(w->v, w->nv, word ? word : "");
-    long long pos;
-    int rc;
-
-    if (is_reverted(p, seq))
-        return 0;
-    /* A new date settles the group of the previous one. */
-    if (w->date[0] && memcmp(day, w->date, 10) != 0)
-        walk_settle(p, w);
-    /* The last submission is the latest submission by effective date, whichever status wins
-     * its day. */
-    if (e && e->submission &&
-        (rc = submitted_eff(p->db, seq, w->submitted, sizeof w->submitted, d)) != 0)
+    if ((rc = db_prep(p->db, sql, &st, d)) != 0 ||
+        (rc = db_bind_text(p->db, st, ":item", w->uuid, d)) != 0 ||
+        (rc = db_bind_text(p->db, st, ":asof", p->asof, d)) != 0 ||
+        (rc = db_bind_text(p->db, st, ":known", p->known, d)) != 0)
         return rc;
-    /* Positions matter only when events tie on a date: look them up then. Unpublished events
-     * come after every published one; then the later sequence. */
-    if (w->date[0] != '\0' && !p->shared) {
-        pos = w->best_pos = -1; /* nothing is published: the later sequence */
-    } else if (w->date[0] != '\0') {
-        if (w->best_pos == -2)
-            w->best_pos = position(p->db, w->best_seq, d);
-        pos = position(p->db, seq, d);
-    } else {
-        pos = -2;
-    }
-    if (w->date[0] == '\0' || (pos < 0 && (w->best_pos >= 0 || seq > w->best_seq)) ||
-        (pos >= 0 && w->best_pos >= 0 && pos > w->best_pos)) {
-        memcpy(w->date, day, 10);
-        w->date[10] = '\0';
-        w->best = e;
-        w->best_progress = e ? e->progress : 0;
-        w->best_pos = pos;
-        w->best_seq = seq;
-    }
+    do {
+        const char *end = NULL, *word;
+        long long seq = 0, pos;
+
+        if ((more = db_row(p->db, st, d)) < 0)
+            return d->code;
+        if (more) {
+            end = (const char *)sqlite3_column_text(st, 0);
+            seq = sqlite3_column_int64(st, 2);
+            if (sqlite3_column_bytes(st, 0) != 10) {
+                sqlite3_reset(st);
+                return diag_set(d, DK_STORE, "status event %lld is damaged", seq);
+            }
+            if (is_reverted(p, seq))
+                continue;
+        }
+        /* A new date (or the end) settles the group of the previous one: the months that
+         * ended before it show what stood then. */
+        if (date[0] && (!more || memcmp(end, date, 10) != 0)) {
+            walk_fill(p, w, &filled, month_of_day(date) - p->m0);
+            w->progress = best_progress;
+            w->is_final = best ? best->final : 0;
+            walk_next_due(w);
+            date[0] = '\0';
+        }
+        if (!more)
+            break;
+        word = (const char *)sqlite3_column_text(st, 1);
+        /* The last submission is the latest submission by effective date, whichever status
+         * wins its day. */
+        {
+            const struct vocab_entry *e = vocab_find(v, nv, word ? word : "");
+
+            if (e && e->submission &&
+                (rc = submitted_eff(p->db, seq, w->submitted, sizeof w->submitted, d)) != 0) {
+                sqlite3_reset(st);
+                return rc;
+            }
+        }
+        /* Positions matter only when events tie on a date: look them up then. Unpublished
+         * events come after every published one; then the later sequence. */
+        if (date[0] != '\0' && !p->shared) {
+            pos = best_pos = -1; /* nothing is published: the later sequence */
+        } else if (date[0] != '\0') {
+            if (best_pos == -2)
+                best_pos = position(p->db, best_seq, d);
+            pos = position(p->db, seq, d);
+        } else {
+            pos = -2;
+        }
+        if (date[0] == '\0' || (pos < 0 && (best_pos >= 0 || seq > best_seq)) ||
+            (pos >= 0 && best_pos >= 0 && pos > best_pos)) {
+            memcpy(date, end, 11);
+            best = vocab_find(v, nv, word ? word : "");
+            best_progress = best ? best->progress : 0;
+            best_pos = pos;
+            best_seq = seq;
+        }
+    } while (more);
+    sqlite3_reset(st);
+    walk_fill(p, w, &filled, p->nmonths);
     return 0;
 }
 
-/* Ends W's walk: its last day settled, its months to the last filled. */
-static void
-walk_end(const struct pbm *p, struct walk *w)
-{
-    walk_settle(p, w);
-    walk_fill(p, w, p->nmonths);
-}
-
+/* Reads row ST of the items query into W and walks it; returns 0 (nothing to count: *OK 0),
+ * or an exit code. */
 static int
-cmp_walk_uuid(const void *a, const void *b)
+walk_row(struct pbm *p, sqlite3_stmt *st, struct walk *w, int *ok, struct diag *d)
 {
-    return strcmp((*(struct walk *const *)a)->uuid, (*(struct walk *const *)b)->uuid);
-}
-
-/* Walks every item of P->walks over the visible status events, read in one scan of the
- * event_status index (item by item, each in effective order, as the projections read them): one
- * scan reads them at half the cost of a search for each item. */
-static int
-walk_all(struct pbm *p, struct diag *d)
-{
-    static const char sql[] =
-        "SELECT item, eff_day, new_value, seq FROM event INDEXED BY event_status WHERE type = "
-        "'status' AND eff_day <= :asof AND recorded <= :known ORDER BY item, eff_day";
-    struct walk **by = malloc((size_t)(p->nwalks ? p->nwalks : 1) * sizeof *by);
-    struct walk *cur = NULL;
-    sqlite3_stmt *st;
-    size_t next = 0;
-    int rc;
-
-    if (by == NULL)
-        return diag_set(d, DK_STORE, "out of memory");
-    for (size_t i = 0; i < p->nwalks; i++)
-        by[i] = &p->walks[i];
-    qsort(by, p->nwalks, sizeof *by, cmp_walk_uuid);
-    if ((rc = db_prep(p->db, sql, &st, d)) != 0 ||
-        (rc = db_bind_text(p->db, st, ":asof", p->asof, d)) != 0 ||
-        (rc = db_bind_text(p->db, st, ":known", p->known, d)) != 0) {
-        free(by);
-        return rc;
-    }
-    while (rc == 0 && (rc = db_row(p->db, st, d)) == 1) {
-        const char *item = (const char *)sqlite3_column_text(st, 0);
-        const char *day = (const char *)sqlite3_column_text(st, 1);
-        long long seq = sqlite3_column_int64(st, 3);
-
-        rc = 0;
-        if (item == NULL)
-            continue;
-        if (day == NULL || sqlite3_column_bytes(st, 1) != 10) {
-            rc = diag_set(d, DK_STORE, "status event %lld is damaged", seq);
-            break;
-        }
-        /* The items before this event's, in the same order, are walked to their end. */
-        if (cur != NULL && strcmp(cur->uuid, item) != 0) {
-            walk_end(p, cur);
-            cur = NULL;
-        }
-        while (cur == NULL && next < p->nwalks && strcmp(by[next]->uuid, item) <= 0) {
-            walk_begin(p, by[next]);
-            if (strcmp(by[next]->uuid, item) == 0)
-                cur = by[next];
-            else
-                walk_end(p, by[next]);
-            next++;
-        }
-        if (cur != NULL)
-            rc = walk_event(p, cur, day, (const char *)sqlite3_column_text(st, 2), seq, d);
-    }
-    sqlite3_reset(st);
-    if (rc < 0)
-        rc = d->code;
-    if (rc == 0 && cur != NULL)
-        walk_end(p, cur);
-    for (; rc == 0 && next < p->nwalks; next++) {
-        walk_begin(p, by[next]);
-        walk_end(p, by[next]);
-    }
-    free(by);
-    return rc;
-}
-
-/* Returns a copy of column I of ST's row, or NULL; sets *OOM when memory runs out. */
-static char *
-dup_column(sqlite3_stmt *st, int i, int *oom)
-{
-    const char *t = (const char *)sqlite3_column_text(st, i);
-    char *c = t ? strdup(t) : NULL;
-
-    if (t != NULL && c == NULL)
-        *oom = 1;
-    return c;
-}
-
-/* Adds the item of row ST of the items query (of the pass over REQUESTS, or over instances)
- * to P's walks, unless it has nothing to count. */
-static int
-walk_add(struct pbm *p, sqlite3_stmt *st, int requests, struct diag *d)
-{
-    struct walk w = {.requests = requests};
-    int oom = 0;
-    const char *created = (const char *)sqlite3_column_text(st, 2);
-
-    if (sqlite3_column_text(st, 0) == NULL || sqlite3_column_text(st, 1) == NULL || created == NULL)
+    *ok = 0;
+    memset(w, 0, sizeof *w);
+    w->uuid = (const char *)sqlite3_column_text(st, 0);
+    w->kind = (const char *)sqlite3_column_text(st, 1);
+    w->created = (const char *)sqlite3_column_text(st, 2);
+    w->start = sqlite3_column_int(st, 3);
+    w->final = sqlite3_column_int(st, 4);
+    w->due_end = (const char *)sqlite3_column_text(st, 5);
+    w->cadence = sqlite3_column_int64(st, 6);
+    if (w->uuid == NULL || w->kind == NULL || w->created == NULL)
         return 0;
-    w.born = month_of(created) - p->m0;
-    if (w.born < 0 || w.born >= p->nmonths)
+    w->born = month_of(w->created) - p->m0;
+    if (w->born < 0 || w->born >= p->nmonths)
         return 0;
-    if (p->nwalks == p->capwalks) {
-        size_t cap = p->capwalks ? 2 * p->capwalks : 256;
-        struct walk *more = realloc(p->walks, cap * sizeof *more);
-
-        if (more == NULL)
-            return diag_set(d, DK_STORE, "out of memory");
-        p->walks = more;
-        p->capwalks = cap;
-    }
-    w.uuid = dup_column(st, 0, &oom);
-    w.kind = dup_column(st, 1, &oom);
-    w.created = dup_column(st, 2, &oom);
-    w.start = sqlite3_column_int(st, 3);
-    w.final = sqlite3_column_int(st, 4);
-    w.due_end = dup_column(st, 5, &oom);
-    w.cadence = sqlite3_column_int64(st, 6);
-    w.parent = dup_column(st, 7, &oom);
-    w.key = dup_column(st, 8, &oom);
-    w.rollup = dup_column(st, 9, &oom);
-    w.val = malloc((size_t)(p->nmonths - w.born));
-    p->walks[p->nwalks++] = w; /* freed with P, whole or not */
-    return oom || w.val == NULL ? diag_set(d, DK_STORE, "out of memory") : 0;
+    *ok = 1;
+    return pbm_item(p, w, d);
 }
 
 int
@@ -543,8 +429,9 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
         "VALUES (:month, NULLIF(substr(:name, 1, instr(:name, char(31)) - 1), ''), "
         "substr(:name, instr(:name, char(31)) + 1), :items, :sum)";
     struct pbm p = {.db = db, .asof = asof, .known = known ? known : end_of_record};
+    struct walk w;
     sqlite3_stmt *st;
-    int rc, last = month_of(asof);
+    int rc, last = month_of(asof), ok;
 
     if ((rc = db_exec(db,
                       "CREATE TEMP TABLE IF NOT EXISTS "
@@ -563,7 +450,8 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
     p.nmonths = last - p.m0 + 1;
     if ((rc = pbm_load(&p, d)) != 0)
         goto out;
-    if ((p.cutoff = calloc((size_t)p.nmonths, sizeof *p.cutoff)) == NULL) {
+    if ((p.val = calloc((size_t)p.nmonths, sizeof *p.val)) == NULL ||
+        (p.cutoff = calloc((size_t)p.nmonths, sizeof *p.cutoff)) == NULL) {
         rc = diag_set(d, DK_STORE, "out of memory");
         goto out;
     }
@@ -579,51 +467,54 @@ progress_by_month(struct db *db, const char *asof, const char *known, struct dia
         if ((rc = db_prep(db, items_sql, &st, d)) != 0 ||
             (rc = db_bind_int(db, st, ":requests", requests, d)) != 0)
             goto out;
-        while ((rc = db_row(db, st, d)) == 1)
-            if ((rc = walk_add(&p, st, requests, d)) != 0)
+        /* Strings are borrowed from the row, which stays current while pbm_item runs its own
+         * statements: names of any length, not cut to a buffer. */
+        while ((rc = db_row(db, st, d)) == 1) {
+            const char *parent = (const char *)sqlite3_column_text(st, 7);
+            const char *key = (const char *)sqlite3_column_text(st, 8);
+            const char *rollup = (const char *)sqlite3_column_text(st, 9);
+            struct group *g;
+            struct kind_months *k;
+
+            if ((rc = walk_row(&p, st, &w, &ok, d)) != 0)
                 break;
+            if (!ok)
+                continue;
+            if (!requests) {
+                if (parent == NULL || (g = group_slot(&p, parent, 1)) == NULL) {
+                    rc = parent ? diag_set(d, DK_STORE, "out of memory") : 0;
+                    if (rc)
+                        break;
+                    continue;
+                }
+                for (int m = w.born; m < p.nmonths; m++) {
+                    g->n[m]++;
+                    g->sum[m] += p.val[m] < 0 ? 0 : p.val[m];
+                }
+                continue;
+            }
+            if ((k = kind_slot(&p, w.kind)) == NULL) {
+                rc = diag_set(d, DK_STORE, "out of memory");
+                break;
+            }
+            g = rollup && strcmp(rollup, "instances") == 0 && key ? group_slot(&p, key, 0) : NULL;
+            /* As VIEW_PROGRESS: an overdue duty counts 0, else a parent whose status follows
+             * from its instances counts their mean (rounded), else its own progress. */
+            for (int m = w.born; m < p.nmonths; m++) {
+                long long v = p.val[m] < 0 ? 0 : p.val[m];
+
+                if (p.val[m] >= 0 && g && g->n[m] > 0)
+                    v = (2 * g->sum[m] + g->n[m]) / (2 * g->n[m]);
+                k->items[m]++;
+                k->sum[m] += v;
+            }
+        }
         sqlite3_reset(st);
         if (rc < 0)
             rc = d->code;
     }
-    if (rc != 0 || (rc = walk_all(&p, d)) != 0)
+    if (rc != 0)
         goto out;
-    /* In the order read: the instances into their parents' groups, then the requests. */
-    for (size_t i = 0; i < p.nwalks; i++) {
-        const struct walk *w = &p.walks[i];
-        struct group *g;
-        struct kind_months *k;
-
-        if (!w->requests) {
-            if (w->parent == NULL)
-                continue;
-            if ((g = group_slot(&p, w->parent, 1)) == NULL) {
-                rc = diag_set(d, DK_STORE, "out of memory");
-                goto out;
-            }
-            for (int m = w->born; m < p.nmonths; m++) {
-                g->n[m]++;
-                g->sum[m] += w->val[m - w->born] < 0 ? 0 : w->val[m - w->born];
-            }
-            continue;
-        }
-        if ((k = kind_slot(&p, w->kind)) == NULL) {
-            rc = diag_set(d, DK_STORE, "out of memory");
-            goto out;
-        }
-        g = w->rollup && strcmp(w->rollup, "instances") == 0 && w->key ? group_slot(&p, w->key, 0)
-                                                                       : NULL;
-        /* As VIEW_PROGRESS: an overdue duty counts 0, else a parent whose status follows from
-         * its instances counts their mean (rounded), else its own progress. */
-        for (int m = w->born; m < p.nmonths; m++) {
-            long long v = w->val[m - w->born] < 0 ? 0 : w->val[m - w->born];
-
-            if (w->val[m - w->born] >= 0 && g && g->n[m] > 0)
-                v = (2 * g->sum[m] + g->n[m]) / (2 * g->n[m]);
-            k->items[m]++;
-            k->sum[m] += v;
-        }
-    }
     for (int ki = 0; ki < p.nkinds; ki++) {
         struct kind_months *k = &p.kinds[ki];
 
