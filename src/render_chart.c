@@ -288,7 +288,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
     size_t n = ch->npts, *labels = w->xs, hi = 0, lo = 0;
     struct bars b;
     struct svg_axis a;
-    char buf[64];
+    char buf[L10N_BUF];
 
     whole = y_range(ch, &min, &max);
     for (size_t i = 0; i < n; i++) {
@@ -299,6 +299,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
             lo = i;
     }
     svg_axis_fit(&a, min, max, pct, 1, whole == 1);
+    a.l10n = ch->l10n;
     bars_open(f, ch, s, id, "Bar", labels, n, PAD_T, &b);
     slot = b.slot;
     bw = b.bw;
@@ -311,14 +312,14 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
 
             text_html_cut(f, ch->pool + p->x, 60);
             if (p->has_y)
-                svg_num(buf, sizeof buf, p->y, svg_dec(p->y), pct);
+                svg_num(ch->l10n, buf, sizeof buf, p->y, svg_dec(p->y), pct);
             fprintf(f, ": %s%s", p->has_y ? buf : "no value", i + 1 < n ? ", " : ".");
         }
     } else {
-        svg_num(buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
+        svg_num(ch->l10n, buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
         fprintf(f, "; highest %s at ", buf);
         text_html_cut(f, ch->pool + ch->pts[hi].x, 60);
-        svg_num(buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
+        svg_num(ch->l10n, buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
         fprintf(f, ", lowest %s at ", buf);
         text_html_cut(f, ch->pool + ch->pts[lo].x, 60);
         fputs(".", f);
@@ -343,7 +344,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
             continue;
         }
         y = svg_axis_y(&a, p->y);
-        svg_num(buf, sizeof buf, p->y, svg_dec(p->y), pct);
+        svg_num(ch->l10n, buf, sizeof buf, p->y, svg_dec(p->y), pct);
         fprintf(f,
                 "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
                 "<title>",
@@ -401,7 +402,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     static const size_t steps[] = {1, 2, 3, 4, 6, 12, 24, 36, 48, 60, 120, 240, 600, 1200};
     size_t n = ch->npts, first = n, last = n, hi = n, lo = n, longest = 0, step, room;
     struct svg_axis a;
-    char buf[64], xb[L10N_BUF];
+    char buf[L10N_BUF], xb[L10N_BUF];
 
     whole = y_range(ch, &min, &max);
     for (size_t i = 0; i < n; i++) {
@@ -421,6 +422,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
             lo = i;
     }
     svg_axis_fit(&a, min, max, pct, 1, whole == 1);
+    a.l10n = ch->l10n;
     height = PAD_T + PLOT_H + 44;
     base = PAD_T + PLOT_H;
     dx = n > 1 ? pw / (double)(n - 1) : 0;
@@ -430,7 +432,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     text_html(f, c->y);
     fputs(" by ", f);
     text_html(f, c->x);
-    svg_num(buf, sizeof buf, ch->pts[first].y, svg_dec(ch->pts[first].y), pct);
+    svg_num(ch->l10n, buf, sizeof buf, ch->pts[first].y, svg_dec(ch->pts[first].y), pct);
     if (first == last) {
         fputs(": one value, ", f);
         text_html_cut(f, x_label(ch, first, xb), 60);
@@ -440,12 +442,12 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
         text_html_cut(f, x_label(ch, first, xb), 60);
         fprintf(f, " (%s) to ", buf);
         text_html_cut(f, x_label(ch, last, xb), 60);
-        svg_num(buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
+        svg_num(ch->l10n, buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
         fprintf(f, " (%s); ", buf);
-        svg_num(buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
+        svg_num(ch->l10n, buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
         fprintf(f, "highest %s in ", buf);
         text_html_cut(f, x_label(ch, hi, xb), 60);
-        svg_num(buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
+        svg_num(ch->l10n, buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
         fprintf(f, ", lowest %s in ", buf);
         text_html_cut(f, x_label(ch, lo, xb), 60);
         fprintf(f, "; %zu point%s.", n, n == 1 ? "" : "s");
@@ -509,7 +511,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
         /* Dense lines show only the last point, and those that no line reaches. */
         if (!p->has_y || (n > 40 && i != last && !alone))
             continue;
-        svg_num(buf, sizeof buf, p->y, svg_dec(p->y), pct);
+        svg_num(ch->l10n, buf, sizeof buf, p->y, svg_dec(p->y), pct);
         fprintf(f, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"><title>",
                 n > 1 ? PAD_L + dx * (double)i : PAD_L + pw / 2, svg_axis_y(&a, p->y),
                 n > 40 ? 3.5 : 3.0);
@@ -517,7 +519,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
         fprintf(f, ": %s</title></circle>\n", buf);
     }
     /* The latest value is the one a reader looks for: it is labelled. */
-    svg_num(buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
+    svg_num(ch->l10n, buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
     fprintf(f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
             n > 1 ? PAD_L + dx * (double)last : PAD_L + pw / 2, svg_axis_y(&a, ch->pts[last].y) - 8,
             n > 1 && last > n / 2 ? "end" : "start", buf);
@@ -591,7 +593,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
     int pct = looks_pct(c->y), whole = 1;
     struct bars b;
     struct svg_axis a;
-    char buf[64];
+    char buf[L10N_BUF];
 
     for (size_t i = 0; i < n; i++) {
         const struct chart_point *p = &ch->pts[i];
@@ -619,6 +621,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
         if (tot[i] > max)
             max = tot[i];
     svg_axis_fit(&a, 0, max, pct, 0, whole);
+    a.l10n = ch->l10n;
 
     top = 12 + legend(NULL, ch, ss, ns) * 18.0 + 10;
     bars_open(f, ch, s, id, "Stacked bar", xs, nx, top, &b);
@@ -640,7 +643,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
 
         fputs(": ", f);
         for (size_t i = 0; i < nx; i++) {
-            svg_num(buf, sizeof buf, tot[i], svg_dec(tot[i]), pct);
+            svg_num(ch->l10n, buf, sizeof buf, tot[i], svg_dec(tot[i]), pct);
             text_html_cut(f, ch->pool + xs[i], 60);
             fprintf(f, " total %s", buf);
             for (size_t first = k; k < ncells && cells[k].xi == i; k++) {
@@ -649,7 +652,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
                 /* Cells of one bar and series are summed before they are told. */
                 while (k + 1 < ncells && cells[k + 1].xi == i && cells[k + 1].si == cells[k].si)
                     v += cells[++k].y;
-                svg_num(buf, sizeof buf, v, svg_dec(v), pct);
+                svg_num(ch->l10n, buf, sizeof buf, v, svg_dec(v), pct);
                 fputs(k == first ? " (" : ", ", f);
                 text_html_cut(f, ch->pool + ss[cells[k].si], 60);
                 fprintf(f, " %s", buf);
@@ -664,7 +667,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
         for (size_t i = 1; i < nx; i++)
             if (tot[i] > tot[big])
                 big = i;
-        svg_num(buf, sizeof buf, tot[big], svg_dec(tot[big]), pct);
+        svg_num(ch->l10n, buf, sizeof buf, tot[big], svg_dec(tot[big]), pct);
         fprintf(f, "; the largest total is %s, at ", buf);
         text_html_cut(f, ch->pool + xs[big], 60);
         fputs(".", f);
@@ -687,7 +690,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
             y0 = svg_axis_y(&a, acc) - PAD_T + top;
             y1 = svg_axis_y(&a, acc + v) - PAD_T + top;
             acc += v;
-            svg_num(buf, sizeof buf, v, svg_dec(v), pct);
+            svg_num(ch->l10n, buf, sizeof buf, v, svg_dec(v), pct);
             /* A hairline between segments keeps neighbouring colours apart in print. */
             fprintf(f,
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
@@ -699,7 +702,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
             fprintf(f, ": %s</title></rect>\n", buf);
         }
         if (nx <= 30) {
-            svg_num(buf, sizeof buf, acc, svg_dec(acc), pct);
+            svg_num(ch->l10n, buf, sizeof buf, acc, svg_dec(acc), pct);
             fprintf(
                 f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"%s>%s</text>\n",
                 cx, svg_axis_y(&a, acc) - PAD_T + top - 4,

@@ -7,9 +7,14 @@
 #include "docket/text.h"
 
 void
-svg_num(char *buf, size_t n, double v, int dec, int pct)
+svg_num(const struct l10n *l, char *buf, size_t n, double v, int dec, int pct)
 {
-    snprintf(buf, n, "%.*f%s", dec, v, pct ? "%" : "");
+    char words[L10N_BUF];
+
+    if (l != NULL && (pct ? l10n_percent(l, v, dec, words) : l10n_number(l, v, dec, words)) == 0)
+        snprintf(buf, n, "%s", words);
+    else
+        snprintf(buf, n, "%.*f%s", dec, v, pct ? "%" : "");
 }
 
 int
@@ -69,7 +74,7 @@ void
 svg_yaxis(FILE *f, const struct svg_axis *a, double top, const char *title)
 {
     int n = (int)((a->hi - a->lo) / a->step + 0.5);
-    char buf[64];
+    char buf[L10N_BUF];
 
     for (int i = 0; i <= n; i++) {
         double v = a->lo + i * a->step, y;
@@ -78,7 +83,7 @@ svg_yaxis(FILE *f, const struct svg_axis *a, double top, const char *title)
         if (v > -a->step / 1000 && v < a->step / 1000)
             v = 0;
         y = svg_axis_y(a, v) - PAD_T + top;
-        svg_num(buf, sizeof buf, v, a->dec, a->pct);
+        svg_num(a->l10n, buf, sizeof buf, v, a->dec, a->pct);
         fprintf(f, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
                 v == 0 ? "axis" : "grid", PAD_L, y, SVG_W - PAD_R, y);
         fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",

@@ -26,6 +26,7 @@
 struct svg_axis {
     double lo, hi, step;
     int dec, pct;
+    const struct l10n *l10n; /* the language its figures are written in; NULL: as C writes them */
 };
 
 /* The x labels of a row of slots SLOT wide: upright when the longest fits, else turned by 40
@@ -36,8 +37,9 @@ struct svg_xlabels {
     double bottom; /* the margin under the plot that the labels and the x title need */
 };
 
-/* Formats V into BUF (N bytes) with DEC decimals, and a "%" when PCT. */
-void svg_num(char *buf, size_t n, double v, int dec, int pct);
+/* Formats V into BUF (N bytes) with DEC decimals, and a "%" when PCT, as language L writes
+ * figures ("17,3 %"), or as C does when L is NULL. */
+void svg_num(const struct l10n *l, char *buf, size_t n, double v, int dec, int pct);
 
 /* Returns the decimals for a value: none for a whole number, else one. Values beyond VALUE_MAX
  * never reach here (they are not drawn), which keeps the cast defined. */
