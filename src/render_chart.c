@@ -254,6 +254,13 @@ y_range(const struct chart *ch, double *min, double *max)
     return any ? whole : -1;
 }
 
+/* The title of column NAME on an axis, as people read it in the chart's language. */
+static const char *
+col_title(const struct chart *ch, const char *name)
+{
+    return ch->l10n ? l10n_ctext(ch->l10n, "column", name) : name;
+}
+
 /* A bar chart's layout: each bar's slot and width, the labels below, the plot's baseline. */
 struct bars {
     double slot, bw, base, height;
@@ -326,7 +333,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
     }
     desc_end(f, ch);
 
-    svg_yaxis(f, &a, PAD_T, c->y);
+    svg_yaxis(f, &a, PAD_T, col_title(ch, c->y));
     zero = svg_axis_y(&a, a.lo > 0 ? a.lo : a.hi < 0 ? a.hi : 0);
     for (size_t i = 0; i < n; i++) {
         const struct chart_point *p = &ch->pts[i];
@@ -356,7 +363,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
                 f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"%s>%s</text>\n",
                 cx, p->y >= 0 ? y - 4 : y + 11, n > 15 ? " style=\"font-size:9px\"" : "", buf);
     }
-    svg_xtitle(f, b.height, c->x);
+    svg_xtitle(f, b.height, col_title(ch, c->x));
     fputs("</svg>\n", f);
 }
 
@@ -454,7 +461,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     }
     desc_end(f, ch);
 
-    svg_yaxis(f, &a, PAD_T, c->y);
+    svg_yaxis(f, &a, PAD_T, col_title(ch, c->y));
 
     /* Labels: the first, the last, and between them every STEP-th point, with STEP taken
      * from whole numbers of months so that monthly labels fall on the same month each year;
@@ -523,7 +530,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     fprintf(f, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
             n > 1 ? PAD_L + dx * (double)last : PAD_L + pw / 2, svg_axis_y(&a, ch->pts[last].y) - 8,
             n > 1 && last > n / 2 ? "end" : "start", buf);
-    svg_xtitle(f, height, c->x);
+    svg_xtitle(f, height, col_title(ch, c->x));
     fputs("</svg>\n", f);
 }
 
@@ -676,7 +683,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
 
     legend(f, ch, ss, ns);
 
-    svg_yaxis(f, &a, top, c->y);
+    svg_yaxis(f, &a, top, col_title(ch, c->y));
     for (size_t i = 0, k = 0; i < nx; i++) {
         double cx = PAD_L + slot * ((double)i + 0.5), acc = 0;
 
@@ -709,7 +716,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
                 nx > 15 ? " style=\"font-size:9px\"" : "", buf);
         }
     }
-    svg_xtitle(f, b.height, c->x);
+    svg_xtitle(f, b.height, col_title(ch, c->x));
     fputs("</svg>\n", f);
 }
 
