@@ -254,6 +254,22 @@ y_range(const struct chart *ch, double *min, double *max)
     return any ? whole : -1;
 }
 
+/* MSGID (a message of context "chart") in the chart's language. */
+static const char *
+words(const struct chart *ch, const char *msgid)
+{
+    return ch->l10n ? l10n_ctext(ch->l10n, "chart", msgid) : msgid;
+}
+
+/* The title of section S, as people read it in the chart's language. */
+static const char *
+section_title(const struct chart *ch, const struct report_section *s)
+{
+    if (s->title == NULL)
+        return s->name;
+    return ch->l10n ? l10n_text(ch->l10n, s->title) : s->title;
+}
+
 /* The title of column NAME on an axis, as people read it in the chart's language. */
 static const char *
 col_title(const struct chart *ch, const char *name)
@@ -278,7 +294,7 @@ bars_open(FILE *f, struct chart *ch, const struct report_section *s, int id, con
     svg_xlabels_fit(&b->xl, ch->pool, xs, n, b->slot);
     b->base = top + PLOT_H;
     b->height = b->base + b->xl.bottom;
-    svg_open(f, id, b->height, s);
+    svg_open(f, id, b->height, section_title(ch, s));
     fputs(what, f);
     fputs(" chart of ", f);
     text_html(f, s->chart.y);
@@ -434,7 +450,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     base = PAD_T + PLOT_H;
     dx = n > 1 ? pw / (double)(n - 1) : 0;
 
-    svg_open(f, id, height, s);
+    svg_open(f, id, height, section_title(ch, s));
     fputs("Line chart of ", f);
     text_html(f, c->y);
     fputs(" by ", f);
@@ -776,14 +792,21 @@ chart_draw(FILE *f, struct chart *ch, const struct report_section *s, int id)
         draw_line(f, ch, s, id);
     else
         draw_stack(f, ch, s, id, &w);
-    fprintf(f, "<figcaption>Figure %d. ", ++ch->figures);
-    text_html(f, s->title ? s->title : s->name);
+    /* "Figure N. Title." and, for a chart of the first rows only, how many it leaves out;
+     * the words in the chart's language (their formats checked by msgfmt, c-format). */
+    fprintf(f, "<figcaption>%s %d. ", words(ch, "Figure"), ++ch->figures);
+    text_html(f, section_title(ch, s));
     fputs(".", f);
-    if (ch->dropped > 0)
-        fprintf(f,
-                " The chart draws the first %d rows only; the other %lld are in the table "
-                "above.",
-                CHART_MAX, ch->dropped);
+    if (ch->dropped > 0) {
+        char note[256];
+
+        snprintf(note, sizeof note,
+                 words(ch, "The chart draws the first %d rows only; the other %lld are in the "
+                           "table above."),
+                 CHART_MAX, ch->dropped);
+        fputc(' ', f);
+        text_html(f, note);
+    }
     fputs("</figcaption>\n</figure>\n", f);
 out:
     free(w.tot);

@@ -229,7 +229,7 @@ html_begin(struct render *r, const struct report_meta *m)
     print_page_css(r, m, head);
     fputs("</style>\n</head>\n<body>\n<header>\n", f);
     if (m->report) {
-        fputs("<p class=\"kicker\">Report ", f);
+        fprintf(f, "<p class=\"kicker\">%s ", render_word(r, "meta", "Report"));
         text_html(f, m->report);
         fputs("</p>\n", f);
     }
@@ -497,18 +497,31 @@ html_end(struct render *r)
     FILE *f = r->f;
     struct html *h = r->state;
 
-    fputs("</main>\n<footer>\n<p>Made by docket from its audit trail", f);
-    if (h != NULL) {
-        /* The head once more, where a reader of the last page finds it. */
-        fputs(" at <code class=\"head\">", f);
-        text_html(f, h->head);
-        fputs("</code>. Anyone holding the trail can check this report against it with "
-              "<code>docket verify --against ",
-              f);
-        text_html(f, h->head);
-        fputs("</code>", f);
+    fputs("</main>\n<footer>\n<p>", f);
+    if (h == NULL) {
+        text_html(f, render_word(r, "meta", "Made by docket from its audit trail."));
+    } else {
+        /* The head once more, where a reader of the last page finds it, and how to check it:
+         * the sentence in the report's language, its two "%s" the head and the command. */
+        const char *t = render_word(r, "meta",
+                                    "Made by docket from its audit trail at %s. Anyone holding "
+                                    "the trail can check this report against it with %s.");
+
+        for (int i = 0; *t; i++) {
+            const char *at = strstr(t, "%s");
+            size_t n = at ? (size_t)(at - t) : strlen(t);
+
+            text_html_n(f, t, n);
+            t += n;
+            if (at == NULL)
+                break;
+            t += 2;
+            fputs(i == 0 ? "<code class=\"head\">" : "<code>docket verify --against ", f);
+            text_html(f, h->head);
+            fputs("</code>", f);
+        }
     }
-    fputs(".</p>\n</footer>\n</body>\n</html>\n", f);
+    fputs("</p>\n</footer>\n</body>\n</html>\n", f);
     return render_status(r);
 }
 

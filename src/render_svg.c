@@ -108,13 +108,13 @@ svg_xtitle(FILE *f, double height, const char *title)
 }
 
 void
-svg_open(FILE *f, int id, double height, const struct report_section *s)
+svg_open(FILE *f, int id, double height, const char *title)
 {
     fprintf(f,
             "<svg viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" role=\"img\" "
             "aria-labelledby=\"chart%d-title chart%d-desc\">\n<title id=\"chart%d-title\">",
             SVG_W, height, id, id, id);
-    text_html(f, s->title ? s->title : s->name);
+    text_html(f, title);
     fprintf(f, "</title>\n<desc id=\"chart%d-desc\">", id);
 }
 

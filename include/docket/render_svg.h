@@ -60,9 +60,9 @@ void svg_yaxis(FILE *f, const struct svg_axis *a, double top, const char *title)
 /* Draws the x axis title at the foot of a drawing HEIGHT high. */
 void svg_xtitle(FILE *f, double height, const char *title);
 
-/* Opens the <svg> of chart ID, HEIGHT high: its title names section S, and the caller writes
+/* Opens the <svg> of chart ID, HEIGHT high, titled TITLE (its section's); the caller writes
  * the description. */
-void svg_open(FILE *f, int id, double height, const struct report_section *s);
+void svg_open(FILE *f, int id, double height, const char *title);
 
 /* Fits XL to the N labels at POOL + LABELS[i] under slots SLOT wide. */
 void svg_xlabels_fit(struct svg_xlabels *xl, const char *pool, const size_t *labels, size_t n,
