@@ -43,9 +43,8 @@ static const char *const environment[] = {
      * so that a portfolio's parts do not each read the shared log again. */
     "CREATE TEMP VIEW IF NOT EXISTS conflicts AS SELECT key, first_status, first_office, "
     "first_replica, first_actor, first_pos, first_eff, second_status, second_office, "
-    "second_replica, second_actor, second_pos, second_eff, item FROM temp.report_conflicts WHERE "
-    "item "
-    "IN (SELECT uuid FROM items)",
+    "second_replica, second_actor, second_pos, second_eff, item FROM temp.report_conflicts "
+    "WHERE item IN (SELECT uuid FROM items)",
     /* What the instances of an item are called ("country team", "country teams"), as the
      * latest definition of its document by then gives it. */
     "CREATE TEMP VIEW IF NOT EXISTS nouns AS SELECT e.subject AS doc, n.key, "
@@ -1102,23 +1101,25 @@ prepare_bound(struct db *db, const struct report_def *r, const struct report_sec
                         r->origin, s->line, s->name, s->shown);
     }
     /* "-- machines:" and "-- people:" name columns of the SELECT, each for one audience. */
-    for (int k = 0; k < 2; k++) {
-        unsigned long long mask, other;
-        const char *missing = NULL;
-        size_t len = named_columns(st, k ? s->people : s->machines, &mask, &missing);
+    {
+        unsigned long long mine = 0, theirs = 0;
+        const char *missing = NULL, *which = "machines";
+        size_t len = named_columns(st, s->machines, &mine, &missing);
 
-        if (len == 0 && k == 1 && (named_columns(st, s->machines, &other, &missing), mask & other))
+        if (len == 0) {
+            which = "people";
+            len = named_columns(st, s->people, &theirs, &missing);
+        }
+        if (len > 0)
             rc = diag_set(d, DK_DATA,
-                          "%s:%d: section '%s': a column is for people or for "
-                          "machines, not both",
+                          "%s:%d: section '%s': '-- %s:' names %.*s, which is not one of its "
+                          "columns",
+                          r->origin, s->line, s->name, which, (int)len, missing);
+        else if (mine & theirs)
+            rc = diag_set(d, DK_DATA,
+                          "%s:%d: section '%s': a column is for people or for machines, not both",
                           r->origin, s->line, s->name);
-        else if (len > 0)
-            rc =
-                diag_set(d, DK_DATA,
-                         "%s:%d: section '%s': '-- %s:' names %.*s, which is not "
-                         "one of its columns",
-                         r->origin, s->line, s->name, k ? "people" : "machines", (int)len, missing);
-        if (len > 0 || rc != 0) {
+        if (rc != 0) {
             sqlite3_finalize(st);
             return rc;
         }
@@ -1167,7 +1168,7 @@ static int
 run_section(struct db *db, const struct report_def *r, const struct report_section *s,
             const struct sandbox *sb, sqlite3_stmt *st, struct render *out, struct diag *d)
 {
-    const char *cols[64];
+    const char *cols[64], *missing;
     int rc, n, step;
 
     /* The first step comes before the column names are taken: a statement that SQLite expired
@@ -1182,11 +1183,8 @@ run_section(struct db *db, const struct report_def *r, const struct report_secti
     out->group = s->each_cols;
     out->cols = cols;
     out->ncols = n - out->hide_last;
-    {
-        const char *missing;
-
-        (void)named_columns(st, out->l10n ? s->machines : s->people, &out->hidden, &missing);
-    }
+    /* Prepared, the names are known to be there: each audience misses the other's columns. */
+    (void)named_columns(st, out->l10n ? s->machines : s->people, &out->hidden, &missing);
     rc = out->ops->section(out, s, n - out->hide_last, cols);
     for (; rc == 0 && step == SQLITE_ROW; step = sqlite3_step(st)) {
         /* Machines (csv, json) take every row; people the rows shown, and the chart all. */
