@@ -67,7 +67,10 @@ expect_out "^ceb.hlcm: member (office a, by [^,]*, position [0-9]*, effective 20
 expect_out "^ceb.hlcm: not-approached (office a, by [^,]*, position [0-9]*, effective 2016-01) and observer (office b, by [^,]*, position [0-9]*, effective 2017) were set without either office seeing the other$"
 run_ok report --reproducible
 expect_out_fixed "## Conflicts between offices"
-expect_out "| ceb.hlcm | member (a, 2016-06) | observer (b, 2017) |"
+# People read the item's title, the statuses' labels and the dates in words; csv keeps keys.
+expect_out_fixed "| Become a member of the High-level Committee on Management (HLCM) | Member (a, June 2016) | Observer (b, 2017) |"
+run_ok report --reproducible --section conflicts --format csv
+expect_out "^ceb.hlcm,Become a member of the High-level Committee on Management (HLCM),\"member (a, 2016-06)\",\"observer (b, 2017)\",[0-9]*"
 expect_converged "$A" "$B"
 
 # 3. a reverts its not-approached: until the revert is in the log, every office still lists the
