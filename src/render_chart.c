@@ -321,8 +321,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
         if (ch->pts[i].has_y && (!ch->pts[lo].has_y || ch->pts[i].y < ch->pts[lo].y))
             lo = i;
     }
-    svg_axis_fit(&a, min, max, pct, 1, whole == 1);
-    a.l10n = ch->l10n;
+    svg_axis_fit(&a, ch->l10n, min, max, pct, 1, whole == 1);
     bars_open(f, ch, s, id, "Bar", labels, n, PAD_T, &b);
     slot = b.slot;
     bw = b.bw;
@@ -444,8 +443,7 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
         if (lo == n || p->y < ch->pts[lo].y)
             lo = i;
     }
-    svg_axis_fit(&a, min, max, pct, 1, whole == 1);
-    a.l10n = ch->l10n;
+    svg_axis_fit(&a, ch->l10n, min, max, pct, 1, whole == 1);
     height = PAD_T + PLOT_H + 44;
     base = PAD_T + PLOT_H;
     dx = n > 1 ? pw / (double)(n - 1) : 0;
@@ -643,8 +641,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
     for (size_t i = 0; i < nx; i++)
         if (tot[i] > max)
             max = tot[i];
-    svg_axis_fit(&a, 0, max, pct, 0, whole);
-    a.l10n = ch->l10n;
+    svg_axis_fit(&a, ch->l10n, 0, max, pct, 0, whole);
 
     top = 12 + legend(NULL, ch, ss, ns) * 18.0 + 10;
     bars_open(f, ch, s, id, "Stacked bar", xs, nx, top, &b);

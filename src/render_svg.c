@@ -24,12 +24,14 @@ svg_dec(double v)
 }
 
 void
-svg_axis_fit(struct svg_axis *a, double minv, double maxv, int pct, int hundred, int whole)
+svg_axis_fit(struct svg_axis *a, const struct l10n *l, double minv, double maxv, int pct,
+             int hundred, int whole)
 {
     double raw, mag = 1, step, lo, hi;
     long long k;
 
     a->pct = pct;
+    a->l10n = l;
     if (minv >= 0 && maxv <= 100 && (pct || (hundred && maxv > 50))) {
         a->lo = 0;
         a->hi = 100;

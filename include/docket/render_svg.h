@@ -48,8 +48,9 @@ int svg_dec(double v);
 /* Fits an axis over [MINV, MAXV] with about five steps. Percentages get 0..100 when they fit,
  * as do values that fit and reach above 50 when HUNDRED allows: most report values are
  * percentages, and a common scale lets charts be compared. WHOLE: every value is an integer,
- * so no step is smaller than one. */
-void svg_axis_fit(struct svg_axis *a, double minv, double maxv, int pct, int hundred, int whole);
+ * so no step is smaller than one. Its figures are written as language L writes them (NULL: C). */
+void svg_axis_fit(struct svg_axis *a, const struct l10n *l, double minv, double maxv, int pct,
+                  int hundred, int whole);
 
 /* Returns the y coordinate of V on A, for a plot whose top is PAD_T. */
 double svg_axis_y(const struct svg_axis *a, double v);
