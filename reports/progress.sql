@@ -48,6 +48,16 @@ UNION ALL
 SELECT say('%d reporting duty is overdue.', '%d reporting duties are overdue.', n, n)
 FROM (SELECT count(*) AS n FROM requests
       WHERE kind = 'reporting' AND next_due < (SELECT asof FROM params))
+WHERE n > 0
+UNION ALL
+SELECT say('The offices disagree on the status of %d item.',
+           'The offices disagree on the status of %d items.', n, n)
+FROM (SELECT count(DISTINCT item) AS n FROM conflicts)
+WHERE n > 0
+UNION ALL
+SELECT say('%d entry of the shared log is held in quarantine.',
+           '%d entries of the shared log are held in quarantine.', n, n)
+FROM (SELECT count(*) AS n FROM quarantined)
 WHERE n > 0;
 
 -- section: summary

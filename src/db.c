@@ -103,7 +103,7 @@ db_shared_hash(struct db *db, long long pos, unsigned char out[32], int *found, 
 {
     static const char sql[] = "SELECT hash FROM shared WHERE pos = :pos UNION ALL "
                               "SELECT hash FROM quarantine WHERE pos = :pos";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int rc;
 
     *found = 0;

@@ -194,6 +194,14 @@ sed -n 's|^quarantined  entry \([0-9]*\): \([a-z ]*\) (.*|\1 \2|p' "$tmp/out" |
 cmp -s "$tmp/docket.quarantined" "$tmp/$H/expect" ||
     fail "docket quarantined: $(cat "$tmp/docket.quarantined"); chain.py: $(cat "$tmp/$H/expect")"
 pass
+# The progress report's summary says how many entries are held.
+nq=$(wc -l <"$tmp/docket.quarantined" | tr -d ' ')
+office_ok c report --section overview
+if [ "$nq" = 1 ]; then
+    expect_out_fixed "1 entry of the shared log is held in quarantine."
+else
+    expect_out_fixed "$nq entries of the shared log are held in quarantine."
+fi
 offices_of "$tmp/c.db" >"$tmp/docket.offices"
 grep '^office ' "$tmp/chain.out" | cmp -s - "$tmp/docket.offices" ||
     fail "office list: $(cat "$tmp/docket.offices"); chain.py: $(grep '^office ' "$tmp/chain.out")"
