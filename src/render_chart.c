@@ -222,16 +222,6 @@ oom:
     ch->collect = 0;
 }
 
-/* Ends a chart's description, saying when rows were left out of the drawing. */
-static void
-desc_end(FILE *f, const struct chart *ch)
-{
-    if (ch->dropped > 0)
-        fprintf(f, " Only the first %d rows are drawn; %lld more are left out.", CHART_MAX,
-                ch->dropped);
-    fputs("</desc>\n", f);
-}
-
 /* Returns the range of the buffered values in *MIN and *MAX, and 1 when they are all whole;
  * returns -1 when no point has a value. */
 static int
@@ -277,17 +267,65 @@ col_title(const struct chart *ch, const char *name)
     return ch->l10n ? l10n_ctext(ch->l10n, "column", name) : name;
 }
 
+/* Writes sentence ONE, or MANY as count N asks, in the chart's language (a message of
+ * po/docket.pot, its placeholders checked by msgfmt), escaped for HTML: each %s is the next of
+ * the NARGS texts ARGS, cut to 60 characters. A screen reader reads the charts' descriptions
+ * in the report's language. */
+static void
+tell(FILE *f, const struct chart *ch, const char *one, const char *many, long long n,
+     const char *const *args, size_t nargs)
+{
+    const char *t = ch->l10n ? l10n_plural(ch->l10n, one, many, n) : n == 1 ? one : many, *q;
+    size_t k = 0;
+
+    while ((q = strstr(t, "%s")) != NULL) {
+        text_html_n(f, t, (size_t)(q - t));
+        if (k < nargs)
+            text_html_cut(f, args[k++], 60);
+        t = q + 2;
+    }
+    text_html(f, t);
+}
+
+/* tell() with the texts given as arguments. */
+#define TELL(f, ch, one, many, n, ...)                                                             \
+    tell(f, ch, one, many, n, (const char *const[]){__VA_ARGS__},                                  \
+         sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* Writes count N into BUF as the chart's language groups it ("1,234", "1 234"). */
+static const char *
+count_text(const struct chart *ch, long long n, char buf[L10N_BUF])
+{
+    svg_num(ch->l10n, buf, L10N_BUF, (double)n, 0, 0);
+    return buf;
+}
+
+/* Ends a chart's description, saying when rows were left out of the drawing. */
+static void
+desc_end(FILE *f, const struct chart *ch)
+{
+    char max[L10N_BUF], more[L10N_BUF];
+
+    if (ch->dropped > 0) {
+        fputc(' ', f);
+        TELL(f, ch, "Only the first %s rows are drawn; %s more is left out.",
+             "Only the first %s rows are drawn; %s more are left out.", ch->dropped,
+             count_text(ch, CHART_MAX, max), count_text(ch, ch->dropped, more));
+    }
+    fputs("</desc>\n", f);
+}
+
 /* A bar chart's layout: each bar's slot and width, the labels below, the plot's baseline. */
 struct bars {
     double slot, bw, base, height;
     struct svg_xlabels xl;
 };
 
-/* Lays out N bars labelled XS under a plot that starts at TOP, opens the chart, and begins its
- * description: "WHAT chart of Y by X". */
+/* Lays out N bars labelled XS under a plot that starts at TOP and opens the chart, up to its
+ * description. */
 static void
-bars_open(FILE *f, struct chart *ch, const struct report_section *s, int id, const char *what,
-          size_t *xs, size_t n, double top, struct bars *b)
+bars_open(FILE *f, struct chart *ch, const struct report_section *s, int id, size_t *xs, size_t n,
+          double top, struct bars *b)
 {
     b->slot = (SVG_W - PAD_L - PAD_R) / (double)(n ? n : 1);
     b->bw = b->slot * 0.7 > 56 ? 56 : b->slot * 0.7;
@@ -295,11 +333,6 @@ bars_open(FILE *f, struct chart *ch, const struct report_section *s, int id, con
     b->base = top + PLOT_H;
     b->height = b->base + b->xl.bottom;
     svg_open(f, id, b->height, section_title(ch, s));
-    fputs(what, f);
-    fputs(" chart of ", f);
-    text_html(f, s->chart.y);
-    fputs(" by ", f);
-    text_html(f, s->chart.x);
 }
 
 static void
@@ -311,7 +344,7 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
     size_t n = ch->npts, *labels = w->xs, hi = 0, lo = 0;
     struct bars b;
     struct svg_axis a;
-    char buf[L10N_BUF];
+    char buf[L10N_BUF], lb[L10N_BUF], nb[L10N_BUF];
 
     whole = y_range(ch, &min, &max);
     for (size_t i = 0; i < n; i++) {
@@ -322,29 +355,32 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
             lo = i;
     }
     svg_axis_fit(&a, ch->l10n, min, max, pct, 1, whole == 1);
-    bars_open(f, ch, s, id, "Bar", labels, n, PAD_T, &b);
+    bars_open(f, ch, s, id, labels, n, PAD_T, &b);
     slot = b.slot;
     bw = b.bw;
     base = b.base;
-    fprintf(f, ", %zu bar%s", n, n == 1 ? "" : "s");
+    count_text(ch, (long long)n, nb);
     if (n <= 20) {
-        fputs(": ", f);
+        /* Followed by each bar, "label: value", the bars separated by commas. */
+        TELL(f, ch,
+             "Bar chart of %s by %s, %s bar: ", "Bar chart of %s by %s, %s bars: ", (long long)n,
+             col_title(ch, c->y), col_title(ch, c->x), nb);
         for (size_t i = 0; i < n; i++) {
             const struct chart_point *p = &ch->pts[i];
 
-            text_html_cut(f, ch->pool + p->x, 60);
             if (p->has_y)
                 svg_num(ch->l10n, buf, sizeof buf, p->y, svg_dec(p->y), pct);
-            fprintf(f, ": %s%s", p->has_y ? buf : "no value", i + 1 < n ? ", " : ".");
+            TELL(f, ch, "%s: %s", "%s: %s", 1, ch->pool + p->x,
+                 p->has_y ? buf : words(ch, "no value"));
+            fputs(i + 1 < n ? ", " : ".", f);
         }
     } else {
         svg_num(ch->l10n, buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
-        fprintf(f, "; highest %s at ", buf);
-        text_html_cut(f, ch->pool + ch->pts[hi].x, 60);
-        svg_num(ch->l10n, buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
-        fprintf(f, ", lowest %s at ", buf);
-        text_html_cut(f, ch->pool + ch->pts[lo].x, 60);
-        fputs(".", f);
+        svg_num(ch->l10n, lb, sizeof lb, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
+        TELL(f, ch, "Bar chart of %s by %s, %s bar; highest %s at %s, lowest %s at %s.",
+             "Bar chart of %s by %s, %s bars; highest %s at %s, lowest %s at %s.", (long long)n,
+             col_title(ch, c->y), col_title(ch, c->x), nb, buf, ch->pool + ch->pts[hi].x, lb,
+             ch->pool + ch->pts[lo].x);
     }
     desc_end(f, ch);
 
@@ -361,8 +397,8 @@ draw_bar(FILE *f, struct chart *ch, const struct report_section *s, int id, stru
             if (n <= 30)
                 fprintf(
                     f,
-                    "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">n/a</text>\n",
-                    cx, zero - 4);
+                    "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
+                    cx, zero - 4, words(ch, "n/a"));
             continue;
         }
         y = svg_axis_y(&a, p->y);
@@ -424,7 +460,8 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     static const size_t steps[] = {1, 2, 3, 4, 6, 12, 24, 36, 48, 60, 120, 240, 600, 1200};
     size_t n = ch->npts, first = n, last = n, hi = n, lo = n, longest = 0, step, room;
     struct svg_axis a;
-    char buf[L10N_BUF], xb[L10N_BUF];
+    char buf[L10N_BUF], xb[L10N_BUF], nb[L10N_BUF], v[4][L10N_BUF], x[4][L10N_BUF];
+    const char *xl[4];
 
     whole = y_range(ch, &min, &max);
     for (size_t i = 0; i < n; i++) {
@@ -449,29 +486,28 @@ draw_line(FILE *f, struct chart *ch, const struct report_section *s, int id)
     dx = n > 1 ? pw / (double)(n - 1) : 0;
 
     svg_open(f, id, height, section_title(ch, s));
-    fputs("Line chart of ", f);
-    text_html(f, c->y);
-    fputs(" by ", f);
-    text_html(f, c->x);
-    svg_num(ch->l10n, buf, sizeof buf, ch->pts[first].y, svg_dec(ch->pts[first].y), pct);
+    count_text(ch, (long long)n, nb);
+    svg_num(ch->l10n, v[0], sizeof v[0], ch->pts[first].y, svg_dec(ch->pts[first].y), pct);
+    xl[0] = x_label(ch, first, x[0]);
     if (first == last) {
-        fputs(": one value, ", f);
-        text_html_cut(f, x_label(ch, first, xb), 60);
-        fprintf(f, " (%s); %zu point%s.", buf, n, n == 1 ? "" : "s");
+        TELL(f, ch, "Line chart of %s by %s: one value, %s (%s); %s point.",
+             "Line chart of %s by %s: one value, %s (%s); %s points.", (long long)n,
+             col_title(ch, c->y), col_title(ch, c->x), xl[0], v[0], nb);
     } else {
-        fputs(" from ", f);
-        text_html_cut(f, x_label(ch, first, xb), 60);
-        fprintf(f, " (%s) to ", buf);
-        text_html_cut(f, x_label(ch, last, xb), 60);
-        svg_num(ch->l10n, buf, sizeof buf, ch->pts[last].y, svg_dec(ch->pts[last].y), pct);
-        fprintf(f, " (%s); ", buf);
-        svg_num(ch->l10n, buf, sizeof buf, ch->pts[hi].y, svg_dec(ch->pts[hi].y), pct);
-        fprintf(f, "highest %s in ", buf);
-        text_html_cut(f, x_label(ch, hi, xb), 60);
-        svg_num(ch->l10n, buf, sizeof buf, ch->pts[lo].y, svg_dec(ch->pts[lo].y), pct);
-        fprintf(f, ", lowest %s in ", buf);
-        text_html_cut(f, x_label(ch, lo, xb), 60);
-        fprintf(f, "; %zu point%s.", n, n == 1 ? "" : "s");
+        const size_t at[] = {last, hi, lo};
+
+        for (int k = 0; k < 3; k++) {
+            svg_num(ch->l10n, v[k + 1], sizeof v[0], ch->pts[at[k]].y, svg_dec(ch->pts[at[k]].y),
+                    pct);
+            xl[k + 1] = x_label(ch, at[k], x[k + 1]);
+        }
+        TELL(f, ch,
+             "Line chart of %s by %s from %s (%s) to %s (%s); highest %s in %s, lowest %s in %s; "
+             "%s point.",
+             "Line chart of %s by %s from %s (%s) to %s (%s); highest %s in %s, lowest %s in %s; "
+             "%s points.",
+             (long long)n, col_title(ch, c->y), col_title(ch, c->x), xl[0], v[0], xl[1], v[1], v[2],
+             xl[2], v[3], xl[3], nb);
     }
     desc_end(f, ch);
 
@@ -588,10 +624,14 @@ legend(FILE *f, const struct chart *ch, const size_t *ss, size_t n)
             x = PAD_L;
             y += 18;
         }
-        if (f != NULL && i == LEGEND_MAX)
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">and %zu more</text>\n", x, y + 10,
-                    n - LEGEND_MAX);
-        else if (f != NULL) {
+        if (f != NULL && i == LEGEND_MAX) {
+            char nb[L10N_BUF];
+
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x, y + 10);
+            TELL(f, ch, "and %s more", "and %s more", (long long)(n - LEGEND_MAX),
+                 count_text(ch, (long long)(n - LEGEND_MAX), nb));
+            fputs("</text>\n", f);
+        } else if (f != NULL) {
             fprintf(f,
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                     "<text x=\"%.1f\" y=\"%.1f\">",
@@ -614,7 +654,7 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
     int pct = looks_pct(c->y), whole = 1;
     struct bars b;
     struct svg_axis a;
-    char buf[L10N_BUF];
+    char buf[L10N_BUF], nb[L10N_BUF];
 
     for (size_t i = 0; i < n; i++) {
         const struct chart_point *p = &ch->pts[i];
@@ -644,28 +684,34 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
     svg_axis_fit(&a, ch->l10n, 0, max, pct, 0, whole);
 
     top = 12 + legend(NULL, ch, ss, ns) * 18.0 + 10;
-    bars_open(f, ch, s, id, "Stacked bar", xs, nx, top, &b);
+    bars_open(f, ch, s, id, xs, nx, top, &b);
     slot = b.slot;
     bw = b.bw;
     base = b.base;
-    fputs(", split by ", f);
-    text_html(f, c->series);
-    fputs(" (", f);
+    /* Followed by the series, separated by commas. */
+    TELL(f, ch, "Stacked bar chart of %s by %s, split by %s: ",
+         "Stacked bar chart of %s by %s, split by %s: ", 1, col_title(ch, c->y),
+         col_title(ch, c->x), col_title(ch, c->series));
     for (size_t i = 0; i < ns && i < LEGEND_MAX; i++) {
         fputs(i ? ", " : "", f);
         text_html_cut(f, ch->pool + ss[i], 60);
     }
-    if (ns > LEGEND_MAX)
-        fprintf(f, " and %zu more", ns - LEGEND_MAX);
-    fprintf(f, "); %zu bar%s", nx, nx == 1 ? "" : "s");
+    if (ns > LEGEND_MAX) {
+        fputc(' ', f);
+        TELL(f, ch, "and %s more", "and %s more", (long long)(ns - LEGEND_MAX),
+             count_text(ch, (long long)(ns - LEGEND_MAX), nb));
+    }
+    fputs(". ", f);
+    count_text(ch, (long long)nx, nb);
     if (nx <= 20) {
         size_t k = 0;
 
-        fputs(": ", f);
+        /* Followed by each bar, "label: total T (series value, ...)", separated by
+         * semicolons. */
+        TELL(f, ch, "%s bar: ", "%s bars: ", (long long)nx, nb);
         for (size_t i = 0; i < nx; i++) {
             svg_num(ch->l10n, buf, sizeof buf, tot[i], svg_dec(tot[i]), pct);
-            text_html_cut(f, ch->pool + xs[i], 60);
-            fprintf(f, " total %s", buf);
+            TELL(f, ch, "%s: total %s", "%s: total %s", 1, ch->pool + xs[i], buf);
             for (size_t first = k; k < ncells && cells[k].xi == i; k++) {
                 double v = cells[k].y;
 
@@ -688,9 +734,9 @@ draw_stack(FILE *f, struct chart *ch, const struct report_section *s, int id, st
             if (tot[i] > tot[big])
                 big = i;
         svg_num(ch->l10n, buf, sizeof buf, tot[big], svg_dec(tot[big]), pct);
-        fprintf(f, "; the largest total is %s, at ", buf);
-        text_html_cut(f, ch->pool + xs[big], 60);
-        fputs(".", f);
+        TELL(f, ch, "%s bar; the largest total is %s, at %s.",
+             "%s bars; the largest total is %s, at %s.", (long long)nx, nb, buf,
+             ch->pool + xs[big]);
     }
     desc_end(f, ch);
 

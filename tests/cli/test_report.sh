@@ -133,6 +133,16 @@ golden_outputs() {
         differ="$differ es:chart-month"
     grep -q -e '^month,progress' "$tmp/report.csv" && grep -q -e '^2015-11,17.3' "$tmp/report.csv" ||
         differ="$differ csv:month"
+    # What a screen reader reads of each chart (its <desc>) is in the report's language too.
+    pct=$(printf '\342\200\257')%
+    grep -q -F -e "<desc id=\"chart3-desc\">Graphique linéaire (avancement par mois), de novembre 2015 (17,3$pct) à décembre 2017 (20$pct) ; maximum de 26,7$pct en août 2016" \
+        "$tmp/report.fr.html" || differ="$differ fr:desc"
+    grep -q -F -e "<desc id=\"chart11-desc\">Gráfico de barras de avance por tipo, 6 barras: Medida: 0$(printf '\302\240')%" \
+        "$tmp/report.es.html" || differ="$differ es:desc"
+    for lang in fr es; do
+        ! grep -q -e "<desc[^>]*>[^<]*\(chart of\|highest\|lowest\|split by\| bars[:;]\)" "$tmp/report.$lang.html" ||
+            differ="$differ $lang:english-desc"
+    done
     expect_eq "months the chart draws" "$(sed -n '/<section id="over-time"/,/<\/section>/p' "$tmp/report.html" |
         grep -o '<circle' | wc -l | tr -d ' ')" 26
     [ -z "$differ" ] ||

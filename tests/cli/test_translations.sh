@@ -100,4 +100,55 @@ bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"t
 bad "{\"format\": \"docket-checklist\", \"version\": 2, \"document\": {$doc, \"title\": \"A\"}, $item, \"instance_noun\": {\"one\": {\"fr\": \"x\"}, \"other\": \"xs\"}}]}" \
     "items\[0\].instance_noun.one.en: missing"
 run_ok verify
+
+# What a screen reader reads of a chart (its <desc>), in the report's language, in every shape a
+# description takes: a bar chart too long to name each bar, one with a bar without a value, a
+# stacked chart with more series than its legend names, a line of one point. A store of one
+# document, so that the report has no portfolio's parts.
+DOCKET_DB=$tmp/charts.db
+init_store
+mkdir -p "$tmp/charts"
+cat >"$tmp/charts/charts.sql" <<'SQL'
+-- title: Charts
+-- section: many
+-- title: Many bars
+-- chart: bar x=n y=v
+WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 25)
+SELECT 'bar ' || n AS n, n * 1000.5 AS v FROM c;
+
+-- section: few
+-- title: Few bars
+-- chart: bar x=n y=v
+SELECT 'a' AS n, 1 AS v UNION ALL SELECT 'b', NULL;
+
+-- section: stack
+-- title: Many series
+-- chart: stack x=k series=s y=v
+WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 50)
+SELECT 'k' || (n % 22) AS k, 'series ' || n AS s, n AS v FROM c;
+
+-- section: line
+-- title: One point
+-- chart: line x=m y=v
+SELECT '2016-03' AS m, 5 AS v;
+SQL
+descs() {
+    run_ok report --reports "$tmp/charts" charts --format html --reproducible --lang "$1"
+    grep -o '<desc[^>]*>[^<]*' "$tmp/out" | sed 's/<desc[^>]*>//'
+}
+nb=$(printf '\342\200\257') sp=$(printf '\302\240')
+expect_eq "descriptions, en" "$(descs en)" "Bar chart of v by n, 25 bars; highest 25,012.5 at bar 25, lowest 1,000.5 at bar 1.
+Bar chart of v by n, 2 bars: a: 1, b: no value.
+Stacked bar chart of v by k, split by s: series 1, series 2, series 3, series 4, series 5, series 6, series 7, series 8, series 9, series 10, series 11, series 12, series 13, series 14, series 15, series 16, series 17, series 18, series 19, series 20 and 30 more. 22 bars; the largest total is 84, at k6.
+Line chart of v by m: one value, March 2016 (5); 1 point."
+expect_eq "descriptions, fr" "$(descs fr)" "Diagramme en barres (v par n), 25 barres ; maximum de 25${nb}012,5 pour bar 25, minimum de 1${nb}000,5 pour bar 1.
+Diagramme en barres (v par n), 2 barres${sp}: a${sp}: 1, b${sp}: sans valeur.
+Diagramme en barres empilées (v par k), réparti par s${sp}: series 1, series 2, series 3, series 4, series 5, series 6, series 7, series 8, series 9, series 10, series 11, series 12, series 13, series 14, series 15, series 16, series 17, series 18, series 19, series 20 et 30 autres. 22 barres ; le total le plus élevé est de 84, pour k6.
+Graphique linéaire (v par m)${sp}: une seule valeur, mars 2016 (5) ; 1 point."
+expect_out_fixed ">et 30 autres</text>"
+expect_out_fixed ">n.d.</text>"
+expect_eq "descriptions, es" "$(descs es)" "Gráfico de barras de v por n, 25 barras; máximo de 25.012,5 en bar 25, mínimo de 1000,5 en bar 1.
+Gráfico de barras de v por n, 2 barras: a: 1, b: sin valor.
+Gráfico de barras apiladas de v por k, desglosado por s: series 1, series 2, series 3, series 4, series 5, series 6, series 7, series 8, series 9, series 10, series 11, series 12, series 13, series 14, series 15, series 16, series 17, series 18, series 19, series 20 y 30 más. 22 barras; el total más alto es 84, en k6.
+Gráfico de líneas de v por m: un solo valor, marzo de 2016 (5); 1 punto."
 done_ok
