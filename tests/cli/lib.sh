@@ -49,6 +49,13 @@ export LC_ALL=C
 export LANGUAGE=
 ESC=$(printf '\033')
 
+# rounds FULL FEWER: how many rounds a test that starts many docket processes runs: FULL, or
+# FEWER in a sanitizer or valgrind build (DOCKET_SANITIZED, set by tests/CMakeLists.txt), where
+# each process is several times slower. The checks are the same either way.
+rounds() {
+    if [ -n "${DOCKET_SANITIZED:-}" ]; then echo "$2"; else echo "$1"; fi
+}
+
 # Helpers use variables named _*, as sh has no local variables; tests should not.
 checks=0
 rc=0

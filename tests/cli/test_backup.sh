@@ -54,11 +54,12 @@ expect_eq "head of a backup over a store with a WAL" "$(cat "$tmp/out")" "$head"
 expect_eq "integrity of that backup" "$(sqlite3 "$tmp/bk/other.db" 'pragma integrity_check')" ok
 rm -f "$tmp/bk/other.db"*
 
-# A live store: a writer keeps recording while the backup is taken. The backup is a
-# consistent prefix of the trail: it verifies, and its head holds against the original.
+# A live store: a writer keeps recording while the backup is taken (until it is done, at most
+# 400 times). The backup is a consistent prefix of the trail: it verifies, and its head holds
+# against the original.
 (
     i=0
-    while [ $i -lt 400 ]; do
+    while [ $i -lt 400 ] && [ ! -e "$tmp/backup.done" ]; do
         if [ $((i % 2)) -eq 0 ]; then s=approached; else s=under-consideration; fi
         "$DOCKET" set echa "$s" -m "writer $i" >/dev/null 2>>"$tmp/writer.err" || echo "$i" >>"$tmp/writer.fail"
         i=$((i + 1))
@@ -68,6 +69,7 @@ writer=$!
 bg_pids="$bg_pids $writer"
 sleep 0.3
 run_ok backup "$tmp/bk/live.db"
+: >"$tmp/backup.done"
 run_ok -d "$tmp/bk/live.db" verify --head
 live_head=$(sed -n 's/^local://p' "$tmp/out")
 wait "$writer"

@@ -8,17 +8,19 @@
 # cannot catch a read made outside the write transaction: test_writers' shared item can.
 . "$(dirname "$0")/lib.sh"
 
+# Calls per writer: 1,000, or 250 in a sanitizer build (rounds, lib.sh).
+calls=$(rounds 1000 250)
 init_store
 n0=$(events)
 seq0=$(sql 'select max(seq) from event')
 
-# writer NAME KEY: 1,000 `set` calls on KEY, alternating two statuses; each failure is
+# writer NAME KEY: $calls `set` calls on KEY, alternating two statuses; each failure is
 # recorded in $tmp/NAME.fail, stderr collected in $tmp/NAME.err. Exit 1 when any call failed
 # (a loop's own status is that of its last command, the counter, so it says so itself).
 writer() {
     _i=0
     _f=0
-    while [ $_i -lt 1000 ]; do
+    while [ $_i -lt "$calls" ]; do
         if [ $((_i % 2)) -eq 0 ]; then _s=approached; else _s=under-consideration; fi
         "$DOCKET" set "$2" "$_s" -m "$1 $_i" >/dev/null 2>>"$tmp/$1.err" || {
             echo "$_i exit $?" >>"$tmp/$1.fail"
@@ -67,7 +69,7 @@ r2=$?
 wait "$pr"
 rr=$?
 bg_pids=""
-echo "# 2 x 1000 concurrent set calls took $(($(date +%s) - start)) s"
+echo "# 2 x $calls concurrent set calls took $(($(date +%s) - start)) s"
 
 [ "$r1" -eq 0 ] || fail "writer 1 exit $r1, $(wc -l <"$tmp/p1.fail") failures: $(head -n 3 "$tmp/p1.fail")"
 pass
@@ -81,18 +83,18 @@ fi
 pass
 expect_eq "stderr of the writers" "$(cat "$tmp/p1.err" "$tmp/p2.err")" ""
 
-# Exactly 2,000 new events, 1,000 each, in each writer's own order, without gaps in seq.
-expect_eq "new events" "$(events)" $((n0 + 2000))
-expect_eq "events of writer 1" "$(sql "select count(*) from event where reason like 'p1 %' and subject = 'ceb'")" 1000
-expect_eq "events of writer 2" "$(sql "select count(*) from event where reason like 'p2 %' and subject = 'iasc'")" 1000
+# Exactly 2 x $calls new events, $calls each, in each writer's own order, without gaps in seq.
+expect_eq "new events" "$(events)" $((n0 + 2 * calls))
+expect_eq "events of writer 1" "$(sql "select count(*) from event where reason like 'p1 %' and subject = 'ceb'")" "$calls"
+expect_eq "events of writer 2" "$(sql "select count(*) from event where reason like 'p2 %' and subject = 'iasc'")" "$calls"
 expect_eq "no gaps in seq" "$(sql 'select max(seq) = count(*) and min(seq) = 1 from event')" 1
-expect_eq "new seqs" "$(sql "select count(*) from event where seq > $seq0")" 2000
+expect_eq "new seqs" "$(sql "select count(*) from event where seq > $seq0")" $((2 * calls))
 for p in p1 p2; do
     sql "select reason from event where reason like '$p %' order by seq" >"$tmp/$p.order"
     python3 -c '
 import sys
 got = [int(l.split()[1]) for l in open(sys.argv[1])]
-sys.exit(0 if got == list(range(1000)) else 1)' "$tmp/$p.order" || fail "events of $p are not in its order"
+sys.exit(0 if got == list(range(int(sys.argv[2]))) else 1)' "$tmp/$p.order" "$calls" || fail "events of $p are not in its order"
     pass
 done
 # Each status change saw the status its predecessor left (the old value is never stale).

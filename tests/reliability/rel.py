@@ -64,6 +64,17 @@ def args(names):
     return out
 
 
+# A sanitizer or valgrind build (DOCKET_SANITIZED, set by tests/CMakeLists.txt), where each
+# docket process is several times slower: the tests that start many run the same checks on
+# fewer rounds there.
+SANITIZED = bool(os.environ.get("DOCKET_SANITIZED"))
+
+
+def rounds(full, fewer):
+    """How many rounds a test runs: FULL, or FEWER in a sanitizer or valgrind build."""
+    return fewer if SANITIZED else full
+
+
 def tmpdir():
     """A fresh temporary directory, removed when the test ends."""
     d = tempfile.mkdtemp(prefix=f"docket-{NAME}.", dir=os.environ.get("TMPDIR", "/tmp"))

@@ -8,6 +8,7 @@ undamaged store's must not pass verify --deep: damage that a reader sees is dama
 reports.
 
 usage: python3 test_corrupt.py DOCKET [COPIES]
+(COPIES: 500, or 100 in a sanitizer build)
 """
 
 import collections
@@ -19,7 +20,7 @@ import sys
 import rel
 
 (docket,) = rel.args(["docket"])
-COPIES = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+COPIES = int(sys.argv[2]) if len(sys.argv) > 2 else rel.rounds(500, 100)
 tmp = rel.tmpdir()
 base = os.path.join(tmp, "base.db")
 work = os.path.join(tmp, "work.db")

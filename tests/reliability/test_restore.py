@@ -9,6 +9,7 @@ in the file is named and nothing is written. A restore killed with SIGKILL at ra
 whole, and the next docket command finds it in WAL mode, passing verify and integrity_check.
 
 usage: python3 test_restore.py DOCKET DOCKET-BENCH-GEN NOTHREAD-SO [RUNS]
+(RUNS: the kills; 20, or 6 in a sanitizer build)
 """
 
 import json
@@ -21,7 +22,7 @@ import time
 import rel
 
 docket, gen, nothread = rel.args(["docket", "docket-bench-gen", "nothread-so"])
-RUNS = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+RUNS = int(sys.argv[4]) if len(sys.argv) > 4 else rel.rounds(20, 6)
 tmp = rel.tmpdir()
 
 src = os.path.join(tmp, "src.db")
