@@ -12,18 +12,16 @@ RUNS=10
 init_store
 
 # 1,000 instances to set in one batch, imported from CSV in one command.
+keys=$(i=1; while [ $i -le 1000 ]; do printf 'undg.regional/C%04d ' $i; i=$((i + 1)); done)
 {
     echo "key,title"
-    i=1
-    while [ $i -le 1000 ]; do
-        printf 'undg.regional/C%04d,Country %d\n' $i $i
-        i=$((i + 1))
+    for key in $keys; do
+        echo "$key,Country ${key#*/C}"
     done
 } >"$tmp/instances.csv"
 run_ok import --csv "$tmp/instances.csv"
 expect_out "^imported 1000 items"
 expect_eq "instances" "$(sql "select count(*) from items where key like 'undg.regional/C%'")" 1000
-keys=$(i=1; while [ $i -le 1000 ]; do printf 'undg.regional/C%04d ' $i; i=$((i + 1)); done)
 
 ms_now() {
     date +%s%3N
